@@ -1,0 +1,164 @@
+//! The life of one request: route, before hooks, handler, error rendering, after hooks, teardown.
+
+use std::borrow::Cow;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+
+use futures_util::FutureExt;
+use http::header::{ALLOW, CONTENT_LENGTH};
+use http::{HeaderValue, Method, StatusCode};
+use http_body::Body as _;
+
+use super::Shared;
+use crate::response::{IntoResponse, Redirect, Response, take_pending_error};
+use crate::routing::method_router::RequestContext;
+use crate::routing::{Endpoint, Lookup, Route};
+use crate::{Body, Error, Request};
+
+pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> Response {
+    let started = tracing::enabled!(target: "micro::request", tracing::Level::INFO)
+        .then(std::time::Instant::now);
+    let (head, body) = req.into_parts();
+    let mut req = Request::new(head, body, shared.clone());
+
+    let mut response = match AssertUnwindSafe(handle(&shared, &mut req))
+        .catch_unwind()
+        .await
+    {
+        Ok(response) => response,
+        Err(panic) => {
+            let what = panic_message(&panic);
+            tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), "handler panicked: {what}");
+            Error::internal(format!("handler panicked: {what}")).into_response()
+        }
+    };
+
+    let error = take_pending_error(&mut response);
+    if let Some(err) = &error {
+        if err.status().is_server_error() {
+            tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), error = %err, "request failed");
+        }
+        response = shared.scaffold.render_error(err, &req);
+    }
+    for hook in shared.scaffold.after.iter().rev() {
+        hook(&req, &mut response);
+    }
+    for hook in &shared.scaffold.teardown {
+        hook(&req, error.as_deref());
+    }
+    if req.method() == Method::HEAD {
+        strip_body(&mut response);
+    }
+    if let Some(started) = started {
+        tracing::info!(
+            target: "micro::request",
+            method = %req.method(),
+            path = req.path(),
+            status = response.status().as_u16(),
+            micros = started.elapsed().as_micros() as u64,
+        );
+    }
+    response
+}
+
+async fn handle(shared: &Shared, req: &mut Request) -> Response {
+    let path = match decode_path(req.path()) {
+        Ok(path) => path.into_owned(),
+        Err(err) => return err.into_response(),
+    };
+    let lookup = shared
+        .router
+        .lookup(req.method(), &path, req.query_string());
+
+    // Flask matches first, so hooks can see the endpoint, and raises routing errors after them.
+    let route = match lookup {
+        Lookup::Found {
+            entry,
+            endpoint,
+            matched,
+        } => {
+            req.matched = Some(matched);
+            if let Some(limit) = entry.body_limit {
+                req.body_limit = limit;
+            }
+            Ok(endpoint)
+        }
+        Lookup::Options { allow, matched } => {
+            req.matched = Some(matched);
+            Err(options_response(allow))
+        }
+        Lookup::MethodNotAllowed { allow, matched } => {
+            req.matched = Some(matched);
+            Err(Error::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                crate::error::default_message(StatusCode::METHOD_NOT_ALLOWED),
+            )
+            .with_header(ALLOW, allow)
+            .into_response())
+        }
+        Lookup::RedirectSlash(location) => Err(Redirect::permanent(location).into_response()),
+        Lookup::NotFound => Err(Error::not_found().into_response()),
+    };
+
+    for hook in &shared.scaffold.before {
+        if let Some(response) = hook.call(req).await {
+            return response;
+        }
+    }
+
+    match route {
+        Ok(Endpoint::Handler(handler)) => handler.call(req).await,
+        Ok(Endpoint::Service(route)) => call_layered(route, req).await,
+        Err(response) => response,
+    }
+}
+
+/// Runs a route wrapped in tower layers: they see a plain `http::Request`; the handler inside gets
+/// back the full [`Request`] through the extensions.
+async fn call_layered(route: &Route, req: &mut Request) -> Response {
+    let mut inner = req.split_off();
+    let body = inner.take_body();
+    let mut http_req = http::Request::from_parts(inner.head.clone(), body);
+    http_req
+        .extensions_mut()
+        .insert(RequestContext(Arc::new(Mutex::new(Some(inner)))));
+    route.call_owned(http_req).await
+}
+
+fn options_response(allow: HeaderValue) -> Response {
+    let mut res = Response::new(Body::empty());
+    res.headers_mut().insert(ALLOW, allow);
+    res
+}
+
+/// Rules match the decoded path, as in Flask (`/caf%C3%A9` matches `/café`).
+fn decode_path(path: &str) -> Result<Cow<'_, str>, Error> {
+    if !path.contains('%') {
+        return Ok(Cow::Borrowed(path));
+    }
+    percent_encoding::percent_decode_str(path)
+        .decode_utf8()
+        .map_err(|_| Error::bad_request("The URL path is not valid UTF-8 once percent-decoded."))
+}
+
+/// HEAD gets the GET response's headers, with the length the body would have had.
+fn strip_body(response: &mut Response) {
+    if !response.headers().contains_key(CONTENT_LENGTH)
+        && let Some(len) = response.body().size_hint().exact()
+    {
+        response
+            .headers_mut()
+            .insert(CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    *response.body_mut() = Body::empty();
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = panic.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = panic.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "non-string panic payload".to_owned()
+    }
+}

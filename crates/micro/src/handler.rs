@@ -1,0 +1,227 @@
+//! Handlers: async functions whose arguments are extractors.
+//!
+//! Any `async fn` (or closure returning a future) that takes up to twelve arguments implementing
+//! [`FromRequest`] is a [`Handler`]. Arguments are extracted in order; the first that fails ends
+//! the request with its error (a 4xx), and the function is not called.
+
+use std::any::TypeId;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use crate::Request;
+use crate::extract::FromRequest;
+use crate::response::{IntoResponse, Response};
+
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// An async function that can handle a request (or run as a `before_request` hook).
+///
+/// Implemented for every `Fn(T1, ..., Tn) -> impl Future` whose arguments implement
+/// [`FromRequest`]; you rarely name this trait yourself.
+///
+/// ```
+/// use micro::{App, Json, Path, Query};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Page { page: Option<u32> }
+///
+/// async fn list(Path(user): Path<String>, Query(q): Query<Page>) -> String {
+///     format!("{user}, page {}", q.page.unwrap_or(1))
+/// }
+///
+/// let mut app = App::new();
+/// app.get("/users/<user>/posts", list);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a micro handler",
+    label = "not an async fn whose arguments all implement `FromRequest`",
+    note = "a handler is an `async fn` taking up to 12 extractors (Path, Query, Json, Form, State, G, Request, ...) and returning something that implements `IntoResponse`"
+)]
+pub trait Handler<Args>: Clone + Send + Sync + 'static {
+    /// What the function returns.
+    type Output: Send;
+
+    /// Extracts the arguments from `req` and calls the function; an extractor that fails gives
+    /// its error response instead.
+    fn call<'a>(
+        &'a self,
+        req: &'a mut Request,
+    ) -> impl Future<Output = Result<Self::Output, Response>> + Send + 'a;
+}
+
+macro_rules! impl_handler {
+    ($($ty:ident),*) => {
+        #[allow(non_snake_case, unused_variables)]
+        impl<F, Fut, $($ty,)*> Handler<($($ty,)*)> for F
+        where
+            F: Fn($($ty,)*) -> Fut + Clone + Send + Sync + 'static,
+            Fut: Future + Send + 'static,
+            Fut::Output: Send,
+            $($ty: FromRequest + 'static,)*
+        {
+            type Output = Fut::Output;
+
+            async fn call<'a>(&'a self, req: &'a mut Request) -> Result<Self::Output, Response> {
+                $(
+                    let $ty = match $ty::from_request(req).await {
+                        Ok(value) => value,
+                        Err(rejection) => return Err(rejection.into_response()),
+                    };
+                )*
+                Ok((self)($($ty,)*).await)
+            }
+        }
+    };
+}
+
+impl_handler!();
+impl_handler!(T1);
+impl_handler!(T1, T2);
+impl_handler!(T1, T2, T3);
+impl_handler!(T1, T2, T3, T4);
+impl_handler!(T1, T2, T3, T4, T5);
+impl_handler!(T1, T2, T3, T4, T5, T6);
+impl_handler!(T1, T2, T3, T4, T5, T6, T7);
+impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8);
+impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8, T9);
+impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8, T9, T10);
+impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11);
+impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12);
+
+/// A handler with its argument types erased, as the router stores it.
+pub(crate) trait ErasedHandler: Send + Sync {
+    fn call<'a>(&'a self, req: &'a mut Request) -> BoxFuture<'a, Response>;
+}
+
+pub(crate) struct Erased<H, Args> {
+    handler: H,
+    _args: PhantomData<fn() -> Args>,
+}
+
+impl<H, Args> ErasedHandler for Erased<H, Args>
+where
+    H: Handler<Args>,
+    H::Output: IntoResponse,
+    Args: 'static,
+{
+    fn call<'a>(&'a self, req: &'a mut Request) -> BoxFuture<'a, Response> {
+        Box::pin(async move {
+            match self.handler.call(req).await {
+                Ok(output) => output.into_response(),
+                Err(rejection) => rejection,
+            }
+        })
+    }
+}
+
+pub(crate) fn erase<H, Args>(handler: H) -> std::sync::Arc<dyn ErasedHandler>
+where
+    H: Handler<Args>,
+    H::Output: IntoResponse,
+    Args: 'static,
+{
+    std::sync::Arc::new(Erased {
+        handler,
+        _args: PhantomData,
+    })
+}
+
+/// The endpoint name Flask would give a view: the function's name. Closures have none.
+pub(crate) fn default_name<H: 'static>() -> Option<(String, TypeId)> {
+    let full = std::any::type_name::<H>();
+    let last = full.rsplit("::").next()?;
+    if full.contains("{{closure}}") || last.contains('{') || last.contains('<') {
+        return None;
+    }
+    Some((last.to_owned(), TypeId::of::<H>()))
+}
+
+/// What a `before_request` hook may return: nothing (carry on), or a response that answers the
+/// request instead of the view.
+///
+/// ```
+/// use micro::{App, Request, Error, abort};
+/// use http::HeaderMap;
+///
+/// let mut app = App::new();
+/// app.before_request(|headers: HeaderMap| async move {
+///     if headers.contains_key("x-blocked") {
+///         return Err(abort(403));
+///     }
+///     Ok(())
+/// });
+/// ```
+pub trait HookOutcome: Send {
+    /// `None` to carry on, `Some(response)` to answer now.
+    fn into_outcome(self) -> Option<Response>;
+}
+
+impl HookOutcome for () {
+    fn into_outcome(self) -> Option<Response> {
+        None
+    }
+}
+
+impl<T: IntoResponse + Send> HookOutcome for Option<T> {
+    fn into_outcome(self) -> Option<Response> {
+        self.map(IntoResponse::into_response)
+    }
+}
+
+impl<E: IntoResponse + Send> HookOutcome for Result<(), E> {
+    fn into_outcome(self) -> Option<Response> {
+        self.err().map(IntoResponse::into_response)
+    }
+}
+
+/// A `before_request` hook with its argument types erased.
+pub(crate) trait ErasedHook: Send + Sync {
+    fn call<'a>(&'a self, req: &'a mut Request) -> BoxFuture<'a, Option<Response>>;
+}
+
+impl<H, Args> ErasedHook for Erased<H, Args>
+where
+    H: Handler<Args>,
+    H::Output: HookOutcome,
+    Args: 'static,
+{
+    fn call<'a>(&'a self, req: &'a mut Request) -> BoxFuture<'a, Option<Response>> {
+        Box::pin(async move {
+            match self.handler.call(req).await {
+                Ok(outcome) => outcome.into_outcome(),
+                Err(rejection) => Some(rejection),
+            }
+        })
+    }
+}
+
+pub(crate) fn erase_hook<H, Args>(hook: H) -> std::sync::Arc<dyn ErasedHook>
+where
+    H: Handler<Args>,
+    H::Output: HookOutcome,
+    Args: 'static,
+{
+    std::sync::Arc::new(Erased {
+        handler: hook,
+        _args: PhantomData,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn index() -> &'static str {
+        "x"
+    }
+
+    #[test]
+    fn default_name_is_the_function_name() {
+        fn name_of<H: 'static>(_: &H) -> Option<String> {
+            default_name::<H>().map(|(n, _)| n)
+        }
+        assert_eq!(name_of(&index).as_deref(), Some("index"));
+        assert_eq!(name_of(&|| async { "y" }), None);
+    }
+}

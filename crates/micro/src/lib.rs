@@ -1,0 +1,35 @@
+#![doc = include_str!("../README.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+pub mod app;
+mod body;
+mod error;
+pub mod extract;
+mod g;
+mod handler;
+mod request;
+pub mod response;
+pub mod routing;
+mod scaffold;
+mod server;
+mod state;
+mod test_client;
+
+pub use app::{App, AppService, RouteError};
+pub use body::Body;
+pub use error::{Error, abort};
+pub use extract::{Cookies, Form, FromRequest, Path, Query};
+pub use g::G;
+pub use handler::{Handler, HookOutcome};
+pub use request::Request;
+pub use response::{Html, IntoResponse, Json, Redirect, Response, redirect};
+pub use routing::{Converter, UrlForError};
+pub use server::{ClientAddr, Serve, serve};
+pub use state::State;
+pub use test_client::{TestClient, TestRequest, TestResponse};
+
+/// Re-exports of the `http` crate's types used in handlers.
+pub use http::{self, HeaderMap, Method, StatusCode};
+
+/// A boxed error that can cross threads, as tower and hyper use.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;

@@ -1,0 +1,197 @@
+//! The request object handlers, hooks and error handlers see.
+
+use std::sync::Arc;
+
+use http::{HeaderMap, Method, Uri, Version, request::Parts};
+
+use crate::app::Shared;
+use crate::routing::Matched;
+use crate::{Body, G, UrlForError};
+
+/// An HTTP request, as Flask's `request`: method, URL, headers, the matched rule and its
+/// variables, the body, app state and request-local storage ([`G`]).
+///
+/// Handlers usually take typed extractors ([`Path`](crate::Path), [`Query`](crate::Query),
+/// [`Json`](crate::Json), ...); taking `Request` itself gives the whole object:
+///
+/// ```
+/// use micro::{App, Request};
+///
+/// async fn whoami(req: Request) -> String {
+///     let agent = req.header("user-agent").unwrap_or("unknown");
+///     format!("{} {} from {agent}", req.method(), req.path())
+/// }
+///
+/// let mut app = App::new();
+/// app.get("/whoami", whoami);
+/// ```
+pub struct Request {
+    pub(crate) head: Parts,
+    body: Option<Body>,
+    pub(crate) matched: Option<Matched>,
+    pub(crate) app: Arc<Shared>,
+    pub(crate) body_limit: usize,
+    pub(crate) g: Option<G>,
+}
+
+impl Request {
+    pub(crate) fn new(head: Parts, body: Body, app: Arc<Shared>) -> Self {
+        let body_limit = app.body_limit;
+        Request {
+            head,
+            body: Some(body),
+            matched: None,
+            app,
+            body_limit,
+            g: None,
+        }
+    }
+
+    /// A copy of the request line, headers, route match and `g`, with the body moved out: what
+    /// the `Request` extractor hands a handler while the app keeps the head for hooks and error
+    /// handlers.
+    pub(crate) fn split_off(&mut self) -> Request {
+        let mut head = Parts::clone(&self.head);
+        head.extensions = self.head.extensions.clone();
+        Request {
+            head,
+            body: self.body.take(),
+            matched: self.matched.clone(),
+            app: self.app.clone(),
+            body_limit: self.body_limit,
+            g: Some(self.g()),
+        }
+    }
+
+    /// The HTTP method.
+    pub fn method(&self) -> &Method {
+        &self.head.method
+    }
+
+    /// The full request URI as received (path and query for ordinary requests).
+    pub fn uri(&self) -> &Uri {
+        &self.head.uri
+    }
+
+    /// The path, still percent-encoded as received.
+    pub fn path(&self) -> &str {
+        self.head.uri.path()
+    }
+
+    /// The raw query string, without `?`.
+    pub fn query_string(&self) -> Option<&str> {
+        self.head.uri.query()
+    }
+
+    /// The HTTP version.
+    pub fn version(&self) -> Version {
+        self.head.version
+    }
+
+    /// All headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.head.headers
+    }
+
+    /// A header's value as text; `None` when absent or not visible ASCII.
+    pub fn header(&self, name: impl http::header::AsHeaderName) -> Option<&str> {
+        self.head.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Typed extensions attached by layers and the server (for example the [`ClientAddr`]).
+    ///
+    /// [`ClientAddr`]: crate::ClientAddr
+    pub fn extensions(&self) -> &http::Extensions {
+        &self.head.extensions
+    }
+
+    /// Mutable extensions.
+    pub fn extensions_mut(&mut self) -> &mut http::Extensions {
+        &mut self.head.extensions
+    }
+
+    /// The value of a rule variable, percent-decoded: `req.param("slug")` for `/posts/<slug>`.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.matched.as_ref()?.get(name)
+    }
+
+    /// All rule variables as `(name, value)`, in rule order.
+    pub fn params(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.matched.iter().flat_map(Matched::iter)
+    }
+
+    /// The endpoint name of the matched rule (`None` before routing, on a miss, or for an unnamed
+    /// closure).
+    pub fn endpoint(&self) -> Option<&str> {
+        self.matched.as_ref()?.endpoint()
+    }
+
+    /// The text of the matched rule, like `/posts/<int:year>`.
+    pub fn rule(&self) -> Option<&str> {
+        self.matched.as_ref().map(Matched::rule_text)
+    }
+
+    /// Moves the body out; later calls get an empty body.
+    pub fn take_body(&mut self) -> Body {
+        self.body.take().unwrap_or_default()
+    }
+
+    pub(crate) fn replace_body(&mut self, body: Body) {
+        self.body = Some(body);
+    }
+
+    pub(crate) fn body_taken(&self) -> bool {
+        self.body.is_none()
+    }
+
+    /// The most bytes a body extractor will read for this request (the route's limit, else the
+    /// app's).
+    pub fn body_limit(&self) -> usize {
+        self.body_limit
+    }
+
+    /// Shared app state registered with [`App::state`](crate::App::state).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
+        self.app.state.get::<T>()
+    }
+
+    /// Request-local storage, Flask's `g`: lives for this request only and is shared by hooks,
+    /// the handler and error handlers.
+    pub fn g(&mut self) -> G {
+        self.g.get_or_insert_with(G::default).clone()
+    }
+
+    /// Builds the path of a named endpoint, like Flask's `url_for`; see [`App::url_for`].
+    ///
+    /// [`App::url_for`]: crate::App::url_for
+    pub fn url_for(
+        &self,
+        endpoint: &str,
+        params: impl serde::Serialize,
+    ) -> Result<String, UrlForError> {
+        self.app.router.url_for(endpoint, params)
+    }
+
+    /// Whether the client would rather get JSON than HTML (it sent JSON or its `Accept` prefers
+    /// JSON); error pages follow this.
+    pub fn wants_json(&self) -> bool {
+        crate::response::render_error::wants_json(&self.head.headers)
+    }
+
+    /// The client's socket address, when served over TCP.
+    pub fn client_addr(&self) -> Option<std::net::SocketAddr> {
+        self.head.extensions.get::<crate::ClientAddr>().map(|a| a.0)
+    }
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", self.method())
+            .field("uri", self.uri())
+            .field("version", &self.version())
+            .field("headers", self.headers())
+            .field("rule", &self.rule())
+            .finish_non_exhaustive()
+    }
+}

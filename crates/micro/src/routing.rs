@@ -1,0 +1,63 @@
+//! Routing: Flask rules, converters, method dispatch, strict slashes and `url_for`.
+//!
+//! Rules use Flask's syntax (`/posts/<int:year>/<slug>`) and are compiled to
+//! [matchit](https://docs.rs/matchit) patterns. Rules that differ only by converter
+//! (`/item/<int:id>` and `/item/<name>`) share one matchit route and are tried in Werkzeug's
+//! order, most specific converter first. See `docs/micro/routing.md` for the full rules.
+
+mod converter;
+pub(crate) mod method_router;
+mod router;
+mod rule;
+mod url_for;
+
+use std::sync::Arc;
+
+pub use converter::Converter;
+pub use method_router::{MethodRouter, Route, any, delete, get, on, patch, post, put};
+pub use url_for::UrlForError;
+
+pub(crate) use converter::Converters;
+pub(crate) use method_router::Endpoint;
+pub(crate) use router::{Lookup, Router};
+pub(crate) use rule::Rule;
+
+/// The rule a request matched, with its variables' (percent-decoded) values.
+#[derive(Clone)]
+pub(crate) struct Matched {
+    rule: Arc<Rule>,
+    values: Vec<String>,
+    endpoint: Option<Arc<str>>,
+}
+
+impl Matched {
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        let index = self.rule.params.iter().position(|p| &*p.name == name)?;
+        self.values.get(index).map(String::as_str)
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.rule
+            .params
+            .iter()
+            .zip(&self.values)
+            .map(|(p, v)| (&*p.name, v.as_str()))
+    }
+
+    /// Each variable as the JSON value its converter gives it, for `Path<T>`.
+    pub(crate) fn typed_values(&self) -> impl Iterator<Item = (String, serde_json::Value)> + '_ {
+        self.rule
+            .params
+            .iter()
+            .zip(&self.values)
+            .map(|(p, v)| (p.name.to_string(), p.converter.to_value(v)))
+    }
+
+    pub(crate) fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    pub(crate) fn rule_text(&self) -> &str {
+        &self.rule.text
+    }
+}

@@ -1,0 +1,341 @@
+//! What a rule does for each HTTP method, and per-route options (name, body limit, layers).
+
+use std::any::TypeId;
+use std::convert::Infallible;
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::Method;
+use tower::util::BoxCloneSyncService;
+use tower::{Layer, Service, ServiceExt};
+
+use crate::handler::{BoxFuture, ErasedHandler, Handler, default_name, erase};
+use crate::response::{IntoResponse, Response};
+use crate::{Body, BoxError, Error, Request};
+
+/// A handler as the router stores it: a plain function, or a tower service when layers wrap it.
+#[derive(Clone)]
+pub(crate) enum Endpoint {
+    Handler(Arc<dyn ErasedHandler>),
+    Service(Route),
+}
+
+/// The handlers of one rule, by method, and the rule's options. Built with [`get`], [`post`] and
+/// friends, and chained:
+///
+/// ```
+/// use micro::{App, routing::get};
+///
+/// async fn list_posts() -> &'static str { "all posts" }
+/// async fn create_post() -> &'static str { "created" }
+///
+/// let mut app = App::new();
+/// app.route("/posts", get(list_posts).post(create_post).body_limit(64 * 1024));
+/// ```
+///
+/// Each function handler is named after the function (`url_for("list_posts", ())`);
+/// [`name`](Self::name) gives the rule one explicit name instead, like Flask's `endpoint=`.
+#[must_use = "a MethodRouter does nothing until it is passed to `route`"]
+pub struct MethodRouter {
+    pub(crate) endpoints: Vec<(Option<Method>, Endpoint)>,
+    pub(crate) names: Vec<(String, Option<TypeId>)>,
+    pub(crate) explicit_name: Option<String>,
+    pub(crate) body_limit: Option<usize>,
+}
+
+impl fmt::Debug for MethodRouter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let methods: Vec<_> = self
+            .endpoints
+            .iter()
+            .map(|(m, _)| m.as_ref().map_or("*", Method::as_str))
+            .collect();
+        f.debug_struct("MethodRouter")
+            .field("methods", &methods)
+            .field("name", &self.explicit_name)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! method_fns {
+    ($($fn_name:ident => $method:ident),*) => {
+        $(
+            #[doc = concat!("Routes `", stringify!($method), "` requests to `handler`.")]
+            pub fn $fn_name<H, Args>(handler: H) -> MethodRouter
+            where
+                H: Handler<Args>,
+                H::Output: IntoResponse,
+                Args: 'static,
+            {
+                on(Method::$method, handler)
+            }
+        )*
+
+        impl MethodRouter {
+            $(
+                #[doc = concat!("Adds a handler for `", stringify!($method), "`.")]
+                pub fn $fn_name<H, Args>(self, handler: H) -> Self
+                where
+                    H: Handler<Args>,
+                    H::Output: IntoResponse,
+                    Args: 'static,
+                {
+                    self.on(Method::$method, handler)
+                }
+            )*
+        }
+    };
+}
+
+method_fns!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE);
+
+/// Routes requests with `method` to `handler`; any method, including extension methods, works.
+pub fn on<H, Args>(method: Method, handler: H) -> MethodRouter
+where
+    H: Handler<Args>,
+    H::Output: IntoResponse,
+    Args: 'static,
+{
+    MethodRouter::new().on(method, handler)
+}
+
+/// Routes every method to `handler`.
+pub fn any<H, Args>(handler: H) -> MethodRouter
+where
+    H: Handler<Args>,
+    H::Output: IntoResponse,
+    Args: 'static,
+{
+    MethodRouter::new().push(None, handler)
+}
+
+impl MethodRouter {
+    fn new() -> Self {
+        MethodRouter {
+            endpoints: Vec::new(),
+            names: Vec::new(),
+            explicit_name: None,
+            body_limit: None,
+        }
+    }
+
+    /// Adds a handler for `method`.
+    pub fn on<H, Args>(self, method: Method, handler: H) -> Self
+    where
+        H: Handler<Args>,
+        H::Output: IntoResponse,
+        Args: 'static,
+    {
+        self.push(Some(method), handler)
+    }
+
+    /// Adds a handler for every method not otherwise routed.
+    pub fn any<H, Args>(self, handler: H) -> Self
+    where
+        H: Handler<Args>,
+        H::Output: IntoResponse,
+        Args: 'static,
+    {
+        self.push(None, handler)
+    }
+
+    fn push<H, Args>(mut self, method: Option<Method>, handler: H) -> Self
+    where
+        H: Handler<Args>,
+        H::Output: IntoResponse,
+        Args: 'static,
+    {
+        if let Some(name) = default_name::<H>() {
+            if !self.names.iter().any(|(n, _)| *n == name.0) {
+                self.names.push((name.0, Some(name.1)));
+            }
+        }
+        self.endpoints
+            .push((method, Endpoint::Handler(erase(handler))));
+        self
+    }
+
+    /// Names the rule's endpoint for `url_for`, replacing the function names.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.explicit_name = Some(name.into());
+        self
+    }
+
+    /// The most bytes a body extractor reads on this route, overriding the app's limit.
+    pub fn body_limit(mut self, bytes: usize) -> Self {
+        self.body_limit = Some(bytes);
+        self
+    }
+
+    /// Wraps every handler of this rule in a tower layer (timeouts, concurrency limits, auth...).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use micro::{App, routing::get};
+    /// use tower_http::timeout::TimeoutLayer;
+    ///
+    /// let mut app = App::new();
+    /// app.route(
+    ///     "/slow",
+    ///     get(|| async { "done" }).layer(TimeoutLayer::with_status_code(
+    ///         http::StatusCode::REQUEST_TIMEOUT,
+    ///         Duration::from_secs(5),
+    ///     )),
+    /// );
+    /// ```
+    pub fn layer<L, S, B>(mut self, layer: L) -> Self
+    where
+        L: Layer<Route, Service = S>,
+        S: Service<http::Request<Body>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<BoxError>,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        for (_, endpoint) in &mut self.endpoints {
+            let inner = Route::from_endpoint(endpoint.clone());
+            *endpoint = Endpoint::Service(Route::new(layer.layer(inner)));
+        }
+        self
+    }
+}
+
+/// A type-erased, cloneable tower service from request to response that never fails: the shape
+/// of a route (or of the whole app) that layers wrap.
+#[derive(Clone)]
+pub struct Route(BoxCloneSyncService<http::Request<Body>, Response, Infallible>);
+
+impl fmt::Debug for Route {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Route")
+    }
+}
+
+impl Route {
+    /// Erases a service; its errors become 500 responses and its body becomes a [`Body`].
+    pub fn new<S, B>(service: S) -> Self
+    where
+        S: Service<http::Request<Body>, Response = http::Response<B>>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        S::Future: Send + 'static,
+        S::Error: Into<BoxError>,
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let service = Infallibly(service);
+        Route(BoxCloneSyncService::new(service))
+    }
+
+    fn from_endpoint(endpoint: Endpoint) -> Self {
+        match endpoint {
+            Endpoint::Service(route) => route,
+            Endpoint::Handler(handler) => Route(BoxCloneSyncService::new(HandlerService(handler))),
+        }
+    }
+
+    pub(crate) fn call_owned(&self, req: http::Request<Body>) -> BoxFuture<'static, Response> {
+        let mut service = self.0.clone();
+        Box::pin(async move {
+            match service.call(req).await {
+                Ok(res) => res,
+                Err(never) => match never {},
+            }
+        })
+    }
+}
+
+impl Service<http::Request<Body>> for Route {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.0.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        self.0.call(req)
+    }
+}
+
+/// Turns a fallible service into one whose errors, from readiness or from the call, are 500
+/// responses, as every route must answer.
+#[derive(Clone)]
+struct Infallibly<S>(S);
+
+impl<S, B> Service<http::Request<Body>> for Infallibly<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Into<BoxError>,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let service = self.0.clone();
+        Box::pin(async move {
+            Ok(match service.oneshot(req).await {
+                Ok(res) => res.map(Body::new),
+                Err(err) => Error::internal(err.into()).into_response(),
+            })
+        })
+    }
+}
+
+/// Runs a function handler as a tower service, inside per-route layers. The app passes the
+/// request's routing context through the extensions so the handler sees the same [`Request`].
+#[derive(Clone)]
+struct HandlerService(Arc<dyn ErasedHandler>);
+
+/// The part of a [`Request`] that does not fit in an `http::Request`, carried across layers.
+#[derive(Clone)]
+pub(crate) struct RequestContext(pub(crate) Arc<std::sync::Mutex<Option<Request>>>);
+
+impl Service<http::Request<Body>> for HandlerService {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+        let handler = self.0.clone();
+        Box::pin(async move {
+            let (head, body) = req.into_parts();
+            let context = head
+                .extensions
+                .get::<RequestContext>()
+                .and_then(|c| c.0.lock().ok()?.take());
+            let Some(mut request) = context else {
+                return Ok(Error::internal(
+                    "a micro handler was called outside a micro app (no request context)",
+                )
+                .into_response());
+            };
+            // Layers may have changed the head or the body: the handler sees their version.
+            request.head = head;
+            request.head.extensions.remove::<RequestContext>();
+            request.replace_body(body);
+            Ok(handler.call(&mut request).await)
+        })
+    }
+}

@@ -1,0 +1,279 @@
+//! The routing table: matchit for the path, then converters, then the method.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use http::{HeaderValue, Method};
+
+use super::Matched;
+use super::method_router::{Endpoint, MethodRouter};
+use super::rule::Rule;
+
+/// One rule and its handlers.
+pub(crate) struct RouteEntry {
+    pub(crate) rule: Arc<Rule>,
+    endpoints: Vec<(Option<Method>, Endpoint)>,
+    pub(crate) body_limit: Option<usize>,
+    endpoint_name: Option<Arc<str>>,
+}
+
+impl RouteEntry {
+    fn endpoint_for(&self, method: &Method) -> Option<&Endpoint> {
+        let exact = self
+            .endpoints
+            .iter()
+            .find(|(m, _)| m.as_ref() == Some(method));
+        let found = exact.or_else(|| {
+            if *method == Method::HEAD {
+                self.endpoints
+                    .iter()
+                    .find(|(m, _)| m.as_ref() == Some(&Method::GET))
+            } else {
+                None
+            }
+        });
+        found
+            .or_else(|| {
+                // OPTIONS is answered by the app unless a handler asks for it explicitly.
+                (*method != Method::OPTIONS)
+                    .then(|| self.endpoints.iter().find(|(m, _)| m.is_none()))
+                    .flatten()
+            })
+            .map(|(_, e)| e)
+    }
+
+    fn allowed(&self, into: &mut Vec<Method>) {
+        for (method, _) in &self.endpoints {
+            match method {
+                Some(m) => into.push(m.clone()),
+                None => into.extend([
+                    Method::GET,
+                    Method::POST,
+                    Method::PUT,
+                    Method::PATCH,
+                    Method::DELETE,
+                ]),
+            }
+        }
+    }
+}
+
+/// The outcome of looking up a request.
+pub(crate) enum Lookup<'r> {
+    Found {
+        entry: &'r RouteEntry,
+        endpoint: &'r Endpoint,
+        matched: Matched,
+    },
+    /// The URL exists; this is an `OPTIONS` request nobody handles explicitly.
+    Options {
+        allow: HeaderValue,
+        matched: Matched,
+    },
+    /// The URL exists, but not for this method.
+    MethodNotAllowed {
+        allow: HeaderValue,
+        matched: Matched,
+    },
+    /// The rule ends with a slash and the request did not: redirect there (308).
+    RedirectSlash(String),
+    NotFound,
+}
+
+#[derive(Default)]
+pub(crate) struct Router {
+    matcher: matchit::Router<usize>,
+    /// Rules sharing a matchit pattern, lightest converters first.
+    slots: Vec<Vec<RouteEntry>>,
+    slot_of_pattern: HashMap<String, usize>,
+    /// Endpoint name to the rules it builds, for `url_for`.
+    pub(crate) endpoints: HashMap<String, Vec<(Arc<Rule>, Option<TypeId>)>>,
+}
+
+impl Router {
+    pub(crate) fn insert(&mut self, rule: Rule, methods: MethodRouter) -> Result<(), String> {
+        if methods.endpoints.is_empty() {
+            return Err("the rule has no handler".into());
+        }
+        let rule = Arc::new(rule);
+        let names: Vec<(String, Option<TypeId>)> = match methods.explicit_name {
+            Some(name) => {
+                let type_id = methods.names.first().and_then(|(_, t)| *t);
+                vec![(name, type_id)]
+            }
+            None => methods.names,
+        };
+        for (name, type_id) in &names {
+            if let Some(existing) = self.endpoints.get(name) {
+                let clash = existing
+                    .iter()
+                    .find(|(_, t)| t.is_none() || *t != *type_id || type_id.is_none());
+                if let Some((other, _)) = clash {
+                    return Err(format!(
+                        "the endpoint name `{name}` is already used by the rule `{}` for another handler; give one of them a different name with `.name(..)`",
+                        other.text
+                    ));
+                }
+            }
+        }
+
+        let slot = match self.slot_of_pattern.get(&rule.pattern) {
+            Some(&slot) => {
+                for other in &self.slots[slot] {
+                    if !other.rule.same_converters(&rule) {
+                        continue;
+                    }
+                    let overlap = methods.endpoints.iter().find_map(|(m, _)| {
+                        other
+                            .endpoints
+                            .iter()
+                            .find(|(o, _)| o.is_none() || m.is_none() || o == m)
+                            .map(|_| m.as_ref().map_or("any method", Method::as_str))
+                    });
+                    if let Some(method) = overlap {
+                        return Err(format!(
+                            "it conflicts with the rule `{}`, which already handles {method} for the same URLs",
+                            other.rule.text
+                        ));
+                    }
+                }
+                slot
+            }
+            None => {
+                let slot = self.slots.len();
+                self.matcher
+                    .insert(rule.pattern.clone(), slot)
+                    .map_err(|e| conflict_message(e, &self.slots))?;
+                self.slots.push(Vec::new());
+                self.slot_of_pattern.insert(rule.pattern.clone(), slot);
+                slot
+            }
+        };
+
+        for (name, type_id) in &names {
+            self.endpoints
+                .entry(name.clone())
+                .or_default()
+                .push((rule.clone(), *type_id));
+        }
+        let entry = RouteEntry {
+            rule: rule.clone(),
+            endpoints: methods.endpoints,
+            body_limit: methods.body_limit,
+            endpoint_name: names.first().map(|(n, _)| Arc::from(n.as_str())),
+        };
+        let entries = &mut self.slots[slot];
+        let at = entries
+            .iter()
+            .position(|e| e.rule.weight() > rule.weight())
+            .unwrap_or(entries.len());
+        entries.insert(at, entry);
+        Ok(())
+    }
+
+    /// Finds what answers `method path`. `path` is already percent-decoded.
+    pub(crate) fn lookup<'r>(
+        &'r self,
+        method: &Method,
+        path: &str,
+        query: Option<&str>,
+    ) -> Lookup<'r> {
+        let Ok(found) = self.matcher.at(path) else {
+            return self.try_slash_redirect(path, query);
+        };
+        let values: Vec<&str> = found.params.iter().map(|(_, v)| v).collect();
+        let mut url_matches = self.slots[*found.value]
+            .iter()
+            .filter(|e| accepts(&e.rule, &values))
+            .peekable();
+        let Some(first) = url_matches.peek().copied() else {
+            return self.try_slash_redirect(path, query);
+        };
+        let mut allowed = Vec::new();
+        for entry in url_matches {
+            if let Some(endpoint) = entry.endpoint_for(method) {
+                return Lookup::Found {
+                    entry,
+                    endpoint,
+                    matched: matched(entry, &values),
+                };
+            }
+            entry.allowed(&mut allowed);
+        }
+        let allow = allow_header(allowed);
+        let matched = matched(first, &values);
+        if *method == Method::OPTIONS {
+            Lookup::Options { allow, matched }
+        } else {
+            Lookup::MethodNotAllowed { allow, matched }
+        }
+    }
+
+    /// Flask's strict slashes: `/about` for the rule `/about/` redirects; the reverse is a 404.
+    fn try_slash_redirect(&self, path: &str, query: Option<&str>) -> Lookup<'_> {
+        if path.ends_with('/') {
+            return Lookup::NotFound;
+        }
+        let slashed = format!("{path}/");
+        let Ok(found) = self.matcher.at(&slashed) else {
+            return Lookup::NotFound;
+        };
+        let values: Vec<&str> = found.params.iter().map(|(_, v)| v).collect();
+        let redirect = self.slots[*found.value]
+            .iter()
+            .any(|e| e.rule.ends_with_slash() && accepts(&e.rule, &values));
+        if !redirect {
+            return Lookup::NotFound;
+        }
+        let encoded = percent_encoding::utf8_percent_encode(&slashed, super::url_for::PATH_ENCODE)
+            .to_string();
+        Lookup::RedirectSlash(match query {
+            Some(q) => format!("{encoded}?{q}"),
+            None => encoded,
+        })
+    }
+}
+
+fn accepts(rule: &Rule, values: &[&str]) -> bool {
+    rule.params
+        .iter()
+        .zip(values)
+        .all(|(p, v)| p.converter.accepts(v))
+}
+
+fn matched(entry: &RouteEntry, values: &[&str]) -> Matched {
+    Matched {
+        rule: entry.rule.clone(),
+        values: values.iter().map(|v| (*v).to_owned()).collect(),
+        endpoint: entry.endpoint_name.clone(),
+    }
+}
+
+fn allow_header(mut methods: Vec<Method>) -> HeaderValue {
+    if methods.contains(&Method::GET) {
+        methods.push(Method::HEAD);
+    }
+    methods.push(Method::OPTIONS);
+    let mut names: Vec<&str> = methods.iter().map(Method::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    HeaderValue::from_str(&names.join(", ")).unwrap_or(HeaderValue::from_static("OPTIONS"))
+}
+
+fn conflict_message(err: matchit::InsertError, slots: &[Vec<RouteEntry>]) -> String {
+    match err {
+        matchit::InsertError::Conflict { with } => {
+            // matchit names the conflicting route by its compiled pattern; show the rule text.
+            let rule = slots
+                .iter()
+                .flatten()
+                .find(|e| e.rule.pattern == with)
+                .map_or(with.clone(), |e| e.rule.text.clone());
+            format!(
+                "it is ambiguous with the rule `{rule}`: both match the same URLs in a way the router cannot order"
+            )
+        }
+        other => format!("the router rejected it: {other}"),
+    }
+}

@@ -1,0 +1,331 @@
+//! Reverse routing: building a URL from an endpoint name and values, like Flask's `url_for`.
+
+use std::fmt;
+
+use percent_encoding::{AsciiSet, CONTROLS};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::router::Router;
+use super::rule::Part;
+
+/// Characters escaped in a path built by `url_for` (and in slash redirects): controls, space and
+/// the characters that would end or confuse a path (`"#%<>?[\]^`{|}`). Non-ASCII is always
+/// escaped.
+pub(crate) const PATH_ENCODE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
+/// Why `url_for` could not build a URL. These are programming errors, so as a handler error they
+/// become a 500 and the message goes to the log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum UrlForError {
+    /// No rule has this endpoint name.
+    UnknownEndpoint {
+        /// The name asked for.
+        endpoint: String,
+        /// Known names that look alike.
+        did_you_mean: Vec<String>,
+    },
+    /// The endpoint's rule needs variables that were not given.
+    MissingParams {
+        /// The endpoint.
+        endpoint: String,
+        /// Its rule.
+        rule: String,
+        /// The variables missing.
+        missing: Vec<String>,
+    },
+    /// A value does not fit the variable's converter (for example `"abc"` for `<int:id>`).
+    InvalidParam {
+        /// The endpoint.
+        endpoint: String,
+        /// The variable.
+        param: String,
+        /// The value given.
+        value: String,
+    },
+    /// The values were not a map or a list of pairs.
+    BadParams(String),
+}
+
+impl fmt::Display for UrlForError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UrlForError::UnknownEndpoint {
+                endpoint,
+                did_you_mean,
+            } => {
+                write!(f, "url_for: no endpoint is named `{endpoint}`")?;
+                if !did_you_mean.is_empty() {
+                    write!(f, " (did you mean {}?)", did_you_mean.join(", "))?;
+                }
+                Ok(())
+            }
+            UrlForError::MissingParams {
+                endpoint,
+                rule,
+                missing,
+            } => write!(
+                f,
+                "url_for: endpoint `{endpoint}` (rule `{rule}`) needs a value for {}",
+                missing
+                    .iter()
+                    .map(|m| format!("`{m}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            UrlForError::InvalidParam {
+                endpoint,
+                param,
+                value,
+            } => write!(
+                f,
+                "url_for: `{value}` is not a valid value for `{param}` of endpoint `{endpoint}`"
+            ),
+            UrlForError::BadParams(why) => write!(
+                f,
+                "url_for: values must be a map, a struct or a list of (name, value) pairs: {why}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for UrlForError {}
+
+impl Router {
+    pub(crate) fn url_for(
+        &self,
+        endpoint: &str,
+        params: impl Serialize,
+    ) -> Result<String, UrlForError> {
+        let mut params = flatten(params)?;
+        let Some(rules) = self.endpoints.get(endpoint) else {
+            let mut did_you_mean: Vec<String> = self
+                .endpoints
+                .keys()
+                .filter(|k| similar(k, endpoint))
+                .cloned()
+                .collect();
+            did_you_mean.sort();
+            return Err(UrlForError::UnknownEndpoint {
+                endpoint: endpoint.to_owned(),
+                did_you_mean,
+            });
+        };
+        let anchor = take(&mut params, "_anchor");
+        // Like Werkzeug, use the first rule whose variables are all given.
+        let rule = rules
+            .iter()
+            .map(|(r, _)| r)
+            .find(|r| {
+                r.params
+                    .iter()
+                    .all(|p| params.iter().any(|(k, _)| *k == *p.name))
+            })
+            .ok_or_else(|| {
+                let rule = &rules[0].0;
+                UrlForError::MissingParams {
+                    endpoint: endpoint.to_owned(),
+                    rule: rule.text.clone(),
+                    missing: rule
+                        .params
+                        .iter()
+                        .filter(|p| !params.iter().any(|(k, _)| *k == *p.name))
+                        .map(|p| p.name.to_string())
+                        .collect(),
+                }
+            })?;
+
+        let mut url = String::with_capacity(rule.text.len() + 16);
+        for part in &rule.parts {
+            match part {
+                Part::Static(text) => url.push_str(text),
+                Part::Param(i) => {
+                    let param = &rule.params[*i];
+                    let value = take(&mut params, &param.name).unwrap_or_default();
+                    if !param.converter.accepts(&value) {
+                        return Err(UrlForError::InvalidParam {
+                            endpoint: endpoint.to_owned(),
+                            param: param.name.to_string(),
+                            value,
+                        });
+                    }
+                    url.extend(percent_encoding::utf8_percent_encode(&value, PATH_ENCODE));
+                }
+            }
+        }
+        if !params.is_empty() {
+            url.push('?');
+            let query = serde_urlencoded::to_string(&params)
+                .map_err(|e| UrlForError::BadParams(e.to_string()))?;
+            url.push_str(&query);
+        }
+        if let Some(anchor) = anchor {
+            url.push('#');
+            url.extend(percent_encoding::utf8_percent_encode(&anchor, PATH_ENCODE));
+        }
+        Ok(url)
+    }
+}
+
+fn take(params: &mut Vec<(String, String)>, name: &str) -> Option<String> {
+    let pos = params.iter().position(|(k, _)| k == name)?;
+    Some(params.remove(pos).1)
+}
+
+/// Accepts `()`, a map or struct, or a list of `(name, value)` pairs; list values in a map repeat
+/// the query parameter.
+fn flatten(params: impl Serialize) -> Result<Vec<(String, String)>, UrlForError> {
+    let value = serde_json::to_value(params).map_err(|e| UrlForError::BadParams(e.to_string()))?;
+    let mut out = Vec::new();
+    match value {
+        Value::Null => {}
+        Value::Object(map) => {
+            for (k, v) in map {
+                push_value(&mut out, k, v)?;
+            }
+        }
+        Value::Array(pairs) => {
+            for pair in pairs {
+                match pair {
+                    Value::Array(mut kv) if kv.len() == 2 => {
+                        let v = kv.pop().unwrap_or(Value::Null);
+                        let Value::String(k) = kv.pop().unwrap_or(Value::Null) else {
+                            return Err(UrlForError::BadParams(
+                                "a pair's name must be a string".into(),
+                            ));
+                        };
+                        push_value(&mut out, k, v)?;
+                    }
+                    other => {
+                        return Err(UrlForError::BadParams(format!(
+                            "expected a (name, value) pair, got {other}"
+                        )));
+                    }
+                }
+            }
+        }
+        other => return Err(UrlForError::BadParams(format!("got {other}"))),
+    }
+    Ok(out)
+}
+
+fn push_value(
+    out: &mut Vec<(String, String)>,
+    key: String,
+    value: Value,
+) -> Result<(), UrlForError> {
+    match value {
+        Value::Null => {}
+        Value::String(s) => out.push((key, s)),
+        Value::Number(n) => out.push((key, n.to_string())),
+        Value::Bool(b) => out.push((key, b.to_string())),
+        Value::Array(items) => {
+            for item in items {
+                push_value(out, key.clone(), item)?;
+            }
+        }
+        Value::Object(_) => {
+            return Err(UrlForError::BadParams(format!(
+                "the value of `{key}` is a nested map"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn similar(a: &str, b: &str) -> bool {
+    let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+    a.contains(&b) || b.contains(&a) || a.rsplit('.').next() == b.rsplit('.').next()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::routing::{Converters, Rule, get};
+
+    async fn post() -> &'static str {
+        "post"
+    }
+    async fn file() -> &'static str {
+        "file"
+    }
+
+    fn router() -> Router {
+        let mut r = Router::default();
+        let c = Converters::default();
+        r.insert(
+            Rule::parse("/posts/<int:year>/<slug>", &c).unwrap(),
+            get(post),
+        )
+        .unwrap();
+        r.insert(Rule::parse("/files/<path:name>", &c).unwrap(), get(file))
+            .unwrap();
+        r
+    }
+
+    #[test]
+    fn builds_encodes_and_appends_query() {
+        let r = router();
+        let url = r
+            .url_for(
+                "post",
+                serde_json::json!({"year": 2024, "slug": "héllo wörld", "page": 2}),
+            )
+            .unwrap();
+        assert_eq!(url, "/posts/2024/h%C3%A9llo%20w%C3%B6rld?page=2");
+        assert_eq!(
+            r.url_for("file", [("name", "a/b c.txt")]).unwrap(),
+            "/files/a/b%20c.txt"
+        );
+        assert_eq!(
+            r.url_for(
+                "post",
+                serde_json::json!({"year": 1, "slug": "s", "_anchor": "top", "tag": ["a", "b"]})
+            )
+            .unwrap(),
+            "/posts/1/s?tag=a&tag=b#top"
+        );
+    }
+
+    #[test]
+    fn clear_errors() {
+        let r = router();
+        assert!(matches!(
+            r.url_for("nope", ()),
+            Err(UrlForError::UnknownEndpoint { .. })
+        ));
+        let err = r.url_for("post", [("year", "1")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "url_for: endpoint `post` (rule `/posts/<int:year>/<slug>`) needs a value for `slug`"
+        );
+        let err = r
+            .url_for("post", [("year", "abc"), ("slug", "x")])
+            .unwrap_err();
+        assert!(matches!(err, UrlForError::InvalidParam { .. }), "{err}");
+        let err = r
+            .url_for("post", [("year", "1"), ("slug", "a/b")])
+            .unwrap_err();
+        assert!(matches!(err, UrlForError::InvalidParam { .. }), "{err}");
+        assert!(matches!(
+            r.url_for("post", 5),
+            Err(UrlForError::BadParams(_))
+        ));
+    }
+}

@@ -1,0 +1,257 @@
+//! Serving over TCP with hyper 1.x: HTTP/1.1 (keep-alive, pipelining) and HTTP/2 cleartext on one
+//! port, graceful shutdown with a deadline.
+
+use std::convert::Infallible;
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tower::{Service, ServiceExt};
+
+use crate::{Body, BoxError};
+
+/// The client's socket address, in the request extensions of every request served over TCP
+/// (see [`Request::client_addr`](crate::Request::client_addr)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub SocketAddr);
+
+/// Serves `service` on `listener` until the shutdown signal, if any, resolves.
+///
+/// - HTTP/1.1 with keep-alive and pipelining, and HTTP/2 with prior knowledge (h2c), told apart
+///   by the connection preface; WebSocket-style upgrades are allowed.
+/// - `TCP_NODELAY` on every connection; a client that sends no complete request head within the
+///   [header-read timeout](Serve::header_read_timeout) (30 s) is disconnected.
+/// - An accept error such as "too many open files" is logged and retried after a pause, instead of
+///   spinning.
+/// - On shutdown the listener closes at once, idle connections close, in-flight requests finish;
+///   after the [shutdown timeout](Serve::shutdown_timeout) (10 s) the rest are dropped.
+///
+/// ```no_run
+/// # async fn run() -> std::io::Result<()> {
+/// let mut app = micro::App::new();
+/// app.get("/", || async { "hi" });
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// micro::serve(listener, app.into_service())
+///     .with_graceful_shutdown(async { tokio::signal::ctrl_c().await.ok(); })
+///     .await
+/// # }
+/// ```
+pub fn serve<S>(listener: TcpListener, service: S) -> Serve<S> {
+    Serve {
+        listener,
+        service,
+        signal: None,
+        shutdown_timeout: Duration::from_secs(10),
+        header_read_timeout: Duration::from_secs(30),
+    }
+}
+
+/// A server being configured; `.await` it to run. See [`serve`].
+#[must_use = "a server does nothing until it is awaited"]
+pub struct Serve<S> {
+    listener: TcpListener,
+    service: S,
+    signal: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    shutdown_timeout: Duration,
+    header_read_timeout: Duration,
+}
+
+impl<S> std::fmt::Debug for Serve<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serve")
+            .field("listener", &self.listener)
+            .field("shutdown_timeout", &self.shutdown_timeout)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S> Serve<S> {
+    /// Stops accepting and shuts down gracefully when `signal` resolves.
+    pub fn with_graceful_shutdown(
+        mut self,
+        signal: impl Future<Output = ()> + Send + 'static,
+    ) -> Self {
+        self.signal = Some(Box::pin(signal));
+        self
+    }
+
+    /// How long in-flight requests may take to finish after the signal (default 10 s).
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request head (default 30 s; HTTP/1 only, HTTP/2 has
+    /// no such timeout in hyper).
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// The address the listener is bound to.
+    ///
+    /// # Errors
+    /// When the OS cannot tell.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+}
+
+impl<S, B> IntoFuture for Serve<S>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Output = io::Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(run(self))
+    }
+}
+
+async fn run<S, B>(serve: Serve<S>) -> io::Result<()>
+where
+    S: Service<http::Request<Body>, Response = http::Response<B>, Error = Infallible>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let Serve {
+        listener,
+        service,
+        signal,
+        shutdown_timeout,
+        header_read_timeout,
+    } = serve;
+    let mut signal = signal.unwrap_or_else(|| Box::pin(std::future::pending()));
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // Without a timer hyper silently ignores the header-read timeout.
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout)
+        .keep_alive(true);
+    builder.http2().timer(TokioTimer::new());
+    let graceful = GracefulShutdown::new();
+
+    loop {
+        let (stream, addr) = tokio::select! {
+            biased;
+            () = &mut signal => break,
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                Err(err) => {
+                    accept_error(err).await;
+                    continue;
+                }
+            },
+        };
+        if let Err(err) = stream.set_nodelay(true) {
+            tracing::debug!(target: "micro::server", "TCP_NODELAY failed: {err}");
+        }
+        let service = service.clone();
+        let hyper_service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
+            let mut req = req.map(Body::new);
+            req.extensions_mut().insert(ClientAddr(addr));
+            service.clone().oneshot(req)
+        });
+        let conn = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), hyper_service)
+            .into_owned();
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            if let Err(err) = conn.await {
+                tracing::debug!(target: "micro::server", "connection from {addr} ended: {err}");
+            }
+        });
+    }
+
+    drop(listener);
+    let open = graceful.count();
+    tracing::info!(target: "micro::server", "shutting down, waiting for {open} connection(s)");
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(shutdown_timeout) => {
+            tracing::warn!(target: "micro::server", "shutdown timeout of {shutdown_timeout:?} reached; dropping the remaining connections");
+        }
+    }
+    Ok(())
+}
+
+/// Per-connection errors (the client went away) are normal; others, like EMFILE, mean the
+/// process is out of something: pause so the loop does not spin, and try again.
+async fn accept_error(err: io::Error) {
+    use io::ErrorKind::*;
+    if matches!(
+        err.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset | Interrupted
+    ) {
+        return;
+    }
+    tracing::error!(target: "micro::server", "accept failed: {err}; retrying in 100 ms");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+/// `HOST` and `PORT` from the environment, with Flask's defaults.
+pub(crate) fn addr_from_env(default_port: u16) -> io::Result<SocketAddr> {
+    let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
+    let port = match std::env::var("PORT") {
+        Ok(p) => p.trim().parse::<u16>().map_err(|_| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("PORT must be a number from 0 to 65535, got `{p}`"),
+            )
+        })?,
+        Err(_) => default_port,
+    };
+    let ip: std::net::IpAddr = host.trim_matches(['[', ']']).parse().map_err(|_| {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("HOST must be an IP address, got `{host}`"),
+        )
+    })?;
+    Ok(SocketAddr::new(ip, port))
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+pub(crate) async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!(target: "micro::server", "shutdown signal received");
+}

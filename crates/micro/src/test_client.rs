@@ -1,0 +1,372 @@
+//! A client that calls the app in memory, without a socket, for tests.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http::header::{CONTENT_TYPE, COOKIE, HeaderName, LOCATION, SET_COOKIE};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tower::ServiceExt;
+
+use crate::{App, AppService, Body};
+
+/// Calls an app in memory, the way Flask's `app.test_client()` does: the full pipeline (layers,
+/// hooks, error handlers) runs, only the socket is missing. Cookies set by responses are kept and
+/// sent back, like a browser.
+///
+/// ```
+/// use micro::{App, TestClient, Json};
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let mut app = App::new();
+/// app.get("/hello/<name>", |micro::Path(name): micro::Path<String>| async move {
+///     format!("Hello, {name}!")
+/// });
+/// app.post("/echo", |Json(v): Json<serde_json::Value>| async move { Json(v) });
+///
+/// let client = TestClient::new(app);
+/// let res = client.get("/hello/ada").await;
+/// assert_eq!(res.status(), 200);
+/// assert_eq!(res.text(), "Hello, ada!");
+///
+/// let res = client.post("/echo").json(&serde_json::json!({"a": 1})).await;
+/// assert_eq!(res.json::<serde_json::Value>()["a"], 1);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct TestClient {
+    service: AppService,
+    cookies: Arc<Mutex<Vec<cookie::Cookie<'static>>>>,
+    follow_redirects: bool,
+}
+
+impl std::fmt::Debug for TestClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestClient")
+            .field("follow_redirects", &self.follow_redirects)
+            .finish_non_exhaustive()
+    }
+}
+
+macro_rules! method_builders {
+    ($($name:ident => $method:ident),*) => {
+        $(
+            #[doc = concat!("Starts a `", stringify!($method), "` request to `uri` (a path with an optional query).")]
+            pub fn $name(&self, uri: &str) -> TestRequest {
+                self.request(Method::$method, uri)
+            }
+        )*
+    };
+}
+
+impl TestClient {
+    /// A client for `app`.
+    pub fn new(app: App) -> Self {
+        Self::from_service(app.into_service())
+    }
+
+    /// A client for an already frozen app.
+    pub fn from_service(service: AppService) -> Self {
+        TestClient {
+            service,
+            cookies: Arc::default(),
+            follow_redirects: false,
+        }
+    }
+
+    /// Follow redirects (up to 10) for every request from this client.
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = follow;
+        self
+    }
+
+    method_builders!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE, head => HEAD, options => OPTIONS);
+
+    /// Starts a request with any method.
+    pub fn request(&self, method: Method, uri: &str) -> TestRequest {
+        TestRequest {
+            client: self.clone(),
+            method,
+            uri: uri.to_owned(),
+            headers: HeaderMap::new(),
+            body: Bytes::new(),
+            follow_redirects: self.follow_redirects,
+            error: None,
+        }
+    }
+
+    /// The value of a cookie the client holds.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.lock_cookies()
+            .iter()
+            .find(|c| c.name() == name)
+            .map(|c| c.value().to_owned())
+    }
+
+    fn lock_cookies(&self) -> std::sync::MutexGuard<'_, Vec<cookie::Cookie<'static>>> {
+        self.cookies.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn cookie_header(&self, path: &str) -> Option<HeaderValue> {
+        let jar = self.lock_cookies();
+        let pairs: Vec<String> = jar
+            .iter()
+            .filter(|c| c.path().is_none_or(|p| path.starts_with(p)))
+            .map(|c| format!("{}={}", c.name(), c.value()))
+            .collect();
+        (!pairs.is_empty())
+            .then(|| HeaderValue::from_str(&pairs.join("; ")).ok())
+            .flatten()
+    }
+
+    fn store_cookies(&self, headers: &HeaderMap) {
+        let mut jar = self.lock_cookies();
+        for value in headers.get_all(SET_COOKIE) {
+            let Ok(text) = value.to_str() else { continue };
+            let Ok(cookie) = cookie::Cookie::parse(text.to_owned()) else {
+                continue;
+            };
+            jar.retain(|c| c.name() != cookie.name());
+            let expired = cookie
+                .max_age()
+                .is_some_and(|age| age.is_zero() || age.is_negative())
+                || cookie
+                    .expires_datetime()
+                    .is_some_and(|at| at <= cookie::time::OffsetDateTime::now_utc());
+            if !expired {
+                jar.push(cookie.into_owned());
+            }
+        }
+    }
+}
+
+/// A request being built by a [`TestClient`]; `.await` it (or call [`send`](Self::send)).
+#[must_use = "a test request does nothing until it is awaited"]
+pub struct TestRequest {
+    client: TestClient,
+    method: Method,
+    uri: String,
+    headers: HeaderMap,
+    body: Bytes,
+    follow_redirects: bool,
+    error: Option<String>,
+}
+
+impl TestRequest {
+    /// Adds a header.
+    pub fn header(
+        mut self,
+        name: impl TryInto<HeaderName>,
+        value: impl TryInto<HeaderValue>,
+    ) -> Self {
+        match (name.try_into(), value.try_into()) {
+            (Ok(name), Ok(value)) => {
+                self.headers.append(name, value);
+            }
+            _ => self.error = Some("invalid header name or value".into()),
+        }
+        self
+    }
+
+    /// Appends query parameters, serialised with `serde_urlencoded`.
+    pub fn query<T: Serialize + ?Sized>(mut self, query: &T) -> Self {
+        match serde_urlencoded::to_string(query) {
+            Ok(q) if !q.is_empty() => {
+                self.uri
+                    .push(if self.uri.contains('?') { '&' } else { '?' });
+                self.uri.push_str(&q);
+            }
+            Ok(_) => {}
+            Err(e) => self.error = Some(format!("query: {e}")),
+        }
+        self
+    }
+
+    /// Sends a JSON body with `Content-Type: application/json`.
+    pub fn json<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_json::to_vec(value) {
+            Ok(body) => {
+                self.body = body.into();
+                self.headers
+                    .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            Err(e) => self.error = Some(format!("json: {e}")),
+        }
+        self
+    }
+
+    /// Sends an urlencoded form body.
+    pub fn form<T: Serialize + ?Sized>(mut self, value: &T) -> Self {
+        match serde_urlencoded::to_string(value) {
+            Ok(body) => {
+                self.body = body.into();
+                self.headers.insert(
+                    CONTENT_TYPE,
+                    HeaderValue::from_static("application/x-www-form-urlencoded"),
+                );
+            }
+            Err(e) => self.error = Some(format!("form: {e}")),
+        }
+        self
+    }
+
+    /// Sends raw bytes (set the content type with [`header`](Self::header)).
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = body.into();
+        self
+    }
+
+    /// Follows redirects (up to 10) for this request.
+    pub fn follow_redirects(mut self, follow: bool) -> Self {
+        self.follow_redirects = follow;
+        self
+    }
+
+    /// Sends the request through the app.
+    ///
+    /// # Panics
+    /// When the request could not be built (an invalid header, URI or body): a test bug.
+    pub async fn send(self) -> TestResponse {
+        if let Some(err) = self.error {
+            panic!("TestClient: cannot build the request: {err}");
+        }
+        let mut method = self.method;
+        let mut uri = self.uri;
+        let mut body = self.body;
+        let mut headers = self.headers;
+        for _ in 0..=10 {
+            let response = self
+                .client
+                .send_once(method.clone(), &uri, &headers, body.clone())
+                .await;
+            if !self.follow_redirects || !response.status.is_redirection() {
+                return response;
+            }
+            let Some(location) = response.header(LOCATION) else {
+                return response;
+            };
+            uri = resolve(&uri, location);
+            // 301/302/303 turn into a GET without a body, as browsers do; 307/308 keep both.
+            if !matches!(
+                response.status,
+                StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+            ) {
+                if method != Method::HEAD {
+                    method = Method::GET;
+                }
+                body = Bytes::new();
+                headers.remove(CONTENT_TYPE);
+            }
+        }
+        panic!("TestClient: more than 10 redirects, last to {uri}");
+    }
+}
+
+impl IntoFuture for TestRequest {
+    type Output = TestResponse;
+    type IntoFuture = Pin<Box<dyn Future<Output = TestResponse> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+impl TestClient {
+    async fn send_once(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &HeaderMap,
+        body: Bytes,
+    ) -> TestResponse {
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(Body::from(body))
+            .unwrap_or_else(|e| panic!("TestClient: invalid request to `{uri}`: {e}"));
+        *req.headers_mut() = headers.clone();
+        if !req.headers().contains_key(COOKIE)
+            && let Some(cookies) = self.cookie_header(req.uri().path())
+        {
+            req.headers_mut().insert(COOKIE, cookies);
+        }
+        let response = match self.service.clone().oneshot(req).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        };
+        let (parts, body) = response.into_parts();
+        let body = match http_body_util::BodyExt::collect(body).await {
+            Ok(collected) => collected.to_bytes(),
+            Err(e) => panic!("TestClient: the response body failed: {e}"),
+        };
+        self.store_cookies(&parts.headers);
+        TestResponse {
+            status: parts.status,
+            headers: parts.headers,
+            body,
+        }
+    }
+}
+
+fn resolve(current: &str, location: &str) -> String {
+    if location.starts_with('/') {
+        return location.to_owned();
+    }
+    if let Some(rest) = location.split_once("://").map(|(_, r)| r) {
+        // An absolute URL to this app: keep the path.
+        return rest
+            .find('/')
+            .map_or("/".to_owned(), |i| rest[i..].to_owned());
+    }
+    let base = current.split('?').next().unwrap_or("/");
+    let dir = &base[..=base.rfind('/').unwrap_or(0)];
+    format!("{dir}{location}")
+}
+
+/// A response read by a [`TestClient`], its body already in memory.
+#[derive(Debug, Clone)]
+pub struct TestResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+impl TestResponse {
+    /// The status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// All headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// A header's value as text.
+    pub fn header(&self, name: impl http::header::AsHeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The body as bytes.
+    pub fn bytes(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// The body as text (lossy UTF-8).
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body parsed as JSON.
+    ///
+    /// # Panics
+    /// When the body is not JSON of type `T`; the message shows the body.
+    pub fn json<T: DeserializeOwned>(&self) -> T {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("TestResponse::json: {e}; the body was: {}", self.text()))
+    }
+}
