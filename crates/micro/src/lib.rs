@@ -22,7 +22,7 @@ pub use extract::{Cookies, Form, FromRequest, Path, Query};
 pub use g::G;
 pub use handler::{Handler, HookOutcome};
 pub use request::Request;
-pub use response::{Html, IntoResponse, Json, Redirect, Response, redirect};
+pub use response::{Html, IntoResponse, Json, Redirect, Response, escape, redirect};
 pub use routing::{Converter, UrlForError};
 pub use server::{ClientAddr, Serve, serve};
 pub use state::State;

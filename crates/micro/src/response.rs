@@ -9,7 +9,7 @@ mod json;
 mod redirect;
 pub(crate) mod render_error;
 
-pub use into_response::{Html, IntoResponse};
+pub use into_response::{Html, IntoResponse, escape};
 pub use json::Json;
 pub use redirect::{Redirect, redirect};
 

@@ -147,10 +147,10 @@ impl MethodRouter {
         H::Output: IntoResponse,
         Args: 'static,
     {
-        if let Some(name) = default_name::<H>() {
-            if !self.names.iter().any(|(n, _)| *n == name.0) {
-                self.names.push((name.0, Some(name.1)));
-            }
+        if let Some((name, type_id)) = default_name::<H>()
+            && !self.names.iter().any(|(n, _)| *n == name)
+        {
+            self.names.push((name, Some(type_id)));
         }
         self.endpoints
             .push((method, Endpoint::Handler(erase(handler))));

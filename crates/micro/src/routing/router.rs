@@ -10,6 +10,10 @@ use super::Matched;
 use super::method_router::{Endpoint, MethodRouter};
 use super::rule::Rule;
 
+/// A rule an endpoint name builds, with the handler type that registered the name (`None` for
+/// closures), to tell a second rule of the same function from a clash.
+pub(crate) type NamedRule = (Arc<Rule>, Option<TypeId>);
+
 /// One rule and its handlers.
 pub(crate) struct RouteEntry {
     pub(crate) rule: Arc<Rule>,
@@ -88,7 +92,7 @@ pub(crate) struct Router {
     slots: Vec<Vec<RouteEntry>>,
     slot_of_pattern: HashMap<String, usize>,
     /// Endpoint name to the rules it builds, for `url_for`.
-    pub(crate) endpoints: HashMap<String, Vec<(Arc<Rule>, Option<TypeId>)>>,
+    pub(crate) endpoints: HashMap<String, Vec<NamedRule>>,
 }
 
 impl Router {

@@ -1,0 +1,94 @@
+//! The hello-micro app, driven in memory.
+
+use micro::TestClient;
+use serde_json::{Value, json};
+
+fn client() -> TestClient {
+    TestClient::new(hello_micro::app())
+}
+
+#[tokio::test]
+async fn index_links_are_built_by_url_for() {
+    let res = client().get("/").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.header("content-type"), Some("text/html; charset=utf-8"));
+    assert_eq!(res.header("x-powered-by"), Some("micro"));
+    let body = res.text();
+    assert!(body.contains("href=\"/hello/World\""), "{body}");
+    assert!(body.contains("href=\"/posts/2024/2/29/\""), "{body}");
+    assert!(body.contains("POST /api/echo"), "{body}");
+}
+
+#[tokio::test]
+async fn hello_escapes_the_name() {
+    let res = client()
+        .get("/hello/%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        .await;
+    assert_eq!(
+        res.status(),
+        404,
+        "a slash, even encoded, is not part of a string variable"
+    );
+    let res = client().get("/hello/%3Cb%3E%22ada%22").await;
+    assert_eq!(res.status(), 200);
+    let body = res.text();
+    assert!(body.contains("Hello, &lt;b&gt;&quot;ada&quot;!"), "{body}");
+    assert!(!body.contains("<b>ada"), "{body}");
+}
+
+#[tokio::test]
+async fn archive_checks_dates() {
+    let c = client();
+    assert_eq!(c.get("/posts/2024/2/29/").await.status(), 200);
+    assert_eq!(c.get("/posts/2023/2/29/").await.status(), 404);
+    assert_eq!(c.get("/posts/2024/13/1/").await.status(), 404);
+    assert_eq!(c.get("/posts/2024/x/1/").await.status(), 404);
+    let res = c.get("/posts/2024/2/29?tab=1").await;
+    assert_eq!(res.status(), 308);
+    assert_eq!(res.header("location"), Some("/posts/2024/2/29/?tab=1"));
+}
+
+#[tokio::test]
+async fn echo_round_trips_and_rejects_bad_input() {
+    let c = client();
+    let res = c
+        .post("/api/echo")
+        .json(&json!({"text": "ab", "times": 2}))
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.json::<Value>(), json!({"echo": "abab", "length": 4}));
+
+    let res = c
+        .post("/api/echo")
+        .json(&json!({"text": "ab", "times": 11}))
+        .await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.json::<Value>()["details"][0]["field"], "times");
+
+    let res = c.post("/api/echo").json(&json!({"times": 1})).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(res.json::<Value>()["details"][0]["field"], "text");
+
+    let res = c
+        .post("/api/echo")
+        .header("content-type", "application/json")
+        .body("{not json")
+        .await;
+    assert_eq!(res.status(), 400);
+
+    let res = c.post("/api/echo").body("text=hi").await;
+    assert_eq!(res.status(), 415);
+
+    let res = c.get("/api/echo").await;
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.header("allow"), Some("OPTIONS, POST"));
+}
+
+#[tokio::test]
+async fn custom_404_page_escapes_the_path() {
+    let res = client().get("/nope/%3Ci%3E").await;
+    assert_eq!(res.status(), 404);
+    let body = res.text();
+    assert!(body.contains("<code>/nope/%3Ci%3E</code>"), "{body}");
+    assert!(body.contains("href=\"/\""), "{body}");
+}
