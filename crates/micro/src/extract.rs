@@ -150,7 +150,7 @@ impl<T: FromRequest> FromRequest for Option<T> {
 pub(crate) fn take_body(req: &mut Request) -> Result<Body, Error> {
     if req.body_taken() {
         return Err(Error::internal(
-            "the request body was already taken by another extractor; a handler can read the body only once",
+            "the request body was already taken by an earlier argument of the handler; a handler reads the body once, and a `Request` argument takes it, so put body extractors (Json, Form, Bytes, String, Body) before `Request`",
         ));
     }
     Ok(req.take_body())

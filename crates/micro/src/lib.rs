@@ -6,6 +6,7 @@ mod body;
 mod error;
 pub mod extract;
 mod g;
+pub mod guide;
 mod handler;
 mod request;
 pub mod response;
@@ -27,6 +28,9 @@ pub use routing::{Converter, UrlForError};
 pub use server::{ClientAddr, Serve, serve};
 pub use state::State;
 pub use test_client::{TestClient, TestRequest, TestResponse};
+
+/// Re-exported for handlers that take or return raw bytes.
+pub use bytes::Bytes;
 
 /// Re-exports of the `http` crate's types used in handlers.
 pub use http::{self, HeaderMap, Method, StatusCode};

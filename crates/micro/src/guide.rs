@@ -1,0 +1,24 @@
+//! The micro guide, from the repository's `docs/micro/` folder. Every example in it is compiled and
+//! run as a test.
+#![doc = include_str!("../../../docs/micro/README.md")]
+
+#[doc = include_str!("../../../docs/micro/routing.md")]
+pub mod routing {}
+
+#[doc = include_str!("../../../docs/micro/requests.md")]
+pub mod requests {}
+
+#[doc = include_str!("../../../docs/micro/responses.md")]
+pub mod responses {}
+
+#[doc = include_str!("../../../docs/micro/errors.md")]
+pub mod errors {}
+
+#[doc = include_str!("../../../docs/micro/hooks.md")]
+pub mod hooks {}
+
+#[doc = include_str!("../../../docs/micro/testing.md")]
+pub mod testing {}
+
+#[doc = include_str!("../../../docs/micro/serving.md")]
+pub mod serving {}
