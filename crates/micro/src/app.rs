@@ -11,10 +11,11 @@ use tower::{Layer, Service};
 
 pub use service::AppService;
 
+use crate::blueprint::Blueprint;
 use crate::handler::{Handler, HookOutcome, erase_hook};
 use crate::response::{IntoResponse, Response};
 use crate::routing::{Converter, Converters, MethodRouter, Route, Router, Rule};
-use crate::scaffold::Scaffold;
+use crate::scaffold::{Scaffold, registration_methods};
 use crate::state::StateMap;
 use crate::{Body, BoxError, Error, Request, UrlForError};
 
@@ -43,6 +44,7 @@ pub struct App {
     state: StateMap,
     body_limit: usize,
     layers: Vec<Box<dyn FnOnce(Route) -> Route + Send>>,
+    blueprint_names: std::collections::HashSet<String>,
 }
 
 /// The frozen app that requests run against.
@@ -87,23 +89,6 @@ impl std::fmt::Debug for App {
     }
 }
 
-macro_rules! method_shortcuts {
-    ($($name:ident),*) => {
-        $(
-            #[doc = concat!("Adds `handler` for `", stringify!($name), "` requests to `rule`; shorthand for `route(rule, routing::", stringify!($name), "(handler))`.")]
-            #[track_caller]
-            pub fn $name<H, Args>(&mut self, rule: &str, handler: H) -> &mut Self
-            where
-                H: Handler<Args>,
-                H::Output: IntoResponse,
-                Args: 'static,
-            {
-                self.route(rule, crate::routing::$name(handler))
-            }
-        )*
-    };
-}
-
 impl App {
     /// An empty app.
     pub fn new() -> Self {
@@ -114,31 +99,11 @@ impl App {
             state: StateMap::default(),
             body_limit: DEFAULT_BODY_LIMIT,
             layers: Vec::new(),
+            blueprint_names: Default::default(),
         }
     }
 
-    /// Adds a rule with its handlers.
-    ///
-    /// ```
-    /// use micro::{App, routing::get};
-    ///
-    /// async fn show(micro::Path(id): micro::Path<u32>) -> String { format!("item {id}") }
-    /// async fn update() -> &'static str { "updated" }
-    ///
-    /// let mut app = App::new();
-    /// app.route("/items/<int:id>", get(show).put(update));
-    /// ```
-    ///
-    /// # Panics
-    /// When the rule is malformed, names an unknown converter, or conflicts with an earlier rule;
-    /// the message names the rule.
-    #[track_caller]
-    pub fn route(&mut self, rule: &str, methods: MethodRouter) -> &mut Self {
-        if let Err(err) = self.try_route(rule, methods) {
-            panic!("micro: {err}");
-        }
-        self
-    }
+    registration_methods!();
 
     /// Like [`route`](Self::route), returning the error instead of panicking.
     pub fn try_route(
@@ -146,125 +111,65 @@ impl App {
         rule: &str,
         methods: MethodRouter,
     ) -> Result<&mut Self, RouteError> {
+        self.insert_route(rule, methods, None)?;
+        Ok(self)
+    }
+
+    #[track_caller]
+    fn add_route(&mut self, rule: &str, methods: MethodRouter) {
+        if let Err(err) = self.try_route(rule, methods) {
+            panic!("micro: {err}");
+        }
+    }
+
+    fn scaffold_mut(&mut self) -> &mut Scaffold {
+        &mut self.scaffold
+    }
+
+    pub(crate) fn insert_route(
+        &mut self,
+        rule: &str,
+        methods: MethodRouter,
+        scopes: Option<crate::routing::Scopes>,
+    ) -> Result<(), RouteError> {
         let error = |reason: String| RouteError {
             rule: rule.to_owned(),
             reason,
         };
         let parsed = Rule::parse(rule, &self.converters).map_err(error)?;
-        self.router.insert(parsed, methods).map_err(error)?;
+        self.router.insert(parsed, methods, scopes).map_err(error)
+    }
+
+    /// Registers a blueprint: its rules under its URL prefix, its endpoints as `name.endpoint`,
+    /// its hooks and error handlers for its own routes. See [`Blueprint`].
+    ///
+    /// # Panics
+    /// When one of its rules cannot be added, or a blueprint of the same name is already
+    /// registered; the message names the blueprint and the rule.
+    #[track_caller]
+    pub fn register_blueprint(&mut self, blueprint: Blueprint) -> &mut Self {
+        if let Err(err) = self.try_register_blueprint(blueprint) {
+            panic!("micro: {err}");
+        }
+        self
+    }
+
+    /// Like [`register_blueprint`](Self::register_blueprint), returning the error.
+    pub fn try_register_blueprint(
+        &mut self,
+        blueprint: Blueprint,
+    ) -> Result<&mut Self, RouteError> {
+        blueprint.register_into(self, "", None, &[])?;
         Ok(self)
     }
 
-    method_shortcuts!(get, post, put, patch, delete);
+    pub(crate) fn claim_blueprint_name(&mut self, name: &str) -> bool {
+        self.blueprint_names.insert(name.to_owned())
+    }
 
     /// Registers a converter usable in rules added afterwards as `<name:variable>`.
     pub fn converter(&mut self, name: &str, converter: impl Converter) -> &mut Self {
         self.converters.register(name, Arc::new(converter));
-        self
-    }
-
-    /// Runs before every request, after routing (so [`Request::endpoint`] is known) and before the
-    /// handler, in registration order. It takes extractors like a handler; returning a response
-    /// (`Some(..)` or `Err(..)`) answers the request without calling the handler.
-    ///
-    /// ```
-    /// use micro::{App, Cookies, Redirect};
-    ///
-    /// let mut app = App::new();
-    /// app.before_request(|cookies: Cookies| async move {
-    ///     if cookies.get("session").is_none() {
-    ///         return Some(Redirect::see_other("/login"));
-    ///     }
-    ///     None
-    /// });
-    /// ```
-    pub fn before_request<H, Args>(&mut self, hook: H) -> &mut Self
-    where
-        H: Handler<Args>,
-        H::Output: HookOutcome,
-        Args: 'static,
-    {
-        self.scaffold.before.push(erase_hook(hook));
-        self
-    }
-
-    /// Runs after every response is made, error pages included, and may change it. Hooks run in
-    /// reverse registration order, like Flask's.
-    ///
-    /// ```
-    /// let mut app = micro::App::new();
-    /// app.after_request(|_req, res| {
-    ///     res.headers_mut().insert("x-frame-options", http::HeaderValue::from_static("DENY"));
-    /// });
-    /// ```
-    pub fn after_request(
-        &mut self,
-        hook: impl Fn(&Request, &mut Response) + Send + Sync + 'static,
-    ) -> &mut Self {
-        self.scaffold.after.push(Arc::new(hook));
-        self
-    }
-
-    /// Runs last for every request, even after a panic, with the error if the request failed:
-    /// the place to release resources, like Flask's `teardown_request`.
-    pub fn teardown_request(
-        &mut self,
-        hook: impl Fn(&Request, Option<&Error>) + Send + Sync + 'static,
-    ) -> &mut Self {
-        self.scaffold.teardown.push(Arc::new(hook));
-        self
-    }
-
-    /// Renders errors with `status` (404, 500, ...), like Flask's `errorhandler(404)`. A response
-    /// with status 200 is sent with the error's status instead.
-    ///
-    /// ```
-    /// use micro::{App, Html};
-    ///
-    /// let mut app = App::new();
-    /// app.error_handler(404, |_err, req| Html(format!("<h1>No page at {}</h1>", req.path())));
-    /// ```
-    ///
-    /// # Panics
-    /// When `status` is not a valid status code.
-    #[track_caller]
-    pub fn error_handler<F, R>(&mut self, status: impl TryInto<StatusCode>, handler: F) -> &mut Self
-    where
-        F: Fn(&Error, &Request) -> R + Send + Sync + 'static,
-        R: IntoResponse,
-    {
-        let Ok(status) = status.try_into() else {
-            panic!("micro: error_handler needs a valid HTTP status code");
-        };
-        self.scaffold.error_handler(status, handler);
-        self
-    }
-
-    /// Renders errors caused by an `E` (returned with `?` from a handler), like Flask's
-    /// `errorhandler(SomeException)`. Type handlers are tried before status handlers.
-    ///
-    /// ```
-    /// use micro::{App, Error};
-    /// use http::StatusCode;
-    ///
-    /// #[derive(Debug)]
-    /// struct OutOfStock;
-    /// impl std::fmt::Display for OutOfStock {
-    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("out of stock") }
-    /// }
-    /// impl std::error::Error for OutOfStock {}
-    ///
-    /// let mut app = App::new();
-    /// app.error_handler_for(|_: &OutOfStock, _req| (StatusCode::CONFLICT, "sold out"));
-    /// app.post("/buy", || async { Err::<(), Error>(OutOfStock.into()) });
-    /// ```
-    pub fn error_handler_for<E, F, R>(&mut self, handler: F) -> &mut Self
-    where
-        E: std::error::Error + 'static,
-        F: Fn(&E, &Request) -> R + Send + Sync + 'static,
-        R: IntoResponse,
-    {
-        self.scaffold.error_handler_for(handler);
         self
     }
 

@@ -2,6 +2,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod app;
+mod blueprint;
 mod body;
 mod error;
 pub mod extract;
@@ -17,6 +18,7 @@ mod state;
 mod test_client;
 
 pub use app::{App, AppService, RouteError};
+pub use blueprint::Blueprint;
 pub use body::Body;
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};

@@ -163,13 +163,27 @@ impl Request {
 
     /// Builds the path of a named endpoint, like Flask's `url_for`; see [`App::url_for`].
     ///
+    ///
+    /// A name starting with `.` is relative to the blueprint of the matched endpoint, like
+    /// Flask's: in `admin.users.edit`, `.list` means `admin.users.list`.
+    ///
     /// [`App::url_for`]: crate::App::url_for
     pub fn url_for(
         &self,
         endpoint: &str,
         params: impl serde::Serialize,
     ) -> Result<String, UrlForError> {
-        self.app.router.url_for(endpoint, params)
+        let Some(relative) = endpoint.strip_prefix('.') else {
+            return self.app.router.url_for(endpoint, params);
+        };
+        let blueprint = self
+            .endpoint()
+            .and_then(|current| current.rsplit_once('.'))
+            .map(|(bp, _)| bp);
+        match blueprint {
+            Some(bp) => self.app.router.url_for(&format!("{bp}.{relative}"), params),
+            None => self.app.router.url_for(relative, params),
+        }
     }
 
     /// Whether the client would rather get JSON than HTML (it sent JSON or its `Accept` prefers

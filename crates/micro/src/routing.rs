@@ -22,15 +22,24 @@ pub(crate) use method_router::Endpoint;
 pub(crate) use router::{Lookup, Router};
 pub(crate) use rule::Rule;
 
+/// The hooks and error handlers of the blueprints a route belongs to, outermost first.
+pub(crate) type Scopes = Arc<[Arc<crate::scaffold::Scaffold>]>;
+
 /// The rule a request matched, with its variables' (percent-decoded) values.
 #[derive(Clone)]
 pub(crate) struct Matched {
     rule: Arc<Rule>,
     values: Vec<String>,
     endpoint: Option<Arc<str>>,
+    scopes: Option<Scopes>,
 }
 
 impl Matched {
+    /// The blueprints' scaffolds, outermost first; empty for app routes.
+    pub(crate) fn scopes(&self) -> &[Arc<crate::scaffold::Scaffold>] {
+        self.scopes.as_deref().unwrap_or(&[])
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         let index = self.rule.params.iter().position(|p| &*p.name == name)?;
         self.values.get(index).map(String::as_str)

@@ -55,27 +55,190 @@ impl Scaffold {
         ));
     }
 
-    /// Renders an error: a handler for its source type, else one for its status, else the default
-    /// page. A handler's plain 200 takes the error's status (Flask would send 200, a common
-    /// surprise); an error from a handler is rendered by default so errors cannot loop.
-    pub(crate) fn render_error(&self, err: &Error, req: &Request) -> Response {
-        let from_type = self.by_type.iter().find_map(|(_, h)| h(err, req));
-        let custom = from_type.or_else(|| self.by_status.get(&err.status()).map(|h| h(err, req)));
-        let Some(mut res) = custom else {
-            return crate::response::render_error::render(err, req.headers());
-        };
-        if let Some(nested) = take_pending_error(&mut res) {
-            tracing::error!(target: "micro::error", error = %nested, "the error handler for {} failed", err.status());
-            return crate::response::render_error::render(&nested, req.headers());
-        }
-        if res.status() == StatusCode::OK {
-            *res.status_mut() = err.status();
-        }
-        for (name, value) in err.headers() {
-            if !res.headers().contains_key(name) {
-                res.headers_mut().insert(name, value.clone());
-            }
-        }
-        res
+    /// This scaffold's own handler for `err`: one for its source type, else one for its status.
+    fn handle(&self, err: &Error, req: &Request) -> Option<Response> {
+        self.by_type
+            .iter()
+            .find_map(|(_, h)| h(err, req))
+            .or_else(|| self.by_status.get(&err.status()).map(|h| h(err, req)))
     }
 }
+
+/// Renders an error with the first handler for it among `scaffolds` (innermost blueprint first,
+/// the app last), else the default page. A handler's plain 200 takes the error's status (Flask
+/// would send 200, a common surprise); an error from a handler is rendered by default, so errors
+/// cannot loop.
+pub(crate) fn render_error<'s>(
+    scaffolds: impl Iterator<Item = &'s Scaffold>,
+    err: &Error,
+    req: &Request,
+) -> Response {
+    let custom = scaffolds.into_iter().find_map(|s| s.handle(err, req));
+    let Some(mut res) = custom else {
+        return crate::response::render_error::render(err, req.headers());
+    };
+    if let Some(nested) = take_pending_error(&mut res) {
+        tracing::error!(target: "micro::error", error = %nested, "the error handler for {} failed", err.status());
+        return crate::response::render_error::render(&nested, req.headers());
+    }
+    if res.status() == StatusCode::OK {
+        *res.status_mut() = err.status();
+    }
+    for (name, value) in err.headers() {
+        if !res.headers().contains_key(name) {
+            res.headers_mut().insert(name, value.clone());
+        }
+    }
+    res
+}
+
+/// The registration methods App and Blueprint share, like Flask's `Scaffold`: rules, hooks and
+/// error handlers. Each type supplies `add_route` (the app inserts at once, a blueprint records)
+/// and `scaffold_mut`.
+macro_rules! registration_methods {
+    () => {
+        /// Adds a rule with its handlers.
+        ///
+        /// ```
+        /// use micro::{App, routing::get};
+        ///
+        /// async fn show(micro::Path(id): micro::Path<u32>) -> String { format!("item {id}") }
+        /// async fn update() -> &'static str { "updated" }
+        ///
+        /// let mut app = App::new();
+        /// app.route("/items/<int:id>", get(show).put(update));
+        /// ```
+        ///
+        /// # Panics
+        /// When the rule is malformed, names an unknown converter, or conflicts with an earlier
+        /// rule; the message names the rule. On a blueprint, when it is registered.
+        #[track_caller]
+        pub fn route(&mut self, rule: &str, methods: $crate::routing::MethodRouter) -> &mut Self {
+            self.add_route(rule, methods);
+            self
+        }
+
+        registration_methods!(@method get, post, put, patch, delete);
+        /// Runs before every request, after routing (so [`Request::endpoint`] is known) and before the
+        /// handler, in registration order. It takes extractors like a handler; returning a response
+        /// (`Some(..)` or `Err(..)`) answers the request without calling the handler.
+        ///
+        /// ```
+        /// use micro::{App, Cookies, Redirect};
+        ///
+        /// let mut app = App::new();
+        /// app.before_request(|cookies: Cookies| async move {
+        ///     if cookies.get("session").is_none() {
+        ///         return Some(Redirect::see_other("/login"));
+        ///     }
+        ///     None
+        /// });
+        /// ```
+        pub fn before_request<H, Args>(&mut self, hook: H) -> &mut Self
+        where
+            H: Handler<Args>,
+            H::Output: HookOutcome,
+            Args: 'static,
+        {
+            self.scaffold_mut().before.push(erase_hook(hook));
+            self
+        }
+
+        /// Runs after every response is made, error pages included, and may change it. Hooks run in
+        /// reverse registration order, like Flask's.
+        ///
+        /// ```
+        /// let mut app = micro::App::new();
+        /// app.after_request(|_req, res| {
+        ///     res.headers_mut().insert("x-frame-options", http::HeaderValue::from_static("DENY"));
+        /// });
+        /// ```
+        pub fn after_request(
+            &mut self,
+            hook: impl Fn(&Request, &mut Response) + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.scaffold_mut().after.push(Arc::new(hook));
+            self
+        }
+
+        /// Runs last for every request, even after a panic, with the error if the request failed:
+        /// the place to release resources, like Flask's `teardown_request`.
+        pub fn teardown_request(
+            &mut self,
+            hook: impl Fn(&Request, Option<&Error>) + Send + Sync + 'static,
+        ) -> &mut Self {
+            self.scaffold_mut().teardown.push(Arc::new(hook));
+            self
+        }
+
+        /// Renders errors with `status` (404, 500, ...), like Flask's `errorhandler(404)`. A response
+        /// with status 200 is sent with the error's status instead.
+        ///
+        /// ```
+        /// use micro::{App, Html};
+        ///
+        /// let mut app = App::new();
+        /// app.error_handler(404, |_err, req| Html(format!("<h1>No page at {}</h1>", req.path())));
+        /// ```
+        ///
+        /// # Panics
+        /// When `status` is not a valid status code.
+        #[track_caller]
+        pub fn error_handler<F, R>(&mut self, status: impl TryInto<StatusCode>, handler: F) -> &mut Self
+        where
+            F: Fn(&Error, &Request) -> R + Send + Sync + 'static,
+            R: IntoResponse,
+        {
+            let Ok(status) = status.try_into() else {
+                panic!("micro: error_handler needs a valid HTTP status code");
+            };
+            self.scaffold_mut().error_handler(status, handler);
+            self
+        }
+
+        /// Renders errors caused by an `E` (returned with `?` from a handler), like Flask's
+        /// `errorhandler(SomeException)`. Type handlers are tried before status handlers.
+        ///
+        /// ```
+        /// use micro::{App, Error};
+        /// use http::StatusCode;
+        ///
+        /// #[derive(Debug)]
+        /// struct OutOfStock;
+        /// impl std::fmt::Display for OutOfStock {
+        ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result { f.write_str("out of stock") }
+        /// }
+        /// impl std::error::Error for OutOfStock {}
+        ///
+        /// let mut app = App::new();
+        /// app.error_handler_for(|_: &OutOfStock, _req| (StatusCode::CONFLICT, "sold out"));
+        /// app.post("/buy", || async { Err::<(), Error>(OutOfStock.into()) });
+        /// ```
+        pub fn error_handler_for<E, F, R>(&mut self, handler: F) -> &mut Self
+        where
+            E: std::error::Error + 'static,
+            F: Fn(&E, &Request) -> R + Send + Sync + 'static,
+            R: IntoResponse,
+        {
+            self.scaffold_mut().error_handler_for(handler);
+            self
+        }
+
+    };
+    (@method $($name:ident),*) => {
+        $(
+            #[doc = concat!("Adds `handler` for `", stringify!($name), "` requests to `rule`; shorthand for `route(rule, routing::", stringify!($name), "(handler))`.")]
+            #[track_caller]
+            pub fn $name<H, Args>(&mut self, rule: &str, handler: H) -> &mut Self
+            where
+                H: $crate::Handler<Args>,
+                H::Output: $crate::IntoResponse,
+                Args: 'static,
+            {
+                self.route(rule, $crate::routing::$name(handler))
+            }
+        )*
+    };
+}
+
+pub(crate) use registration_methods;

@@ -13,6 +13,7 @@ use super::Shared;
 use crate::response::{IntoResponse, Redirect, Response, take_pending_error};
 use crate::routing::method_router::RequestContext;
 use crate::routing::{Endpoint, Lookup, Route};
+use crate::scaffold::{Scaffold, render_error};
 use crate::{Body, Error, Request};
 
 pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> Response {
@@ -38,13 +39,18 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> R
         if err.status().is_server_error() {
             tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), error = %err, "request failed");
         }
-        response = shared.scaffold.render_error(err, &req);
+        response = render_error(innermost_first(&shared, &req), err, &req);
     }
-    for hook in shared.scaffold.after.iter().rev() {
-        hook(&req, &mut response);
+    // Flask's order: the innermost blueprint's hooks first, the app's last, each list reversed.
+    for scaffold in innermost_first(&shared, &req) {
+        for hook in scaffold.after.iter().rev() {
+            hook(&req, &mut response);
+        }
     }
-    for hook in &shared.scaffold.teardown {
-        hook(&req, error.as_deref());
+    for scaffold in innermost_first(&shared, &req) {
+        for hook in scaffold.teardown.iter().rev() {
+            hook(&req, error.as_deref());
+        }
     }
     if req.method() == Method::HEAD {
         strip_body(&mut response);
@@ -62,13 +68,12 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> R
 }
 
 async fn handle(shared: &Shared, req: &mut Request) -> Response {
-    let path = match decode_path(req.path()) {
-        Ok(path) => path.into_owned(),
+    let lookup = match decode_path(req.path()) {
+        Ok(path) => shared
+            .router
+            .lookup(req.method(), &path, req.query_string()),
         Err(err) => return err.into_response(),
     };
-    let lookup = shared
-        .router
-        .lookup(req.method(), &path, req.query_string());
 
     // Flask matches first, so hooks can see the endpoint, and raises routing errors after them.
     let route = match lookup {
@@ -100,9 +105,17 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
         Lookup::NotFound => Err(Error::not_found().into_response()),
     };
 
-    for hook in &shared.scaffold.before {
-        if let Some(response) = hook.call(req).await {
-            return response;
+    // The app's hooks first, then each blueprint's from the outermost in.
+    let scopes: Vec<Arc<Scaffold>> = req
+        .matched
+        .iter()
+        .flat_map(|m| m.scopes().iter().cloned())
+        .collect();
+    for scaffold in std::iter::once(&shared.scaffold).chain(scopes.iter().map(|s| &**s)) {
+        for hook in &scaffold.before {
+            if let Some(response) = hook.call(req).await {
+                return response;
+            }
         }
     }
 
@@ -123,6 +136,16 @@ async fn call_layered(route: &Route, req: &mut Request) -> Response {
         .extensions_mut()
         .insert(RequestContext(Arc::new(Mutex::new(Some(inner)))));
     route.call_owned(http_req).await
+}
+
+/// The blueprints of the matched route from the innermost out, then the app.
+fn innermost_first<'a>(shared: &'a Shared, req: &'a Request) -> impl Iterator<Item = &'a Scaffold> {
+    let scopes = req.matched.as_ref().map_or(&[][..], |m| m.scopes());
+    scopes
+        .iter()
+        .rev()
+        .map(|s| &**s)
+        .chain(std::iter::once(&shared.scaffold))
 }
 
 fn options_response(allow: HeaderValue) -> Response {

@@ -157,6 +157,17 @@ impl MethodRouter {
         self
     }
 
+    /// Puts the endpoint names under a blueprint: `edit` becomes `admin.edit`.
+    pub(crate) fn prefix_names(mut self, blueprint: &str) -> Self {
+        for (name, _) in &mut self.names {
+            *name = format!("{blueprint}.{name}");
+        }
+        if let Some(name) = &mut self.explicit_name {
+            *name = format!("{blueprint}.{name}");
+        }
+        self
+    }
+
     /// Names the rule's endpoint for `url_for`, replacing the function names.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.explicit_name = Some(name.into());

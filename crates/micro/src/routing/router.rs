@@ -20,6 +20,7 @@ pub(crate) struct RouteEntry {
     endpoints: Vec<(Option<Method>, Endpoint)>,
     pub(crate) body_limit: Option<usize>,
     endpoint_name: Option<Arc<str>>,
+    scopes: Option<super::Scopes>,
 }
 
 impl RouteEntry {
@@ -96,7 +97,12 @@ pub(crate) struct Router {
 }
 
 impl Router {
-    pub(crate) fn insert(&mut self, rule: Rule, methods: MethodRouter) -> Result<(), String> {
+    pub(crate) fn insert(
+        &mut self,
+        rule: Rule,
+        methods: MethodRouter,
+        scopes: Option<super::Scopes>,
+    ) -> Result<(), String> {
         if methods.endpoints.is_empty() {
             return Err("the rule has no handler".into());
         }
@@ -166,6 +172,7 @@ impl Router {
             endpoints: methods.endpoints,
             body_limit: methods.body_limit,
             endpoint_name: names.first().map(|(n, _)| Arc::from(n.as_str())),
+            scopes,
         };
         let entries = &mut self.slots[slot];
         let at = entries
@@ -251,6 +258,7 @@ fn matched(entry: &RouteEntry, values: &[&str]) -> Matched {
         rule: entry.rule.clone(),
         values: values.iter().map(|v| (*v).to_owned()).collect(),
         endpoint: entry.endpoint_name.clone(),
+        scopes: entry.scopes.clone(),
     }
 }
 

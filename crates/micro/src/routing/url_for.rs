@@ -272,10 +272,15 @@ mod tests {
         r.insert(
             Rule::parse("/posts/<int:year>/<slug>", &c).unwrap(),
             get(post),
+            None,
         )
         .unwrap();
-        r.insert(Rule::parse("/files/<path:name>", &c).unwrap(), get(file))
-            .unwrap();
+        r.insert(
+            Rule::parse("/files/<path:name>", &c).unwrap(),
+            get(file),
+            None,
+        )
+        .unwrap();
         r
     }
 

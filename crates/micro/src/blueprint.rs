@@ -1,0 +1,171 @@
+//! Blueprints: groups of rules, hooks and error handlers under a name and a URL prefix.
+
+use std::sync::Arc;
+
+use http::StatusCode;
+
+use crate::app::{App, RouteError};
+use crate::handler::{Handler, HookOutcome, erase_hook};
+use crate::response::{IntoResponse, Response};
+use crate::routing::MethodRouter;
+use crate::scaffold::{Scaffold, registration_methods};
+use crate::{Error, Request};
+
+/// A part of an app, like Flask's `Blueprint`: rules, hooks and error handlers registered under a
+/// name and a URL prefix, added to the app (or to another blueprint) in one call.
+///
+/// A blueprint records what is registered on it and replays it when it is registered, so it can
+/// be built in its own module without the app. Its endpoints are named `blueprint.function`
+/// (`admin.users.edit` when nested), its hooks run only for its own routes (after the app's
+/// before-hooks, before the app's after-hooks), and its error handlers are tried before the
+/// app's for errors raised in its routes.
+///
+/// ```
+/// use micro::{App, Blueprint, Request, Error};
+///
+/// async fn list_users() -> &'static str { "users" }
+/// async fn edit_user(req: Request) -> Result<String, Error> {
+///     // `.list_users` is relative to this request's blueprint.
+///     Ok(format!("edit, then back to {}", req.url_for(".list_users", ())?))
+/// }
+///
+/// let mut users = Blueprint::new("users", "/users");
+/// users.get("/", list_users);
+/// users.get("/<int:id>/edit", edit_user);
+///
+/// let mut admin = Blueprint::new("admin", "/admin");
+/// admin.before_request(|| async { /* check the user is staff */ });
+/// admin.register_blueprint(users);
+///
+/// let mut app = App::new();
+/// app.register_blueprint(admin);
+/// assert_eq!(app.url_for("admin.users.list_users", ()).unwrap(), "/admin/users/");
+/// assert_eq!(app.url_for("admin.users.edit_user", [("id", 3)]).unwrap(), "/admin/users/3/edit");
+/// ```
+pub struct Blueprint {
+    name: String,
+    url_prefix: String,
+    routes: Vec<(String, MethodRouter)>,
+    scaffold: Scaffold,
+    children: Vec<Blueprint>,
+}
+
+impl std::fmt::Debug for Blueprint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Blueprint")
+            .field("name", &self.name)
+            .field("url_prefix", &self.url_prefix)
+            .field(
+                "rules",
+                &self.routes.iter().map(|(r, _)| r).collect::<Vec<_>>(),
+            )
+            .field("children", &self.children)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Blueprint {
+    /// A blueprint named `name` (used in endpoint names; no dots) whose rules live under
+    /// `url_prefix` (`""` for none).
+    ///
+    /// # Panics
+    /// When the name is empty or contains a dot.
+    #[track_caller]
+    pub fn new(name: &str, url_prefix: &str) -> Self {
+        assert!(
+            !name.is_empty() && !name.contains('.'),
+            "micro: a blueprint name must be non-empty and without dots, got `{name}`"
+        );
+        Blueprint {
+            name: name.to_owned(),
+            url_prefix: url_prefix.to_owned(),
+            routes: Vec::new(),
+            scaffold: Scaffold::default(),
+            children: Vec::new(),
+        }
+    }
+
+    /// The blueprint's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    registration_methods!();
+
+    fn add_route(&mut self, rule: &str, methods: MethodRouter) {
+        self.routes.push((rule.to_owned(), methods));
+    }
+
+    fn scaffold_mut(&mut self) -> &mut Scaffold {
+        &mut self.scaffold
+    }
+
+    /// Nests `child` under this blueprint: its prefix follows this one's, its endpoints are named
+    /// `this.child.function`, and this blueprint's hooks and error handlers apply to it too.
+    pub fn register_blueprint(&mut self, child: Blueprint) -> &mut Self {
+        self.children.push(child);
+        self
+    }
+
+    /// Replays the recorded setup on `app`, under the parent's prefix and name.
+    pub(crate) fn register_into(
+        self,
+        app: &mut App,
+        parent_prefix: &str,
+        parent_name: Option<&str>,
+        parent_scopes: &[Arc<Scaffold>],
+    ) -> Result<(), RouteError> {
+        let name = match parent_name {
+            Some(parent) => format!("{parent}.{}", self.name),
+            None => self.name.clone(),
+        };
+        let prefix = join(parent_prefix, &self.url_prefix);
+        if !app.claim_blueprint_name(&name) {
+            return Err(RouteError {
+                rule: prefix,
+                reason: format!("a blueprint named `{name}` is already registered"),
+            });
+        }
+        let mut scopes = parent_scopes.to_vec();
+        scopes.push(Arc::new(self.scaffold));
+        let shared_scopes: crate::routing::Scopes = scopes.clone().into();
+        for (rule, methods) in self.routes {
+            let full = join(&prefix, &rule);
+            let methods = methods.prefix_names(&name);
+            app.insert_route(&full, methods, Some(shared_scopes.clone()))
+                .map_err(|e| RouteError {
+                    reason: format!("{} (in blueprint `{name}`)", e.reason),
+                    ..e
+                })?;
+        }
+        for child in self.children {
+            child.register_into(app, &prefix, Some(&name), &scopes)?;
+        }
+        Ok(())
+    }
+}
+
+/// Flask's joining: the prefix without its trailing slash, then the rule with its leading slash.
+fn join(prefix: &str, rule: &str) -> String {
+    if rule.is_empty() {
+        return prefix.to_owned();
+    }
+    format!(
+        "{}/{}",
+        prefix.trim_end_matches('/'),
+        rule.trim_start_matches('/')
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join;
+
+    #[test]
+    fn joins_like_flask() {
+        assert_eq!(join("/admin", "/users"), "/admin/users");
+        assert_eq!(join("/admin/", "/"), "/admin/");
+        assert_eq!(join("", "/x"), "/x");
+        assert_eq!(join("/admin", ""), "/admin");
+    }
+}
