@@ -14,6 +14,7 @@ pub mod response;
 pub mod routing;
 mod scaffold;
 mod server;
+mod shutdown;
 mod state;
 mod test_client;
 
@@ -25,9 +26,12 @@ pub use extract::{Cookies, Form, FromRequest, Path, Query};
 pub use g::G;
 pub use handler::{Handler, HookOutcome};
 pub use request::Request;
-pub use response::{Html, IntoResponse, Json, Redirect, Response, escape, redirect};
+pub use response::{
+    Event, Html, IntoResponse, Json, Redirect, Response, Sse, Streamed, escape, redirect,
+};
 pub use routing::{Converter, UrlForError};
 pub use server::{ClientAddr, Serve, serve};
+pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use state::State;
 pub use test_client::{TestClient, TestRequest, TestResponse};
 
