@@ -13,6 +13,7 @@
 //! | [`G`](crate::G) | request-local storage | never |
 //! | `HeaderMap`, `Method`, `Uri` | the request head | never |
 //! | `Bytes`, `String`, [`Body`] | the raw body | 413 too large, 400 if `String` is not UTF-8 |
+//! | `WebSocketUpgrade` (feature `ws`) | a WebSocket handshake | 405 not GET, 426 not an upgrade or wrong version, 400 no key, 500 no socket |
 //! | [`Shutdown`](crate::Shutdown) | the server's shutdown signal | never |
 //! | [`Request`] | everything | never |
 //! | `Option<T>` | any of the above | never: `None` instead of the error |

@@ -17,6 +17,9 @@ mod server;
 mod shutdown;
 mod state;
 mod test_client;
+#[cfg(feature = "ws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ws")))]
+pub mod ws;
 
 pub use app::{App, AppService, RouteError};
 pub use blueprint::Blueprint;
@@ -34,6 +37,8 @@ pub use server::{ClientAddr, Serve, serve};
 pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use state::State;
 pub use test_client::{TestClient, TestRequest, TestResponse};
+#[cfg(feature = "ws")]
+pub use ws::{WebSocket, WebSocketUpgrade};
 
 /// Re-exported for handlers that take or return raw bytes.
 pub use bytes::Bytes;
