@@ -6,9 +6,13 @@ mod blueprint;
 mod body;
 mod error;
 pub mod extract;
+mod filename;
 mod g;
 pub mod guide;
 mod handler;
+#[cfg(feature = "multipart")]
+#[cfg_attr(docsrs, doc(cfg(feature = "multipart")))]
+pub mod multipart;
 mod request;
 pub mod response;
 pub mod routing;
@@ -26,8 +30,11 @@ pub use blueprint::Blueprint;
 pub use body::Body;
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};
+pub use filename::secure_filename;
 pub use g::G;
 pub use handler::{Handler, HookOutcome};
+#[cfg(feature = "multipart")]
+pub use multipart::{Multipart, MultipartConfig, MultipartForm, UploadedFile};
 pub use request::Request;
 pub use response::{
     Event, Html, IntoResponse, Json, Redirect, Response, Sse, Streamed, escape, redirect,
