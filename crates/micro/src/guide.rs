@@ -17,6 +17,16 @@ pub mod errors {}
 #[doc = include_str!("../../../docs/micro/hooks.md")]
 pub mod hooks {}
 
+// The chapter's examples use the `multipart` feature; without it they are not compiled.
+#[cfg(feature = "multipart")]
+#[doc = include_str!("../../../docs/micro/uploads.md")]
+pub mod uploads {}
+
+// Its WebSocket examples need the `ws` feature.
+#[cfg(feature = "ws")]
+#[doc = include_str!("../../../docs/micro/streaming.md")]
+pub mod streaming {}
+
 #[doc = include_str!("../../../docs/micro/testing.md")]
 pub mod testing {}
 
