@@ -32,6 +32,9 @@ pub struct Request {
     pub(crate) app: Arc<Shared>,
     pub(crate) body_limit: usize,
     pub(crate) g: Option<G>,
+    /// Set while before_request hooks run: a `Request` they take is a copy without the body,
+    /// which stays for the handler.
+    pub(crate) in_before_hook: bool,
 }
 
 impl Request {
@@ -44,22 +47,28 @@ impl Request {
             app,
             body_limit,
             g: None,
+            in_before_hook: false,
         }
     }
 
     /// A copy of the request line, headers, route match and `g`, with the body moved out: what
     /// the `Request` extractor hands a handler while the app keeps the head for hooks and error
-    /// handlers.
+    /// handlers. In a before_request hook the copy has no body: it stays for the handler.
     pub(crate) fn split_off(&mut self) -> Request {
         let mut head = Parts::clone(&self.head);
         head.extensions = self.head.extensions.clone();
         Request {
             head,
-            body: self.body.take(),
+            body: if self.in_before_hook {
+                None
+            } else {
+                self.body.take()
+            },
             matched: self.matched.clone(),
             app: self.app.clone(),
             body_limit: self.body_limit,
             g: Some(self.g()),
+            in_before_hook: false,
         }
     }
 
