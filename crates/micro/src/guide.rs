@@ -22,3 +22,16 @@ pub mod testing {}
 
 #[doc = include_str!("../../../docs/micro/serving.md")]
 pub mod serving {}
+
+#[doc = include_str!("../../../docs/micro/blueprints.md")]
+pub mod blueprints {}
+
+#[doc = include_str!("../../../docs/micro/config.md")]
+pub mod config {}
+
+#[doc = include_str!("../../../docs/micro/sessions.md")]
+pub mod sessions {}
+
+#[cfg(feature = "templates")]
+#[doc = include_str!("../../../docs/micro/templates.md")]
+pub mod templates {}

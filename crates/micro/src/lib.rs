@@ -4,6 +4,7 @@
 pub mod app;
 mod blueprint;
 mod body;
+mod config;
 mod error;
 pub mod extract;
 mod g;
@@ -14,21 +15,31 @@ pub mod response;
 pub mod routing;
 mod scaffold;
 mod server;
+mod session;
 mod state;
+#[cfg(feature = "templates")]
+mod templates;
 mod test_client;
 
 pub use app::{App, AppService, RouteError};
 pub use blueprint::Blueprint;
 pub use body::Body;
+pub use config::{Config, ConfigError, SameSite, Secret};
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};
 pub use g::G;
 pub use handler::{Handler, HookOutcome};
+/// The template engine, re-exported so apps use the same version.
+#[cfg(feature = "templates")]
+pub use minijinja::{self, context};
 pub use request::Request;
 pub use response::{Html, IntoResponse, Json, Redirect, Response, escape, redirect};
 pub use routing::{Converter, UrlForError};
 pub use server::{ClientAddr, Serve, serve};
+pub use session::{Flash, MAX_COOKIE_SIZE, Session};
 pub use state::State;
+#[cfg(feature = "templates")]
+pub use templates::Templates;
 pub use test_client::{TestClient, TestRequest, TestResponse};
 
 /// Re-exported for handlers that take or return raw bytes.

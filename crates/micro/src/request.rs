@@ -35,6 +35,7 @@ pub struct Request {
     /// Set while before_request hooks run: a `Request` they take is a copy without the body,
     /// which stays for the handler.
     pub(crate) in_before_hook: bool,
+    pub(crate) session: Option<crate::Session>,
 }
 
 impl Request {
@@ -48,6 +49,7 @@ impl Request {
             body_limit,
             g: None,
             in_before_hook: false,
+            session: None,
         }
     }
 
@@ -69,6 +71,7 @@ impl Request {
             body_limit: self.body_limit,
             g: Some(self.g()),
             in_before_hook: false,
+            session: self.session.clone(),
         }
     }
 
@@ -193,6 +196,19 @@ impl Request {
             Some(bp) => self.app.router.url_for(&format!("{bp}.{relative}"), params),
             None => self.app.router.url_for(relative, params),
         }
+    }
+
+    /// The app's configuration.
+    pub fn config(&self) -> &crate::Config {
+        &self.app.config
+    }
+
+    /// The session, read from its cookie on first use; see [`Session`](crate::Session).
+    ///
+    /// # Errors
+    /// When the app has no `SECRET_KEY` (a 500 that says so).
+    pub fn session(&mut self) -> Result<crate::Session, crate::Error> {
+        crate::session::load(self)
     }
 
     /// Whether the client would rather get JSON than HTML (it sent JSON or its `Accept` prefers

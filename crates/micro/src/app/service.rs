@@ -89,11 +89,12 @@ where
                 // Errors raised by app-wide layers happen outside the app's error handlers, so
                 // they get the default rendering here.
                 let headers = req.headers().clone();
+                let debug = self.shared.config.debug;
                 let fut = route.call_owned(req);
                 Box::pin(async move {
                     let mut res = fut.await;
                     if let Some(err) = take_pending_error(&mut res) {
-                        res = render_error::render(&err, &headers);
+                        res = render_error::render(&err, &headers, debug);
                     }
                     Ok(res)
                 })
