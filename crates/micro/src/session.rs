@@ -217,11 +217,19 @@ pub(crate) fn load(req: &mut Request) -> Result<Session, Error> {
     if let Some(session) = &req.session {
         return Ok(session.clone());
     }
-    let Some(keys) = req.app.session_keys.clone() else {
-        return Err(Error::internal(
+    let session = peek(req).ok_or_else(|| {
+        Error::internal(
             "the session needs a SECRET_KEY: build the app with App::from_config and set SECRET_KEY (or DEBUG for a temporary key)",
-        ));
-    };
+        )
+    })?;
+    req.session = Some(session.clone());
+    Ok(session)
+}
+
+/// The session in the request's cookie, not attached to the request (so never saved); `None`
+/// when the app has no secret key.
+pub(crate) fn peek(req: &Request) -> Option<Session> {
+    let keys = req.app.session_keys.as_ref()?;
     let config = &req.app.config;
     let cookies = Cookies::from_headers(req.headers());
     let cookie = cookies.get(&config.session_cookie_name);
@@ -244,15 +252,13 @@ pub(crate) fn load(req: &mut Request) -> Result<Session, Error> {
             }
         }
     }
-    let session = Session {
+    Some(Session {
         state: Arc::new(Mutex::new(State {
             data,
             modified,
             had_cookie: cookie.is_some(),
         })),
-    };
-    req.session = Some(session.clone());
-    Ok(session)
+    })
 }
 
 /// Writes the session cookie if the session changed; called once the response is final. A

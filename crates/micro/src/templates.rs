@@ -129,6 +129,31 @@ impl FromRequest for Templates {
         } else {
             None
         };
+        Ok(Templates::build(req, session))
+    }
+}
+
+impl Templates {
+    /// Templates for a request seen by reference, for error handlers and after-request hooks,
+    /// which take no extractors. The session is the request's if a handler loaded it; otherwise
+    /// it is read from the cookie for display only (flashes shown here are not marked as read).
+    ///
+    /// ```
+    /// use micro::{App, Templates};
+    ///
+    /// let mut app = App::new();
+    /// app.add_template("404.html", "<h1>Nothing at {{ request.path }}</h1>").unwrap();
+    /// app.error_handler(404, |_err, req| Templates::for_request(req)?.render("404.html", ()));
+    /// ```
+    ///
+    /// # Errors
+    /// Never today; the `Result` leaves room for templates that need more of the request.
+    pub fn for_request(req: &Request) -> Result<Templates, Error> {
+        let session = req.session.clone().or_else(|| crate::session::peek(req));
+        Ok(Templates::build(req, session))
+    }
+
+    fn build(req: &Request, session: Option<Session>) -> Templates {
         let info = RequestInfo {
             method: req.method().to_string(),
             path: req.path().to_owned(),
@@ -153,10 +178,10 @@ impl FromRequest for Templates {
             session,
             flashes: Mutex::new(None),
         });
-        Ok(Templates {
+        Templates {
             shared: req.app.clone(),
             context,
-        })
+        }
     }
 }
 
