@@ -8,7 +8,7 @@ use serde::Deserialize;
 const DEMO_PASSWORD: &str = "micro";
 
 /// `/auth/login` (GET shows the form, POST checks it) and `/auth/logout`.
-pub fn blueprint() -> Blueprint {
+pub(crate) fn blueprint() -> Blueprint {
     let mut bp = Blueprint::new("auth", "/auth");
     bp.route(
         "/login",
