@@ -76,7 +76,10 @@ async fn endpoints_are_dotted_and_prefixed() {
     let app = app(&log);
     assert_eq!(app.url_for("list", ()).unwrap(), "/");
     assert_eq!(app.url_for("admin.list", ()).unwrap(), "/admin/");
-    assert_eq!(app.url_for("admin.users.list", ()).unwrap(), "/admin/users/");
+    assert_eq!(
+        app.url_for("admin.users.list", ()).unwrap(),
+        "/admin/users/"
+    );
     assert_eq!(
         app.url_for("admin.users.edit", [("id", 5)]).unwrap(),
         "/admin/users/5/edit"
@@ -118,7 +121,13 @@ async fn hooks_run_in_flask_order_and_only_for_their_routes() {
     client.get("/admin/").await;
     assert_eq!(
         take(&log),
-        ["before app", "before admin", "after admin", "after app", "teardown app"]
+        [
+            "before app",
+            "before admin",
+            "after admin",
+            "after app",
+            "teardown app"
+        ]
     );
 
     client.get("/").await;
@@ -154,7 +163,10 @@ fn registration_errors_name_the_blueprint_and_rule() {
         .try_register_blueprint(Blueprint::new("api", "/v2"))
         .unwrap_err()
         .to_string();
-    assert!(err.contains("a blueprint named `api` is already registered"), "{err}");
+    assert!(
+        err.contains("a blueprint named `api` is already registered"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -8,12 +8,12 @@
 //! | [`Query<T>`](crate::Query) | the query string | 400, naming the bad field |
 //! | [`Form<T>`](crate::Form) | an urlencoded body | 415 wrong content type, 413 too large, 422 bad field |
 //! | [`Json<T>`](crate::Json) | a JSON body | 415 wrong content type, 413 too large, 400 malformed, 422 bad field |
-//! | [`Cookies`](crate::Cookies) | the `Cookie` header | never |
+//! | [`Cookies`] | the `Cookie` header | never |
 //! | [`State<T>`](crate::State) | app state | 500 if never registered |
 //! | [`G`](crate::G) | request-local storage | never |
 //! | `HeaderMap`, `Method`, `Uri` | the request head | never |
-//! | `Bytes`, `String`, [`Body`](crate::Body) | the raw body | 413 too large, 400 if `String` is not UTF-8 |
-//! | [`Request`](crate::Request) | everything | never |
+//! | `Bytes`, `String`, [`Body`] | the raw body | 413 too large, 400 if `String` is not UTF-8 |
+//! | [`Request`] | everything | never |
 //! | `Option<T>` | any of the above | never: `None` instead of the error |
 //!
 //! Body extractors read at most [`Request::body_limit`](crate::Request::body_limit) bytes (2 MiB
