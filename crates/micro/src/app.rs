@@ -2,6 +2,8 @@
 
 mod dispatch;
 mod service;
+#[cfg(feature = "static-files")]
+mod statics;
 
 use std::sync::Arc;
 
@@ -45,6 +47,12 @@ pub struct App {
     body_limit: usize,
     layers: Vec<Box<dyn FnOnce(Route) -> Route + Send>>,
     blueprint_names: std::collections::HashSet<String>,
+    /// The app's own static folder (no folder once disabled).
+    #[cfg(feature = "static-files")]
+    static_config: crate::files::StaticConfig,
+    /// Every mounted static folder by endpoint name (`static`, `admin.static`...).
+    #[cfg(feature = "static-files")]
+    statics: std::collections::HashMap<String, crate::StaticFiles>,
 }
 
 /// The frozen app that requests run against.
@@ -53,6 +61,8 @@ pub(crate) struct Shared {
     pub(crate) scaffold: Scaffold,
     pub(crate) state: StateMap,
     pub(crate) body_limit: usize,
+    #[cfg(feature = "static-files")]
+    pub(crate) statics: std::collections::HashMap<String, crate::StaticFiles>,
 }
 
 /// A rule that could not be added, with the reason.
@@ -91,8 +101,15 @@ impl std::fmt::Debug for App {
 
 impl App {
     /// An empty app.
+    #[cfg_attr(feature = "static-files", doc = "")]
+    #[cfg_attr(
+        feature = "static-files",
+        doc = "Its one rule serves the files of `static/` (relative to the current directory) under \
+               `/static`, as in Flask; see [`static_folder`](Self::static_folder)."
+    )]
     pub fn new() -> Self {
-        App {
+        #[allow(unused_mut)] // without the `static-files` feature there is nothing to mount
+        let mut app = App {
             router: Router::default(),
             converters: Converters::default(),
             scaffold: Scaffold::default(),
@@ -100,7 +117,14 @@ impl App {
             body_limit: DEFAULT_BODY_LIMIT,
             layers: Vec::new(),
             blueprint_names: Default::default(),
-        }
+            #[cfg(feature = "static-files")]
+            static_config: crate::files::StaticConfig::new("static".into()),
+            #[cfg(feature = "static-files")]
+            statics: Default::default(),
+        };
+        #[cfg(feature = "static-files")]
+        app.remount_static();
+        app
     }
 
     registration_methods!();
@@ -249,6 +273,8 @@ impl App {
             scaffold: self.scaffold,
             state: self.state,
             body_limit: self.body_limit,
+            #[cfg(feature = "static-files")]
+            statics: self.statics,
         });
         AppService::new(shared, self.layers)
     }

@@ -6,6 +6,8 @@ mod blueprint;
 mod body;
 mod error;
 pub mod extract;
+#[cfg(feature = "static-files")]
+mod files;
 mod g;
 pub mod guide;
 mod handler;
@@ -22,6 +24,8 @@ pub use blueprint::Blueprint;
 pub use body::Body;
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};
+#[cfg(feature = "static-files")]
+pub use files::{SendFile, StaticFiles, send_file, send_from_directory};
 pub use g::G;
 pub use handler::{Handler, HookOutcome};
 pub use request::Request;
