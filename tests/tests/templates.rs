@@ -82,16 +82,21 @@ async fn inheritance_and_flask_autoescaping() {
 
 #[tokio::test]
 async fn flask_globals_are_available() {
-    let dir = folder(&[(
-        "globals.html",
-        "{{ url_for('show', id=3, tab='x') }}|{{ static('css/site.css') }}|{{ request.path }}|{{ request.args.q }}|{{ request.endpoint }}|{{ session.user }}|{{ config.DEBUG }}|{{ config.APP.site }}|{% for c, m in get_flashed_messages(with_categories=true) %}{{ c }}:{{ m }};{% endfor %}|{{ get_flashed_messages()|length }}",
-    )]);
-    let mut app = app_in(&dir, "[APP]\nsite = \"demo\"");
-    app.route("/show/<int:id>", get(|| async { "" }).name("show"));
-    app.route(
-        "/static/<path:filename>",
-        get(|| async { "" }).name("static"),
+    let dir = folder(&[
+        ("static/css/site.css", "body { color: red }"),
+        (
+            "globals.html",
+            "{{ url_for('show', id=3, tab='x') }}|{{ static('css/site.css') }}|{{ request.path }}|{{ request.args.q }}|{{ request.endpoint }}|{{ session.user }}|{{ config.DEBUG }}|{{ config.APP.site }}|{% for c, m in get_flashed_messages(with_categories=true) %}{{ c }}:{{ m }};{% endfor %}|{{ get_flashed_messages()|length }}",
+        ),
+    ]);
+    let mut app = app_in(
+        &dir,
+        &format!(
+            "STATIC_FOLDER = {:?}\n[APP]\nsite = \"demo\"",
+            dir.join("static").display().to_string()
+        ),
     );
+    app.route("/show/<int:id>", get(|| async { "" }).name("show"));
     app.post("/prepare", |s: Session| async move {
         s.insert("user", "ada")?;
         s.flash_with("error", "bad <thing>");
@@ -107,7 +112,7 @@ async fn flask_globals_are_available() {
     assert_eq!(res.status(), 200, "{}", res.text());
     assert_eq!(
         res.text(),
-        "/show/3?tab=x|/static/css/site.css|/globals|rust|globals|ada|False|demo|error:bad &lt;thing&gt;;|1"
+        "/show/3?tab=x|/static/css/site.css?v=925e8741be69|/globals|rust|globals|ada|False|demo|error:bad &lt;thing&gt;;|1"
     );
     // Flashes were taken: the next page has none.
     let res = client.get("/globals").await;

@@ -2,6 +2,8 @@
 
 mod dispatch;
 mod service;
+#[cfg(feature = "static-files")]
+mod statics;
 
 use std::sync::Arc;
 
@@ -51,6 +53,12 @@ pub struct App {
     session_keys: Option<Keys>,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
+    /// The app's own static folder (no folder once disabled).
+    #[cfg(feature = "static-files")]
+    static_config: crate::files::StaticConfig,
+    /// Every mounted static folder by endpoint name (`static`, `admin.static`...).
+    #[cfg(feature = "static-files")]
+    statics: std::collections::HashMap<String, crate::StaticFiles>,
 }
 
 /// The frozen app that requests run against.
@@ -63,6 +71,8 @@ pub(crate) struct Shared {
     pub(crate) session_keys: Option<Keys>,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
+    #[cfg(feature = "static-files")]
+    pub(crate) statics: std::collections::HashMap<String, crate::StaticFiles>,
 }
 
 impl std::fmt::Debug for Shared {
@@ -107,8 +117,15 @@ impl std::fmt::Debug for App {
 
 impl App {
     /// An empty app.
+    #[cfg_attr(feature = "static-files", doc = "")]
+    #[cfg_attr(
+        feature = "static-files",
+        doc = "Its one rule serves the files of `static/` (relative to the current directory) under \
+               `/static`, as in Flask; see [`static_folder`](Self::static_folder)."
+    )]
     pub fn new() -> Self {
-        App {
+        #[allow(unused_mut)] // without the `static-files` feature there is nothing to mount
+        let mut app = App {
             router: Router::default(),
             converters: Converters::default(),
             scaffold: Scaffold::default(),
@@ -124,7 +141,14 @@ impl App {
                 false,
                 false,
             ),
-        }
+            #[cfg(feature = "static-files")]
+            static_config: crate::files::StaticConfig::new("static".into()),
+            #[cfg(feature = "static-files")]
+            statics: Default::default(),
+        };
+        #[cfg(feature = "static-files")]
+        app.remount_static();
+        app
     }
 
     /// An app set up from a [`Config`]: body limit, debug mode, session signing keys and cookie
@@ -177,6 +201,16 @@ impl App {
                 config.templates_auto_reload(),
                 config.debug,
             );
+        }
+        #[cfg(feature = "static-files")]
+        {
+            app.static_folder(config.static_folder.clone());
+            if let Some(path) = &config.static_url_path {
+                app.static_url_path(path);
+            }
+            if let Some(age) = config.send_file_max_age_default {
+                app.static_max_age(age);
+            }
         }
         app.config = config;
         Ok(app)
@@ -373,6 +407,8 @@ impl App {
             session_keys: self.session_keys,
             #[cfg(feature = "templates")]
             templates: self.templates,
+            #[cfg(feature = "static-files")]
+            statics: self.statics,
         });
         AppService::new(shared, self.layers)
     }

@@ -11,6 +11,10 @@ pub mod requests {}
 #[doc = include_str!("../../../docs/micro/responses.md")]
 pub mod responses {}
 
+#[cfg(feature = "static-files")]
+#[doc = include_str!("../../../docs/micro/static-files.md")]
+pub mod static_files {}
+
 #[doc = include_str!("../../../docs/micro/errors.md")]
 pub mod errors {}
 

@@ -7,6 +7,8 @@ mod body;
 mod config;
 mod error;
 pub mod extract;
+#[cfg(feature = "static-files")]
+mod files;
 mod g;
 pub mod guide;
 mod handler;
@@ -27,6 +29,8 @@ pub use body::Body;
 pub use config::{Config, ConfigError, SameSite, Secret};
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};
+#[cfg(feature = "static-files")]
+pub use files::{SendFile, StaticFiles, send_file, send_from_directory};
 pub use g::G;
 pub use handler::{Handler, HookOutcome};
 /// The template engine, re-exported so apps use the same version.

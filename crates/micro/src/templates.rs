@@ -262,9 +262,15 @@ fn url_for(state: &State, endpoint: &str, kwargs: Kwargs) -> Result<String, mini
         .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
 }
 
-/// `static("css/site.css")`: the URL of a static file (`url_for("static", filename=...)`).
+/// `static("css/site.css")`: the URL of a static file with a content hash for cache busting
+/// (`/static/css/site.css?v=1a2b3c4d5e6f`), or `url_for("static", filename=...)` when static
+/// files are off.
 fn static_url(state: &State, filename: &str) -> Result<String, minijinja::Error> {
     let ctx = render_context(state)?;
+    #[cfg(feature = "static-files")]
+    if let Some(files) = ctx.shared.statics.get("static") {
+        return Ok(files.versioned_url(filename));
+    }
     ctx.shared
         .router
         .url_for("static", [("filename", filename)])
