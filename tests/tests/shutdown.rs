@@ -1,7 +1,7 @@
 //! Graceful shutdown with long-lived responses open: SSE streams end, WebSockets get a 1001 Close,
 //! and `serve` returns long before its 60 s shutdown timeout.
 
-mod support;
+mod common;
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -50,36 +50,39 @@ fn app(ws_done: Arc<AtomicBool>) -> App {
 #[tokio::test]
 async fn open_streams_and_sockets_end_on_shutdown_without_holding_it() {
     let ws_done = Arc::new(AtomicBool::new(false));
-    let server = support::serve(app(ws_done.clone())).await;
+    let mut server = common::TestServer::start_with(app(ws_done.clone()), |serve| {
+        serve.shutdown_timeout(Duration::from_secs(60))
+    })
+    .await;
 
     let mut events = TcpStream::connect(server.addr).await.unwrap();
     events
         .write_all(b"GET /events HTTP/1.1\r\nHost: test\r\n\r\n")
         .await
         .unwrap();
-    support::read_until(&mut events, "data: hello\n\n").await;
+    common::read_until(&mut events, "data: hello\n\n").await;
 
     let mut tail = TcpStream::connect(server.addr).await.unwrap();
     tail.write_all(b"GET /tail HTTP/1.1\r\nHost: test\r\n\r\n")
         .await
         .unwrap();
-    support::read_until(&mut tail, "line\n").await;
+    common::read_until(&mut tail, "line\n").await;
 
     let stream = TcpStream::connect(server.addr).await.unwrap();
     let (mut socket, _) = client_async(format!("ws://{}/ws", server.addr), stream)
         .await
         .unwrap();
     socket.send(WsMessage::text("ping")).await.unwrap();
-    let echoed = tokio::time::timeout(support::WAIT, socket.next())
+    let echoed = tokio::time::timeout(common::WAIT, socket.next())
         .await
         .unwrap();
     assert_eq!(echoed.unwrap().unwrap(), WsMessage::text("ping"));
 
     // Shut down; `serve` has a 60 s timeout, the bound here is 5 s.
-    server.stop.send(()).unwrap();
+    server.trigger_shutdown();
 
     // The WebSocket is told the server is going away...
-    let close = tokio::time::timeout(support::WAIT, socket.next())
+    let close = tokio::time::timeout(common::WAIT, socket.next())
         .await
         .expect("no Close frame in time");
     match close {
@@ -90,7 +93,7 @@ async fn open_streams_and_sockets_end_on_shutdown_without_holding_it() {
         other => panic!("expected a 1001 Close, got {other:?}"),
     }
     // ...and the client's answer completes the closing handshake.
-    let end = tokio::time::timeout(support::WAIT, socket.next())
+    let end = tokio::time::timeout(common::WAIT, socket.next())
         .await
         .unwrap();
     assert!(end.is_none() || matches!(end, Some(Err(_))), "{end:?}");
@@ -98,7 +101,7 @@ async fn open_streams_and_sockets_end_on_shutdown_without_holding_it() {
     // The SSE response and the guarded stream end cleanly, with the final chunk.
     for connection in [&mut events, &mut tail] {
         let mut rest = Vec::new();
-        tokio::time::timeout(support::WAIT, connection.read_to_end(&mut rest))
+        tokio::time::timeout(common::WAIT, connection.read_to_end(&mut rest))
             .await
             .expect("the stream did not end")
             .unwrap();
@@ -106,11 +109,8 @@ async fn open_streams_and_sockets_end_on_shutdown_without_holding_it() {
         assert!(rest.ends_with("0\r\n\r\n"), "{rest:?}");
     }
 
-    tokio::time::timeout(support::WAIT, server.task)
-        .await
-        .expect("serve was held open by a stream")
-        .unwrap()
-        .unwrap();
+    // Panics if serve is not done within 5 s: the streams would have held it open.
+    server.stopped_within(common::WAIT).await.unwrap();
     assert!(
         ws_done.load(Ordering::SeqCst),
         "serve returned before the WebSocket handler finished"
@@ -118,12 +118,26 @@ async fn open_streams_and_sockets_end_on_shutdown_without_holding_it() {
 }
 
 #[tokio::test]
-async fn the_listener_closes_on_shutdown() {
-    let server = support::serve(app(Arc::default())).await;
+async fn a_websocket_that_ignores_the_signal_is_dropped_at_the_deadline() {
+    let mut app = App::new();
+    app.get("/stubborn", |ws: WebSocketUpgrade| async move {
+        // Never looks at its socket again, so it never sees the shutdown.
+        ws.on_upgrade(|_socket| std::future::pending())
+    });
+    let mut server = common::TestServer::start_with(app, |serve| {
+        serve.shutdown_timeout(Duration::from_millis(200))
+    })
+    .await;
     let addr = server.addr;
-    server.shutdown().await;
-    assert!(
-        TcpStream::connect(addr).await.is_err(),
-        "the listener is still open"
-    );
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (mut socket, _) = client_async(format!("ws://{addr}/stubborn"), stream)
+        .await
+        .unwrap();
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
+    // The callback was dropped with its connection: the client sees the end, without a Close.
+    let end = tokio::time::timeout(common::WAIT, socket.next())
+        .await
+        .expect("the connection was left open");
+    assert!(!matches!(end, Some(Ok(WsMessage::Close(_)))), "{end:?}");
 }

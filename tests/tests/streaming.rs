@@ -1,6 +1,6 @@
 //! Streamed responses: complete bodies, chunks sent as produced, failures not disguised as ends.
 
-mod support;
+mod common;
 
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
@@ -50,7 +50,7 @@ fn channel_app() -> (App, mpsc::Sender<Bytes>) {
 #[tokio::test]
 async fn chunks_are_sent_as_they_are_produced() {
     let (app, tx) = channel_app();
-    let server = support::serve(app).await;
+    let mut server = common::TestServer::start(app).await;
     let mut client = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     client
         .write_all(b"GET /live HTTP/1.1\r\nHost: test\r\n\r\n")
@@ -58,14 +58,15 @@ async fn chunks_are_sent_as_they_are_produced() {
         .unwrap();
     // Each chunk reaches the client while the stream is still open: nothing waits for the end.
     tx.send(Bytes::from_static(b"first-chunk")).await.unwrap();
-    let head = support::read_until(&mut client, "first-chunk").await;
+    let head = common::read_until(&mut client, "first-chunk").await;
     assert!(head.contains("transfer-encoding: chunked"), "{head}");
     tx.send(Bytes::from_static(b"second-chunk")).await.unwrap();
-    support::read_until(&mut client, "second-chunk").await;
+    common::read_until(&mut client, "second-chunk").await;
     drop(tx);
-    support::read_until(&mut client, "0\r\n\r\n").await;
+    common::read_until(&mut client, "0\r\n\r\n").await;
     drop(client);
-    server.shutdown().await;
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
 }
 
 #[tokio::test]
@@ -78,7 +79,7 @@ async fn a_failing_stream_is_not_disguised_as_a_complete_body() {
         ]);
         Streamed::new("text/plain", chunks)
     });
-    let server = support::serve(app).await;
+    let mut server = common::TestServer::start(app).await;
     let mut client = tokio::net::TcpStream::connect(server.addr).await.unwrap();
     client
         .write_all(b"GET /broken HTTP/1.1\r\nHost: test\r\n\r\n")
@@ -86,7 +87,7 @@ async fn a_failing_stream_is_not_disguised_as_a_complete_body() {
         .unwrap();
     let mut seen = Vec::new();
     let read = tokio::time::timeout(
-        support::WAIT,
+        common::WAIT,
         tokio::io::AsyncReadExt::read_to_end(&mut client, &mut seen),
     )
     .await
@@ -94,7 +95,8 @@ async fn a_failing_stream_is_not_disguised_as_a_complete_body() {
     // Closed (or reset) without the terminating chunk, so the client knows the body is cut.
     let text = String::from_utf8_lossy(&seen);
     assert!(read.is_err() || !text.ends_with("0\r\n\r\n"), "{text}");
-    server.shutdown().await;
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Multipart uploads: fields and files, memory and disk, file names, limits and bad bodies.
 
-mod support;
+mod common;
 
 use micro::{App, Error, Multipart, MultipartConfig, MultipartForm, TestClient};
 use serde_json::{Value, json};
@@ -299,7 +299,7 @@ async fn a_declared_length_over_the_limit_is_refused_up_front() {
 async fn a_chunked_body_over_the_limit_is_413_over_a_socket() {
     let mut app = app();
     app.body_limit(1024);
-    let server = support::serve(app).await;
+    let mut server = common::TestServer::start(app).await;
     let data = body(&[("photo", Some("big.bin"), &[7u8; 4096])]);
     let mut request = format!(
         "POST /upload HTTP/1.1\r\nHost: test\r\nContent-Type: {}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
@@ -312,9 +312,10 @@ async fn a_chunked_body_over_the_limit_is_413_over_a_socket() {
         request.extend_from_slice(b"\r\n");
     }
     request.extend_from_slice(b"0\r\n\r\n");
-    let response = support::raw(server.addr, &request).await;
-    assert_eq!(support::status(&response), 413, "{response}");
-    server.shutdown().await;
+    let response = raw(server.addr, &request).await;
+    assert_eq!(common::raw_status(response.as_bytes()), 413, "{response}");
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
 }
 
 #[tokio::test]
@@ -432,4 +433,9 @@ async fn text_fields_deserialise_into_a_struct() {
     )
     .await;
     assert_eq!(res.status(), 422);
+}
+
+/// A raw request on a fresh connection; the whole response as text.
+async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    String::from_utf8_lossy(&common::raw_exchange(addr, request).await).into_owned()
 }

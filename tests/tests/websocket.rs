@@ -1,6 +1,6 @@
 //! WebSockets over a real socket: echo, ping/pong, close, subprotocols, handshake errors.
 
-mod support;
+mod common;
 
 use std::net::SocketAddr;
 
@@ -56,7 +56,7 @@ async fn connect(addr: SocketAddr) -> WebSocketStream<TcpStream> {
 }
 
 async fn next(socket: &mut WebSocketStream<TcpStream>) -> WsMessage {
-    tokio::time::timeout(support::WAIT, socket.next())
+    tokio::time::timeout(common::WAIT, socket.next())
         .await
         .expect("no message in time")
         .expect("the socket ended")
@@ -66,7 +66,7 @@ async fn next(socket: &mut WebSocketStream<TcpStream>) -> WsMessage {
 #[tokio::test]
 async fn echoes_text_and_binary() {
     let (app, _seen) = app();
-    let server = support::serve(app).await;
+    let mut server = common::TestServer::start(app).await;
     let mut socket = connect(server.addr).await;
     socket.send(WsMessage::text("hello")).await.unwrap();
     assert_eq!(next(&mut socket).await, WsMessage::text("hello"));
@@ -79,13 +79,14 @@ async fn echoes_text_and_binary() {
         WsMessage::binary(vec![0u8, 159, 146, 150])
     );
     socket.close(None).await.ok();
-    server.shutdown().await;
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
 }
 
 #[tokio::test]
 async fn pings_are_answered_with_pongs() {
     let (app, mut seen) = app();
-    let server = support::serve(app).await;
+    let mut server = common::TestServer::start(app).await;
     let mut socket = connect(server.addr).await;
     socket
         .send(WsMessage::Ping(b"are you there".to_vec().into()))
@@ -96,18 +97,19 @@ async fn pings_are_answered_with_pongs() {
         WsMessage::Pong(b"are you there".to_vec().into())
     );
     // The handler still hears about the ping.
-    let heard = tokio::time::timeout(support::WAIT, seen.recv())
+    let heard = tokio::time::timeout(common::WAIT, seen.recv())
         .await
         .unwrap();
     assert_eq!(heard, Some(Message::Ping(b"are you there".to_vec().into())));
     socket.close(None).await.ok();
-    server.shutdown().await;
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_close_from_the_client_is_answered_and_reported() {
     let (app, mut seen) = app();
-    let server = support::serve(app).await;
+    let mut server = common::TestServer::start(app).await;
     let mut socket = connect(server.addr).await;
     socket
         .close(Some(CloseFrame {
@@ -120,7 +122,7 @@ async fn a_close_from_the_client_is_answered_and_reported() {
         WsMessage::Close(Some(frame)) => assert_eq!(frame.code, CloseCode::Normal),
         other => panic!("expected the close echoed, got {other:?}"),
     }
-    let heard = tokio::time::timeout(support::WAIT, seen.recv())
+    let heard = tokio::time::timeout(common::WAIT, seen.recv())
         .await
         .unwrap();
     match heard {
@@ -130,13 +132,14 @@ async fn a_close_from_the_client_is_answered_and_reported() {
         }
         other => panic!("the handler saw {other:?}"),
     }
-    server.shutdown().await;
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
 }
 
 #[tokio::test]
 async fn the_first_subprotocol_the_server_prefers_is_agreed() {
     let (app, _seen) = app();
-    let server = support::serve(app).await;
+    let mut server = common::TestServer::start(app).await;
     let mut request = format!("ws://{}/echo", server.addr)
         .into_client_request()
         .unwrap();
@@ -149,7 +152,8 @@ async fn the_first_subprotocol_the_server_prefers_is_agreed() {
     assert_eq!(response.headers()["sec-websocket-protocol"], "chat.v2");
     assert_eq!(next(&mut socket).await, WsMessage::text("protocol chat.v2"));
     socket.close(None).await.ok();
-    server.shutdown().await;
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
 }
 
 fn handshake(method: &str, extra: &str) -> Vec<u8> {
@@ -162,30 +166,38 @@ fn handshake(method: &str, extra: &str) -> Vec<u8> {
 #[tokio::test]
 async fn handshake_errors_are_4xx_with_a_reason() {
     let (app, _seen) = app();
-    let server = support::serve(app).await;
+    let mut server = common::TestServer::start(app).await;
     let key = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
 
-    let missing_key = support::raw(
+    let missing_key = raw(
         server.addr,
         &handshake("GET", "Sec-WebSocket-Version: 13\r\n"),
     )
     .await;
-    assert_eq!(support::status(&missing_key), 400, "{missing_key}");
+    assert_eq!(
+        common::raw_status(missing_key.as_bytes()),
+        400,
+        "{missing_key}"
+    );
     assert!(missing_key.contains("Sec-WebSocket-Key"));
 
-    let wrong_version = support::raw(
+    let wrong_version = raw(
         server.addr,
         &handshake("GET", &format!("{key}Sec-WebSocket-Version: 8\r\n")),
     )
     .await;
-    assert_eq!(support::status(&wrong_version), 426, "{wrong_version}");
+    assert_eq!(
+        common::raw_status(wrong_version.as_bytes()),
+        426,
+        "{wrong_version}"
+    );
     assert!(
         wrong_version
             .to_ascii_lowercase()
             .contains("sec-websocket-version: 13")
     );
 
-    let not_get = support::raw(
+    let not_get = raw(
         server.addr,
         &handshake(
             "POST",
@@ -193,15 +205,16 @@ async fn handshake_errors_are_4xx_with_a_reason() {
         ),
     )
     .await;
-    assert_eq!(support::status(&not_get), 405, "{not_get}");
+    assert_eq!(common::raw_status(not_get.as_bytes()), 405, "{not_get}");
 
-    let plain = support::raw(
+    let plain = raw(
         server.addr,
         b"GET /echo HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n",
     )
     .await;
-    assert_eq!(support::status(&plain), 426, "{plain}");
-    server.shutdown().await;
+    assert_eq!(common::raw_status(plain.as_bytes()), 426, "{plain}");
+    server.trigger_shutdown();
+    server.stopped_within(common::WAIT).await.unwrap();
 }
 
 #[tokio::test]
@@ -217,4 +230,9 @@ async fn the_test_client_cannot_upgrade_and_says_so() {
         .await;
     assert_eq!(res.status(), 500);
     assert!(res.text().contains("TestClient"), "{}", res.text());
+}
+
+/// A raw request on a fresh connection; the whole response as text.
+async fn raw(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    String::from_utf8_lossy(&common::raw_exchange(addr, request).await).into_owned()
 }

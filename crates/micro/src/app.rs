@@ -2,6 +2,8 @@
 
 mod dispatch;
 mod service;
+#[cfg(feature = "static-files")]
+mod statics;
 
 use std::sync::Arc;
 
@@ -12,10 +14,12 @@ use tower::{Layer, Service};
 pub use service::AppService;
 
 use crate::blueprint::Blueprint;
+use crate::config::{Config, ConfigError};
 use crate::handler::{Handler, HookOutcome, erase_hook};
 use crate::response::{IntoResponse, Response};
 use crate::routing::{Converter, Converters, MethodRouter, Route, Router, Rule};
 use crate::scaffold::{Scaffold, registration_methods};
+use crate::session::Keys;
 use crate::state::StateMap;
 use crate::{Body, BoxError, Error, Request, UrlForError};
 
@@ -45,6 +49,16 @@ pub struct App {
     body_limit: usize,
     layers: Vec<Box<dyn FnOnce(Route) -> Route + Send>>,
     blueprint_names: std::collections::HashSet<String>,
+    config: Config,
+    session_keys: Option<Keys>,
+    #[cfg(feature = "templates")]
+    templates: minijinja::Environment<'static>,
+    /// The app's own static folder (no folder once disabled).
+    #[cfg(feature = "static-files")]
+    static_config: crate::files::StaticConfig,
+    /// Every mounted static folder by endpoint name (`static`, `admin.static`...).
+    #[cfg(feature = "static-files")]
+    statics: std::collections::HashMap<String, crate::StaticFiles>,
 }
 
 /// The frozen app that requests run against.
@@ -53,6 +67,18 @@ pub(crate) struct Shared {
     pub(crate) scaffold: Scaffold,
     pub(crate) state: StateMap,
     pub(crate) body_limit: usize,
+    pub(crate) config: Config,
+    pub(crate) session_keys: Option<Keys>,
+    #[cfg(feature = "templates")]
+    pub(crate) templates: minijinja::Environment<'static>,
+    #[cfg(feature = "static-files")]
+    pub(crate) statics: std::collections::HashMap<String, crate::StaticFiles>,
+}
+
+impl std::fmt::Debug for Shared {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared").finish_non_exhaustive()
+    }
 }
 
 /// A rule that could not be added, with the reason.
@@ -91,8 +117,15 @@ impl std::fmt::Debug for App {
 
 impl App {
     /// An empty app.
+    #[cfg_attr(feature = "static-files", doc = "")]
+    #[cfg_attr(
+        feature = "static-files",
+        doc = "Its one rule serves the files of `static/` (relative to the current directory) under \
+               `/static`, as in Flask; see [`static_folder`](Self::static_folder)."
+    )]
     pub fn new() -> Self {
-        App {
+        #[allow(unused_mut)] // without the `static-files` feature there is nothing to mount
+        let mut app = App {
             router: Router::default(),
             converters: Converters::default(),
             scaffold: Scaffold::default(),
@@ -100,7 +133,128 @@ impl App {
             body_limit: DEFAULT_BODY_LIMIT,
             layers: Vec::new(),
             blueprint_names: Default::default(),
+            config: Config::default(),
+            session_keys: None,
+            #[cfg(feature = "templates")]
+            templates: crate::templates::environment(
+                std::path::Path::new("templates"),
+                false,
+                false,
+            ),
+            #[cfg(feature = "static-files")]
+            static_config: crate::files::StaticConfig::new("static".into()),
+            #[cfg(feature = "static-files")]
+            statics: Default::default(),
+        };
+        #[cfg(feature = "static-files")]
+        app.remount_static();
+        app
+    }
+
+    /// An app set up from a [`Config`]: body limit, debug mode, session signing keys and cookie
+    /// settings.
+    ///
+    /// ```
+    /// use micro::{App, Config};
+    ///
+    /// let app = App::from_config(Config::from_toml_str("SECRET_KEY = \"s3cret\"").unwrap()).unwrap();
+    /// assert!(!app.config().debug);
+    ///
+    /// // Outside debug mode a secret key is required, and its absence is a startup error:
+    /// let err = App::from_config(Config::default()).unwrap_err();
+    /// assert_eq!(err.key, "SECRET_KEY");
+    /// ```
+    ///
+    /// In debug mode without a key, a random one is made for this process (sessions do not
+    /// survive a restart) and a warning is logged.
+    ///
+    /// # Errors
+    /// When `SECRET_KEY` is missing or empty outside debug mode.
+    pub fn from_config(config: Config) -> Result<App, ConfigError> {
+        let mut secrets: Vec<String> = Vec::new();
+        match &config.secret_key {
+            Some(key) if !key.expose().is_empty() => secrets.push(key.expose().to_owned()),
+            _ if config.debug => {
+                tracing::warn!(target: "micro::config", "SECRET_KEY is not set: using a random key for this process (debug mode only)");
+                secrets.push(random_secret());
+            }
+            _ => {
+                return Err(ConfigError {
+                    key: "SECRET_KEY".into(),
+                    message: "is required outside debug mode: it signs the session cookies. Set SECRET_KEY in micro.toml or MICRO_SECRET_KEY in the environment to a long random value (for example the output of `openssl rand -hex 32`)".into(),
+                });
+            }
         }
+        secrets.extend(
+            config
+                .secret_key_fallbacks
+                .iter()
+                .map(|s| s.expose().to_owned()),
+        );
+        let mut app = App::new();
+        app.body_limit = config.max_content_length;
+        app.session_keys = Some(Keys::new(secrets.iter().map(String::as_str)));
+        #[cfg(feature = "templates")]
+        {
+            app.templates = crate::templates::environment(
+                &config.templates_folder,
+                config.templates_auto_reload(),
+                config.debug,
+            );
+        }
+        #[cfg(feature = "static-files")]
+        {
+            app.static_folder(config.static_folder.clone());
+            if let Some(path) = &config.static_url_path {
+                app.static_url_path(path);
+            }
+            if let Some(age) = config.send_file_max_age_default {
+                app.static_max_age(age);
+            }
+        }
+        app.config = config;
+        Ok(app)
+    }
+
+    /// Adds a template from a string, for templates embedded in the binary (with `include_str!`)
+    /// or made in tests; it takes precedence over a file of the same name.
+    ///
+    /// # Errors
+    /// When the template does not parse; the error names the line.
+    #[cfg(feature = "templates")]
+    pub fn add_template(
+        &mut self,
+        name: impl Into<String>,
+        source: impl Into<String>,
+    ) -> Result<&mut Self, minijinja::Error> {
+        self.templates
+            .add_template_owned(name.into(), source.into())?;
+        Ok(self)
+    }
+
+    /// Loads templates from `folder` instead of `templates/` (or `TEMPLATES_FOLDER`).
+    #[cfg(feature = "templates")]
+    pub fn templates_folder(&mut self, folder: impl AsRef<std::path::Path>) -> &mut Self {
+        self.templates
+            .set_loader(minijinja::path_loader(folder.as_ref()));
+        self
+    }
+
+    /// The minijinja environment, to add filters, tests and globals:
+    ///
+    /// ```
+    /// let mut app = micro::App::new();
+    /// app.templates_mut().add_filter("shout", |s: String| s.to_uppercase());
+    /// app.templates_mut().add_global("site_name", "My site");
+    /// ```
+    #[cfg(feature = "templates")]
+    pub fn templates_mut(&mut self) -> &mut minijinja::Environment<'static> {
+        &mut self.templates
+    }
+
+    /// The configuration the app was built with ([`Config::default`] for [`App::new`]).
+    pub fn config(&self) -> &Config {
+        &self.config
     }
 
     registration_methods!();
@@ -249,6 +403,12 @@ impl App {
             scaffold: self.scaffold,
             state: self.state,
             body_limit: self.body_limit,
+            config: self.config,
+            session_keys: self.session_keys,
+            #[cfg(feature = "templates")]
+            templates: self.templates,
+            #[cfg(feature = "static-files")]
+            statics: self.statics,
         });
         AppService::new(shared, self.layers)
     }
@@ -277,4 +437,19 @@ impl App {
             .with_graceful_shutdown(crate::server::shutdown_signal())
             .await
     }
+}
+
+/// 32 random bytes as hex, for a debug-only session key.
+fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness: fall back to the process's randomly seeded hasher keys.
+        use std::hash::{BuildHasher, Hasher};
+        for chunk in bytes.chunks_mut(8) {
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u64(std::process::id().into());
+            chunk.copy_from_slice(&h.finish().to_le_bytes());
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -11,6 +11,10 @@ pub mod requests {}
 #[doc = include_str!("../../../docs/micro/responses.md")]
 pub mod responses {}
 
+#[cfg(feature = "static-files")]
+#[doc = include_str!("../../../docs/micro/static-files.md")]
+pub mod static_files {}
+
 #[doc = include_str!("../../../docs/micro/errors.md")]
 pub mod errors {}
 
@@ -32,3 +36,16 @@ pub mod testing {}
 
 #[doc = include_str!("../../../docs/micro/serving.md")]
 pub mod serving {}
+
+#[doc = include_str!("../../../docs/micro/blueprints.md")]
+pub mod blueprints {}
+
+#[doc = include_str!("../../../docs/micro/config.md")]
+pub mod config {}
+
+#[doc = include_str!("../../../docs/micro/sessions.md")]
+pub mod sessions {}
+
+#[cfg(feature = "templates")]
+#[doc = include_str!("../../../docs/micro/templates.md")]
+pub mod templates {}

@@ -32,6 +32,10 @@ pub struct Request {
     pub(crate) app: Arc<Shared>,
     pub(crate) body_limit: usize,
     pub(crate) g: Option<G>,
+    /// Set while before_request hooks run: a `Request` they take is a copy without the body,
+    /// which stays for the handler.
+    pub(crate) in_before_hook: bool,
+    pub(crate) session: Option<crate::Session>,
 }
 
 impl Request {
@@ -44,22 +48,30 @@ impl Request {
             app,
             body_limit,
             g: None,
+            in_before_hook: false,
+            session: None,
         }
     }
 
     /// A copy of the request line, headers, route match and `g`, with the body moved out: what
     /// the `Request` extractor hands a handler while the app keeps the head for hooks and error
-    /// handlers.
+    /// handlers. In a before_request hook the copy has no body: it stays for the handler.
     pub(crate) fn split_off(&mut self) -> Request {
         let mut head = Parts::clone(&self.head);
         head.extensions = self.head.extensions.clone();
         Request {
             head,
-            body: self.body.take(),
+            body: if self.in_before_hook {
+                None
+            } else {
+                self.body.take()
+            },
             matched: self.matched.clone(),
             app: self.app.clone(),
             body_limit: self.body_limit,
             g: Some(self.g()),
+            in_before_hook: false,
+            session: self.session.clone(),
         }
     }
 
@@ -173,17 +185,55 @@ impl Request {
         endpoint: &str,
         params: impl serde::Serialize,
     ) -> Result<String, UrlForError> {
+        self.app
+            .router
+            .url_for(&self.absolute_endpoint(endpoint), params)
+    }
+
+    /// `endpoint` with a leading `.` resolved against the matched endpoint's blueprint.
+    fn absolute_endpoint<'e>(&self, endpoint: &'e str) -> std::borrow::Cow<'e, str> {
         let Some(relative) = endpoint.strip_prefix('.') else {
-            return self.app.router.url_for(endpoint, params);
+            return endpoint.into();
         };
         let blueprint = self
             .endpoint()
             .and_then(|current| current.rsplit_once('.'))
             .map(|(bp, _)| bp);
         match blueprint {
-            Some(bp) => self.app.router.url_for(&format!("{bp}.{relative}"), params),
-            None => self.app.router.url_for(relative, params),
+            Some(bp) => format!("{bp}.{relative}").into(),
+            None => relative.into(),
         }
+    }
+
+    /// The app's configuration.
+    pub fn config(&self) -> &crate::Config {
+        &self.app.config
+    }
+
+    /// The session, read from its cookie on first use; see [`Session`](crate::Session).
+    ///
+    /// # Errors
+    /// When the app has no `SECRET_KEY` (a 500 that says so).
+    pub fn session(&mut self) -> Result<crate::Session, crate::Error> {
+        crate::session::load(self)
+    }
+
+    /// A mounted static folder by endpoint name, `static` for the app's, `name.static` for a
+    /// blueprint's (`.static` is the current blueprint's, as in `url_for`): for
+    /// [versioned URLs](crate::StaticFiles::versioned_url).
+    ///
+    /// ```
+    /// use micro::{Error, Request};
+    ///
+    /// async fn page(req: Request) -> Result<micro::Html<String>, Error> {
+    ///     let files = req.static_files("static").ok_or_else(Error::not_found)?;
+    ///     let css = files.versioned_url("css/site.css");
+    ///     Ok(micro::Html(format!(r#"<link rel="stylesheet" href="{}">"#, micro::escape(&css))))
+    /// }
+    /// ```
+    #[cfg(feature = "static-files")]
+    pub fn static_files(&self, endpoint: &str) -> Option<&crate::StaticFiles> {
+        self.app.statics.get(&*self.absolute_endpoint(endpoint))
     }
 
     /// Whether the client would rather get JSON than HTML (it sent JSON or its `Accept` prefers

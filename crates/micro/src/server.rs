@@ -156,8 +156,11 @@ where
         .keep_alive(true);
     builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
+    // Tracked so that connections still open at the shutdown deadline can be dropped.
+    let mut connections = tokio::task::JoinSet::new();
     let (trigger, shutdown) = Shutdown::channel();
-    let (tracker, mut upgraded) = UpgradeTracker::new();
+    // Upgraded connections (WebSockets) run outside `connections` and `graceful`: tracked apart.
+    let (tracker, mut upgraded, deadline) = UpgradeTracker::new();
 
     loop {
         let (stream, addr) = tokio::select! {
@@ -193,7 +196,8 @@ where
             .serve_connection_with_upgrades(TokioIo::new(stream), hyper_service)
             .into_owned();
         let conn = graceful.watch(conn);
-        tokio::spawn(async move {
+        while connections.try_join_next().is_some() {}
+        connections.spawn(async move {
             if let Err(err) = conn.await {
                 tracing::debug!(target: "micro::server", "connection from {addr} ended: {err}");
             }
@@ -215,7 +219,9 @@ where
     tokio::select! {
         () = drained => {}
         () = tokio::time::sleep(shutdown_timeout) => {
-            tracing::warn!(target: "micro::server", "shutdown timeout of {shutdown_timeout:?} reached; dropping the remaining connections");
+            tracing::warn!(target: "micro::server", "shutdown timeout of {shutdown_timeout:?} reached; dropping {} connection(s)", connections.len());
+            connections.abort_all();
+            deadline.fire();
         }
     }
     Ok(())

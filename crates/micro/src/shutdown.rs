@@ -130,18 +130,35 @@ impl ShutdownTrigger {
 pub(crate) struct EndOnShutdown;
 
 /// Keeps [`serve`](crate::serve) waiting for connections that left hyper's hands (upgraded
-/// WebSockets): the server waits, within its deadline, until every clone is dropped.
+/// WebSockets): the server waits, within its deadline, until every clone is dropped. Past the
+/// deadline (or once `serve` is gone) `deadline` fires, and the upgraded tasks drop their
+/// connections, as the server drops the connections it still holds.
 #[derive(Debug, Clone)]
 pub(crate) struct UpgradeTracker {
     // Never sent on: only its being dropped is observed.
     _alive: mpsc::Sender<()>,
+    // Read by WebSockets only.
+    #[cfg_attr(not(feature = "ws"), allow(dead_code))]
+    deadline: Shutdown,
 }
 
 impl UpgradeTracker {
-    /// A tracker and the receiver that reports `None` once every clone is gone.
-    pub(crate) fn new() -> (UpgradeTracker, mpsc::Receiver<()>) {
+    /// A tracker, the receiver that reports `None` once every clone is gone, and the trigger of
+    /// the deadline.
+    pub(crate) fn new() -> (UpgradeTracker, mpsc::Receiver<()>, ShutdownTrigger) {
         let (tx, rx) = mpsc::channel(1);
-        (UpgradeTracker { _alive: tx }, rx)
+        let (trigger, deadline) = Shutdown::channel();
+        let tracker = UpgradeTracker {
+            _alive: tx,
+            deadline,
+        };
+        (tracker, rx, trigger)
+    }
+
+    /// Fires when the shutdown deadline passes or the server is gone.
+    #[cfg_attr(not(feature = "ws"), allow(dead_code))]
+    pub(crate) fn deadline(&self) -> &Shutdown {
+        &self.deadline
     }
 }
 

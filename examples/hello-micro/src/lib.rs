@@ -1,16 +1,48 @@
-//! The micro core in one small app: an HTML page, a greeting that escapes its input, a date
-//! archive with typed rule variables, a JSON echo, a custom 404 page, a hook, and `url_for`
-//! everywhere a link is made.
+//! The micro framework in one small app: pages rendered from templates with inheritance, a
+//! greeting that escapes its input, a date archive with typed rule variables, a JSON echo, a
+//! login kept in the session with flash messages (the `auth` blueprint), a custom 404 page, a
+//! hook, and `url_for` wherever a link is made.
 //!
 //! Run it with `cargo run -p hello-micro` (it listens on `HOST`:`PORT`, default 127.0.0.1:5000).
 
+mod auth;
+
+use std::path::Path;
+
 use micro::http::HeaderValue;
-use micro::{App, Error, G, Html, Json, Path, Request, escape};
+use micro::{App, Config, ConfigError, Error, G, Html, Json, Templates, context};
 use serde::{Deserialize, Serialize};
 
+/// The configuration from `micro.toml` / `MICRO_*` variables, with this example's defaults:
+/// templates and static files from the example's own folders, and debug mode (with a temporary secret key) when no
+/// `SECRET_KEY` is set, so `cargo run` works on a fresh machine.
+pub fn config() -> Result<Config, ConfigError> {
+    let mut config = Config::load()?;
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    if config.templates_folder == Path::new("templates") {
+        config.templates_folder = here.join("templates");
+    }
+    if config.static_folder == Path::new("static") {
+        config.static_folder = here.join("static");
+        config
+            .static_url_path
+            .get_or_insert_with(|| "/static".into());
+    }
+    if config.secret_key.is_none() && !config.debug {
+        eprintln!(
+            "hello-micro: no SECRET_KEY set, running in debug mode (set MICRO_SECRET_KEY in production)"
+        );
+        config.debug = true;
+    }
+    Ok(config)
+}
+
 /// Builds the app; `main` serves it and the tests call it in memory.
-pub fn app() -> App {
-    let mut app = App::new();
+///
+/// # Errors
+/// When the configuration is refused (no secret key outside debug mode).
+pub fn app(config: Config) -> Result<App, ConfigError> {
+    let mut app = App::from_config(config)?;
     app.get("/", index);
     app.get("/hello/<name>", hello);
     app.get(
@@ -18,6 +50,7 @@ pub fn app() -> App {
         archive,
     );
     app.post("/api/echo", echo);
+    app.register_blueprint(auth::blueprint());
 
     // A hook: time every request and say so in a header.
     app.before_request(|g: G| async move {
@@ -28,49 +61,38 @@ pub fn app() -> App {
             .insert("x-powered-by", HeaderValue::from_static("micro"));
     });
 
-    app.error_handler(404, |_err, req| {
-        Html(page(
-            "Not found",
-            &format!(
-                "<p>Nothing lives at <code>{}</code>. Try the <a href=\"{}\">home page</a>.</p>",
-                escape(req.path()),
-                req.url_for("index", ()).unwrap_or_else(|_| "/".into())
-            ),
-        ))
-    });
-    app
+    // Error handlers take no extractors; they render from the app's templates through the
+    // request's template context, which the 404 page needs for `request.path`.
+    app.error_handler(404, |_err, req| not_found_page(req));
+    Ok(app)
 }
 
 #[derive(Clone, Copy)]
 struct Started(std::time::Instant);
 
-async fn index(req: Request) -> Result<Html<String>, Error> {
-    let hello = req.url_for("hello", [("name", "World")])?;
-    let archive = req.url_for("archive", [("year", 2024), ("month", 2), ("day", 29)])?;
-    Ok(Html(page(
-        "hello-micro",
-        &format!(
-            "<ul><li><a href=\"{hello}\">a greeting</a></li>\
-             <li><a href=\"{archive}\">the posts of a day</a></li>\
-             <li><code>POST {echo}</code> echoes JSON</li></ul>",
-            echo = req.url_for("echo", ())?,
-        ),
-    )))
+fn not_found_page(req: &micro::Request) -> Result<Html<String>, Error> {
+    Templates::for_request(req)?.render("404.html", ())
 }
 
-async fn hello(Path(name): Path<String>, g: G) -> Html<String> {
-    let took = g
-        .get::<Started>()
-        .map(|s| s.0.elapsed().as_micros())
-        .unwrap_or(0);
-    Html(page(
-        "Hello",
-        &format!("<p>Hello, {}!</p><!-- {took} µs -->", escape(&name)),
-    ))
+async fn index(t: Templates) -> Result<Html<String>, Error> {
+    t.render("index.html", ())
+}
+
+async fn hello(
+    micro::Path(name): micro::Path<String>,
+    t: Templates,
+    g: G,
+) -> Result<Html<String>, Error> {
+    let micros = g.get::<Started>().map(|s| s.0.elapsed().as_micros());
+    tracing::debug!("rendering hello after {micros:?} µs");
+    t.render("hello.html", context! { name })
 }
 
 /// The rule's converters already checked the ranges; a date that does not exist is a 404.
-async fn archive(Path((year, month, day)): Path<(u16, u8, u8)>) -> Result<Html<String>, Error> {
+async fn archive(
+    micro::Path((year, month, day)): micro::Path<(u16, u8, u8)>,
+    t: Templates,
+) -> Result<Html<String>, Error> {
     let days_in_month = match month {
         2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
         2 => 28,
@@ -80,13 +102,13 @@ async fn archive(Path((year, month, day)): Path<(u16, u8, u8)>) -> Result<Html<S
     if day > days_in_month {
         return Err(micro::abort(404));
     }
-    Ok(Html(page(
-        "Archive",
-        &format!("<p>Posts of {year}-{month:02}-{day:02}: none yet.</p>"),
-    )))
+    t.render(
+        "archive.html",
+        context! { date => format!("{year}-{month:02}-{day:02}") },
+    )
 }
 
-/// What `POST /api/echo` accepts and returns.
+/// What `POST /api/echo` accepts.
 #[derive(Debug, Deserialize, Serialize)]
 pub struct Message {
     /// Any text.
@@ -112,12 +134,4 @@ async fn echo(Json(msg): Json<Message>) -> Result<Json<serde_json::Value>, Error
         "echo": msg.text.repeat(msg.times as usize),
         "length": msg.text.chars().count() * msg.times as usize,
     })))
-}
-
-fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html><html lang=en><head><meta charset=utf-8><title>{}</title></head><body><h1>{}</h1>{body}</body></html>",
-        escape(title),
-        escape(title)
-    )
 }

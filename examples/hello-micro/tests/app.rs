@@ -1,10 +1,14 @@
 //! The hello-micro app, driven in memory.
 
-use micro::TestClient;
+use micro::{Config, Secret, TestClient};
 use serde_json::{Value, json};
 
 fn client() -> TestClient {
-    TestClient::new(hello_micro::app())
+    let mut config = Config::default();
+    config.secret_key = Some(Secret::new("test key"));
+    config.templates_folder = concat!(env!("CARGO_MANIFEST_DIR"), "/templates").into();
+    config.static_folder = concat!(env!("CARGO_MANIFEST_DIR"), "/static").into();
+    TestClient::new(hello_micro::app(config).unwrap())
 }
 
 #[tokio::test]
@@ -91,4 +95,65 @@ async fn custom_404_page_escapes_the_path() {
     let body = res.text();
     assert!(body.contains("<code>/nope/%3Ci%3E</code>"), "{body}");
     assert!(body.contains("href=\"/\""), "{body}");
+}
+
+#[tokio::test]
+async fn login_keeps_the_user_in_the_session_and_flashes_once() {
+    let c = client();
+    let page = c.get("/auth/login").await;
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text().contains("action=\"/auth/login\""),
+        "{}",
+        page.text()
+    );
+
+    let res = c
+        .post("/auth/login")
+        .form(&[("username", "ada"), ("password", "wrong")])
+        .follow_redirects(true)
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.text()
+            .contains("class=\"flash error\">Wrong name or password."),
+        "{}",
+        res.text()
+    );
+
+    let res = c
+        .post("/auth/login")
+        .form(&[("username", "<ada>"), ("password", "micro")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.header("location"), Some("/"));
+    let home = c.get("/").await.text();
+    assert!(
+        home.contains("signed in as <strong>&lt;ada&gt;</strong>"),
+        "{home}"
+    );
+    assert!(home.contains("Welcome, &lt;ada&gt;!"), "{home}");
+    // Flashes are shown once.
+    assert!(!c.get("/").await.text().contains("Welcome"));
+
+    let res = c.post("/auth/logout").follow_redirects(true).await;
+    let home = res.text();
+    assert!(home.contains("You are logged out."), "{home}");
+    assert!(home.contains(">Log in</a>"), "{home}");
+}
+
+#[tokio::test]
+async fn pages_link_the_stylesheet_with_a_content_hash() {
+    let c = client();
+    let home = c.get("/").await.text();
+    let start = home
+        .find("href=\"/static/site.css?v=")
+        .expect("a versioned stylesheet link");
+    let link = &home[start + 6..];
+    let url = &link[..link.find('"').unwrap()];
+    let css = c.get(url).await;
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(css.text().contains("font-family"));
+    assert_eq!(c.get("/static/../Cargo.toml").await.status(), 404);
 }

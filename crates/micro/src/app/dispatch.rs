@@ -10,6 +10,7 @@ use http::{HeaderValue, Method, StatusCode};
 use http_body::Body as _;
 
 use super::Shared;
+use crate::response::render_error::render as render_default;
 use crate::response::{IntoResponse, Redirect, Response, take_pending_error};
 use crate::routing::method_router::RequestContext;
 use crate::routing::{Endpoint, Lookup, Route};
@@ -27,29 +28,41 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> R
         .await
     {
         Ok(response) => response,
-        Err(panic) => {
-            let what = panic_message(&panic);
-            tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), "handler panicked: {what}");
-            Error::internal(format!("handler panicked: {what}")).into_response()
-        }
+        Err(panic) => panicked(&req, "the handler", &panic).into_response(),
     };
 
-    let error = take_pending_error(&mut response);
-    if let Some(err) = &error {
+    // Error handlers and after/teardown hooks are user code too: a panic there must not unwind
+    // out of the app, so each runs guarded and a panic becomes a default 500 page.
+    let mut error = take_pending_error(&mut response);
+    if let Some(err) = error.clone() {
         if err.status().is_server_error() {
             tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), error = %err, "request failed");
         }
-        response = render_error(innermost_first(&shared, &req), err, &req);
+        response = guard(&req, "an error handler", || {
+            render_error(innermost_first(&shared, &req), &err, &req)
+        })
+        .unwrap_or_else(|panic| render_default(&panic, req.headers(), shared.config.debug));
     }
     // Flask's order: the innermost blueprint's hooks first, the app's last, each list reversed.
     for scaffold in innermost_first(&shared, &req) {
         for hook in scaffold.after.iter().rev() {
-            hook(&req, &mut response);
+            if let Err(panic) = guard(&req, "an after_request hook", || hook(&req, &mut response)) {
+                response = render_default(&panic, req.headers(), shared.config.debug);
+                error = Some(Arc::new(panic));
+            }
         }
+    }
+    // As in Flask, the session is saved after the after_request hooks, which may change it.
+    if let (Some(session), Some(keys)) = (&req.session, &shared.session_keys)
+        && let Some(err) = crate::session::save(session, keys, &shared.config, &mut response)
+    {
+        response = render_default(&err, req.headers(), shared.config.debug);
     }
     for scaffold in innermost_first(&shared, &req) {
         for hook in scaffold.teardown.iter().rev() {
-            hook(&req, error.as_deref());
+            let _ = guard(&req, "a teardown_request hook", || {
+                hook(&req, error.as_deref())
+            });
         }
     }
     if req.method() == Method::HEAD {
@@ -111,13 +124,16 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
         .iter()
         .flat_map(|m| m.scopes().iter().cloned())
         .collect();
+    req.in_before_hook = true;
     for scaffold in std::iter::once(&shared.scaffold).chain(scopes.iter().map(|s| &**s)) {
         for hook in &scaffold.before {
             if let Some(response) = hook.call(req).await {
+                req.in_before_hook = false;
                 return response;
             }
         }
     }
+    req.in_before_hook = false;
 
     match route {
         Ok(Endpoint::Handler(handler)) => handler.call(req).await,
@@ -174,6 +190,17 @@ fn strip_body(response: &mut Response) {
             .insert(CONTENT_LENGTH, HeaderValue::from(len));
     }
     *response.body_mut() = Body::empty();
+}
+
+/// Runs synchronous user code; a panic is logged and returned as a 500 error.
+fn guard<T>(req: &Request, what: &str, f: impl FnOnce() -> T) -> Result<T, Error> {
+    std::panic::catch_unwind(AssertUnwindSafe(f)).map_err(|panic| panicked(req, what, &panic))
+}
+
+fn panicked(req: &Request, what: &str, panic: &Box<dyn std::any::Any + Send>) -> Error {
+    let message = panic_message(panic);
+    tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), "{what} panicked: {message}");
+    Error::internal(format!("{what} panicked: {message}"))
 }
 
 fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {

@@ -31,25 +31,6 @@ impl std::fmt::Debug for AppService {
     }
 }
 
-/// The innermost service that app-wide layers wrap.
-#[derive(Clone)]
-struct Dispatch(Arc<Shared>);
-
-impl Service<http::Request<Body>> for Dispatch {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        let shared = self.0.clone();
-        Box::pin(async move { Ok(dispatch(shared, req).await) })
-    }
-}
-
 impl AppService {
     pub(crate) fn new(
         shared: Arc<Shared>,
@@ -58,7 +39,12 @@ impl AppService {
         let layered = if layers.is_empty() {
             None
         } else {
-            let inner = Route::new(Dispatch(shared.clone()));
+            // The innermost service the app-wide layers wrap: the request pipeline itself.
+            let dispatcher = shared.clone();
+            let inner = Route::new(tower::service_fn(move |req| {
+                let shared = dispatcher.clone();
+                async move { Ok::<_, Infallible>(dispatch(shared, req).await) }
+            }));
             Some(layers.into_iter().fold(inner, |route, layer| layer(route)))
         };
         AppService { shared, layered }
@@ -89,11 +75,12 @@ where
                 // Errors raised by app-wide layers happen outside the app's error handlers, so
                 // they get the default rendering here.
                 let headers = req.headers().clone();
+                let debug = self.shared.config.debug;
                 let fut = route.call_owned(req);
                 Box::pin(async move {
                     let mut res = fut.await;
                     if let Some(err) = take_pending_error(&mut res) {
-                        res = render_error::render(&err, &headers);
+                        res = render_error::render(&err, &headers, debug);
                     }
                     Ok(res)
                 })

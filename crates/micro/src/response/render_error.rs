@@ -38,12 +38,18 @@ pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
     }
 }
 
-/// Renders `err` without any user error handler.
-pub(crate) fn render(err: &Error, headers: &HeaderMap) -> Response {
-    let mut res = if wants_json(headers) {
-        json_body(err)
+/// Renders `err` without any user error handler. In debug mode the hidden cause is shown too,
+/// so a developer sees what went wrong without reading the log.
+pub(crate) fn render(err: &Error, headers: &HeaderMap, debug: bool) -> Response {
+    let cause = if debug {
+        err.source().map(|s| s.to_string())
     } else {
-        html_body(err)
+        None
+    };
+    let mut res = if wants_json(headers) {
+        json_body(err, cause.as_deref())
+    } else {
+        html_body(err, cause.as_deref())
     };
     *res.status_mut() = err.status();
     for (name, value) in err.headers() {
@@ -52,7 +58,7 @@ pub(crate) fn render(err: &Error, headers: &HeaderMap) -> Response {
     res
 }
 
-fn json_body(err: &Error) -> Response {
+fn json_body(err: &Error, cause: Option<&str>) -> Response {
     let mut body = serde_json::json!({
         "status": err.status().as_u16(),
         "error": err.title(),
@@ -61,20 +67,29 @@ fn json_body(err: &Error) -> Response {
     if let Some(details) = err.details() {
         body["details"] = details.clone();
     }
+    if let Some(cause) = cause {
+        body["debug_cause"] = cause.into();
+    }
     let mut res = Response::new(Body::from(body.to_string()));
     res.headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     res
 }
 
-fn html_body(err: &Error) -> Response {
+fn html_body(err: &Error, cause: Option<&str>) -> Response {
     let title = format!("{} {}", err.status().as_u16(), err.title());
-    let page = format!(
+    let mut page = format!(
         "<!doctype html>\n<html lang=en>\n<title>{title}</title>\n<h1>{heading}</h1>\n<p>{message}</p>\n",
         title = escape(&title),
         heading = escape(err.title()),
         message = escape(err.message()),
     );
+    if let Some(cause) = cause {
+        page.push_str(&format!(
+            "<h2>Cause (shown because DEBUG is on)</h2>\n<pre>{}</pre>\n",
+            escape(cause)
+        ));
+    }
     let mut res = Response::new(Body::from(page));
     res.headers_mut().insert(
         CONTENT_TYPE,
@@ -121,7 +136,7 @@ mod tests {
     #[tokio::test]
     async fn html_page_escapes_the_message() {
         let err = Error::bad_request("<script>");
-        let res = render(&err, &HeaderMap::new());
+        let res = render(&err, &HeaderMap::new(), false);
         assert_eq!(res.status(), 400);
         assert_eq!(res.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
         let body = res.into_body().collect_limited(4096).await.unwrap();

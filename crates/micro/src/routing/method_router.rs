@@ -249,7 +249,9 @@ impl Route {
     fn from_endpoint(endpoint: Endpoint) -> Self {
         match endpoint {
             Endpoint::Service(route) => route,
-            Endpoint::Handler(handler) => Route(BoxCloneSyncService::new(HandlerService(handler))),
+            Endpoint::Handler(handler) => Route(BoxCloneSyncService::new(tower::service_fn(
+                move |req: http::Request<Body>| call_handler(handler.clone(), req),
+            ))),
         }
     }
 
@@ -310,43 +312,30 @@ where
     }
 }
 
-/// Runs a function handler as a tower service, inside per-route layers. The app passes the
-/// request's routing context through the extensions so the handler sees the same [`Request`].
-#[derive(Clone)]
-struct HandlerService(Arc<dyn ErasedHandler>);
-
 /// The part of a [`Request`] that does not fit in an `http::Request`, carried across layers.
 #[derive(Clone)]
 pub(crate) struct RequestContext(pub(crate) Arc<std::sync::Mutex<Option<Request>>>);
 
-impl Service<http::Request<Body>> for HandlerService {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
-        let handler = self.0.clone();
-        Box::pin(async move {
-            let (head, body) = req.into_parts();
-            let context = head
-                .extensions
-                .get::<RequestContext>()
-                .and_then(|c| c.0.lock().ok()?.take());
-            let Some(mut request) = context else {
-                return Ok(Error::internal(
-                    "a micro handler was called outside a micro app (no request context)",
-                )
-                .into_response());
-            };
-            // Layers may have changed the head or the body: the handler sees their version.
-            request.head = head;
-            request.head.extensions.remove::<RequestContext>();
-            request.replace_body(body);
-            Ok(handler.call(&mut request).await)
-        })
-    }
+/// Runs a function handler inside per-route layers. The app passes the request's routing context
+/// through the extensions, so the handler sees the same [`Request`] as an unlayered one.
+async fn call_handler(
+    handler: Arc<dyn ErasedHandler>,
+    req: http::Request<Body>,
+) -> Result<Response, Infallible> {
+    let (head, body) = req.into_parts();
+    let context = head
+        .extensions
+        .get::<RequestContext>()
+        .and_then(|c| c.0.lock().ok()?.take());
+    let Some(mut request) = context else {
+        return Ok(Error::internal(
+            "a micro handler was called outside a micro app (no request context)",
+        )
+        .into_response());
+    };
+    // Layers may have changed the head or the body: the handler sees their version.
+    request.head = head;
+    request.head.extensions.remove::<RequestContext>();
+    request.replace_body(body);
+    Ok(handler.call(&mut request).await)
 }

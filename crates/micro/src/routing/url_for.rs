@@ -128,10 +128,12 @@ impl Router {
             });
         };
         let anchor = take(&mut params, "_anchor");
-        // Like Werkzeug, use the first rule whose variables are all given.
-        let rule = rules
-            .iter()
-            .map(|(r, _)| r)
+        // Like Werkzeug, try the rules with the most variables first and use the first whose
+        // variables are all given: `{page: 3}` builds `/users/page/3`, not `/users/?page=3`.
+        let mut candidates: Vec<_> = rules.iter().map(|(r, _)| r).collect();
+        candidates.sort_by_key(|r| std::cmp::Reverse(r.params.len()));
+        let rule = candidates
+            .into_iter()
             .find(|r| {
                 r.params
                     .iter()

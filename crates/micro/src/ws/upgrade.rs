@@ -205,9 +205,10 @@ impl WebSocketUpgrade {
             headers.insert(SEC_WEBSOCKET_PROTOCOL, value);
         }
 
-        tokio::spawn(async move {
-            // Held until the callback returns, so a graceful shutdown waits for it.
-            let _tracker = tracker;
+        let deadline = tracker
+            .as_ref()
+            .map_or_else(Shutdown::never, |tracker| tracker.deadline().clone());
+        let session = async move {
             let upgraded = match on_upgrade.await {
                 Ok(upgraded) => upgraded,
                 Err(err) => {
@@ -219,6 +220,17 @@ impl WebSocketUpgrade {
             let io: Box<dyn Io> = Box::new(TokioIo::new(upgraded));
             let stream = WebSocketStream::from_raw_socket(io, Role::Server, Some(config)).await;
             callback(WebSocket::new(stream, shutdown, protocol)).await;
+        };
+        tokio::spawn(async move {
+            // Held until the callback returns, so a graceful shutdown waits for it.
+            let _tracker = tracker;
+            tokio::select! {
+                () = session => {}
+                () = deadline.wait() => {
+                    // The callback ignored the shutdown signal: drop it, and the connection.
+                    tracing::debug!(target: "micro::ws", "WebSocket dropped at the shutdown deadline");
+                }
+            }
         });
         res
     }

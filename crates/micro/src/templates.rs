@@ -1,0 +1,310 @@
+//! Jinja templates with minijinja, wired the way Flask wires Jinja: a `templates/` folder,
+//! autoescape for HTML-like files, and the globals `url_for`, `static`, `request`, `session`,
+//! `config` and `get_flashed_messages`.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::{Kwargs, Object, Serde, Value};
+use minijinja::{AutoEscape, Environment, State};
+use serde::Serialize;
+
+use crate::app::Shared;
+use crate::extract::FromRequest;
+use crate::{Error, Html, Request, Session};
+
+/// Renders templates for one request; take it as a handler argument. Flask's
+/// `render_template`, as a method.
+///
+/// ```
+/// use micro::{App, Error, Html, Templates, context};
+///
+/// async fn hello(t: Templates, micro::Path(name): micro::Path<String>) -> Result<Html<String>, Error> {
+///     t.render("hello.html", context! { name })
+/// }
+///
+/// let mut app = App::new();
+/// app.add_template("hello.html", "<p>Hello, {{ name }}!</p>").unwrap();
+/// app.get("/hello/<name>", hello);
+/// ```
+///
+/// Templates named `*.html`, `*.htm`, `*.xml`, `*.xhtml` and `*.svg` escape what they print
+/// (Flask's set); `{{ value|safe }}` opts out. A missing template or an error in one is a 500:
+/// the log names the template, line and reason, and in debug mode so does the page.
+pub struct Templates {
+    shared: Arc<Shared>,
+    context: Arc<RenderContext>,
+}
+
+impl std::fmt::Debug for Templates {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Templates").finish_non_exhaustive()
+    }
+}
+
+/// What the global functions need from the request being rendered for.
+#[derive(Debug)]
+struct RenderContext {
+    shared: Arc<Shared>,
+    endpoint: Option<String>,
+    request: Value,
+    session: Option<Session>,
+    /// Flask caches the flashes per request, so two calls in one page agree.
+    flashes: Mutex<Option<Vec<crate::Flash>>>,
+}
+
+impl Object for RenderContext {}
+
+/// The name under which the request's render context travels through the template context.
+const CONTEXT_KEY: &str = "__micro";
+
+/// The `request` object templates see.
+#[derive(Serialize)]
+struct RequestInfo {
+    method: String,
+    path: String,
+    full_path: String,
+    /// The query string as a map; a repeated name keeps its first value, like Flask's
+    /// `request.args[name]`.
+    args: serde_json::Map<String, serde_json::Value>,
+    endpoint: Option<String>,
+    rule: Option<String>,
+}
+
+impl Templates {
+    /// Renders the template `name` with `context` (anything `Serialize`, usually
+    /// [`context!`](crate::context)) into an HTML response.
+    ///
+    /// # Errors
+    /// When the template is missing or fails; a 500 whose cause names the template and line.
+    pub fn render(&self, name: &str, context: impl Serialize) -> Result<Html<String>, Error> {
+        self.render_string(name, context).map(Html)
+    }
+
+    /// Renders to a `String`, for templates that are not HTML pages (emails, text).
+    ///
+    /// # Errors
+    /// As [`render`](Self::render).
+    pub fn render_string(&self, name: &str, context: impl Serialize) -> Result<String, Error> {
+        let env = &self.shared.templates;
+        let template = env.get_template(name).map_err(|e| self.error(e))?;
+        // Precedence is left to right: micro's hidden context, then the caller's values, then
+        // the globals, so a handler can shadow `request` or `config` if it wants to.
+        let context = minijinja::value::merge_maps([
+            minijinja::context! { __micro => Value::from_dyn_object(self.context.clone()) },
+            Value::from(Serde(context)),
+            self.globals(),
+        ]);
+        template.render(context).map_err(|e| self.error(e))
+    }
+
+    fn globals(&self) -> Value {
+        let session = self.context.session.as_ref().map(Session::to_json);
+        minijinja::context! {
+            request => self.context.request.clone(),
+            session => Value::from(Serde(session.unwrap_or_default())),
+            config => minijinja::context! {
+                DEBUG => self.shared.config.debug,
+                APP => Value::from(Serde(&self.shared.config.app)),
+            },
+        }
+    }
+
+    fn error(&self, err: minijinja::Error) -> Error {
+        if self.shared.config.debug {
+            // `{:#}` adds the template source around the failing line.
+            Error::new(500, format!("Template error: {err:#}")).with_source(err)
+        } else {
+            Error::internal(err)
+        }
+    }
+}
+
+impl FromRequest for Templates {
+    type Rejection = Error;
+
+    async fn from_request(req: &mut Request) -> Result<Self, Error> {
+        let session = if req.app.session_keys.is_some() {
+            Some(crate::session::load(req)?)
+        } else {
+            None
+        };
+        Ok(Templates::build(req, session))
+    }
+}
+
+impl Templates {
+    /// Templates for a request seen by reference, for error handlers and after-request hooks,
+    /// which take no extractors. The session is the request's if a handler loaded it; otherwise
+    /// it is read from the cookie for display only (flashes shown here are not marked as read).
+    ///
+    /// ```
+    /// use micro::{App, Templates};
+    ///
+    /// let mut app = App::new();
+    /// app.add_template("404.html", "<h1>Nothing at {{ request.path }}</h1>").unwrap();
+    /// app.error_handler(404, |_err, req| Templates::for_request(req)?.render("404.html", ()));
+    /// ```
+    ///
+    /// # Errors
+    /// Never today; the `Result` leaves room for templates that need more of the request.
+    pub fn for_request(req: &Request) -> Result<Templates, Error> {
+        let session = req.session.clone().or_else(|| crate::session::peek(req));
+        Ok(Templates::build(req, session))
+    }
+
+    fn build(req: &Request, session: Option<Session>) -> Templates {
+        let info = RequestInfo {
+            method: req.method().to_string(),
+            path: req.path().to_owned(),
+            full_path: req
+                .uri()
+                .path_and_query()
+                .map_or_else(|| req.path().to_owned(), |pq| pq.to_string()),
+            args: {
+                let mut args = serde_json::Map::new();
+                for (k, v) in form_urlencoded::parse(req.query_string().unwrap_or("").as_bytes()) {
+                    args.entry(k.into_owned()).or_insert(v.into_owned().into());
+                }
+                args
+            },
+            endpoint: req.endpoint().map(str::to_owned),
+            rule: req.rule().map(str::to_owned),
+        };
+        let context = Arc::new(RenderContext {
+            shared: req.app.clone(),
+            endpoint: info.endpoint.clone(),
+            request: Value::from(Serde(&info)),
+            session,
+            flashes: Mutex::new(None),
+        });
+        Templates {
+            shared: req.app.clone(),
+            context,
+        }
+    }
+}
+
+/// Builds the environment: Flask's autoescape set, Python-style escaping, the global functions,
+/// and templates from `folder` (reloaded on change when `auto_reload`).
+pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_loader(minijinja::path_loader(folder));
+    env.set_auto_reload(auto_reload);
+    env.set_debug(debug);
+    env.set_auto_escape_callback(|name| {
+        let html_like = [".html", ".htm", ".xml", ".xhtml", ".svg"]
+            .iter()
+            .any(|ext| name.ends_with(ext));
+        if html_like {
+            AutoEscape::Html
+        } else {
+            AutoEscape::None
+        }
+    });
+    // Escape as micro::escape (and Python's html.escape) does: five characters, `/` left alone.
+    env.set_formatter(|out, state, value| {
+        if *state.auto_escape() == AutoEscape::Html && !value.is_safe() {
+            if value.is_undefined() || value.is_none() {
+                return Ok(());
+            }
+            let text = match value.as_str() {
+                Some(s) => crate::escape(s),
+                None => crate::escape(&value.to_string()),
+            };
+            out.write_str(&text).map_err(minijinja::Error::from)
+        } else {
+            minijinja::escape_formatter(out, state, value)
+        }
+    });
+    env.add_function("url_for", url_for);
+    env.add_function("static", static_url);
+    env.add_function("get_flashed_messages", get_flashed_messages);
+    env
+}
+
+fn render_context(state: &State) -> Result<Arc<RenderContext>, minijinja::Error> {
+    state
+        .lookup(CONTEXT_KEY)
+        .and_then(|v| v.downcast_object::<RenderContext>())
+        .ok_or_else(|| {
+            minijinja::Error::new(
+                minijinja::ErrorKind::InvalidOperation,
+                "micro's template globals need a template rendered by micro::Templates",
+            )
+        })
+}
+
+/// `url_for("endpoint", name=value, ...)`: relative names (`.list`) resolve in the current
+/// blueprint, as in Flask.
+fn url_for(state: &State, endpoint: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let ctx = render_context(state)?;
+    let mut params = serde_json::Map::new();
+    for key in kwargs.args() {
+        let value: Value = kwargs.get(key)?;
+        params.insert(
+            key.to_owned(),
+            serde_json::to_value(&value).unwrap_or_default(),
+        );
+    }
+    kwargs.assert_all_used()?;
+    let endpoint = match (endpoint.strip_prefix('.'), &ctx.endpoint) {
+        (Some(relative), Some(current)) => match current.rsplit_once('.') {
+            Some((blueprint, _)) => format!("{blueprint}.{relative}"),
+            None => relative.to_owned(),
+        },
+        (Some(relative), None) => relative.to_owned(),
+        (None, _) => endpoint.to_owned(),
+    };
+    ctx.shared
+        .router
+        .url_for(&endpoint, serde_json::Value::Object(params))
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
+}
+
+/// `static("css/site.css")`: the URL of a static file with a content hash for cache busting
+/// (`/static/css/site.css?v=1a2b3c4d5e6f`), or `url_for("static", filename=...)` when static
+/// files are off.
+fn static_url(state: &State, filename: &str) -> Result<String, minijinja::Error> {
+    let ctx = render_context(state)?;
+    #[cfg(feature = "static-files")]
+    if let Some(files) = ctx.shared.statics.get("static") {
+        return Ok(files.versioned_url(filename));
+    }
+    ctx.shared
+        .router
+        .url_for("static", [("filename", filename)])
+        .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
+}
+
+/// `get_flashed_messages(with_categories=false, category_filter=[])`, as in Flask: the
+/// messages are taken from the session once per request.
+fn get_flashed_messages(state: &State, kwargs: Kwargs) -> Result<Value, minijinja::Error> {
+    let ctx = render_context(state)?;
+    let with_categories: Option<bool> = kwargs.get("with_categories")?;
+    let filter: Option<Vec<String>> = kwargs.get("category_filter")?;
+    kwargs.assert_all_used()?;
+    let mut cache = ctx.flashes.lock().unwrap_or_else(|e| e.into_inner());
+    let flashes = cache.get_or_insert_with(|| {
+        ctx.session
+            .as_ref()
+            .map(Session::take_flashes)
+            .unwrap_or_default()
+    });
+    let selected = flashes.iter().filter(|f| {
+        filter
+            .as_ref()
+            .is_none_or(|cats| cats.contains(&f.category))
+    });
+    Ok(if with_categories.unwrap_or(false) {
+        Value::from(Serde(
+            selected
+                .map(|f| (f.category.clone(), f.message.clone()))
+                .collect::<Vec<_>>(),
+        ))
+    } else {
+        Value::from(Serde(
+            selected.map(|f| f.message.clone()).collect::<Vec<_>>(),
+        ))
+    })
+}

@@ -1,0 +1,288 @@
+//! Serving over real sockets: keep-alive, pipelining, HTTP/2 prior knowledge, the client address,
+//! graceful shutdown (in-flight requests, refused connections, the shutdown timeout) and the
+//! header-read timeout.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use micro::{App, ClientAddr, Request, StatusCode, TestClient};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, mpsc};
+
+use common::{TestServer, WAIT, empty, http1_connect, http1_get, raw_exchange, read_reply, within};
+
+fn app() -> App {
+    let mut app = App::new();
+    app.get("/ok", || async { "ok" });
+    app.get("/first", || async { "first" });
+    app.get("/second", || async { "second" });
+    app.get("/peer", |req: Request| async move {
+        let ext = req.extensions().get::<ClientAddr>().map(|a| a.0);
+        match (req.client_addr(), ext) {
+            (Some(addr), Some(ext)) if addr == ext => addr.to_string(),
+            (addr, ext) => format!("mismatch {addr:?} {ext:?}"),
+        }
+    });
+    app.get("/version", |req: Request| async move {
+        format!("{:?}", req.version())
+    });
+    app
+}
+
+/// An app whose `/slow` handler reports that it started and then waits for `release`
+/// (forever if `release` is `None`).
+fn slow_app(started: mpsc::UnboundedSender<()>, release: Option<Arc<Notify>>) -> App {
+    let mut app = app();
+    app.get("/slow", move || {
+        let started = started.clone();
+        let release = release.clone();
+        async move {
+            let _ = started.send(());
+            match release {
+                Some(release) => release.notified().await,
+                None => std::future::pending::<()>().await,
+            }
+            "slow done"
+        }
+    });
+    app
+}
+
+/// Connects until the OS refuses the connection, bounded by [`WAIT`]. There is no signal for "the
+/// listener is closed", so this polls: a connect that raced with the close (accepted into the
+/// backlog, or reset during the handshake) is retried shortly after.
+async fn wait_until_refused(addr: std::net::SocketAddr) {
+    within("new connections to be refused", async {
+        loop {
+            match TcpStream::connect(addr).await {
+                Err(err) if err.kind() == std::io::ErrorKind::ConnectionRefused => return,
+                Err(_) | Ok(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn keep_alive_serves_two_requests_on_one_connection() {
+    let server = TestServer::start(app()).await;
+    let mut conn = http1_connect(server.addr).await;
+
+    let one = conn.get("/peer").await;
+    let two = conn.get("/peer").await;
+    assert_eq!(one.status, StatusCode::OK);
+    assert_eq!(two.status, StatusCode::OK);
+    assert!(one.text().starts_with("127.0.0.1:"), "{}", one.text());
+    assert_eq!(one.text(), two.text(), "same client port: same connection");
+    assert!(!conn.closed.is_finished(), "the connection stays open");
+}
+
+#[tokio::test]
+async fn pipelined_requests_are_answered_in_order() {
+    let server = TestServer::start(app()).await;
+    let host = server.addr;
+    let requests = format!(
+        "GET /first HTTP/1.1\r\nHost: {host}\r\n\r\nGET /second HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    );
+    let raw = raw_exchange(server.addr, requests.as_bytes()).await;
+    let text = String::from_utf8_lossy(&raw);
+
+    assert_eq!(text.matches("HTTP/1.1 200 OK\r\n").count(), 2, "{text}");
+    let first = text.find("\r\n\r\nfirst").expect("first response body");
+    let second = text.find("\r\n\r\nsecond").expect("second response body");
+    assert!(first < second, "responses out of order: {text}");
+}
+
+#[tokio::test]
+async fn http2_with_prior_knowledge() {
+    let server = TestServer::start(app()).await;
+    let stream = within("connect", TcpStream::connect(server.addr))
+        .await
+        .unwrap();
+    let (sender, conn) = within(
+        "the HTTP/2 handshake",
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)),
+    )
+    .await
+    .expect("HTTP/2 handshake");
+    tokio::spawn(conn);
+
+    let send = |path: &str| {
+        let mut sender = sender.clone();
+        let req = http::Request::get(server.url(path)).body(empty()).unwrap();
+        async move { read_reply(sender.send_request(req).await.expect("h2 response")).await }
+    };
+    // Two streams at once on the one connection.
+    let (version, peer) = within("two HTTP/2 responses", async {
+        tokio::join!(send("/version"), send("/peer"))
+    })
+    .await;
+    assert_eq!(version.status, StatusCode::OK);
+    assert_eq!(version.version, http::Version::HTTP_2);
+    assert_eq!(version.text(), "HTTP/2.0");
+    assert_eq!(peer.status, StatusCode::OK);
+    assert!(peer.text().starts_with("127.0.0.1:"), "{}", peer.text());
+}
+
+#[tokio::test]
+async fn client_addr_is_the_peer_address() {
+    let server = TestServer::start(app()).await;
+    let stream = TcpStream::connect(server.addr).await.unwrap();
+    let local = stream.local_addr().unwrap();
+    let (mut sender, conn) = within(
+        "the HTTP/1 handshake",
+        hyper::client::conn::http1::handshake(TokioIo::new(stream)),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    let req = http::Request::get("/peer")
+        .header("host", server.addr.to_string())
+        .body(empty())
+        .unwrap();
+    let res = within("the response", async {
+        read_reply(sender.send_request(req).await.unwrap()).await
+    })
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.text(), local.to_string());
+    assert!(local.ip().is_loopback());
+    assert_eq!(res.text().split(':').next(), Some("127.0.0.1"));
+
+    // In memory there is no socket, so no address.
+    let res = TestClient::new(app()).get("/peer").await;
+    assert_eq!(res.text(), "mismatch None None");
+}
+
+#[tokio::test]
+async fn serve_reports_its_local_addr() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let serve = micro::serve(listener, app().into_service());
+    assert_eq!(serve.local_addr().unwrap(), addr);
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
+    let (started_tx, mut started_rx) = mpsc::unbounded_channel();
+    let release = Arc::new(Notify::new());
+    let mut server = TestServer::start(slow_app(started_tx, Some(release.clone()))).await;
+
+    let mut conn = http1_connect(server.addr).await;
+    let req = conn.request("GET", "/slow", empty());
+    let in_flight = tokio::spawn(async move { conn.send(req).await });
+    within("the slow handler to start", started_rx.recv())
+        .await
+        .expect("the handler started");
+
+    server.trigger_shutdown();
+    wait_until_refused(server.addr).await;
+
+    release.notify_one();
+    let res = within("the in-flight response", in_flight)
+        .await
+        .expect("the client task");
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.text(), "slow done");
+
+    server
+        .stopped_within(WAIT)
+        .await
+        .expect("serve returns Ok after a graceful shutdown");
+}
+
+#[tokio::test]
+async fn graceful_shutdown_closes_idle_keep_alive_connections() {
+    let mut server =
+        TestServer::start_with(app(), |s| s.shutdown_timeout(Duration::from_secs(60))).await;
+    let mut conn = http1_connect(server.addr).await;
+    assert_eq!(conn.get("/ok").await.status, StatusCode::OK);
+
+    server.trigger_shutdown();
+    // Well before the 60 s shutdown timeout: the idle connection does not hold the server.
+    server.stopped_within(WAIT).await.expect("serve returns Ok");
+    let closed = within("the idle connection to close", &mut conn.closed).await;
+    assert!(closed.is_ok(), "{closed:?}");
+}
+
+#[tokio::test]
+async fn shutdown_timeout_bounds_a_handler_that_never_finishes() {
+    let (started_tx, mut started_rx) = mpsc::unbounded_channel();
+    let timeout = Duration::from_millis(200);
+    let mut server =
+        TestServer::start_with(slow_app(started_tx, None), |s| s.shutdown_timeout(timeout)).await;
+
+    let mut conn = http1_connect(server.addr).await;
+    let req = conn.request("GET", "/slow", empty());
+    let _in_flight = tokio::spawn(async move { conn.sender.send_request(req).await });
+    within("the slow handler to start", started_rx.recv())
+        .await
+        .expect("the handler started");
+
+    server.trigger_shutdown();
+    server
+        .stopped_within(timeout + WAIT)
+        .await
+        .expect("serve returns Ok once the shutdown timeout passed");
+}
+
+#[tokio::test]
+async fn connections_left_after_the_shutdown_timeout_are_dropped() {
+    let (started_tx, mut started_rx) = mpsc::unbounded_channel();
+    let timeout = Duration::from_millis(200);
+    let mut server =
+        TestServer::start_with(slow_app(started_tx, None), |s| s.shutdown_timeout(timeout)).await;
+
+    let mut conn = http1_connect(server.addr).await;
+    let req = conn.request("GET", "/slow", empty());
+    let in_flight = tokio::spawn(async move { conn.sender.send_request(req).await });
+    within("the slow handler to start", started_rx.recv())
+        .await
+        .expect("the handler started");
+
+    server.trigger_shutdown();
+    server
+        .stopped_within(timeout + WAIT)
+        .await
+        .expect("serve returns Ok");
+
+    // The serve future has returned: the connection must not live on in the background.
+    let outcome = within("the server to drop the connection it gave up on", in_flight)
+        .await
+        .expect("the client task");
+    assert!(
+        outcome.is_err(),
+        "the request should fail with a closed connection, got {outcome:?}"
+    );
+}
+
+#[tokio::test]
+async fn header_read_timeout_disconnects_a_slow_client() {
+    let server =
+        TestServer::start_with(app(), |s| s.header_read_timeout(Duration::from_millis(200))).await;
+
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    // A request head that never ends.
+    stream
+        .write_all(b"GET /ok HTTP/1.1\r\nHost: localhost\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut received = Vec::new();
+    let outcome = within(
+        "the server to drop a client that never finishes its head",
+        stream.read_to_end(&mut received),
+    )
+    .await;
+    // Closed (EOF) or reset: either way, disconnected, and never a 200.
+    if outcome.is_ok() {
+        let text = String::from_utf8_lossy(&received);
+        assert!(!text.contains("200 OK"), "{text}");
+    }
+
+    // Other clients are still served.
+    assert_eq!(http1_get(server.addr, "/ok").await.text(), "ok");
+}

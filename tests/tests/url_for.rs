@@ -1,0 +1,247 @@
+//! Named endpoints and `url_for`: default names, `.name()`, encoding, query string, `_anchor`,
+//! clear errors, host independence, and `req.url_for` + `redirect` inside a handler.
+
+use micro::routing::get;
+use micro::{App, Error, Redirect, Request, StatusCode, TestClient, UrlForError, redirect};
+use serde_json::json;
+
+async fn show_post() -> &'static str {
+    "post"
+}
+
+async fn download() -> &'static str {
+    "file"
+}
+
+async fn index() -> &'static str {
+    "index"
+}
+
+async fn user_list() -> &'static str {
+    "users"
+}
+
+fn app() -> App {
+    let mut app = App::new();
+    app.get("/", index);
+    app.get("/posts/<int:year>/<slug>", show_post);
+    app.get("/files/<path:name>", download);
+    app
+}
+
+#[test]
+fn default_name_is_the_handler_function_name() {
+    let app = app();
+    assert_eq!(app.url_for("index", ()).unwrap(), "/");
+    assert_eq!(
+        app.url_for("show_post", json!({"year": 2024, "slug": "hello"}))
+            .unwrap(),
+        "/posts/2024/hello"
+    );
+}
+
+#[test]
+fn name_overrides_the_function_name() {
+    let mut app = App::new();
+    app.route("/about", get(index).name("about_page"));
+    assert_eq!(app.url_for("about_page", ()).unwrap(), "/about");
+    assert!(matches!(
+        app.url_for("index", ()),
+        Err(UrlForError::UnknownEndpoint { .. })
+    ));
+}
+
+#[test]
+fn closures_can_be_named() {
+    let mut app = App::new();
+    app.route("/health", get(|| async { "ok" }).name("health"));
+    assert_eq!(app.url_for("health", ()).unwrap(), "/health");
+}
+
+#[test]
+fn values_are_percent_encoded() {
+    let app = app();
+    assert_eq!(
+        app.url_for("show_post", json!({"year": 2024, "slug": "héllo wörld"}))
+            .unwrap(),
+        "/posts/2024/h%C3%A9llo%20w%C3%B6rld"
+    );
+    assert_eq!(
+        app.url_for("show_post", json!({"year": 1, "slug": "a?b#c%d"}))
+            .unwrap(),
+        "/posts/1/a%3Fb%23c%25d"
+    );
+    // `path` keeps its slashes.
+    assert_eq!(
+        app.url_for("download", [("name", "docs/read me.txt")])
+            .unwrap(),
+        "/files/docs/read%20me.txt"
+    );
+}
+
+#[test]
+fn unknown_params_go_to_the_query_string_and_anchor_to_the_fragment() {
+    let app = app();
+    assert_eq!(
+        app.url_for(
+            "show_post",
+            [
+                ("year", "2024"),
+                ("slug", "hi"),
+                ("page", "2"),
+                ("lang", "fr")
+            ]
+        )
+        .unwrap(),
+        "/posts/2024/hi?page=2&lang=fr"
+    );
+    assert_eq!(app.url_for("index", [("_anchor", "top")]).unwrap(), "/#top");
+    assert_eq!(
+        app.url_for(
+            "show_post",
+            [
+                ("year", "1"),
+                ("slug", "s"),
+                ("q", "é"),
+                ("_anchor", "comments")
+            ]
+        )
+        .unwrap(),
+        "/posts/1/s?q=%C3%A9#comments"
+    );
+}
+
+#[test]
+fn params_can_be_a_struct() {
+    #[derive(serde::Serialize)]
+    struct PostRef<'a> {
+        year: u32,
+        slug: &'a str,
+    }
+    let app = app();
+    assert_eq!(
+        app.url_for(
+            "show_post",
+            PostRef {
+                year: 2020,
+                slug: "x"
+            }
+        )
+        .unwrap(),
+        "/posts/2020/x"
+    );
+}
+
+#[test]
+fn missing_endpoint_is_a_clear_error() {
+    let app = app();
+    let err = app.url_for("nope", ()).unwrap_err();
+    assert!(
+        matches!(&err, UrlForError::UnknownEndpoint { endpoint, .. } if endpoint == "nope"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("`nope`"), "{err}");
+}
+
+#[test]
+fn missing_param_is_a_clear_error() {
+    let app = app();
+    let err = app.url_for("show_post", [("year", "2024")]).unwrap_err();
+    match &err {
+        UrlForError::MissingParams {
+            endpoint, missing, ..
+        } => {
+            assert_eq!(endpoint, "show_post");
+            assert_eq!(missing, &vec!["slug".to_owned()]);
+        }
+        other => panic!("expected MissingParams, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("/posts/<int:year>/<slug>"), "{text}");
+    assert!(text.contains("`slug`"), "{text}");
+}
+
+#[test]
+fn invalid_param_is_a_clear_error() {
+    let app = app();
+    let err = app
+        .url_for("show_post", json!({"year": "abc", "slug": "x"}))
+        .unwrap_err();
+    match &err {
+        UrlForError::InvalidParam { param, value, .. } => {
+            assert_eq!(param, "year");
+            assert_eq!(value, "abc");
+        }
+        other => panic!("expected InvalidParam, got {other:?}"),
+    }
+    // A string variable cannot hold a slash.
+    let err = app
+        .url_for("show_post", json!({"year": 1, "slug": "a/b"}))
+        .unwrap_err();
+    assert!(matches!(err, UrlForError::InvalidParam { .. }), "{err:?}");
+}
+
+#[test]
+fn one_function_on_two_rules_builds_the_rule_whose_values_are_given() {
+    let mut app = App::new();
+    app.get("/users/", user_list);
+    app.get("/users/page/<int:page>", user_list);
+    assert_eq!(app.url_for("user_list", ()).unwrap(), "/users/");
+    assert_eq!(
+        app.url_for("user_list", json!({"page": 3})).unwrap(),
+        "/users/page/3"
+    );
+}
+
+#[tokio::test]
+async fn url_for_in_a_handler_is_host_independent() {
+    let mut app = app();
+    app.get("/link", |req: Request| async move {
+        req.url_for("show_post", json!({"year": 2024, "slug": "a b"}))
+            .map_err(Error::from)
+    });
+    let client = TestClient::new(app);
+
+    for host in ["example.com", "other.test:8080"] {
+        let res = client.get("/link").header("host", host).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        assert_eq!(res.text(), "/posts/2024/a%20b", "with Host: {host}");
+    }
+}
+
+async fn old_home(req: Request) -> Result<Redirect, Error> {
+    Ok(redirect(req.url_for("index", [("from", "old")])?))
+}
+
+#[tokio::test]
+async fn url_for_with_redirect_in_a_handler() {
+    let mut app = app();
+    app.get("/home", old_home);
+    let client = TestClient::new(app);
+
+    let res = client.get("/home").await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.header("location"), Some("/?from=old"));
+
+    let res = client.get("/home").follow_redirects(true).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.text(), "index");
+}
+
+#[tokio::test]
+async fn url_for_error_in_a_handler_is_a_500() {
+    let mut app = app();
+    app.get("/broken", |req: Request| async move {
+        req.url_for("no_such_endpoint", ())
+            .map(redirect)
+            .map_err(Error::from)
+    });
+    let client = TestClient::new(app);
+
+    let res = client
+        .get("/broken")
+        .header("accept", "application/json")
+        .await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(!res.text().contains("no_such_endpoint"), "{}", res.text());
+}
