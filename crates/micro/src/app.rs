@@ -51,6 +51,7 @@ pub struct App {
     blueprint_names: std::collections::HashSet<String>,
     config: Config,
     session_keys: Option<Keys>,
+    json_errors: bool,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
     /// The app's own static folder (no folder once disabled).
@@ -69,10 +70,20 @@ pub(crate) struct Shared {
     pub(crate) body_limit: usize,
     pub(crate) config: Config,
     pub(crate) session_keys: Option<Keys>,
+    pub(crate) json_errors: bool,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
     #[cfg(feature = "static-files")]
     pub(crate) statics: std::collections::HashMap<String, crate::StaticFiles>,
+}
+
+impl Shared {
+    pub(crate) fn error_style(&self) -> crate::response::render_error::Style {
+        crate::response::render_error::Style {
+            debug: self.config.debug,
+            always_json: self.json_errors,
+        }
+    }
 }
 
 impl std::fmt::Debug for Shared {
@@ -135,6 +146,7 @@ impl App {
             blueprint_names: Default::default(),
             config: Config::default(),
             session_keys: None,
+            json_errors: false,
             #[cfg(feature = "templates")]
             templates: crate::templates::environment(
                 std::path::Path::new("templates"),
@@ -334,6 +346,25 @@ impl App {
         self
     }
 
+    /// Renders every error as JSON (`{"status", "error", "message", "details"?}`), whatever the
+    /// client's `Accept` says: for APIs, whose clients (`curl`, scripts) often send no `Accept`.
+    /// Without it, JSON goes to clients that send or ask for JSON, HTML to the rest. Error
+    /// handlers still take precedence.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = micro::App::new();
+    /// app.json_errors();
+    /// let res = micro::TestClient::new(app).get("/missing").await;
+    /// assert_eq!(res.header("content-type"), Some("application/json"));
+    /// assert_eq!(res.json::<serde_json::Value>()["status"], 404);
+    /// # }
+    /// ```
+    pub fn json_errors(&mut self) -> &mut Self {
+        self.json_errors = true;
+        self
+    }
+
     /// The most bytes body extractors read (default [`DEFAULT_BODY_LIMIT`]); routes can override
     /// it with [`MethodRouter::body_limit`]. Larger bodies get 413.
     pub fn body_limit(&mut self, bytes: usize) -> &mut Self {
@@ -405,6 +436,7 @@ impl App {
             body_limit: self.body_limit,
             config: self.config,
             session_keys: self.session_keys,
+            json_errors: self.json_errors,
             #[cfg(feature = "templates")]
             templates: self.templates,
             #[cfg(feature = "static-files")]

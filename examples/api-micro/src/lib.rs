@@ -5,7 +5,8 @@
 //! - Bearer tokens from the configuration, compared in constant time ([`auth`]).
 //! - A hand-written [`validate`] that reports every bad field at once as a JSON 422.
 //! - Every error as JSON, whatever the client's `Accept` header says.
-//! - New readings published on a broadcast channel ([`Feed`]), for the SSE stream to come.
+//! - New readings published on a broadcast channel ([`Feed`]) and streamed to clients as
+//!   Server-Sent Events ([`stream`]).
 //!
 //! Routes (the `api` blueprint, under `/api/v1`):
 //!
@@ -13,6 +14,7 @@
 //! |---|---|---|
 //! | `POST /readings` | `api.create_readings` | bearer token |
 //! | `GET /readings` | `api.list_readings` | |
+//! | `GET /readings/stream` | `api.stream` (Server-Sent Events) | |
 //! | `GET /readings/<int:id>` | `api.get_reading` | |
 //! | `DELETE /readings/<int:id>` | `api.delete_reading` | bearer token |
 //! | `GET /devices/<device>/stats` | `api.device_stats` | |
@@ -29,9 +31,7 @@ pub mod stream;
 mod timestamp;
 pub mod validate;
 
-use micro::http::StatusCode;
-use micro::{App, Error, Json, Request};
-use serde_json::{Value, json};
+use micro::App;
 
 pub use auth::{Authenticated, Tokens};
 pub use db::{Reading, connect};
@@ -52,26 +52,7 @@ pub fn app(db: sqlx::SqlitePool, feed: Feed, tokens: Tokens, body_limit: usize) 
     app.state(tokens);
     app.register_blueprint(routes::api());
 
-    // micro renders errors as JSON only for clients that sent JSON or ask for it; an API answers
-    // JSON to everyone (`curl` without `Accept` included). The error's own headers, such as
-    // `WWW-Authenticate` and `Allow`, are kept by micro.
-    for status in [
-        400, 401, 403, 404, 405, 408, 409, 413, 415, 422, 429, 500, 503,
-    ] {
-        app.error_handler(status, json_error);
-    }
+    // An API answers JSON errors to every client, `curl` without `Accept` included.
+    app.json_errors();
     app
-}
-
-/// The error body micro would send a JSON client: `{status, error, message, details?}`.
-fn json_error(err: &Error, _req: &Request) -> (StatusCode, Json<Value>) {
-    let mut body = json!({
-        "status": err.status().as_u16(),
-        "error": err.title(),
-        "message": err.message(),
-    });
-    if let Some(details) = err.details() {
-        body["details"] = details.clone();
-    }
-    (err.status(), Json(body))
 }

@@ -14,7 +14,8 @@ pub(crate) fn api() -> Blueprint {
     let mut bp = Blueprint::new("api", API_PREFIX);
     bp.post("/readings", create_readings);
     bp.get("/readings", list_readings);
-    // TODO(sse): `GET /readings/stream` goes here once micro streams responses; see `stream.rs`.
+    // `stream` is not an `<int:id>`, so the rules do not overlap.
+    bp.get("/readings/stream", crate::stream::stream);
     bp.get("/readings/<int:id>", get_reading);
     bp.delete("/readings/<int:id>", delete_reading);
     bp.get("/devices/<device>/stats", device_stats);

@@ -971,3 +971,81 @@ async fn the_schema_is_created_once_and_data_persists() {
     let client = TestClient::new(api_micro::app(db, Feed::default(), tokens, 1 << 20));
     assert_eq!(client.get(READINGS).await.json::<Value>()["total"], 1);
 }
+
+/// Reads from `stream` until `needle` has arrived, failing after 5 s instead of hanging.
+async fn read_until(stream: &mut tokio::net::TcpStream, seen: &mut String, needle: &str) {
+    use tokio::io::AsyncReadExt;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while !seen.contains(needle) {
+        let mut buf = [0u8; 4096];
+        let n = tokio::time::timeout_at(deadline, stream.read(&mut buf))
+            .await
+            .unwrap_or_else(|_| panic!("timed out waiting for {needle:?}; got so far: {seen}"))
+            .expect("read from the stream");
+        assert!(n > 0, "the stream ended before {needle:?}; got: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+}
+
+#[tokio::test]
+async fn new_readings_stream_as_server_sent_events_until_shutdown() {
+    use tokio::io::AsyncWriteExt;
+
+    let api = api().await;
+    // The same database and feed, served on a real socket for the long-lived stream.
+    let tokens = Tokens::new([Secret::new(TOKEN)]);
+    let served = api_micro::app(api.db.clone(), api.feed.clone(), tokens, 1 << 20);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        micro::serve(listener, served.into_service())
+            .shutdown_timeout(std::time::Duration::from_secs(60))
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await
+    });
+
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(b"GET /api/v1/readings/stream?kind=temperature HTTP/1.1\r\nhost: test\r\n\r\n")
+        .await
+        .unwrap();
+    let mut seen = String::new();
+    read_until(&mut stream, &mut seen, "\r\n\r\n").await;
+    assert!(seen.starts_with("HTTP/1.1 200"), "{seen}");
+    assert!(seen.contains("content-type: text/event-stream"), "{seen}");
+    assert_eq!(
+        api.feed.subscribers(),
+        1,
+        "subscribed before the headers went out"
+    );
+
+    // Filtered out: another kind. Then one that matches.
+    api.seed(reading_with(
+        json!({"kind": "humidity", "unit": "%", "value": 40.0}),
+    ))
+    .await;
+    let stored = api.seed(reading()).await;
+    let id = stored["id"].as_i64().unwrap();
+    read_until(&mut stream, &mut seen, "\n\n").await;
+    let frame = &seen[seen.find("event:").expect("an event")..];
+    let expected_start = format!("event: reading\nid: {id}\ndata: ");
+    assert!(frame.starts_with(&expected_start), "{frame}");
+    let data = frame[expected_start.len()..].lines().next().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(data).unwrap(), stored);
+    assert!(
+        !seen.contains("humidity"),
+        "the kind filter applies: {seen}"
+    );
+
+    // Graceful shutdown ends the stream instead of waiting out the 60 s deadline.
+    stop.send(()).unwrap();
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(5), server).await;
+    assert!(
+        finished.is_ok(),
+        "serve did not return: the stream held the shutdown open"
+    );
+    finished.unwrap().unwrap().unwrap();
+}
