@@ -171,3 +171,22 @@ async fn embedded_templates_filters_and_globals() {
     assert!(app.add_template("bad.html", "{% for %}").is_err());
     let _: Option<Html<String>> = None;
 }
+
+#[tokio::test]
+async fn blueprints_bring_template_folders_the_app_can_override() {
+    let app_dir = folder(&[("shared.html", "app's {{ 1 + 1 }}")]);
+    let bp_dir = folder(&[
+        ("admin/index.html", "admin says {% include 'shared.html' %}"),
+        ("shared.html", "blueprint's"),
+    ]);
+    let mut app = app_in(&app_dir, "");
+    let mut admin = micro::Blueprint::new("admin", "/admin");
+    admin.templates_folder(&bp_dir);
+    admin.get("/", |t: Templates| async move {
+        t.render("admin/index.html", ())
+    });
+    app.register_blueprint(admin);
+    let res = TestClient::new(app).get("/admin/").await;
+    assert_eq!(res.status(), 200, "{}", res.text());
+    assert_eq!(res.text(), "admin says app's 2");
+}

@@ -54,6 +54,9 @@ pub struct App {
     json_errors: bool,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
+    /// Where templates are looked up: the app's folder, then blueprints' folders.
+    #[cfg(feature = "templates")]
+    template_folders: Vec<std::path::PathBuf>,
     /// The app's own static folder (no folder once disabled).
     #[cfg(feature = "static-files")]
     static_config: crate::files::StaticConfig,
@@ -153,6 +156,8 @@ impl App {
                 false,
                 false,
             ),
+            #[cfg(feature = "templates")]
+            template_folders: vec!["templates".into()],
             #[cfg(feature = "static-files")]
             static_config: crate::files::StaticConfig::new("static".into()),
             #[cfg(feature = "static-files")]
@@ -213,6 +218,7 @@ impl App {
                 config.templates_auto_reload(),
                 config.debug,
             );
+            app.template_folders = vec![config.templates_folder.clone()];
         }
         #[cfg(feature = "static-files")]
         {
@@ -247,9 +253,16 @@ impl App {
     /// Loads templates from `folder` instead of `templates/` (or `TEMPLATES_FOLDER`).
     #[cfg(feature = "templates")]
     pub fn templates_folder(&mut self, folder: impl AsRef<std::path::Path>) -> &mut Self {
-        self.templates
-            .set_loader(minijinja::path_loader(folder.as_ref()));
+        self.template_folders[0] = folder.as_ref().to_path_buf();
+        crate::templates::set_folders(&mut self.templates, &self.template_folders);
         self
+    }
+
+    /// Adds a blueprint's template folder, searched after the app's and earlier blueprints'.
+    #[cfg(feature = "templates")]
+    pub(crate) fn add_template_folder(&mut self, folder: std::path::PathBuf) {
+        self.template_folders.push(folder);
+        crate::templates::set_folders(&mut self.templates, &self.template_folders);
     }
 
     /// The minijinja environment, to add filters, tests and globals:

@@ -50,6 +50,8 @@ pub struct Blueprint {
     children: Vec<Blueprint>,
     #[cfg(feature = "static-files")]
     static_config: crate::files::StaticConfig,
+    #[cfg(feature = "templates")]
+    templates_folder: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Blueprint {
@@ -86,6 +88,8 @@ impl Blueprint {
             children: Vec::new(),
             #[cfg(feature = "static-files")]
             static_config: Default::default(),
+            #[cfg(feature = "templates")]
+            templates_folder: None,
         }
     }
 
@@ -155,6 +159,20 @@ impl Blueprint {
         self
     }
 
+    /// A folder of templates this blueprint brings, like Flask's `template_folder`. It is searched
+    /// after the app's folder (so an app can override a blueprint's template by name) and after
+    /// blueprints registered earlier; name templates `admin/page.html` to avoid clashes.
+    ///
+    /// ```
+    /// let mut admin = micro::Blueprint::new("admin", "/admin");
+    /// admin.templates_folder("admin/templates");
+    /// ```
+    #[cfg(feature = "templates")]
+    pub fn templates_folder(&mut self, folder: impl Into<std::path::PathBuf>) -> &mut Self {
+        self.templates_folder = Some(folder.into());
+        self
+    }
+
     /// Replays the recorded setup on `app`, under the parent's prefix and name.
     pub(crate) fn register_into(
         self,
@@ -173,6 +191,10 @@ impl Blueprint {
                 rule: prefix,
                 reason: format!("a blueprint named `{name}` is already registered"),
             });
+        }
+        #[cfg(feature = "templates")]
+        if let Some(folder) = self.templates_folder {
+            app.add_template_folder(folder);
         }
         let mut scopes = parent_scopes.to_vec();
         scopes.push(Arc::new(self.scaffold));

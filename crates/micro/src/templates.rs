@@ -189,7 +189,7 @@ impl Templates {
 /// and templates from `folder` (reloaded on change when `auto_reload`).
 pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_loader(minijinja::path_loader(folder));
+    set_folders(&mut env, &[folder.to_path_buf()]);
     env.set_auto_reload(auto_reload);
     env.set_debug(debug);
     env.set_auto_escape_callback(|name| {
@@ -221,6 +221,20 @@ pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Envi
     env.add_function("static", static_url);
     env.add_function("get_flashed_messages", get_flashed_messages);
     env
+}
+
+/// Loads templates from `folders`, the first that has the name winning: the app's folder, then
+/// each blueprint's in registration order, as Flask searches them.
+pub(crate) fn set_folders(env: &mut Environment<'static>, folders: &[std::path::PathBuf]) {
+    let loaders: Vec<_> = folders.iter().map(minijinja::path_loader).collect();
+    env.set_loader(move |name| {
+        for load in &loaders {
+            if let Some(source) = load(name)? {
+                return Ok(Some(source));
+            }
+        }
+        Ok(None)
+    });
 }
 
 fn render_context(state: &State) -> Result<Arc<RenderContext>, minijinja::Error> {
