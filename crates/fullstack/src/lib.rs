@@ -1,0 +1,16 @@
+//! A Django-like layer on [`micro`]: an ORM and migrations on sqlx (SQLite by default, PostgreSQL
+//! and MySQL/MariaDB for deployments), and a project of apps driven by management commands.
+//!
+//! This crate is being built: today it holds the database layer (one handle over the three
+//! backends, values, rows, transactions with savepoints, query counting). Models, querysets and
+//! migrations build on it; see the repository's issue tracker for their state.
+
+mod db;
+mod error;
+mod query_log;
+
+pub use db::{
+    Backend, ColumnType, Database, DbType, PoolOptions, Row, Savepoint, Transaction, Value,
+};
+pub use error::Error;
+pub use query_log::capture_queries;
