@@ -82,16 +82,21 @@ async fn inheritance_and_flask_autoescaping() {
 
 #[tokio::test]
 async fn flask_globals_are_available() {
-    let dir = folder(&[(
-        "globals.html",
-        "{{ url_for('show', id=3, tab='x') }}|{{ static('css/site.css') }}|{{ request.path }}|{{ request.args.q }}|{{ request.endpoint }}|{{ session.user }}|{{ config.DEBUG }}|{{ config.APP.site }}|{% for c, m in get_flashed_messages(with_categories=true) %}{{ c }}:{{ m }};{% endfor %}|{{ get_flashed_messages()|length }}",
-    )]);
-    let mut app = app_in(&dir, "[APP]\nsite = \"demo\"");
-    app.route("/show/<int:id>", get(|| async { "" }).name("show"));
-    app.route(
-        "/static/<path:filename>",
-        get(|| async { "" }).name("static"),
+    let dir = folder(&[
+        ("static/css/site.css", "body { color: red }"),
+        (
+            "globals.html",
+            "{{ url_for('show', id=3, tab='x') }}|{{ static('css/site.css') }}|{{ request.path }}|{{ request.args.q }}|{{ request.endpoint }}|{{ session.user }}|{{ config.DEBUG }}|{{ config.APP.site }}|{% for c, m in get_flashed_messages(with_categories=true) %}{{ c }}:{{ m }};{% endfor %}|{{ get_flashed_messages()|length }}",
+        ),
+    ]);
+    let mut app = app_in(
+        &dir,
+        &format!(
+            "STATIC_FOLDER = {:?}\n[APP]\nsite = \"demo\"",
+            dir.join("static").display().to_string()
+        ),
     );
+    app.route("/show/<int:id>", get(|| async { "" }).name("show"));
     app.post("/prepare", |s: Session| async move {
         s.insert("user", "ada")?;
         s.flash_with("error", "bad <thing>");
@@ -107,7 +112,7 @@ async fn flask_globals_are_available() {
     assert_eq!(res.status(), 200, "{}", res.text());
     assert_eq!(
         res.text(),
-        "/show/3?tab=x|/static/css/site.css|/globals|rust|globals|ada|False|demo|error:bad &lt;thing&gt;;|1"
+        "/show/3?tab=x|/static/css/site.css?v=925e8741be69|/globals|rust|globals|ada|False|demo|error:bad &lt;thing&gt;;|1"
     );
     // Flashes were taken: the next page has none.
     let res = client.get("/globals").await;
@@ -165,4 +170,23 @@ async fn embedded_templates_filters_and_globals() {
     let mut app = App::new();
     assert!(app.add_template("bad.html", "{% for %}").is_err());
     let _: Option<Html<String>> = None;
+}
+
+#[tokio::test]
+async fn blueprints_bring_template_folders_the_app_can_override() {
+    let app_dir = folder(&[("shared.html", "app's {{ 1 + 1 }}")]);
+    let bp_dir = folder(&[
+        ("admin/index.html", "admin says {% include 'shared.html' %}"),
+        ("shared.html", "blueprint's"),
+    ]);
+    let mut app = app_in(&app_dir, "");
+    let mut admin = micro::Blueprint::new("admin", "/admin");
+    admin.templates_folder(&bp_dir);
+    admin.get("/", |t: Templates| async move {
+        t.render("admin/index.html", ())
+    });
+    app.register_blueprint(admin);
+    let res = TestClient::new(app).get("/admin/").await;
+    assert_eq!(res.status(), 200, "{}", res.text());
+    assert_eq!(res.text(), "admin says app's 2");
 }

@@ -2,6 +2,8 @@
 
 mod dispatch;
 mod service;
+#[cfg(feature = "static-files")]
+mod statics;
 
 use std::sync::Arc;
 
@@ -49,8 +51,18 @@ pub struct App {
     blueprint_names: std::collections::HashSet<String>,
     config: Config,
     session_keys: Option<Keys>,
+    json_errors: bool,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
+    /// Where templates are looked up: the app's folder, then blueprints' folders.
+    #[cfg(feature = "templates")]
+    template_folders: Vec<std::path::PathBuf>,
+    /// The app's own static folder (no folder once disabled).
+    #[cfg(feature = "static-files")]
+    static_config: crate::files::StaticConfig,
+    /// Every mounted static folder by endpoint name (`static`, `admin.static`...).
+    #[cfg(feature = "static-files")]
+    statics: std::collections::HashMap<String, crate::StaticFiles>,
 }
 
 /// The frozen app that requests run against.
@@ -61,8 +73,20 @@ pub(crate) struct Shared {
     pub(crate) body_limit: usize,
     pub(crate) config: Config,
     pub(crate) session_keys: Option<Keys>,
+    pub(crate) json_errors: bool,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
+    #[cfg(feature = "static-files")]
+    pub(crate) statics: std::collections::HashMap<String, crate::StaticFiles>,
+}
+
+impl Shared {
+    pub(crate) fn error_style(&self) -> crate::response::render_error::Style {
+        crate::response::render_error::Style {
+            debug: self.config.debug,
+            always_json: self.json_errors,
+        }
+    }
 }
 
 impl std::fmt::Debug for Shared {
@@ -107,8 +131,15 @@ impl std::fmt::Debug for App {
 
 impl App {
     /// An empty app.
+    #[cfg_attr(feature = "static-files", doc = "")]
+    #[cfg_attr(
+        feature = "static-files",
+        doc = "Its one rule serves the files of `static/` (relative to the current directory) under \
+               `/static`, as in Flask; see [`static_folder`](Self::static_folder)."
+    )]
     pub fn new() -> Self {
-        App {
+        #[allow(unused_mut)] // without the `static-files` feature there is nothing to mount
+        let mut app = App {
             router: Router::default(),
             converters: Converters::default(),
             scaffold: Scaffold::default(),
@@ -118,13 +149,23 @@ impl App {
             blueprint_names: Default::default(),
             config: Config::default(),
             session_keys: None,
+            json_errors: false,
             #[cfg(feature = "templates")]
             templates: crate::templates::environment(
                 std::path::Path::new("templates"),
                 false,
                 false,
             ),
-        }
+            #[cfg(feature = "templates")]
+            template_folders: vec!["templates".into()],
+            #[cfg(feature = "static-files")]
+            static_config: crate::files::StaticConfig::new("static".into()),
+            #[cfg(feature = "static-files")]
+            statics: Default::default(),
+        };
+        #[cfg(feature = "static-files")]
+        app.remount_static();
+        app
     }
 
     /// An app set up from a [`Config`]: body limit, debug mode, session signing keys and cookie
@@ -177,6 +218,17 @@ impl App {
                 config.templates_auto_reload(),
                 config.debug,
             );
+            app.template_folders = vec![config.templates_folder.clone()];
+        }
+        #[cfg(feature = "static-files")]
+        {
+            app.static_folder(config.static_folder.clone());
+            if let Some(path) = &config.static_url_path {
+                app.static_url_path(path);
+            }
+            if let Some(age) = config.send_file_max_age_default {
+                app.static_max_age(age);
+            }
         }
         app.config = config;
         Ok(app)
@@ -201,9 +253,16 @@ impl App {
     /// Loads templates from `folder` instead of `templates/` (or `TEMPLATES_FOLDER`).
     #[cfg(feature = "templates")]
     pub fn templates_folder(&mut self, folder: impl AsRef<std::path::Path>) -> &mut Self {
-        self.templates
-            .set_loader(minijinja::path_loader(folder.as_ref()));
+        self.template_folders[0] = folder.as_ref().to_path_buf();
+        crate::templates::set_folders(&mut self.templates, &self.template_folders);
         self
+    }
+
+    /// Adds a blueprint's template folder, searched after the app's and earlier blueprints'.
+    #[cfg(feature = "templates")]
+    pub(crate) fn add_template_folder(&mut self, folder: std::path::PathBuf) {
+        self.template_folders.push(folder);
+        crate::templates::set_folders(&mut self.templates, &self.template_folders);
     }
 
     /// The minijinja environment, to add filters, tests and globals:
@@ -300,6 +359,25 @@ impl App {
         self
     }
 
+    /// Renders every error as JSON (`{"status", "error", "message", "details"?}`), whatever the
+    /// client's `Accept` says: for APIs, whose clients (`curl`, scripts) often send no `Accept`.
+    /// Without it, JSON goes to clients that send or ask for JSON, HTML to the rest. Error
+    /// handlers still take precedence.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = micro::App::new();
+    /// app.json_errors();
+    /// let res = micro::TestClient::new(app).get("/missing").await;
+    /// assert_eq!(res.header("content-type"), Some("application/json"));
+    /// assert_eq!(res.json::<serde_json::Value>()["status"], 404);
+    /// # }
+    /// ```
+    pub fn json_errors(&mut self) -> &mut Self {
+        self.json_errors = true;
+        self
+    }
+
     /// The most bytes body extractors read (default [`DEFAULT_BODY_LIMIT`]); routes can override
     /// it with [`MethodRouter::body_limit`]. Larger bodies get 413.
     pub fn body_limit(&mut self, bytes: usize) -> &mut Self {
@@ -371,8 +449,11 @@ impl App {
             body_limit: self.body_limit,
             config: self.config,
             session_keys: self.session_keys,
+            json_errors: self.json_errors,
             #[cfg(feature = "templates")]
             templates: self.templates,
+            #[cfg(feature = "static-files")]
+            statics: self.statics,
         });
         AppService::new(shared, self.layers)
     }

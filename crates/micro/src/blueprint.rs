@@ -48,6 +48,10 @@ pub struct Blueprint {
     routes: Vec<(String, MethodRouter)>,
     scaffold: Scaffold,
     children: Vec<Blueprint>,
+    #[cfg(feature = "static-files")]
+    static_config: crate::files::StaticConfig,
+    #[cfg(feature = "templates")]
+    templates_folder: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Blueprint {
@@ -82,6 +86,10 @@ impl Blueprint {
             routes: Vec::new(),
             scaffold: Scaffold::default(),
             children: Vec::new(),
+            #[cfg(feature = "static-files")]
+            static_config: Default::default(),
+            #[cfg(feature = "templates")]
+            templates_folder: None,
         }
     }
 
@@ -100,10 +108,68 @@ impl Blueprint {
         &mut self.scaffold
     }
 
+    /// Serves the files in `folder` under this blueprint's prefix, at `/<folder name>` (see
+    /// [`static_url_path`](Self::static_url_path)), as the endpoint `name.static`, like a Flask
+    /// blueprint's `static_folder`. A blueprint has none by default. Files are served exactly as
+    /// the app's static folder ([`App::static_folder`]), and this blueprint's hooks and error
+    /// handlers apply to them.
+    ///
+    /// ```
+    /// use micro::{App, Blueprint};
+    ///
+    /// let mut admin = Blueprint::new("admin", "/admin");
+    /// admin.static_folder("admin/static");
+    ///
+    /// let mut app = App::new();
+    /// app.register_blueprint(admin);
+    /// assert_eq!(
+    ///     app.url_for("admin.static", [("filename", "admin.css")]).unwrap(),
+    ///     "/admin/static/admin.css"
+    /// );
+    /// ```
+    ///
+    /// A blueprint without a URL prefix needs its own
+    /// [`static_url_path`](Self::static_url_path): `/static` is the app's.
+    #[cfg(feature = "static-files")]
+    pub fn static_folder(&mut self, folder: impl Into<std::path::PathBuf>) -> &mut Self {
+        self.static_config.folder = Some(folder.into());
+        self
+    }
+
+    /// The URL path of the static folder, under the blueprint's prefix (default: `/` and the
+    /// folder's name). Nothing is served without a [`static_folder`](Self::static_folder).
+    #[cfg(feature = "static-files")]
+    pub fn static_url_path(&mut self, url_path: &str) -> &mut Self {
+        self.static_config.url_path = Some(url_path.to_owned());
+        self
+    }
+
+    /// How long clients may cache the static files without asking again (default: `no-cache`).
+    /// Nothing is served without a [`static_folder`](Self::static_folder).
+    #[cfg(feature = "static-files")]
+    pub fn static_max_age(&mut self, max_age: std::time::Duration) -> &mut Self {
+        self.static_config.max_age = Some(max_age);
+        self
+    }
+
     /// Nests `child` under this blueprint: its prefix follows this one's, its endpoints are named
     /// `this.child.function`, and this blueprint's hooks and error handlers apply to it too.
     pub fn register_blueprint(&mut self, child: Blueprint) -> &mut Self {
         self.children.push(child);
+        self
+    }
+
+    /// A folder of templates this blueprint brings, like Flask's `template_folder`. It is searched
+    /// after the app's folder (so an app can override a blueprint's template by name) and after
+    /// blueprints registered earlier; name templates `admin/page.html` to avoid clashes.
+    ///
+    /// ```
+    /// let mut admin = micro::Blueprint::new("admin", "/admin");
+    /// admin.templates_folder("admin/templates");
+    /// ```
+    #[cfg(feature = "templates")]
+    pub fn templates_folder(&mut self, folder: impl Into<std::path::PathBuf>) -> &mut Self {
+        self.templates_folder = Some(folder.into());
         self
     }
 
@@ -126,6 +192,10 @@ impl Blueprint {
                 reason: format!("a blueprint named `{name}` is already registered"),
             });
         }
+        #[cfg(feature = "templates")]
+        if let Some(folder) = self.templates_folder {
+            app.add_template_folder(folder);
+        }
         let mut scopes = parent_scopes.to_vec();
         scopes.push(Arc::new(self.scaffold));
         let shared_scopes: crate::routing::Scopes = scopes.clone().into();
@@ -137,6 +207,23 @@ impl Blueprint {
                     reason: format!("{} (in blueprint `{name}`)", e.reason),
                     ..e
                 })?;
+        }
+        #[cfg(feature = "static-files")]
+        if let Some(files) = self
+            .static_config
+            .mount(&join(&prefix, &self.static_config.url_path()))
+        {
+            let rule = format!("{}/<path:filename>", files.url_path());
+            app.insert_route(
+                &rule,
+                files.method_router().prefix_names(&name),
+                Some(shared_scopes.clone()),
+            )
+            .map_err(|e| RouteError {
+                reason: format!("{} (the static folder of blueprint `{name}`)", e.reason),
+                ..e
+            })?;
+            app.add_static_files(format!("{name}.static"), files);
         }
         for child in self.children {
             child.register_into(app, &prefix, Some(&name), &scopes)?;

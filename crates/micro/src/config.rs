@@ -42,6 +42,9 @@ use serde::{Deserialize, Deserializer};
 /// | `MAX_CONTENT_LENGTH` | 2 MiB | the body limit of extractors (413 beyond) |
 /// | `TEMPLATES_FOLDER` | `"templates"` | where templates are loaded from |
 /// | `TEMPLATES_AUTO_RELOAD` | `DEBUG` | reload templates when their files change |
+/// | `STATIC_FOLDER` | `"static"` | the folder served under `STATIC_URL_PATH` |
+/// | `STATIC_URL_PATH` | `"/" + the folder's name` | where the static folder is served |
+/// | `SEND_FILE_MAX_AGE_DEFAULT` | none | seconds of `Cache-Control: max-age` for static files (`no-cache` when unset) |
 /// | `SESSION_COOKIE_NAME` | `"session"` | |
 /// | `SESSION_COOKIE_DOMAIN` | none | |
 /// | `SESSION_COOKIE_PATH` | `"/"` | |
@@ -70,6 +73,12 @@ pub struct Config {
         deserialize_with = "lenient_opt_bool"
     )]
     pub templates_auto_reload: Option<bool>,
+    #[serde(rename = "STATIC_FOLDER")]
+    pub static_folder: PathBuf,
+    #[serde(rename = "STATIC_URL_PATH")]
+    pub static_url_path: Option<String>,
+    #[serde(rename = "SEND_FILE_MAX_AGE_DEFAULT", deserialize_with = "opt_seconds")]
+    pub send_file_max_age_default: Option<Duration>,
     #[serde(rename = "SESSION_COOKIE_NAME")]
     pub session_cookie_name: String,
     #[serde(rename = "SESSION_COOKIE_DOMAIN")]
@@ -97,6 +106,9 @@ impl Default for Config {
             max_content_length: crate::app::DEFAULT_BODY_LIMIT,
             templates_folder: PathBuf::from("templates"),
             templates_auto_reload: None,
+            static_folder: PathBuf::from("static"),
+            static_url_path: None,
+            send_file_max_age_default: None,
             session_cookie_name: "session".into(),
             session_cookie_domain: None,
             session_cookie_path: "/".into(),
@@ -330,6 +342,10 @@ fn lenient_bool<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
 
 fn lenient_opt_bool<'de, D: Deserializer<'de>>(de: D) -> Result<Option<bool>, D::Error> {
     lenient_bool(de).map(Some)
+}
+
+fn opt_seconds<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Duration>, D::Error> {
+    seconds(de).map(Some)
 }
 
 fn seconds<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {

@@ -233,8 +233,10 @@ pub(crate) fn default_message(status: StatusCode) -> &'static str {
         405 => "The method is not allowed for the requested URL.",
         408 => "The server closed the network connection because the client took too long.",
         409 => "A conflict happened while processing the request.",
+        412 => "The precondition on the request for the URL failed positive evaluation.",
         413 => "The data value transmitted exceeds the capacity limit.",
         415 => "The server does not support the media type transmitted in the request.",
+        416 => "The server cannot provide the requested range.",
         422 => "The request was well-formed but was unable to be followed due to semantic errors.",
         429 => "This user has exceeded an allotted request count. Try again later.",
         500 => {

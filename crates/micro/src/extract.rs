@@ -13,6 +13,9 @@
 //! | [`G`](crate::G) | request-local storage | never |
 //! | `HeaderMap`, `Method`, `Uri` | the request head | never |
 //! | `Bytes`, `String`, [`Body`] | the raw body | 413 too large, 400 if `String` is not UTF-8 |
+//! | `MultipartForm`, `Multipart` (feature `multipart`) | a `multipart/form-data` body | 415 wrong content type, 400 malformed or no boundary, 413 over a limit |
+//! | `WebSocketUpgrade` (feature `ws`) | a WebSocket handshake | 405 not GET, 426 not an upgrade or wrong version, 400 no key, 500 no socket |
+//! | [`Shutdown`](crate::Shutdown) | the server's shutdown signal | never |
 //! | [`Request`] | everything | never |
 //! | `Option<T>` | any of the above | never: `None` instead of the error |
 //!
@@ -159,6 +162,13 @@ pub(crate) fn take_body(req: &mut Request) -> Result<Body, Error> {
 /// Reads the whole body within the request's limit; a `Content-Length` over the limit is refused
 /// before a byte is read.
 pub(crate) async fn read_body(req: &mut Request) -> Result<Bytes, Error> {
+    refuse_declared_overflow(req)?;
+    take_body(req)?.collect_limited(req.body_limit()).await
+}
+
+/// A 413 when the request's `Content-Length` already says the body is over the limit, so not a
+/// byte of it is read.
+pub(crate) fn refuse_declared_overflow(req: &Request) -> Result<(), Error> {
     let limit = req.body_limit();
     let declared = req
         .header(http::header::CONTENT_LENGTH)
@@ -166,7 +176,7 @@ pub(crate) async fn read_body(req: &mut Request) -> Result<Bytes, Error> {
     if declared.is_some_and(|len| len > limit as u64) {
         return Err(Error::payload_too_large(limit));
     }
-    take_body(req)?.collect_limited(limit).await
+    Ok(())
 }
 
 /// The media type of the request, lower-cased, without parameters.

@@ -11,11 +11,25 @@ pub mod requests {}
 #[doc = include_str!("../../../docs/micro/responses.md")]
 pub mod responses {}
 
+#[cfg(feature = "static-files")]
+#[doc = include_str!("../../../docs/micro/static-files.md")]
+pub mod static_files {}
+
 #[doc = include_str!("../../../docs/micro/errors.md")]
 pub mod errors {}
 
 #[doc = include_str!("../../../docs/micro/hooks.md")]
 pub mod hooks {}
+
+// The chapter's examples use the `multipart` feature; without it they are not compiled.
+#[cfg(feature = "multipart")]
+#[doc = include_str!("../../../docs/micro/uploads.md")]
+pub mod uploads {}
+
+// Its WebSocket examples need the `ws` feature.
+#[cfg(feature = "ws")]
+#[doc = include_str!("../../../docs/micro/streaming.md")]
+pub mod streaming {}
 
 #[doc = include_str!("../../../docs/micro/testing.md")]
 pub mod testing {}

@@ -7,19 +7,29 @@ mod body;
 mod config;
 mod error;
 pub mod extract;
+mod filename;
+#[cfg(feature = "static-files")]
+mod files;
 mod g;
 pub mod guide;
 mod handler;
+#[cfg(feature = "multipart")]
+#[cfg_attr(docsrs, doc(cfg(feature = "multipart")))]
+pub mod multipart;
 mod request;
 pub mod response;
 pub mod routing;
 mod scaffold;
 mod server;
 mod session;
+mod shutdown;
 mod state;
 #[cfg(feature = "templates")]
 mod templates;
 mod test_client;
+#[cfg(feature = "ws")]
+#[cfg_attr(docsrs, doc(cfg(feature = "ws")))]
+pub mod ws;
 
 pub use app::{App, AppService, RouteError};
 pub use blueprint::Blueprint;
@@ -27,20 +37,30 @@ pub use body::Body;
 pub use config::{Config, ConfigError, SameSite, Secret};
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};
+pub use filename::secure_filename;
+#[cfg(feature = "static-files")]
+pub use files::{SendFile, StaticFiles, send_file, send_from_directory};
 pub use g::G;
 pub use handler::{Handler, HookOutcome};
 /// The template engine, re-exported so apps use the same version.
 #[cfg(feature = "templates")]
 pub use minijinja::{self, context};
+#[cfg(feature = "multipart")]
+pub use multipart::{Multipart, MultipartConfig, MultipartForm, UploadedFile};
 pub use request::Request;
-pub use response::{Html, IntoResponse, Json, Redirect, Response, escape, redirect};
+pub use response::{
+    Event, Html, IntoResponse, Json, Redirect, Response, Sse, Streamed, escape, redirect,
+};
 pub use routing::{Converter, UrlForError};
 pub use server::{ClientAddr, Serve, serve};
 pub use session::{Flash, MAX_COOKIE_SIZE, Session};
+pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use state::State;
 #[cfg(feature = "templates")]
 pub use templates::Templates;
 pub use test_client::{TestClient, TestRequest, TestResponse};
+#[cfg(feature = "ws")]
+pub use ws::{WebSocket, WebSocketUpgrade};
 
 /// Re-exported for handlers that take or return raw bytes.
 pub use bytes::Bytes;

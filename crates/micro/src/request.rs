@@ -185,16 +185,23 @@ impl Request {
         endpoint: &str,
         params: impl serde::Serialize,
     ) -> Result<String, UrlForError> {
+        self.app
+            .router
+            .url_for(&self.absolute_endpoint(endpoint), params)
+    }
+
+    /// `endpoint` with a leading `.` resolved against the matched endpoint's blueprint.
+    fn absolute_endpoint<'e>(&self, endpoint: &'e str) -> std::borrow::Cow<'e, str> {
         let Some(relative) = endpoint.strip_prefix('.') else {
-            return self.app.router.url_for(endpoint, params);
+            return endpoint.into();
         };
         let blueprint = self
             .endpoint()
             .and_then(|current| current.rsplit_once('.'))
             .map(|(bp, _)| bp);
         match blueprint {
-            Some(bp) => self.app.router.url_for(&format!("{bp}.{relative}"), params),
-            None => self.app.router.url_for(relative, params),
+            Some(bp) => format!("{bp}.{relative}").into(),
+            None => relative.into(),
         }
     }
 
@@ -209,6 +216,24 @@ impl Request {
     /// When the app has no `SECRET_KEY` (a 500 that says so).
     pub fn session(&mut self) -> Result<crate::Session, crate::Error> {
         crate::session::load(self)
+    }
+
+    /// A mounted static folder by endpoint name, `static` for the app's, `name.static` for a
+    /// blueprint's (`.static` is the current blueprint's, as in `url_for`): for
+    /// [versioned URLs](crate::StaticFiles::versioned_url).
+    ///
+    /// ```
+    /// use micro::{Error, Request};
+    ///
+    /// async fn page(req: Request) -> Result<micro::Html<String>, Error> {
+    ///     let files = req.static_files("static").ok_or_else(Error::not_found)?;
+    ///     let css = files.versioned_url("css/site.css");
+    ///     Ok(micro::Html(format!(r#"<link rel="stylesheet" href="{}">"#, micro::escape(&css))))
+    /// }
+    /// ```
+    #[cfg(feature = "static-files")]
+    pub fn static_files(&self, endpoint: &str) -> Option<&crate::StaticFiles> {
+        self.app.statics.get(&*self.absolute_endpoint(endpoint))
     }
 
     /// Whether the client would rather get JSON than HTML (it sent JSON or its `Accept` prefers

@@ -2,16 +2,23 @@
 //!
 //! Anything that implements [`IntoResponse`] can be returned from a handler: strings, bytes,
 //! [`Html`], [`Json`], [`Redirect`], a status code, tuples that add a status or headers, and
-//! `Result<T, E>` where both sides convert.
+//! `Result<T, E>` where both sides convert. Bodies that are sent as they are produced come from
+//! [`Streamed`] (any byte stream) and [`Sse`] (Server-Sent Events).
 
+mod event;
 mod into_response;
 mod json;
 mod redirect;
 pub(crate) mod render_error;
+mod sse;
+mod streamed;
 
+pub use event::Event;
 pub use into_response::{Html, IntoResponse, escape};
 pub use json::Json;
 pub use redirect::{Redirect, redirect};
+pub use sse::{DEFAULT_KEEP_ALIVE, Sse};
+pub use streamed::Streamed;
 
 /// The response type of every handler after conversion.
 pub type Response<B = crate::Body> = http::Response<B>;

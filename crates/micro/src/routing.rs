@@ -21,6 +21,8 @@ pub(crate) use converter::Converters;
 pub(crate) use method_router::Endpoint;
 pub(crate) use router::{Lookup, Router};
 pub(crate) use rule::Rule;
+#[cfg(feature = "static-files")]
+pub(crate) use url_for::PATH_ENCODE;
 
 /// The hooks and error handlers of the blueprints a route belongs to, outermost first.
 pub(crate) type Scopes = Arc<[Arc<crate::scaffold::Scaffold>]>;

@@ -75,11 +75,15 @@ pub(crate) fn render_error<'s>(
 ) -> Response {
     let custom = scaffolds.into_iter().find_map(|s| s.handle(err, req));
     let Some(mut res) = custom else {
-        return crate::response::render_error::render(err, req.headers(), req.config().debug);
+        return crate::response::render_error::render(err, req.headers(), req.app.error_style());
     };
     if let Some(nested) = take_pending_error(&mut res) {
         tracing::error!(target: "micro::error", error = %nested, "the error handler for {} failed", err.status());
-        return crate::response::render_error::render(&nested, req.headers(), req.config().debug);
+        return crate::response::render_error::render(
+            &nested,
+            req.headers(),
+            req.app.error_style(),
+        );
     }
     if res.status() == StatusCode::OK {
         *res.status_mut() = err.status();

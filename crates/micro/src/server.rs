@@ -16,7 +16,8 @@ use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tower::{Service, ServiceExt};
 
-use crate::{Body, BoxError};
+use crate::shutdown::{EndOnShutdown, UpgradeTracker, end_body_on_shutdown};
+use crate::{Body, BoxError, Shutdown};
 
 /// The client's socket address, in the request extensions of every request served over TCP
 /// (see [`Request::client_addr`](crate::Request::client_addr)).
@@ -32,7 +33,11 @@ pub struct ClientAddr(pub SocketAddr);
 /// - An accept error such as "too many open files" is logged and retried after a pause, instead of
 ///   spinning.
 /// - On shutdown the listener closes at once, idle connections close, in-flight requests finish;
-///   after the [shutdown timeout](Serve::shutdown_timeout) (10 s) the rest are dropped.
+///   after the [shutdown timeout](Serve::shutdown_timeout) (10 s) the rest are dropped. Every
+///   request carries a [`Shutdown`] signal that fires at that moment: Server-Sent Events end,
+///   WebSockets send a Close frame (1001, going away) and end, and `serve` waits for upgraded
+///   connections too, so long-lived streams neither hold the shutdown until the deadline nor
+///   get cut without a goodbye.
 ///
 /// ```no_run
 /// # async fn run() -> std::io::Result<()> {
@@ -153,6 +158,9 @@ where
     let graceful = GracefulShutdown::new();
     // Tracked so that connections still open at the shutdown deadline can be dropped.
     let mut connections = tokio::task::JoinSet::new();
+    let (trigger, shutdown) = Shutdown::channel();
+    // Upgraded connections (WebSockets) run outside `connections` and `graceful`: tracked apart.
+    let (tracker, mut upgraded, deadline) = UpgradeTracker::new();
 
     loop {
         let (stream, addr) = tokio::select! {
@@ -170,10 +178,19 @@ where
             tracing::debug!(target: "micro::server", "TCP_NODELAY failed: {err}");
         }
         let service = service.clone();
+        let shutdown = shutdown.clone();
+        let tracker = tracker.clone();
         let hyper_service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
             let mut req = req.map(Body::new);
             req.extensions_mut().insert(ClientAddr(addr));
-            service.clone().oneshot(req)
+            req.extensions_mut().insert(shutdown.clone());
+            req.extensions_mut().insert(tracker.clone());
+            let shutdown = shutdown.clone();
+            let response = service.clone().oneshot(req);
+            async move {
+                let response = response.await?.map(Body::new);
+                Ok::<_, Infallible>(end_on_shutdown(response, &shutdown))
+            }
         });
         let conn = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), hyper_service)
@@ -188,16 +205,41 @@ where
     }
 
     drop(listener);
+    // Tell long-lived responses first, so they end instead of holding the wait below.
+    trigger.fire();
     let open = graceful.count();
     tracing::info!(target: "micro::server", "shutting down, waiting for {open} connection(s)");
+    let drained = async move {
+        graceful.shutdown().await;
+        // Upgraded connections left hyper (and `graceful`) when they switched protocols; each
+        // holds a tracker clone until its handler returns.
+        drop(tracker);
+        while upgraded.recv().await.is_some() {}
+    };
     tokio::select! {
-        () = graceful.shutdown() => {}
+        () = drained => {}
         () = tokio::time::sleep(shutdown_timeout) => {
             tracing::warn!(target: "micro::server", "shutdown timeout of {shutdown_timeout:?} reached; dropping {} connection(s)", connections.len());
             connections.abort_all();
+            deadline.fire();
         }
     }
     Ok(())
+}
+
+/// A response marked to end on shutdown gets a body that does.
+fn end_on_shutdown(
+    mut response: http::Response<Body>,
+    shutdown: &Shutdown,
+) -> http::Response<Body> {
+    if response
+        .extensions_mut()
+        .remove::<EndOnShutdown>()
+        .is_some()
+    {
+        response = response.map(|body| end_body_on_shutdown(body, shutdown));
+    }
+    response
 }
 
 /// Per-connection errors (the client went away) are normal; others, like EMFILE, mean the

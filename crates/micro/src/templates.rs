@@ -189,7 +189,7 @@ impl Templates {
 /// and templates from `folder` (reloaded on change when `auto_reload`).
 pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Environment<'static> {
     let mut env = Environment::new();
-    env.set_loader(minijinja::path_loader(folder));
+    set_folders(&mut env, &[folder.to_path_buf()]);
     env.set_auto_reload(auto_reload);
     env.set_debug(debug);
     env.set_auto_escape_callback(|name| {
@@ -221,6 +221,20 @@ pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Envi
     env.add_function("static", static_url);
     env.add_function("get_flashed_messages", get_flashed_messages);
     env
+}
+
+/// Loads templates from `folders`, the first that has the name winning: the app's folder, then
+/// each blueprint's in registration order, as Flask searches them.
+pub(crate) fn set_folders(env: &mut Environment<'static>, folders: &[std::path::PathBuf]) {
+    let loaders: Vec<_> = folders.iter().map(minijinja::path_loader).collect();
+    env.set_loader(move |name| {
+        for load in &loaders {
+            if let Some(source) = load(name)? {
+                return Ok(Some(source));
+            }
+        }
+        Ok(None)
+    });
 }
 
 fn render_context(state: &State) -> Result<Arc<RenderContext>, minijinja::Error> {
@@ -262,9 +276,15 @@ fn url_for(state: &State, endpoint: &str, kwargs: Kwargs) -> Result<String, mini
         .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::InvalidOperation, e.to_string()))
 }
 
-/// `static("css/site.css")`: the URL of a static file (`url_for("static", filename=...)`).
+/// `static("css/site.css")`: the URL of a static file with a content hash for cache busting
+/// (`/static/css/site.css?v=1a2b3c4d5e6f`), or `url_for("static", filename=...)` when static
+/// files are off.
 fn static_url(state: &State, filename: &str) -> Result<String, minijinja::Error> {
     let ctx = render_context(state)?;
+    #[cfg(feature = "static-files")]
+    if let Some(files) = ctx.shared.statics.get("static") {
+        return Ok(files.versioned_url(filename));
+    }
     ctx.shared
         .router
         .url_for("static", [("filename", filename)])

@@ -14,12 +14,19 @@ use micro::{App, Config, ConfigError, Error, G, Html, Json, Templates, context};
 use serde::{Deserialize, Serialize};
 
 /// The configuration from `micro.toml` / `MICRO_*` variables, with this example's defaults:
-/// templates from the example's own folder, and debug mode (with a temporary secret key) when no
+/// templates and static files from the example's own folders, and debug mode (with a temporary secret key) when no
 /// `SECRET_KEY` is set, so `cargo run` works on a fresh machine.
 pub fn config() -> Result<Config, ConfigError> {
     let mut config = Config::load()?;
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
     if config.templates_folder == Path::new("templates") {
-        config.templates_folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        config.templates_folder = here.join("templates");
+    }
+    if config.static_folder == Path::new("static") {
+        config.static_folder = here.join("static");
+        config
+            .static_url_path
+            .get_or_insert_with(|| "/static".into());
     }
     if config.secret_key.is_none() && !config.debug {
         eprintln!(

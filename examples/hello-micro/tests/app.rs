@@ -7,6 +7,7 @@ fn client() -> TestClient {
     let mut config = Config::default();
     config.secret_key = Some(Secret::new("test key"));
     config.templates_folder = concat!(env!("CARGO_MANIFEST_DIR"), "/templates").into();
+    config.static_folder = concat!(env!("CARGO_MANIFEST_DIR"), "/static").into();
     TestClient::new(hello_micro::app(config).unwrap())
 }
 
@@ -139,4 +140,20 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
     let home = res.text();
     assert!(home.contains("You are logged out."), "{home}");
     assert!(home.contains(">Log in</a>"), "{home}");
+}
+
+#[tokio::test]
+async fn pages_link_the_stylesheet_with_a_content_hash() {
+    let c = client();
+    let home = c.get("/").await.text();
+    let start = home
+        .find("href=\"/static/site.css?v=")
+        .expect("a versioned stylesheet link");
+    let link = &home[start + 6..];
+    let url = &link[..link.find('"').unwrap()];
+    let css = c.get(url).await;
+    assert_eq!(css.status(), 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
+    assert!(css.text().contains("font-family"));
+    assert_eq!(c.get("/static/../Cargo.toml").await.status(), 404);
 }

@@ -236,3 +236,32 @@ pub(crate) async fn raw_exchange(addr: SocketAddr, bytes: &[u8]) -> Vec<u8> {
     .expect("read the response");
     out
 }
+
+/// The status code of a raw HTTP/1 response.
+pub(crate) fn raw_status(response: &[u8]) -> u16 {
+    let text = String::from_utf8_lossy(response);
+    text.split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP response: {text:?}"))
+}
+
+/// Reads from `stream` until what was read contains `needle`, bounded by [`WAIT`]; returns all
+/// of it.
+pub(crate) async fn read_until(stream: &mut TcpStream, needle: &str) -> String {
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    within(needle, async {
+        while !String::from_utf8_lossy(&seen).contains(needle) {
+            let n = stream.read(&mut buf).await.expect("read from the server");
+            assert!(
+                n > 0,
+                "connection closed before {needle:?} arrived: {:?}",
+                String::from_utf8_lossy(&seen)
+            );
+            seen.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    String::from_utf8_lossy(&seen).into_owned()
+}

@@ -41,13 +41,13 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> R
         response = guard(&req, "an error handler", || {
             render_error(innermost_first(&shared, &req), &err, &req)
         })
-        .unwrap_or_else(|panic| render_default(&panic, req.headers(), shared.config.debug));
+        .unwrap_or_else(|panic| render_default(&panic, req.headers(), shared.error_style()));
     }
     // Flask's order: the innermost blueprint's hooks first, the app's last, each list reversed.
     for scaffold in innermost_first(&shared, &req) {
         for hook in scaffold.after.iter().rev() {
             if let Err(panic) = guard(&req, "an after_request hook", || hook(&req, &mut response)) {
-                response = render_default(&panic, req.headers(), shared.config.debug);
+                response = render_default(&panic, req.headers(), shared.error_style());
                 error = Some(Arc::new(panic));
             }
         }
@@ -56,7 +56,7 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> R
     if let (Some(session), Some(keys)) = (&req.session, &shared.session_keys)
         && let Some(err) = crate::session::save(session, keys, &shared.config, &mut response)
     {
-        response = render_default(&err, req.headers(), shared.config.debug);
+        response = render_default(&err, req.headers(), shared.error_style());
     }
     for scaffold in innermost_first(&shared, &req) {
         for hook in scaffold.teardown.iter().rev() {

@@ -75,12 +75,12 @@ where
                 // Errors raised by app-wide layers happen outside the app's error handlers, so
                 // they get the default rendering here.
                 let headers = req.headers().clone();
-                let debug = self.shared.config.debug;
+                let style = self.shared.error_style();
                 let fut = route.call_owned(req);
                 Box::pin(async move {
                     let mut res = fut.await;
                     if let Some(err) = take_pending_error(&mut res) {
-                        res = render_error::render(&err, &headers, debug);
+                        res = render_error::render(&err, &headers, style);
                     }
                     Ok(res)
                 })

@@ -38,15 +38,24 @@ pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
     }
 }
 
+/// How the app renders errors no handler took.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Style {
+    /// Show the hidden cause (debug mode).
+    pub(crate) debug: bool,
+    /// JSON for every client, not only those that ask (`App::json_errors`).
+    pub(crate) always_json: bool,
+}
+
 /// Renders `err` without any user error handler. In debug mode the hidden cause is shown too,
 /// so a developer sees what went wrong without reading the log.
-pub(crate) fn render(err: &Error, headers: &HeaderMap, debug: bool) -> Response {
-    let cause = if debug {
+pub(crate) fn render(err: &Error, headers: &HeaderMap, style: Style) -> Response {
+    let cause = if style.debug {
         err.source().map(|s| s.to_string())
     } else {
         None
     };
-    let mut res = if wants_json(headers) {
+    let mut res = if style.always_json || wants_json(headers) {
         json_body(err, cause.as_deref())
     } else {
         html_body(err, cause.as_deref())
@@ -136,7 +145,7 @@ mod tests {
     #[tokio::test]
     async fn html_page_escapes_the_message() {
         let err = Error::bad_request("<script>");
-        let res = render(&err, &HeaderMap::new(), false);
+        let res = render(&err, &HeaderMap::new(), Style::default());
         assert_eq!(res.status(), 400);
         assert_eq!(res.headers()[CONTENT_TYPE], "text/html; charset=utf-8");
         let body = res.into_body().collect_limited(4096).await.unwrap();

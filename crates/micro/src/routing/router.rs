@@ -183,6 +183,26 @@ impl Router {
         Ok(())
     }
 
+    /// Removes the rules whose endpoint is `name`, so the app can move a route it registered
+    /// itself (the static route, when its folder or URL changes). matchit forgets the pattern
+    /// once no rule is left on it.
+    #[cfg(feature = "static-files")]
+    pub(crate) fn remove_endpoint(&mut self, name: &str) {
+        let Some(rules) = self.endpoints.remove(name) else {
+            return;
+        };
+        for (rule, _) in rules {
+            let Some(&slot) = self.slot_of_pattern.get(&rule.pattern) else {
+                continue;
+            };
+            self.slots[slot].retain(|e| e.endpoint_name.as_deref() != Some(name));
+            if self.slots[slot].is_empty() {
+                self.matcher.remove(rule.pattern.clone());
+                self.slot_of_pattern.remove(&rule.pattern);
+            }
+        }
+    }
+
     /// Finds what answers `method path`. `path` is already percent-decoded.
     pub(crate) fn lookup<'r>(
         &'r self,
