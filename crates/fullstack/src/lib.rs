@@ -7,10 +7,12 @@
 
 mod db;
 mod error;
+pub mod model;
 mod query_log;
 
 pub use db::{
     Backend, ColumnType, Database, DbType, PoolOptions, Row, Savepoint, Transaction, Value,
 };
 pub use error::Error;
+pub use model::{Column, Model, ModelMeta};
 pub use query_log::capture_queries;
