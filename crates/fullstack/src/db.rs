@@ -10,6 +10,7 @@ mod value;
 use std::str::FromStr;
 
 pub use backend::Backend;
+pub(crate) use row::is_null;
 pub use row::{DbType, Row};
 pub use value::{ColumnType, Value};
 
@@ -187,7 +188,44 @@ macro_rules! run {
     };
 }
 
+/// The id a single-row `INSERT` generated, where the driver reports one.
+trait InsertId {
+    fn insert_id(&self) -> Option<i64>;
+}
+
+impl InsertId for sqlx::sqlite::SqliteQueryResult {
+    fn insert_id(&self) -> Option<i64> {
+        Some(self.last_insert_rowid())
+    }
+}
+
+impl InsertId for sqlx::postgres::PgQueryResult {
+    fn insert_id(&self) -> Option<i64> {
+        None
+    }
+}
+
+impl InsertId for sqlx::mysql::MySqlQueryResult {
+    fn insert_id(&self) -> Option<i64> {
+        i64::try_from(self.last_insert_id()).ok()
+    }
+}
+
 impl Conn<'_> {
+    /// Runs an `INSERT` and returns the rows affected and the id the driver reports (MySQL's
+    /// `LAST_INSERT_ID()`, read from the same connection).
+    pub(crate) async fn execute_insert(
+        self,
+        sql: &str,
+        values: Vec<Value>,
+    ) -> Result<(u64, Option<i64>), Error> {
+        crate::query_log::record(sql);
+        Ok(run!(self, sql, values, |q, ex, _wrap| {
+            let done = q.execute(ex).await?;
+            (done.rows_affected(), done.insert_id())
+        }))
+    }
+
     pub(crate) async fn execute(self, sql: &str, values: Vec<Value>) -> Result<u64, Error> {
         crate::query_log::record(sql);
         Ok(run!(self, sql, values, |q, ex, _wrap| q
@@ -245,6 +283,20 @@ impl std::fmt::Debug for Transaction {
 }
 
 impl Transaction {
+    /// Which backend the transaction runs on.
+    pub fn backend(&self) -> Backend {
+        match self.inner {
+            TxInner::Sqlite(_) => Backend::Sqlite,
+            TxInner::Postgres(_) => Backend::Postgres,
+            TxInner::MySql(_) => Backend::MySql,
+        }
+    }
+
+    /// The transaction's connection, for the ORM's statements.
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        Conn::Tx(&mut self.inner)
+    }
+
     /// Runs a statement in the transaction.
     ///
     /// # Errors
@@ -398,6 +450,11 @@ impl Database {
             }
         };
         Ok(Database { pool })
+    }
+
+    /// The pool, for the ORM's statements.
+    pub(crate) fn conn(&self) -> Conn<'_> {
+        Conn::Pool(&self.pool)
     }
 
     /// Which backend this is.

@@ -8,6 +8,7 @@
 mod db;
 mod error;
 pub mod model;
+pub mod query;
 mod query_log;
 
 pub use db::{

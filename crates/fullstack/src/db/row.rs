@@ -60,7 +60,7 @@ pub trait DbType: Sized + Send + Sync + 'static {
 }
 
 /// Whether column `index` is NULL.
-fn is_null(row: &Row, index: usize) -> Result<bool, Error> {
+pub(crate) fn is_null(row: &Row, index: usize) -> Result<bool, Error> {
     Ok(match row {
         Row::Sqlite(r) => sqlx::ValueRef::is_null(&r.try_get_raw(index)?),
         Row::Postgres(r) => sqlx::ValueRef::is_null(&r.try_get_raw(index)?),
