@@ -36,6 +36,11 @@ pub use queryset::QuerySet;
 pub use raw::{raw, raw_execute, raw_rows};
 pub use related::{Prefetch, SelectRelated};
 
+/// The guide, `docs/fullstack/orm.md`, compiled with the doctests so its examples stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/fullstack/orm.md")]
+pub struct OrmGuide;
+
 /// What query code needs in scope: `use fullstack::query::prelude::*;`.
 pub mod prelude {
     pub use super::{Executor, F, ModelExt, ModelSet, Q, QuerySet, count};
