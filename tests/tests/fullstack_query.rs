@@ -648,6 +648,14 @@ async fn aggregates_and_grouped_annotations() {
             .await
             .unwrap();
         assert_eq!(none, (None, None, 0));
+        // Over a slice or DISTINCT, aggregates see only the queryset's rows.
+        let top_two = Question::objects()
+            .order_by([Question::VOTES.desc()])
+            .limit(2)
+            .aggregate(db, (Question::VOTES.sum(), count()))
+            .await
+            .unwrap();
+        assert_eq!(top_two, (Some(15), 2));
 
         for (q, n) in qs.iter().zip([3, 0, 1]) {
             for v in 0..n {
@@ -932,6 +940,30 @@ async fn relations_without_n_plus_one() {
             .map(|(_, cs)| cs.iter().map(|c| c.votes).collect())
             .collect();
         assert_eq!(votes, [vec![1], vec![], vec![2, 1]]);
+
+        // Reverse lookups: questions by their choices (EXISTS, so no duplicates).
+        let having_votes = Question::objects()
+            .filter(Choice::QUESTION.any(Choice::VOTES.gte(1)))
+            .order_by([Question::VOTES.asc()])
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(having_votes, [qs[0].clone(), qs[2].clone()]);
+        let without = Question::objects()
+            .exclude(Choice::QUESTION.exists())
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(without, [qs[1].clone()]);
+        let changed = Question::objects()
+            .filter(Choice::QUESTION.any(Choice::VOTES.eq(2)))
+            .update(db, [Question::VOTES.set(Question::VOTES.f() + 100)])
+            .await
+            .unwrap();
+        assert_eq!(changed, 1);
+        let mut q2 = qs[2].clone();
+        q2.refresh(db).await.unwrap();
+        assert_eq!(q2.votes, 110);
 
         // The reverse accessor is a queryset like any other.
         assert_eq!(qs[2].choice_set().count(db).await.unwrap(), 3);

@@ -100,25 +100,8 @@ pub(crate) async fn aggregate<M: Model, A: Aggregates<M>, E: Executor>(
     aggregates: &A,
     mut ex: E,
 ) -> Result<A::Output, Error> {
-    let mut parts = parts.clone();
-    parts.order = Some(Vec::new());
-    let (text, values) = if parts.limit.is_some() || parts.offset.is_some() || parts.distinct {
-        return Err(Error::Decode(
-            "aggregate() over a sliced or DISTINCT queryset is not supported".into(),
-        ));
-    } else {
-        sql::select(
-            ex.backend(),
-            M::META,
-            &parts,
-            &aggregates
-                .selected()
-                .into_iter()
-                .map(|s| s.node)
-                .collect::<Vec<_>>(),
-            &[],
-        )
-    };
+    let nodes: Vec<Node> = aggregates.selected().into_iter().map(|s| s.node).collect();
+    let (text, values) = sql::aggregate(ex.backend(), M::META, parts, &nodes);
     let rows = conn(&mut ex).fetch_all(&text, values).await?;
     let row = rows
         .first()

@@ -40,6 +40,11 @@ pub(crate) enum Node {
         path: Vec<Hop>,
         column: &'static str,
     },
+    /// A column of the enclosing query's table, from inside an `EXISTS` subquery.
+    Outer {
+        table: &'static str,
+        column: &'static str,
+    },
     /// A bound value.
     Val(Value),
     /// `a op b` for `+ - * /`.
@@ -57,7 +62,7 @@ impl Node {
     pub(crate) fn paths<'a>(&'a self, out: &mut Vec<&'a [Hop]>) {
         match self {
             Node::Col { path, .. } if !path.is_empty() => out.push(path),
-            Node::Col { .. } | Node::Val(_) => {}
+            Node::Col { .. } | Node::Val(_) | Node::Outer { .. } => {}
             Node::Arith(a, _, b) => {
                 a.paths(out);
                 b.paths(out);
@@ -96,6 +101,13 @@ pub(crate) enum Cond {
     And(Vec<Cond>),
     Or(Vec<Cond>),
     Not(Box<Cond>),
+    /// Some row of `table` has `fk` = the enclosing row's `outer_pk` (and meets `cond`).
+    Exists {
+        table: &'static str,
+        fk: &'static str,
+        outer_pk: &'static str,
+        cond: Option<Box<Cond>>,
+    },
     Const(bool),
 }
 
@@ -114,7 +126,8 @@ impl Cond {
             }
             Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.paths(out)),
             Cond::Not(c) => c.paths(out),
-            Cond::Const(_) => {}
+            // The subquery has joins of its own.
+            Cond::Exists { .. } | Cond::Const(_) => {}
         }
     }
 }

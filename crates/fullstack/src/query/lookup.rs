@@ -373,6 +373,39 @@ impl<M, T> Column<M, T> {
     }
 }
 
+impl<C: Model, K> Column<C, K> {
+    /// A condition on the model this foreign key points at: some row of `C` points at it and
+    /// meets `q` (an `EXISTS` subquery, so rows are never repeated). Django's reverse lookup,
+    /// `Question.objects.filter(choice__votes__gt=3)`, is
+    /// `Question::objects().filter(Choice::QUESTION.any(Choice::VOTES.gt(3)))`.
+    ///
+    /// # Panics
+    /// When this column is not a foreign key of `C` to `P`.
+    pub fn any<P: Model>(self, q: Q<C>) -> Q<P> {
+        let hop = hop::<C, P>(self.column);
+        Q::new(Cond::Exists {
+            table: C::META.table,
+            fk: self.column,
+            outer_pk: hop.pk,
+            cond: Some(Box::new(q.cond)),
+        })
+    }
+
+    /// Some row of `C` points at it.
+    ///
+    /// # Panics
+    /// When this column is not a foreign key of `C` to `P`.
+    pub fn exists<P: Model>(self) -> Q<P> {
+        let hop = hop::<C, P>(self.column);
+        Q::new(Cond::Exists {
+            table: C::META.table,
+            fk: self.column,
+            outer_pk: hop.pk,
+            cond: None,
+        })
+    }
+}
+
 /// The hop across `M`'s foreign key column `fk` to `R`, checked against the metadata.
 pub(crate) fn hop<M: Model, R: Model>(fk: &'static str) -> Hop {
     let field = M::META

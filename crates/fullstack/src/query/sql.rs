@@ -146,6 +146,11 @@ impl Sql {
         match node {
             Node::Col { path, column } => self.column(path, column),
             Node::Val(v) => self.param(v.clone()),
+            Node::Outer { table, column } => {
+                self.ident(table);
+                self.push(".");
+                self.ident(column);
+            }
             Node::Arith(a, op, b) => {
                 self.push("(");
                 self.node(a);
@@ -296,6 +301,38 @@ impl Sql {
             Cond::Not(c) => {
                 self.push("NOT (");
                 self.cond(c);
+                self.push(")");
+            }
+            Cond::Exists {
+                table,
+                fk,
+                outer_pk,
+                cond,
+            } => {
+                self.push("EXISTS (");
+                let mut link = Cond::Cmp(
+                    Node::Col {
+                        path: Vec::new(),
+                        column: fk,
+                    },
+                    "=",
+                    Node::Outer {
+                        table: self.table,
+                        column: outer_pk,
+                    },
+                );
+                if let Some(c) = cond {
+                    link = Cond::And(vec![link, (**c).clone()]);
+                }
+                let parts = Parts {
+                    cond: Some(link),
+                    ..Parts::default()
+                };
+                let mut inner = Sql::new(self.backend, table);
+                inner.values = std::mem::take(&mut self.values);
+                write_select(&mut inner, &parts, &[Node::Val(Value::Int(1))], &[], &[]);
+                self.text.push_str(&inner.text);
+                self.values = inner.values;
                 self.push(")");
             }
             Cond::Const(true) => self.push("1 = 1"),
@@ -468,6 +505,48 @@ fn write_select(
         }
     }
     sql.limit(parts.limit, parts.offset);
+}
+
+/// `SELECT aggregates FROM ... WHERE ...`; over a subquery (aliased `sub`, which the aggregates'
+/// columns then refer to) when the queryset is sliced or `DISTINCT`, so they apply to its rows.
+pub(crate) fn aggregate(
+    backend: Backend,
+    meta: &'static ModelMeta,
+    parts: &Parts,
+    aggregates: &[Node],
+) -> (String, Vec<Value>) {
+    let mut paths = Vec::new();
+    aggregates.iter().for_each(|n| n.paths(&mut paths));
+    let wrap = parts.distinct || parts.limit.is_some() || parts.offset.is_some();
+    assert!(
+        !wrap || paths.is_empty(),
+        "an aggregate over a sliced or DISTINCT queryset cannot reach across a join"
+    );
+    if !wrap {
+        let mut parts = parts.clone();
+        parts.order = Some(Vec::new());
+        let mut sql = Sql::new(backend, meta.table);
+        write_select(&mut sql, &parts, aggregates, &[], &[]);
+        return sql.finish();
+    }
+    let mut sql = Sql::new(backend, "sub");
+    sql.push("SELECT ");
+    for (i, a) in aggregates.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.node(a);
+    }
+    sql.push(" FROM (");
+    let mut inner = Sql::new(backend, meta.table);
+    inner.values = std::mem::take(&mut sql.values);
+    let order = parts.order.clone().unwrap_or_else(|| default_order(meta));
+    write_select(&mut inner, parts, &model_columns(meta, &[]), &[], &order);
+    sql.text.push_str(&inner.text);
+    sql.values = inner.values;
+    sql.push(") ");
+    sql.ident("sub");
+    sql.finish()
 }
 
 /// `SELECT COUNT(*)`, over a subquery when `DISTINCT` or a slice is involved.

@@ -305,3 +305,38 @@ fn identifiers_are_quoted_and_values_never_spliced() {
     assert!(!sql.contains("DROP"));
     assert_eq!(values, [Value::Text(evil.into())]);
 }
+
+#[test]
+fn reverse_lookups_are_exists_subqueries() {
+    let qs = Question::objects()
+        .unordered()
+        .filter(Question::VOTES.gt(1) & Choice::QUESTION.any(Choice::VOTES.gte(3)));
+    let (sql, values) = qs.to_sql(Backend::Postgres);
+    assert_eq!(
+        sql,
+        format!(
+            r#"{SELECT_Q} WHERE ("polls_question"."votes" > $1 AND EXISTS (SELECT $2 FROM "polls_choice" WHERE ("polls_choice"."question_id" = "polls_question"."id" AND "polls_choice"."votes" >= $3)))"#
+        )
+    );
+    assert_eq!(values, [Value::Int(1), Value::Int(1), Value::Int(3)]);
+}
+
+#[test]
+fn aggregates_over_a_slice_use_a_subquery() {
+    let parts = Question::objects()
+        .order_by([Question::VOTES.desc()])
+        .limit(2)
+        .parts;
+    let (sql, _) = super::aggregate(
+        Backend::Sqlite,
+        &QUESTION,
+        &parts,
+        &[Question::VOTES.sum().node],
+    );
+    assert_eq!(
+        sql,
+        format!(
+            r#"SELECT SUM("sub"."votes") FROM ({SELECT_Q} ORDER BY "polls_question"."votes" DESC LIMIT ?) "sub""#
+        )
+    );
+}
