@@ -8,7 +8,7 @@ use backends::{TestDb, on_every_backend};
 use chrono::{DateTime, TimeZone, Utc};
 use fullstack::model::{FieldMeta, OnDelete, Relation, RelationKind, read_field};
 use fullstack::query::prelude::*;
-use fullstack::query::{raw, raw_rows};
+use fullstack::query::{Selected, raw, raw_rows};
 use fullstack::{
     Backend, Column, ColumnType, Database, DbType, Error, Model, ModelMeta, Row, Value,
     capture_queries,
@@ -680,6 +680,30 @@ async fn aggregates_and_grouped_annotations() {
                 (qs[0].id.unwrap(), 3, Some(3)),
                 (qs[2].id.unwrap(), 1, Some(0))
             ]
+        );
+        // The same as JSON objects, with Django's names, or your own.
+        let json = Choice::objects()
+            .order_by([Choice::QUESTION.asc()])
+            .values([Choice::QUESTION.into()])
+            .annotate(count())
+            .annotate(Choice::VOTES.max())
+            .json(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::Value::Object(json[0].clone()),
+            serde_json::json!({"question": qs[0].id, "count": 3, "votes__max": 2})
+        );
+        let by_year = Question::objects()
+            .order_by([Question::PUB_DATE.year().desc()])
+            .values([Question::PUB_DATE.year().into()])
+            .annotate(Selected::from(Question::VOTES.avg()).named("mean"))
+            .json(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::Value::Array(by_year.into_iter().map(serde_json::Value::Object).collect()),
+            serde_json::json!([{"pub_date__year": 2024, "mean": 7.5}, {"pub_date__year": 2023, "mean": 1.0}])
         );
         f.done().await;
     })

@@ -3,9 +3,10 @@
 use std::marker::PhantomData;
 
 use super::executor::{Executor, conn};
-use super::expr::{AggFn, Node, Selected};
+use super::expr::{AggFn, Node, Selected, default_name};
+use super::instance::read_value;
 use super::sql::{self, Parts};
-use crate::db::{ColumnType, DbType, Row};
+use crate::db::{ColumnType, DbType, Row, Value};
 use crate::{Error, Model};
 
 /// An aggregate of model `M` read back as `R`: `Question::VOTES.sum()` is an
@@ -38,7 +39,12 @@ impl<M, R> std::fmt::Debug for Agg<M, R> {
 
 impl<M, R> From<Agg<M, R>> for Selected<M> {
     fn from(a: Agg<M, R>) -> Self {
-        Selected::new(a.node)
+        let ty = match &a.node {
+            Node::Agg(_, _, ty) => *ty,
+            _ => ColumnType::BigInt,
+        };
+        let name = default_name(&a.node);
+        Selected::new(a.node, name, ty)
     }
 }
 
@@ -66,7 +72,7 @@ impl<M, R: DbType> Aggregates<M> for Agg<M, R> {
     type Output = R;
 
     fn selected(&self) -> Vec<Selected<M>> {
-        vec![Selected::new(self.node.clone())]
+        vec![self.clone().into()]
     }
 
     fn read(row: &Row) -> Result<R, Error> {
@@ -81,7 +87,7 @@ macro_rules! tuples {
                 type Output = ($($name,)+);
 
                 fn selected(&self) -> Vec<Selected<M>> {
-                    vec![$(Selected::new(self.$idx.node.clone())),+]
+                    vec![$(self.$idx.clone().into()),+]
                 }
 
                 fn read(row: &Row) -> Result<Self::Output, Error> {
@@ -115,8 +121,8 @@ pub(crate) async fn aggregate<M: Model, A: Aggregates<M>, E: Executor>(
 /// [`Row::get`].
 pub struct Values<M> {
     pub(crate) parts: Parts,
-    pub(crate) group: Vec<Node>,
-    pub(crate) annotations: Vec<Node>,
+    pub(crate) group: Vec<Selected<M>>,
+    pub(crate) annotations: Vec<Selected<M>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -141,7 +147,7 @@ impl<M> Clone for Values<M> {
 }
 
 impl<M: Model> Values<M> {
-    pub(crate) fn new(parts: Parts, group: Vec<Node>) -> Self {
+    pub(crate) fn new(parts: Parts, group: Vec<Selected<M>>) -> Self {
         Values {
             parts,
             group,
@@ -150,16 +156,20 @@ impl<M: Model> Values<M> {
         }
     }
 
-    /// Adds an aggregate computed per group.
-    pub fn annotate<R>(mut self, aggregate: Agg<M, R>) -> Self {
-        self.annotations.push(aggregate.node);
+    /// Adds an aggregate computed per group (named like Django's: `count`, `votes__sum`).
+    pub fn annotate(mut self, aggregate: impl Into<Selected<M>>) -> Self {
+        self.annotations.push(aggregate.into());
         self
     }
 
     /// The statement this runs, for a backend.
     pub fn to_sql(&self, backend: crate::Backend) -> (String, Vec<crate::Value>) {
-        let mut columns = self.group.clone();
-        columns.extend(self.annotations.iter().cloned());
+        let columns: Vec<Node> = self
+            .group
+            .iter()
+            .chain(&self.annotations)
+            .map(|s| s.node.clone())
+            .collect();
         let mut parts = self.parts.clone();
         if parts.order.is_none() {
             // The model's default order would add columns outside the GROUP BY.
@@ -169,7 +179,7 @@ impl<M: Model> Values<M> {
             parts.distinct = true;
             Vec::new()
         } else {
-            self.group.clone()
+            self.group.iter().map(|s| s.node.clone()).collect()
         };
         sql::select(backend, M::META, &parts, &columns, &group)
     }
@@ -181,5 +191,45 @@ impl<M: Model> Values<M> {
     pub async fn all<E: Executor>(&self, mut ex: E) -> Result<Vec<Row>, Error> {
         let (text, values) = self.to_sql(ex.backend());
         conn(&mut ex).fetch_all(&text, values).await
+    }
+
+    /// Runs the query and returns each row as a JSON object keyed by the expressions' names
+    /// (field names, `pub_date__year`, `votes__sum`, `count`, or [`Selected::named`]); moments
+    /// are RFC 3339 strings.
+    ///
+    /// # Errors
+    /// The driver's error, or a value that does not fit its expression's type.
+    pub async fn json<E: Executor>(
+        &self,
+        ex: E,
+    ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, Error> {
+        let rows = self.all(ex).await?;
+        let columns: Vec<&Selected<M>> = self.group.iter().chain(&self.annotations).collect();
+        rows.iter()
+            .map(|row| {
+                columns
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| Ok((s.name.clone(), to_json(read_value(row, i, s.ty)?))))
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+/// A value as JSON.
+fn to_json(value: Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        Value::Null(_) => J::Null,
+        Value::Bool(b) => J::Bool(b),
+        Value::Int(i) => J::from(i),
+        Value::BigInt(i) => J::from(i),
+        Value::Float(f) => J::from(f),
+        Value::Text(s) => J::String(s),
+        Value::DateTime(d) => J::String(d.to_rfc3339()),
+        Value::Date(d) => J::String(d.to_string()),
+        Value::Uuid(u) => J::String(u.to_string()),
+        Value::Json(j) => j,
     }
 }

@@ -327,44 +327,94 @@ impl<M> std::fmt::Debug for Assign<M> {
     }
 }
 
-/// An untyped expression of model `M`, for `values()` projections: `Choice::QUESTION.into()`.
+/// An expression of model `M` in a `values()` projection (`Choice::QUESTION.into()`), with the
+/// name and type its JSON form uses.
 pub struct Selected<M> {
     pub(crate) node: Node,
+    pub(crate) name: String,
+    pub(crate) ty: ColumnType,
     _model: PhantomData<fn() -> M>,
 }
 
 impl<M> Selected<M> {
-    pub(crate) fn new(node: Node) -> Self {
+    pub(crate) fn new(node: Node, name: String, ty: ColumnType) -> Self {
         Selected {
             node,
+            name,
+            ty,
             _model: PhantomData,
         }
+    }
+
+    /// The same expression under another name (the JSON key of [`Values::json`](super::Values::json)).
+    pub fn named(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
     }
 }
 
 impl<M> Clone for Selected<M> {
     fn clone(&self) -> Self {
-        Selected::new(self.node.clone())
+        Selected::new(self.node.clone(), self.name.clone(), self.ty)
     }
 }
 
 impl<M> std::fmt::Debug for Selected<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Selected({:?})", self.node)
+        write!(f, "Selected({}: {:?})", self.name, self.node)
     }
 }
 
-impl<M, T> From<F<M, T>> for Selected<M> {
+/// Django's default names: `votes`, `pub_date__year`, `votes__sum`, `count`.
+pub(crate) fn default_name(node: &Node) -> String {
+    match node {
+        Node::Col { path, column } => {
+            let mut name: Vec<&str> = path.iter().map(|h| h.fk).collect();
+            name.push(column);
+            name.join("__")
+        }
+        Node::Part(part, _, a) => {
+            let part = match part {
+                DatePart::Year => "year",
+                DatePart::Month => "month",
+                DatePart::Day => "day",
+            };
+            format!("{}__{part}", default_name(a))
+        }
+        Node::Lower(a) => format!("{}__lower", default_name(a)),
+        Node::Agg(f, arg, _) => {
+            let f = match f {
+                AggFn::Count => "count",
+                AggFn::Sum => "sum",
+                AggFn::Avg => "avg",
+                AggFn::Min => "min",
+                AggFn::Max => "max",
+            };
+            match arg {
+                Some(a) => format!("{}__{f}", default_name(a)),
+                None => f.to_owned(),
+            }
+        }
+        Node::Arith(..) | Node::Val(_) | Node::Outer { .. } => "expr".to_owned(),
+    }
+}
+
+impl<M, T: DbType> From<F<M, T>> for Selected<M> {
     fn from(f: F<M, T>) -> Self {
-        Selected::new(f.node)
+        let name = default_name(&f.node);
+        Selected::new(f.node, name, T::COLUMN)
     }
 }
 
-impl<M, T> From<crate::Column<M, T>> for Selected<M> {
+impl<M, T: DbType> From<crate::Column<M, T>> for Selected<M> {
     fn from(c: crate::Column<M, T>) -> Self {
-        Selected::new(Node::Col {
-            path: Vec::new(),
-            column: c.column,
-        })
+        Selected::new(
+            Node::Col {
+                path: Vec::new(),
+                column: c.column,
+            },
+            c.name.to_owned(),
+            T::COLUMN,
+        )
     }
 }

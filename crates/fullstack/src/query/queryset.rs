@@ -281,7 +281,7 @@ impl<M: Model> QuerySet<M> {
     /// A projection on these expressions; add [`annotate`](Values::annotate) to group by them.
     /// Without annotations the rows are the distinct values.
     pub fn values(self, columns: impl IntoIterator<Item = Selected<M>>) -> Values<M> {
-        Values::new(self.parts, columns.into_iter().map(|s| s.node).collect())
+        Values::new(self.parts, columns.into_iter().collect())
     }
 
     /// The row matching `lookup`, or a new one from `create` saved now; `true` when created.
