@@ -933,6 +933,29 @@ async fn relations_without_n_plus_one() {
             [("b".to_string(), Some(5)), ("orphan".to_string(), None)]
         );
 
+        // exclude keeps rows where the condition is unknown: a NULL key, a missing related row.
+        let kept = Tag::objects()
+            .exclude(Tag::QUESTION.eq(qs[1].id))
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            kept.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["orphan"]
+        );
+        let kept = Tag::objects()
+            .exclude(Tag::QUESTION.join(Question::VOTES).gt(1))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(kept, 1, "the orphan tag has no question and is kept");
+        let kept = Tag::objects()
+            .filter(!Tag::QUESTION.join(Question::VOTES).lt(1))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(kept, 2);
+
         // prefetch_related: two queries whatever the number of questions.
         let (with_choices, queries) = capture_queries(
             Question::objects()

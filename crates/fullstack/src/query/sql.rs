@@ -298,10 +298,12 @@ impl Sql {
                 }
                 self.push(")");
             }
+            // `NOT (c IS TRUE)`, not `NOT c`: a row where `c` is unknown (a NULL column, a
+            // missing joined row) is kept, as Django's `exclude` and `~Q` keep it.
             Cond::Not(c) => {
-                self.push("NOT (");
+                self.push("NOT ((");
                 self.cond(c);
-                self.push(")");
+                self.push(") IS TRUE)");
             }
             Cond::Exists {
                 table,

@@ -113,7 +113,7 @@ fn or_not_in_between_and_empty_in() {
     assert_eq!(
         sql,
         format!(
-            r#"{SELECT_Q} WHERE (("polls_question"."votes" IN (?, ?) OR NOT ("polls_question"."votes" BETWEEN ? AND ?)) AND NOT (1 = 0))"#
+            r#"{SELECT_Q} WHERE (("polls_question"."votes" IN (?, ?) OR NOT (("polls_question"."votes" BETWEEN ? AND ?) IS TRUE)) AND NOT ((1 = 0) IS TRUE))"#
         )
     );
     assert_eq!(values.len(), 4);
