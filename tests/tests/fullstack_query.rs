@@ -185,8 +185,73 @@ impl Tag {
     const QUESTION: Column<Tag, Option<i64>> = Column::new("question", "question_id");
 }
 
+/// A vote for a choice: two foreign keys away from its question.
+#[derive(Debug, Clone, PartialEq)]
+struct Vote {
+    id: Option<i64>,
+    choice: i64,
+}
+
+impl Vote {
+    const CHOICE: Column<Vote, i64> = Column::new("choice", "choice_id");
+}
+
+static VOTE_META: ModelMeta = ModelMeta {
+    app: "polls",
+    name: "Vote",
+    table: "polls_vote",
+    fields: &[
+        FieldMeta {
+            primary_key: true,
+            auto: true,
+            ..FieldMeta::new("id", "id", ColumnType::BigInt)
+        },
+        FieldMeta {
+            relation: Some(Relation {
+                kind: RelationKind::ForeignKey,
+                to: || &CHOICE_META,
+                on_delete: OnDelete::Cascade,
+                related_name: None,
+            }),
+            ..FieldMeta::new("choice", "choice_id", ColumnType::BigInt)
+        },
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+
+impl Model for Vote {
+    const META: &'static ModelMeta = &VOTE_META;
+
+    fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
+        Ok(Vote {
+            id: read_field::<Self, _>(row, offset, 0)?,
+            choice: read_field::<Self, _>(row, offset, 1)?,
+        })
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![self.id.to_value(), self.choice.to_value()]
+    }
+
+    fn pk(&self) -> Value {
+        self.id.to_value()
+    }
+
+    fn set_pk(&mut self, pk: i64) {
+        self.id = Some(pk);
+    }
+}
+
 fn models() -> ModelSet {
-    ModelSet::new([Question::META, Choice::META, Tag::META, Lock::META])
+    ModelSet::new([
+        Question::META,
+        Choice::META,
+        Tag::META,
+        Lock::META,
+        Vote::META,
+    ])
 }
 
 // ---- fixtures --------------------------------------------------------------------------------
@@ -254,6 +319,9 @@ async fn create_tables(db: &Database) {
         ),
         format!(
             "CREATE TABLE polls_choice (id {id}, question_id BIGINT NOT NULL REFERENCES polls_question (id), votes INTEGER NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE polls_vote (id {id}, choice_id BIGINT NOT NULL REFERENCES polls_choice (id))"
         ),
         format!(
             "CREATE TABLE polls_tag (id {id}, question_id BIGINT NULL REFERENCES polls_question (id), name VARCHAR(50) NOT NULL)"
@@ -775,7 +843,14 @@ async fn delete_honours_on_delete() {
         let qs = seed(db).await;
         for q in &qs {
             Choice::new(q, 1).save(db).await.unwrap();
-            Choice::new(q, 2).save(db).await.unwrap();
+            let mut choice = Choice::new(q, 2);
+            choice.save(db).await.unwrap();
+            // Votes are two cascades away from the question.
+            let mut vote = Vote {
+                id: None,
+                choice: choice.id.unwrap(),
+            };
+            vote.save(db).await.unwrap();
             let mut tag = Tag {
                 id: None,
                 question: q.id,
@@ -794,6 +869,30 @@ async fn delete_honours_on_delete() {
         let deleted = qs[0].delete(db, &models()).await.unwrap();
         assert_eq!(deleted, 1);
         assert_eq!(Choice::objects().count(db).await.unwrap(), 4);
+        assert_eq!(
+            Vote::objects().count(db).await.unwrap(),
+            2,
+            "cascades recurse"
+        );
+        // Two hops: votes by their question's year.
+        let to_question = || {
+            Vote::CHOICE
+                .rel::<Choice>()
+                .then::<Question, _>(Choice::QUESTION)
+        };
+        let in_2024 = Vote::objects()
+            .filter(to_question().col(Question::PUB_DATE).year().eq(2024))
+            .order_by([to_question().col(Question::VOTES).desc()])
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(in_2024.len(), 2);
+        let top = Choice::objects()
+            .filter(Choice::ID.eq(in_2024[0].choice))
+            .get(db)
+            .await
+            .unwrap();
+        assert_eq!(top.question, qs[2].id.unwrap());
         assert_eq!(
             Tag::objects()
                 .filter(Tag::QUESTION.is_null())
@@ -817,6 +916,7 @@ async fn delete_honours_on_delete() {
             "{refused:?}"
         );
         assert_eq!(qs[2].choice_set().count(db).await.unwrap(), 2);
+        assert_eq!(Vote::objects().count(db).await.unwrap(), 2);
         assert_eq!(
             Tag::objects()
                 .filter(Tag::QUESTION.is_not_null())
@@ -831,6 +931,7 @@ async fn delete_honours_on_delete() {
         let n = Question::objects().delete(db, &models()).await.unwrap();
         assert_eq!(n, 2);
         assert_eq!(Choice::objects().count(db).await.unwrap(), 0);
+        assert_eq!(Vote::objects().count(db).await.unwrap(), 0);
         assert_eq!(
             Tag::objects()
                 .filter(Tag::QUESTION.is_null())

@@ -31,7 +31,7 @@ pub use aggregate::{Agg, Aggregates, Values, count};
 pub use executor::{Connection, Executor};
 pub use expr::{Assign, F, Numeric, Order, Q, Selected};
 pub use instance::{ModelExt, ModelSet};
-pub use lookup::{Base, Nullable, Summable, Temporal, Textual};
+pub use lookup::{Base, Nullable, Rel, Summable, Temporal, Textual};
 pub use queryset::QuerySet;
 pub use raw::{raw, raw_execute, raw_rows};
 pub use related::{Prefetch, SelectRelated};

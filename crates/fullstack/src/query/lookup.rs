@@ -406,6 +406,63 @@ impl<C: Model, K> Column<C, K> {
     }
 }
 
+/// A path across foreign keys from model `M` to model `R`, for lookups more than one relation
+/// away: `Vote::CHOICE.rel::<Choice>().then::<Question, _>(Choice::QUESTION).col(Question::PUB_DATE)`.
+pub struct Rel<M, R> {
+    path: Vec<Hop>,
+    _types: std::marker::PhantomData<fn() -> (M, R)>,
+}
+
+impl<M, R> Clone for Rel<M, R> {
+    fn clone(&self) -> Self {
+        Rel {
+            path: self.path.clone(),
+            _types: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M, R> std::fmt::Debug for Rel<M, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Rel({:?})", self.path)
+    }
+}
+
+impl<M: Model, K> Column<M, K> {
+    /// The start of a path across this foreign key to `R`.
+    ///
+    /// # Panics
+    /// When this column is not a foreign key of `M` to `R`.
+    pub fn rel<R: Model>(self) -> Rel<M, R> {
+        Rel {
+            path: vec![hop::<M, R>(self.column)],
+            _types: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<M, R: Model> Rel<M, R> {
+    /// One more foreign key, from `R` to `S`.
+    ///
+    /// # Panics
+    /// When `fk` is not a foreign key of `R` to `S`.
+    pub fn then<S: Model, K>(mut self, fk: Column<R, K>) -> Rel<M, S> {
+        self.path.push(hop::<R, S>(fk.column));
+        Rel {
+            path: self.path,
+            _types: std::marker::PhantomData,
+        }
+    }
+
+    /// A column of `R`, as an expression on `M`'s queryset (`LEFT JOIN`s along the path).
+    pub fn col<U>(self, column: Column<R, U>) -> F<M, U> {
+        F::new(Node::Col {
+            path: self.path,
+            column: column.column,
+        })
+    }
+}
+
 /// The hop across `M`'s foreign key column `fk` to `R`, checked against the metadata.
 pub(crate) fn hop<M: Model, R: Model>(fk: &'static str) -> Hop {
     let field = M::META

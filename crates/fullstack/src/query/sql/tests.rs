@@ -340,3 +340,51 @@ fn aggregates_over_a_slice_use_a_subquery() {
         )
     );
 }
+
+struct Vote;
+static VOTE: ModelMeta = ModelMeta {
+    app: "polls",
+    name: "Vote",
+    table: "polls_vote",
+    fields: &[
+        FieldMeta {
+            primary_key: true,
+            auto: true,
+            ..FieldMeta::new("id", "id", ColumnType::BigInt)
+        },
+        FieldMeta {
+            relation: Some(Relation {
+                kind: RelationKind::ForeignKey,
+                to: || &CHOICE,
+                on_delete: OnDelete::Cascade,
+                related_name: None,
+            }),
+            ..FieldMeta::new("choice", "choice_id", ColumnType::BigInt)
+        },
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+stub_model!(Vote, &VOTE);
+
+#[test]
+fn paths_of_several_hops_join_each_table_once() {
+    const CHOICE_FK: Column<Vote, i64> = Column::new("choice", "choice_id");
+    let to_question = || {
+        CHOICE_FK
+            .rel::<Choice>()
+            .then::<Question, _>(Choice::QUESTION)
+    };
+    let qs = Vote::objects()
+        .filter(to_question().col(Question::VOTES).gt(1))
+        .order_by([
+            CHOICE_FK.join(Choice::VOTES).asc(),
+            to_question().col(Question::PUB_DATE).desc(),
+        ]);
+    let (sql, _) = qs.to_sql(Backend::Sqlite);
+    assert_eq!(
+        sql,
+        r#"SELECT "polls_vote"."id", "polls_vote"."choice_id" FROM "polls_vote" LEFT JOIN "polls_choice" "j1" ON "j1"."id" = "polls_vote"."choice_id" LEFT JOIN "polls_question" "j2" ON "j2"."id" = "j1"."question_id" WHERE "j2"."votes" > ? ORDER BY "j1"."votes" ASC, "j2"."pub_date" DESC"#
+    );
+}
