@@ -591,6 +591,13 @@ async fn ordering_slicing_and_distinct() {
             ["Why 50% off_now?"]
         );
         assert_eq!(asc.clone().slice(1..3).count(db).await.unwrap(), 2);
+        // get() on a slice keeps the slice's order.
+        let second = asc.clone().slice(1..2).get(db).await.unwrap();
+        assert_eq!(second.question_text, "Why 50% off_now?");
+        assert!(matches!(
+            asc.clone().slice(0..2).get(db).await,
+            Err(Error::MultipleObjectsReturned { count: 2, .. })
+        ));
         let years = Question::objects()
             .order_by([Question::PUB_DATE.year().asc()])
             .values([Question::PUB_DATE.year().into()])

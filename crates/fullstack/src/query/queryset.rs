@@ -163,10 +163,12 @@ impl<M: Model> QuerySet<M> {
     /// several do (it reads at most 21 rows to say how many), or the driver's error.
     pub async fn get<E: Executor>(&self, ex: E) -> Result<M, Error> {
         let mut qs = self.clone();
-        if qs.parts.limit.is_none() {
+        if qs.parts.limit.is_none() && qs.parts.offset.is_none() {
+            // One row is expected: no order needed, and 21 rows are enough to report "more
+            // than 20" (as Django does) without reading a whole table.
             qs.parts.limit = Some(21);
+            qs.parts.order = Some(Vec::new());
         }
-        qs.parts.order = Some(Vec::new());
         let mut rows = qs.all(ex).await?;
         match rows.len() {
             0 => Err(Error::DoesNotExist {
