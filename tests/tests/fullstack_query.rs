@@ -183,6 +183,7 @@ impl Choice {
 
 impl Tag {
     const QUESTION: Column<Tag, Option<i64>> = Column::new("question", "question_id");
+    const NAME: Column<Tag, String> = Column::new("name", "name");
 }
 
 /// A vote for a choice: two foreign keys away from its question.
@@ -1039,6 +1040,40 @@ async fn relations_without_n_plus_one() {
         assert_eq!(
             found,
             [("b".to_string(), Some(5)), ("orphan".to_string(), None)]
+        );
+
+        // prefetch_one: the same pairs in two queries, each question read once.
+        let (prefetched, queries) = capture_queries(
+            Tag::objects()
+                .order_by([Tag::NAME.asc()])
+                .prefetch_one::<Question, _>(Tag::QUESTION)
+                .all(db),
+        )
+        .await;
+        assert_eq!(queries.len(), 2, "{queries:?}");
+        let found: Vec<_> = prefetched
+            .unwrap()
+            .into_iter()
+            .map(|(t, q)| (t.name, q.map(|q| q.votes)))
+            .collect();
+        assert_eq!(
+            found,
+            [("b".to_string(), Some(5)), ("orphan".to_string(), None)]
+        );
+        let (choices, queries) = capture_queries(
+            Choice::objects()
+                .order_by([Choice::ID.asc()])
+                .prefetch_one::<Question, _>(Choice::QUESTION)
+                .all(db),
+        )
+        .await;
+        assert_eq!(queries.len(), 2);
+        assert!(queries[1].contains("IN ("), "{}", queries[1]);
+        let choices = choices.unwrap();
+        assert!(
+            choices
+                .iter()
+                .all(|(c, q)| q.as_ref().unwrap().id == Some(c.question))
         );
 
         // exclude keeps rows where the condition is unknown: a NULL key, a missing related row.

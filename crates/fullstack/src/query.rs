@@ -34,7 +34,7 @@ pub use instance::{ModelExt, ModelSet};
 pub use lookup::{Base, Nullable, Rel, Summable, Temporal, Textual};
 pub use queryset::QuerySet;
 pub use raw::{raw, raw_execute, raw_rows};
-pub use related::{Prefetch, SelectRelated};
+pub use related::{Prefetch, PrefetchOne, SelectRelated};
 
 /// The guide, `docs/fullstack/orm.md`, compiled with the doctests so its examples stay true.
 #[cfg(doctest)]
