@@ -934,6 +934,22 @@ async fn delete_honours_on_delete() {
             2
         );
 
+        // A model left out of the set is not visited: the database's constraint refuses the
+        // delete, and the cascade and SET NULL that ran before it are rolled back.
+        let partial = ModelSet::new([Question::META, Choice::META, Tag::META, Vote::META]);
+        let failed = qs[2].delete(db, &partial).await;
+        assert!(matches!(failed, Err(Error::Database(_))), "{failed:?}");
+        assert_eq!(qs[2].choice_set().count(db).await.unwrap(), 2);
+        assert_eq!(Vote::objects().count(db).await.unwrap(), 2);
+        assert_eq!(
+            Tag::objects()
+                .filter(Tag::QUESTION.eq(qs[2].id))
+                .count(db)
+                .await
+                .unwrap(),
+            1
+        );
+
         // Queryset delete applies the same rules to every row.
         lock.delete(db, &models()).await.unwrap();
         let n = Question::objects().delete(db, &models()).await.unwrap();

@@ -15,6 +15,11 @@ pub trait Executor: Send + sealed::Sealed {
     /// The connection to run the next statement on.
     #[doc(hidden)]
     fn connection(&mut self) -> Connection<'_>;
+
+    /// The pool, when this is not a transaction already: operations of several statements
+    /// (cascading deletes, chunked bulk inserts) then open a transaction of their own on it.
+    #[doc(hidden)]
+    fn pool(&self) -> Option<&Database>;
 }
 
 /// An opaque connection handle; only the ORM can use it.
@@ -46,6 +51,10 @@ impl Executor for &Database {
     fn connection(&mut self) -> Connection<'_> {
         Connection(ConnInner(self.conn()))
     }
+
+    fn pool(&self) -> Option<&Database> {
+        Some(self)
+    }
 }
 
 impl Executor for &mut Transaction {
@@ -55,6 +64,10 @@ impl Executor for &mut Transaction {
 
     fn connection(&mut self) -> Connection<'_> {
         Connection(ConnInner(self.conn()))
+    }
+
+    fn pool(&self) -> Option<&Database> {
+        None
     }
 }
 
@@ -67,6 +80,10 @@ impl<E: Executor> Executor for &mut E {
 
     fn connection(&mut self) -> Connection<'_> {
         (**self).connection()
+    }
+
+    fn pool(&self) -> Option<&Database> {
+        (**self).pool()
     }
 }
 

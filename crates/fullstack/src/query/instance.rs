@@ -194,8 +194,26 @@ pub(crate) async fn insert<M: Model, E: Executor>(ex: &mut E, obj: &mut M) -> Re
     Ok(())
 }
 
-/// Multi-row inserts, chunked under the backend's parameter limit.
+/// Multi-row inserts, chunked under the backend's parameter limit; in a transaction of their
+/// own when there are several chunks and the executor is the pool.
 pub(crate) async fn bulk_insert<M: Model, E: Executor>(
+    ex: &mut E,
+    objects: Vec<M>,
+) -> Result<Vec<M>, Error> {
+    let per_row = M::META.fields.len().max(1);
+    let several = objects.len() > sql::max_params(ex.backend()) / per_row;
+    match ex.pool() {
+        Some(db) if several => {
+            let mut tx = db.clone().begin().await?;
+            let objects = bulk_insert_in(&mut &mut tx, objects).await?;
+            tx.commit().await?;
+            Ok(objects)
+        }
+        _ => bulk_insert_in(ex, objects).await,
+    }
+}
+
+async fn bulk_insert_in<M: Model, E: Executor>(
     ex: &mut E,
     mut objects: Vec<M>,
 ) -> Result<Vec<M>, Error> {
@@ -342,8 +360,26 @@ fn collect<'a, E: Executor>(
 }
 
 /// Deletes rows of `meta` by primary key, applying `on_delete` first; returns the rows of
-/// `meta` deleted.
+/// `meta` deleted. On the pool, the whole cascade runs in a transaction of its own.
 pub(crate) async fn delete_pks<E: Executor>(
+    ex: &mut E,
+    meta: &'static ModelMeta,
+    pks: Vec<Value>,
+    models: &ModelSet,
+) -> Result<u64, Error> {
+    let needs_tx = !models.referencing(meta).is_empty();
+    match ex.pool() {
+        Some(db) if needs_tx => {
+            let mut tx = db.clone().begin().await?;
+            let deleted = delete_pks_in(&mut &mut tx, meta, pks, models).await?;
+            tx.commit().await?;
+            Ok(deleted)
+        }
+        _ => delete_pks_in(ex, meta, pks, models).await,
+    }
+}
+
+async fn delete_pks_in<E: Executor>(
     ex: &mut E,
     meta: &'static ModelMeta,
     pks: Vec<Value>,

@@ -240,8 +240,8 @@ impl<M: Model> QuerySet<M> {
     ///
     /// # Errors
     /// [`Error::Protected`] when a `Protect`/`Restrict` relation has rows pointing at a matching
-    /// row (nothing is deleted), or the driver's error. Run it in a transaction to make the
-    /// cascade atomic.
+    /// row (nothing is deleted), or the driver's error. On a `&Database` the cascade runs in a
+    /// transaction of its own; on a `&mut Transaction`, in that one.
     pub async fn delete<E: Executor>(&self, mut ex: E, models: &ModelSet) -> Result<u64, Error> {
         let mut parts = self.parts.clone();
         if parts.limit.is_none() && parts.offset.is_none() {
