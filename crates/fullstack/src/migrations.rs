@@ -27,6 +27,9 @@ mod recorder;
 pub mod state;
 mod writer;
 
+#[cfg(test)]
+mod tests;
+
 use std::path::{Path, PathBuf};
 
 pub use autodetector::{FlagQuestioner, Interactive, NonInteractive, Questioner, diff};

@@ -192,6 +192,7 @@ pub fn diff(
         .map(|(l, m)| (l.clone(), m.clone()))
         .collect();
     let mut deferred = Vec::new();
+    let mut deferred_indexes = Vec::new();
     while !pending.is_empty() {
         let ready = pending
             .iter()
@@ -223,6 +224,15 @@ pub fn diff(
                         m.fields.push(f);
                     }
                 }
+                let (keep, later): (Vec<_>, Vec<_>) = std::mem::take(&mut m.indexes)
+                    .into_iter()
+                    .partition(|i| i.fields.iter().all(|n| m.field(n).is_some()));
+                m.indexes = keep;
+                deferred_indexes.extend(later.into_iter().map(|index| Operation::AddIndex {
+                    app: m.app.clone(),
+                    model: m.name.clone(),
+                    index,
+                }));
                 l.clone()
             }
         };
@@ -230,6 +240,7 @@ pub fn diff(
         ops.push(Operation::CreateModel { model });
     }
     ops.extend(deferred);
+    ops.extend(deferred_indexes);
 
     // Changes to models on both sides.
     for (label, new) in &to.models {

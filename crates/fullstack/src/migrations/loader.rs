@@ -118,9 +118,10 @@ impl MigrationSet {
             deps.insert(key.clone(), d);
             prev = Some(key.clone());
         }
-        let mut ordered = Vec::with_capacity(by_key.len());
+        let total = by_key.len();
+        let mut ordered = Vec::with_capacity(total);
         let mut done: BTreeSet<(String, String)> = BTreeSet::new();
-        while done.len() < by_key.len() {
+        while done.len() < total {
             let next = deps
                 .iter()
                 .find(|(k, d)| !done.contains(*k) && d.iter().all(|x| done.contains(x)))
