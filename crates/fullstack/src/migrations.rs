@@ -2,7 +2,7 @@
 //! them with the state the existing migrations build and writes the difference as a new,
 //! reviewable migration file; `migrate` applies the files a database lacks, and rolls back.
 //!
-//! The parts, as in Django: [`state`] (the schema as data), [`autodetector`] (two states to a
+//! The parts, as in Django: [`state`] (the schema as data), the autodetector ([`diff`]: two states to a
 //! list of [`Operation`]s), the writer and loader (JSON files `migrations/<app>/0001_initial.json`,
 //! embeddable in the binary), the executor and recorder (the `fullstack_migrations` table), and a
 //! schema editor that writes each backend's DDL.

@@ -521,10 +521,14 @@ impl Ddl {
         match self.backend {
             Backend::Postgres => {
                 if retyped {
+                    // A cast only when the kind changes: a shorter VARCHAR must refuse long
+                    // values, not truncate them as an explicit cast would.
                     let ty = self.column_type(new);
-                    out.push(format!(
-                        "ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{ty}"
-                    ));
+                    out.push(if old.ty == new.ty {
+                        format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty}")
+                    } else {
+                        format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{ty}")
+                    });
                 }
                 if old.default != new.default || retyped {
                     out.push(match &new.default {
