@@ -587,3 +587,164 @@ async fn renames_and_data_migrations() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn many_to_many_indexes_unique_and_model_rename() {
+    on_every_backend("migrate_m2m", |t| async move {
+        use fullstack::model::{IndexMeta, ManyToManyMeta};
+        let s = Sql(&t);
+        let dir = dir();
+        let recorder = t.table("migrations");
+        let (tag_t, post_t, join_t) = (t.table("tag"), t.table("post"), t.table("post_tags"));
+        static TAG: OnceLock<&'static ModelMeta> = OnceLock::new();
+        static LABEL: OnceLock<&'static ModelMeta> = OnceLock::new();
+        fn tag() -> &'static ModelMeta {
+            TAG.get().unwrap()
+        }
+        fn label() -> &'static ModelMeta {
+            LABEL.get().unwrap()
+        }
+        let _ = TAG.set(model("Tag", tag_t.clone(), vec![ID, varchar("label", 30)]));
+        let post = |to: fn() -> &'static ModelMeta, indexed: bool| -> &'static ModelMeta {
+            let index_name: &'static str = Box::leak(t.table("post_title").into_boxed_str());
+            let indexes: &'static [IndexMeta] = if indexed {
+                Box::leak(Box::new([IndexMeta {
+                    name: index_name,
+                    fields: &["title", "id"],
+                    unique: false,
+                }]))
+            } else {
+                &[]
+            };
+            Box::leak(Box::new(ModelMeta {
+                app: "shop",
+                name: "Post",
+                table: Box::leak(post_t.clone().into_boxed_str()),
+                fields: Box::leak(Box::new([ID, varchar("title", 100)])),
+                indexes,
+                many_to_many: Box::leak(Box::new([ManyToManyMeta {
+                    name: "tags",
+                    to,
+                    table: Box::leak(join_t.clone().into_boxed_str()),
+                    through: None,
+                }])),
+                ordering: &[],
+            }))
+        };
+        let v1 = [post(tag, true), tag()];
+        migrations::make_migrations(&v1, dir.path(), &mut NonInteractive).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        let exec = |set| Executor::new(&t.db, set).recorder_table(&recorder);
+        exec(&set).migrate(&Target::Latest).await.unwrap();
+
+        let ins = |table: &str, col: &str| {
+            format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                s.q(table),
+                s.q(col),
+                s.p(1)
+            )
+        };
+        s.exec(&ins(&tag_t, "label"), vec!["rust".into()])
+            .await
+            .unwrap();
+        s.exec(&ins(&tag_t, "label"), vec!["rust".into()])
+            .await
+            .unwrap();
+        s.exec(&ins(&post_t, "title"), vec!["Hello".into()])
+            .await
+            .unwrap();
+        let link = format!(
+            "INSERT INTO {} ({}, {}) VALUES ({}, {})",
+            s.q(&join_t),
+            s.q("post_id"),
+            s.q("tag_id"),
+            s.p(1),
+            s.p(2)
+        );
+        s.exec(&link, vec![Value::BigInt(1), Value::BigInt(1)])
+            .await
+            .unwrap();
+        assert!(
+            s.exec(&link, vec![Value::BigInt(1), Value::BigInt(1)])
+                .await
+                .is_err(),
+            "unique together"
+        );
+        assert!(
+            s.exec(&link, vec![Value::BigInt(1), Value::BigInt(9)])
+                .await
+                .is_err(),
+            "foreign key"
+        );
+        s.exec(
+            &format!(
+                "DELETE FROM {} WHERE {} = {}",
+                s.q(&tag_t),
+                s.q("id"),
+                s.p(1)
+            ),
+            vec![Value::BigInt(2)],
+        )
+        .await
+        .unwrap();
+
+        // v2: Tag renamed to Label (asked), its label made unique, the post index dropped.
+        let label_t = t.table("label");
+        let _ = LABEL.set(model(
+            "Label",
+            label_t.clone(),
+            vec![
+                ID,
+                FieldMeta {
+                    unique: true,
+                    ..varchar("label", 30)
+                },
+            ],
+        ));
+        let v2 = [post(label, false), label()];
+        let mut q = FlagQuestioner::new().rename_model("shop.Tag", "shop.Label");
+        migrations::make_migrations(&v2, dir.path(), &mut q).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        let ops = &set.migrations()[1].operations;
+        assert!(matches!(ops[0], Operation::RenameModel { .. }), "{ops:?}");
+        // Then: label altered, the index dropped, the join column renamed with the model.
+        assert_eq!(ops.len(), 4, "{ops:?}");
+        assert!(
+            ops.iter().any(|o| matches!(o, Operation::RenameField { new_column, .. } if new_column == "label_id")),
+            "{ops:?}"
+        );
+        exec(&set).migrate(&Target::Latest).await.unwrap();
+
+        // The join rows survived the rebuild of the table they point at (SQLite).
+        assert_eq!(s.count(&join_t).await, 1);
+        assert_eq!(s.count(&label_t).await, 1);
+        assert!(
+            s.exec(&ins(&label_t, "label"), vec!["rust".into()])
+                .await
+                .is_err(),
+            "unique"
+        );
+        assert!(
+            s.exec(&link, vec![Value::BigInt(1), Value::BigInt(9)])
+                .await
+                .is_err(),
+            "foreign key"
+        );
+        // Deleting the post cascades to the join table.
+        s.exec(&format!("DELETE FROM {}", s.q(&post_t)), vec![])
+            .await
+            .unwrap();
+        assert_eq!(s.count(&join_t).await, 0);
+        assert!(migrations::check(&v2, &set).is_empty());
+
+        exec(&set)
+            .migrate(&Target::Zero { app: "shop".into() })
+            .await
+            .unwrap();
+        for table in [&label_t, &post_t, &join_t] {
+            assert!(!s.has_column(table, "id").await, "{table} left behind");
+        }
+    })
+    .await;
+}

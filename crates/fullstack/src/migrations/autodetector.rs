@@ -164,15 +164,21 @@ pub fn diff(
         .cloned()
         .collect();
     for old in &removed {
+        // Same app, same fields by name and type: a rename may also change a field's
+        // options, which become AlterField operations after it.
         let candidate = to.models.values().find(|new| {
             !from.models.contains_key(&new.label())
                 && new.app == old.app
+                && !new.auto_created
                 && new.fields.len() == old.fields.len()
-                && new.fields.iter().zip(&old.fields).all(|(a, b)| a == b)
+                && new
+                    .fields
+                    .iter()
+                    .zip(&old.fields)
+                    .all(|(a, b)| a.name == b.name && a.ty == b.ty)
+                && questioner.ask_rename_model(old, new)
         });
-        if let Some(new) = candidate
-            && questioner.ask_rename_model(old, new)
-        {
+        if let Some(new) = candidate {
             let op = Operation::RenameModel {
                 app: old.app.clone(),
                 old_name: old.name.clone(),
@@ -300,7 +306,8 @@ fn model_changes(
         let Some(pos) = added.iter().position(|a| r.same_shape(a)) else {
             return true;
         };
-        if questioner.ask_rename_field(old, r, added[pos]) {
+        // A join table's columns follow the models it joins: renamed without asking.
+        if new.auto_created || questioner.ask_rename_field(old, r, added[pos]) {
             let a = added.remove(pos);
             renames.push(Operation::RenameField {
                 app: app(),

@@ -30,6 +30,10 @@ pub struct ModelState {
     /// Indexes over several columns, unique ones included (unique together).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub indexes: Vec<IndexState>,
+    /// A many-to-many join table made by the ORM, not a model of the project: its fields follow
+    /// the models it joins (renamed with them, without asking).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub auto_created: bool,
 }
 
 /// One field: what the database needs to know of it.
@@ -183,6 +187,7 @@ impl ModelState {
                     unique: i.unique,
                 })
                 .collect(),
+            auto_created: false,
         }
     }
 
@@ -274,6 +279,7 @@ impl ProjectState {
                         fields: vec![from_col, to_col],
                         unique: true,
                     }],
+                    auto_created: true,
                 };
                 state.models.insert(join.label(), join);
             }
