@@ -748,3 +748,100 @@ async fn many_to_many_indexes_unique_and_model_rename() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn constraints_follow_a_renamed_model() {
+    on_every_backend("migrate_renamed_constraints", |t| async move {
+        let s = Sql(&t);
+        let dir = dir();
+        let recorder = t.table("migrations");
+        static OWNER: OnceLock<&'static ModelMeta> = OnceLock::new();
+        fn owner() -> &'static ModelMeta {
+            OWNER.get().unwrap()
+        }
+        let owner_m = *OWNER.get_or_init(|| model("Owner", t.table("owner"), vec![ID]));
+        let fields = |v3: bool| {
+            vec![
+                ID,
+                FieldMeta {
+                    null: v3,
+                    relation: Some(Relation {
+                        kind: RelationKind::ForeignKey,
+                        to: owner,
+                        on_delete: if v3 {
+                            OnDelete::SetNull
+                        } else {
+                            OnDelete::Cascade
+                        },
+                        related_name: None,
+                    }),
+                    ..FieldMeta::new("owner", "owner_id", ColumnType::BigInt)
+                },
+                FieldMeta {
+                    unique: !v3,
+                    ..varchar("code", 20)
+                },
+                FieldMeta {
+                    index: !v3,
+                    ..varchar("nick", 20)
+                },
+            ]
+        };
+        let v1 = [model("Profile", t.table("profile"), fields(false)), owner_m];
+        migrations::make_migrations(&v1, dir.path(), &mut NonInteractive).unwrap();
+        let v2 = [model("Member", t.table("member"), fields(false)), owner_m];
+        let mut q = FlagQuestioner::parse(&["shop.Profile=Member"]).unwrap();
+        migrations::make_migrations(&v2, dir.path(), &mut q).unwrap();
+        // v3 drops the unique constraint, the index, and changes the foreign key: by the names
+        // the renamed table's constraints now have.
+        let v3 = [model("Member", t.table("member"), fields(true)), owner_m];
+        migrations::make_migrations(&v3, dir.path(), &mut NonInteractive).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        assert_eq!(set.migrations().len(), 3);
+        let exec = || Executor::new(&t.db, &set).recorder_table(&recorder);
+        exec().migrate(&Target::Latest).await.unwrap();
+
+        let member = t.table("member");
+        s.exec(
+            &format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                s.q(&t.table("owner")),
+                s.q("id"),
+                s.p(1)
+            ),
+            vec![Value::BigInt(1)],
+        )
+        .await
+        .unwrap();
+        let insert = format!(
+            "INSERT INTO {} ({}, {}, {}) VALUES ({}, {}, {})",
+            s.q(&member),
+            s.q("owner_id"),
+            s.q("code"),
+            s.q("nick"),
+            s.p(1),
+            s.p(2),
+            s.p(3)
+        );
+        s.exec(&insert, vec![Value::BigInt(1), "a".into(), "n".into()])
+            .await
+            .unwrap();
+        s.exec(&insert, vec![Value::BigInt(1), "a".into(), "n".into()])
+            .await
+            .unwrap(); // not unique now
+        s.exec(&format!("DELETE FROM {}", s.q(&t.table("owner"))), vec![])
+            .await
+            .unwrap();
+        assert_eq!(s.count(&member).await, 2, "SET NULL, not CASCADE");
+
+        s.exec(&format!("DELETE FROM {}", s.q(&member)), vec![])
+            .await
+            .unwrap();
+        exec()
+            .migrate(&Target::Zero { app: "shop".into() })
+            .await
+            .unwrap();
+        assert!(!s.has_column(&t.table("profile"), "id").await);
+    })
+    .await;
+}

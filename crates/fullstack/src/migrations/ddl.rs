@@ -300,6 +300,77 @@ impl Ddl {
         }
     }
 
+    /// Renames `model`'s table from `from` to `to`, and the constraints and indexes whose names
+    /// derive from the table, so later migrations find them (`state` resolves foreign keys).
+    pub(crate) fn rename_model(
+        self,
+        state: &ProjectState,
+        model: &ModelState,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<String>, Error> {
+        let mut out = vec![self.rename_table(from, to)];
+        if self.backend == Backend::Sqlite {
+            // Rebuilds recreate every index by its current name; nothing else is named.
+            return Ok(out);
+        }
+        let t = self.q(to);
+        let name = |table: &str, f: &FieldState, suffix: &str| {
+            self.q(&constraint_name(table, &f.column, suffix))
+        };
+        for f in &model.fields {
+            if f.primary_key {
+                continue;
+            }
+            if f.relation.is_some() {
+                if self.backend == Backend::Postgres {
+                    out.push(format!(
+                        "ALTER TABLE {t} RENAME CONSTRAINT {} TO {}",
+                        name(from, f, "fk"),
+                        name(to, f, "fk")
+                    ));
+                } else {
+                    // MySQL cannot rename a foreign key: drop it and add it again.
+                    out.push(format!(
+                        "ALTER TABLE {t} DROP FOREIGN KEY {}",
+                        name(from, f, "fk")
+                    ));
+                    out.push(format!(
+                        "ALTER TABLE {t} ADD {}",
+                        self.fk_clause(state, to, f)?
+                    ));
+                }
+            }
+            let indexed = if f.unique {
+                Some("uniq")
+            } else if f.index {
+                Some("idx")
+            } else {
+                None
+            };
+            if let Some(suffix) = indexed {
+                out.push(match (self.backend, suffix) {
+                    (Backend::Postgres, "uniq") => format!(
+                        "ALTER TABLE {t} RENAME CONSTRAINT {} TO {}",
+                        name(from, f, suffix),
+                        name(to, f, suffix)
+                    ),
+                    (Backend::Postgres, _) => format!(
+                        "ALTER INDEX {} RENAME TO {}",
+                        name(from, f, suffix),
+                        name(to, f, suffix)
+                    ),
+                    _ => format!(
+                        "ALTER TABLE {t} RENAME INDEX {} TO {}",
+                        name(from, f, suffix),
+                        name(to, f, suffix)
+                    ),
+                });
+            }
+        }
+        Ok(out)
+    }
+
     /// SQLite's table rebuild: `after` replaces `before`, copying `copy` (new column, SELECT
     /// expression over the old table) and letting the other columns take their defaults.
     fn rebuild(

@@ -329,7 +329,7 @@ impl Operation {
                 if old.table == *new_table {
                     Vec::new()
                 } else {
-                    vec![ddl.rename_table(&old.table, new_table)]
+                    ddl.rename_model(&after, old, &old.table, new_table)?
                 }
             }
             Operation::AddField { app, model, field } => {
@@ -413,7 +413,7 @@ impl Operation {
                 if old.table == *new_table {
                     Vec::new()
                 } else {
-                    vec![ddl.rename_table(new_table, &old.table)]
+                    ddl.rename_model(before, old, new_table, &old.table)?
                 }
             }
             Operation::AddField { app, model, field } => {
