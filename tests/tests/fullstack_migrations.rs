@@ -845,3 +845,90 @@ async fn constraints_follow_a_renamed_model() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn not_null_fields_get_a_one_off_value_for_existing_rows() {
+    on_every_backend("migrate_fill", |t| async move {
+        let s = Sql(&t);
+        let dir = dir();
+        let recorder = t.table("migrations");
+        let table = t.table("item");
+        let nullable = FieldMeta {
+            null: true,
+            ..varchar("colour", 20)
+        };
+        let v1 = model("Item", table.clone(), vec![ID, nullable]);
+        migrations::make_migrations(&[v1], dir.path(), &mut NonInteractive).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        Executor::new(&t.db, &set)
+            .recorder_table(&recorder)
+            .migrate(&Target::Latest)
+            .await
+            .unwrap();
+        let insert = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            s.q(&table),
+            s.q("colour"),
+            s.p(1)
+        );
+        s.exec(&insert, vec![Value::Null(ColumnType::VarChar)])
+            .await
+            .unwrap();
+        s.exec(&insert, vec!["red".into()]).await.unwrap();
+
+        // `qty` is added NOT NULL without a default, `colour` stops accepting NULL: the
+        // questioner gives the values existing rows get, once.
+        let v2 = model(
+            "Item",
+            table.clone(),
+            vec![
+                ID,
+                varchar("colour", 20),
+                FieldMeta::new("qty", "qty", ColumnType::Int),
+            ],
+        );
+        let mut q = FlagQuestioner::new()
+            .parse_fill("shop.Item.qty=7")
+            .unwrap()
+            .parse_fill("shop.Item.colour=unknown")
+            .unwrap();
+        migrations::make_migrations(&[v2], dir.path(), &mut q).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        assert!(migrations::check(&[v2], &set).is_empty());
+        Executor::new(&t.db, &set)
+            .recorder_table(&recorder)
+            .migrate(&Target::Latest)
+            .await
+            .unwrap();
+        let rows =
+            t.db.fetch_all(
+                &format!(
+                    "SELECT {}, {} FROM {} ORDER BY {}",
+                    s.q("colour"),
+                    s.q("qty"),
+                    s.q(&table),
+                    s.q("id")
+                ),
+                vec![],
+            )
+            .await
+            .unwrap();
+        let read: Vec<(String, i32)> = rows
+            .iter()
+            .map(|r| (r.get(0).unwrap(), r.get(1).unwrap()))
+            .collect();
+        assert_eq!(
+            read,
+            [("unknown".into(), 7), ("red".into(), 7)],
+            "{}",
+            t.name
+        );
+        // The value was for existing rows only: new rows must give one.
+        assert!(
+            s.exec(&insert, vec!["blue".into()]).await.is_err(),
+            "{}: qty kept a default",
+            t.name
+        );
+    })
+    .await;
+}

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, Write};
 
 use super::operations::Operation;
-use super::state::{FieldState, ModelState, ProjectState};
+use super::state::{DefaultState, FieldState, ModelState, ProjectState};
 
 /// Answers the autodetector's questions.
 pub trait Questioner {
@@ -16,6 +16,43 @@ pub trait Questioner {
     fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool;
     /// Was field `old` of `model` renamed to `new`?
     fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool;
+
+    /// A NOT NULL field without a default is added to `model`: the value its existing rows
+    /// get, once (not kept as a default). `None` (the default answer) leaves the migration to
+    /// fail on a table that has rows.
+    fn ask_not_null_addition(
+        &mut self,
+        _model: &ModelState,
+        _field: &FieldState,
+    ) -> Option<DefaultState> {
+        None
+    }
+
+    /// Field `field` of `model` stops accepting NULL and has no default: the value existing
+    /// NULLs get. `None` leaves the migration to fail when there are NULLs.
+    fn ask_not_null_alteration(
+        &mut self,
+        _model: &ModelState,
+        _field: &FieldState,
+    ) -> Option<DefaultState> {
+        None
+    }
+}
+
+/// Reads a one-off value typed for `field` (`0`, `1.5`, `true`, text).
+pub(crate) fn parse_value(field: &FieldState, text: &str) -> Option<DefaultState> {
+    use crate::db::ColumnType;
+    match field.ty {
+        ColumnType::Int | ColumnType::BigInt => text.trim().parse().ok().map(DefaultState::Int),
+        ColumnType::Float => text.trim().parse().ok().map(DefaultState::Float),
+        ColumnType::Bool => match text.trim() {
+            "true" | "1" => Some(DefaultState::Bool(true)),
+            "false" | "0" => Some(DefaultState::Bool(false)),
+            _ => None,
+        },
+        ColumnType::DateTime if text.trim() == "now" => Some(DefaultState::Now),
+        _ => Some(DefaultState::Text(text.to_owned())),
+    }
 }
 
 /// Answers no to everything: a possible rename becomes a removal and an addition. What runs in
@@ -38,6 +75,7 @@ impl Questioner for NonInteractive {
 pub struct FlagQuestioner {
     models: BTreeSet<(String, String)>,
     fields: BTreeSet<(String, String, String)>,
+    fills: BTreeMap<(String, String), String>,
 }
 
 impl FlagQuestioner {
@@ -83,6 +121,35 @@ impl FlagQuestioner {
             .insert((model.to_owned(), old.to_owned(), new.to_owned()));
         self
     }
+
+    /// The one-off value existing rows get when NOT NULL field `field` of `model` (`app.Name`)
+    /// is added or stops accepting NULL without a default (a `--fill app.Model.field=0` flag).
+    #[must_use]
+    pub fn fill(mut self, model: &str, field: &str, value: &str) -> Self {
+        self.fills
+            .insert((model.to_owned(), field.to_owned()), value.to_owned());
+        self
+    }
+
+    /// Parses a `--fill app.Model.field=value` flag into [`fill`](Self::fill).
+    ///
+    /// # Errors
+    /// When the flag is not of that form.
+    pub fn parse_fill(self, flag: &str) -> Result<Self, crate::Error> {
+        let bad =
+            || crate::Error::Migration(format!("`--fill {flag}`: write app.Model.field=value"));
+        let (left, value) = flag.split_once('=').ok_or_else(bad)?;
+        let (model, field) = left.rsplit_once('.').ok_or_else(bad)?;
+        if !model.contains('.') {
+            return Err(bad());
+        }
+        Ok(self.fill(model, field, value))
+    }
+
+    fn fill_for(&self, model: &ModelState, field: &FieldState) -> Option<DefaultState> {
+        let text = self.fills.get(&(model.label(), field.name.clone()))?;
+        parse_value(field, text)
+    }
 }
 
 impl Questioner for FlagQuestioner {
@@ -92,6 +159,20 @@ impl Questioner for FlagQuestioner {
     fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool {
         self.fields
             .contains(&(model.label(), old.name.clone(), new.name.clone()))
+    }
+    fn ask_not_null_addition(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Option<DefaultState> {
+        self.fill_for(model, field)
+    }
+    fn ask_not_null_alteration(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Option<DefaultState> {
+        self.fill_for(model, field)
     }
 }
 
@@ -118,6 +199,23 @@ impl<R: BufRead, W: Write> Interactive<R, W> {
         Interactive { input, output }
     }
 
+    fn ask_value(&mut self, model: &ModelState, field: &FieldState) -> Option<DefaultState> {
+        let _ = write!(
+            self.output,
+            "{}.{} cannot be NULL and has no default: the value for existing rows (empty: none)? ",
+            model.name, field.name
+        );
+        let _ = self.output.flush();
+        let mut line = String::new();
+        self.input.read_line(&mut line).ok()?;
+        let line = line.trim_end_matches(['\r', '\n']);
+        if line.is_empty() {
+            None
+        } else {
+            parse_value(field, line)
+        }
+    }
+
     fn ask(&mut self, question: &str) -> bool {
         let _ = write!(self.output, "{question} [y/N] ");
         let _ = self.output.flush();
@@ -142,6 +240,20 @@ impl<R: BufRead, W: Write> Questioner for Interactive<R, W> {
             "Was {}.{} renamed to {}.{} (a field of the same type)?",
             model.name, old.name, model.name, new.name
         ))
+    }
+    fn ask_not_null_addition(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Option<DefaultState> {
+        self.ask_value(model, field)
+    }
+    fn ask_not_null_alteration(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Option<DefaultState> {
+        self.ask_value(model, field)
     }
 }
 
@@ -225,6 +337,7 @@ pub fn diff(
                             app: m.app.clone(),
                             model: m.name.clone(),
                             field: f,
+                            fill: None,
                         });
                     } else {
                         m.fields.push(f);
@@ -340,22 +453,35 @@ fn model_changes(
             name: f.name.clone(),
         });
     }
+    let needs_value = |f: &FieldState| !f.null && f.default.is_none() && !f.auto;
     for f in added {
+        let fill = if needs_value(f) {
+            questioner.ask_not_null_addition(new, f)
+        } else {
+            None
+        };
         ops.push(Operation::AddField {
             app: app(),
             model: model(),
             field: f.clone(),
+            fill,
         });
     }
     for f in &new.fields {
         if let Some(o) = old.field(&f.name)
             && o != f
         {
+            let fill = if o.null && needs_value(f) {
+                questioner.ask_not_null_alteration(new, f)
+            } else {
+                None
+            };
             ops.push(Operation::AlterField {
                 app: app(),
                 model: model(),
                 old: o.clone(),
                 new: f.clone(),
+                fill,
             });
         }
     }

@@ -416,13 +416,25 @@ impl Ddl {
         before: &ModelState,
         after: &ModelState,
         field: &FieldState,
+        fill: Option<&DefaultState>,
     ) -> Result<Vec<String>, Error> {
         let table = &after.table;
+        // A one-off fill is the column's default while it is added, then dropped.
+        let fill = fill.filter(|_| field.default.is_none());
+        let with_fill = FieldState {
+            default: fill.cloned().or_else(|| field.default.clone()),
+            ..field.clone()
+        };
         let add = format!(
             "ALTER TABLE {} ADD COLUMN {}",
             self.q(table),
-            self.column_def(field, false)
+            self.column_def(&with_fill, false)
         );
+        if let (Some(f), Backend::Sqlite) = (fill, self.backend) {
+            let mut copy = self.identity_copy(before, after);
+            copy.push((field.column.clone(), self.default_sql(field, f)));
+            return self.rebuild(state, before, after, &copy);
+        }
         let mut out = Vec::new();
         match self.backend {
             Backend::Sqlite => {
@@ -452,6 +464,13 @@ impl Ddl {
             }
             Backend::Postgres | Backend::MySql => {
                 out.push(add);
+                if fill.is_some() {
+                    out.push(format!(
+                        "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                        self.q(table),
+                        self.q(&field.column)
+                    ));
+                }
                 if field.unique && !field.primary_key {
                     out.push(format!(
                         "ALTER TABLE {} ADD {}",
@@ -531,6 +550,7 @@ impl Ddl {
         after: &ModelState,
         old: &FieldState,
         new: &FieldState,
+        one_off: Option<&DefaultState>,
     ) -> Result<Vec<String>, Error> {
         let table = &after.table;
         let t = self.q(table);
@@ -538,6 +558,7 @@ impl Ddl {
         let fill = new
             .default
             .as_ref()
+            .or(one_off)
             .filter(|d| fill_nulls && !matches!(d, DefaultState::Null))
             .map(|d| self.default_sql(new, d));
         if self.backend == Backend::Sqlite {

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::ddl::Ddl;
-use super::state::{FieldState, IndexState, ModelState, ProjectState};
+use super::state::{DefaultState, FieldState, IndexState, ModelState, ProjectState};
 use crate::Error;
 use crate::db::Backend;
 
@@ -45,6 +45,10 @@ pub enum Operation {
         model: String,
         /// The field.
         field: FieldState,
+        /// A one-off value for the existing rows of a NOT NULL field without a default (Django's
+        /// `preserve_default=False`): not kept as the column's default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fill: Option<DefaultState>,
     },
     /// Drops a column. Reversible in schema: going back re-adds the column, but its data is gone.
     RemoveField {
@@ -65,6 +69,10 @@ pub enum Operation {
         old: FieldState,
         /// The definition after.
         new: FieldState,
+        /// A one-off value for existing NULLs when the field stops accepting NULL and has no
+        /// default.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fill: Option<DefaultState>,
     },
     /// Renames a field (and its column); the data stays.
     RenameField {
@@ -174,7 +182,9 @@ impl Operation {
                     }
                 }
             }
-            Operation::AddField { app, model, field } => {
+            Operation::AddField {
+                app, model, field, ..
+            } => {
                 let m = state.model_mut(&label(app, model))?;
                 if m.field(&field.name).is_some() {
                     return Err(Error::Migration(format!(
@@ -332,9 +342,20 @@ impl Operation {
                     ddl.rename_model(&after, old, &old.table, new_table)?
                 }
             }
-            Operation::AddField { app, model, field } => {
+            Operation::AddField {
+                app,
+                model,
+                field,
+                fill,
+            } => {
                 let l = label(app, model);
-                ddl.add_field(&after, before.model(&l)?, after.model(&l)?, field)?
+                ddl.add_field(
+                    &after,
+                    before.model(&l)?,
+                    after.model(&l)?,
+                    field,
+                    fill.as_ref(),
+                )?
             }
             Operation::RemoveField { app, model, name } => {
                 let l = label(app, model);
@@ -345,7 +366,11 @@ impl Operation {
                 ddl.remove_field(&after, b, after.model(&l)?, field)?
             }
             Operation::AlterField {
-                app, model, new, ..
+                app,
+                model,
+                new,
+                fill,
+                ..
             } => {
                 let l = label(app, model);
                 let b = before.model(&l)?;
@@ -353,7 +378,7 @@ impl Operation {
                 let old = b
                     .field(&new.name)
                     .ok_or_else(|| Error::Migration(format!("{l}.{} does not exist", new.name)))?;
-                ddl.alter_field(&after, b, after.model(&l)?, old, new)?
+                ddl.alter_field(&after, b, after.model(&l)?, old, new, fill.as_ref())?
             }
             Operation::RenameField {
                 app,
@@ -374,7 +399,7 @@ impl Operation {
                     vec![ddl.rename_column(&b.table, &old.column, &new.column)]
                 } else {
                     // Renames the column and re-creates its named constraints.
-                    ddl.alter_field(&after, b, a, old, new)?
+                    ddl.alter_field(&after, b, a, old, new, None)?
                 }
             }
             Operation::AddIndex { app, model, index } => {
@@ -416,7 +441,9 @@ impl Operation {
                     ddl.rename_model(before, old, new_table, &old.table)?
                 }
             }
-            Operation::AddField { app, model, field } => {
+            Operation::AddField {
+                app, model, field, ..
+            } => {
                 let l = label(app, model);
                 ddl.remove_field(before, after.model(&l)?, before.model(&l)?, field)?
             }
@@ -424,7 +451,7 @@ impl Operation {
                 let l = label(app, model);
                 let b = before.model(&l)?;
                 let field = b.field(name).expect("checked by apply_state");
-                ddl.add_field(before, after.model(&l)?, b, field)?
+                ddl.add_field(before, after.model(&l)?, b, field, None)?
             }
             Operation::AlterField {
                 app, model, new, ..
@@ -432,7 +459,7 @@ impl Operation {
                 let l = label(app, model);
                 let b = before.model(&l)?;
                 let old = b.field(&new.name).expect("checked by apply_state");
-                ddl.alter_field(before, after.model(&l)?, b, new, old)?
+                ddl.alter_field(before, after.model(&l)?, b, new, old, None)?
             }
             Operation::RenameField {
                 app,
@@ -450,7 +477,7 @@ impl Operation {
                 } else if backend == Backend::Sqlite {
                     vec![ddl.rename_column(&b.table, &new.column, &old.column)]
                 } else {
-                    ddl.alter_field(before, a, b, new, old)?
+                    ddl.alter_field(before, a, b, new, old, None)?
                 }
             }
             Operation::AddIndex { app, model, index } => {
@@ -491,7 +518,9 @@ impl Operation {
                 new_name,
                 ..
             } => format!("Rename model {app}.{old_name} to {new_name}"),
-            Operation::AddField { app, model, field } => {
+            Operation::AddField {
+                app, model, field, ..
+            } => {
                 format!("Add field {} to {app}.{model}", field.name)
             }
             Operation::RemoveField { app, model, name } => {

@@ -350,3 +350,36 @@ fn ddl_per_backend() {
     let long = ddl::constraint_name(&"t".repeat(50), &"c".repeat(30), "fk");
     assert!(long.len() <= 63 && long.ends_with("_fk"), "{long}");
 }
+
+#[test]
+fn not_null_additions_ask_for_a_one_off_value() {
+    let from = state(&[&AUTHOR]);
+    let mut to = from.clone();
+    model_mut(&mut to, "blog.Author")
+        .fields
+        .push(FieldState::from_meta(&FieldMeta::new(
+            "age",
+            "age",
+            ColumnType::Int,
+        )));
+    let ops = diff(&from, &to, &mut NonInteractive);
+    assert!(matches!(&ops[0], Operation::AddField { fill: None, .. }));
+    let mut answers = Interactive::new(&b"42\n"[..], Vec::new());
+    let ops = diff(&from, &to, &mut answers);
+    assert!(matches!(
+        &ops[0],
+        Operation::AddField {
+            fill: Some(state::DefaultState::Int(42)),
+            ..
+        }
+    ));
+    let sql = ops[0].forward_sql(Backend::Postgres, &from).unwrap();
+    assert_eq!(
+        sql,
+        [
+            r#"ALTER TABLE "blog_author" ADD COLUMN "age" INTEGER NOT NULL DEFAULT 42"#,
+            r#"ALTER TABLE "blog_author" ALTER COLUMN "age" DROP DEFAULT"#
+        ]
+    );
+    assert!(FlagQuestioner::new().parse_fill("nodots=1").is_err());
+}
