@@ -932,3 +932,60 @@ async fn not_null_fields_get_a_one_off_value_for_existing_rows() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_irreversible_migration_stops_a_rollback_before_it_starts() {
+    on_every_backend("migrate_irreversible", |t| async move {
+        let s = Sql(&t);
+        let dir = dir();
+        let recorder = t.table("migrations");
+        let table = t.table("note");
+        let v1 = model("Note", table.clone(), vec![ID, varchar("body", 20)]);
+        migrations::make_migrations(&[v1], dir.path(), &mut NonInteractive).unwrap();
+        let v2 = model(
+            "Note",
+            table.clone(),
+            vec![
+                ID,
+                varchar("body", 20),
+                FieldMeta {
+                    null: true,
+                    ..FieldMeta::new("seen", "seen", ColumnType::Bool)
+                },
+            ],
+        );
+        migrations::make_migrations(&[v2], dir.path(), &mut NonInteractive).unwrap();
+        // 0003: raw SQL without a way back.
+        let raw = migrations::Migration {
+            app: "shop".into(),
+            name: "0003_raw".into(),
+            dependencies: vec![],
+            operations: vec![Operation::RunSql {
+                forward: vec![format!(
+                    "UPDATE {} SET {} = {}",
+                    s.q(&table),
+                    s.q("body"),
+                    "'x'"
+                )],
+                backward: None,
+            }],
+        };
+        migrations::write_migration(dir.path(), &raw).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        let exec = || Executor::new(&t.db, &set).recorder_table(&recorder);
+        exec().migrate(&Target::Latest).await.unwrap();
+        let err = exec()
+            .migrate(&Target::To {
+                app: "shop".into(),
+                name: "0001_initial".into(),
+            })
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("cannot be undone"), "{err}");
+        // Nothing was rolled back, not even 0002, which could have been.
+        assert!(s.has_column(&table, "seen").await);
+        let status = exec().status().await.unwrap();
+        assert!(status.iter().all(|m| m.applied), "{status:?}");
+    })
+    .await;
+}

@@ -301,18 +301,26 @@ impl<'a> Executor<'a> {
         report: &mut MigrateReport,
     ) -> Result<(), Error> {
         let all = self.set.migrations();
-        for &i in backward {
+        // Every step of the plan first: an irreversible or inconsistent migration anywhere in
+        // it stops the plan before anything runs.
+        let back_steps = backward
+            .iter()
+            .map(|&i| self.steps(i, false))
+            .collect::<Result<Vec<_>, _>>()?;
+        let fwd_steps = forward
+            .iter()
+            .map(|&i| self.steps(i, true))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (&i, steps) in backward.iter().zip(back_steps) {
             let m = &all[i];
-            let steps = self.steps(i, false)?;
             self.run_one(conn, m, steps, false, rec).await?;
             report
                 .messages
                 .push(format!("Unapplying {}... OK", m.label()));
             report.unapplied.push((m.app.clone(), m.name.clone()));
         }
-        for &i in forward {
+        for (&i, steps) in forward.iter().zip(fwd_steps) {
             let m = &all[i];
-            let steps = self.steps(i, true)?;
             self.run_one(conn, m, steps, true, rec).await?;
             report
                 .messages
@@ -322,8 +330,7 @@ impl<'a> Executor<'a> {
         Ok(())
     }
 
-    /// The SQL and Rust steps of migration `i`, forwards or backwards, computed before anything
-    /// runs so an irreversible or inconsistent migration touches nothing.
+    /// The SQL and Rust steps of migration `i`, forwards or backwards.
     fn steps(&self, i: usize, forward: bool) -> Result<Vec<Step>, Error> {
         let m = &self.set.migrations()[i];
         let ctx = |e: Error| Error::Migration(format!("{}: {e}", m.label()));

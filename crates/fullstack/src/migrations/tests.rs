@@ -383,3 +383,64 @@ fn not_null_additions_ask_for_a_one_off_value() {
     );
     assert!(FlagQuestioner::new().parse_fill("nodots=1").is_err());
 }
+
+static COMMENT: ModelMeta = ModelMeta {
+    app: "talk",
+    name: "Comment",
+    table: "talk_comment",
+    fields: &[
+        ID,
+        FieldMeta {
+            null: true,
+            relation: Some(Relation {
+                kind: RelationKind::OneToOne,
+                to: author,
+                on_delete: OnDelete::SetNull,
+                related_name: None,
+            }),
+            ..FieldMeta::new("author", "author_id", ColumnType::BigInt)
+        },
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+
+#[test]
+fn cross_app_foreign_keys_depend_on_the_other_app_and_irreversible_ops_say_so() {
+    let set = MigrationSet::default();
+    let new = plan_migrations(&[&COMMENT, &AUTHOR], &set, &mut NonInteractive).unwrap();
+    let apps: Vec<&str> = new.iter().map(|m| m.app.as_str()).collect();
+    assert_eq!(apps, ["blog", "talk"]);
+    assert_eq!(
+        new[1].dependencies,
+        [("blog".to_owned(), "0001_initial".to_owned())]
+    );
+    // A one-to-one is a unique foreign key.
+    let set = MigrationSet::new(new).unwrap();
+    let sql = sql_migrate(&set, "talk", "0001_initial", Backend::MySql, false).unwrap();
+    assert!(sql[0].contains("UNIQUE (`author_id`)"), "{sql:?}");
+    assert!(sql[0].contains("ON DELETE SET NULL"), "{sql:?}");
+
+    let mut m = set.migrations()[1].clone();
+    m.name = "0002_raw".into();
+    m.dependencies = vec![];
+    m.operations = vec![Operation::RunSql {
+        forward: vec!["SELECT 1".into()],
+        backward: None,
+    }];
+    assert!(!m.operations[0].is_reversible());
+    let mut all = set.migrations().to_vec();
+    all.push(m);
+    let set = MigrationSet::new(all).unwrap();
+    assert_eq!(
+        sql_migrate(&set, "talk", "0002_raw", Backend::Sqlite, false).unwrap(),
+        ["SELECT 1"]
+    );
+    let err = sql_migrate(&set, "talk", "0002_raw", Backend::Sqlite, true).unwrap_err();
+    assert!(err.to_string().contains("cannot be undone"), "{err}");
+    // A missing dependency is refused when the set is built.
+    let mut broken = set.migrations().to_vec();
+    broken[1].dependencies = vec![("nope".into(), "0001_initial".into())];
+    assert!(MigrationSet::new(broken).is_err());
+}
