@@ -989,3 +989,30 @@ async fn an_irreversible_migration_stops_a_rollback_before_it_starts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn two_processes_migrating_at_once_apply_each_migration_once() {
+    on_every_backend("migrate_concurrent", |t| async move {
+        let s = Sql(&t);
+        let dir = dir();
+        let recorder = t.table("migrations");
+        let table = t.table("race");
+        let v1 = model("Race", table.clone(), vec![ID, varchar("name", 20)]);
+        migrations::make_migrations(&[v1], dir.path(), &mut NonInteractive).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        let a = Executor::new(&t.db, &set).recorder_table(&recorder);
+        let b = Executor::new(&t.db, &set).recorder_table(&recorder);
+        let (ra, rb) = tokio::join!(a.migrate(&Target::Latest), b.migrate(&Target::Latest));
+        if t.db.backend() == Backend::Sqlite {
+            // No lock: one wins, the other's migration fails and rolls back whole.
+            assert!(ra.is_ok() || rb.is_ok());
+        } else {
+            let (ra, rb) = (ra.unwrap(), rb.unwrap());
+            assert_eq!(ra.applied.len() + rb.applied.len(), 1, "{ra:?} {rb:?}");
+        }
+        let status = a.status().await.unwrap();
+        assert!(status.iter().all(|m| m.applied));
+        assert!(s.has_column(&table, "name").await);
+    })
+    .await;
+}

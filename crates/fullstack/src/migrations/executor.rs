@@ -253,12 +253,68 @@ impl<'a> Executor<'a> {
     /// When a migration fails (on PostgreSQL and SQLite it is rolled back whole; the migrations
     /// before it stay applied), or is irreversible and would have to be rolled back.
     pub async fn migrate(&self, target: &Target) -> Result<MigrateReport, Error> {
-        let backend = self.db.backend();
         let mut conn = self.db.acquire().await?;
+        // Two processes starting at once (several replicas of a deployment) must not both
+        // apply the same migrations: PostgreSQL and MySQL hold a lock named after the recorder
+        // table for the whole run. (SQLite serialises writers; the loser's migration fails and
+        // rolls back.)
+        self.lock(&mut conn, true).await?;
+        let result = self.migrate_locked(&mut conn, target).await;
+        if self.lock(&mut conn, false).await.is_err() {
+            // Closing the session releases the lock.
+            conn.close_on_drop();
+        }
+        result
+    }
+
+    async fn lock(&self, conn: &mut RawConn, take: bool) -> Result<(), Error> {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.table.bytes() {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        let key = i64::from_ne_bytes(hash.to_ne_bytes());
+        match self.db.backend() {
+            Backend::Sqlite => {}
+            Backend::Postgres => {
+                let f = if take {
+                    "pg_advisory_lock"
+                } else {
+                    "pg_advisory_unlock"
+                };
+                Conn::Raw(conn)
+                    .execute(&format!("SELECT {f}($1)"), vec![Value::BigInt(key)])
+                    .await?;
+            }
+            Backend::MySql => {
+                let sql = if take {
+                    "SELECT CAST(COALESCE(GET_LOCK(?, 600), 0) AS SIGNED)"
+                } else {
+                    "SELECT CAST(COALESCE(RELEASE_LOCK(?), 0) AS SIGNED)"
+                };
+                let rows = Conn::Raw(conn)
+                    .fetch_all(sql, vec![Value::Text(self.table.clone())])
+                    .await?;
+                if take && rows.first().map(|r| r.get::<i64>(0)).transpose()? != Some(1) {
+                    return Err(Error::Migration(format!(
+                        "another process holds the migration lock `{}`",
+                        self.table
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn migrate_locked(
+        &self,
+        conn: &mut RawConn,
+        target: &Target,
+    ) -> Result<MigrateReport, Error> {
+        let backend = self.db.backend();
         let rec = self.recorder();
-        rec.ensure(&mut conn).await?;
-        let applied: BTreeSet<(String, String)> =
-            rec.applied(&mut conn).await?.into_iter().collect();
+        rec.ensure(conn).await?;
+        let applied: BTreeSet<(String, String)> = rec.applied(conn).await?.into_iter().collect();
         let (forward, backward) = self.plan(&applied, target)?;
         let mut report = MigrateReport::default();
         if forward.is_empty() && backward.is_empty() {
@@ -274,15 +330,15 @@ impl<'a> Executor<'a> {
         }
         if backend == Backend::Sqlite {
             // Outside any transaction, or SQLite ignores it: table rebuilds must not cascade.
-            Conn::Raw(&mut conn)
+            Conn::Raw(conn)
                 .execute("PRAGMA foreign_keys = OFF", Vec::new())
                 .await?;
         }
         let result = self
-            .run_all(&mut conn, &rec, &forward, &backward, &mut report)
+            .run_all(conn, &rec, &forward, &backward, &mut report)
             .await;
         if backend == Backend::Sqlite
-            && Conn::Raw(&mut conn)
+            && Conn::Raw(conn)
                 .execute("PRAGMA foreign_keys = ON", Vec::new())
                 .await
                 .is_err()
