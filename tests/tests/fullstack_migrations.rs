@@ -1016,3 +1016,24 @@ async fn two_processes_migrating_at_once_apply_each_migration_once() {
     })
     .await;
 }
+
+/// What a deployed binary does: the migrations are compiled in through the `embedded.rs` index
+/// `makemigrations` keeps (this fixture was written by `make_migrations`).
+static EMBEDDED: &[(&str, &str, &str)] = include!("fixtures/migrations/embedded.rs");
+
+#[test]
+fn migrations_embed_in_the_binary() {
+    let embedded = MigrationSet::from_embedded(EMBEDDED).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/migrations");
+    let on_disk = MigrationSet::from_dir(&dir).unwrap();
+    assert_eq!(embedded.migrations(), on_disk.migrations());
+    assert_eq!(embedded.migrations().len(), 2);
+    let state = embedded.state().unwrap();
+    assert!(state.models.contains_key("blog.Aaapost_tags"));
+    let sql = migrations::sql_migrate(&embedded, "blog", "0001_initial", Backend::Postgres, false)
+        .unwrap();
+    assert!(
+        sql[0].starts_with(r#"CREATE TABLE "blog_author""#),
+        "{sql:?}"
+    );
+}
