@@ -298,6 +298,10 @@ async fn migrate_add_alter_rollback_and_rerun() {
         .unwrap();
 
         // Roll back to 0001: votes is gone, the rows and kept columns stay.
+        assert_eq!(
+            exec(&set).plan(&to_initial).await.unwrap(),
+            [("shop".to_owned(), name.clone(), true)]
+        );
         let back = exec(&set)
             .migrate(&Target::To {
                 app: "shop".into(),

@@ -182,8 +182,32 @@ impl<'a> Executor<'a> {
             .collect())
     }
 
+    /// What [`migrate`](Self::migrate) would do for `target`, without doing it (`migrate
+    /// --plan`): `(app, name, backwards)` in the order they would run.
+    ///
+    /// # Errors
+    /// The driver's error, or an unknown target.
+    pub async fn plan(&self, target: &Target) -> Result<Vec<(String, String, bool)>, Error> {
+        let mut conn = self.db.acquire().await?;
+        let rec = self.recorder();
+        rec.ensure(&mut conn).await?;
+        let applied: BTreeSet<(String, String)> =
+            rec.applied(&mut conn).await?.into_iter().collect();
+        let (forward, backward) = self.plan_indexes(&applied, target)?;
+        let all = self.set.migrations();
+        Ok(backward
+            .iter()
+            .map(|&i| (all[i].app.clone(), all[i].name.clone(), true))
+            .chain(
+                forward
+                    .iter()
+                    .map(|&i| (all[i].app.clone(), all[i].name.clone(), false)),
+            )
+            .collect())
+    }
+
     /// The plan for `target`: migrations to apply (forwards) or roll back (in rollback order).
-    fn plan(
+    fn plan_indexes(
         &self,
         applied: &BTreeSet<(String, String)>,
         target: &Target,
@@ -315,7 +339,7 @@ impl<'a> Executor<'a> {
         let rec = self.recorder();
         rec.ensure(conn).await?;
         let applied: BTreeSet<(String, String)> = rec.applied(conn).await?.into_iter().collect();
-        let (forward, backward) = self.plan(&applied, target)?;
+        let (forward, backward) = self.plan_indexes(&applied, target)?;
         let mut report = MigrateReport::default();
         if forward.is_empty() && backward.is_empty() {
             report.messages.push("No migrations to apply.".into());
