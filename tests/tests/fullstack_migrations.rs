@@ -1041,3 +1041,112 @@ fn migrations_embed_in_the_binary() {
         "{sql:?}"
     );
 }
+
+#[tokio::test]
+async fn a_type_change_keeps_the_data() {
+    on_every_backend("migrate_retype", |t| async move {
+        let s = Sql(&t);
+        let dir = dir();
+        let recorder = t.table("migrations");
+        let table = t.table("counter");
+        let fields = |wide: bool| {
+            vec![
+                ID,
+                FieldMeta {
+                    default: Some(DefaultValue::Int(0)),
+                    ..FieldMeta::new(
+                        "n",
+                        "n",
+                        if wide {
+                            ColumnType::BigInt
+                        } else {
+                            ColumnType::Int
+                        },
+                    )
+                },
+                if wide {
+                    FieldMeta::new("label", "label", ColumnType::Text)
+                } else {
+                    varchar("label", 10)
+                },
+            ]
+        };
+        let v1 = model("Counter", table.clone(), fields(false));
+        migrations::make_migrations(&[v1], dir.path(), &mut NonInteractive).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        Executor::new(&t.db, &set)
+            .recorder_table(&recorder)
+            .migrate(&Target::Latest)
+            .await
+            .unwrap();
+        s.exec(
+            &format!(
+                "INSERT INTO {} ({}, {}) VALUES ({}, {})",
+                s.q(&table),
+                s.q("n"),
+                s.q("label"),
+                s.p(1),
+                s.p(2)
+            ),
+            vec![Value::Int(41), "short".into()],
+        )
+        .await
+        .unwrap();
+        let v2 = model("Counter", table.clone(), fields(true));
+        migrations::make_migrations(&[v2], dir.path(), &mut NonInteractive).unwrap();
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        Executor::new(&t.db, &set)
+            .recorder_table(&recorder)
+            .migrate(&Target::Latest)
+            .await
+            .unwrap();
+        s.exec(
+            &format!(
+                "INSERT INTO {} ({}, {}) VALUES ({}, {})",
+                s.q(&table),
+                s.q("label"),
+                s.q("n"),
+                s.p(1),
+                s.p(2)
+            ),
+            // Not the statement used before the migration: sqlx caches prepared statements per
+            // connection, with the parameter types of the old schema.
+            vec![
+                "a label much longer than ten".into(),
+                Value::BigInt(9_000_000_000),
+            ],
+        )
+        .await
+        .unwrap();
+        let rows =
+            t.db.fetch_all(
+                &format!(
+                    "SELECT {}, {} FROM {} ORDER BY {}",
+                    s.q("n"),
+                    s.q("label"),
+                    s.q(&table),
+                    s.q("id")
+                ),
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(rows[0].get::<i64>(0).unwrap(), 41);
+        assert_eq!(rows[0].get::<String>(1).unwrap(), "short");
+        assert_eq!(rows[1].get::<i64>(0).unwrap(), 9_000_000_000);
+        // The default survived the type change.
+        s.exec(
+            &format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                s.q(&table),
+                s.q("label"),
+                s.p(1)
+            ),
+            vec!["d".into()],
+        )
+        .await
+        .unwrap();
+        assert_eq!(s.count(&table).await, 3);
+    })
+    .await;
+}

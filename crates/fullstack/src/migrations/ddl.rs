@@ -612,6 +612,10 @@ impl Ddl {
         }
         match self.backend {
             Backend::Postgres => {
+                if retyped && old.default.is_some() {
+                    // The old default may not convert to the new type: set again below.
+                    out.push(format!("ALTER TABLE {t} ALTER COLUMN {c} DROP DEFAULT"));
+                }
                 if retyped {
                     // A cast only when the kind changes: a shorter VARCHAR must refuse long
                     // values, not truncate them as an explicit cast would.
@@ -622,7 +626,7 @@ impl Ddl {
                         format!("ALTER TABLE {t} ALTER COLUMN {c} TYPE {ty} USING {c}::{ty}")
                     });
                 }
-                if old.default != new.default || retyped {
+                if old.default != new.default || (retyped && new.default.is_some()) {
                     out.push(match &new.default {
                         Some(d) => format!(
                             "ALTER TABLE {t} ALTER COLUMN {c} SET DEFAULT {}",
