@@ -584,6 +584,14 @@ impl Ddl {
                 .collect::<Vec<_>>();
             return self.rebuild(state_after, before, after, &copy);
         }
+        if old.primary_key != new.primary_key || old.auto != new.auto {
+            return Err(Error::Migration(format!(
+                "{}.{}: changing the primary key or auto-increment of a column is only supported \
+                 on SQLite; write the migration with RunSql",
+                after.label(),
+                new.name
+            )));
+        }
         let renamed = old.column != new.column;
         let retyped = old.ty != new.ty || old.max_length != new.max_length;
         let mut out = Vec::new();
