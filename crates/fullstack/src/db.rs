@@ -130,10 +130,31 @@ macro_rules! bind_null_json {
     };
 }
 
-/// Where a statement runs: the pool, or a transaction's connection.
+/// Where a statement runs: the pool, a transaction's connection, or one connection held apart
+/// from the pool (the migration executor's, which manages its own `BEGIN`/`COMMIT`).
 pub(crate) enum Conn<'a> {
     Pool(&'a Pool),
     Tx(&'a mut TxInner<'static>),
+    Raw(&'a mut RawConn),
+}
+
+/// One connection taken from the pool, per backend.
+pub(crate) enum RawConn {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+    MySql(sqlx::pool::PoolConnection<sqlx::MySql>),
+}
+
+impl RawConn {
+    /// Closes the connection when it is dropped instead of returning it to the pool (after a
+    /// failure left its session settings unknown).
+    pub(crate) fn close_on_drop(&mut self) {
+        match self {
+            RawConn::Sqlite(c) => c.close_on_drop(),
+            RawConn::Postgres(c) => c.close_on_drop(),
+            RawConn::MySql(c) => c.close_on_drop(),
+        }
+    }
 }
 
 /// A transaction's connection, per backend.
@@ -181,6 +202,24 @@ macro_rules! run {
             Conn::Tx(TxInner::MySql(t)) => {
                 let $q = bind_all!(mysql, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
                 let $ex = &mut **t;
+                let $wrap = Row::MySql;
+                $body
+            }
+            Conn::Raw(RawConn::Sqlite(c)) => {
+                let $q = bind_all!(sqlite, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
+                let $ex = &mut **c;
+                let $wrap = Row::Sqlite;
+                $body
+            }
+            Conn::Raw(RawConn::Postgres(c)) => {
+                let $q = bind_all!(pg, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
+                let $ex = &mut **c;
+                let $wrap = Row::Postgres;
+                $body
+            }
+            Conn::Raw(RawConn::MySql(c)) => {
+                let $q = bind_all!(mysql, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
+                let $ex = &mut **c;
                 let $wrap = Row::MySql;
                 $body
             }
@@ -505,6 +544,15 @@ impl Database {
             Pool::MySql(p) => TxInner::MySql(p.begin().await?),
         };
         Ok(Transaction { inner, depth: 0 })
+    }
+
+    /// Takes one connection out of the pool until it is dropped.
+    pub(crate) async fn acquire(&self) -> Result<RawConn, Error> {
+        Ok(match &self.pool {
+            Pool::Sqlite(p) => RawConn::Sqlite(p.acquire().await?),
+            Pool::Postgres(p) => RawConn::Postgres(p.acquire().await?),
+            Pool::MySql(p) => RawConn::MySql(p.acquire().await?),
+        })
     }
 
     /// Closes every connection.

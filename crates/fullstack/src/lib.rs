@@ -3,11 +3,12 @@
 //!
 //! This crate is being built: today it holds the database layer (one handle over the three
 //! backends, values, rows, transactions with savepoints, query counting), the model contract
-//! ([`model`]) and querysets ([`query`], guide in `docs/fullstack/orm.md`). Migrations build on
-//! them; see the repository's issue tracker for their state.
+//! ([`model`]), querysets ([`query`], guide in `docs/fullstack/orm.md`) and [`migrations`]
+//! (guide in `docs/fullstack/migrations.md`).
 
 mod db;
 mod error;
+pub mod migrations;
 pub mod model;
 pub mod query;
 mod query_log;
