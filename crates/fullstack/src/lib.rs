@@ -14,5 +14,8 @@ pub use db::{
     Backend, ColumnType, Database, DbType, PoolOptions, Row, Savepoint, Transaction, Value,
 };
 pub use error::Error;
-pub use model::{Column, Model, ModelMeta};
+/// Derives [`Model`](trait@Model) for a struct with named fields; see the
+/// [`model`] module and `docs/fullstack/models.md` for the attributes.
+pub use fullstack_macros::Model;
+pub use model::{Column, ForeignKey, ManyToMany, Model, ModelMeta, OneToOne};
 pub use query_log::capture_queries;
