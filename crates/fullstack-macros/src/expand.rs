@@ -510,7 +510,7 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
             quote_spanned!(span=> <#ty as ::fullstack::DbType>::COLUMN)
         };
         let mut set = Vec::new();
-        set.push(quote!(null: <#ty as ::fullstack::DbType>::NULLABLE));
+        set.push(quote_spanned!(span=> null: <#ty as ::fullstack::DbType>::NULLABLE));
         if f.primary_key {
             set.push(quote!(primary_key: true));
         }
@@ -579,7 +579,8 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
                 }
             };
         } else {
-            values.push(quote!(::fullstack::DbType::to_value(&self.#ident)));
+            values
+                .push(quote_spanned!(span=> <#ty as ::fullstack::DbType>::to_value(&self.#ident)));
             if f.primary_key {
                 pk_expr = quote!(::fullstack::DbType::to_value(&self.#ident));
             }
