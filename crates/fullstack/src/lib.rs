@@ -2,11 +2,13 @@
 //! and MySQL/MariaDB for deployments), and a project of apps driven by management commands.
 //!
 //! This crate is being built: today it holds the database layer (one handle over the three
-//! backends, values, rows, transactions with savepoints, query counting). Models, querysets and
-//! migrations build on it; see the repository's issue tracker for their state.
+//! backends, values, rows, transactions with savepoints, query counting) and models
+//! (`#[derive(Model)]`, see [`guide::models`]). Querysets and migrations build on them; see the
+//! repository's issue tracker for their state.
 
 mod db;
 mod error;
+pub mod guide;
 pub mod model;
 mod query_log;
 
