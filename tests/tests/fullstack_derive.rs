@@ -55,6 +55,7 @@ struct Tag {
     #[field(primary_key)]
     slug: String,
     label: String,
+    r#type: Option<String>,
 }
 
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -200,9 +201,17 @@ fn explicit_primary_keys_and_one_to_one() {
     assert_eq!(s.pk, 9);
     assert_eq!(s.pk(), Value::Int(9));
 
+    let ty: Column<Tag, Option<String>> = Tag::TYPE;
+    assert_eq!(
+        (ty.name, ty.column),
+        ("type", "type"),
+        "raw identifiers lose their `r#`"
+    );
+
     let mut t = Tag {
         slug: "rust".into(),
         label: "Rust".into(),
+        r#type: None,
     };
     t.set_pk(5);
     assert_eq!(t.slug, "rust", "set_pk leaves a non-auto key alone");

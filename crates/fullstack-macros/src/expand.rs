@@ -62,6 +62,12 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
             "a model cannot have generic parameters: it maps to one table",
         ));
     }
+    if let Some(attr) = input.attrs.iter().find(|a| a.path().is_ident("field")) {
+        return Err(Error::new_spanned(
+            attr,
+            "`#[field(...)]` goes on a field; the struct takes `#[model(...)]`",
+        ));
+    }
     let model = ModelAttrs::parse(&input.attrs)?;
 
     let mut errors: Vec<Error> = Vec::new();
@@ -178,6 +184,19 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
     let ident = f.ident.clone().expect("named field");
     let name = ident.to_string().trim_start_matches("r#").to_owned();
     let ty = replace_self(&f.ty, model);
+    if let Some(attr) = f.attrs.iter().find(|a| a.path().is_ident("model")) {
+        return Err(Error::new_spanned(
+            attr,
+            "`#[model(...)]` goes on the struct; a field takes `#[field(...)]`",
+        ));
+    }
+    if name == "meta" {
+        return Err(Error::new_spanned(
+            &ident,
+            "a field named `meta` would make a column constant `META` that hides `Model::META`: \
+             rename the field and keep the column with `#[field(column = \"meta\")]`",
+        ));
+    }
     let attrs = FieldAttrs::parse(&f.attrs)?;
 
     let (optional, inner) = match generic_of(&ty, "Option") {
