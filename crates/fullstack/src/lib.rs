@@ -2,12 +2,13 @@
 //! and MySQL/MariaDB for deployments), and a project of apps driven by management commands.
 //!
 //! This crate is being built: today it holds the database layer (one handle over the three
-//! backends, values, rows, transactions with savepoints, query counting), the model contract
-//! ([`model`]), querysets ([`query`], guide in `docs/fullstack/orm.md`) and [`migrations`]
-//! (guide in `docs/fullstack/migrations.md`).
+//! backends, values, rows, transactions with savepoints, query counting), models
+//! (`#[derive(Model)]`, see [`guide::models`]), querysets ([`query`], guide in
+//! `docs/fullstack/orm.md`) and [`migrations`] (guide in `docs/fullstack/migrations.md`).
 
 mod db;
 mod error;
+pub mod guide;
 pub mod migrations;
 pub mod model;
 pub mod query;
@@ -17,5 +18,8 @@ pub use db::{
     Backend, ColumnType, Database, DbType, PoolOptions, Row, Savepoint, Transaction, Value,
 };
 pub use error::Error;
-pub use model::{Column, Model, ModelMeta};
+/// Derives [`Model`](trait@Model) for a struct with named fields; see the
+/// [`model`] module and `docs/fullstack/models.md` for the attributes.
+pub use fullstack_macros::Model;
+pub use model::{Column, ForeignKey, ManyToMany, Model, ModelMeta, OneToOne};
 pub use query_log::capture_queries;

@@ -4,7 +4,11 @@
 //! (querysets, migrations, the admin) reads the metadata, never the struct itself. Hand-written
 //! impls are possible and are what the ORM's own tests use.
 
+mod relation;
+
 use std::marker::PhantomData;
+
+pub use relation::{ForeignKey, ManyToMany, OneToOne};
 
 use crate::Error;
 use crate::db::{ColumnType, DbType, Row, Value};

@@ -43,6 +43,13 @@ impl Row {
 }
 
 /// A Rust type a model field can have: how it is bound and read back on every backend.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a model field",
+    label = "not a column type",
+    note = "a field is a bool, i32, i64, f64, String, DateTime<Utc>, NaiveDate, Uuid, \
+            serde_json::Value, ForeignKey<T>, OneToOne<T>, an Option of one of these, or a type \
+            that implements `fullstack::DbType`"
+)]
 pub trait DbType: Sized + Send + Sync + 'static {
     /// The column type (the inner type's for `Option<T>`).
     const COLUMN: ColumnType;
