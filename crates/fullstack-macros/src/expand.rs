@@ -1,0 +1,675 @@
+//! From the struct to the `Model` impl.
+
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Error, Fields, GenericArgument, Ident, PathArguments, Result, Type};
+
+use crate::attrs::{DefaultLit, FieldAttrs, ModelAttrs, on_delete_variant};
+
+/// What a field is, from its type.
+enum Kind {
+    /// A column of any `DbType`.
+    Plain,
+    /// `ForeignKey<T>` (or `Option<..>`): the target.
+    ForeignKey(Type),
+    /// `OneToOne<T>` (or `Option<..>`): the target.
+    OneToOne(Type),
+    /// `ManyToMany<T>`: not a column.
+    ManyToMany(Type),
+}
+
+struct Field {
+    ident: Ident,
+    /// The name without `r#`.
+    name: String,
+    /// The type, with `Self` replaced by the struct's name.
+    ty: Type,
+    /// `Option<..>` (syntactically).
+    optional: bool,
+    /// The last path segment of the type inside `Option`, `String` for `Option<String>`.
+    base: String,
+    kind: Kind,
+    column: String,
+    attrs: FieldAttrs,
+    primary_key: bool,
+    auto: bool,
+}
+
+pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
+    let name = &input.ident;
+    let named = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(f) => &f.named,
+            _ => {
+                return Err(Error::new_spanned(
+                    name,
+                    "a model is a struct with named fields (`struct Question { id: i64, .. }`), \
+                     not a tuple or unit struct",
+                ));
+            }
+        },
+        _ => {
+            return Err(Error::new_spanned(
+                name,
+                "#[derive(Model)] works on structs with named fields only, not enums or unions",
+            ));
+        }
+    };
+    if !input.generics.params.is_empty() {
+        return Err(Error::new_spanned(
+            &input.generics,
+            "a model cannot have generic parameters: it maps to one table",
+        ));
+    }
+    if let Some(attr) = input.attrs.iter().find(|a| a.path().is_ident("field")) {
+        return Err(Error::new_spanned(
+            attr,
+            "`#[field(...)]` goes on a field; the struct takes `#[model(...)]`",
+        ));
+    }
+    let model = ModelAttrs::parse(&input.attrs)?;
+
+    let mut errors: Vec<Error> = Vec::new();
+    let mut fields = Vec::new();
+    for f in named {
+        match field(f, name) {
+            Ok(field) => fields.push(field),
+            Err(e) => errors.push(e),
+        }
+    }
+    combine(std::mem::take(&mut errors))?;
+
+    // The primary key: the fields marked `primary_key`, else `id: i64`/`id: i32`.
+    let explicit: Vec<usize> = (0..fields.len())
+        .filter(|&i| fields[i].primary_key)
+        .collect();
+    if explicit.len() > 1 {
+        let first = &fields[explicit[0]].name;
+        for &i in &explicit[1..] {
+            errors.push(Error::new(
+                fields[i].attrs.primary_key.unwrap_or_else(Span::call_site),
+                format!(
+                    "a model has exactly one primary key, and `{first}` already is: remove \
+                     `primary_key` here (use `#[model(unique = [..])]` for a key over several \
+                     fields)"
+                ),
+            ));
+        }
+    } else if explicit.is_empty() {
+        match fields.iter_mut().find(|f| f.name == "id") {
+            Some(id) if !id.optional && matches!(id.kind, Kind::Plain) && is_int(&id.base) => {
+                id.primary_key = true;
+                id.auto = true;
+            }
+            _ => errors.push(Error::new_spanned(
+                name,
+                format!(
+                    "`{name}` has no primary key: add a field `id: i64` (an auto-increment key) or \
+                     mark one field `#[field(primary_key)]`"
+                ),
+            )),
+        }
+    }
+
+    // Columns are unique.
+    for (i, f) in fields.iter().enumerate() {
+        if matches!(f.kind, Kind::ManyToMany(_)) {
+            continue;
+        }
+        if let Some(other) = fields[..i]
+            .iter()
+            .find(|o| !matches!(o.kind, Kind::ManyToMany(_)) && o.column == f.column)
+        {
+            errors.push(Error::new_spanned(
+                &f.ident,
+                format!(
+                    "column `{}` is already the column of field `{}`: give one of them \
+                     `#[field(column = \"...\")]`",
+                    f.column, other.name
+                ),
+            ));
+        }
+    }
+
+    // `ordering` and indexes name fields.
+    let field_names: Vec<&str> = fields
+        .iter()
+        .filter(|f| !matches!(f.kind, Kind::ManyToMany(_)))
+        .map(|f| f.name.as_str())
+        .collect();
+    let check_name = |lit: &syn::LitStr, what: &str, name_of: &str| -> Option<Error> {
+        (!field_names.contains(&name_of)).then(|| {
+            Error::new_spanned(
+                lit,
+                format!(
+                    "{what} names `{name_of}`, which is not a field of `{name}` (fields: {})",
+                    field_names.join(", ")
+                ),
+            )
+        })
+    };
+    for o in &model.ordering {
+        let v = o.value();
+        if let Some(e) = check_name(o, "`ordering`", v.strip_prefix('-').unwrap_or(&v)) {
+            errors.push(e);
+        }
+    }
+    for (list, _) in &model.indexes {
+        for l in list {
+            if let Some(e) = check_name(l, "the index", &l.value()) {
+                errors.push(e);
+            }
+        }
+    }
+    combine(errors)?;
+
+    Ok(generate(input, &model, &fields))
+}
+
+/// All the errors as one, or `Ok`.
+fn combine(errors: Vec<Error>) -> Result<()> {
+    let mut errors = errors.into_iter();
+    match errors.next() {
+        None => Ok(()),
+        Some(mut first) => {
+            first.extend(errors);
+            Err(first)
+        }
+    }
+}
+
+/// Reads one field and checks its attributes against its type.
+fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
+    let ident = f.ident.clone().expect("named field");
+    let name = ident.to_string().trim_start_matches("r#").to_owned();
+    let ty = replace_self(&f.ty, model);
+    if let Some(attr) = f.attrs.iter().find(|a| a.path().is_ident("model")) {
+        return Err(Error::new_spanned(
+            attr,
+            "`#[model(...)]` goes on the struct; a field takes `#[field(...)]`",
+        ));
+    }
+    if name == "meta" {
+        return Err(Error::new_spanned(
+            &ident,
+            "a field named `meta` would make a column constant `META` that hides `Model::META`: \
+             rename the field and keep the column with `#[field(column = \"meta\")]`",
+        ));
+    }
+    let attrs = FieldAttrs::parse(&f.attrs)?;
+
+    let (optional, inner) = match generic_of(&ty, "Option") {
+        Some(inner) => (true, inner.clone()),
+        None => (false, ty.clone()),
+    };
+    let base = last_ident(&inner).unwrap_or_default();
+    let kind = if let Some(t) = generic_of(&inner, "ForeignKey") {
+        Kind::ForeignKey(t.clone())
+    } else if let Some(t) = generic_of(&inner, "OneToOne") {
+        Kind::OneToOne(t.clone())
+    } else if let Some(t) = generic_of(&inner, "ManyToMany") {
+        if optional {
+            return Err(Error::new_spanned(
+                &f.ty,
+                "a many-to-many relation is not a column and cannot be an Option: write \
+                 `ManyToMany<T>`",
+            ));
+        }
+        Kind::ManyToMany(t.clone())
+    } else {
+        Kind::Plain
+    };
+
+    let is_relation = matches!(kind, Kind::ForeignKey(_) | Kind::OneToOne(_));
+    if let Kind::ManyToMany(_) = kind {
+        let not_column = [
+            attrs.primary_key,
+            attrs.auto,
+            attrs.unique,
+            attrs.index,
+            attrs.null,
+            attrs.max_length.as_ref().map(|m| m.1),
+            attrs.default.as_ref().map(|d| d.1),
+            attrs.choices.as_ref().map(|c| c.1),
+            attrs.column.as_ref().map(syn::LitStr::span),
+            attrs.on_delete.as_ref().map(Ident::span),
+        ];
+        if let Some(span) = not_column.into_iter().flatten().next() {
+            return Err(Error::new(
+                span,
+                "a many-to-many field is not a column: it takes only `related_name`",
+            ));
+        }
+    }
+    if !is_relation {
+        if let Some(on_delete) = &attrs.on_delete {
+            return Err(Error::new_spanned(
+                on_delete,
+                "`on_delete` is for `ForeignKey<T>` and `OneToOne<T>` fields",
+            ));
+        }
+        if let (Kind::Plain, Some(rn)) = (&kind, &attrs.related_name) {
+            return Err(Error::new_spanned(
+                rn,
+                "`related_name` is for relation fields (`ForeignKey<T>`, `OneToOne<T>`, \
+                 `ManyToMany<T>`)",
+            ));
+        }
+    } else {
+        match &attrs.on_delete {
+            None => {
+                return Err(Error::new_spanned(
+                    &f.ty,
+                    "a relation needs `#[field(on_delete = ...)]`: one of cascade, protect, \
+                     set_null, restrict, do_nothing (Django requires it too)",
+                ));
+            }
+            Some(od) if od == "set_null" && !optional => {
+                return Err(Error::new_spanned(
+                    od,
+                    format!(
+                        "`on_delete = set_null` needs a nullable key: make the field \
+                         `Option<{}<..>>`",
+                        base
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
+        if let Some(span) = attrs.primary_key {
+            return Err(Error::new(
+                span,
+                "a relation cannot be the primary key: add an `id: i64` field",
+            ));
+        }
+    }
+
+    if let Some((_, span)) = attrs.max_length
+        && base != "String"
+    {
+        return Err(Error::new(
+            span,
+            "`max_length` is for `String` fields (it makes the column a VARCHAR): remove it or \
+             make the field a `String`",
+        ));
+    }
+    if let Some(span) = attrs.null
+        && !optional
+    {
+        return Err(Error::new(
+            span,
+            "`null` needs an `Option<T>` field: a NULL cannot be read into a plain value (an \
+             `Option<T>` field is nullable without `null`)",
+        ));
+    }
+    if let Some(span) = attrs.auto {
+        if attrs.primary_key.is_none() {
+            return Err(Error::new(
+                span,
+                "`auto` is for primary keys: add `primary_key` (a field `id: i64` is an auto \
+                 primary key without attributes)",
+            ));
+        }
+        if optional || !is_int(&base) {
+            return Err(Error::new(
+                span,
+                "an `auto` primary key is assigned by the database and must be `i64` or `i32`",
+            ));
+        }
+    }
+    if let Some(span) = attrs.primary_key
+        && optional
+    {
+        return Err(Error::new(
+            span,
+            "a primary key cannot be NULL: remove the `Option`",
+        ));
+    }
+    if let Some((default, span)) = &attrs.default {
+        check_default(default, *span, &base, optional, is_relation)?;
+    }
+
+    let column = match (&attrs.column, &kind) {
+        (Some(c), _) => c.value(),
+        (None, Kind::ForeignKey(_) | Kind::OneToOne(_)) => format!("{name}_id"),
+        (None, _) => name.clone(),
+    };
+    Ok(Field {
+        ident,
+        name,
+        ty,
+        optional,
+        base,
+        kind,
+        column,
+        primary_key: attrs.primary_key.is_some(),
+        auto: attrs.auto.is_some(),
+        attrs,
+    })
+}
+
+/// A default must fit the field's type where the type is one the ORM knows by name.
+fn check_default(
+    default: &DefaultLit,
+    span: Span,
+    base: &str,
+    optional: bool,
+    relation: bool,
+) -> Result<()> {
+    let (fits, example) = match (default, base) {
+        (DefaultLit::Null, _) => (optional, "default = null` on an `Option<T>"),
+        (_, _) if relation => (matches!(default, DefaultLit::Int(_)), "default = 1"),
+        (DefaultLit::Bool(_), "bool") => (true, ""),
+        (_, "bool") => (false, "default = false"),
+        (DefaultLit::Int(_), "i32" | "i64" | "f64") => (true, ""),
+        (_, "i32" | "i64") => (false, "default = 0"),
+        (DefaultLit::Float(_), "f64") => (true, ""),
+        (_, "f64") => (false, "default = 0.0"),
+        (DefaultLit::Text(_), "String") => (true, ""),
+        (_, "String") => (false, "default = \"text\""),
+        (DefaultLit::Now, "DateTime" | "NaiveDate") => (true, ""),
+        (_, "DateTime" | "NaiveDate") => (false, "default = now"),
+        (DefaultLit::Now, _) => (false, "default = now` on a `DateTime<Utc>` or `NaiveDate"),
+        // Types the derive does not know by name (Uuid, JSON, user types): unchecked.
+        _ => (true, ""),
+    };
+    if fits {
+        return Ok(());
+    }
+    let what = if relation { "a relation" } else { base };
+    Err(Error::new(
+        span,
+        format!(
+            "`default` is {} but the field is {}: write `{example}`",
+            default.kind(),
+            if matches!(default, DefaultLit::Null) {
+                "not an `Option`".to_owned()
+            } else {
+                format!("`{what}`")
+            }
+        ),
+    ))
+}
+
+fn is_int(base: &str) -> bool {
+    base == "i64" || base == "i32"
+}
+
+/// `T` when `ty` is `Name<T>` (by its last path segment).
+fn generic_of<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+    let Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let seg = p.path.segments.last()?;
+    if seg.ident != name {
+        return None;
+    }
+    let PathArguments::AngleBracketed(args) = &seg.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|a| match a {
+        GenericArgument::Type(t) => Some(t),
+        _ => None,
+    });
+    let first = types.next()?;
+    types.next().is_none().then_some(first)
+}
+
+fn last_ident(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().map(|s| s.ident.to_string()),
+        _ => None,
+    }
+}
+
+/// `Self` in a field type becomes the struct's name: the metadata is a static, where `Self`
+/// is not in scope.
+fn replace_self(ty: &Type, model: &Ident) -> Type {
+    fn walk(ts: TokenStream, model: &Ident) -> TokenStream {
+        ts.into_iter()
+            .map(|tt| match tt {
+                TokenTree::Ident(i) if i == "Self" => {
+                    let mut m = model.clone();
+                    m.set_span(i.span());
+                    TokenTree::Ident(m)
+                }
+                TokenTree::Group(g) => {
+                    let mut ng = Group::new(g.delimiter(), walk(g.stream(), model));
+                    ng.set_span(g.span());
+                    TokenTree::Group(ng)
+                }
+                other => other,
+            })
+            .collect()
+    }
+    syn::parse2(walk(quote!(#ty), model)).unwrap_or_else(|_| ty.clone())
+}
+
+/// `QuestionChoice` → `question_choice`, `HTTPLog` → `http_log`.
+fn snake_case(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1);
+            let boundary = match prev {
+                Some(p) => {
+                    p.is_lowercase()
+                        || p.is_ascii_digit()
+                        || (p.is_uppercase() && next.is_some_and(|n| n.is_lowercase()))
+                }
+                None => false,
+            };
+            if boundary && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The app label when `#[model(app)]` is not given: the user's package name, with `-` as `_`.
+fn default_app() -> String {
+    std::env::var("CARGO_PKG_NAME")
+        .map(|n| n.replace('-', "_"))
+        .unwrap_or_else(|_| "app".to_owned())
+}
+
+fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenStream {
+    let name = &input.ident;
+    let vis = &input.vis;
+    let name_str = name.to_string().trim_start_matches("r#").to_owned();
+    let app = model
+        .app
+        .as_ref()
+        .map_or_else(default_app, syn::LitStr::value);
+    let table = model.table.as_ref().map_or_else(
+        || format!("{app}_{}", snake_case(&name_str)),
+        syn::LitStr::value,
+    );
+
+    let fs = quote!(::fullstack::model::FieldMeta);
+    let mut metas = Vec::new();
+    let mut m2m = Vec::new();
+    let mut readers = Vec::new();
+    let mut values = Vec::new();
+    let mut columns = Vec::new();
+    let mut index = 0usize;
+    let mut pk_expr = quote!(unreachable!());
+    let mut set_pk = quote!(let _ = pk;);
+
+    for f in fields {
+        let ident = &f.ident;
+        let fname = &f.name;
+        let ty = &f.ty;
+        let span = ty.span();
+        if let Kind::ManyToMany(target) = &f.kind {
+            let join = format!("{table}_{fname}");
+            m2m.push(quote! {
+                ::fullstack::model::ManyToManyMeta {
+                    name: #fname,
+                    to: || <#target as ::fullstack::Model>::META,
+                    table: #join,
+                    through: ::core::option::Option::None,
+                }
+            });
+            readers.push(quote!(#ident: ::core::default::Default::default()));
+            continue;
+        }
+        let column = &f.column;
+        let col_ty = if f.attrs.max_length.is_some() {
+            quote!(::fullstack::ColumnType::VarChar)
+        } else {
+            quote_spanned!(span=> <#ty as ::fullstack::DbType>::COLUMN)
+        };
+        let mut set = Vec::new();
+        set.push(quote_spanned!(span=> null: <#ty as ::fullstack::DbType>::NULLABLE));
+        if f.primary_key {
+            set.push(quote!(primary_key: true));
+        }
+        if f.auto {
+            set.push(quote!(auto: true));
+        }
+        if f.attrs.unique.is_some() || matches!(f.kind, Kind::OneToOne(_)) {
+            set.push(quote!(unique: true));
+        }
+        if f.attrs.index.is_some() {
+            set.push(quote!(index: true));
+        }
+        if let Some((n, _)) = f.attrs.max_length {
+            set.push(quote!(max_length: ::core::option::Option::Some(#n)));
+        }
+        if let Some((d, _)) = &f.attrs.default {
+            let d = d.tokens(f.base == "f64");
+            set.push(quote!(default: ::core::option::Option::Some(#d)));
+        }
+        if let Some((choices, _)) = &f.attrs.choices {
+            let pairs = choices.iter().map(|(v, l)| quote!((#v, #l)));
+            set.push(quote!(choices: &[#(#pairs),*]));
+        }
+        let relation = match &f.kind {
+            Kind::ForeignKey(t) => Some((quote!(ForeignKey), t)),
+            Kind::OneToOne(t) => Some((quote!(OneToOne), t)),
+            _ => None,
+        };
+        if let Some((kind, target)) = relation {
+            let od = f.attrs.on_delete.as_ref().expect("checked");
+            let variant = format_ident!("{}", on_delete_variant(od).expect("checked"));
+            let related = match &f.attrs.related_name {
+                Some(r) => quote!(::core::option::Option::Some(#r)),
+                None => quote!(::core::option::Option::None),
+            };
+            set.push(quote! {
+                relation: ::core::option::Option::Some(::fullstack::model::Relation {
+                    kind: ::fullstack::model::RelationKind::#kind,
+                    to: || <#target as ::fullstack::Model>::META,
+                    on_delete: ::fullstack::model::OnDelete::#variant,
+                    related_name: #related,
+                })
+            });
+        }
+        metas.push(quote! {
+            #fs { #(#set,)* ..#fs::new(#fname, #column, #col_ty) }
+        });
+        readers.push(quote_spanned! {span=>
+            #ident: ::fullstack::model::read_field::<#name, #ty>(row, offset, #index)?
+        });
+        if f.auto {
+            values.push(quote!(<Self as ::fullstack::Model>::pk(self)));
+            pk_expr = quote! {
+                if self.#ident == 0 {
+                    ::fullstack::Value::Null(<#ty as ::fullstack::DbType>::COLUMN)
+                } else {
+                    ::fullstack::DbType::to_value(&self.#ident)
+                }
+            };
+            set_pk = if f.base == "i64" {
+                quote!(self.#ident = pk;)
+            } else {
+                quote! {
+                    self.#ident = ::core::convert::TryFrom::try_from(pk)
+                        .expect("the database assigned a primary key that does not fit an i32");
+                }
+            };
+        } else {
+            values
+                .push(quote_spanned!(span=> <#ty as ::fullstack::DbType>::to_value(&self.#ident)));
+            if f.primary_key {
+                pk_expr = quote!(::fullstack::DbType::to_value(&self.#ident));
+            }
+        }
+        let const_name = format_ident!("{}", fname.to_uppercase(), span = f.ident.span());
+        let doc = format!("The `{fname}` field (column `{column}`), for queries.");
+        columns.push(quote! {
+            #[doc = #doc]
+            #vis const #const_name: ::fullstack::Column<#name, #ty> =
+                ::fullstack::Column::new(#fname, #column);
+        });
+        index += 1;
+    }
+
+    let ordering = &model.ordering;
+    let indexes = model.indexes.iter().map(|(list, unique)| {
+        let names: Vec<String> = list.iter().map(syn::LitStr::value).collect();
+        let index_name = format!(
+            "{table}_{}_{}",
+            names.join("_"),
+            if *unique { "uniq" } else { "idx" }
+        );
+        quote! {
+            ::fullstack::model::IndexMeta {
+                name: #index_name,
+                fields: &[#(#names),*],
+                unique: #unique,
+            }
+        }
+    });
+
+    quote! {
+        #[automatically_derived]
+        impl ::fullstack::Model for #name {
+            const META: &'static ::fullstack::ModelMeta = {
+                static META: ::fullstack::ModelMeta = ::fullstack::ModelMeta {
+                    app: #app,
+                    name: #name_str,
+                    table: #table,
+                    fields: &[#(#metas),*],
+                    indexes: &[#(#indexes),*],
+                    many_to_many: &[#(#m2m),*],
+                    ordering: &[#(#ordering),*],
+                };
+                &META
+            };
+
+            fn from_row(
+                row: &::fullstack::Row,
+                offset: usize,
+            ) -> ::core::result::Result<Self, ::fullstack::Error> {
+                ::core::result::Result::Ok(#name { #(#readers,)* })
+            }
+
+            fn values(&self) -> ::std::vec::Vec<::fullstack::Value> {
+                ::std::vec![#(#values),*]
+            }
+
+            fn pk(&self) -> ::fullstack::Value {
+                #pk_expr
+            }
+
+            fn set_pk(&mut self, pk: i64) {
+                #set_pk
+            }
+        }
+
+        #[automatically_derived]
+        impl #name {
+            #(#columns)*
+        }
+    }
+}

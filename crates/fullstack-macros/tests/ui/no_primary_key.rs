@@ -1,0 +1,13 @@
+use fullstack::Model;
+
+#[derive(Model)]
+struct Tag {
+    slug: String,
+}
+
+#[derive(Model)]
+struct Named {
+    id: String,
+}
+
+fn main() {}

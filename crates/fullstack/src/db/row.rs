@@ -1,0 +1,188 @@
+//! Rows read back from any backend, and the Rust types a column can be read as.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row as _;
+use uuid::Uuid;
+
+use super::value::{ColumnType, Value};
+use crate::Error;
+
+/// A row from SQLite, PostgreSQL or MySQL.
+#[derive(Debug)]
+pub enum Row {
+    /// From SQLite.
+    Sqlite(sqlx::sqlite::SqliteRow),
+    /// From PostgreSQL.
+    Postgres(sqlx::postgres::PgRow),
+    /// From MySQL or MariaDB.
+    MySql(sqlx::mysql::MySqlRow),
+}
+
+impl Row {
+    /// Reads column `index` as `T`.
+    ///
+    /// # Errors
+    /// When the column is missing or does not hold a `T`.
+    pub fn get<T: DbType>(&self, index: usize) -> Result<T, Error> {
+        T::decode(self, index)
+    }
+
+    /// The number of columns.
+    pub fn len(&self) -> usize {
+        match self {
+            Row::Sqlite(r) => r.len(),
+            Row::Postgres(r) => r.len(),
+            Row::MySql(r) => r.len(),
+        }
+    }
+
+    /// Whether the row has no columns.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A Rust type a model field can have: how it is bound and read back on every backend.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a model field",
+    label = "not a column type",
+    note = "a field is a bool, i32, i64, f64, String, DateTime<Utc>, NaiveDate, Uuid, \
+            serde_json::Value, ForeignKey<T>, OneToOne<T>, an Option of one of these, or a type \
+            that implements `fullstack::DbType`"
+)]
+pub trait DbType: Sized + Send + Sync + 'static {
+    /// The column type (the inner type's for `Option<T>`).
+    const COLUMN: ColumnType;
+    /// Whether the column accepts NULL (`Option<T>`).
+    const NULLABLE: bool = false;
+
+    /// Reads the value at `index`.
+    ///
+    /// # Errors
+    /// When the column does not hold this type.
+    fn decode(row: &Row, index: usize) -> Result<Self, Error>;
+
+    /// The value to bind.
+    fn to_value(&self) -> Value;
+}
+
+/// Whether column `index` is NULL.
+pub(crate) fn is_null(row: &Row, index: usize) -> Result<bool, Error> {
+    Ok(match row {
+        Row::Sqlite(r) => sqlx::ValueRef::is_null(&r.try_get_raw(index)?),
+        Row::Postgres(r) => sqlx::ValueRef::is_null(&r.try_get_raw(index)?),
+        Row::MySql(r) => sqlx::ValueRef::is_null(&r.try_get_raw(index)?),
+    })
+}
+
+/// Reads a non-NULL value. SQLite's driver would read NULL as `0` or `""`: a NULL where the field
+/// cannot hold one is an error instead.
+macro_rules! decode_any {
+    ($row:expr, $index:expr, $ty:ty) => {{
+        if is_null($row, $index)? {
+            return Err(Error::Decode(format!(
+                "column {} is NULL but the field is not an Option",
+                $index
+            )));
+        }
+        decode_raw!($row, $index, $ty)
+    }};
+}
+
+macro_rules! decode_raw {
+    ($row:expr, $index:expr, $ty:ty) => {
+        match $row {
+            Row::Sqlite(r) => r.try_get::<$ty, _>($index),
+            Row::Postgres(r) => r.try_get::<$ty, _>($index),
+            Row::MySql(r) => r.try_get::<$ty, _>($index),
+        }
+        .map_err(Error::from)
+    };
+}
+
+macro_rules! db_types {
+    ($($ty:ty => $column:ident, $to:expr);* $(;)?) => {
+        $(
+            impl DbType for $ty {
+                const COLUMN: ColumnType = ColumnType::$column;
+
+                fn decode(row: &Row, index: usize) -> Result<Self, Error> {
+                    decode_any!(row, index, $ty)
+                }
+
+                fn to_value(&self) -> Value {
+                    #[allow(clippy::redundant_closure_call)]
+                    ($to)(self)
+                }
+            }
+        )*
+    };
+}
+
+db_types! {
+    bool => Bool, |v: &bool| Value::Bool(*v);
+    i32 => Int, |v: &i32| Value::Int(*v);
+    i64 => BigInt, |v: &i64| Value::BigInt(*v);
+    f64 => Float, |v: &f64| Value::Float(*v);
+    String => Text, |v: &String| Value::Text(v.clone());
+    DateTime<Utc> => DateTime, |v: &DateTime<Utc>| Value::DateTime(*v);
+    NaiveDate => Date, |v: &NaiveDate| Value::Date(*v);
+}
+
+/// UUIDs are stored as text on SQLite and MySQL (portable, readable) and natively on PostgreSQL.
+impl DbType for Uuid {
+    const COLUMN: ColumnType = ColumnType::Uuid;
+
+    fn decode(row: &Row, index: usize) -> Result<Self, Error> {
+        match row {
+            Row::Postgres(r) => r.try_get::<Uuid, _>(index).map_err(Error::from),
+            _ => {
+                let text: String = decode_any!(row, index, String)?;
+                Uuid::parse_str(&text).map_err(|e| Error::Decode(format!("column {index}: {e}")))
+            }
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Uuid(*self)
+    }
+}
+
+impl DbType for serde_json::Value {
+    const COLUMN: ColumnType = ColumnType::Json;
+
+    fn decode(row: &Row, index: usize) -> Result<Self, Error> {
+        match row {
+            Row::Sqlite(_) => {
+                let text: String = decode_any!(row, index, String)?;
+                serde_json::from_str(&text)
+                    .map_err(|e| Error::Decode(format!("column {index}: {e}")))
+            }
+            _ => decode_any!(row, index, sqlx::types::Json<serde_json::Value>).map(|j| j.0),
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Json(self.clone())
+    }
+}
+
+impl<T: DbType> DbType for Option<T> {
+    const COLUMN: ColumnType = T::COLUMN;
+    const NULLABLE: bool = true;
+
+    fn decode(row: &Row, index: usize) -> Result<Self, Error> {
+        if is_null(row, index)? {
+            Ok(None)
+        } else {
+            T::decode(row, index).map(Some)
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        match self {
+            Some(v) => v.to_value(),
+            None => Value::Null(T::COLUMN),
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! Values bound to SQL statements. Every value the ORM sends is a bound parameter, never text
+//! spliced into SQL.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+/// The column types the ORM knows, and so the SQL type of a NULL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    /// `bool`
+    Bool,
+    /// `i32`
+    Int,
+    /// `i64`
+    BigInt,
+    /// `f64`
+    Float,
+    /// `String` with a `max_length`: `VARCHAR(n)`.
+    VarChar,
+    /// `String` without a length: `TEXT`.
+    Text,
+    /// `DateTime<Utc>`: a moment, with time zone.
+    DateTime,
+    /// `NaiveDate`: a calendar date.
+    Date,
+    /// `Uuid`
+    Uuid,
+    /// `serde_json::Value`
+    Json,
+}
+
+/// A value to bind, or read back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// SQL NULL, typed so PostgreSQL accepts it for the column.
+    Null(ColumnType),
+    /// A boolean.
+    Bool(bool),
+    /// A 32-bit integer.
+    Int(i32),
+    /// A 64-bit integer.
+    BigInt(i64),
+    /// A float.
+    Float(f64),
+    /// Text.
+    Text(String),
+    /// A moment in UTC.
+    DateTime(DateTime<Utc>),
+    /// A calendar date.
+    Date(NaiveDate),
+    /// A UUID.
+    Uuid(Uuid),
+    /// JSON.
+    Json(serde_json::Value),
+}
+
+impl Value {
+    /// The value's column type.
+    pub fn column_type(&self) -> ColumnType {
+        match self {
+            Value::Null(t) => *t,
+            Value::Bool(_) => ColumnType::Bool,
+            Value::Int(_) => ColumnType::Int,
+            Value::BigInt(_) => ColumnType::BigInt,
+            Value::Float(_) => ColumnType::Float,
+            Value::Text(_) => ColumnType::Text,
+            Value::DateTime(_) => ColumnType::DateTime,
+            Value::Date(_) => ColumnType::Date,
+            Value::Uuid(_) => ColumnType::Uuid,
+            Value::Json(_) => ColumnType::Json,
+        }
+    }
+
+    /// Whether this is NULL.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null(_))
+    }
+}
+
+macro_rules! from_impls {
+    ($($ty:ty => $variant:ident),*) => {
+        $(
+            impl From<$ty> for Value {
+                fn from(v: $ty) -> Self {
+                    Value::$variant(v.into())
+                }
+            }
+        )*
+    };
+}
+
+from_impls!(
+    bool => Bool, i32 => Int, i64 => BigInt, f64 => Float, String => Text, &str => Text,
+    DateTime<Utc> => DateTime, NaiveDate => Date, Uuid => Uuid, serde_json::Value => Json
+);

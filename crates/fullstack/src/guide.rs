@@ -1,0 +1,5 @@
+//! The fullstack guide, from the repository's `docs/fullstack/` folder. Every example in it is
+//! compiled as a test.
+
+#[doc = include_str!("../../../docs/fullstack/models.md")]
+pub mod models {}

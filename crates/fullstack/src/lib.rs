@@ -1,0 +1,25 @@
+//! A Django-like layer on [`micro`]: an ORM and migrations on sqlx (SQLite by default, PostgreSQL
+//! and MySQL/MariaDB for deployments), and a project of apps driven by management commands.
+//!
+//! This crate is being built: today it holds the database layer (one handle over the three
+//! backends, values, rows, transactions with savepoints, query counting), models
+//! (`#[derive(Model)]`, see [`guide::models`]), querysets ([`query`], guide in
+//! `docs/fullstack/orm.md`) and [`migrations`] (guide in `docs/fullstack/migrations.md`).
+
+mod db;
+mod error;
+pub mod guide;
+pub mod migrations;
+pub mod model;
+pub mod query;
+mod query_log;
+
+pub use db::{
+    Backend, ColumnType, Database, DbType, PoolOptions, Row, Savepoint, Transaction, Value,
+};
+pub use error::Error;
+/// Derives [`Model`](trait@Model) for a struct with named fields; see the
+/// [`model`] module and `docs/fullstack/models.md` for the attributes.
+pub use fullstack_macros::Model;
+pub use model::{Column, ForeignKey, ManyToMany, Model, ModelMeta, OneToOne};
+pub use query_log::capture_queries;

@@ -1,0 +1,128 @@
+//! The table that records which migrations are applied: `fullstack_migrations (id, app, name,
+//! applied_at)`.
+
+use super::ddl::Ddl;
+use super::state::FieldState;
+use crate::Error;
+use crate::db::{Backend, ColumnType, Conn, RawConn, Value};
+
+/// The default recorder table.
+pub const DEFAULT_TABLE: &str = "fullstack_migrations";
+
+fn field(name: &str, ty: ColumnType) -> FieldState {
+    FieldState {
+        name: name.into(),
+        column: name.into(),
+        ty,
+        null: false,
+        primary_key: false,
+        auto: false,
+        unique: false,
+        index: false,
+        max_length: Some(255),
+        default: None,
+        relation: None,
+    }
+}
+
+pub(crate) struct Recorder<'a> {
+    pub(crate) backend: Backend,
+    pub(crate) table: &'a str,
+}
+
+impl Recorder<'_> {
+    fn q(&self, s: &str) -> String {
+        self.backend.quote(s)
+    }
+
+    pub(crate) async fn ensure(&self, conn: &mut RawConn) -> Result<(), Error> {
+        let ddl = Ddl {
+            backend: self.backend,
+        };
+        let id = FieldState {
+            primary_key: true,
+            auto: true,
+            ..field("id", ColumnType::BigInt)
+        };
+        let cols = [
+            ddl.column_def(&id, true),
+            ddl.column_def(&field("app", ColumnType::VarChar), true),
+            ddl.column_def(&field("name", ColumnType::VarChar), true),
+            ddl.column_def(&field("applied_at", ColumnType::DateTime), true),
+        ];
+        let sql = format!(
+            "CREATE TABLE IF NOT EXISTS {} ({})",
+            self.q(self.table),
+            cols.join(", ")
+        );
+        Conn::Raw(conn).execute(&sql, Vec::new()).await?;
+        Ok(())
+    }
+
+    pub(crate) async fn applied(&self, conn: &mut RawConn) -> Result<Vec<(String, String)>, Error> {
+        let sql = format!(
+            "SELECT {}, {} FROM {} ORDER BY {}",
+            self.q("app"),
+            self.q("name"),
+            self.q(self.table),
+            self.q("id")
+        );
+        Conn::Raw(conn)
+            .fetch_all(&sql, Vec::new())
+            .await?
+            .iter()
+            .map(|r| Ok((r.get::<String>(0)?, r.get::<String>(1)?)))
+            .collect()
+    }
+
+    fn ph(&self, n: usize) -> String {
+        let mut s = String::new();
+        self.backend.placeholder_into(&mut s, n);
+        s
+    }
+
+    pub(crate) async fn record(
+        &self,
+        conn: &mut RawConn,
+        app: &str,
+        name: &str,
+    ) -> Result<(), Error> {
+        let sql = format!(
+            "INSERT INTO {} ({}, {}, {}) VALUES ({}, {}, {})",
+            self.q(self.table),
+            self.q("app"),
+            self.q("name"),
+            self.q("applied_at"),
+            self.ph(1),
+            self.ph(2),
+            self.ph(3)
+        );
+        Conn::Raw(conn)
+            .execute(
+                &sql,
+                vec![app.into(), name.into(), Value::DateTime(chrono::Utc::now())],
+            )
+            .await?;
+        Ok(())
+    }
+
+    pub(crate) async fn unrecord(
+        &self,
+        conn: &mut RawConn,
+        app: &str,
+        name: &str,
+    ) -> Result<(), Error> {
+        let sql = format!(
+            "DELETE FROM {} WHERE {} = {} AND {} = {}",
+            self.q(self.table),
+            self.q("app"),
+            self.ph(1),
+            self.q("name"),
+            self.ph(2)
+        );
+        Conn::Raw(conn)
+            .execute(&sql, vec![app.into(), name.into()])
+            .await?;
+        Ok(())
+    }
+}

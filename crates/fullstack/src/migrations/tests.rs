@@ -1,0 +1,446 @@
+//! Unit tests of the autodetector, the writer/loader and the DDL, no database needed.
+
+use super::*;
+use crate::db::ColumnType;
+use crate::model::{
+    DefaultValue, FieldMeta, IndexMeta, ManyToManyMeta, ModelMeta, OnDelete, Relation, RelationKind,
+};
+
+const ID: FieldMeta = FieldMeta {
+    primary_key: true,
+    auto: true,
+    ..FieldMeta::new("id", "id", ColumnType::BigInt)
+};
+
+static AUTHOR: ModelMeta = ModelMeta {
+    app: "blog",
+    name: "Author",
+    table: "blog_author",
+    fields: &[
+        ID,
+        FieldMeta {
+            max_length: Some(100),
+            unique: true,
+            ..FieldMeta::new("name", "name", ColumnType::VarChar)
+        },
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+
+fn author() -> &'static ModelMeta {
+    &AUTHOR
+}
+fn tag() -> &'static ModelMeta {
+    &TAG
+}
+
+static TAG: ModelMeta = ModelMeta {
+    app: "blog",
+    name: "Tag",
+    table: "blog_tag",
+    fields: &[ID, FieldMeta::new("label", "label", ColumnType::Text)],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+
+// "Aaa" sorts before "Author": the autodetector must still create Author first.
+static POST: ModelMeta = ModelMeta {
+    app: "blog",
+    name: "Aaapost",
+    table: "blog_post",
+    fields: &[
+        ID,
+        FieldMeta::new("title", "title", ColumnType::Text),
+        FieldMeta {
+            relation: Some(Relation {
+                kind: RelationKind::ForeignKey,
+                to: author,
+                on_delete: OnDelete::Cascade,
+                related_name: None,
+            }),
+            ..FieldMeta::new("author", "author_id", ColumnType::BigInt)
+        },
+    ],
+    indexes: &[IndexMeta {
+        name: "blog_post_title_author",
+        fields: &["title", "author"],
+        unique: true,
+    }],
+    many_to_many: &[ManyToManyMeta {
+        name: "tags",
+        to: tag,
+        table: "blog_post_tags",
+        through: None,
+    }],
+    ordering: &[],
+};
+
+fn state(models: &[&ModelMeta]) -> ProjectState {
+    ProjectState::from_models(models)
+}
+
+fn ops(from: &ProjectState, to: &ProjectState) -> Vec<Operation> {
+    diff(from, to, &mut NonInteractive)
+}
+
+fn model_mut<'a>(s: &'a mut ProjectState, label: &str) -> &'a mut ModelState {
+    s.models.get_mut(label).unwrap()
+}
+
+#[test]
+fn initial_creates_models_in_foreign_key_order_with_join_tables() {
+    let to = state(&[&POST, &AUTHOR, &TAG]);
+    let ops = ops(&ProjectState::default(), &to);
+    let created: Vec<String> = ops
+        .iter()
+        .map(|o| match o {
+            Operation::CreateModel { model } => model.name.clone(),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    let pos = |n: &str| created.iter().position(|c| c == n).unwrap();
+    assert!(pos("Author") < pos("Aaapost"), "{created:?}");
+    assert!(pos("Aaapost") < pos("Aaapost_tags"), "{created:?}");
+    assert!(pos("Tag") < pos("Aaapost_tags"), "{created:?}");
+    let join = to.model("blog.Aaapost_tags").unwrap();
+    assert_eq!(join.table, "blog_post_tags");
+    assert_eq!(join.field("aaapost").unwrap().column, "aaapost_id");
+    assert_eq!(join.field("tag").unwrap().column, "tag_id");
+    assert!(join.indexes[0].unique);
+    // Replaying the operations gives the target state: nothing left to detect.
+    let mut replay = ProjectState::default();
+    for op in &ops {
+        op.apply_state(&mut replay).unwrap();
+    }
+    assert_eq!(replay, to);
+}
+
+#[test]
+fn foreign_key_cycle_is_broken_with_a_later_add_field() {
+    let mut to = state(&[&AUTHOR, &POST, &TAG]);
+    let fk = to
+        .model("blog.Aaapost")
+        .unwrap()
+        .field("author")
+        .unwrap()
+        .clone();
+    let mut back = fk.clone();
+    back.name = "favourite".into();
+    back.column = "favourite_id".into();
+    back.relation.as_mut().unwrap().to = "blog.Aaapost".into();
+    back.null = true;
+    model_mut(&mut to, "blog.Author").fields.push(back);
+    let ops = ops(&ProjectState::default(), &to);
+    let mut replay = ProjectState::default();
+    for op in &ops {
+        op.apply_state(&mut replay).unwrap();
+    }
+    assert_eq!(replay, to);
+    assert!(ops.iter().any(|o| matches!(o, Operation::AddField { .. })));
+    // Every DDL statement finds the tables it points at.
+    let mut s = ProjectState::default();
+    for op in &ops {
+        for b in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
+            op.forward_sql(b, &s).unwrap();
+        }
+        op.apply_state(&mut s).unwrap();
+    }
+}
+
+#[test]
+fn field_changes_are_detected() {
+    let from = state(&[&AUTHOR]);
+    let mut to = from.clone();
+    let m = model_mut(&mut to, "blog.Author");
+    m.fields[1].max_length = Some(200); // alter max_length
+    m.fields.push(FieldState::from_meta(&FieldMeta {
+        default: Some(DefaultValue::Int(0)),
+        ..FieldMeta::new("votes", "votes", ColumnType::Int)
+    }));
+    let ops = ops(&from, &to);
+    assert_eq!(ops.len(), 2, "{ops:?}");
+    assert!(matches!(&ops[0], Operation::AddField { field, .. } if field.name == "votes"));
+    assert!(matches!(&ops[1], Operation::AlterField { old, new, .. }
+        if old.max_length == Some(100) && new.max_length == Some(200)));
+    assert_eq!(auto_name(&ops[..1], false), "add_author_votes");
+
+    // Type, NULL, default, unique, index.
+    for change in [
+        |f: &mut FieldState| f.ty = ColumnType::Text,
+        |f: &mut FieldState| f.null = true,
+        |f: &mut FieldState| f.default = Some(state::DefaultState::Text("x".into())),
+        |f: &mut FieldState| f.unique = false,
+        |f: &mut FieldState| {
+            f.unique = false;
+            f.index = true;
+        },
+    ] {
+        let mut to = from.clone();
+        change(&mut model_mut(&mut to, "blog.Author").fields[1]);
+        let ops = diff(&from, &to, &mut NonInteractive);
+        assert!(
+            matches!(ops.as_slice(), [Operation::AlterField { .. }]),
+            "{ops:?}"
+        );
+        for b in [Backend::Sqlite, Backend::Postgres, Backend::MySql] {
+            assert!(!ops[0].forward_sql(b, &from).unwrap().is_empty());
+        }
+    }
+
+    // Removal.
+    let mut to = from.clone();
+    model_mut(&mut to, "blog.Author").fields.pop();
+    assert!(matches!(
+        diff(&from, &to, &mut NonInteractive).as_slice(),
+        [Operation::RemoveField { name, .. }] if name == "name"
+    ));
+}
+
+#[test]
+fn indexes_are_added_and_removed() {
+    let from = state(&[&AUTHOR, &POST, &TAG]);
+    let mut to = from.clone();
+    model_mut(&mut to, "blog.Aaapost").indexes.clear();
+    let ops1 = ops(&from, &to);
+    assert!(
+        matches!(ops1.as_slice(), [Operation::RemoveIndex { name, .. }] if name == "blog_post_title_author")
+    );
+    let ops2 = ops(&to, &from);
+    assert!(matches!(ops2.as_slice(), [Operation::AddIndex { index, .. }] if index.unique));
+    let sql = ops2[0].forward_sql(Backend::Postgres, &to).unwrap();
+    assert_eq!(
+        sql,
+        [r#"CREATE UNIQUE INDEX "blog_post_title_author" ON "blog_post" ("title", "author_id")"#]
+    );
+    assert_eq!(
+        ops1[0].forward_sql(Backend::MySql, &from).unwrap(),
+        ["DROP INDEX `blog_post_title_author` ON `blog_post`"]
+    );
+}
+
+#[test]
+fn renames_are_asked_never_guessed() {
+    let from = state(&[&AUTHOR]);
+    let mut to = from.clone();
+    let f = &mut model_mut(&mut to, "blog.Author").fields[1];
+    f.name = "full_name".into();
+    f.column = "full_name".into();
+
+    let plain = ops(&from, &to);
+    assert!(matches!(
+        plain.as_slice(),
+        [Operation::RemoveField { .. }, Operation::AddField { .. }]
+    ));
+
+    let mut q = FlagQuestioner::parse(&["blog.Author.name=full_name"]).unwrap();
+    let renamed = diff(&from, &to, &mut q);
+    assert!(
+        matches!(renamed.as_slice(), [Operation::RenameField { old_name, new_name, .. }]
+            if old_name == "name" && new_name == "full_name"),
+        "{renamed:?}"
+    );
+
+    let mut answers = Interactive::new(&b"y\n"[..], Vec::new());
+    assert_eq!(diff(&from, &to, &mut answers), renamed);
+
+    // A model rename.
+    let mut to = from.clone();
+    let mut m = to.models.remove("blog.Author").unwrap();
+    m.name = "Writer".into();
+    m.table = "blog_writer".into();
+    to.models.insert(m.label(), m);
+    let mut q = FlagQuestioner::new().rename_model("blog.Author", "blog.Writer");
+    assert!(matches!(
+        diff(&from, &to, &mut q).as_slice(),
+        [Operation::RenameModel { new_table, .. }] if new_table == "blog_writer"
+    ));
+    assert!(matches!(
+        ops(&from, &to).as_slice(),
+        [Operation::CreateModel { .. }, Operation::DeleteModel { .. }]
+    ));
+}
+
+#[test]
+fn writer_and_loader_round_trip() {
+    let dir = std::env::temp_dir().join(format!("fullstack-mig-unit-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let written = make_migrations(&[&AUTHOR], &dir, &mut NonInteractive).unwrap();
+    assert_eq!(written, [dir.join("blog/0001_initial.json")]);
+    assert!(
+        make_migrations(&[&AUTHOR], &dir, &mut NonInteractive)
+            .unwrap()
+            .is_empty()
+    );
+    let written = make_migrations(&[&AUTHOR, &POST, &TAG], &dir, &mut NonInteractive).unwrap();
+    assert_eq!(written.len(), 1);
+    let second = written[0]
+        .file_stem()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(second.starts_with("0002_"), "{second}");
+
+    let set = MigrationSet::from_dir(&dir).unwrap();
+    assert_eq!(
+        set.migrations().len(),
+        2,
+        "{written:?} {:?}",
+        set.migrations()
+    );
+    assert_eq!(
+        set.migrations()[1].dependencies,
+        [("blog".to_owned(), "0001_initial".to_owned())]
+    );
+    assert_eq!(set.state().unwrap(), state(&[&AUTHOR, &POST, &TAG]));
+    assert!(check(&[&AUTHOR, &POST, &TAG], &set).is_empty());
+    assert_eq!(
+        check(&[&AUTHOR], &set).len(),
+        3,
+        "{:?}",
+        check(&[&AUTHOR], &set)
+    );
+
+    // The embedded index names every file, relative to itself.
+    let index = std::fs::read_to_string(dir.join("embedded.rs")).unwrap();
+    assert!(index.contains(r#"("blog", "0001_initial", include_str!("blog/0001_initial.json"))"#));
+    let files: Vec<(String, String, String)> = set
+        .migrations()
+        .iter()
+        .map(|m| (m.app.clone(), m.name.clone(), m.to_json()))
+        .collect();
+    let refs: Vec<(&str, &str, &str)> = files
+        .iter()
+        .map(|(a, n, j)| (a.as_str(), n.as_str(), j.as_str()))
+        .collect();
+    let embedded = MigrationSet::from_embedded(&refs).unwrap();
+    assert_eq!(embedded.migrations(), set.migrations());
+
+    // The file is reviewable JSON.
+    let text = std::fs::read_to_string(dir.join("blog/0001_initial.json")).unwrap();
+    assert!(text.contains(r#""op": "create_model""#), "{text}");
+    assert!(Migration::parse("blog", "x", "{\"operations\": [{\"op\": \"nope\"}]}").is_err());
+
+    let sql = sql_migrate(&set, "blog", "0001_initial", Backend::Postgres, false).unwrap();
+    assert_eq!(
+        sql,
+        [
+            r#"CREATE TABLE "blog_author" ("id" BIGSERIAL PRIMARY KEY, "name" VARCHAR(100) NOT NULL, CONSTRAINT "blog_author_name_uniq" UNIQUE ("name"))"#
+        ]
+    );
+    assert_eq!(
+        sql_migrate(&set, "blog", "0001_initial", Backend::Sqlite, true).unwrap(),
+        [r#"DROP TABLE "blog_author""#]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn ddl_per_backend() {
+    let s = state(&[&AUTHOR, &POST, &TAG]);
+    let post = s.model("blog.Aaapost").unwrap();
+    let create = |b| ddl::Ddl { backend: b }.create_model(&s, post).unwrap();
+    assert_eq!(
+        create(Backend::Sqlite)[0],
+        r#"CREATE TABLE "blog_post" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "title" TEXT NOT NULL, "author_id" BIGINT NOT NULL, CONSTRAINT "blog_post_author_id_fk" FOREIGN KEY ("author_id") REFERENCES "blog_author" ("id") ON DELETE CASCADE)"#
+    );
+    assert!(create(Backend::MySql)[0].contains("`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY"));
+    let long = ddl::constraint_name(&"t".repeat(50), &"c".repeat(30), "fk");
+    assert!(long.len() <= 63 && long.ends_with("_fk"), "{long}");
+}
+
+#[test]
+fn not_null_additions_ask_for_a_one_off_value() {
+    let from = state(&[&AUTHOR]);
+    let mut to = from.clone();
+    model_mut(&mut to, "blog.Author")
+        .fields
+        .push(FieldState::from_meta(&FieldMeta::new(
+            "age",
+            "age",
+            ColumnType::Int,
+        )));
+    let ops = diff(&from, &to, &mut NonInteractive);
+    assert!(matches!(&ops[0], Operation::AddField { fill: None, .. }));
+    let mut answers = Interactive::new(&b"42\n"[..], Vec::new());
+    let ops = diff(&from, &to, &mut answers);
+    assert!(matches!(
+        &ops[0],
+        Operation::AddField {
+            fill: Some(state::DefaultState::Int(42)),
+            ..
+        }
+    ));
+    let sql = ops[0].forward_sql(Backend::Postgres, &from).unwrap();
+    assert_eq!(
+        sql,
+        [
+            r#"ALTER TABLE "blog_author" ADD COLUMN "age" INTEGER NOT NULL DEFAULT 42"#,
+            r#"ALTER TABLE "blog_author" ALTER COLUMN "age" DROP DEFAULT"#
+        ]
+    );
+    assert!(FlagQuestioner::new().parse_fill("nodots=1").is_err());
+}
+
+static COMMENT: ModelMeta = ModelMeta {
+    app: "talk",
+    name: "Comment",
+    table: "talk_comment",
+    fields: &[
+        ID,
+        FieldMeta {
+            null: true,
+            relation: Some(Relation {
+                kind: RelationKind::OneToOne,
+                to: author,
+                on_delete: OnDelete::SetNull,
+                related_name: None,
+            }),
+            ..FieldMeta::new("author", "author_id", ColumnType::BigInt)
+        },
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+
+#[test]
+fn cross_app_foreign_keys_depend_on_the_other_app_and_irreversible_ops_say_so() {
+    let set = MigrationSet::default();
+    let new = plan_migrations(&[&COMMENT, &AUTHOR], &set, &mut NonInteractive).unwrap();
+    let apps: Vec<&str> = new.iter().map(|m| m.app.as_str()).collect();
+    assert_eq!(apps, ["blog", "talk"]);
+    assert_eq!(
+        new[1].dependencies,
+        [("blog".to_owned(), "0001_initial".to_owned())]
+    );
+    // A one-to-one is a unique foreign key.
+    let set = MigrationSet::new(new).unwrap();
+    let sql = sql_migrate(&set, "talk", "0001_initial", Backend::MySql, false).unwrap();
+    assert!(sql[0].contains("UNIQUE (`author_id`)"), "{sql:?}");
+    assert!(sql[0].contains("ON DELETE SET NULL"), "{sql:?}");
+
+    let mut m = set.migrations()[1].clone();
+    m.name = "0002_raw".into();
+    m.dependencies = vec![];
+    m.operations = vec![Operation::RunSql {
+        forward: vec!["SELECT 1".into()],
+        backward: None,
+    }];
+    assert!(!m.operations[0].is_reversible());
+    let mut all = set.migrations().to_vec();
+    all.push(m);
+    let set = MigrationSet::new(all).unwrap();
+    assert_eq!(
+        sql_migrate(&set, "talk", "0002_raw", Backend::Sqlite, false).unwrap(),
+        ["SELECT 1"]
+    );
+    let err = sql_migrate(&set, "talk", "0002_raw", Backend::Sqlite, true).unwrap_err();
+    assert!(err.to_string().contains("cannot be undone"), "{err}");
+    // A missing dependency is refused when the set is built.
+    let mut broken = set.migrations().to_vec();
+    broken[1].dependencies = vec![("nope".into(), "0001_initial".into())];
+    assert!(MigrationSet::new(broken).is_err());
+}

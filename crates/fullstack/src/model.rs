@@ -1,0 +1,265 @@
+//! Models: structs mapped to tables, described by static metadata.
+//!
+//! `#[derive(Model)]` writes the [`Model`] impl and the metadata; everything else in the ORM
+//! (querysets, migrations, the admin) reads the metadata, never the struct itself. Hand-written
+//! impls are possible and are what the ORM's own tests use.
+
+mod relation;
+
+use std::marker::PhantomData;
+
+pub use relation::{ForeignKey, ManyToMany, OneToOne};
+
+use crate::Error;
+use crate::db::{ColumnType, DbType, Row, Value};
+
+/// What the ORM knows about a model: its table, fields, indexes and relations. Static, so a
+/// query needs no allocation to find a column.
+#[derive(Debug)]
+pub struct ModelMeta {
+    /// The app the model belongs to (`polls`), as Django's app label.
+    pub app: &'static str,
+    /// The model's name (`Question`).
+    pub name: &'static str,
+    /// The table (`polls_question` unless overridden).
+    pub table: &'static str,
+    /// The fields, in struct order; the column order of `SELECT`s and of [`Model::values`].
+    pub fields: &'static [FieldMeta],
+    /// Indexes over several columns (single-column ones are `FieldMeta::index`).
+    pub indexes: &'static [IndexMeta],
+    /// Many-to-many relations, each backed by a join table.
+    pub many_to_many: &'static [ManyToManyMeta],
+    /// The default order of querysets, Django's `Meta.ordering` (`-pub_date` for descending).
+    pub ordering: &'static [&'static str],
+}
+
+impl ModelMeta {
+    /// The primary key field.
+    ///
+    /// # Panics
+    /// When the model has no primary key, which `#[derive(Model)]` never produces.
+    pub fn pk(&self) -> &FieldMeta {
+        self.fields
+            .iter()
+            .find(|f| f.primary_key)
+            .expect("every model has a primary key")
+    }
+
+    /// The field named `name`.
+    pub fn field(&self, name: &str) -> Option<&FieldMeta> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The position of a field in [`fields`](Self::fields).
+    pub fn field_index(&self, name: &str) -> Option<usize> {
+        self.fields.iter().position(|f| f.name == name)
+    }
+
+    /// `app.Name`, how migrations and errors refer to the model.
+    pub fn label(&self) -> String {
+        format!("{}.{}", self.app, self.name)
+    }
+}
+
+/// One field of a model.
+#[derive(Debug)]
+pub struct FieldMeta {
+    /// The Rust field name (`pub_date`); a foreign key's is the relation's name (`question`).
+    pub name: &'static str,
+    /// The column (`pub_date`; `question_id` for a foreign key).
+    pub column: &'static str,
+    /// The column's type.
+    pub ty: ColumnType,
+    /// Whether the column accepts NULL (`Option<T>` fields).
+    pub null: bool,
+    /// Whether this is the primary key.
+    pub primary_key: bool,
+    /// Whether the database assigns the value (an auto-increment primary key).
+    pub auto: bool,
+    /// A `UNIQUE` constraint.
+    pub unique: bool,
+    /// A single-column index.
+    pub index: bool,
+    /// `VARCHAR(n)` for strings that have a maximum length.
+    pub max_length: Option<u32>,
+    /// The value new rows get when the field is not set, also used to fill existing rows when a
+    /// migration adds the field.
+    pub default: Option<DefaultValue>,
+    /// The allowed values, as `(value, label)`, checked by forms and the admin.
+    pub choices: &'static [(&'static str, &'static str)],
+    /// A foreign key or one-to-one relation.
+    pub relation: Option<Relation>,
+}
+
+impl FieldMeta {
+    /// A plain field with everything else off; the derive fills in the rest with struct update
+    /// syntax (`FieldMeta { unique: true, ..FieldMeta::new("slug", "slug", ColumnType::VarChar) }`).
+    pub const fn new(name: &'static str, column: &'static str, ty: ColumnType) -> Self {
+        FieldMeta {
+            name,
+            column,
+            ty,
+            null: false,
+            primary_key: false,
+            auto: false,
+            unique: false,
+            index: false,
+            max_length: None,
+            default: None,
+            choices: &[],
+            relation: None,
+        }
+    }
+}
+
+/// A default a field's column takes, as a literal migrations can write.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue {
+    /// `NULL`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// Text.
+    Text(&'static str),
+    /// The current time, when the row is inserted.
+    Now,
+}
+
+/// A foreign key or one-to-one relation.
+#[derive(Debug, Clone, Copy)]
+pub struct Relation {
+    /// Foreign key (many to one) or one-to-one.
+    pub kind: RelationKind,
+    /// The model pointed at. A function, so models can point at each other.
+    pub to: fn() -> &'static ModelMeta,
+    /// What happens to this row when the row it points at is deleted.
+    pub on_delete: OnDelete,
+    /// The name of the reverse accessor on the target (`choice_set` by default).
+    pub related_name: Option<&'static str>,
+}
+
+/// Many to one, or one to one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationKind {
+    /// Many rows of this model point at one of the target.
+    ForeignKey,
+    /// At most one row of this model points at each of the target.
+    OneToOne,
+}
+
+/// Django's `on_delete`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnDelete {
+    /// Delete the rows pointing at the deleted row.
+    Cascade,
+    /// Refuse to delete a row that others point at ([`Error::Protected`]).
+    Protect,
+    /// Set the pointing column to NULL (the field must be an `Option`).
+    SetNull,
+    /// Like `Protect`, enforced by the database.
+    Restrict,
+    /// Do nothing; the database's own constraint decides.
+    DoNothing,
+}
+
+/// An index over several columns.
+#[derive(Debug)]
+pub struct IndexMeta {
+    /// The index's name.
+    pub name: &'static str,
+    /// The fields, in order.
+    pub fields: &'static [&'static str],
+    /// A unique index.
+    pub unique: bool,
+}
+
+/// A many-to-many relation and its join table.
+#[derive(Debug)]
+pub struct ManyToManyMeta {
+    /// The relation's name on this model (`tags`).
+    pub name: &'static str,
+    /// The model on the other side.
+    pub to: fn() -> &'static ModelMeta,
+    /// The join table (`app_model_tags`), or the through model's table.
+    pub table: &'static str,
+    /// A model of its own for the join table, when extra columns are needed.
+    pub through: Option<fn() -> &'static ModelMeta>,
+}
+
+/// A struct stored in a table. Usually derived: `#[derive(Model)]`.
+pub trait Model: Sized + Send + Sync + Unpin + 'static {
+    /// The model's metadata.
+    const META: &'static ModelMeta;
+
+    /// Builds an instance from `row`, whose columns `offset..` are this model's fields in
+    /// [`ModelMeta::fields`] order (an offset lets a join read two models from one row).
+    ///
+    /// # Errors
+    /// When a column does not hold its field's type.
+    fn from_row(row: &Row, offset: usize) -> Result<Self, Error>;
+
+    /// The values of every field, in [`ModelMeta::fields`] order.
+    fn values(&self) -> Vec<Value>;
+
+    /// The primary key's value (NULL before the first save of an auto key).
+    fn pk(&self) -> Value;
+
+    /// Sets the primary key after an insert assigned one.
+    fn set_pk(&mut self, pk: i64);
+}
+
+/// A typed handle on one column of model `M` holding `T`: what filters, ordering and updates
+/// are built from, so a typo or a wrong type is a compile error, not a SQL error.
+pub struct Column<M, T> {
+    /// The field's name.
+    pub name: &'static str,
+    /// The column's name.
+    pub column: &'static str,
+    _types: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> Column<M, T> {
+    /// A handle; the derive makes one per field.
+    pub const fn new(name: &'static str, column: &'static str) -> Self {
+        Column {
+            name,
+            column,
+            _types: PhantomData,
+        }
+    }
+}
+
+impl<M, T> Clone for Column<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M, T> Copy for Column<M, T> {}
+
+impl<M, T> std::fmt::Debug for Column<M, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Column({})", self.name)
+    }
+}
+
+/// Reads field `index` of a model from `row`; what derived `from_row` impls call.
+///
+/// # Errors
+/// When the column does not hold a `T`; the error names the model and field.
+pub fn read_field<M: Model, T: DbType>(row: &Row, offset: usize, index: usize) -> Result<T, Error> {
+    T::decode(row, offset + index).map_err(|e| match e {
+        Error::Decode(why) => Error::Decode(format!(
+            "{}.{}: {why}",
+            M::META.name,
+            M::META.fields[index].name
+        )),
+        other => other,
+    })
+}

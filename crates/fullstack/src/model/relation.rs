@@ -1,0 +1,195 @@
+//! The field types of relations: [`ForeignKey`], [`OneToOne`] and [`ManyToMany`].
+//!
+//! A foreign key is stored as the primary key it points at (an integer), so loading a row never
+//! loads the row it points at: [`ForeignKey::get`] does, with one query.
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+use super::Model;
+use crate::Error;
+use crate::db::{ColumnType, Database, DbType, Row, Value};
+
+macro_rules! key_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        pub struct $name<T> {
+            id: i64,
+            _to: PhantomData<fn() -> T>,
+        }
+
+        impl<T> $name<T> {
+            /// A key pointing at the row whose primary key is `id`.
+            pub const fn new(id: i64) -> Self {
+                $name {
+                    id,
+                    _to: PhantomData,
+                }
+            }
+
+            /// The primary key of the row pointed at (Django's `question_id`).
+            pub const fn id(&self) -> i64 {
+                self.id
+            }
+        }
+
+        impl<T: Model> $name<T> {
+            /// Loads the row pointed at, with one query.
+            ///
+            /// # Errors
+            /// [`Error::DoesNotExist`] when no row has this key, or the driver's error.
+            pub async fn get(&self, db: &Database) -> Result<T, Error> {
+                fetch_by_pk::<T>(db, self.id).await
+            }
+        }
+
+        impl<T> From<i64> for $name<T> {
+            fn from(id: i64) -> Self {
+                $name::new(id)
+            }
+        }
+
+        impl<T: Model> From<&T> for $name<T> {
+            /// A key pointing at `target`, which must have been saved (its primary key an
+            /// integer): an unsaved target gives key 0.
+            fn from(target: &T) -> Self {
+                let id = match target.pk() {
+                    Value::BigInt(id) => id,
+                    Value::Int(id) => i64::from(id),
+                    _ => 0,
+                };
+                $name::new(id)
+            }
+        }
+
+        impl<T> Clone for $name<T> {
+            fn clone(&self) -> Self {
+                *self
+            }
+        }
+
+        impl<T> Copy for $name<T> {}
+
+        impl<T> PartialEq for $name<T> {
+            fn eq(&self, other: &Self) -> bool {
+                self.id == other.id
+            }
+        }
+
+        impl<T> Eq for $name<T> {}
+
+        impl<T> Hash for $name<T> {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                self.id.hash(state);
+            }
+        }
+
+        impl<T> fmt::Debug for $name<T> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({})", stringify!($name), self.id)
+            }
+        }
+
+        impl<T: 'static> DbType for $name<T> {
+            const COLUMN: ColumnType = ColumnType::BigInt;
+
+            fn decode(row: &Row, index: usize) -> Result<Self, Error> {
+                i64::decode(row, index).map($name::new)
+            }
+
+            fn to_value(&self) -> Value {
+                Value::BigInt(self.id)
+            }
+        }
+    };
+}
+
+key_type! {
+    /// A many-to-one relation to model `T`, stored as `T`'s primary key in the column
+    /// `{field}_id`. Declare it on a model field: `question: ForeignKey<Question>` with
+    /// `#[field(on_delete = cascade)]`; `Option<ForeignKey<T>>` when the column is nullable.
+    ///
+    /// ```
+    /// # use fullstack::model::ForeignKey;
+    /// # struct Question;
+    /// let fk: ForeignKey<Question> = 7.into();
+    /// assert_eq!(fk.id(), 7);
+    /// ```
+    ForeignKey
+}
+
+key_type! {
+    /// A one-to-one relation to model `T`: a [`ForeignKey`] whose column is also unique.
+    OneToOne
+}
+
+/// A many-to-many relation to model `T`. Not a column: the derive records it in
+/// [`ModelMeta::many_to_many`](super::ModelMeta::many_to_many) with a join table
+/// `{table}_{field}`, and skips it in `values()` and `from_row`. The field holds nothing; it
+/// is where the related rows will be reached from.
+pub struct ManyToMany<T> {
+    _to: PhantomData<fn() -> T>,
+}
+
+impl<T> ManyToMany<T> {
+    /// The marker; `Default::default()` also makes one.
+    pub const fn new() -> Self {
+        ManyToMany { _to: PhantomData }
+    }
+}
+
+impl<T> Default for ManyToMany<T> {
+    fn default() -> Self {
+        ManyToMany::new()
+    }
+}
+
+impl<T> Clone for ManyToMany<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for ManyToMany<T> {}
+
+impl<T> PartialEq for ManyToMany<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for ManyToMany<T> {}
+
+impl<T> fmt::Debug for ManyToMany<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ManyToMany")
+    }
+}
+
+/// `SELECT` every field of `M` for the row whose primary key is `pk`.
+async fn fetch_by_pk<M: Model>(db: &Database, pk: i64) -> Result<M, Error> {
+    let backend = db.backend();
+    let meta = M::META;
+    let mut sql = String::from("SELECT ");
+    for (i, field) in meta.fields.iter().enumerate() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        backend.quote_into(&mut sql, field.column);
+    }
+    sql.push_str(" FROM ");
+    backend.quote_into(&mut sql, meta.table);
+    sql.push_str(" WHERE ");
+    backend.quote_into(&mut sql, meta.pk().column);
+    sql.push_str(" = ");
+    backend.placeholder_into(&mut sql, 1);
+    let pk = match meta.pk().ty {
+        ColumnType::Int => i32::try_from(pk).map_or(Value::BigInt(pk), Value::Int),
+        _ => Value::BigInt(pk),
+    };
+    match db.fetch_optional(&sql, vec![pk]).await? {
+        Some(row) => M::from_row(&row, 0),
+        None => Err(Error::DoesNotExist { model: meta.name }),
+    }
+}

@@ -1,0 +1,93 @@
+//! Where a queryset runs: the pool (`&Database`) or a transaction (`&mut Transaction`).
+
+use crate::db::Conn;
+use crate::{Backend, Database, Transaction};
+
+/// Something statements can run on: `&Database` (a pooled connection per statement) or
+/// `&mut Transaction` (the transaction's connection). Every queryset method takes one, so the
+/// same code runs inside and outside a transaction.
+///
+/// The trait is sealed: its one required method hands out an opaque [`Connection`].
+pub trait Executor: Send + sealed::Sealed {
+    /// The backend, which decides the SQL dialect.
+    fn backend(&self) -> Backend;
+
+    /// The connection to run the next statement on.
+    #[doc(hidden)]
+    fn connection(&mut self) -> Connection<'_>;
+
+    /// The pool, when this is not a transaction already: operations of several statements
+    /// (cascading deletes, chunked bulk inserts) then open a transaction of their own on it.
+    #[doc(hidden)]
+    fn pool(&self) -> Option<&Database>;
+}
+
+/// An opaque connection handle; only the ORM can use it.
+#[doc(hidden)]
+#[derive(Debug)]
+pub struct Connection<'a>(pub(crate) ConnInner<'a>);
+
+/// Wraps the crate-private connection so the public trait names only public types.
+pub(crate) struct ConnInner<'a>(pub(crate) Conn<'a>);
+
+impl std::fmt::Debug for ConnInner<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connection")
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for &crate::Database {}
+    impl Sealed for &mut crate::Transaction {}
+    impl<E: super::Executor> Sealed for &mut E {}
+}
+
+impl Executor for &Database {
+    fn backend(&self) -> Backend {
+        Database::backend(self)
+    }
+
+    fn connection(&mut self) -> Connection<'_> {
+        Connection(ConnInner(self.conn()))
+    }
+
+    fn pool(&self) -> Option<&Database> {
+        Some(self)
+    }
+}
+
+impl Executor for &mut Transaction {
+    fn backend(&self) -> Backend {
+        Transaction::backend(self)
+    }
+
+    fn connection(&mut self) -> Connection<'_> {
+        Connection(ConnInner(self.conn()))
+    }
+
+    fn pool(&self) -> Option<&Database> {
+        None
+    }
+}
+
+/// A mutable reference to an executor is an executor, so one operation can run several
+/// statements on it (on the same transaction, when it is one).
+impl<E: Executor> Executor for &mut E {
+    fn backend(&self) -> Backend {
+        (**self).backend()
+    }
+
+    fn connection(&mut self) -> Connection<'_> {
+        (**self).connection()
+    }
+
+    fn pool(&self) -> Option<&Database> {
+        (**self).pool()
+    }
+}
+
+/// Runs statements through an executor, recording nothing itself (the DB layer logs queries).
+pub(crate) fn conn<E: Executor>(ex: &mut E) -> Conn<'_> {
+    ex.connection().0.0
+}

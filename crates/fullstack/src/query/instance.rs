@@ -1,0 +1,423 @@
+//! One model instance: `save`, `delete` (with `on_delete`), `refresh`, the reverse accessor, and
+//! the inserts `save`, `get_or_create` and `bulk_create` share.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use super::executor::{Executor, conn};
+use super::expr::{Cond, Node};
+use super::lookup::hop;
+use super::queryset::QuerySet;
+use super::sql::{self, Parts};
+use crate::db::{ColumnType, DbType, Row, Value};
+use crate::model::{ModelMeta, OnDelete};
+use crate::{Column, Error, Model};
+
+/// The models of an application, which `delete` consults for `on_delete`: the models whose
+/// foreign keys point at the deleted one. Pass every model of the project (the app registry
+/// builds one); a model missing from the set is not cascaded to, and its foreign key
+/// constraint (if any) decides.
+///
+/// An explicit argument rather than a global registry: no hidden state, and tests can use
+/// several independent sets.
+#[derive(Debug, Clone, Default)]
+pub struct ModelSet {
+    models: Vec<&'static ModelMeta>,
+}
+
+impl ModelSet {
+    /// A set of models.
+    pub fn new(models: impl IntoIterator<Item = &'static ModelMeta>) -> Self {
+        ModelSet {
+            models: models.into_iter().collect(),
+        }
+    }
+
+    /// No models: deletes apply no `on_delete` rules (the database's constraints still do).
+    pub fn empty() -> Self {
+        ModelSet::default()
+    }
+
+    /// The models in the set.
+    pub fn models(&self) -> &[&'static ModelMeta] {
+        &self.models
+    }
+
+    /// Every `(model, foreign key column, on_delete)` pointing at `target`.
+    fn referencing(&self, target: &ModelMeta) -> Vec<(&'static ModelMeta, &'static str, OnDelete)> {
+        let mut out = Vec::new();
+        for m in &self.models {
+            for f in m.fields {
+                if let Some(rel) = f.relation
+                    && (rel.to)().table == target.table
+                {
+                    out.push((*m, f.column, rel.on_delete));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Instance methods for every model: `question.save(&db)`, `Question::objects()`.
+pub trait ModelExt: Model {
+    /// A queryset over every row of the model.
+    fn objects() -> QuerySet<Self> {
+        QuerySet::new()
+    }
+
+    /// Inserts the instance when its auto primary key is unset (and sets it), updates its row
+    /// otherwise (inserting when no row has that key).
+    ///
+    /// # Errors
+    /// The driver's error.
+    fn save<E: Executor>(&mut self, ex: E) -> impl Future<Output = Result<(), Error>> + Send {
+        save(ex, self)
+    }
+
+    /// Deletes the instance's row, applying the `on_delete` rules of the models in `models`
+    /// that point at it; returns the rows of this model deleted (0 or 1).
+    ///
+    /// # Errors
+    /// [`Error::Protected`] (nothing deleted), or the driver's error.
+    fn delete<E: Executor>(
+        &self,
+        mut ex: E,
+        models: &ModelSet,
+    ) -> impl Future<Output = Result<u64, Error>> + Send {
+        let pk = Model::pk(self);
+        async move { delete_pks(&mut ex, Self::META, vec![pk], models).await }
+    }
+
+    /// Reloads every field from the database.
+    ///
+    /// # Errors
+    /// [`Error::DoesNotExist`] when the row is gone, or the driver's error.
+    fn refresh<E: Executor>(&mut self, ex: E) -> impl Future<Output = Result<(), Error>> + Send {
+        async move {
+            *self = by_pk::<Self>(Model::pk(self)).get(ex).await?;
+            Ok(())
+        }
+    }
+
+    /// The rows of `C` whose foreign key `fk` points at this instance: the reverse accessor
+    /// (`question.related(Choice::QUESTION)`; the derive names it `choice_set()`).
+    ///
+    /// # Panics
+    /// When `fk` is not a foreign key of `C` to this model.
+    fn related<C: Model, K>(&self, fk: Column<C, K>) -> QuerySet<C> {
+        hop::<C, Self>(fk.column);
+        let mut qs = QuerySet::new();
+        qs.parts
+            .and(Cond::Cmp(col(fk.column), "=", Node::Val(Model::pk(self))));
+        qs
+    }
+}
+
+impl<M: Model> ModelExt for M {}
+
+fn col(column: &'static str) -> Node {
+    Node::Col {
+        path: Vec::new(),
+        column,
+    }
+}
+
+fn by_pk<M: Model>(pk: Value) -> QuerySet<M> {
+    let mut qs = QuerySet::new();
+    qs.parts
+        .and(Cond::Cmp(col(M::META.pk().column), "=", Node::Val(pk)));
+    qs
+}
+
+async fn save<M: Model, E: Executor>(mut ex: E, obj: &mut M) -> Result<(), Error> {
+    let meta = M::META;
+    let pk_field = meta.pk();
+    if pk_field.auto && obj.pk().is_null() {
+        return insert(&mut ex, obj).await;
+    }
+    let assignments: Vec<_> = meta
+        .fields
+        .iter()
+        .zip(obj.values())
+        .filter(|(f, _)| !f.primary_key)
+        .map(|(f, v)| (f.column, Node::Val(v)))
+        .collect();
+    let changed = if assignments.is_empty() {
+        0
+    } else {
+        let parts = by_pk::<M>(obj.pk()).parts;
+        let (text, values) = sql::update(ex.backend(), meta, &parts, &assignments);
+        conn(&mut ex).execute(&text, values).await?
+    };
+    if changed == 0 && !by_pk::<M>(obj.pk()).exists(&mut ex).await? {
+        insert(&mut ex, obj).await?;
+    }
+    Ok(())
+}
+
+/// Columns and values to insert: the auto primary key is left out while unset.
+fn insert_columns<M: Model>(obj: &M) -> (Vec<&'static str>, Vec<Value>, bool) {
+    let omit_pk = M::META.pk().auto && obj.pk().is_null();
+    let mut columns = Vec::new();
+    let mut values = Vec::new();
+    for (f, v) in M::META.fields.iter().zip(obj.values()) {
+        if omit_pk && f.primary_key {
+            continue;
+        }
+        columns.push(f.column);
+        values.push(v);
+    }
+    (columns, values, omit_pk)
+}
+
+/// Inserts one instance, setting its generated primary key.
+pub(crate) async fn insert<M: Model, E: Executor>(ex: &mut E, obj: &mut M) -> Result<(), Error> {
+    let (columns, values, generated) = insert_columns(obj);
+    let backend = ex.backend();
+    let pk = M::META.pk().column;
+    if generated && backend.supports_returning() {
+        let (text, values) = sql::insert(backend, M::META.table, &columns, vec![values], Some(pk));
+        let rows = conn(ex).fetch_all(&text, values).await?;
+        let id: i64 = rows
+            .first()
+            .ok_or_else(|| Error::Decode("INSERT ... RETURNING returned no row".into()))?
+            .get(0)?;
+        obj.set_pk(id);
+    } else {
+        let (text, values) = sql::insert(backend, M::META.table, &columns, vec![values], None);
+        let (_, id) = conn(ex).execute_insert(&text, values).await?;
+        if generated {
+            obj.set_pk(id.ok_or_else(|| Error::Decode("no id for the inserted row".into()))?);
+        }
+    }
+    Ok(())
+}
+
+/// Multi-row inserts, chunked under the backend's parameter limit; in a transaction of their
+/// own when there are several chunks and the executor is the pool.
+pub(crate) async fn bulk_insert<M: Model, E: Executor>(
+    ex: &mut E,
+    objects: Vec<M>,
+) -> Result<Vec<M>, Error> {
+    let per_row = M::META.fields.len().max(1);
+    let several = objects.len() > sql::max_params(ex.backend()) / per_row;
+    match ex.pool() {
+        Some(db) if several => {
+            let mut tx = db.clone().begin().await?;
+            let objects = bulk_insert_in(&mut &mut tx, objects).await?;
+            tx.commit().await?;
+            Ok(objects)
+        }
+        _ => bulk_insert_in(ex, objects).await,
+    }
+}
+
+async fn bulk_insert_in<M: Model, E: Executor>(
+    ex: &mut E,
+    mut objects: Vec<M>,
+) -> Result<Vec<M>, Error> {
+    let backend = ex.backend();
+    let pk = M::META.pk().column;
+    let mut start = 0;
+    while start < objects.len() {
+        let (columns, _, generated) = insert_columns(&objects[start]);
+        let per_row = columns.len().max(1);
+        let max_rows = (sql::max_params(backend) / per_row).max(1);
+        // A chunk holds rows that agree on whether the key is generated.
+        let mut end = start;
+        let mut rows = Vec::new();
+        while end < objects.len() && end - start < max_rows {
+            let (_, values, g) = insert_columns(&objects[end]);
+            if g != generated {
+                break;
+            }
+            rows.push(values);
+            end += 1;
+        }
+        if columns.is_empty() {
+            for obj in &mut objects[start..end] {
+                insert(ex, obj).await?;
+            }
+        } else if generated && backend.supports_returning() {
+            let (text, values) = sql::insert(backend, M::META.table, &columns, rows, Some(pk));
+            let ids = conn(ex).fetch_all(&text, values).await?;
+            for (obj, row) in objects[start..end].iter_mut().zip(&ids) {
+                obj.set_pk(row.get(0)?);
+            }
+        } else {
+            let (text, values) = sql::insert(backend, M::META.table, &columns, rows, None);
+            let (_, first) = conn(ex).execute_insert(&text, values).await?;
+            if generated {
+                let first =
+                    first.ok_or_else(|| Error::Decode("no id for the inserted rows".into()))?;
+                for (i, obj) in (0_i64..).zip(objects[start..end].iter_mut()) {
+                    obj.set_pk(first + i);
+                }
+            }
+        }
+        start = end;
+    }
+    Ok(objects)
+}
+
+/// Reads column `index` as a [`Value`] of type `ty` (NULL-aware).
+pub(crate) fn read_value(row: &Row, index: usize, ty: ColumnType) -> Result<Value, Error> {
+    fn read<T: DbType>(row: &Row, index: usize) -> Result<Value, Error> {
+        Ok(Option::<T>::decode(row, index)?.to_value())
+    }
+    if crate::db::is_null(row, index)? {
+        return Ok(Value::Null(ty));
+    }
+    match ty {
+        ColumnType::Bool => read::<bool>(row, index),
+        ColumnType::Int => read::<i32>(row, index),
+        ColumnType::BigInt => read::<i64>(row, index),
+        ColumnType::Float => read::<f64>(row, index),
+        ColumnType::VarChar | ColumnType::Text => read::<String>(row, index),
+        ColumnType::DateTime => read::<chrono::DateTime<chrono::Utc>>(row, index),
+        ColumnType::Date => read::<chrono::NaiveDate>(row, index),
+        ColumnType::Uuid => read::<uuid::Uuid>(row, index),
+        ColumnType::Json => read::<serde_json::Value>(row, index),
+    }
+}
+
+/// `column IN (values)` in chunks small enough to bind.
+fn in_chunks(backend: crate::Backend, column: &'static str, values: &[Value]) -> Vec<Cond> {
+    values
+        .chunks(sql::max_params(backend) - 10)
+        .map(|chunk| Cond::In(col(column), chunk.to_vec()))
+        .collect()
+}
+
+/// What a delete will do: rows to delete per model (parents first) and columns to set NULL.
+#[derive(Default)]
+struct Plan {
+    deletes: Vec<(&'static ModelMeta, Vec<Value>)>,
+    set_null: Vec<(&'static ModelMeta, &'static str, Vec<Value>)>,
+}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Collects the rows a delete reaches through `Cascade`, refusing on `Protect`/`Restrict`,
+/// before anything is changed.
+fn collect<'a, E: Executor>(
+    ex: &'a mut E,
+    meta: &'static ModelMeta,
+    pks: Vec<Value>,
+    models: &'a ModelSet,
+    plan: &'a mut Plan,
+) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        if pks.is_empty() {
+            return Ok(());
+        }
+        plan.deletes.push((meta, pks.clone()));
+        for (child, fk, on_delete) in models.referencing(meta) {
+            let backend = ex.backend();
+            match on_delete {
+                OnDelete::DoNothing => {}
+                OnDelete::SetNull => plan.set_null.push((child, fk, pks.clone())),
+                OnDelete::Protect | OnDelete::Restrict => {
+                    for cond in in_chunks(backend, fk, &pks) {
+                        let parts = Parts {
+                            cond: Some(cond),
+                            order: Some(Vec::new()),
+                            limit: Some(1),
+                            ..Parts::default()
+                        };
+                        let (text, values) =
+                            sql::select(backend, child, &parts, &[Node::Val(Value::Int(1))], &[]);
+                        if conn(ex).fetch_optional(&text, values).await?.is_some() {
+                            return Err(Error::Protected {
+                                model: meta.name,
+                                referenced_by: child.name,
+                            });
+                        }
+                    }
+                }
+                OnDelete::Cascade => {
+                    let mut child_pks = Vec::new();
+                    for cond in in_chunks(backend, fk, &pks) {
+                        let parts = Parts {
+                            cond: Some(cond),
+                            order: Some(Vec::new()),
+                            ..Parts::default()
+                        };
+                        let pk = child.pk();
+                        let (text, values) =
+                            sql::select(backend, child, &parts, &[col(pk.column)], &[]);
+                        for row in conn(ex).fetch_all(&text, values).await? {
+                            child_pks.push(read_value(&row, 0, pk.ty)?);
+                        }
+                    }
+                    collect(ex, child, child_pks, models, plan).await?;
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// Deletes rows of `meta` by primary key, applying `on_delete` first; returns the rows of
+/// `meta` deleted. On the pool, the whole cascade runs in a transaction of its own.
+pub(crate) async fn delete_pks<E: Executor>(
+    ex: &mut E,
+    meta: &'static ModelMeta,
+    pks: Vec<Value>,
+    models: &ModelSet,
+) -> Result<u64, Error> {
+    let needs_tx = !models.referencing(meta).is_empty();
+    match ex.pool() {
+        Some(db) if needs_tx => {
+            let mut tx = db.clone().begin().await?;
+            let deleted = delete_pks_in(&mut &mut tx, meta, pks, models).await?;
+            tx.commit().await?;
+            Ok(deleted)
+        }
+        _ => delete_pks_in(ex, meta, pks, models).await,
+    }
+}
+
+async fn delete_pks_in<E: Executor>(
+    ex: &mut E,
+    meta: &'static ModelMeta,
+    pks: Vec<Value>,
+    models: &ModelSet,
+) -> Result<u64, Error> {
+    let mut plan = Plan::default();
+    collect(ex, meta, pks, models, &mut plan).await?;
+    let backend = ex.backend();
+    for (child, fk, pks) in &plan.set_null {
+        let ty = child
+            .fields
+            .iter()
+            .find(|f| f.column == *fk)
+            .map_or(ColumnType::BigInt, |f| f.ty);
+        for cond in in_chunks(backend, fk, pks) {
+            let parts = Parts {
+                cond: Some(cond),
+                ..Parts::default()
+            };
+            let (text, values) =
+                sql::update(backend, child, &parts, &[(*fk, Node::Val(Value::Null(ty)))]);
+            conn(ex).execute(&text, values).await?;
+        }
+    }
+    let mut deleted = 0;
+    // Children first, so foreign key constraints hold at every step.
+    for (i, (m, pks)) in plan.deletes.iter().enumerate().rev() {
+        for cond in in_chunks(backend, m.pk().column, pks) {
+            let parts = Parts {
+                cond: Some(cond),
+                ..Parts::default()
+            };
+            let (text, values) = sql::delete(backend, m, &parts);
+            let n = conn(ex).execute(&text, values).await?;
+            if i == 0 {
+                deleted += n;
+            }
+        }
+    }
+    Ok(deleted)
+}

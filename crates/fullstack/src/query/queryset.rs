@@ -1,0 +1,324 @@
+//! `QuerySet<M>`: a lazy, cloneable description of a query on one model. Nothing runs until a
+//! method that takes an [`Executor`] is awaited.
+
+use std::marker::PhantomData;
+use std::ops::Range;
+
+use super::aggregate::{self, Aggregates, Values};
+use super::executor::{Executor, conn};
+use super::expr::{Assign, Cond, Node, Order, Q, Selected};
+use super::instance::{self, ModelSet};
+use super::sql::{self, Parts};
+use crate::db::Value;
+use crate::{Backend, Error, Model};
+
+/// A query on model `M`: filters, order, slice. Cheap to clone; each builder method returns a
+/// new queryset, so a base queryset can be reused.
+///
+/// ```
+/// use fullstack::query::QuerySet;
+/// # use fullstack::{Column, Model};
+/// # fn demo<Question: Model>(votes: Column<Question, i32>) {
+/// let popular = QuerySet::<Question>::new()
+///     .filter(votes.gt(10))
+///     .order_by([votes.desc()])
+///     .limit(5);
+/// let (sql, values) = popular.to_sql(fullstack::Backend::Postgres);
+/// assert!(sql.contains("WHERE") && sql.ends_with("LIMIT $2"));
+/// assert_eq!(values, [fullstack::Value::Int(10), fullstack::Value::BigInt(5)]);
+/// # }
+/// ```
+pub struct QuerySet<M> {
+    pub(crate) parts: Parts,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for QuerySet<M> {
+    fn clone(&self) -> Self {
+        QuerySet {
+            parts: self.parts.clone(),
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for QuerySet<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("QuerySet")
+            .field("parts", &self.parts)
+            .finish()
+    }
+}
+
+impl<M: Model> Default for QuerySet<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Every row of the model (`M::objects()` is the usual spelling).
+    pub fn new() -> Self {
+        QuerySet {
+            parts: Parts::default(),
+            _model: PhantomData,
+        }
+    }
+
+    /// Keeps the rows matching `q` (combined with earlier filters by `AND`).
+    pub fn filter(mut self, q: Q<M>) -> Self {
+        self.parts.and(q.cond);
+        self
+    }
+
+    /// Drops the rows matching `q`.
+    pub fn exclude(mut self, q: Q<M>) -> Self {
+        self.parts.and(Cond::Not(Box::new(q.cond)));
+        self
+    }
+
+    /// Orders by these terms, replacing earlier ones and the model's default ordering.
+    pub fn order_by(mut self, order: impl IntoIterator<Item = Order<M>>) -> Self {
+        self.parts.order = Some(order.into_iter().map(|o| (o.node, o.desc)).collect());
+        self
+    }
+
+    /// Drops any ordering, the default one included.
+    pub fn unordered(mut self) -> Self {
+        self.parts.order = Some(Vec::new());
+        self
+    }
+
+    /// At most `n` rows (`LIMIT`).
+    pub fn limit(mut self, n: u64) -> Self {
+        self.parts.limit = Some(n);
+        self
+    }
+
+    /// Skips `n` rows (`OFFSET`).
+    pub fn offset(mut self, n: u64) -> Self {
+        self.parts.offset = Some(n);
+        self
+    }
+
+    /// The rows at positions `range`, Django's `qs[5:10]`.
+    pub fn slice(self, range: Range<u64>) -> Self {
+        let len = range.end.saturating_sub(range.start);
+        self.offset(range.start).limit(len)
+    }
+
+    /// `SELECT DISTINCT`.
+    pub fn distinct(mut self) -> Self {
+        self.parts.distinct = true;
+        self
+    }
+
+    /// The `SELECT` this queryset runs, for a backend: the text and the bound values.
+    pub fn to_sql(&self, backend: Backend) -> (String, Vec<Value>) {
+        sql::select(
+            backend,
+            M::META,
+            &self.parts,
+            &sql::model_columns(M::META, &[]),
+            &[],
+        )
+    }
+
+    /// Every matching row.
+    ///
+    /// # Errors
+    /// The driver's error, or a row that does not fit the model.
+    pub async fn all<E: Executor>(&self, mut ex: E) -> Result<Vec<M>, Error> {
+        let (text, values) = self.to_sql(ex.backend());
+        let rows = conn(&mut ex).fetch_all(&text, values).await?;
+        rows.iter().map(|r| M::from_row(r, 0)).collect()
+    }
+
+    /// The first row in the queryset's order (by primary key when it has none), if any.
+    ///
+    /// # Errors
+    /// As [`all`](Self::all).
+    pub async fn first<E: Executor>(&self, ex: E) -> Result<Option<M>, Error> {
+        let mut qs = self.clone();
+        let unordered = match &qs.parts.order {
+            Some(o) => o.is_empty(),
+            None => M::META.ordering.is_empty(),
+        };
+        if unordered {
+            qs.parts.order = Some(vec![(
+                Node::Col {
+                    path: Vec::new(),
+                    column: M::META.pk().column,
+                },
+                false,
+            )]);
+        }
+        Ok(qs.limit(1).all(ex).await?.pop())
+    }
+
+    /// The one matching row.
+    ///
+    /// # Errors
+    /// [`Error::DoesNotExist`] when none matches, [`Error::MultipleObjectsReturned`] when
+    /// several do (it reads at most 21 rows to say how many), or the driver's error.
+    pub async fn get<E: Executor>(&self, ex: E) -> Result<M, Error> {
+        let mut qs = self.clone();
+        if qs.parts.limit.is_none() && qs.parts.offset.is_none() {
+            // One row is expected: no order needed, and 21 rows are enough to report "more
+            // than 20" (as Django does) without reading a whole table.
+            qs.parts.limit = Some(21);
+            qs.parts.order = Some(Vec::new());
+        }
+        let mut rows = qs.all(ex).await?;
+        match rows.len() {
+            0 => Err(Error::DoesNotExist {
+                model: M::META.name,
+            }),
+            1 => Ok(rows.pop().expect("one row")),
+            count => Err(Error::MultipleObjectsReturned {
+                model: M::META.name,
+                count,
+            }),
+        }
+    }
+
+    /// The number of matching rows (`SELECT COUNT(*)`, no rows are read).
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn count<E: Executor>(&self, mut ex: E) -> Result<u64, Error> {
+        let (text, values) = sql::count(ex.backend(), M::META, &self.parts);
+        let rows = conn(&mut ex).fetch_all(&text, values).await?;
+        let n: i64 = rows
+            .first()
+            .ok_or_else(|| Error::Decode("COUNT(*) returned no row".into()))?
+            .get(0)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Whether any row matches (`SELECT 1 ... LIMIT 1`).
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn exists<E: Executor>(&self, mut ex: E) -> Result<bool, Error> {
+        let mut parts = self.parts.clone();
+        parts.order = Some(Vec::new());
+        parts.limit = Some(1);
+        let (text, values) = sql::select(
+            ex.backend(),
+            M::META,
+            &parts,
+            &[Node::Val(Value::Int(1))],
+            &[],
+        );
+        Ok(conn(&mut ex).fetch_optional(&text, values).await?.is_some())
+    }
+
+    /// Sets columns on every matching row in one `UPDATE`; returns the rows changed. Values
+    /// can be expressions evaluated by the database: `VOTES.set(VOTES.f() + 1)`.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn update<E: Executor>(
+        &self,
+        mut ex: E,
+        assignments: impl IntoIterator<Item = Assign<M>>,
+    ) -> Result<u64, Error> {
+        let assignments: Vec<_> = assignments
+            .into_iter()
+            .map(|a| (a.column, a.value))
+            .collect();
+        if assignments.is_empty() {
+            return Ok(0);
+        }
+        let (text, values) = sql::update(ex.backend(), M::META, &self.parts, &assignments);
+        conn(&mut ex).execute(&text, values).await
+    }
+
+    /// Deletes every matching row, applying the `on_delete` of the models in `models` that
+    /// point at `M` (see [`ModelSet`]); returns the rows of `M` deleted.
+    ///
+    /// # Errors
+    /// [`Error::Protected`] when a `Protect`/`Restrict` relation has rows pointing at a matching
+    /// row (nothing is deleted), or the driver's error. On a `&Database` the cascade runs in a
+    /// transaction of its own; on a `&mut Transaction`, in that one.
+    pub async fn delete<E: Executor>(&self, mut ex: E, models: &ModelSet) -> Result<u64, Error> {
+        let mut parts = self.parts.clone();
+        if parts.limit.is_none() && parts.offset.is_none() {
+            // The order matters only to pick a slice.
+            parts.order = Some(Vec::new());
+        }
+        let pk = M::META.pk().column;
+        let (text, values) = sql::select(
+            ex.backend(),
+            M::META,
+            &parts,
+            &[Node::Col {
+                path: Vec::new(),
+                column: pk,
+            }],
+            &[],
+        );
+        let rows = conn(&mut ex).fetch_all(&text, values).await?;
+        let pks = rows
+            .iter()
+            .map(|r| instance::read_value(r, 0, M::META.pk().ty))
+            .collect::<Result<Vec<_>, _>>()?;
+        instance::delete_pks(&mut ex, M::META, pks, models).await
+    }
+
+    /// Aggregates over the matching rows: one (`VOTES.sum()`) or a tuple
+    /// (`(VOTES.min(), VOTES.max())`), read back typed.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn aggregate<A: Aggregates<M>, E: Executor>(
+        &self,
+        ex: E,
+        aggregates: A,
+    ) -> Result<A::Output, Error> {
+        aggregate::aggregate::<M, A, E>(&self.parts, &aggregates, ex).await
+    }
+
+    /// A projection on these expressions; add [`annotate`](Values::annotate) to group by them.
+    /// Without annotations the rows are the distinct values.
+    pub fn values(self, columns: impl IntoIterator<Item = Selected<M>>) -> Values<M> {
+        Values::new(self.parts, columns.into_iter().collect())
+    }
+
+    /// The row matching `lookup`, or a new one from `create` saved now; `true` when created.
+    ///
+    /// # Errors
+    /// [`Error::MultipleObjectsReturned`] or the driver's error.
+    pub async fn get_or_create<E: Executor>(
+        &self,
+        mut ex: E,
+        lookup: Q<M>,
+        create: impl FnOnce() -> M + Send,
+    ) -> Result<(M, bool), Error> {
+        match self.clone().filter(lookup).get(&mut ex).await {
+            Ok(found) => Ok((found, false)),
+            Err(Error::DoesNotExist { .. }) => {
+                let mut obj = create();
+                instance::insert(&mut ex, &mut obj).await?;
+                Ok((obj, true))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Inserts `objects` with as few multi-row `INSERT`s as the backend's parameter limit allows,
+    /// and returns them with their new primary keys (read with `RETURNING` on SQLite and
+    /// PostgreSQL; on MySQL from `LAST_INSERT_ID()`, which is the first of the consecutive ids
+    /// InnoDB gives one multi-row insert).
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn bulk_create<E: Executor>(
+        &self,
+        mut ex: E,
+        objects: Vec<M>,
+    ) -> Result<Vec<M>, Error> {
+        instance::bulk_insert(&mut ex, objects).await
+    }
+}

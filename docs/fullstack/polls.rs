@@ -1,0 +1,139 @@
+// The models of the ORM guide (orm.md), written by hand as `#[derive(Model)]` writes them.
+// The guide's examples include this file, so they are compiled with the crate's doctests.
+
+use chrono::{DateTime, Utc};
+use fullstack::model::{FieldMeta, OnDelete, Relation, RelationKind, read_field};
+use fullstack::{Column, ColumnType, DbType, Error, Model, ModelMeta, Row, Value};
+
+#[derive(Debug, Clone)]
+pub struct Question {
+    pub id: Option<i64>,
+    pub question_text: String,
+    pub pub_date: DateTime<Utc>,
+    pub votes: i32,
+}
+
+impl Question {
+    pub const ID: Column<Question, Option<i64>> = Column::new("id", "id");
+    pub const QUESTION_TEXT: Column<Question, String> =
+        Column::new("question_text", "question_text");
+    pub const PUB_DATE: Column<Question, DateTime<Utc>> = Column::new("pub_date", "pub_date");
+    pub const VOTES: Column<Question, i32> = Column::new("votes", "votes");
+
+    /// The reverse accessor the derive generates.
+    pub fn choice_set(&self) -> fullstack::query::QuerySet<Choice> {
+        fullstack::query::ModelExt::related(self, Choice::QUESTION)
+    }
+}
+
+pub static QUESTION_META: ModelMeta = ModelMeta {
+    app: "polls",
+    name: "Question",
+    table: "polls_question",
+    fields: &[
+        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
+        FieldMeta {
+            max_length: Some(200),
+            ..FieldMeta::new("question_text", "question_text", ColumnType::VarChar)
+        },
+        FieldMeta::new("pub_date", "pub_date", ColumnType::DateTime),
+        FieldMeta::new("votes", "votes", ColumnType::Int),
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &["-pub_date"],
+};
+
+impl Model for Question {
+    const META: &'static ModelMeta = &QUESTION_META;
+
+    fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
+        Ok(Question {
+            id: read_field::<Self, _>(row, offset, 0)?,
+            question_text: read_field::<Self, _>(row, offset, 1)?,
+            pub_date: read_field::<Self, _>(row, offset, 2)?,
+            votes: read_field::<Self, _>(row, offset, 3)?,
+        })
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![
+            self.id.to_value(),
+            self.question_text.to_value(),
+            self.pub_date.to_value(),
+            self.votes.to_value(),
+        ]
+    }
+
+    fn pk(&self) -> Value {
+        self.id.to_value()
+    }
+
+    fn set_pk(&mut self, pk: i64) {
+        self.id = Some(pk);
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub id: Option<i64>,
+    pub question: i64,
+    pub votes: i32,
+}
+
+impl Choice {
+    pub const ID: Column<Choice, Option<i64>> = Column::new("id", "id");
+    pub const QUESTION: Column<Choice, i64> = Column::new("question", "question_id");
+    pub const VOTES: Column<Choice, i32> = Column::new("votes", "votes");
+}
+
+pub static CHOICE_META: ModelMeta = ModelMeta {
+    app: "polls",
+    name: "Choice",
+    table: "polls_choice",
+    fields: &[
+        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
+        FieldMeta {
+            relation: Some(Relation {
+                kind: RelationKind::ForeignKey,
+                to: || &QUESTION_META,
+                on_delete: OnDelete::Cascade,
+                related_name: None,
+            }),
+            ..FieldMeta::new("question", "question_id", ColumnType::BigInt)
+        },
+        FieldMeta::new("votes", "votes", ColumnType::Int),
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+
+impl Model for Choice {
+    const META: &'static ModelMeta = &CHOICE_META;
+
+    fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
+        Ok(Choice {
+            id: read_field::<Self, _>(row, offset, 0)?,
+            question: read_field::<Self, _>(row, offset, 1)?,
+            votes: read_field::<Self, _>(row, offset, 2)?,
+        })
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![self.id.to_value(), self.question.to_value(), self.votes.to_value()]
+    }
+
+    fn pk(&self) -> Value {
+        self.id.to_value()
+    }
+
+    fn set_pk(&mut self, pk: i64) {
+        self.id = Some(pk);
+    }
+}
+
+/// Every model of the app, for `on_delete`.
+pub fn models() -> fullstack::query::ModelSet {
+    fullstack::query::ModelSet::new([Question::META, Choice::META])
+}

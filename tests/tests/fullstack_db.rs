@@ -1,0 +1,256 @@
+//! fullstack's database layer on every backend: types round-trip, NULLs, transactions,
+//! savepoints, and query counting.
+
+mod backends;
+
+use backends::{TestDb, on_every_backend};
+use chrono::{NaiveDate, TimeZone, Utc};
+use fullstack::{Backend, ColumnType, Value, capture_queries};
+
+/// DDL for a table with one column of each type, per backend.
+fn create_table(t: &TestDb, table: &str) -> String {
+    let (id, text, dt, uuid, json, boolean) = match t.db.backend() {
+        Backend::Sqlite => (
+            "INTEGER PRIMARY KEY AUTOINCREMENT",
+            "TEXT",
+            "TEXT",
+            "TEXT",
+            "TEXT",
+            "BOOLEAN",
+        ),
+        Backend::Postgres => (
+            "BIGSERIAL PRIMARY KEY",
+            "TEXT",
+            "TIMESTAMPTZ",
+            "UUID",
+            "JSONB",
+            "BOOLEAN",
+        ),
+        Backend::MySql => (
+            "BIGINT AUTO_INCREMENT PRIMARY KEY",
+            "TEXT",
+            "DATETIME(6)",
+            "CHAR(36)",
+            "JSON",
+            "BOOLEAN",
+        ),
+    };
+    let q = |s: &str| t.db.backend().quote(s);
+    format!(
+        "CREATE TABLE {} ({} {id}, {} {boolean}, {} INTEGER, {} BIGINT, {} DOUBLE PRECISION, {} {text}, {} {dt}, {} DATE, {} {uuid}, {} {json})",
+        q(table),
+        q("id"),
+        q("b"),
+        q("i"),
+        q("bi"),
+        q("f"),
+        q("s"),
+        q("dt"),
+        q("d"),
+        q("u"),
+        q("j"),
+    )
+}
+
+fn placeholders(t: &TestDb, n: usize) -> String {
+    (1..=n)
+        .map(|i| {
+            let mut p = String::new();
+            t.db.backend().placeholder_into(&mut p, i);
+            p
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[tokio::test]
+async fn every_type_round_trips_with_nulls() {
+    on_every_backend("types", |t| async move {
+        let table = t.table("types");
+        t.db.execute(&create_table(&t, &table), vec![])
+            .await
+            .unwrap();
+        let q = |s: &str| t.db.backend().quote(s);
+        let insert = format!(
+            "INSERT INTO {} ({}, {}, {}, {}, {}, {}, {}, {}, {}) VALUES ({})",
+            q(&table),
+            q("b"),
+            q("i"),
+            q("bi"),
+            q("f"),
+            q("s"),
+            q("dt"),
+            q("d"),
+            q("u"),
+            q("j"),
+            placeholders(&t, 9)
+        );
+        let moment = Utc.with_ymd_and_hms(2024, 2, 29, 12, 30, 45).unwrap();
+        let date = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+        let id = uuid::Uuid::new_v4();
+        let json = serde_json::json!({"a": [1, 2], "b": "x'\"y"});
+        let row = vec![
+            Value::Bool(true),
+            Value::Int(-7),
+            Value::BigInt(9_000_000_000),
+            Value::Float(2.5),
+            Value::Text("héllo 'quoted' \"text\"; DROP TABLE x".into()),
+            Value::DateTime(moment),
+            Value::Date(date),
+            Value::Uuid(id),
+            Value::Json(json.clone()),
+        ];
+        assert_eq!(t.db.execute(&insert, row).await.unwrap(), 1);
+        let nulls = [
+            ColumnType::Bool,
+            ColumnType::Int,
+            ColumnType::BigInt,
+            ColumnType::Float,
+            ColumnType::Text,
+            ColumnType::DateTime,
+            ColumnType::Date,
+            ColumnType::Uuid,
+            ColumnType::Json,
+        ]
+        .map(Value::Null)
+        .to_vec();
+        assert_eq!(t.db.execute(&insert, nulls).await.unwrap(), 1);
+
+        let select = format!(
+            "SELECT {}, {}, {}, {}, {}, {}, {}, {}, {} FROM {} ORDER BY {}",
+            q("b"),
+            q("i"),
+            q("bi"),
+            q("f"),
+            q("s"),
+            q("dt"),
+            q("d"),
+            q("u"),
+            q("j"),
+            q(&table),
+            q("id")
+        );
+        let rows = t.db.fetch_all(&select, vec![]).await.unwrap();
+        assert_eq!(rows.len(), 2, "{}", t.name);
+        let r = &rows[0];
+        assert!(r.get::<bool>(0).unwrap());
+        assert_eq!(r.get::<i32>(1).unwrap(), -7);
+        assert_eq!(r.get::<i64>(2).unwrap(), 9_000_000_000);
+        assert_eq!(r.get::<f64>(3).unwrap(), 2.5);
+        assert_eq!(
+            r.get::<String>(4).unwrap(),
+            "héllo 'quoted' \"text\"; DROP TABLE x"
+        );
+        assert_eq!(
+            r.get::<chrono::DateTime<Utc>>(5).unwrap(),
+            moment,
+            "{}",
+            t.name
+        );
+        assert_eq!(r.get::<NaiveDate>(6).unwrap(), date);
+        assert_eq!(r.get::<uuid::Uuid>(7).unwrap(), id);
+        assert_eq!(r.get::<serde_json::Value>(8).unwrap(), json);
+
+        let r = &rows[1];
+        assert_eq!(r.get::<Option<bool>>(0).unwrap(), None);
+        assert_eq!(r.get::<Option<i32>>(1).unwrap(), None);
+        assert_eq!(r.get::<Option<String>>(4).unwrap(), None);
+        assert_eq!(r.get::<Option<chrono::DateTime<Utc>>>(5).unwrap(), None);
+        assert_eq!(r.get::<Option<uuid::Uuid>>(7).unwrap(), None);
+        assert_eq!(r.get::<Option<serde_json::Value>>(8).unwrap(), None);
+        assert!(
+            r.get::<i32>(1).is_err(),
+            "NULL read as a non-Option is an error, not a panic"
+        );
+
+        t.db.execute(&format!("DROP TABLE {}", q(&table)), vec![])
+            .await
+            .unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn transactions_commit_roll_back_and_nest() {
+    on_every_backend("tx", |t| async move {
+        let table = t.table("tx");
+        let q = |s: &str| t.db.backend().quote(s);
+        t.db.execute(
+            &format!("CREATE TABLE {} ({} INTEGER)", q(&table), q("n")),
+            vec![],
+        )
+        .await
+        .unwrap();
+        let insert = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            q(&table),
+            q("n"),
+            placeholders(&t, 1)
+        );
+        let count = format!("SELECT COUNT(*) FROM {}", q(&table));
+        let count_now = || async {
+            t.db.fetch_all(&count, vec![]).await.unwrap()[0]
+                .get::<i64>(0)
+                .unwrap()
+        };
+
+        let mut tx = t.db.begin().await.unwrap();
+        tx.execute(&insert, vec![Value::Int(1)]).await.unwrap();
+        tx.rollback().await.unwrap();
+        assert_eq!(count_now().await, 0, "{}", t.name);
+
+        let mut tx = t.db.begin().await.unwrap();
+        tx.execute(&insert, vec![Value::Int(1)]).await.unwrap();
+        drop(tx); // dropped without commit: rolled back
+        assert_eq!(count_now().await, 0, "{}", t.name);
+
+        let mut tx = t.db.begin().await.unwrap();
+        tx.execute(&insert, vec![Value::Int(1)]).await.unwrap();
+        let mut sp = tx.savepoint().await.unwrap();
+        sp.tx().execute(&insert, vec![Value::Int(2)]).await.unwrap();
+        sp.rollback().await.unwrap();
+        let mut sp = tx.savepoint().await.unwrap();
+        sp.tx().execute(&insert, vec![Value::Int(3)]).await.unwrap();
+        sp.commit().await.unwrap();
+        tx.commit().await.unwrap();
+        let rows =
+            t.db.fetch_all(
+                &format!("SELECT {} FROM {} ORDER BY {}", q("n"), q(&table), q("n")),
+                vec![],
+            )
+            .await
+            .unwrap();
+        let ns: Vec<i32> = rows.iter().map(|r| r.get(0).unwrap()).collect();
+        assert_eq!(ns, [1, 3], "{}", t.name);
+
+        t.db.execute(&format!("DROP TABLE {}", q(&table)), vec![])
+            .await
+            .unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn queries_are_counted() {
+    on_every_backend("count", |t| async move {
+        let (_, queries) = capture_queries(async {
+            t.db.fetch_all("SELECT 1", vec![]).await.unwrap();
+            t.db.fetch_optional("SELECT 2", vec![]).await.unwrap();
+        })
+        .await;
+        assert_eq!(queries, ["SELECT 1", "SELECT 2"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_bad_url_is_a_clear_error() {
+    let err = fullstack::Database::connect("oracle://nope")
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("sqlite://, postgres:// or mysql://"),
+        "{err}"
+    );
+}

@@ -1,0 +1,1256 @@
+//! fullstack's querysets on every backend: lookups, ordering, slicing, aggregates, F-expression
+//! updates, bulk operations, instances and `on_delete`, relations without N+1, raw SQL and
+//! transactions. Models are written by hand, as `#[derive(Model)]` would write them.
+
+mod backends;
+
+use backends::{TestDb, on_every_backend};
+use chrono::{DateTime, TimeZone, Utc};
+use fullstack::model::{FieldMeta, OnDelete, Relation, RelationKind, read_field};
+use fullstack::query::prelude::*;
+use fullstack::query::{Selected, raw, raw_rows};
+use fullstack::{
+    Backend, Column, ColumnType, Database, DbType, Error, Model, ModelMeta, Row, Value,
+    capture_queries,
+};
+
+// ---- models ----------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq)]
+struct Question {
+    id: Option<i64>,
+    question_text: String,
+    pub_date: DateTime<Utc>,
+    votes: i32,
+}
+
+impl Question {
+    const ID: Column<Question, Option<i64>> = Column::new("id", "id");
+    const QUESTION_TEXT: Column<Question, String> = Column::new("question_text", "question_text");
+    const PUB_DATE: Column<Question, DateTime<Utc>> = Column::new("pub_date", "pub_date");
+    const VOTES: Column<Question, i32> = Column::new("votes", "votes");
+
+    fn new(text: &str, year: i32, votes: i32) -> Self {
+        Question {
+            id: None,
+            question_text: text.into(),
+            pub_date: Utc.with_ymd_and_hms(year, 3, 14, 15, 9, 26).unwrap(),
+            votes,
+        }
+    }
+
+    fn choice_set(&self) -> QuerySet<Choice> {
+        self.related(Choice::QUESTION)
+    }
+}
+
+static QUESTION_META: ModelMeta = ModelMeta {
+    app: "polls",
+    name: "Question",
+    table: "polls_question",
+    fields: &[
+        FieldMeta {
+            primary_key: true,
+            auto: true,
+            ..FieldMeta::new("id", "id", ColumnType::BigInt)
+        },
+        FieldMeta {
+            max_length: Some(200),
+            ..FieldMeta::new("question_text", "question_text", ColumnType::VarChar)
+        },
+        FieldMeta::new("pub_date", "pub_date", ColumnType::DateTime),
+        FieldMeta::new("votes", "votes", ColumnType::Int),
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &["-pub_date"],
+};
+
+impl Model for Question {
+    const META: &'static ModelMeta = &QUESTION_META;
+
+    fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
+        Ok(Question {
+            id: read_field::<Self, _>(row, offset, 0)?,
+            question_text: read_field::<Self, _>(row, offset, 1)?,
+            pub_date: read_field::<Self, _>(row, offset, 2)?,
+            votes: read_field::<Self, _>(row, offset, 3)?,
+        })
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![
+            self.id.to_value(),
+            self.question_text.to_value(),
+            self.pub_date.to_value(),
+            self.votes.to_value(),
+        ]
+    }
+
+    fn pk(&self) -> Value {
+        self.id.to_value()
+    }
+
+    fn set_pk(&mut self, pk: i64) {
+        self.id = Some(pk);
+    }
+}
+
+/// Defines a model with an auto `id`, a foreign key to `Question` and one more column.
+macro_rules! child_model {
+    ($ty:ident, $meta:ident, $table:literal, $fk:ty, $on_delete:expr, $other:ident: $other_ty:ty, $col_ty:expr) => {
+        #[derive(Debug, Clone, PartialEq)]
+        struct $ty {
+            id: Option<i64>,
+            question: $fk,
+            $other: $other_ty,
+        }
+
+        static $meta: ModelMeta = ModelMeta {
+            app: "polls",
+            name: stringify!($ty),
+            table: $table,
+            fields: &[
+                FieldMeta {
+                    primary_key: true,
+                    auto: true,
+                    ..FieldMeta::new("id", "id", ColumnType::BigInt)
+                },
+                FieldMeta {
+                    null: <$fk as DbType>::NULLABLE,
+                    relation: Some(Relation {
+                        kind: RelationKind::ForeignKey,
+                        to: || &QUESTION_META,
+                        on_delete: $on_delete,
+                        related_name: None,
+                    }),
+                    ..FieldMeta::new("question", "question_id", ColumnType::BigInt)
+                },
+                FieldMeta::new(stringify!($other), stringify!($other), $col_ty),
+            ],
+            indexes: &[],
+            many_to_many: &[],
+            ordering: &[],
+        };
+
+        impl Model for $ty {
+            const META: &'static ModelMeta = &$meta;
+
+            fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
+                Ok($ty {
+                    id: read_field::<Self, _>(row, offset, 0)?,
+                    question: read_field::<Self, _>(row, offset, 1)?,
+                    $other: read_field::<Self, _>(row, offset, 2)?,
+                })
+            }
+
+            fn values(&self) -> Vec<Value> {
+                vec![
+                    self.id.to_value(),
+                    self.question.to_value(),
+                    self.$other.to_value(),
+                ]
+            }
+
+            fn pk(&self) -> Value {
+                self.id.to_value()
+            }
+
+            fn set_pk(&mut self, pk: i64) {
+                self.id = Some(pk);
+            }
+        }
+    };
+}
+
+child_model!(Choice, CHOICE_META, "polls_choice", i64, OnDelete::Cascade, votes: i32, ColumnType::Int);
+child_model!(Tag, TAG_META, "polls_tag", Option<i64>, OnDelete::SetNull, name: String, ColumnType::VarChar);
+child_model!(Lock, LOCK_META, "polls_lock", i64, OnDelete::Protect, reason: String, ColumnType::VarChar);
+
+impl Choice {
+    const ID: Column<Choice, Option<i64>> = Column::new("id", "id");
+    const QUESTION: Column<Choice, i64> = Column::new("question", "question_id");
+    const VOTES: Column<Choice, i32> = Column::new("votes", "votes");
+
+    fn new(question: &Question, votes: i32) -> Self {
+        Choice {
+            id: None,
+            question: question.id.expect("saved"),
+            votes,
+        }
+    }
+}
+
+impl Tag {
+    const QUESTION: Column<Tag, Option<i64>> = Column::new("question", "question_id");
+    const NAME: Column<Tag, String> = Column::new("name", "name");
+}
+
+/// A vote for a choice: two foreign keys away from its question.
+#[derive(Debug, Clone, PartialEq)]
+struct Vote {
+    id: Option<i64>,
+    choice: i64,
+}
+
+impl Vote {
+    const CHOICE: Column<Vote, i64> = Column::new("choice", "choice_id");
+}
+
+static VOTE_META: ModelMeta = ModelMeta {
+    app: "polls",
+    name: "Vote",
+    table: "polls_vote",
+    fields: &[
+        FieldMeta {
+            primary_key: true,
+            auto: true,
+            ..FieldMeta::new("id", "id", ColumnType::BigInt)
+        },
+        FieldMeta {
+            relation: Some(Relation {
+                kind: RelationKind::ForeignKey,
+                to: || &CHOICE_META,
+                on_delete: OnDelete::Cascade,
+                related_name: None,
+            }),
+            ..FieldMeta::new("choice", "choice_id", ColumnType::BigInt)
+        },
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+
+impl Model for Vote {
+    const META: &'static ModelMeta = &VOTE_META;
+
+    fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
+        Ok(Vote {
+            id: read_field::<Self, _>(row, offset, 0)?,
+            choice: read_field::<Self, _>(row, offset, 1)?,
+        })
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![self.id.to_value(), self.choice.to_value()]
+    }
+
+    fn pk(&self) -> Value {
+        self.id.to_value()
+    }
+
+    fn set_pk(&mut self, pk: i64) {
+        self.id = Some(pk);
+    }
+}
+
+fn models() -> ModelSet {
+    ModelSet::new([
+        Question::META,
+        Choice::META,
+        Tag::META,
+        Lock::META,
+        Vote::META,
+    ])
+}
+
+// ---- fixtures --------------------------------------------------------------------------------
+
+/// A database of its own for one test on one backend: SQLite's file is already fresh; on
+/// PostgreSQL a new schema (via `search_path`), on MySQL a new database. The models' table
+/// names are static, so this is how parallel tests (and other people's) keep apart.
+struct Fixture {
+    db: Database,
+    admin: Database,
+    drop: Option<String>,
+}
+
+impl Fixture {
+    async fn new(t: &TestDb) -> Fixture {
+        let name = t.table("q");
+        let (db, drop) = match t.db.backend() {
+            Backend::Sqlite => (t.db.clone(), None),
+            Backend::Postgres => {
+                t.db.execute(&format!("CREATE SCHEMA \"{name}\""), vec![])
+                    .await
+                    .unwrap();
+                let url = std::env::var("TEST_POSTGRES_URL").unwrap();
+                let sep = if url.contains('?') { '&' } else { '?' };
+                let db = Database::connect(&format!("{url}{sep}options[search_path]={name}"))
+                    .await
+                    .unwrap();
+                (db, Some(format!("DROP SCHEMA \"{name}\" CASCADE")))
+            }
+            Backend::MySql => {
+                t.db.execute(&format!("CREATE DATABASE `{name}`"), vec![])
+                    .await
+                    .unwrap();
+                let url = std::env::var("TEST_MYSQL_URL").unwrap();
+                let base = &url[..url.rfind('/').unwrap()];
+                let db = Database::connect(&format!("{base}/{name}")).await.unwrap();
+                (db, Some(format!("DROP DATABASE `{name}`")))
+            }
+        };
+        create_tables(&db).await;
+        Fixture {
+            db,
+            admin: t.db.clone(),
+            drop,
+        }
+    }
+
+    async fn done(self) {
+        self.db.close().await;
+        if let Some(drop) = self.drop {
+            self.admin.execute(&drop, vec![]).await.unwrap();
+        }
+    }
+}
+
+async fn create_tables(db: &Database) {
+    let (id, dt) = match db.backend() {
+        Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT"),
+        Backend::Postgres => ("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"),
+        Backend::MySql => ("BIGINT AUTO_INCREMENT PRIMARY KEY", "DATETIME(6)"),
+    };
+    let statements = [
+        format!(
+            "CREATE TABLE polls_question (id {id}, question_text VARCHAR(200) NOT NULL, pub_date {dt} NOT NULL, votes INTEGER NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE polls_choice (id {id}, question_id BIGINT NOT NULL REFERENCES polls_question (id), votes INTEGER NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE polls_vote (id {id}, choice_id BIGINT NOT NULL REFERENCES polls_choice (id))"
+        ),
+        format!(
+            "CREATE TABLE polls_tag (id {id}, question_id BIGINT NULL REFERENCES polls_question (id), name VARCHAR(50) NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE polls_lock (id {id}, question_id BIGINT NOT NULL REFERENCES polls_question (id), reason VARCHAR(50) NOT NULL)"
+        ),
+    ];
+    for s in statements {
+        db.execute(&s, vec![]).await.unwrap();
+    }
+}
+
+/// Three questions: 2023 with 1 vote, 2024 with 5, 2024 with 10.
+async fn seed(db: &Database) -> Vec<Question> {
+    let mut out = Vec::new();
+    for (text, year, votes) in [
+        ("What's new?", 2023, 1),
+        ("Why 50% off_now?", 2024, 5),
+        ("WHAT is up?", 2024, 10),
+    ] {
+        let mut q = Question::new(text, year, votes);
+        q.save(db).await.unwrap();
+        out.push(q);
+    }
+    out
+}
+
+fn texts(qs: &[Question]) -> Vec<&str> {
+    qs.iter().map(|q| q.question_text.as_str()).collect()
+}
+
+// ---- tests -----------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn save_get_refresh_first_count_exists() {
+    on_every_backend("qcrud", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        let mut q = Question::new("What's up?", 2024, 0);
+        assert_eq!(q.id, None);
+        q.save(db).await.unwrap();
+        let id = q.id.expect("save sets the auto primary key");
+        let mut second = Question::new("Second", 2025, 0);
+        second.save(db).await.unwrap();
+        assert_eq!(second.id, Some(id + 1), "{}", t.name);
+
+        q.votes = 3;
+        q.save(db).await.unwrap(); // an UPDATE this time
+        assert_eq!(Question::objects().count(db).await.unwrap(), 2);
+        let got = Question::objects()
+            .filter(Question::ID.eq(id))
+            .get(db)
+            .await
+            .unwrap();
+        assert_eq!(got, q);
+
+        db.execute("UPDATE polls_question SET votes = 42", vec![])
+            .await
+            .unwrap();
+        q.refresh(db).await.unwrap();
+        assert_eq!(q.votes, 42);
+
+        let missing = Question::objects()
+            .filter(Question::VOTES.eq(7))
+            .get(db)
+            .await;
+        assert!(
+            matches!(missing, Err(Error::DoesNotExist { model: "Question" })),
+            "{missing:?}"
+        );
+        let many = Question::objects().get(db).await;
+        assert!(
+            matches!(
+                many,
+                Err(Error::MultipleObjectsReturned {
+                    model: "Question",
+                    count: 2
+                })
+            ),
+            "{many:?}"
+        );
+        // Default ordering is -pub_date: the 2025 question comes first.
+        let first = Question::objects().first(db).await.unwrap().unwrap();
+        assert_eq!(first.question_text, "Second");
+        assert!(
+            Question::objects()
+                .filter(Question::VOTES.eq(42))
+                .exists(db)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !Question::objects()
+                .filter(Question::VOTES.eq(7))
+                .exists(db)
+                .await
+                .unwrap()
+        );
+        assert_eq!(
+            Question::objects()
+                .filter(Question::VOTES.eq(7))
+                .first(db)
+                .await
+                .unwrap(),
+            None
+        );
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn typed_lookups_and_q_combinations() {
+    on_every_backend("qlookups", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        seed(db).await;
+        let find = |q: Q<Question>| {
+            let qs = Question::objects()
+                .filter(q)
+                .order_by([Question::VOTES.asc()]);
+            async move {
+                texts(&qs.all(db).await.unwrap())
+                    .into_iter()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            find(Question::VOTES.gt(4)).await,
+            ["Why 50% off_now?", "WHAT is up?"]
+        );
+        assert_eq!(
+            find(Question::VOTES.gte(5) & Question::VOTES.lt(10)).await,
+            ["Why 50% off_now?"]
+        );
+        assert_eq!(
+            find(Question::VOTES.lte(1) | Question::VOTES.eq(10)).await,
+            ["What's new?", "WHAT is up?"]
+        );
+        assert_eq!(find(!Question::VOTES.ne(5)).await, ["Why 50% off_now?"]);
+        assert_eq!(
+            find(Question::VOTES.is_in([1, 10])).await,
+            ["What's new?", "WHAT is up?"]
+        );
+        assert!(
+            find(Question::VOTES.is_in(Vec::<i32>::new()))
+                .await
+                .is_empty()
+        );
+        assert_eq!(
+            find(Question::VOTES.between(1, 5)).await,
+            ["What's new?", "Why 50% off_now?"]
+        );
+        assert_eq!(
+            find(Question::PUB_DATE.year().eq(2024)).await,
+            ["Why 50% off_now?", "WHAT is up?"]
+        );
+        assert_eq!(
+            find(Question::PUB_DATE.month().eq(3) & Question::PUB_DATE.day().eq(14))
+                .await
+                .len(),
+            3
+        );
+        let excluded = Question::objects()
+            .exclude(Question::PUB_DATE.year().eq(2024))
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(texts(&excluded), ["What's new?"]);
+
+        // Strings: case-sensitive and not, anchored, and user input with wildcards.
+        assert_eq!(
+            find(Question::QUESTION_TEXT.contains("hat")).await,
+            ["What's new?"]
+        );
+        assert_eq!(
+            find(Question::QUESTION_TEXT.icontains("hat")).await,
+            ["What's new?", "WHAT is up?"]
+        );
+        assert_eq!(
+            find(Question::QUESTION_TEXT.startswith("WH")).await,
+            ["WHAT is up?"]
+        );
+        assert_eq!(
+            find(Question::QUESTION_TEXT.istartswith("wh")).await.len(),
+            3
+        );
+        assert_eq!(
+            find(Question::QUESTION_TEXT.endswith("up?")).await,
+            ["WHAT is up?"]
+        );
+        assert_eq!(
+            find(Question::QUESTION_TEXT.iexact("what is UP?")).await,
+            ["WHAT is up?"]
+        );
+        assert_eq!(
+            find(Question::QUESTION_TEXT.contains("50%")).await,
+            ["Why 50% off_now?"]
+        );
+        assert!(
+            find(Question::QUESTION_TEXT.contains("%")).await.len() == 1,
+            "% is literal"
+        );
+        assert!(
+            find(Question::QUESTION_TEXT.contains("_")).await.len() == 1,
+            "_ is literal"
+        );
+        assert!(
+            find(Question::QUESTION_TEXT.icontains("5_%"))
+                .await
+                .is_empty()
+        );
+        assert!(
+            find(Question::QUESTION_TEXT.contains("*")).await.is_empty(),
+            "GLOB star is literal"
+        );
+
+        // Injection attempts are data.
+        let evil = "x' OR '1'='1";
+        assert!(find(Question::QUESTION_TEXT.eq(evil)).await.is_empty());
+        assert!(
+            find(Question::QUESTION_TEXT.contains("') OR 1=1 --"))
+                .await
+                .is_empty()
+        );
+        let mut q = Question::new("Robert'); DROP TABLE polls_question; --", 2020, 0);
+        q.save(db).await.unwrap();
+        assert_eq!(Question::objects().count(db).await.unwrap(), 4);
+        assert_eq!(
+            find(Question::QUESTION_TEXT.eq(q.question_text.clone())).await,
+            [q.question_text.clone()]
+        );
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ordering_slicing_and_distinct() {
+    on_every_backend("qorder", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        seed(db).await;
+        // Default ordering from ModelMeta::ordering (-pub_date), ties broken explicitly.
+        let by_votes = Question::objects()
+            .order_by([Question::PUB_DATE.desc(), Question::VOTES.asc()])
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            texts(&by_votes),
+            ["Why 50% off_now?", "WHAT is up?", "What's new?"]
+        );
+        let asc = Question::objects().order_by([Question::VOTES.asc()]);
+        assert_eq!(
+            texts(&asc.clone().limit(2).all(db).await.unwrap()),
+            ["What's new?", "Why 50% off_now?"]
+        );
+        assert_eq!(
+            texts(&asc.clone().offset(1).all(db).await.unwrap()),
+            ["Why 50% off_now?", "WHAT is up?"]
+        );
+        assert_eq!(
+            texts(&asc.clone().slice(1..2).all(db).await.unwrap()),
+            ["Why 50% off_now?"]
+        );
+        assert_eq!(asc.clone().slice(1..3).count(db).await.unwrap(), 2);
+        // get() on a slice keeps the slice's order.
+        let second = asc.clone().slice(1..2).get(db).await.unwrap();
+        assert_eq!(second.question_text, "Why 50% off_now?");
+        assert!(matches!(
+            asc.clone().slice(0..2).get(db).await,
+            Err(Error::MultipleObjectsReturned { count: 2, .. })
+        ));
+        let years = Question::objects()
+            .order_by([Question::PUB_DATE.year().asc()])
+            .values([Question::PUB_DATE.year().into()])
+            .all(db)
+            .await
+            .unwrap();
+        let years: Vec<i32> = years.iter().map(|r| r.get(0).unwrap()).collect();
+        assert_eq!(
+            years,
+            [2023, 2024],
+            "values() without annotations is DISTINCT"
+        );
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn f_expression_updates_and_bulk_delete() {
+    on_every_backend("qupdate", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        seed(db).await;
+        let changed = Question::objects()
+            .filter(Question::PUB_DATE.year().eq(2024))
+            .update(db, [Question::VOTES.set(Question::VOTES.f() * 2 + 1)])
+            .await
+            .unwrap();
+        assert_eq!(changed, 2);
+        let votes: Vec<i32> = Question::objects()
+            .order_by([Question::VOTES.asc()])
+            .all(db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|q| q.votes)
+            .collect();
+        assert_eq!(votes, [1, 11, 21]);
+        // Concurrent increments do not lose updates: each is done by the database.
+        let all = Question::objects();
+        let bump = || all.update(db, [Question::VOTES.set(Question::VOTES.f() + 1)]);
+        let (a, b) = tokio::join!(bump(), bump());
+        assert_eq!((a.unwrap(), b.unwrap()), (3, 3));
+        let total = Question::objects()
+            .aggregate(db, Question::VOTES.sum())
+            .await
+            .unwrap();
+        assert_eq!(total, Some(1 + 11 + 21 + 6));
+        // Plain value and several columns at once.
+        Question::objects()
+            .filter(Question::VOTES.lt(5))
+            .update(
+                db,
+                [
+                    Question::VOTES.set(0),
+                    Question::QUESTION_TEXT.set("reset".to_string()),
+                ],
+            )
+            .await
+            .unwrap();
+        assert!(
+            Question::objects()
+                .filter(Question::QUESTION_TEXT.eq("reset"))
+                .exists(db)
+                .await
+                .unwrap()
+        );
+        // An update across a join and a sliced delete use a subquery (MySQL included).
+        let mut q = Question::objects()
+            .order_by([Question::VOTES.asc()])
+            .first(db)
+            .await
+            .unwrap()
+            .unwrap();
+        Choice::new(&q, 1).save(db).await.unwrap();
+        let n = Choice::objects()
+            .filter(Choice::QUESTION.join(Question::QUESTION_TEXT).eq("reset"))
+            .update(db, [Choice::VOTES.set(Choice::VOTES.f() + 10)])
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(q.choice_set().first(db).await.unwrap().unwrap().votes, 11);
+        let deleted = Question::objects()
+            .order_by([Question::VOTES.desc()])
+            .limit(2)
+            .delete(db, &models())
+            .await
+            .unwrap();
+        assert_eq!(deleted, 2);
+        q.refresh(db).await.unwrap();
+        assert_eq!(Question::objects().count(db).await.unwrap(), 1);
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn aggregates_and_grouped_annotations() {
+    on_every_backend("qaggs", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        let qs = seed(db).await;
+        let all = Question::objects();
+        let (n, sum, avg, min, max) = all
+            .aggregate(
+                db,
+                (
+                    count(),
+                    Question::VOTES.sum(),
+                    Question::VOTES.avg(),
+                    Question::VOTES.min(),
+                    Question::PUB_DATE.max(),
+                ),
+            )
+            .await
+            .unwrap();
+        assert_eq!((n, sum, min), (3, Some(16), Some(1)));
+        assert!((avg.unwrap() - 16.0 / 3.0).abs() < 1e-9);
+        assert_eq!(max, Some(qs[2].pub_date));
+        let none = Question::objects()
+            .filter(Question::VOTES.gt(100))
+            .aggregate(db, (Question::VOTES.sum(), Question::VOTES.max(), count()))
+            .await
+            .unwrap();
+        assert_eq!(none, (None, None, 0));
+        // Over a slice or DISTINCT, aggregates see only the queryset's rows.
+        let top_two = Question::objects()
+            .order_by([Question::VOTES.desc()])
+            .limit(2)
+            .aggregate(db, (Question::VOTES.sum(), count()))
+            .await
+            .unwrap();
+        assert_eq!(top_two, (Some(15), 2));
+
+        for (q, n) in qs.iter().zip([3, 0, 1]) {
+            for v in 0..n {
+                Choice::new(q, v).save(db).await.unwrap();
+            }
+        }
+        let rows = Choice::objects()
+            .order_by([Choice::QUESTION.asc()])
+            .values([Choice::QUESTION.into()])
+            .annotate(count())
+            .annotate(Choice::VOTES.sum())
+            .all(db)
+            .await
+            .unwrap();
+        let got: Vec<(i64, i64, Option<i64>)> = rows
+            .iter()
+            .map(|r| (r.get(0).unwrap(), r.get(1).unwrap(), r.get(2).unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (qs[0].id.unwrap(), 3, Some(3)),
+                (qs[2].id.unwrap(), 1, Some(0))
+            ]
+        );
+        // The same as JSON objects, with Django's names, or your own.
+        let json = Choice::objects()
+            .order_by([Choice::QUESTION.asc()])
+            .values([Choice::QUESTION.into()])
+            .annotate(count())
+            .annotate(Choice::VOTES.max())
+            .json(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::Value::Object(json[0].clone()),
+            serde_json::json!({"question": qs[0].id, "count": 3, "votes__max": 2})
+        );
+        let by_year = Question::objects()
+            .order_by([Question::PUB_DATE.year().desc()])
+            .values([Question::PUB_DATE.year().into()])
+            .annotate(Selected::from(Question::VOTES.avg()).named("mean"))
+            .json(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            serde_json::Value::Array(by_year.into_iter().map(serde_json::Value::Object).collect()),
+            serde_json::json!([{"pub_date__year": 2024, "mean": 7.5}, {"pub_date__year": 2023, "mean": 1.0}])
+        );
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn bulk_create_chunks_and_get_or_create() {
+    on_every_backend("qbulk", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        let few = (0..5)
+            .map(|i| Question::new(&format!("q{i}"), 2024, i))
+            .collect();
+        let (created, queries) = capture_queries(Question::objects().bulk_create(db, few)).await;
+        let created = created.unwrap();
+        assert_eq!(queries.len(), 1, "one multi-row INSERT: {queries:?}");
+        let ids: Vec<i64> = created.iter().map(|q| q.id.unwrap()).collect();
+        assert_eq!(ids, (ids[0]..ids[0] + 5).collect::<Vec<_>>());
+        let fetched = Question::objects()
+            .order_by([Question::ID.asc()])
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(fetched, created);
+
+        // More rows than one statement may bind: split under the backend's parameter limit.
+        let per_statement = if t.db.backend() == Backend::Sqlite {
+            32_766 / 3
+        } else {
+            65_535 / 3
+        };
+        let many: Vec<Question> = (0..per_statement + 10)
+            .map(|i| Question::new(&format!("m{i}"), 2020, 0))
+            .collect();
+        let (created, queries) = capture_queries(Question::objects().bulk_create(db, many)).await;
+        let created = created.unwrap();
+        assert_eq!(queries.len(), 2, "{}", t.name);
+        let last = created.last().unwrap();
+        let stored = Question::objects()
+            .filter(Question::ID.eq(last.id))
+            .get(db)
+            .await
+            .unwrap();
+        assert_eq!(&stored, last);
+
+        let lookup = Question::QUESTION_TEXT.eq("fresh");
+        let (q, made) = Question::objects()
+            .get_or_create(db, lookup.clone(), || Question::new("fresh", 2026, 1))
+            .await
+            .unwrap();
+        assert!(made && q.id.is_some());
+        let (again, made) = Question::objects()
+            .get_or_create(db, lookup, || unreachable!("it exists"))
+            .await
+            .unwrap();
+        assert!(!made);
+        assert_eq!(again, q);
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn delete_honours_on_delete() {
+    on_every_backend("qondelete", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        let qs = seed(db).await;
+        for q in &qs {
+            Choice::new(q, 1).save(db).await.unwrap();
+            let mut choice = Choice::new(q, 2);
+            choice.save(db).await.unwrap();
+            // Votes are two cascades away from the question.
+            let mut vote = Vote {
+                id: None,
+                choice: choice.id.unwrap(),
+            };
+            vote.save(db).await.unwrap();
+            let mut tag = Tag {
+                id: None,
+                question: q.id,
+                name: "t".into(),
+            };
+            tag.save(db).await.unwrap();
+        }
+        let mut lock = Lock {
+            id: None,
+            question: qs[2].id.unwrap(),
+            reason: "keep".into(),
+        };
+        lock.save(db).await.unwrap();
+
+        // Cascade deletes the choices; SetNull keeps the tag, pointing nowhere.
+        let deleted = qs[0].delete(db, &models()).await.unwrap();
+        assert_eq!(deleted, 1);
+        assert_eq!(Choice::objects().count(db).await.unwrap(), 4);
+        assert_eq!(
+            Vote::objects().count(db).await.unwrap(),
+            2,
+            "cascades recurse"
+        );
+        // Two hops: votes by their question's year.
+        let to_question = || {
+            Vote::CHOICE
+                .rel::<Choice>()
+                .then::<Question, _>(Choice::QUESTION)
+        };
+        let in_2024 = Vote::objects()
+            .filter(to_question().col(Question::PUB_DATE).year().eq(2024))
+            .order_by([to_question().col(Question::VOTES).desc()])
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(in_2024.len(), 2);
+        let top = Choice::objects()
+            .filter(Choice::ID.eq(in_2024[0].choice))
+            .get(db)
+            .await
+            .unwrap();
+        assert_eq!(top.question, qs[2].id.unwrap());
+        assert_eq!(
+            Tag::objects()
+                .filter(Tag::QUESTION.is_null())
+                .count(db)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(Tag::objects().count(db).await.unwrap(), 3);
+
+        // Protect refuses, and nothing is changed.
+        let refused = qs[2].delete(db, &models()).await;
+        assert!(
+            matches!(
+                refused,
+                Err(Error::Protected {
+                    model: "Question",
+                    referenced_by: "Lock"
+                })
+            ),
+            "{refused:?}"
+        );
+        assert_eq!(qs[2].choice_set().count(db).await.unwrap(), 2);
+        assert_eq!(Vote::objects().count(db).await.unwrap(), 2);
+        assert_eq!(
+            Tag::objects()
+                .filter(Tag::QUESTION.is_not_null())
+                .count(db)
+                .await
+                .unwrap(),
+            2
+        );
+
+        // A model left out of the set is not visited: the database's constraint refuses the
+        // delete, and the cascade and SET NULL that ran before it are rolled back.
+        let partial = ModelSet::new([Question::META, Choice::META, Tag::META, Vote::META]);
+        let failed = qs[2].delete(db, &partial).await;
+        assert!(matches!(failed, Err(Error::Database(_))), "{failed:?}");
+        assert_eq!(qs[2].choice_set().count(db).await.unwrap(), 2);
+        assert_eq!(Vote::objects().count(db).await.unwrap(), 2);
+        assert_eq!(
+            Tag::objects()
+                .filter(Tag::QUESTION.eq(qs[2].id))
+                .count(db)
+                .await
+                .unwrap(),
+            1
+        );
+
+        // Queryset delete applies the same rules to every row.
+        lock.delete(db, &models()).await.unwrap();
+        let n = Question::objects().delete(db, &models()).await.unwrap();
+        assert_eq!(n, 2);
+        assert_eq!(Choice::objects().count(db).await.unwrap(), 0);
+        assert_eq!(Vote::objects().count(db).await.unwrap(), 0);
+        assert_eq!(
+            Tag::objects()
+                .filter(Tag::QUESTION.is_null())
+                .count(db)
+                .await
+                .unwrap(),
+            3
+        );
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn relations_without_n_plus_one() {
+    on_every_backend("qrelations", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        let qs = seed(db).await;
+        for (q, n) in qs.iter().zip([2, 0, 3]) {
+            for v in 0..n {
+                Choice::new(q, v).save(db).await.unwrap();
+            }
+        }
+        // A lookup across the foreign key.
+        let in_2024 = Choice::objects()
+            .filter(Choice::QUESTION.join(Question::PUB_DATE).year().eq(2024))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(in_2024, 3);
+        let ordered = Choice::objects()
+            .order_by([
+                Choice::QUESTION.join(Question::VOTES).desc(),
+                Choice::VOTES.asc(),
+            ])
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(ordered[0].question, qs[2].id.unwrap());
+
+        // The N+1 way, for comparison: one query per choice.
+        let (_, naive) = capture_queries(async {
+            for c in Choice::objects().all(db).await.unwrap() {
+                Question::objects()
+                    .filter(Question::ID.eq(c.question))
+                    .get(db)
+                    .await
+                    .unwrap();
+            }
+        })
+        .await;
+        assert_eq!(naive.len(), 1 + 5);
+
+        // select_related: one query, both models from each row.
+        let (pairs, queries) = capture_queries(
+            Choice::objects()
+                .order_by([Choice::ID.asc()])
+                .select_related::<Question, _>(Choice::QUESTION)
+                .all(db),
+        )
+        .await;
+        let pairs = pairs.unwrap();
+        assert_eq!(queries.len(), 1, "{queries:?}");
+        assert_eq!(pairs.len(), 5);
+        for (c, q) in &pairs {
+            assert_eq!(q.as_ref().unwrap().id, Some(c.question));
+        }
+        assert_eq!(pairs[0].1.as_ref().unwrap(), &qs[0]);
+
+        // A nullable foreign key reads None for NULL.
+        Tag {
+            id: None,
+            question: None,
+            name: "orphan".into(),
+        }
+        .save(db)
+        .await
+        .unwrap();
+        Tag {
+            id: None,
+            question: qs[1].id,
+            name: "b".into(),
+        }
+        .save(db)
+        .await
+        .unwrap();
+        let tags = Tag::objects()
+            .select_related::<Question, _>(Tag::QUESTION)
+            .all(db)
+            .await
+            .unwrap();
+        let mut found: Vec<_> = tags
+            .iter()
+            .map(|(t, q)| (t.name.clone(), q.as_ref().map(|q| q.votes)))
+            .collect();
+        found.sort();
+        assert_eq!(
+            found,
+            [("b".to_string(), Some(5)), ("orphan".to_string(), None)]
+        );
+
+        // prefetch_one: the same pairs in two queries, each question read once.
+        let (prefetched, queries) = capture_queries(
+            Tag::objects()
+                .order_by([Tag::NAME.asc()])
+                .prefetch_one::<Question, _>(Tag::QUESTION)
+                .all(db),
+        )
+        .await;
+        assert_eq!(queries.len(), 2, "{queries:?}");
+        let found: Vec<_> = prefetched
+            .unwrap()
+            .into_iter()
+            .map(|(t, q)| (t.name, q.map(|q| q.votes)))
+            .collect();
+        assert_eq!(
+            found,
+            [("b".to_string(), Some(5)), ("orphan".to_string(), None)]
+        );
+        let (choices, queries) = capture_queries(
+            Choice::objects()
+                .order_by([Choice::ID.asc()])
+                .prefetch_one::<Question, _>(Choice::QUESTION)
+                .all(db),
+        )
+        .await;
+        assert_eq!(queries.len(), 2);
+        assert!(queries[1].contains("IN ("), "{}", queries[1]);
+        let choices = choices.unwrap();
+        assert!(
+            choices
+                .iter()
+                .all(|(c, q)| q.as_ref().unwrap().id == Some(c.question))
+        );
+
+        // exclude keeps rows where the condition is unknown: a NULL key, a missing related row.
+        let kept = Tag::objects()
+            .exclude(Tag::QUESTION.eq(qs[1].id))
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            kept.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+            ["orphan"]
+        );
+        let kept = Tag::objects()
+            .exclude(Tag::QUESTION.join(Question::VOTES).gt(1))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(kept, 1, "the orphan tag has no question and is kept");
+        let kept = Tag::objects()
+            .filter(!Tag::QUESTION.join(Question::VOTES).lt(1))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(kept, 2);
+
+        // prefetch_related: two queries whatever the number of questions.
+        let (with_choices, queries) = capture_queries(
+            Question::objects()
+                .order_by([Question::VOTES.asc()])
+                .prefetch_related(Choice::QUESTION)
+                .all(db),
+        )
+        .await;
+        let with_choices = with_choices.unwrap();
+        assert_eq!(queries.len(), 2, "{queries:?}");
+        let counts: Vec<usize> = with_choices.iter().map(|(_, cs)| cs.len()).collect();
+        assert_eq!(counts, [2, 0, 3]);
+        let (filtered, queries) = capture_queries(
+            Question::objects()
+                .order_by([Question::VOTES.asc()])
+                .prefetch_related_with(
+                    Choice::QUESTION,
+                    Choice::objects()
+                        .filter(Choice::VOTES.gte(1))
+                        .order_by([Choice::VOTES.desc()]),
+                )
+                .all(db),
+        )
+        .await;
+        assert_eq!(queries.len(), 2);
+        let votes: Vec<Vec<i32>> = filtered
+            .unwrap()
+            .iter()
+            .map(|(_, cs)| cs.iter().map(|c| c.votes).collect())
+            .collect();
+        assert_eq!(votes, [vec![1], vec![], vec![2, 1]]);
+
+        // Reverse lookups: questions by their choices (EXISTS, so no duplicates).
+        let having_votes = Question::objects()
+            .filter(Choice::QUESTION.any(Choice::VOTES.gte(1)))
+            .order_by([Question::VOTES.asc()])
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(having_votes, [qs[0].clone(), qs[2].clone()]);
+        let without = Question::objects()
+            .exclude(Choice::QUESTION.exists())
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(without, [qs[1].clone()]);
+        let changed = Question::objects()
+            .filter(Choice::QUESTION.any(Choice::VOTES.eq(2)))
+            .update(db, [Question::VOTES.set(Question::VOTES.f() + 100)])
+            .await
+            .unwrap();
+        assert_eq!(changed, 1);
+        let mut q2 = qs[2].clone();
+        q2.refresh(db).await.unwrap();
+        assert_eq!(q2.votes, 110);
+
+        // The reverse accessor is a queryset like any other.
+        assert_eq!(qs[2].choice_set().count(db).await.unwrap(), 3);
+        assert_eq!(
+            qs[2]
+                .choice_set()
+                .filter(Choice::VOTES.gt(0))
+                .count(db)
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(!qs[1].choice_set().exists(db).await.unwrap());
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn raw_sql_binds_values() {
+    on_every_backend("qraw", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        seed(db).await;
+        let p = |n| {
+            let mut s = String::new();
+            db.backend().placeholder_into(&mut s, n);
+            s
+        };
+        let sql = format!(
+            "SELECT id, question_text, pub_date, votes FROM polls_question WHERE votes > {} ORDER BY votes",
+            p(1)
+        );
+        let found: Vec<Question> = raw(db, &sql, vec![Value::Int(4)]).await.unwrap();
+        assert_eq!(texts(&found), ["Why 50% off_now?", "WHAT is up?"]);
+        let sql = format!("SELECT COUNT(*) FROM polls_question WHERE question_text = {}", p(1));
+        let rows = raw_rows(db, &sql, vec!["' OR '1'='1".into()]).await.unwrap();
+        assert_eq!(rows[0].get::<i64>(0).unwrap(), 0);
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn querysets_run_in_transactions() {
+    on_every_backend("qtx", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        let mut tx = db.begin().await.unwrap();
+        let mut q = Question::new("in tx", 2024, 1);
+        q.save(&mut tx).await.unwrap();
+        Choice::new(&q, 0).save(&mut tx).await.unwrap();
+        Question::objects()
+            .update(&mut tx, [Question::VOTES.set(Question::VOTES.f() + 1)])
+            .await
+            .unwrap();
+        assert_eq!(Question::objects().get(&mut tx).await.unwrap().votes, 2);
+        assert_eq!(q.choice_set().count(&mut tx).await.unwrap(), 1);
+        let pairs = Choice::objects()
+            .select_related::<Question, _>(Choice::QUESTION)
+            .all(&mut tx)
+            .await
+            .unwrap();
+        assert_eq!(pairs.len(), 1);
+        q.delete(&mut tx, &models()).await.unwrap();
+        assert_eq!(Choice::objects().count(&mut tx).await.unwrap(), 0);
+        tx.rollback().await.unwrap();
+        assert_eq!(Question::objects().count(db).await.unwrap(), 0);
+
+        let mut tx = db.begin().await.unwrap();
+        let created = Question::objects()
+            .bulk_create(
+                &mut tx,
+                vec![Question::new("a", 2024, 0), Question::new("b", 2024, 0)],
+            )
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(Question::objects().count(db).await.unwrap(), 2);
+        assert!(created.iter().all(|q| q.id.is_some()));
+        f.done().await;
+    })
+    .await;
+}
