@@ -14,6 +14,8 @@ use fullstack::Database;
 pub(crate) struct TestDb {
     pub(crate) db: Database,
     pub(crate) name: &'static str,
+    /// The URL `db` is connected to.
+    pub(crate) url: String,
     prefix: String,
 }
 
@@ -67,6 +69,7 @@ where
         body(TestDb {
             db: db.clone(),
             name,
+            url: url.clone(),
             prefix: prefix.clone(),
         })
         .await;
