@@ -446,3 +446,135 @@ async fn runserver_serves_the_apps_routes_with_the_database_in_state() {
         r.err
     );
 }
+
+#[tokio::test]
+async fn runserver_is_the_default_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
+    let addr_tx = std::sync::Mutex::new(Some(addr_tx));
+    let (trigger, shutdown) = micro::Shutdown::channel();
+    let project = Project::new("site")
+        .default_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .app(AppConfig::new("hello").routes(|app| {
+            app.get("/", || async { "hello" });
+        }))
+        .shutdown(shutdown)
+        .on_serving(move |addr| {
+            if let Some(tx) = addr_tx.lock().unwrap().take() {
+                let _ = tx.send(addr);
+            }
+        });
+    let url = sqlite_url(dir.path());
+    let client = async {
+        let addr = tokio::time::timeout(Duration::from_secs(30), addr_rx)
+            .await
+            .expect("runserver did not start within 30 s")
+            .unwrap();
+        let response = tokio::time::timeout(Duration::from_secs(10), http_get(addr, "/"))
+            .await
+            .expect("no answer within 10 s");
+        trigger.fire();
+        response
+    };
+    // No subcommand: runserver, with the database from --database-url.
+    let args = ["--database-url", url.as_str()];
+    let (r, response) = tokio::join!(run(&project, &args), client);
+    ok(&r);
+    assert!(response.ends_with("hello"), "{response}");
+    assert!(r.err.is_empty(), "{}", r.err);
+    assert!(dir.path().join("db.sqlite3").exists());
+}
+
+#[tokio::test]
+async fn embedded_migrations_are_applied_without_the_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let model = question("shop", "shop_question", &[]);
+    let source = Project::new("site").database_url(&url).app(
+        AppConfig::new("shop")
+            .model(model)
+            .migrations_dir(dir.path().join("shop")),
+    );
+    ok(&run(&source, &["makemigrations", "--no-input"]).await);
+    let json = std::fs::read_to_string(dir.path().join("shop/0001_initial.json")).unwrap();
+    let embedded: &'static [(&'static str, &'static str, &'static str)] =
+        Box::leak(vec![("shop", "0001_initial", leak(json))].into_boxed_slice());
+    // The deployed binary: no folder (it does not exist), the migrations compiled in.
+    let deployed = Project::new("site").database_url(&url).app(
+        AppConfig::new("shop")
+            .model(model)
+            .migrations_dir(dir.path().join("nowhere"))
+            .embedded_migrations(embedded),
+    );
+    ok(&run(&deployed, &["check"]).await);
+    let r = run(&deployed, &["migrate"]).await;
+    ok(&r);
+    assert!(
+        r.out.contains("Applying shop.0001_initial... OK"),
+        "{}",
+        r.out
+    );
+    let r = run(&deployed, &["showmigrations"]).await;
+    assert_eq!(r.out, "shop\n [X] 0001_initial\n");
+}
+
+#[tokio::test]
+async fn makemigrations_name_and_rename_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(dir.path());
+    let old = question("blog", "blog_question", &[]);
+    let p = |m: &'static ModelMeta| {
+        Project::new("site").database_url(&url).app(
+            AppConfig::new("blog")
+                .model(m)
+                .migrations_dir(dir.path().join("blog")),
+        )
+    };
+    let r = run(&p(old), &["makemigrations", "--name", "first"]).await;
+    ok(&r);
+    assert!(
+        dir.path().join("blog/0001_first.json").is_file(),
+        "{}",
+        r.out
+    );
+    // Field question_text renamed to votes' place: --rename says it is a rename.
+    let renamed: &'static ModelMeta = Box::leak(Box::new(ModelMeta {
+        fields: Box::leak(
+            vec![
+                ID,
+                FieldMeta {
+                    max_length: Some(200),
+                    ..FieldMeta::new("title", "title", ColumnType::VarChar)
+                },
+            ]
+            .into_boxed_slice(),
+        ),
+        ..*old
+    }));
+    let r = run(
+        &p(renamed),
+        &[
+            "makemigrations",
+            "--rename",
+            "blog.Question.question_text=title",
+        ],
+    )
+    .await;
+    ok(&r);
+    assert!(r.out.contains("Rename field"), "{}", r.out);
+    let r = run(&p(renamed), &["makemigrations", "--rename", "nonsense"]).await;
+    assert_eq!(r.code, 1);
+    assert!(r.err.contains("--rename nonsense"), "{}", r.err);
+    // A model listed in the wrong app is refused.
+    let misplaced = Project::new("site")
+        .database_url(&url)
+        .app(AppConfig::new("other").model(old));
+    let r = run(&misplaced, &["check"]).await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.err
+            .contains("model blog.Question is listed in app `other`"),
+        "{}",
+        r.err
+    );
+}

@@ -46,6 +46,7 @@ pub struct Project {
     rust_migrations: RustRegistry,
     shutdown: Option<micro::Shutdown>,
     on_serving: Option<ServingFn>,
+    default_addr: SocketAddr,
 }
 
 impl fmt::Debug for Project {
@@ -70,6 +71,7 @@ impl Project {
             rust_migrations: RustRegistry::new(),
             shutdown: None,
             on_serving: None,
+            default_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
         }
     }
 
@@ -140,6 +142,18 @@ impl Project {
 
     pub(crate) fn rust_registry(&self) -> &RustRegistry {
         &self.rust_migrations
+    }
+
+    /// Where `runserver` listens when given no address and no `HOST`/`PORT` (default
+    /// `127.0.0.1:8000`, as Django's).
+    #[must_use]
+    pub fn default_addr(mut self, addr: SocketAddr) -> Self {
+        self.default_addr = addr;
+        self
+    }
+
+    pub(crate) fn runserver_default_addr(&self) -> SocketAddr {
+        self.default_addr
     }
 
     /// Stops `runserver` gracefully when `shutdown` fires (besides Ctrl-C and SIGTERM): for

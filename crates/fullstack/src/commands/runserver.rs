@@ -18,10 +18,10 @@ pub(crate) fn command() -> Command {
         )
 }
 
-/// `ADDR:PORT`, `PORT`, or `HOST`/`PORT` from the environment (default 127.0.0.1:8000).
-pub(crate) fn address(arg: Option<&str>) -> Result<SocketAddr, CommandError> {
-    let env_host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".into());
-    let env_port = std::env::var("PORT").unwrap_or_else(|_| "8000".into());
+/// `ADDR:PORT`, `PORT`, or `HOST`/`PORT` from the environment, else `default`.
+pub(crate) fn address(arg: Option<&str>, default: SocketAddr) -> Result<SocketAddr, CommandError> {
+    let env_host = std::env::var("HOST").unwrap_or_else(|_| default.ip().to_string());
+    let env_port = std::env::var("PORT").unwrap_or_else(|_| default.port().to_string());
     let (host, port) = match arg {
         None => (env_host, env_port),
         Some(a) if a.chars().all(|c| c.is_ascii_digit()) => (env_host, a.to_owned()),
@@ -79,12 +79,13 @@ async fn signal(shutdown: Option<micro::Shutdown>) {
 }
 
 pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandError> {
+    let project = ctx.project;
     let addr = address(
         ctx.matches
             .get_one::<String>("addrport")
             .map(String::as_str),
+        project.runserver_default_addr(),
     )?;
-    let project = ctx.project;
     let db = ctx.database().await?;
 
     // Model changes without a migration, reported now rather than as SQL errors later.
@@ -136,7 +137,11 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
 
 #[cfg(test)]
 mod tests {
-    use super::address;
+    use std::net::SocketAddr;
+
+    fn address(arg: Option<&str>) -> Result<SocketAddr, super::CommandError> {
+        super::address(arg, SocketAddr::from(([127, 0, 0, 1], 8000)))
+    }
 
     #[test]
     fn addresses() {
