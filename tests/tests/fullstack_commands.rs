@@ -578,3 +578,32 @@ async fn makemigrations_name_and_rename_flags() {
         r.err
     );
 }
+
+#[tokio::test]
+async fn web_app_has_the_apps_routes_templates_and_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("polls_templates");
+    std::fs::create_dir_all(templates.join("polls")).unwrap();
+    std::fs::write(templates.join("polls/index.html"), "polls: {{ n }}").unwrap();
+    let project = Project::new("site")
+        .app(AppConfig::new("polls").templates(&templates).routes(|app| {
+            app.get(
+                "/polls/",
+                |t: micro::Templates, micro::State(db): micro::State<Database>| async move {
+                    let rows = db.fetch_all("SELECT 7", vec![]).await.unwrap();
+                    let n = rows[0].get::<i64>(0).unwrap();
+                    t.render("polls/index.html", micro::context! { n })
+                },
+            );
+        }))
+        .web(|app| {
+            app.get("/health", || async { "ok" });
+        });
+    let db = Database::connect(&sqlite_url(dir.path())).await.unwrap();
+    let client = micro::TestClient::new(project.web_app(&db).unwrap());
+    let res = client.get("/polls/").await;
+    assert_eq!(res.status(), 200, "{}", res.text());
+    assert_eq!(res.text(), "polls: 7");
+    assert_eq!(client.get("/health").await.text(), "ok");
+    db.close().await;
+}
