@@ -607,3 +607,35 @@ async fn web_app_has_the_apps_routes_templates_and_database() {
     assert_eq!(client.get("/health").await.text(), "ok");
     db.close().await;
 }
+
+#[tokio::test]
+async fn concurrent_migrate_commands_apply_each_migration_once() {
+    on_every_backend("concurrent_migrate", |t| async move {
+        let dir = tempfile::tempdir().unwrap();
+        let app = leak(t.table("race"));
+        let table = leak(t.table("question"));
+        let v1 = project(&t, app, dir.path(), question(app, table, &[]));
+        ok(&run(&v1, &["makemigrations", "--no-input"]).await);
+        let v2 = project(&t, app, dir.path(), question(app, table, &[VOTES]));
+        ok(&run(&v2, &["makemigrations", "--no-input"]).await);
+        let (a, b) = tokio::join!(run(&v2, &["migrate"]), run(&v2, &["migrate"]));
+        let both = format!("{}{}", a.out, b.out);
+        if t.name == "sqlite" {
+            // No lock on SQLite (see the executor): one wins, the other fails and rolls back.
+            assert!(a.code == 0 || b.code == 0, "{both}{}{}", a.err, b.err);
+        } else {
+            ok(&a);
+            ok(&b);
+            for name in ["0001_initial", "0002_add_question_votes"] {
+                let line = format!("Applying {app}.{name}... OK");
+                assert_eq!(both.matches(&line).count(), 1, "{both}");
+            }
+        }
+        let r = run(&v2, &["showmigrations"]).await;
+        assert!(!r.out.contains("[ ]"), "{}", r.out);
+        assert!(column_exists(&t.db, table, "votes").await);
+        ok(&run(&v2, &["migrate", app, "zero"]).await);
+        assert!(!table_exists(&t.db, table).await);
+    })
+    .await;
+}

@@ -3,7 +3,7 @@
 use clap::{Arg, ArgAction, Command};
 
 use super::{CommandContext, CommandError, resolve_migration};
-use crate::migrations::{self, Executor, MigrationSet, Target};
+use crate::migrations::{self, Executor, MigrationProgress, MigrationSet, Target};
 use crate::project::Project;
 
 pub(crate) fn command() -> Command {
@@ -51,26 +51,6 @@ fn target(
                 name: latest.name.clone(),
             })
         }
-    }
-}
-
-/// The migration of `app` before `name`, as a target: rolling `name` back alone.
-fn before(set: &MigrationSet, app: &str, name: &str) -> Target {
-    let mut names: Vec<&str> = set
-        .migrations()
-        .iter()
-        .filter(|m| m.app == app)
-        .map(|m| m.name.as_str())
-        .collect();
-    names.sort_unstable();
-    match names.iter().position(|n| *n == name) {
-        Some(i) if i > 0 => Target::To {
-            app: app.to_owned(),
-            name: names[i - 1].to_owned(),
-        },
-        _ => Target::Zero {
-            app: app.to_owned(),
-        },
     }
 }
 
@@ -131,25 +111,62 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
     if plan.is_empty() {
         writeln!(out, "  No migrations to apply.")?;
     }
-    for (app, name, backwards) in &plan {
-        let (verb, step) = if *backwards {
-            ("Unapplying", before(&set, app, name))
-        } else {
-            (
-                "Applying",
-                Target::To {
-                    app: app.clone(),
-                    name: name.clone(),
-                },
-            )
+    if !plan.is_empty() {
+        // One locked run of the executor; its progress comes back through a channel and is
+        // printed while it works.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(String, bool, bool)>();
+        let hook = move |p: MigrationProgress<'_>| {
+            let _ = tx.send((format!("{}.{}", p.app, p.name), p.forward, p.done));
         };
-        write!(out, "  {verb} {app}.{name}...")?;
-        out.flush()?;
-        if let Err(e) = executor.migrate(&step).await {
-            writeln!(out, " FAILED")?;
-            return Err(e.into());
+        let executor = executor.progress(&hook);
+        let run = executor.migrate(&target);
+        tokio::pin!(run);
+        let mut open = false;
+        let mut print = |(label, forward, done): (String, bool, bool)| -> std::io::Result<()> {
+            open = !done;
+            if done {
+                writeln!(out, " OK")
+            } else {
+                let verb = if forward { "Applying" } else { "Unapplying" };
+                write!(out, "  {verb} {label}...")?;
+                out.flush()
+            }
+        };
+        let result = loop {
+            tokio::select! {
+                biased;
+                Some(event) = rx.recv() => print(event)?,
+                result = &mut run => {
+                    while let Ok(event) = rx.try_recv() {
+                        print(event)?;
+                    }
+                    break result;
+                }
+            }
+        };
+        match result {
+            Ok(report) => {
+                if report.applied.is_empty() && report.unapplied.is_empty() {
+                    // Another process applied them meanwhile.
+                    writeln!(out, "  No migrations to apply.")?;
+                }
+                // The executor's other notes (MySQL's non-transactional DDL).
+                for m in &report.messages {
+                    if !m.starts_with("Applying ")
+                        && !m.starts_with("Unapplying ")
+                        && !m.starts_with("No migrations")
+                    {
+                        writeln!(out, "  {m}")?;
+                    }
+                }
+            }
+            Err(e) => {
+                if open {
+                    writeln!(out, " FAILED")?;
+                }
+                return Err(e.into());
+            }
         }
-        writeln!(out, " OK")?;
     }
     let problems = migrations::check(&project.models(), &set);
     if !problems.is_empty() {
