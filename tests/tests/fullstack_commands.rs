@@ -352,19 +352,38 @@ async fn a_command_name_taken_twice_is_refused() {
 }
 
 #[tokio::test]
-async fn dbshell_runs_the_sqlite3_client() {
-    if std::process::Command::new("sqlite3")
-        .arg("-version")
-        .output()
-        .is_err()
-    {
-        eprintln!("dbshell: sqlite3 NOT TESTED (no sqlite3 on PATH)");
-        return;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let project = Project::new("site").database_url(sqlite_url(dir.path()));
-    let r = run(&project, &["dbshell", "--", "-batch", "select 1;"]).await;
-    ok(&r);
+async fn dbshell_runs_each_backends_client_with_the_urls_parameters() {
+    on_every_backend("dbshell", |t| async move {
+        let (client, flag) = match t.name {
+            "sqlite" => ("sqlite3", "-batch"),
+            "postgresql" => ("psql", "-c"),
+            _ => ("mysql", "-e"),
+        };
+        if std::process::Command::new(client)
+            .arg("--version")
+            .output()
+            .is_err()
+        {
+            eprintln!("dbshell: {client} NOT TESTED (not on PATH)");
+            return;
+        }
+        let project = Project::new("site").database_url(&t.url);
+        let args: Vec<&str> = if t.name == "sqlite" {
+            vec!["dbshell", "--", flag, "select 1;"]
+        } else {
+            vec!["dbshell", "--", flag, "select 1"]
+        };
+        let r = run(&project, &args).await;
+        ok(&r);
+        // A query the server refuses: the client's exit code is the command's.
+        let bad: Vec<&str> = if t.name == "sqlite" {
+            vec!["dbshell", "--", "-bail", "select * from no_such_table;"]
+        } else {
+            vec!["dbshell", "--", flag, "select * from no_such_table"]
+        };
+        assert_ne!(run(&project, &bad).await.code, 0);
+    })
+    .await;
 }
 
 async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {

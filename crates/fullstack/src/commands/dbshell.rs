@@ -154,8 +154,13 @@ pub(crate) fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandError> {
             .flatten()
             .cloned(),
     );
+    exec(program, &args, env)
+}
+
+/// Runs `program` with the terminal; its exit code.
+fn exec(program: &str, args: &[String], env: Vec<(String, String)>) -> Result<i32, CommandError> {
     let status = std::process::Command::new(program)
-        .args(&args)
+        .args(args)
         .envs(env)
         .status()
         .map_err(|e| -> CommandError {
@@ -194,5 +199,14 @@ mod tests {
         let (p, a, _) = client("sqlite://db.sqlite3?mode=rwc").unwrap();
         assert_eq!((p, a), ("sqlite3", vec!["db.sqlite3".to_owned()]));
         assert!(client("oracle://x").is_err());
+    }
+
+    #[test]
+    fn a_missing_client_is_a_clear_error() {
+        let e = exec("fullstack-no-such-client", &[], Vec::new()).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "dbshell: the `fullstack-no-such-client` client is not installed or not on PATH; install it to use dbshell"
+        );
     }
 }
