@@ -282,6 +282,19 @@ impl ManagementCommand for CountRows {
     }
 }
 
+/// A command as a plain function.
+fn shout<'a>(ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a> {
+    Box::pin(async move {
+        let word = ctx
+            .matches
+            .get_one::<String>("word")
+            .unwrap()
+            .to_uppercase();
+        writeln!(ctx.out, "{word}!")?;
+        Ok(())
+    })
+}
+
 fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}?mode=rwc", dir.join("db.sqlite3").display())
 }
@@ -298,9 +311,15 @@ async fn an_apps_own_command_runs_and_errors_exit_1() {
         .await
         .unwrap();
     db.close().await;
-    let project = Project::new("site")
-        .database_url(&url)
-        .app(AppConfig::new("stuff").command(CountRows));
+    let project = Project::new("site").database_url(&url).app(
+        AppConfig::new("stuff").command(CountRows).command_fn(
+            clap::Command::new("shout").arg(clap::Arg::new("word").required(true)),
+            shout,
+        ),
+    );
+    let r = run(&project, &["shout", "hey"]).await;
+    ok(&r);
+    assert_eq!(r.out, "HEY!\n");
     let r = run(&project, &["countrows", "things"]).await;
     ok(&r);
     assert_eq!(r.out, "things: 2 rows\n");
@@ -320,6 +339,7 @@ async fn an_apps_own_command_runs_and_errors_exit_1() {
         "check",
         "dbshell",
         "countrows",
+        "shout",
     ] {
         assert!(r.out.contains(c), "{c} missing from\n{}", r.out);
     }

@@ -63,6 +63,25 @@ pub trait ManagementCommand: Send + Sync {
     fn run<'a>(&'a self, ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a>;
 }
 
+/// A command handler as a plain function, for [`AppConfig::command_fn`](crate::AppConfig::command_fn).
+pub type CommandFn = for<'a, 'b> fn(&'a mut CommandContext<'b>) -> CommandFuture<'a>;
+
+/// A [`ManagementCommand`] made of a clap definition and a [`CommandFn`].
+pub(crate) struct FnCommand {
+    pub(crate) command: Command,
+    pub(crate) handler: CommandFn,
+}
+
+impl ManagementCommand for FnCommand {
+    fn command(&self) -> Command {
+        self.command.clone()
+    }
+
+    fn run<'a>(&'a self, ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a> {
+        (self.handler)(ctx)
+    }
+}
+
 /// What a running command gets: its arguments, the output, the project and its database.
 pub struct CommandContext<'a> {
     /// The command's arguments.

@@ -15,7 +15,7 @@ pub mod model;
 pub mod project;
 mod query_log;
 
-pub use commands::{CommandContext, CommandError, CommandFuture, ManagementCommand};
+pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{
     Backend, ColumnType, Database, DbType, PoolOptions, Row, Savepoint, Transaction, Value,
 };

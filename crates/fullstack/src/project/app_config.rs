@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::Error;
-use crate::commands::ManagementCommand;
+use crate::commands::{CommandFn, FnCommand, ManagementCommand};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::ModelMeta;
 
@@ -149,6 +149,25 @@ impl AppConfig {
     pub fn command(mut self, command: impl ManagementCommand + 'static) -> Self {
         self.commands.push(Arc::new(command));
         self
+    }
+
+    /// Adds a management command made of a clap definition and a handler function:
+    ///
+    /// ```
+    /// use fullstack::{AppConfig, CommandContext, CommandFuture};
+    ///
+    /// fn hello<'a>(ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a> {
+    ///     Box::pin(async move {
+    ///         writeln!(ctx.out, "hello")?;
+    ///         Ok(())
+    ///     })
+    /// }
+    ///
+    /// let app = AppConfig::new("greetings").command_fn(clap::Command::new("hello"), hello);
+    /// ```
+    #[must_use]
+    pub fn command_fn(self, command: clap::Command, handler: CommandFn) -> Self {
+        self.command(FnCommand { command, handler })
     }
 
     pub(crate) fn commands(&self) -> &[Arc<dyn ManagementCommand>] {
