@@ -100,7 +100,12 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
                 }
             }
             apps.sort_unstable();
-            writeln!(out, "  Apply all migrations: {}", apps.join(", "))?;
+            let apps = if apps.is_empty() {
+                "(none)".to_owned()
+            } else {
+                apps.join(", ")
+            };
+            writeln!(out, "  Apply all migrations: {apps}")?;
         }
         Target::To { app, name } => {
             writeln!(out, "  Target specific migration: {name}, from {app}")?;
