@@ -4,16 +4,21 @@
 //! This crate is being built: today it holds the database layer (one handle over the three
 //! backends, values, rows, transactions with savepoints, query counting), models
 //! (`#[derive(Model)]`, see [`guide::models`]), querysets ([`query`], guide in
-//! `docs/fullstack/orm.md`) and [`migrations`] (guide in `docs/fullstack/migrations.md`).
+//! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), and the
+//! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
+//! `migrate`, `makemigrations`, ...).
 
+pub mod commands;
 mod db;
 mod error;
 pub mod guide;
 pub mod migrations;
 pub mod model;
+pub mod project;
 pub mod query;
 mod query_log;
 
+pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{
     Backend, ColumnType, Database, DbType, PoolOptions, Row, Savepoint, Transaction, Value,
 };
@@ -22,4 +27,5 @@ pub use error::Error;
 /// [`model`] module and `docs/fullstack/models.md` for the attributes.
 pub use fullstack_macros::Model;
 pub use model::{Column, ForeignKey, ManyToMany, Model, ModelMeta, OneToOne};
+pub use project::{AppConfig, Project};
 pub use query_log::capture_queries;

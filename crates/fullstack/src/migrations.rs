@@ -35,8 +35,8 @@ use std::path::{Path, PathBuf};
 pub use autodetector::{FlagQuestioner, Interactive, NonInteractive, Questioner, diff};
 pub use check::check;
 pub use executor::{
-    Executor, MigrateReport, MigrationFuture, MigrationStatus, MigrationTx, RustMigrationFn,
-    RustRegistry, Target,
+    Executor, MigrateReport, MigrationFuture, MigrationProgress, MigrationStatus, MigrationTx,
+    ProgressFn, RustMigrationFn, RustRegistry, Target,
 };
 pub use loader::{Migration, MigrationSet};
 pub use operations::Operation;

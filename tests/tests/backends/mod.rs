@@ -14,6 +14,8 @@ use fullstack::Database;
 pub(crate) struct TestDb {
     pub(crate) db: Database,
     pub(crate) name: &'static str,
+    /// The URL `db` is connected to.
+    pub(crate) url: String,
     prefix: String,
 }
 
@@ -38,6 +40,22 @@ fn unique(test: &str) -> String {
     )
 }
 
+/// Says once per test binary that a backend was skipped. Written to stderr directly, not with
+/// `eprintln!`, because the test harness swallows the output of passing tests: a skipped backend
+/// must be visible in a plain `cargo test` run.
+fn announce_untested(name: &str, var: &str) {
+    use std::io::Write;
+    static SAID: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID.lock().unwrap_or_else(|e| e.into_inner());
+    if !said.iter().any(|n| n == name) {
+        said.push(name.to_owned());
+        let _ = writeln!(
+            std::io::stderr(),
+            "note: {name} NOT TESTED in this test binary: set {var} to a server URL to test it"
+        );
+    }
+}
+
 /// Runs `body` on each configured backend, in turn.
 pub(crate) async fn on_every_backend<F, Fut>(test: &str, body: F)
 where
@@ -58,7 +76,7 @@ where
             } else {
                 "TEST_POSTGRES_URL"
             };
-            eprintln!("{test}: {name} NOT TESTED (set {var} to test it)");
+            announce_untested(name, var);
             continue;
         };
         let db = Database::connect(&url)
@@ -67,6 +85,7 @@ where
         body(TestDb {
             db: db.clone(),
             name,
+            url: url.clone(),
             prefix: prefix.clone(),
         })
         .await;

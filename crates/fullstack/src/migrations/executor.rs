@@ -119,13 +119,41 @@ pub struct MigrationStatus {
     pub applied: bool,
 }
 
+/// One migration starting or finished, for [`Executor::progress`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MigrationProgress<'m> {
+    /// The app.
+    pub app: &'m str,
+    /// The migration.
+    pub name: &'m str,
+    /// Applied (`true`) or rolled back.
+    pub forward: bool,
+    /// `false` before it runs, `true` once it is applied or rolled back.
+    pub done: bool,
+}
+
+/// What [`Executor::progress`] takes.
+pub type ProgressFn<'a> = &'a (dyn Fn(MigrationProgress<'_>) + Send + Sync);
+
 /// Applies migrations of a [`MigrationSet`] to a database.
-#[derive(Debug)]
 pub struct Executor<'a> {
     db: &'a Database,
     set: &'a MigrationSet,
     rust: Option<&'a RustRegistry>,
     table: String,
+    progress: Option<ProgressFn<'a>>,
+}
+
+impl std::fmt::Debug for Executor<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Executor")
+            .field("db", &self.db)
+            .field("set", &self.set)
+            .field("rust", &self.rust)
+            .field("table", &self.table)
+            .field("progress", &self.progress.is_some())
+            .finish()
+    }
 }
 
 impl<'a> Executor<'a> {
@@ -136,6 +164,26 @@ impl<'a> Executor<'a> {
             set,
             rust: None,
             table: DEFAULT_TABLE.to_owned(),
+            progress: None,
+        }
+    }
+
+    /// Calls `hook` before and after each migration it applies or rolls back, while it works
+    /// (the `migrate` command's `Applying polls.0001_initial... OK` lines).
+    #[must_use]
+    pub fn progress(mut self, hook: ProgressFn<'a>) -> Self {
+        self.progress = Some(hook);
+        self
+    }
+
+    fn report_progress(&self, m: &Migration, forward: bool, done: bool) {
+        if let Some(hook) = self.progress {
+            hook(MigrationProgress {
+                app: &m.app,
+                name: &m.name,
+                forward,
+                done,
+            });
         }
     }
 
@@ -393,7 +441,9 @@ impl<'a> Executor<'a> {
             .collect::<Result<Vec<_>, _>>()?;
         for (&i, steps) in backward.iter().zip(back_steps) {
             let m = &all[i];
+            self.report_progress(m, false, false);
             self.run_one(conn, m, steps, false, rec).await?;
+            self.report_progress(m, false, true);
             report
                 .messages
                 .push(format!("Unapplying {}... OK", m.label()));
@@ -401,7 +451,9 @@ impl<'a> Executor<'a> {
         }
         for (&i, steps) in forward.iter().zip(fwd_steps) {
             let m = &all[i];
+            self.report_progress(m, true, false);
             self.run_one(conn, m, steps, true, rec).await?;
+            self.report_progress(m, true, true);
             report
                 .messages
                 .push(format!("Applying {}... OK", m.label()));

@@ -1,0 +1,304 @@
+//! A project: apps ([`AppConfig`], Django's `INSTALLED_APPS`) and settings, driven by management
+//! commands. [`Project::run`] is the program's `manage.py`.
+//!
+//! ```no_run
+//! use fullstack::{AppConfig, Project};
+//!
+//! fn polls() -> AppConfig {
+//!     AppConfig::new("polls").routes(|app| {
+//!         app.get("/", || async { "Hello, polls" });
+//!     })
+//! }
+//!
+//! fn main() -> std::process::ExitCode {
+//!     Project::new("mysite").app(polls()).run()
+//! }
+//! ```
+//!
+//! See `docs/fullstack/project.md` for the layout and every command.
+
+mod app_config;
+
+use std::fmt;
+use std::io::Write;
+use std::net::SocketAddr;
+
+pub use app_config::{AppConfig, EmbeddedMigrations};
+
+use crate::migrations::{self, MigrationSet, RustRegistry};
+use crate::model::ModelMeta;
+use crate::{Database, Error};
+
+/// The database a project uses when neither `--database-url`, [`Project::database_url`] nor
+/// `DATABASE_URL` names one: `db.sqlite3` in the working directory, as Django's.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://db.sqlite3?mode=rwc";
+
+type WebFn = Box<dyn Fn(&mut micro::App) + Send + Sync>;
+type ServingFn = Box<dyn Fn(SocketAddr) + Send + Sync>;
+
+/// Apps and settings; [`run`](Self::run) parses the command line and runs a management command.
+pub struct Project {
+    name: String,
+    apps: Vec<AppConfig>,
+    database_url: Option<String>,
+    config: Option<micro::Config>,
+    web: Vec<WebFn>,
+    rust_migrations: RustRegistry,
+    shutdown: Option<micro::Shutdown>,
+    on_serving: Option<ServingFn>,
+    default_addr: SocketAddr,
+}
+
+impl fmt::Debug for Project {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Project")
+            .field("name", &self.name)
+            .field("apps", &self.apps)
+            .field("database_url", &self.database_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Project {
+    /// A project named `name` (the program name in `--help`), without apps.
+    pub fn new(name: &str) -> Self {
+        Project {
+            name: name.to_owned(),
+            apps: Vec::new(),
+            database_url: None,
+            config: None,
+            web: Vec::new(),
+            rust_migrations: RustRegistry::new(),
+            shutdown: None,
+            on_serving: None,
+            default_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+        }
+    }
+
+    /// The project's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Installs an app.
+    ///
+    /// # Panics
+    /// When an app with the same label is already installed.
+    #[must_use]
+    #[track_caller]
+    pub fn app(mut self, app: AppConfig) -> Self {
+        assert!(
+            !self.apps.iter().any(|a| a.label() == app.label()),
+            "fullstack: app `{}` is installed twice",
+            app.label()
+        );
+        self.apps.push(app);
+        self
+    }
+
+    /// The installed apps, in order.
+    pub fn apps(&self) -> &[AppConfig] {
+        &self.apps
+    }
+
+    /// The database URL, unless `--database-url` is given (which wins). Without it,
+    /// `DATABASE_URL` from the environment, else [`DEFAULT_DATABASE_URL`].
+    #[must_use]
+    pub fn database_url(mut self, url: impl Into<String>) -> Self {
+        self.database_url = Some(url.into());
+        self
+    }
+
+    /// The database URL the commands use, given no `--database-url`.
+    pub fn resolved_database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
+    }
+
+    /// The web part's configuration (`runserver` builds its [`micro::App`] with
+    /// [`micro::App::from_config`]); without it, [`micro::App::new`].
+    #[must_use]
+    pub fn config(mut self, config: micro::Config) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// Project-wide setup of the web app (layers, error handlers, project routes), run after the
+    /// apps registered theirs.
+    #[must_use]
+    pub fn web(mut self, setup: impl Fn(&mut micro::App) + Send + Sync + 'static) -> Self {
+        self.web.push(Box::new(setup));
+        self
+    }
+
+    /// The Rust data migrations that `RunRust` operations call.
+    #[must_use]
+    pub fn rust_migrations(mut self, registry: RustRegistry) -> Self {
+        self.rust_migrations = registry;
+        self
+    }
+
+    pub(crate) fn rust_registry(&self) -> &RustRegistry {
+        &self.rust_migrations
+    }
+
+    /// Where `runserver` listens when given no address and no `HOST`/`PORT` (default
+    /// `127.0.0.1:8000`, as Django's).
+    #[must_use]
+    pub fn default_addr(mut self, addr: SocketAddr) -> Self {
+        self.default_addr = addr;
+        self
+    }
+
+    pub(crate) fn runserver_default_addr(&self) -> SocketAddr {
+        self.default_addr
+    }
+
+    /// Stops `runserver` gracefully when `shutdown` fires (besides Ctrl-C and SIGTERM): for
+    /// tests and embedding.
+    #[must_use]
+    pub fn shutdown(mut self, shutdown: micro::Shutdown) -> Self {
+        self.shutdown = Some(shutdown);
+        self
+    }
+
+    pub(crate) fn shutdown_handle(&self) -> Option<&micro::Shutdown> {
+        self.shutdown.as_ref()
+    }
+
+    /// Called with the bound address once `runserver` listens (useful with port 0).
+    #[must_use]
+    pub fn on_serving(mut self, hook: impl Fn(SocketAddr) + Send + Sync + 'static) -> Self {
+        self.on_serving = Some(Box::new(hook));
+        self
+    }
+
+    pub(crate) fn serving(&self, addr: SocketAddr) {
+        if let Some(hook) = &self.on_serving {
+            hook(addr);
+        }
+    }
+
+    /// Every app's models.
+    pub fn models(&self) -> Vec<&'static ModelMeta> {
+        self.apps
+            .iter()
+            .flat_map(|a| a.model_metas().iter().copied())
+            .collect()
+    }
+
+    /// Models listed in an app other than their own `app`.
+    pub fn misplaced_models(&self) -> Vec<String> {
+        self.apps
+            .iter()
+            .flat_map(|a| {
+                a.model_metas()
+                    .iter()
+                    .filter(|m| m.app != a.label())
+                    .map(|m| {
+                        format!(
+                            "model {}.{} is listed in app `{}`: list it in app `{}`",
+                            m.app,
+                            m.name,
+                            a.label(),
+                            m.app
+                        )
+                    })
+            })
+            .collect()
+    }
+
+    /// Every app's migrations (embedded or from their folders).
+    ///
+    /// # Errors
+    /// When a migration cannot be read, or the set is inconsistent.
+    pub fn migrations(&self) -> Result<MigrationSet, Error> {
+        let mut all = Vec::new();
+        for app in &self.apps {
+            all.extend(app.migrations()?);
+        }
+        MigrationSet::new(all)
+    }
+
+    /// Every app's migrations from their folders (what `makemigrations` compares with).
+    ///
+    /// # Errors
+    /// As [`migrations`](Self::migrations).
+    pub fn migrations_from_dirs(&self) -> Result<MigrationSet, Error> {
+        let mut all = Vec::new();
+        for app in &self.apps {
+            all.extend(app.migrations_from_dir()?);
+        }
+        MigrationSet::new(all)
+    }
+
+    /// What `check` reports: models in the wrong app, and model changes without a migration.
+    /// Empty when all is well.
+    pub fn check(&self) -> Vec<String> {
+        let mut problems = self.misplaced_models();
+        match self.migrations() {
+            Ok(set) => problems.extend(migrations::check(&self.models(), &set)),
+            Err(e) => problems.push(e.to_string()),
+        }
+        problems
+    }
+
+    /// The web app `runserver` serves: the configuration, the [`Database`] in state (read it
+    /// with `micro::State<fullstack::Database>`), every app's routes, then the project's
+    /// [`web`](Self::web) setup. Handy with [`micro::TestClient`].
+    ///
+    /// # Errors
+    /// When the configuration is refused (no `SECRET_KEY` outside debug mode).
+    pub fn web_app(&self, db: &Database) -> Result<micro::App, micro::ConfigError> {
+        let mut app = match &self.config {
+            Some(config) => micro::App::from_config(config.clone())?,
+            None => micro::App::new(),
+        };
+        app.state(db.clone());
+        for a in &self.apps {
+            a.register(&mut app);
+        }
+        for setup in &self.web {
+            setup(&mut app);
+        }
+        Ok(app)
+    }
+
+    /// Runs the command line of this process (`std::env::args`) on a new Tokio runtime; the
+    /// program's `manage.py`. Output goes to stdout, errors to stderr.
+    pub fn run(self) -> std::process::ExitCode {
+        let runtime = match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(rt) => rt,
+            Err(e) => {
+                eprintln!("Error: cannot start the Tokio runtime: {e}");
+                return std::process::ExitCode::FAILURE;
+            }
+        };
+        let code = runtime.block_on(self.run_async());
+        std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+    }
+
+    /// [`run`](Self::run) inside an existing runtime: returns the exit code.
+    pub async fn run_async(&self) -> i32 {
+        let mut out = std::io::stdout();
+        let mut err = std::io::stderr();
+        self.run_with(std::env::args(), &mut out, &mut err).await
+    }
+
+    /// Runs the command line `args` (the first item is the program name), writing output to
+    /// `out` and errors to `err`; returns the exit code: 0 ok, 1 on errors (and `check`
+    /// problems), 2 on a command-line error.
+    pub async fn run_with<I, S>(&self, args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let args: Vec<String> = args.into_iter().map(Into::into).collect();
+        crate::commands::dispatch(self, args, out, err).await
+    }
+}

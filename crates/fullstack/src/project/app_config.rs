@@ -1,0 +1,249 @@
+//! [`AppConfig`]: one app of a project, Django's `INSTALLED_APPS` entry.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::Error;
+use crate::commands::{CommandFn, FnCommand, ManagementCommand};
+use crate::migrations::{Migration, MigrationSet};
+use crate::model::ModelMeta;
+
+type RouteFn = Box<dyn Fn(&mut micro::App) + Send + Sync>;
+type BlueprintFn = Box<dyn Fn() -> micro::Blueprint + Send + Sync>;
+
+/// Migrations embedded in the binary, as `(app, name, json)`: the `embedded.rs` that
+/// `makemigrations` writes in each app's migrations folder.
+pub type EmbeddedMigrations = &'static [(&'static str, &'static str, &'static str)];
+
+/// One app of a [`Project`](super::Project): a label, its models, its migrations folder, its
+/// routes and templates, and its own management commands.
+///
+/// ```
+/// # fn polls_routes(app: &mut micro::App) { app.get("/polls/", || async { "polls" }); }
+/// let polls = fullstack::AppConfig::new("polls")
+///     .migrations_dir("polls/migrations")
+///     .routes(polls_routes)
+///     .templates("polls/templates");
+/// assert_eq!(polls.label(), "polls");
+/// ```
+pub struct AppConfig {
+    label: String,
+    models: Vec<&'static ModelMeta>,
+    migrations_dir: Option<PathBuf>,
+    embedded: Option<EmbeddedMigrations>,
+    routes: Vec<RouteFn>,
+    blueprints: Vec<BlueprintFn>,
+    templates: Option<PathBuf>,
+    commands: Vec<Arc<dyn ManagementCommand>>,
+}
+
+impl fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("label", &self.label)
+            .field(
+                "models",
+                &self.models.iter().map(|m| m.name).collect::<Vec<_>>(),
+            )
+            .field("migrations_dir", &self.migrations_path())
+            .field("embedded", &self.embedded.map(<[_]>::len))
+            .field("templates", &self.templates)
+            .field("commands", &self.command_names())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AppConfig {
+    /// An app labelled `label` (the `app` of its models, the folder of its migrations: no dots).
+    ///
+    /// # Panics
+    /// When the label is empty or contains a dot or a path separator.
+    #[track_caller]
+    pub fn new(label: &str) -> Self {
+        assert!(
+            !label.is_empty() && !label.contains(['.', '/', '\\']),
+            "fullstack: an app label must be non-empty, without dots or slashes, got `{label}`"
+        );
+        AppConfig {
+            label: label.to_owned(),
+            models: Vec::new(),
+            migrations_dir: None,
+            embedded: None,
+            routes: Vec::new(),
+            blueprints: Vec::new(),
+            templates: None,
+            commands: Vec::new(),
+        }
+    }
+
+    /// The app's label.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// Adds a model (its `ModelMeta::app` must be this app's label).
+    #[must_use]
+    pub fn model(mut self, meta: &'static ModelMeta) -> Self {
+        self.models.push(meta);
+        self
+    }
+
+    /// Adds models.
+    #[must_use]
+    pub fn models(mut self, metas: &[&'static ModelMeta]) -> Self {
+        self.models.extend_from_slice(metas);
+        self
+    }
+
+    /// The app's models.
+    pub fn model_metas(&self) -> &[&'static ModelMeta] {
+        &self.models
+    }
+
+    /// The folder holding this app's migrations (`0001_initial.json`, ...), where
+    /// `makemigrations` writes. Default: `migrations/<label>` in the working directory.
+    #[must_use]
+    pub fn migrations_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.migrations_dir = Some(dir.into());
+        self
+    }
+
+    /// Migrations embedded in the binary (`include!("../migrations/polls/embedded.rs")`):
+    /// `migrate`, `showmigrations`, `sqlmigrate`, `check` and `runserver` read them instead of
+    /// the folder, so a deployed binary needs no migration files. `makemigrations` still reads
+    /// and writes the folder.
+    #[must_use]
+    pub fn embedded_migrations(mut self, files: EmbeddedMigrations) -> Self {
+        self.embedded = Some(files);
+        self
+    }
+
+    /// Registers routes on the project's web app (`runserver`).
+    #[must_use]
+    pub fn routes(mut self, register: impl Fn(&mut micro::App) + Send + Sync + 'static) -> Self {
+        self.routes.push(Box::new(register));
+        self
+    }
+
+    /// Registers the blueprint `make` builds on the project's web app (called once per
+    /// `runserver`).
+    #[must_use]
+    pub fn blueprint(
+        mut self,
+        make: impl Fn() -> micro::Blueprint + Send + Sync + 'static,
+    ) -> Self {
+        self.blueprints.push(Box::new(make));
+        self
+    }
+
+    /// The app's templates folder, searched after the project's own (`templates/`).
+    #[must_use]
+    pub fn templates(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.templates = Some(folder.into());
+        self
+    }
+
+    /// Adds a management command of this app.
+    #[must_use]
+    pub fn command(mut self, command: impl ManagementCommand + 'static) -> Self {
+        self.commands.push(Arc::new(command));
+        self
+    }
+
+    /// Adds a management command made of a clap definition and a handler function:
+    ///
+    /// ```
+    /// use fullstack::{AppConfig, CommandContext, CommandFuture};
+    ///
+    /// fn hello<'a>(ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a> {
+    ///     Box::pin(async move {
+    ///         writeln!(ctx.out, "hello")?;
+    ///         Ok(())
+    ///     })
+    /// }
+    ///
+    /// let app = AppConfig::new("greetings").command_fn(clap::Command::new("hello"), hello);
+    /// ```
+    #[must_use]
+    pub fn command_fn(self, command: clap::Command, handler: CommandFn) -> Self {
+        self.command(FnCommand { command, handler })
+    }
+
+    pub(crate) fn commands(&self) -> &[Arc<dyn ManagementCommand>] {
+        &self.commands
+    }
+
+    fn command_names(&self) -> Vec<String> {
+        self.commands
+            .iter()
+            .map(|c| c.command().get_name().to_owned())
+            .collect()
+    }
+
+    /// Where the app's migrations live (and `makemigrations` writes).
+    pub fn migrations_path(&self) -> PathBuf {
+        self.migrations_dir
+            .clone()
+            .unwrap_or_else(|| Path::new("migrations").join(&self.label))
+    }
+
+    /// The app's migrations from its folder (none when it does not exist).
+    ///
+    /// # Errors
+    /// When a file cannot be read or parsed.
+    pub fn migrations_from_dir(&self) -> Result<Vec<Migration>, Error> {
+        let dir = self.migrations_path();
+        let io = |e: std::io::Error| Error::Migration(format!("{}: {e}", dir.display()));
+        let mut out = Vec::new();
+        if !dir.exists() {
+            return Ok(out);
+        }
+        for entry in std::fs::read_dir(&dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| Error::Migration(format!("{}: {e}", path.display())))?;
+            out.push(Migration::parse(&self.label, &name, &text)?);
+        }
+        Ok(out)
+    }
+
+    /// The app's migrations: the embedded ones when set, else the folder's.
+    ///
+    /// # Errors
+    /// When a migration cannot be read or parsed.
+    pub fn migrations(&self) -> Result<Vec<Migration>, Error> {
+        match self.embedded {
+            Some(files) => Ok(MigrationSet::from_embedded(files)?.migrations().to_vec()),
+            None => self.migrations_from_dir(),
+        }
+    }
+
+    /// Registers the app's routes, blueprints and templates folder on `app`.
+    pub fn register(&self, app: &mut micro::App) {
+        let mut templates = self.templates.clone();
+        for make in &self.blueprints {
+            let mut bp = make();
+            if let Some(folder) = templates.take() {
+                bp.templates_folder(folder);
+            }
+            app.register_blueprint(bp);
+        }
+        if let Some(folder) = templates {
+            // No blueprint to carry the folder: an empty one does.
+            let mut bp = micro::Blueprint::new(&format!("{}_templates", self.label), "");
+            bp.templates_folder(folder);
+            app.register_blueprint(bp);
+        }
+        for register in &self.routes {
+            register(app);
+        }
+    }
+}
