@@ -1,0 +1,16 @@
+//! Django's polls tutorial on fullstack: two related models (`Question`, `Choice`), migrations
+//! made by `makemigrations` and embedded in the binary, a list page and a detail page rendered
+//! from templates with inheritance, a vote form that increments in SQL, and a `seed` command.
+//!
+//! `main` is `manage.py`: `cargo run -p hello-fullstack -- migrate`, then
+//! `cargo run -p hello-fullstack` (runserver on 127.0.0.1:8000, `db.sqlite3` in the working
+//! directory).
+
+pub mod polls;
+
+use fullstack::Project;
+
+/// The project: one app, `polls`.
+pub fn project() -> Project {
+    Project::new("hello-fullstack").app(polls::app())
+}

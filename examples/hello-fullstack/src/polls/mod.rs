@@ -1,0 +1,203 @@
+//! The `polls` app: its models, pages, vote form and `seed` command.
+
+mod models;
+
+pub use models::{Choice, Question};
+
+use chrono::{DateTime, Duration, Utc};
+use fullstack::query::prelude::*;
+use fullstack::{AppConfig, CommandContext, CommandFuture, Database, ForeignKey, Model};
+use micro::{Error, Form, Html, Path, Redirect, State, Templates};
+use serde::{Deserialize, Serialize};
+
+/// The app: models, migrations (made by `makemigrations`, embedded in the binary), routes,
+/// templates and the `seed` command.
+pub fn app() -> AppConfig {
+    AppConfig::new("polls")
+        .models(&[Question::META, Choice::META])
+        // Absolute, so `makemigrations` writes here from any working directory.
+        .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/polls"))
+        .embedded_migrations(include!("../../migrations/polls/embedded.rs"))
+        .templates(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
+        .routes(|app| {
+            app.get("/", index);
+            app.get("/questions/<int:id>/", detail);
+            app.get("/questions/<int:id>/results/", results);
+            app.post("/questions/<int:id>/vote", vote);
+        })
+        .command_fn(
+            clap::Command::new("seed").about("Adds two sample questions with their choices"),
+            seed,
+        )
+}
+
+/// A question as the templates see it.
+#[derive(Serialize)]
+struct QuestionView {
+    id: i64,
+    question_text: String,
+    pub_date: String,
+}
+
+impl From<&Question> for QuestionView {
+    fn from(q: &Question) -> Self {
+        QuestionView {
+            id: q.id,
+            question_text: q.question_text.clone(),
+            pub_date: q.pub_date.format("%Y-%m-%d %H:%M UTC").to_string(),
+        }
+    }
+}
+
+/// A choice as the templates see it.
+#[derive(Serialize)]
+struct ChoiceView {
+    id: i64,
+    choice_text: String,
+    votes: i32,
+}
+
+impl From<&Choice> for ChoiceView {
+    fn from(c: &Choice) -> Self {
+        ChoiceView {
+            id: c.id,
+            choice_text: c.choice_text.clone(),
+            votes: c.votes,
+        }
+    }
+}
+
+/// The list page's context.
+#[derive(Serialize)]
+struct IndexPage {
+    latest: Vec<QuestionView>,
+}
+
+/// The detail and results pages' context.
+#[derive(Serialize)]
+struct QuestionPage {
+    question: QuestionView,
+    choices: Vec<ChoiceView>,
+}
+
+/// Django's `get_object_or_404`.
+async fn question_or_404(db: &Database, id: i64) -> Result<Question, Error> {
+    match Question::objects()
+        .filter(Question::ID.eq(id))
+        .get(db)
+        .await
+    {
+        Ok(q) => Ok(q),
+        Err(fullstack::Error::DoesNotExist { .. }) => Err(Error::not_found()),
+        Err(e) => Err(Error::internal(e)),
+    }
+}
+
+/// The five latest questions, newest first (the model's ordering, `-pub_date`).
+async fn index(t: Templates, State(db): State<Database>) -> Result<Html<String>, Error> {
+    let latest = Question::objects().limit(5).all(&db).await?;
+    let latest: Vec<QuestionView> = latest.iter().map(QuestionView::from).collect();
+    t.render("polls/index.html", IndexPage { latest })
+}
+
+/// A question with its choices (through the reverse accessor) and the vote form.
+async fn detail(
+    t: Templates,
+    State(db): State<Database>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, Error> {
+    let question = question_or_404(&db, id).await?;
+    let choices = question.related(Choice::QUESTION).all(&db).await?;
+    let choices: Vec<ChoiceView> = choices.iter().map(ChoiceView::from).collect();
+    t.render(
+        "polls/detail.html",
+        QuestionPage {
+            question: QuestionView::from(&question),
+            choices,
+        },
+    )
+}
+
+/// The votes so far.
+async fn results(
+    t: Templates,
+    State(db): State<Database>,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, Error> {
+    // One query for the question and its choices' `question_id IN (...)`: the prefetch.
+    let mut found = Question::objects()
+        .filter(Question::ID.eq(id))
+        .prefetch_related(Choice::QUESTION)
+        .all(&db)
+        .await?;
+    let (question, choices) = found.pop().ok_or_else(Error::not_found)?;
+    let choices: Vec<ChoiceView> = choices.iter().map(ChoiceView::from).collect();
+    t.render(
+        "polls/results.html",
+        QuestionPage {
+            question: QuestionView::from(&question),
+            choices,
+        },
+    )
+}
+
+/// The vote form's body.
+#[derive(Deserialize)]
+struct VoteForm {
+    choice: i64,
+}
+
+/// Adds one vote in SQL (`votes = votes + 1`, no lost update), then redirects to the results.
+/// A choice of another question is a 404: the update is filtered on both keys.
+async fn vote(
+    State(db): State<Database>,
+    Path(id): Path<i64>,
+    Form(form): Form<VoteForm>,
+) -> Result<Redirect, Error> {
+    let changed = Choice::objects()
+        .filter(Choice::ID.eq(form.choice) & Choice::QUESTION.eq(ForeignKey::new(id)))
+        .update(&db, [Choice::VOTES.set(Choice::VOTES.f() + 1)])
+        .await?;
+    if changed == 0 {
+        return Err(Error::not_found());
+    }
+    Ok(Redirect::see_other(format!("/questions/{id}/results/")))
+}
+
+/// `seed`: two questions with their choices, in one transaction.
+fn seed<'a>(ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a> {
+    Box::pin(async move {
+        let db = ctx.database().await?;
+        let now = Utc::now();
+        let polls: [(&str, DateTime<Utc>, &[&str]); 2] = [
+            (
+                "What's your favourite web framework?",
+                now - Duration::days(1),
+                &["Django", "Flask", "fullstack"],
+            ),
+            ("Tabs or spaces?", now, &["Tabs", "Spaces"]),
+        ];
+        let mut tx = db.begin().await?;
+        for (text, pub_date, answers) in polls {
+            let mut q = Question {
+                id: 0,
+                question_text: text.to_owned(),
+                pub_date,
+            };
+            q.save(&mut tx).await?;
+            let choices = answers
+                .iter()
+                .map(|a| Choice {
+                    id: 0,
+                    question: ForeignKey::from(&q),
+                    choice_text: (*a).to_owned(),
+                    votes: 0,
+                })
+                .collect();
+            Choice::objects().bulk_create(&mut tx, choices).await?;
+            writeln!(ctx.out, "Created question {}: {text}", q.id)?;
+        }
+        tx.commit().await?;
+        Ok(())
+    })
+}
