@@ -20,7 +20,8 @@ impl Question {
     pub const PUB_DATE: Column<Question, DateTime<Utc>> = Column::new("pub_date", "pub_date");
     pub const VOTES: Column<Question, i32> = Column::new("votes", "votes");
 
-    /// The reverse accessor the derive generates.
+    /// A reverse accessor written by hand (the derive does not generate one yet; see
+    /// `ModelExt::related`).
     pub fn choice_set(&self) -> fullstack::query::QuerySet<Choice> {
         fullstack::query::ModelExt::related(self, Choice::QUESTION)
     }

@@ -257,6 +257,14 @@ impl Project {
             None => micro::App::new(),
         };
         app.state(db.clone());
+        // Django's get_object_or_404, for every handler: `?` on a `get()` that found nothing is a
+        // 404, not the 500 any other database error is.
+        app.error_handler_for(|err: &crate::Error, _req| match err {
+            crate::Error::DoesNotExist { model } => {
+                micro::Error::not_found().with_details(serde_json::json!({ "model": model }))
+            }
+            other => micro::Error::internal(other.to_string()),
+        });
         for a in &self.apps {
             a.register(&mut app);
         }

@@ -54,37 +54,59 @@ impl Scaffold {
             }),
         ));
     }
-
-    /// This scaffold's own handler for `err`: one for its source type, else one for its status.
-    fn handle(&self, err: &Error, req: &Request) -> Option<Response> {
-        self.by_type
-            .iter()
-            .find_map(|(_, h)| h(err, req))
-            .or_else(|| self.by_status.get(&err.status()).map(|h| h(err, req)))
-    }
 }
 
-/// Renders an error with the first handler for it among `scaffolds` (innermost blueprint first,
-/// the app last), else the default page. A handler's plain 200 takes the error's status (Flask
-/// would send 200, a common surprise); an error from a handler is rendered by default, so errors
-/// cannot loop.
+/// Renders an error through the registered handlers, innermost blueprint first, the app last:
+///
+/// 1. a handler for the error's source type; it may answer, or translate the error into another
+///    (a "not found" from the database into a 404), which then goes on to step 2;
+/// 2. a handler for the (possibly translated) error's status;
+/// 3. the default page.
+///
+/// A handler's plain 200 takes the error's status (Flask would send 200, a common surprise). An
+/// error a status handler answers with gets the default page, so errors cannot loop.
 pub(crate) fn render_error<'s>(
     scaffolds: impl Iterator<Item = &'s Scaffold>,
     err: &Error,
     req: &Request,
 ) -> Response {
-    let custom = scaffolds.into_iter().find_map(|s| s.handle(err, req));
-    let Some(mut res) = custom else {
+    let scaffolds: Vec<&Scaffold> = scaffolds.collect();
+    let by_type = scaffolds
+        .iter()
+        .find_map(|s| s.by_type.iter().find_map(|(_, h)| h(err, req)));
+    let translated;
+    let err = match by_type {
+        Some(mut res) => match take_pending_error(&mut res) {
+            None => return finish(res, err),
+            Some(other) => {
+                translated = other;
+                &*translated
+            }
+        },
+        None => err,
+    };
+    let by_status = scaffolds
+        .iter()
+        .find_map(|s| s.by_status.get(&err.status()).map(|h| h(err, req)));
+    let Some(mut res) = by_status else {
         return crate::response::render_error::render(err, req.headers(), req.app.error_style());
     };
     if let Some(nested) = take_pending_error(&mut res) {
-        tracing::error!(target: "micro::error", error = %nested, "the error handler for {} failed", err.status());
+        if nested.status().is_server_error() {
+            tracing::error!(target: "micro::error", error = %nested, "the error handler for {} answered with an error", err.status());
+        }
         return crate::response::render_error::render(
             &nested,
             req.headers(),
             req.app.error_style(),
         );
     }
+    finish(res, err)
+}
+
+/// A handler's response for `err`: the error's status unless the handler chose one, and the
+/// error's headers (`Allow`, `WWW-Authenticate`) unless the handler set them.
+fn finish(mut res: Response, err: &Error) -> Response {
     if res.status() == StatusCode::OK {
         *res.status_mut() = err.status();
     }

@@ -101,7 +101,8 @@ pub trait ModelExt: Model {
     }
 
     /// The rows of `C` whose foreign key `fk` points at this instance: the reverse accessor
-    /// (`question.related(Choice::QUESTION)`; the derive names it `choice_set()`).
+    /// (`question.related(Choice::QUESTION)`, Django's `question.choice_set`; the derive does
+    /// not generate named accessors yet).
     ///
     /// # Panics
     /// When `fk` is not a foreign key of `C` to this model.
