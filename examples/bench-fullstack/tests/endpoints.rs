@@ -197,3 +197,28 @@ async fn unknown_paths_are_404() {
     let s = setup().await;
     assert_eq!(s.client.get("/nope").await.status(), 404);
 }
+
+#[tokio::test]
+async fn statements_per_request() {
+    let s = setup().await;
+    let count = |path: &'static str| {
+        let client = &s.client;
+        async move {
+            let (res, sql) = fullstack::capture_queries(client.get(path).into_future()).await;
+            assert_eq!(res.status(), 200, "{path}");
+            sql
+        }
+    };
+    assert!(count("/plaintext").await.is_empty());
+    assert!(count("/json").await.is_empty());
+    let sql = count("/db").await;
+    assert_eq!(sql.len(), 1, "{sql:?}");
+    assert!(sql[0].starts_with("SELECT"), "{sql:?}");
+    assert_eq!(count("/queries?queries=20").await.len(), 20);
+    assert_eq!(count("/fortunes").await.len(), 1);
+    // 5 SELECTs, then 5 UPDATEs in one transaction (BEGIN/COMMIT are sqlx's, not logged).
+    let sql = count("/updates?queries=5").await;
+    assert_eq!(sql.len(), 10, "{sql:?}");
+    assert!(sql[..5].iter().all(|q| q.starts_with("SELECT")), "{sql:?}");
+    assert!(sql[5..].iter().all(|q| q.starts_with("UPDATE")), "{sql:?}");
+}
