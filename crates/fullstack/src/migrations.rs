@@ -38,6 +38,7 @@ pub use executor::{
     Executor, MigrateReport, MigrationFuture, MigrationProgress, MigrationStatus, MigrationTx,
     ProgressFn, RustMigrationFn, RustRegistry, Target,
 };
+pub(crate) use loader::read_app_dir;
 pub use loader::{Migration, MigrationSet};
 pub use operations::Operation;
 pub use recorder::DEFAULT_TABLE;

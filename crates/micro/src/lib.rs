@@ -52,7 +52,7 @@ pub use response::{
     Event, Html, IntoResponse, Json, Redirect, Response, Sse, Streamed, escape, redirect,
 };
 pub use routing::{Converter, UrlForError};
-pub use server::{ClientAddr, Serve, serve};
+pub use server::{ClientAddr, Serve, serve, shutdown_signal};
 pub use session::{Flash, MAX_COOKIE_SIZE, Session};
 pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use state::State;

@@ -14,6 +14,7 @@ mod sse;
 mod streamed;
 
 pub use event::Event;
+pub(crate) use into_response::escape_to;
 pub use into_response::{Html, IntoResponse, escape};
 pub use json::Json;
 pub use redirect::{Redirect, redirect};

@@ -277,8 +277,17 @@ pub(crate) fn addr_from_env(default_port: u16) -> io::Result<SocketAddr> {
     Ok(SocketAddr::new(ip, port))
 }
 
-/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
-pub(crate) async fn shutdown_signal() {
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM: the signal [`App::run`](crate::App::run) shuts down
+/// on, for servers started with [`serve`].
+///
+/// ```no_run
+/// # async fn demo(listener: tokio::net::TcpListener, app: micro::App) -> std::io::Result<()> {
+/// micro::serve(listener, app.into_service())
+///     .with_graceful_shutdown(micro::shutdown_signal())
+///     .await
+/// # }
+/// ```
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;

@@ -208,11 +208,11 @@ pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Envi
             if value.is_undefined() || value.is_none() {
                 return Ok(());
             }
-            let text = match value.as_str() {
-                Some(s) => crate::escape(s),
-                None => crate::escape(&value.to_string()),
+            let written = match value.as_str() {
+                Some(s) => crate::response::escape_to(out, s),
+                None => crate::response::escape_to(out, &value.to_string()),
             };
-            out.write_str(&text).map_err(minijinja::Error::from)
+            written.map_err(minijinja::Error::from)
         } else {
             minijinja::escape_formatter(out, state, value)
         }

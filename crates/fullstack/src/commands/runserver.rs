@@ -48,23 +48,8 @@ pub(crate) fn address(arg: Option<&str>, default: SocketAddr) -> Result<SocketAd
     Ok(SocketAddr::new(ip, port))
 }
 
+/// Ctrl-C or SIGTERM (micro's own signal), or the project's shutdown hook when it has one.
 async fn signal(shutdown: Option<micro::Shutdown>) {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
     let hook = async {
         match shutdown {
             Some(s) => s.wait().await,
@@ -72,8 +57,7 @@ async fn signal(shutdown: Option<micro::Shutdown>) {
         }
     };
     tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+        () = micro::shutdown_signal() => {}
         () = hook => {}
     }
 }

@@ -153,19 +153,7 @@ impl MigrationSet {
                 continue;
             }
             let app_name = app.file_name().to_string_lossy().into_owned();
-            for file in std::fs::read_dir(app.path()).map_err(io)? {
-                let path = file.map_err(io)?.path();
-                if path.extension().is_none_or(|e| e != "json") {
-                    continue;
-                }
-                let name = path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned())
-                    .unwrap_or_default();
-                let text = std::fs::read_to_string(&path)
-                    .map_err(|e| Error::Migration(format!("{}: {e}", path.display())))?;
-                all.push(Migration::parse(&app_name, &name, &text)?);
-            }
+            all.extend(read_app_dir(&app_name, &app.path())?);
         }
         MigrationSet::new(all)
     }
@@ -230,4 +218,27 @@ impl MigrationSet {
             .filter(|m| m.app == app)
             .max_by(|a, b| a.name.cmp(&b.name))
     }
+}
+
+/// Reads one app's migrations: every `*.json` file of `dir`, named by its file stem.
+///
+/// # Errors
+/// When the folder or a file cannot be read, or a file does not parse.
+pub(crate) fn read_app_dir(app: &str, dir: &Path) -> Result<Vec<Migration>, Error> {
+    let io = |e: std::io::Error| Error::Migration(format!("{}: {e}", dir.display()));
+    let mut out = Vec::new();
+    for file in std::fs::read_dir(dir).map_err(io)? {
+        let path = file.map_err(io)?.path();
+        if path.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Migration(format!("{}: {e}", path.display())))?;
+        out.push(Migration::parse(app, &name, &text)?);
+    }
+    Ok(out)
 }

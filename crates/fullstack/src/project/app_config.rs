@@ -194,25 +194,10 @@ impl AppConfig {
     /// When a file cannot be read or parsed.
     pub fn migrations_from_dir(&self) -> Result<Vec<Migration>, Error> {
         let dir = self.migrations_path();
-        let io = |e: std::io::Error| Error::Migration(format!("{}: {e}", dir.display()));
-        let mut out = Vec::new();
         if !dir.exists() {
-            return Ok(out);
+            return Ok(Vec::new());
         }
-        for entry in std::fs::read_dir(&dir).map_err(io)? {
-            let path = entry.map_err(io)?.path();
-            if path.extension().is_none_or(|e| e != "json") {
-                continue;
-            }
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| Error::Migration(format!("{}: {e}", path.display())))?;
-            out.push(Migration::parse(&self.label, &name, &text)?);
-        }
-        Ok(out)
+        crate::migrations::read_app_dir(&self.label, &dir)
     }
 
     /// The app's migrations: the embedded ones when set, else the folder's.

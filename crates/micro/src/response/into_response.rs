@@ -59,17 +59,28 @@ impl<T: Into<Body>> IntoResponse for Html<T> {
 /// ```
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
+    let _ = escape_to(&mut out, text);
     out
+}
+
+/// Writes `text` escaped as [`escape`] does, copying the runs between special characters whole
+/// (the five are ASCII, so every cut falls on a character boundary).
+pub(crate) fn escape_to(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut copied = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#x27;",
+            _ => continue,
+        };
+        out.write_str(&text[copied..i])?;
+        out.write_str(entity)?;
+        copied = i + 1;
+    }
+    out.write_str(&text[copied..])
 }
 
 fn with_content_type(body: Body, content_type: HeaderValue) -> Response {
@@ -298,6 +309,13 @@ mod tests {
             escape(r#"<a href="x">'&'</a>"#),
             "&lt;a href=&quot;x&quot;&gt;&#x27;&amp;&#x27;&lt;/a&gt;"
         );
+    }
+
+    #[test]
+    fn escape_keeps_multibyte_text_around_special_characters() {
+        assert_eq!(escape("é<ü>'日本'&"), "é&lt;ü&gt;&#x27;日本&#x27;&amp;");
+        assert_eq!(escape("plain ünïcode"), "plain ünïcode");
+        assert_eq!(escape(""), "");
     }
 
     #[test]
