@@ -254,3 +254,73 @@ async fn a_bad_url_is_a_clear_error() {
         "{err}"
     );
 }
+
+/// Two SQLite transactions that each read and then write: with a deferred `BEGIN` the second
+/// writer cannot upgrade its read lock and fails at once ("database is locked", no waiting);
+/// `BEGIN IMMEDIATE`, the default, makes it wait for the first to commit instead.
+#[tokio::test]
+async fn sqlite_transactions_that_read_then_write_wait_for_each_other() {
+    let path = std::env::temp_dir().join(format!("fullstack-immediate-{}.db", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let db = fullstack::Database::connect(&url).await.unwrap();
+    db.execute("CREATE TABLE counter (n INTEGER NOT NULL)", vec![])
+        .await
+        .unwrap();
+    db.execute("INSERT INTO counter (n) VALUES (0)", vec![])
+        .await
+        .unwrap();
+
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(2));
+    let increment = |db: fullstack::Database, barrier: std::sync::Arc<tokio::sync::Barrier>| async move {
+        // Both tasks try to begin at once; one of them waits for the other's commit.
+        barrier.wait().await;
+        let mut tx = db.begin().await?;
+        let rows = tx.fetch_all("SELECT n FROM counter", vec![]).await?;
+        let n: i32 = rows[0].get(0)?;
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        tx.execute("UPDATE counter SET n = ?", vec![Value::Int(n + 1)])
+            .await?;
+        tx.commit().await?;
+        Ok::<_, fullstack::Error>(())
+    };
+    let a = tokio::spawn(increment(db.clone(), barrier.clone()));
+    let b = tokio::spawn(increment(db.clone(), barrier));
+    a.await.unwrap().unwrap();
+    b.await.unwrap().unwrap();
+    let rows = db.fetch_all("SELECT n FROM counter", vec![]).await.unwrap();
+    assert_eq!(rows[0].get::<i32>(0).unwrap(), 2, "no lost update");
+    db.close().await;
+
+    // The same with deferred transactions: the second writer is refused.
+    let options = fullstack::PoolOptions {
+        sqlite_immediate_transactions: false,
+        ..fullstack::PoolOptions::default()
+    };
+    let db = fullstack::Database::connect_with(&url, options)
+        .await
+        .unwrap();
+    let mut first = db.begin().await.unwrap();
+    let mut second = db.begin().await.unwrap();
+    first
+        .fetch_all("SELECT n FROM counter", vec![])
+        .await
+        .unwrap();
+    second
+        .fetch_all("SELECT n FROM counter", vec![])
+        .await
+        .unwrap();
+    first
+        .execute("UPDATE counter SET n = 10", vec![])
+        .await
+        .unwrap();
+    let err = second
+        .execute("UPDATE counter SET n = 20", vec![])
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("locked"), "{err}");
+    drop(second);
+    first.commit().await.unwrap();
+    db.close().await;
+    let _ = std::fs::remove_file(&path);
+}

@@ -1254,3 +1254,176 @@ async fn querysets_run_in_transactions() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn bulk_update_writes_every_row_in_one_statement() {
+    on_every_backend("qbulkupd", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        let mut qs = seed(db).await;
+        qs[0].votes = 100;
+        qs[0].question_text = "first, renamed".into();
+        qs[2].votes = 300;
+        // Listed twice: the last values win, as if each object were saved in turn.
+        let mut again = qs[2].clone();
+        again.votes = 301;
+        qs.push(again);
+        let fields = [Question::VOTES.into(), Question::QUESTION_TEXT.into()];
+        let (updated, queries) =
+            capture_queries(Question::objects().bulk_update(db, &qs, fields)).await;
+        assert_eq!(queries.len(), 1, "{}: {queries:?}", t.name);
+        assert!(queries[0].contains("CASE"), "{}", queries[0]);
+        // Three distinct rows (MySQL counts only the rows whose values changed: 2).
+        let updated = updated.unwrap();
+        assert!(updated == 3 || (t.db.backend() == Backend::MySql && updated == 2));
+        let stored = Question::objects()
+            .order_by([Question::ID.asc()])
+            .all(db)
+            .await
+            .unwrap();
+        let votes: Vec<i32> = stored.iter().map(|q| q.votes).collect();
+        assert_eq!(votes, [100, 5, 301], "{}", t.name);
+        assert_eq!(stored[0].question_text, "first, renamed");
+        assert_eq!(stored[1].question_text, "Why 50% off_now?");
+
+        // The queryset's filters still apply: the 2024 questions only.
+        let mut all = stored.clone();
+        for q in &mut all {
+            q.votes = -1;
+        }
+        Question::objects()
+            .filter(Question::PUB_DATE.year().eq(2024))
+            .bulk_update(db, &all, [Question::VOTES.into()])
+            .await
+            .unwrap();
+        let votes: Vec<i32> = Question::objects()
+            .order_by([Question::ID.asc()])
+            .all(db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|q| q.votes)
+            .collect();
+        assert_eq!(votes, [100, -1, -1], "{}", t.name);
+
+        // NULLs are bound with their column's type (PostgreSQL checks the CASE's type).
+        let mut tag = Tag {
+            id: None,
+            question: Some(stored[0].id.unwrap()),
+            name: "t".into(),
+        };
+        tag.save(db).await.unwrap();
+        tag.question = None;
+        tag.name = "orphan".into();
+        Tag::objects()
+            .bulk_update(db, &[tag.clone()], [Tag::QUESTION.into(), Tag::NAME.into()])
+            .await
+            .unwrap();
+        assert_eq!(Tag::objects().get(db).await.unwrap(), tag);
+
+        // Past 500 rows: several statements, in one transaction.
+        let many: Vec<Question> = (0..1_200)
+            .map(|i| Question::new(&format!("b{i}"), 2020, 0))
+            .collect();
+        let mut many = Question::objects().bulk_create(db, many).await.unwrap();
+        for q in &mut many {
+            q.votes = 7;
+        }
+        let (updated, queries) =
+            capture_queries(Question::objects().bulk_update(db, &many, [Question::VOTES.into()]))
+                .await;
+        assert_eq!(updated.unwrap(), 1_200);
+        assert_eq!(queries.len(), 3, "{}", t.name);
+        let sevens = Question::objects()
+            .filter(Question::VOTES.eq(7))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(sevens, 1_200);
+
+        // Misuse is an error that says what to do, and nothing is written.
+        let unsaved = [Question::new("never saved", 2024, 1)];
+        for (objects, fields, expect) in [
+            (&stored[..], Vec::new(), "name the fields"),
+            (&stored[..], vec![Question::ID.into()], "primary key"),
+            (&unsaved[..], vec![Question::VOTES.into()], "saved first"),
+        ] {
+            let err = Question::objects()
+                .bulk_update(db, objects, fields)
+                .await
+                .unwrap_err();
+            assert!(matches!(err, Error::Usage(_)), "{err:?}");
+            assert!(err.to_string().contains(expect), "{err}");
+        }
+        f.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_held_connection_runs_querysets_transactions_and_savepoints() {
+    on_every_backend("qconn", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        seed(db).await;
+        let mut conn = db.acquire().await.unwrap();
+        assert_eq!(conn.backend(), t.db.backend());
+        assert_eq!(Question::objects().count(&mut conn).await.unwrap(), 3);
+        let mut q = Question::objects()
+            .filter(Question::VOTES.eq(5))
+            .get(&mut conn)
+            .await
+            .unwrap();
+        q.votes = 6;
+        q.save(&mut conn).await.unwrap();
+
+        // A transaction on the held connection; afterwards the connection serves again.
+        let mut tx = conn.begin().await.unwrap();
+        Question::objects()
+            .update(&mut tx, [Question::VOTES.set(0)])
+            .await
+            .unwrap();
+        {
+            // Savepoints nest with names of their own: MySQL forgets an outer savepoint
+            // when an inner one reuses its name.
+            let mut outer = tx.savepoint().await.unwrap();
+            Question::new("in outer", 2024, 1)
+                .save(outer.tx())
+                .await
+                .unwrap();
+            let mut inner = outer.tx().savepoint().await.unwrap();
+            Question::new("in inner", 2024, 1)
+                .save(inner.tx())
+                .await
+                .unwrap();
+            inner.rollback().await.unwrap();
+            outer.rollback().await.unwrap();
+        }
+        assert_eq!(Question::objects().count(&mut tx).await.unwrap(), 3);
+        tx.rollback().await.unwrap();
+        let votes = Question::objects()
+            .aggregate(&mut conn, Question::VOTES.sum())
+            .await
+            .unwrap();
+        assert_eq!(votes, Some(1 + 6 + 10), "{}", t.name);
+
+        // Several statements on a held connection run in a transaction of their own: a
+        // protected row stops the cascade and nothing is deleted.
+        let first = Question::objects().first(&mut conn).await.unwrap().unwrap();
+        Choice::new(&first, 0).save(&mut conn).await.unwrap();
+        Lock {
+            id: None,
+            question: first.id.unwrap(),
+            reason: "keep".into(),
+        }
+        .save(&mut conn)
+        .await
+        .unwrap();
+        let err = first.delete(&mut conn, &models()).await.unwrap_err();
+        assert!(matches!(err, Error::Protected { .. }), "{err:?}");
+        assert_eq!(Choice::objects().count(&mut conn).await.unwrap(), 1);
+        drop(conn);
+        f.done().await;
+    })
+    .await;
+}

@@ -4,14 +4,19 @@
 //! bind dates, UUIDs or JSON), through an enum: no boxing, no dynamic dispatch per query.
 
 mod backend;
+mod connection;
 mod row;
+mod transaction;
 mod value;
 
 use std::str::FromStr;
 
 pub use backend::Backend;
+pub use connection::PooledConnection;
 pub(crate) use row::is_null;
 pub use row::{DbType, Row};
+use transaction::TxInner;
+pub use transaction::{Savepoint, Transaction};
 pub use value::{ColumnType, Value};
 
 use crate::Error;
@@ -27,6 +32,8 @@ use crate::Error;
 #[derive(Clone, Debug)]
 pub struct Database {
     pool: Pool,
+    /// The statement that opens a transaction on SQLite.
+    sqlite_begin: &'static str,
 }
 
 #[derive(Clone, Debug)]
@@ -36,21 +43,57 @@ pub(crate) enum Pool {
     MySql(sqlx::MySqlPool),
 }
 
-/// Pool settings.
+/// Pool and connection settings.
+///
+/// ```
+/// let options = fullstack::PoolOptions {
+///     max_connections: 4,
+///     min_connections: 4,
+///     ..fullstack::PoolOptions::default()
+/// };
+/// assert!(options.sqlite_immediate_transactions);
+/// ```
 #[derive(Debug, Clone)]
 pub struct PoolOptions {
     /// Most connections open at once (default: 10, or 1 for an in-memory SQLite database).
     pub max_connections: u32,
+    /// Connections kept open even when idle (default 0: opened on demand).
+    pub min_connections: u32,
     /// How long to wait for a free connection before failing (default 30 s).
     pub acquire_timeout: std::time::Duration,
+    /// Whether a connection is pinged each time it leaves the pool (default `false`, like
+    /// Django's `CONN_HEALTH_CHECKS`): the ping is a round trip per statement through
+    /// `&Database`. Without it, a connection the server dropped fails its next statement.
+    pub test_before_acquire: bool,
+    /// Whether SQLite transactions start with `BEGIN IMMEDIATE` (default `true`; Django's
+    /// `"transaction_mode": "IMMEDIATE"`). SQLite has one writer: a deferred transaction that
+    /// reads and then writes can fail with "database is locked" at once, without waiting, when
+    /// another connection wrote in between; an immediate one takes the write lock up front and
+    /// waits for it (up to the busy timeout). The cost: transactions, read-only ones too, run
+    /// one at a time.
+    pub sqlite_immediate_transactions: bool,
 }
 
 impl Default for PoolOptions {
     fn default() -> Self {
         PoolOptions {
             max_connections: 10,
+            min_connections: 0,
             acquire_timeout: std::time::Duration::from_secs(30),
+            test_before_acquire: false,
+            sqlite_immediate_transactions: true,
         }
+    }
+}
+
+impl PoolOptions {
+    /// sqlx's pool settings for any backend, with at most `max` connections.
+    fn sqlx<DB: sqlx::Database>(&self, max: u32) -> sqlx::pool::PoolOptions<DB> {
+        sqlx::pool::PoolOptions::new()
+            .max_connections(max)
+            .min_connections(self.min_connections.min(max))
+            .acquire_timeout(self.acquire_timeout)
+            .test_before_acquire(self.test_before_acquire)
     }
 }
 
@@ -130,12 +173,13 @@ macro_rules! bind_null_json {
     };
 }
 
-/// Where a statement runs: the pool, a transaction's connection, or one connection held apart
-/// from the pool (the migration executor's, which manages its own `BEGIN`/`COMMIT`).
+/// Where a statement runs: the pool (a connection per statement), or one connection held for
+/// longer: a [`PooledConnection`], a transaction's, or the migration executor's.
 pub(crate) enum Conn<'a> {
     Pool(&'a Pool),
-    Tx(&'a mut TxInner<'static>),
-    Raw(&'a mut RawConn),
+    Sqlite(&'a mut sqlx::SqliteConnection),
+    Postgres(&'a mut sqlx::PgConnection),
+    MySql(&'a mut sqlx::MySqlConnection),
 }
 
 /// One connection taken from the pool, per backend.
@@ -146,6 +190,15 @@ pub(crate) enum RawConn {
 }
 
 impl RawConn {
+    /// The connection, for statements.
+    pub(crate) fn conn(&mut self) -> Conn<'_> {
+        match self {
+            RawConn::Sqlite(c) => Conn::Sqlite(c),
+            RawConn::Postgres(c) => Conn::Postgres(c),
+            RawConn::MySql(c) => Conn::MySql(c),
+        }
+    }
+
     /// Closes the connection when it is dropped instead of returning it to the pool (after a
     /// failure left its session settings unknown).
     pub(crate) fn close_on_drop(&mut self) {
@@ -155,13 +208,6 @@ impl RawConn {
             RawConn::MySql(c) => c.close_on_drop(),
         }
     }
-}
-
-/// A transaction's connection, per backend.
-pub(crate) enum TxInner<'c> {
-    Sqlite(sqlx::Transaction<'c, sqlx::Sqlite>),
-    Postgres(sqlx::Transaction<'c, sqlx::Postgres>),
-    MySql(sqlx::Transaction<'c, sqlx::MySql>),
 }
 
 /// Runs a statement on whichever connection `$conn` is. The SQL is asserted safe because the ORM
@@ -187,39 +233,21 @@ macro_rules! run {
                 let $wrap = Row::MySql;
                 $body
             }
-            Conn::Tx(TxInner::Sqlite(t)) => {
+            Conn::Sqlite(c) => {
                 let $q = bind_all!(sqlite, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
-                let $ex = &mut **t;
+                let $ex = c;
                 let $wrap = Row::Sqlite;
                 $body
             }
-            Conn::Tx(TxInner::Postgres(t)) => {
+            Conn::Postgres(c) => {
                 let $q = bind_all!(pg, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
-                let $ex = &mut **t;
+                let $ex = c;
                 let $wrap = Row::Postgres;
                 $body
             }
-            Conn::Tx(TxInner::MySql(t)) => {
+            Conn::MySql(c) => {
                 let $q = bind_all!(mysql, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
-                let $ex = &mut **t;
-                let $wrap = Row::MySql;
-                $body
-            }
-            Conn::Raw(RawConn::Sqlite(c)) => {
-                let $q = bind_all!(sqlite, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
-                let $ex = &mut **c;
-                let $wrap = Row::Sqlite;
-                $body
-            }
-            Conn::Raw(RawConn::Postgres(c)) => {
-                let $q = bind_all!(pg, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
-                let $ex = &mut **c;
-                let $wrap = Row::Postgres;
-                $body
-            }
-            Conn::Raw(RawConn::MySql(c)) => {
-                let $q = bind_all!(mysql, sqlx::query(sqlx::AssertSqlSafe($sql)), $values);
-                let $ex = &mut **c;
+                let $ex = c;
                 let $wrap = Row::MySql;
                 $body
             }
@@ -296,141 +324,6 @@ impl Conn<'_> {
     }
 }
 
-/// A database transaction, Django's `atomic`: committed by [`commit`](Self::commit), rolled
-/// back by [`rollback`](Self::rollback) or when dropped without either (an early `?` return
-/// rolls back). [`savepoint`](Self::savepoint) nests.
-///
-/// ```no_run
-/// # async fn demo(db: &fullstack::Database) -> Result<(), fullstack::Error> {
-/// let mut tx = db.begin().await?;
-/// tx.execute("UPDATE accounts SET balance = balance - 10 WHERE id = 1", vec![]).await?;
-/// tx.execute("UPDATE accounts SET balance = balance + 10 WHERE id = 2", vec![]).await?;
-/// tx.commit().await?;
-/// # Ok(()) }
-/// ```
-pub struct Transaction {
-    inner: TxInner<'static>,
-    depth: u32,
-}
-
-impl std::fmt::Debug for Transaction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Transaction")
-            .field("depth", &self.depth)
-            .finish_non_exhaustive()
-    }
-}
-
-impl Transaction {
-    /// Which backend the transaction runs on.
-    pub fn backend(&self) -> Backend {
-        match self.inner {
-            TxInner::Sqlite(_) => Backend::Sqlite,
-            TxInner::Postgres(_) => Backend::Postgres,
-            TxInner::MySql(_) => Backend::MySql,
-        }
-    }
-
-    /// The transaction's connection, for the ORM's statements.
-    pub(crate) fn conn(&mut self) -> Conn<'_> {
-        Conn::Tx(&mut self.inner)
-    }
-
-    /// Runs a statement in the transaction.
-    ///
-    /// # Errors
-    /// The driver's error.
-    pub async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, Error> {
-        Conn::Tx(&mut self.inner).execute(sql, values).await
-    }
-
-    /// Reads every row of a query in the transaction.
-    ///
-    /// # Errors
-    /// The driver's error.
-    pub async fn fetch_all(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<Row>, Error> {
-        Conn::Tx(&mut self.inner).fetch_all(sql, values).await
-    }
-
-    /// Opens a nested transaction (a SAVEPOINT): rolling it back undoes only its own work.
-    ///
-    /// # Errors
-    /// The driver's error.
-    pub async fn savepoint(&mut self) -> Result<Savepoint<'_>, Error> {
-        let name = format!("fullstack_sp{}", self.depth + 1);
-        self.execute(&format!("SAVEPOINT {name}"), Vec::new())
-            .await?;
-        Ok(Savepoint {
-            tx: self,
-            name,
-            done: false,
-        })
-    }
-
-    /// Makes the transaction's work permanent.
-    ///
-    /// # Errors
-    /// The driver's error.
-    pub async fn commit(self) -> Result<(), Error> {
-        match self.inner {
-            TxInner::Sqlite(t) => t.commit().await?,
-            TxInner::Postgres(t) => t.commit().await?,
-            TxInner::MySql(t) => t.commit().await?,
-        }
-        Ok(())
-    }
-
-    /// Undoes the transaction's work.
-    ///
-    /// # Errors
-    /// The driver's error.
-    pub async fn rollback(self) -> Result<(), Error> {
-        match self.inner {
-            TxInner::Sqlite(t) => t.rollback().await?,
-            TxInner::Postgres(t) => t.rollback().await?,
-            TxInner::MySql(t) => t.rollback().await?,
-        }
-        Ok(())
-    }
-}
-
-/// A nested transaction inside a [`Transaction`]. Release it with [`commit`](Self::commit);
-/// [`rollback`](Self::rollback) undoes its work only. Dropping it without either leaves its
-/// statements part of the outer transaction (call `rollback` on failure paths explicitly).
-#[derive(Debug)]
-pub struct Savepoint<'t> {
-    tx: &'t mut Transaction,
-    name: String,
-    done: bool,
-}
-
-impl Savepoint<'_> {
-    /// The transaction, to run statements inside the savepoint.
-    pub fn tx(&mut self) -> &mut Transaction {
-        self.tx
-    }
-
-    /// Keeps the savepoint's work as part of the outer transaction.
-    ///
-    /// # Errors
-    /// The driver's error.
-    pub async fn commit(mut self) -> Result<(), Error> {
-        self.done = true;
-        let sql = format!("RELEASE SAVEPOINT {}", self.name);
-        self.tx.execute(&sql, Vec::new()).await.map(|_| ())
-    }
-
-    /// Undoes the savepoint's work; the outer transaction goes on.
-    ///
-    /// # Errors
-    /// The driver's error.
-    pub async fn rollback(mut self) -> Result<(), Error> {
-        self.done = true;
-        let sql = format!("ROLLBACK TO SAVEPOINT {}", self.name);
-        self.tx.execute(&sql, Vec::new()).await.map(|_| ())
-    }
-}
-
 impl Database {
     /// Connects to `url` (`sqlite://file.db?mode=rwc`, `postgres://...`, `mysql://...`). A SQLite
     /// file is created when missing, with WAL journaling and a 5 s busy timeout.
@@ -462,33 +355,22 @@ impl Database {
                 } else {
                     options.max_connections
                 };
-                Pool::Sqlite(
-                    sqlx::pool::PoolOptions::new()
-                        .max_connections(max)
-                        .acquire_timeout(options.acquire_timeout)
-                        .connect_with(connect)
-                        .await?,
-                )
+                Pool::Sqlite(options.sqlx(max).connect_with(connect).await?)
             }
-            Backend::Postgres => Pool::Postgres(
-                sqlx::pool::PoolOptions::new()
-                    .max_connections(options.max_connections)
-                    .acquire_timeout(options.acquire_timeout)
-                    .connect(url)
-                    .await?,
-            ),
+            Backend::Postgres => {
+                Pool::Postgres(options.sqlx(options.max_connections).connect(url).await?)
+            }
             Backend::MySql => {
                 let url = url.replacen("mariadb://", "mysql://", 1);
-                Pool::MySql(
-                    sqlx::pool::PoolOptions::new()
-                        .max_connections(options.max_connections)
-                        .acquire_timeout(options.acquire_timeout)
-                        .connect(&url)
-                        .await?,
-                )
+                Pool::MySql(options.sqlx(options.max_connections).connect(&url).await?)
             }
         };
-        Ok(Database { pool })
+        let sqlite_begin = if options.sqlite_immediate_transactions {
+            "BEGIN IMMEDIATE"
+        } else {
+            "BEGIN"
+        };
+        Ok(Database { pool, sqlite_begin })
     }
 
     /// The pool, for the ORM's statements.
@@ -533,21 +415,35 @@ impl Database {
         Conn::Pool(&self.pool).fetch_optional(sql, values).await
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction on a connection of its own, back in the pool when the transaction
+    /// ends (on SQLite with `BEGIN IMMEDIATE` unless
+    /// [`PoolOptions::sqlite_immediate_transactions`] is off).
     ///
     /// # Errors
     /// The driver's error.
-    pub async fn begin(&self) -> Result<Transaction, Error> {
+    pub async fn begin(&self) -> Result<Transaction<'static>, Error> {
         let inner = match &self.pool {
-            Pool::Sqlite(p) => TxInner::Sqlite(p.begin().await?),
+            Pool::Sqlite(p) => TxInner::Sqlite(p.begin_with(self.sqlite_begin).await?),
             Pool::Postgres(p) => TxInner::Postgres(p.begin().await?),
             Pool::MySql(p) => TxInner::MySql(p.begin().await?),
         };
-        Ok(Transaction { inner, depth: 0 })
+        Ok(Transaction::new(inner))
+    }
+
+    /// Takes one connection out of the pool until the handle is dropped: the statements of a
+    /// request then share it instead of each borrowing one from the pool.
+    ///
+    /// # Errors
+    /// The driver's error, or a timeout when every connection stays busy.
+    pub async fn acquire(&self) -> Result<PooledConnection, Error> {
+        Ok(PooledConnection::new(
+            self.acquire_raw().await?,
+            self.sqlite_begin,
+        ))
     }
 
     /// Takes one connection out of the pool until it is dropped.
-    pub(crate) async fn acquire(&self) -> Result<RawConn, Error> {
+    pub(crate) async fn acquire_raw(&self) -> Result<RawConn, Error> {
         Ok(match &self.pool {
             Pool::Sqlite(p) => RawConn::Sqlite(p.acquire().await?),
             Pool::Postgres(p) => RawConn::Postgres(p.acquire().await?),

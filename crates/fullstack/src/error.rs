@@ -31,6 +31,9 @@ pub enum Error {
     Decode(String),
     /// A migration could not be made, read, planned or applied; the message says which and why.
     Migration(String),
+    /// A call the ORM cannot carry out as asked (`bulk_update` without fields or with an
+    /// unsaved object, ...); the message says what to change.
+    Usage(String),
     /// The database driver's error.
     Database(sqlx::Error),
 }
@@ -58,6 +61,7 @@ impl fmt::Display for Error {
             ),
             Error::Decode(why) => write!(f, "could not read a value from the database: {why}"),
             Error::Migration(why) => write!(f, "migrations: {why}"),
+            Error::Usage(why) => f.write_str(why),
             Error::Database(e) => write!(f, "database error: {e}"),
         }
     }

@@ -20,12 +20,13 @@ mod query_log;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{
-    Backend, ColumnType, Database, DbType, PoolOptions, Row, Savepoint, Transaction, Value,
+    Backend, ColumnType, Database, DbType, PoolOptions, PooledConnection, Row, Savepoint,
+    Transaction, Value,
 };
 pub use error::Error;
 /// Derives [`Model`](trait@Model) for a struct with named fields; see the
 /// [`model`] module and `docs/fullstack/models.md` for the attributes.
 pub use fullstack_macros::Model;
-pub use model::{Column, ForeignKey, ManyToMany, Model, ModelMeta, OneToOne};
+pub use model::{Column, FieldRef, ForeignKey, ManyToMany, Model, ModelMeta, OneToOne};
 pub use project::{AppConfig, Project};
 pub use query_log::capture_queries;

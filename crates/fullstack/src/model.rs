@@ -249,6 +249,40 @@ impl<M, T> std::fmt::Debug for Column<M, T> {
     }
 }
 
+/// A field of `M` whatever its type, for a list of fields of different types
+/// (`bulk_update(&mut conn, &objects, [Question::TEXT.into(), Question::VOTES.into()])`).
+pub struct FieldRef<M> {
+    /// The field's name.
+    pub name: &'static str,
+    /// The column's name.
+    pub column: &'static str,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M, T> From<Column<M, T>> for FieldRef<M> {
+    fn from(c: Column<M, T>) -> Self {
+        FieldRef {
+            name: c.name,
+            column: c.column,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M> Clone for FieldRef<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for FieldRef<M> {}
+
+impl<M> std::fmt::Debug for FieldRef<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FieldRef({})", self.name)
+    }
+}
+
 /// Reads field `index` of a model from `row`; what derived `from_row` impls call.
 ///
 /// # Errors

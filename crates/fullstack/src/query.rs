@@ -14,8 +14,8 @@
 //! ```
 //!
 //! Nothing runs until an execution method (`all`, `first`, `get`, `count`, `exists`, `update`,
-//! `delete`, `aggregate`, ...) is awaited with an [`Executor`]: `&Database` or
-//! `&mut Transaction`. See `docs/fullstack/orm.md` for the guide.
+//! `delete`, `aggregate`, ...) is awaited with an [`Executor`]: `&Database`,
+//! `&mut PooledConnection` or `&mut Transaction`. See `docs/fullstack/orm.md` for the guide.
 
 mod aggregate;
 mod executor;

@@ -25,8 +25,10 @@ async fn serve() -> Result<(), String> {
         .and_then(|s| s.trim().parse::<u32>().ok())
         .filter(|&n| n > 0)
         .unwrap_or(4);
+    // All connections opened up front, as the peers do.
     let options = PoolOptions {
         max_connections,
+        min_connections: max_connections,
         ..PoolOptions::default()
     };
     let db = Database::connect_with(&url, options)

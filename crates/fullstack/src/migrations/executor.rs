@@ -10,7 +10,7 @@ use super::loader::{Migration, MigrationSet};
 use super::operations::Step;
 use super::recorder::{DEFAULT_TABLE, Recorder};
 use super::state::ProjectState;
-use crate::db::{Backend, Conn, RawConn, Row, Value};
+use crate::db::{Backend, RawConn, Row, Value};
 use crate::{Database, Error};
 
 /// The connection a migration runs on, handed to Rust data migrations. Inside the migration's
@@ -39,7 +39,7 @@ impl MigrationTx<'_> {
     /// # Errors
     /// The driver's error.
     pub async fn execute(&mut self, sql: &str, values: Vec<Value>) -> Result<u64, Error> {
-        Conn::Raw(self.conn).execute(sql, values).await
+        self.conn.conn().execute(sql, values).await
     }
 
     /// Reads every row of a query.
@@ -47,7 +47,7 @@ impl MigrationTx<'_> {
     /// # Errors
     /// The driver's error.
     pub async fn fetch_all(&mut self, sql: &str, values: Vec<Value>) -> Result<Vec<Row>, Error> {
-        Conn::Raw(self.conn).fetch_all(sql, values).await
+        self.conn.conn().fetch_all(sql, values).await
     }
 }
 
@@ -213,7 +213,7 @@ impl<'a> Executor<'a> {
     /// # Errors
     /// The driver's error.
     pub async fn status(&self) -> Result<Vec<MigrationStatus>, Error> {
-        let mut conn = self.db.acquire().await?;
+        let mut conn = self.db.acquire_raw().await?;
         let rec = self.recorder();
         rec.ensure(&mut conn).await?;
         let applied: BTreeSet<(String, String)> =
@@ -236,7 +236,7 @@ impl<'a> Executor<'a> {
     /// # Errors
     /// The driver's error, or an unknown target.
     pub async fn plan(&self, target: &Target) -> Result<Vec<(String, String, bool)>, Error> {
-        let mut conn = self.db.acquire().await?;
+        let mut conn = self.db.acquire_raw().await?;
         let rec = self.recorder();
         rec.ensure(&mut conn).await?;
         let applied: BTreeSet<(String, String)> =
@@ -325,7 +325,7 @@ impl<'a> Executor<'a> {
     /// When a migration fails (on PostgreSQL and SQLite it is rolled back whole; the migrations
     /// before it stay applied), or is irreversible and would have to be rolled back.
     pub async fn migrate(&self, target: &Target) -> Result<MigrateReport, Error> {
-        let mut conn = self.db.acquire().await?;
+        let mut conn = self.db.acquire_raw().await?;
         // Two processes starting at once (several replicas of a deployment) must not both
         // apply the same migrations: PostgreSQL and MySQL hold a lock named after the recorder
         // table for the whole run. (SQLite serialises writers; the loser's migration fails and
@@ -354,7 +354,7 @@ impl<'a> Executor<'a> {
                 } else {
                     "pg_advisory_unlock"
                 };
-                Conn::Raw(conn)
+                conn.conn()
                     .execute(&format!("SELECT {f}($1)"), vec![Value::BigInt(key)])
                     .await?;
             }
@@ -364,7 +364,8 @@ impl<'a> Executor<'a> {
                 } else {
                     "SELECT CAST(COALESCE(RELEASE_LOCK(?), 0) AS SIGNED)"
                 };
-                let rows = Conn::Raw(conn)
+                let rows = conn
+                    .conn()
                     .fetch_all(sql, vec![Value::Text(self.table.clone())])
                     .await?;
                 if take && rows.first().map(|r| r.get::<i64>(0)).transpose()? != Some(1) {
@@ -402,7 +403,7 @@ impl<'a> Executor<'a> {
         }
         if backend == Backend::Sqlite {
             // Outside any transaction, or SQLite ignores it: table rebuilds must not cascade.
-            Conn::Raw(conn)
+            conn.conn()
                 .execute("PRAGMA foreign_keys = OFF", Vec::new())
                 .await?;
         }
@@ -410,7 +411,8 @@ impl<'a> Executor<'a> {
             .run_all(conn, &rec, &forward, &backward, &mut report)
             .await;
         if backend == Backend::Sqlite
-            && Conn::Raw(conn)
+            && conn
+                .conn()
                 .execute("PRAGMA foreign_keys = ON", Vec::new())
                 .await
                 .is_err()
@@ -506,18 +508,15 @@ impl<'a> Executor<'a> {
         let backend = self.db.backend();
         let atomic = backend != Backend::MySql;
         if atomic {
-            Conn::Raw(conn).execute("BEGIN", Vec::new()).await?;
+            conn.conn().execute("BEGIN", Vec::new()).await?;
         }
         let result = async {
             for step in steps {
                 match step {
                     Step::Sql(sql) => {
-                        Conn::Raw(conn)
-                            .execute(&sql, Vec::new())
-                            .await
-                            .map_err(|e| {
-                                Error::Migration(format!("{}: `{sql}`: {e}", m.label()))
-                            })?;
+                        conn.conn().execute(&sql, Vec::new()).await.map_err(|e| {
+                            Error::Migration(format!("{}: `{sql}`: {e}", m.label()))
+                        })?;
                     }
                     Step::Rust(name) => {
                         let f = self.rust.and_then(|r| r.fns.get(&name)).expect("checked");
@@ -532,7 +531,8 @@ impl<'a> Executor<'a> {
                 }
             }
             if backend == Backend::Sqlite {
-                let broken = Conn::Raw(conn)
+                let broken = conn
+                    .conn()
                     .fetch_all("PRAGMA foreign_key_check", Vec::new())
                     .await?;
                 if !broken.is_empty() {
@@ -553,17 +553,12 @@ impl<'a> Executor<'a> {
         match result {
             Ok(()) => {
                 if atomic {
-                    Conn::Raw(conn).execute("COMMIT", Vec::new()).await?;
+                    conn.conn().execute("COMMIT", Vec::new()).await?;
                 }
                 Ok(())
             }
             Err(e) => {
-                if atomic
-                    && Conn::Raw(conn)
-                        .execute("ROLLBACK", Vec::new())
-                        .await
-                        .is_err()
-                {
+                if atomic && conn.conn().execute("ROLLBACK", Vec::new()).await.is_err() {
                     conn.close_on_drop();
                 }
                 Err(e)

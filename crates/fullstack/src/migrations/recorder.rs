@@ -4,7 +4,7 @@
 use super::ddl::Ddl;
 use super::state::FieldState;
 use crate::Error;
-use crate::db::{Backend, ColumnType, Conn, RawConn, Value};
+use crate::db::{Backend, ColumnType, RawConn, Value};
 
 /// The default recorder table.
 pub const DEFAULT_TABLE: &str = "fullstack_migrations";
@@ -55,7 +55,7 @@ impl Recorder<'_> {
             self.q(self.table),
             cols.join(", ")
         );
-        Conn::Raw(conn).execute(&sql, Vec::new()).await?;
+        conn.conn().execute(&sql, Vec::new()).await?;
         Ok(())
     }
 
@@ -67,7 +67,7 @@ impl Recorder<'_> {
             self.q(self.table),
             self.q("id")
         );
-        Conn::Raw(conn)
+        conn.conn()
             .fetch_all(&sql, Vec::new())
             .await?
             .iter()
@@ -97,7 +97,7 @@ impl Recorder<'_> {
             self.ph(2),
             self.ph(3)
         );
-        Conn::Raw(conn)
+        conn.conn()
             .execute(
                 &sql,
                 vec![app.into(), name.into(), Value::DateTime(chrono::Utc::now())],
@@ -120,7 +120,7 @@ impl Recorder<'_> {
             self.q("name"),
             self.ph(2)
         );
-        Conn::Raw(conn)
+        conn.conn()
             .execute(&sql, vec![app.into(), name.into()])
             .await?;
         Ok(())

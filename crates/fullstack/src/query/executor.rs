@@ -1,13 +1,17 @@
-//! Where a queryset runs: the pool (`&Database`) or a transaction (`&mut Transaction`).
+//! Where a queryset runs: the pool (`&Database`), one held connection
+//! (`&mut PooledConnection`) or a transaction (`&mut Transaction`).
+
+use std::future::Future;
 
 use crate::db::Conn;
-use crate::{Backend, Database, Transaction};
+use crate::{Backend, Database, Error, PooledConnection, Transaction};
 
-/// Something statements can run on: `&Database` (a pooled connection per statement) or
-/// `&mut Transaction` (the transaction's connection). Every queryset method takes one, so the
-/// same code runs inside and outside a transaction.
+/// Something statements can run on: `&Database` (a pooled connection per statement),
+/// `&mut PooledConnection` (one connection held for a request) or `&mut Transaction` (the
+/// transaction's connection). Every queryset method takes one, so the same code runs inside
+/// and outside a transaction.
 ///
-/// The trait is sealed: its one required method hands out an opaque [`Connection`].
+/// The trait is sealed: its required methods hand out opaque types only the ORM can use.
 pub trait Executor: Send + sealed::Sealed {
     /// The backend, which decides the SQL dialect.
     fn backend(&self) -> Backend;
@@ -16,10 +20,10 @@ pub trait Executor: Send + sealed::Sealed {
     #[doc(hidden)]
     fn connection(&mut self) -> Connection<'_>;
 
-    /// The pool, when this is not a transaction already: operations of several statements
-    /// (cascading deletes, chunked bulk inserts) then open a transaction of their own on it.
+    /// A transaction for an operation of several statements (cascading deletes, chunked bulk
+    /// writes), or `None` when this is a transaction already.
     #[doc(hidden)]
-    fn pool(&self) -> Option<&Database>;
+    fn atomic(&mut self) -> impl Future<Output = Result<Option<Transaction<'_>>, Error>> + Send;
 }
 
 /// An opaque connection handle; only the ORM can use it.
@@ -39,7 +43,8 @@ impl std::fmt::Debug for ConnInner<'_> {
 mod sealed {
     pub trait Sealed {}
     impl Sealed for &crate::Database {}
-    impl Sealed for &mut crate::Transaction {}
+    impl Sealed for &mut crate::PooledConnection {}
+    impl Sealed for &mut crate::Transaction<'_> {}
     impl<E: super::Executor> Sealed for &mut E {}
 }
 
@@ -52,12 +57,26 @@ impl Executor for &Database {
         Connection(ConnInner(self.conn()))
     }
 
-    fn pool(&self) -> Option<&Database> {
-        Some(self)
+    async fn atomic(&mut self) -> Result<Option<Transaction<'_>>, Error> {
+        self.begin().await.map(Some)
     }
 }
 
-impl Executor for &mut Transaction {
+impl Executor for &mut PooledConnection {
+    fn backend(&self) -> Backend {
+        PooledConnection::backend(self)
+    }
+
+    fn connection(&mut self) -> Connection<'_> {
+        Connection(ConnInner(self.conn()))
+    }
+
+    async fn atomic(&mut self) -> Result<Option<Transaction<'_>>, Error> {
+        self.begin().await.map(Some)
+    }
+}
+
+impl Executor for &mut Transaction<'_> {
     fn backend(&self) -> Backend {
         Transaction::backend(self)
     }
@@ -66,8 +85,8 @@ impl Executor for &mut Transaction {
         Connection(ConnInner(self.conn()))
     }
 
-    fn pool(&self) -> Option<&Database> {
-        None
+    async fn atomic(&mut self) -> Result<Option<Transaction<'_>>, Error> {
+        Ok(None)
     }
 }
 
@@ -82,8 +101,8 @@ impl<E: Executor> Executor for &mut E {
         (**self).connection()
     }
 
-    fn pool(&self) -> Option<&Database> {
-        (**self).pool()
+    fn atomic(&mut self) -> impl Future<Output = Result<Option<Transaction<'_>>, Error>> + Send {
+        (**self).atomic()
     }
 }
 

@@ -11,7 +11,7 @@ use super::queryset::QuerySet;
 use super::sql::{self, Parts};
 use crate::db::{ColumnType, DbType, Row, Value};
 use crate::model::{ModelMeta, OnDelete};
-use crate::{Column, Error, Model};
+use crate::{Column, Error, FieldRef, Model};
 
 /// The models of an application, which `delete` consults for `on_delete`: the models whose
 /// foreign keys point at the deleted one. Pass every model of the project (the app registry
@@ -203,15 +203,12 @@ pub(crate) async fn bulk_insert<M: Model, E: Executor>(
 ) -> Result<Vec<M>, Error> {
     let per_row = M::META.fields.len().max(1);
     let several = objects.len() > sql::max_params(ex.backend()) / per_row;
-    match ex.pool() {
-        Some(db) if several => {
-            let mut tx = db.clone().begin().await?;
-            let objects = bulk_insert_in(&mut &mut tx, objects).await?;
-            tx.commit().await?;
-            Ok(objects)
-        }
-        _ => bulk_insert_in(ex, objects).await,
+    if several && let Some(mut tx) = ex.atomic().await? {
+        let objects = bulk_insert_in(&mut &mut tx, objects).await?;
+        tx.commit().await?;
+        return Ok(objects);
     }
+    bulk_insert_in(ex, objects).await
 }
 
 async fn bulk_insert_in<M: Model, E: Executor>(
@@ -260,6 +257,88 @@ async fn bulk_insert_in<M: Model, E: Executor>(
         start = end;
     }
     Ok(objects)
+}
+
+/// The most rows one `bulk_update` statement writes.
+pub(crate) const BULK_UPDATE_ROWS: usize = 500;
+
+/// Writes `fields` of every object back with as few `UPDATE`s as the backend's parameter limit
+/// allows (one, usually); in a transaction of its own when there are several and the
+/// executor is not one already. Returns the rows updated.
+pub(crate) async fn bulk_update<M: Model, E: Executor>(
+    ex: &mut E,
+    parts: &Parts,
+    objects: &[M],
+    fields: &[FieldRef<M>],
+) -> Result<u64, Error> {
+    let meta = M::META;
+    let mut indexes = Vec::with_capacity(fields.len());
+    for f in fields {
+        let index = meta.field_index(f.name).ok_or_else(|| {
+            Error::Usage(format!(
+                "bulk_update: {} has no field {}",
+                meta.name, f.name
+            ))
+        })?;
+        if meta.fields[index].primary_key {
+            return Err(Error::Usage(format!(
+                "bulk_update: {}.{} is the primary key; it identifies the rows and cannot be updated",
+                meta.name, f.name
+            )));
+        }
+        indexes.push(index);
+    }
+    if indexes.is_empty() {
+        return Err(Error::Usage(
+            "bulk_update: name the fields to write, e.g. [Model::FIELD.into()]".to_owned(),
+        ));
+    }
+    let columns: Vec<&'static str> = indexes.iter().map(|&i| meta.fields[i].column).collect();
+    let mut rows = Vec::with_capacity(objects.len());
+    for obj in objects {
+        let key = obj.pk();
+        if key.is_null() {
+            return Err(Error::Usage(format!(
+                "bulk_update: every {} must be saved first (one has no primary key)",
+                meta.name
+            )));
+        }
+        let mut values = obj.values();
+        let picked = indexes
+            .iter()
+            .map(|&i| std::mem::replace(&mut values[i], Value::Null(meta.fields[i].ty)))
+            .collect();
+        rows.push((key, picked));
+    }
+    // Per row: the key in the IN list, and a key and a value per column; the filters' values
+    // come on top. And at most BULK_UPDATE_ROWS rows: the database scans a CASE's WHENs in
+    // turn for every row, so one statement's cost grows with the square of its rows.
+    let per_row = 1 + 2 * columns.len();
+    let chunk = ((sql::max_params(ex.backend()) - 100) / per_row).clamp(1, BULK_UPDATE_ROWS);
+    if rows.len() > chunk
+        && let Some(mut tx) = ex.atomic().await?
+    {
+        let updated = bulk_update_in(&mut &mut tx, meta, parts, &columns, &rows, chunk).await?;
+        tx.commit().await?;
+        return Ok(updated);
+    }
+    bulk_update_in(ex, meta, parts, &columns, &rows, chunk).await
+}
+
+async fn bulk_update_in<E: Executor>(
+    ex: &mut E,
+    meta: &'static ModelMeta,
+    parts: &Parts,
+    columns: &[&'static str],
+    rows: &[(Value, Vec<Value>)],
+    chunk: usize,
+) -> Result<u64, Error> {
+    let mut updated = 0;
+    for rows in rows.chunks(chunk) {
+        let (text, values) = sql::bulk_update(ex.backend(), meta, parts, columns, rows);
+        updated += conn(ex).execute(&text, values).await?;
+    }
+    Ok(updated)
 }
 
 /// Reads column `index` as a [`Value`] of type `ty` (NULL-aware).
@@ -369,15 +448,12 @@ pub(crate) async fn delete_pks<E: Executor>(
     models: &ModelSet,
 ) -> Result<u64, Error> {
     let needs_tx = !models.referencing(meta).is_empty();
-    match ex.pool() {
-        Some(db) if needs_tx => {
-            let mut tx = db.clone().begin().await?;
-            let deleted = delete_pks_in(&mut &mut tx, meta, pks, models).await?;
-            tx.commit().await?;
-            Ok(deleted)
-        }
-        _ => delete_pks_in(ex, meta, pks, models).await,
+    if needs_tx && let Some(mut tx) = ex.atomic().await? {
+        let deleted = delete_pks_in(&mut &mut tx, meta, pks, models).await?;
+        tx.commit().await?;
+        return Ok(deleted);
     }
+    delete_pks_in(ex, meta, pks, models).await
 }
 
 async fn delete_pks_in<E: Executor>(

@@ -637,6 +637,53 @@ pub(crate) fn update(
     sql.finish()
 }
 
+/// One `UPDATE` giving each row its own values (Django's `bulk_update`): for every column
+/// `SET column = CASE pk WHEN ? THEN ? ... ELSE column END`, then `WHERE` the queryset's
+/// filters and `pk IN (...)`. `rows` holds each object's key and the values of `columns`, in
+/// that order. The `WHEN`s go last row first: `CASE` takes the first match, so a key listed
+/// twice gets its last values, as if each object had been saved in turn.
+pub(crate) fn bulk_update(
+    backend: Backend,
+    meta: &'static ModelMeta,
+    parts: &Parts,
+    columns: &[&'static str],
+    rows: &[(Value, Vec<Value>)],
+) -> (String, Vec<Value>) {
+    let pk = meta.pk().column;
+    let mut sql = Sql::new(backend, meta.table);
+    sql.push("UPDATE ");
+    sql.ident(meta.table);
+    sql.push(" SET ");
+    for (i, column) in columns.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.ident(column);
+        sql.push(" = CASE ");
+        sql.ident(pk);
+        for (key, values) in rows.iter().rev() {
+            sql.push(" WHEN ");
+            sql.param(key.clone());
+            sql.push(" THEN ");
+            sql.param(values[i].clone());
+        }
+        sql.push(" ELSE ");
+        sql.ident(column);
+        sql.push(" END");
+    }
+    let mut parts = parts.clone();
+    let keys = rows.iter().map(|(key, _)| key.clone()).collect();
+    parts.and(Cond::In(
+        Node::Col {
+            path: Vec::new(),
+            column: pk,
+        },
+        keys,
+    ));
+    write_target(&mut sql, meta, &parts);
+    sql.finish()
+}
+
 /// `DELETE FROM table WHERE ...`.
 pub(crate) fn delete(
     backend: Backend,
