@@ -4,6 +4,7 @@
 //! bind dates, UUIDs or JSON), through an enum: no boxing, no dynamic dispatch per query.
 
 mod backend;
+pub(crate) mod decimal;
 mod row;
 mod value;
 
@@ -69,6 +70,9 @@ macro_rules! bind_all {
                 Value::Text(v) => q.bind(v),
                 Value::DateTime(v) => q.bind(v),
                 Value::Date(v) => q.bind(v),
+                Value::Time(v) => q.bind(v),
+                Value::NaiveDateTime(v) => q.bind(v),
+                Value::Decimal(v) => bind_decimal!($kind, q, v),
                 Value::Uuid(v) => bind_uuid!($kind, q, v),
                 Value::Json(v) => bind_json!($kind, q, v),
             };
@@ -95,6 +99,28 @@ macro_rules! bind_json {
     };
 }
 
+/// SQLite has no decimal type: a decimal is bound as a number (see `decimal.rs` for why).
+macro_rules! bind_decimal {
+    (sqlite, $q:expr, $v:expr) => {
+        match decimal::to_sqlite(&$v) {
+            decimal::SqliteNumber::Int(i) => $q.bind(i),
+            decimal::SqliteNumber::Real(f) => $q.bind(f),
+        }
+    };
+    ($other:ident, $q:expr, $v:expr) => {
+        $q.bind($v)
+    };
+}
+
+macro_rules! bind_null_decimal {
+    (sqlite, $q:expr) => {
+        $q.bind(None::<f64>)
+    };
+    ($other:ident, $q:expr) => {
+        $q.bind(None::<rust_decimal::Decimal>)
+    };
+}
+
 /// NULLs are bound with the column's type so PostgreSQL does not reject `text` for `integer`.
 macro_rules! bind_null {
     ($kind:ident, $q:expr, $t:expr) => {
@@ -106,6 +132,9 @@ macro_rules! bind_null {
             ColumnType::VarChar | ColumnType::Text => $q.bind(None::<String>),
             ColumnType::DateTime => $q.bind(None::<chrono::DateTime<chrono::Utc>>),
             ColumnType::Date => $q.bind(None::<chrono::NaiveDate>),
+            ColumnType::Time => $q.bind(None::<chrono::NaiveTime>),
+            ColumnType::NaiveDateTime => $q.bind(None::<chrono::NaiveDateTime>),
+            ColumnType::Decimal => bind_null_decimal!($kind, $q),
             ColumnType::Uuid => bind_null_uuid!($kind, $q),
             ColumnType::Json => bind_null_json!($kind, $q),
         }

@@ -1,7 +1,8 @@
 //! Values bound to SQL statements. Every value the ORM sends is a bound parameter, never text
 //! spliced into SQL.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 /// The column types the ORM knows, and so the SQL type of a NULL.
@@ -24,6 +25,14 @@ pub enum ColumnType {
     DateTime,
     /// `NaiveDate`: a calendar date.
     Date,
+    /// `NaiveTime`: a time of day, without date or time zone.
+    Time,
+    /// `NaiveDateTime`: a date and time without time zone (Django's `DateTimeField` with
+    /// `USE_TZ = False`).
+    NaiveDateTime,
+    /// `Decimal`: an exact decimal number with `max_digits` digits, `decimal_places` of them
+    /// after the point (`NUMERIC(p, s)`).
+    Decimal,
     /// `Uuid`
     Uuid,
     /// `serde_json::Value`
@@ -49,6 +58,12 @@ pub enum Value {
     DateTime(DateTime<Utc>),
     /// A calendar date.
     Date(NaiveDate),
+    /// A time of day.
+    Time(NaiveTime),
+    /// A date and time without time zone.
+    NaiveDateTime(NaiveDateTime),
+    /// An exact decimal number.
+    Decimal(Decimal),
     /// A UUID.
     Uuid(Uuid),
     /// JSON.
@@ -67,6 +82,9 @@ impl Value {
             Value::Text(_) => ColumnType::Text,
             Value::DateTime(_) => ColumnType::DateTime,
             Value::Date(_) => ColumnType::Date,
+            Value::Time(_) => ColumnType::Time,
+            Value::NaiveDateTime(_) => ColumnType::NaiveDateTime,
+            Value::Decimal(_) => ColumnType::Decimal,
             Value::Uuid(_) => ColumnType::Uuid,
             Value::Json(_) => ColumnType::Json,
         }
@@ -92,5 +110,6 @@ macro_rules! from_impls {
 
 from_impls!(
     bool => Bool, i32 => Int, i64 => BigInt, f64 => Float, String => Text, &str => Text,
-    DateTime<Utc> => DateTime, NaiveDate => Date, Uuid => Uuid, serde_json::Value => Json
+    DateTime<Utc> => DateTime, NaiveDate => Date, NaiveTime => Time,
+    NaiveDateTime => NaiveDateTime, Decimal => Decimal, Uuid => Uuid, serde_json::Value => Json
 );

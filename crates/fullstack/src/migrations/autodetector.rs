@@ -51,6 +51,12 @@ pub(crate) fn parse_value(field: &FieldState, text: &str) -> Option<DefaultState
             _ => None,
         },
         ColumnType::DateTime if text.trim() == "now" => Some(DefaultState::Now),
+        // Written as a quoted literal, which every backend converts exactly.
+        ColumnType::Decimal => text
+            .trim()
+            .parse::<rust_decimal::Decimal>()
+            .ok()
+            .map(|d| DefaultState::Text(d.to_string())),
         _ => Some(DefaultState::Text(text.to_owned())),
     }
 }

@@ -195,7 +195,7 @@ impl<M: Model> Values<M> {
 
     /// Runs the query and returns each row as a JSON object keyed by the expressions' names
     /// (field names, `pub_date__year`, `votes__sum`, `count`, or [`Selected::named`]); moments
-    /// are RFC 3339 strings.
+    /// are RFC 3339 strings, decimals strings.
     ///
     /// # Errors
     /// The driver's error, or a value that does not fit its expression's type.
@@ -229,6 +229,10 @@ fn to_json(value: Value) -> serde_json::Value {
         Value::Text(s) => J::String(s),
         Value::DateTime(d) => J::String(d.to_rfc3339()),
         Value::Date(d) => J::String(d.to_string()),
+        Value::Time(t) => J::String(t.to_string()),
+        Value::NaiveDateTime(d) => J::String(d.format("%FT%T%.f").to_string()),
+        // A string, as Django REST framework writes decimals: a JSON number would be a float.
+        Value::Decimal(d) => J::String(d.to_string()),
         Value::Uuid(u) => J::String(u.to_string()),
         Value::Json(j) => j,
     }

@@ -173,6 +173,7 @@ pub trait Numeric: DbType {}
 impl Numeric for i32 {}
 impl Numeric for i64 {}
 impl Numeric for f64 {}
+impl Numeric for rust_decimal::Decimal {}
 impl<T: Numeric> Numeric for Option<T> {}
 
 macro_rules! arith {

@@ -137,6 +137,7 @@ async fn save<M: Model, E: Executor>(mut ex: E, obj: &mut M) -> Result<(), Error
     if pk_field.auto && obj.pk().is_null() {
         return insert(&mut ex, obj).await;
     }
+    crate::model::check_values(obj, ex.backend())?;
     let assignments: Vec<_> = meta
         .fields
         .iter()
@@ -174,8 +175,9 @@ fn insert_columns<M: Model>(obj: &M) -> (Vec<&'static str>, Vec<Value>, bool) {
 
 /// Inserts one instance, setting its generated primary key.
 pub(crate) async fn insert<M: Model, E: Executor>(ex: &mut E, obj: &mut M) -> Result<(), Error> {
-    let (columns, values, generated) = insert_columns(obj);
     let backend = ex.backend();
+    crate::model::check_values(obj, backend)?;
+    let (columns, values, generated) = insert_columns(obj);
     let pk = M::META.pk().column;
     if generated && backend.supports_returning() {
         let (text, values) = sql::insert(backend, M::META.table, &columns, vec![values], Some(pk));
@@ -219,6 +221,9 @@ async fn bulk_insert_in<M: Model, E: Executor>(
     mut objects: Vec<M>,
 ) -> Result<Vec<M>, Error> {
     let backend = ex.backend();
+    for obj in &objects {
+        crate::model::check_values(obj, backend)?;
+    }
     let pk = M::META.pk().column;
     let mut start = 0;
     while start < objects.len() {
@@ -278,6 +283,9 @@ pub(crate) fn read_value(row: &Row, index: usize, ty: ColumnType) -> Result<Valu
         ColumnType::VarChar | ColumnType::Text => read::<String>(row, index),
         ColumnType::DateTime => read::<chrono::DateTime<chrono::Utc>>(row, index),
         ColumnType::Date => read::<chrono::NaiveDate>(row, index),
+        ColumnType::Time => read::<chrono::NaiveTime>(row, index),
+        ColumnType::NaiveDateTime => read::<chrono::NaiveDateTime>(row, index),
+        ColumnType::Decimal => read::<rust_decimal::Decimal>(row, index),
         ColumnType::Uuid => read::<uuid::Uuid>(row, index),
         ColumnType::Json => read::<serde_json::Value>(row, index),
     }
