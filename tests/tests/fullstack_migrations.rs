@@ -384,6 +384,8 @@ impl CloneMeta for FieldMeta {
             unique: self.unique,
             index: self.index,
             max_length: self.max_length,
+            max_digits: self.max_digits,
+            decimal_places: self.decimal_places,
             default: self.default,
             choices: self.choices,
             relation: self.relation,

@@ -73,7 +73,11 @@ pub(crate) fn check(
     backend: Backend,
 ) -> Result<(), String> {
     let n = d.normalize();
-    let digits = n.mantissa().unsigned_abs().checked_ilog10().map_or(0, |l| l + 1);
+    let digits = n
+        .mantissa()
+        .unsigned_abs()
+        .checked_ilog10()
+        .map_or(0, |l| l + 1);
     let decimals = n.scale();
     let whole = digits.saturating_sub(decimals);
     let max_whole = max_digits.saturating_sub(decimal_places);
@@ -113,8 +117,16 @@ mod tests {
         assert!(ok("0").is_ok());
         assert!(ok("0.01").is_ok());
         assert!(ok("1.50000").is_ok(), "trailing zeros are not digits");
-        assert!(ok("1000").unwrap_err().contains("4 digits before the point"));
-        assert!(ok("0.001").unwrap_err().contains("3 digits after the point"));
+        assert!(
+            ok("1000")
+                .unwrap_err()
+                .contains("4 digits before the point")
+        );
+        assert!(
+            ok("0.001")
+                .unwrap_err()
+                .contains("3 digits after the point")
+        );
         assert!(check(&dec("0.5"), 2, 2, Backend::Postgres).is_ok());
         assert!(check(&dec("1"), 2, 2, Backend::Postgres).is_err());
     }
@@ -127,7 +139,13 @@ mod tests {
             SqliteNumber::Int(-123_456_789_012_345_678)
         );
         assert_eq!(to_sqlite(&dec("0.10")), SqliteNumber::Real(0.1));
-        for s in ["12345678.90", "0.10", "-0.01", "99999999999999.9", "0.000000000000001"] {
+        for s in [
+            "12345678.90",
+            "0.10",
+            "-0.01",
+            "99999999999999.9",
+            "0.000000000000001",
+        ] {
             assert!(exact_on_sqlite(&dec(s)), "{s}");
             let SqliteNumber::Real(f) = to_sqlite(&dec(s)) else {
                 panic!("{s} is not whole")

@@ -156,7 +156,9 @@ impl DbType for Decimal {
             super::decimal::from_sqlite_real(f).map_err(bad)
         } else {
             let text: String = decode_any!(row, index, String)?;
-            text.trim().parse().map_err(|e| bad(format!("{text:?}: {e}")))
+            text.trim()
+                .parse()
+                .map_err(|e| bad(format!("{text:?}: {e}")))
         }
     }
 
