@@ -70,7 +70,8 @@ pub trait ModelExt: Model {
     /// otherwise (inserting when no row has that key).
     ///
     /// # Errors
-    /// The driver's error.
+    /// [`Error::Invalid`] when a decimal has more digits than its field allows (nothing is
+    /// written), or the driver's error.
     fn save<E: Executor>(&mut self, ex: E) -> impl Future<Output = Result<(), Error>> + Send {
         save(ex, self)
     }

@@ -313,7 +313,8 @@ impl<M: Model> QuerySet<M> {
     /// InnoDB gives one multi-row insert).
     ///
     /// # Errors
-    /// The driver's error.
+    /// [`Error::Invalid`] when a decimal of any object has more digits than its field allows
+    /// (nothing is written), or the driver's error.
     pub async fn bulk_create<E: Executor>(
         &self,
         mut ex: E,
