@@ -417,7 +417,14 @@ fn check_default(
         (DefaultLit::Text(_), "String") => (true, ""),
         (_, "String") => (false, "default = \"text\""),
         // A string keeps every digit ("0.10"); it must be a number.
-        (DefaultLit::Text(t), "Decimal") => (t.trim().parse::<f64>().is_ok(), "default = \"0.00\""),
+        (DefaultLit::Text(t), "Decimal") if t.trim().parse::<f64>().is_err() => {
+            return Err(Error::new(
+                span,
+                "`default` on a `Decimal` is a number, or a string holding one: \
+                 `default = \"0.00\"`",
+            ));
+        }
+        (DefaultLit::Text(_), "Decimal") => (true, ""),
         (DefaultLit::Int(_) | DefaultLit::Float(_), "Decimal") => (true, ""),
         (_, "Decimal") => (false, "default = \"0.00\""),
         (DefaultLit::Now, "DateTime" | "NaiveDate") => (true, ""),

@@ -267,8 +267,8 @@ pub(crate) fn check_values<M: Model>(obj: &M, backend: Backend) -> Result<(), Er
     }
     for (f, v) in M::META.fields.iter().zip(obj.values()) {
         if let Value::Decimal(d) = v {
-            let (max_digits, places) = (f.max_digits.unwrap_or(28), f.decimal_places);
-            crate::db::decimal::check(&d, max_digits, places.unwrap_or(28), backend)
+            let digits = f.max_digits.zip(f.decimal_places);
+            crate::db::decimal::check(&d, digits, backend)
                 .map_err(|why| Error::Invalid(format!("{}.{}: {why}", M::META.name, f.name)))?;
         }
     }

@@ -59,7 +59,7 @@ pub(crate) fn exact_on_sqlite(d: &Decimal) -> bool {
     }
 }
 
-/// Checks `d` against a field's `max_digits` and `decimal_places`, as Django's
+/// Checks `d` against a field's `(max_digits, decimal_places)` when it has them, as Django's
 /// `DecimalValidator` does, except that trailing zeros after the point do not count (`1.50`
 /// fits one decimal place: it is the same number as `1.5`). On SQLite it also refuses a value
 /// that the database would not give back exactly (see the module documentation).
@@ -68,10 +68,22 @@ pub(crate) fn exact_on_sqlite(d: &Decimal) -> bool {
 /// A sentence saying which limit the value passes.
 pub(crate) fn check(
     d: &Decimal,
-    max_digits: u32,
-    decimal_places: u32,
+    digits: Option<(u32, u32)>,
     backend: Backend,
 ) -> Result<(), String> {
+    if let Some((max_digits, decimal_places)) = digits {
+        check_digits(d, max_digits, decimal_places)?;
+    }
+    if backend == Backend::Sqlite && !exact_on_sqlite(d) {
+        return Err(format!(
+            "{d} has more significant digits than SQLite stores exactly (it keeps a double: any \
+             15 digits, a whole number of up to 18)"
+        ));
+    }
+    Ok(())
+}
+
+fn check_digits(d: &Decimal, max_digits: u32, decimal_places: u32) -> Result<(), String> {
     let n = d.normalize();
     let digits = n
         .mantissa()
@@ -92,12 +104,6 @@ pub(crate) fn check(
              (max_digits = {max_digits}, decimal_places = {decimal_places})"
         ));
     }
-    if backend == Backend::Sqlite && !exact_on_sqlite(d) {
-        return Err(format!(
-            "{d} has more significant digits than SQLite stores exactly (it keeps a double: any \
-             15 digits, a whole number of up to 18)"
-        ));
-    }
     Ok(())
 }
 
@@ -111,7 +117,7 @@ mod tests {
 
     #[test]
     fn digit_limits_follow_max_digits_and_decimal_places() {
-        let ok = |s: &str| check(&dec(s), 5, 2, Backend::Postgres);
+        let ok = |s: &str| check(&dec(s), Some((5, 2)), Backend::Postgres);
         assert!(ok("999.99").is_ok());
         assert!(ok("-999.99").is_ok());
         assert!(ok("0").is_ok());
@@ -127,8 +133,10 @@ mod tests {
                 .unwrap_err()
                 .contains("3 digits after the point")
         );
-        assert!(check(&dec("0.5"), 2, 2, Backend::Postgres).is_ok());
-        assert!(check(&dec("1"), 2, 2, Backend::Postgres).is_err());
+        assert!(check(&dec("0.5"), Some((2, 2)), Backend::Postgres).is_ok());
+        assert!(check(&dec("1"), Some((2, 2)), Backend::Postgres).is_err());
+        // A hand-written field without digits: anything goes (but SQLite's limit).
+        assert!(check(&dec("123456789.123456"), None, Backend::Postgres).is_ok());
     }
 
     #[test]
@@ -155,7 +163,8 @@ mod tests {
         // 20 significant digits do not survive a double.
         let long = dec("1234567890.1234567891");
         assert!(!exact_on_sqlite(&long));
-        assert!(check(&long, 20, 10, Backend::Sqlite).is_err());
-        assert!(check(&long, 20, 10, Backend::Postgres).is_ok());
+        assert!(check(&long, Some((20, 10)), Backend::Sqlite).is_err());
+        assert!(check(&long, None, Backend::Sqlite).is_err());
+        assert!(check(&long, Some((20, 10)), Backend::Postgres).is_ok());
     }
 }
