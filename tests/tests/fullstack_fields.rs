@@ -1,6 +1,6 @@
 //! Field types beyond the basic ones, through a derived model on every backend: `Decimal`
 //! (exact round trips, numeric filters and ordering, arithmetic, sums, digit checks),
-//! `NaiveTime` and `NaiveDateTime`, each also as an `Option`. The table is made by
+//! `NaiveTime` and `NaiveDateTime`, `i16`, `f32` and `Vec<u8>`, each also as an `Option`. The table is made by
 //! `makemigrations` and `migrate`, so the columns are the ORM's own DDL.
 
 mod backends;
@@ -25,6 +25,18 @@ struct Product {
     closes_at: Option<NaiveTime>,
     stocked_at: NaiveDateTime,
     sold_at: Option<NaiveDateTime>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "shop", table = "shop_asset")]
+struct Asset {
+    id: i64,
+    #[field(default = 1)]
+    level: i16,
+    ratio: f32,
+    data: Vec<u8>,
+    thumb: Option<Vec<u8>>,
+    spare: Option<i16>,
 }
 
 fn dec(s: &str) -> Decimal {
@@ -85,7 +97,12 @@ async fn own_database(t: &TestDb) -> (Database, Option<String>) {
 
 async fn migrate(db: &Database) {
     let dir = tempfile::tempdir().unwrap();
-    migrations::make_migrations(&[Product::META], dir.path(), &mut NonInteractive).unwrap();
+    migrations::make_migrations(
+        &[Product::META, Asset::META],
+        dir.path(),
+        &mut NonInteractive,
+    )
+    .unwrap();
     let set = MigrationSet::from_dir(dir.path()).unwrap();
     Executor::new(db, &set)
         .migrate(&Target::Latest)
@@ -353,6 +370,87 @@ async fn times_of_day_and_naive_moments_round_trip_filter_and_order() {
             .unwrap();
         assert_eq!(first, Some(time(7, 5, 0, 0)));
         assert_eq!(last, Some(moment(2024, 6, 1, 0)));
+
+        db.close().await;
+        if let Some(drop) = drop {
+            t.db.execute(&drop, vec![]).await.unwrap();
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn small_integers_single_floats_and_bytes_round_trip() {
+    on_every_backend("fields_small", |t| async move {
+        let (db, drop) = own_database(&t).await;
+        let db = &db;
+        migrate(db).await;
+
+        let all_bytes: Vec<u8> = (0..=255).collect();
+        let mut assets = vec![
+            Asset {
+                id: 0,
+                level: i16::MAX,
+                ratio: 0.1,
+                data: all_bytes.clone(),
+                thumb: Some(vec![0, 0xff, 0]),
+                spare: Some(i16::MIN),
+            },
+            Asset {
+                id: 0,
+                level: -3,
+                ratio: -2.5,
+                data: Vec::new(),
+                thumb: None,
+                spare: None,
+            },
+        ];
+        for a in &mut assets {
+            a.save(db).await.unwrap();
+            let back = Asset::objects()
+                .filter(Asset::ID.eq(a.id))
+                .get(db)
+                .await
+                .unwrap();
+            assert_eq!(back, *a, "{}", t.name);
+        }
+        let by_level = Asset::objects()
+            .filter(Asset::LEVEL.gt(-10_i16))
+            .order_by([Asset::LEVEL.asc()])
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(by_level, [assets[1].clone(), assets[0].clone()]);
+        let found = Asset::objects()
+            .filter(Asset::DATA.eq(all_bytes))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(found, 1, "{}", t.name);
+        assert_eq!(
+            Asset::objects()
+                .filter(Asset::THUMB.is_null())
+                .count(db)
+                .await
+                .unwrap(),
+            1
+        );
+        let (levels, ratios) = Asset::objects()
+            .aggregate(db, (Asset::LEVEL.sum(), Asset::RATIO.sum()))
+            .await
+            .unwrap();
+        assert_eq!(levels, Some(i64::from(i16::MAX) - 3));
+        assert!(
+            (ratios.unwrap() - (0.1_f32 - 2.5) as f64).abs() < 1e-6,
+            "{ratios:?}"
+        );
+        Asset::objects()
+            .filter(Asset::ID.eq(assets[1].id))
+            .update(db, [Asset::LEVEL.set(Asset::LEVEL.f() * 2_i16)])
+            .await
+            .unwrap();
+        assets[1].refresh(db).await.unwrap();
+        assert_eq!(assets[1].level, -6);
 
         db.close().await;
         if let Some(drop) = drop {

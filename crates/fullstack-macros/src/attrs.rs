@@ -78,8 +78,8 @@ impl DefaultLit {
         }
     }
 
-    /// The `DefaultValue` expression; `float` when the field is an `f64` (an integer literal
-    /// becomes a float).
+    /// The `DefaultValue` expression; `float` when the field is an `f32` or `f64` (an integer
+    /// literal becomes a float).
     pub(crate) fn tokens(&self, float: bool) -> TokenStream {
         let dv = quote!(::fullstack::model::DefaultValue);
         match self {

@@ -410,10 +410,10 @@ fn check_default(
         (_, _) if relation => (matches!(default, DefaultLit::Int(_)), "default = 1"),
         (DefaultLit::Bool(_), "bool") => (true, ""),
         (_, "bool") => (false, "default = false"),
-        (DefaultLit::Int(_), "i32" | "i64" | "f64") => (true, ""),
-        (_, "i32" | "i64") => (false, "default = 0"),
-        (DefaultLit::Float(_), "f64") => (true, ""),
-        (_, "f64") => (false, "default = 0.0"),
+        (DefaultLit::Int(_), "i16" | "i32" | "i64" | "f32" | "f64") => (true, ""),
+        (_, "i16" | "i32" | "i64") => (false, "default = 0"),
+        (DefaultLit::Float(_), "f32" | "f64") => (true, ""),
+        (_, "f32" | "f64") => (false, "default = 0.0"),
         (DefaultLit::Text(_), "String") => (true, ""),
         (_, "String") => (false, "default = \"text\""),
         // A string keeps every digit ("0.10"); it must be a number.
@@ -611,7 +611,7 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
             set.push(quote!(decimal_places: ::core::option::Option::Some(#n)));
         }
         if let Some((d, _)) = &f.attrs.default {
-            let d = d.tokens(f.base == "f64");
+            let d = d.tokens(matches!(f.base.as_str(), "f32" | "f64"));
             set.push(quote!(default: ::core::option::Option::Some(#d)));
         }
         if let Some((choices, _)) = &f.attrs.choices {

@@ -64,6 +64,9 @@ macro_rules! bind_all {
             q = match value {
                 Value::Null(t) => bind_null!($kind, q, t),
                 Value::Bool(v) => q.bind(v),
+                Value::SmallInt(v) => q.bind(v),
+                Value::Real(v) => q.bind(v),
+                Value::Bytes(v) => q.bind(v),
                 Value::Int(v) => q.bind(v),
                 Value::BigInt(v) => q.bind(v),
                 Value::Float(v) => q.bind(v),
@@ -126,6 +129,9 @@ macro_rules! bind_null {
     ($kind:ident, $q:expr, $t:expr) => {
         match $t {
             ColumnType::Bool => $q.bind(None::<bool>),
+            ColumnType::SmallInt => $q.bind(None::<i16>),
+            ColumnType::Real => $q.bind(None::<f32>),
+            ColumnType::Binary => $q.bind(None::<Vec<u8>>),
             ColumnType::Int => $q.bind(None::<i32>),
             ColumnType::BigInt => $q.bind(None::<i64>),
             ColumnType::Float => $q.bind(None::<f64>),

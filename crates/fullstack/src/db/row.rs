@@ -47,9 +47,10 @@ impl Row {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a model field",
     label = "not a column type",
-    note = "a field is a bool, i32, i64, f64, Decimal, String, DateTime<Utc>, NaiveDateTime, \
-            NaiveDate, NaiveTime, Uuid, serde_json::Value, ForeignKey<T>, OneToOne<T>, an Option \
-            of one of these, or a type that implements `fullstack::DbType`"
+    note = "a field is a bool, i16, i32, i64, f32, f64, Decimal, String, Vec<u8>, DateTime<Utc>, \
+            NaiveDateTime, NaiveDate, NaiveTime, Uuid, serde_json::Value, ForeignKey<T>, \
+            OneToOne<T>, an Option of one of these, or a type that implements \
+            `fullstack::DbType`"
 )]
 pub trait DbType: Sized + Send + Sync + 'static {
     /// The column type (the inner type's for `Option<T>`).
@@ -126,6 +127,9 @@ macro_rules! db_types {
 
 db_types! {
     bool => Bool, |v: &bool| Value::Bool(*v);
+    i16 => SmallInt, |v: &i16| Value::SmallInt(*v);
+    f32 => Real, |v: &f32| Value::Real(*v);
+    Vec<u8> => Binary, |v: &Vec<u8>| Value::Bytes(v.clone());
     i32 => Int, |v: &i32| Value::Int(*v);
     i64 => BigInt, |v: &i64| Value::BigInt(*v);
     f64 => Float, |v: &f64| Value::Float(*v);

@@ -11,12 +11,16 @@ use uuid::Uuid;
 pub enum ColumnType {
     /// `bool`
     Bool,
+    /// `i16`: `SMALLINT`.
+    SmallInt,
     /// `i32`
     Int,
     /// `i64`
     BigInt,
     /// `f64`
     Float,
+    /// `f32`: single precision (`REAL`; `FLOAT` on MySQL).
+    Real,
     /// `String` with a `max_length`: `VARCHAR(n)`.
     VarChar,
     /// `String` without a length: `TEXT`.
@@ -37,6 +41,8 @@ pub enum ColumnType {
     Uuid,
     /// `serde_json::Value`
     Json,
+    /// `Vec<u8>`: raw bytes (`BYTEA`, `BLOB`), Django's `BinaryField`.
+    Binary,
 }
 
 /// A value to bind, or read back.
@@ -46,12 +52,16 @@ pub enum Value {
     Null(ColumnType),
     /// A boolean.
     Bool(bool),
+    /// A 16-bit integer.
+    SmallInt(i16),
     /// A 32-bit integer.
     Int(i32),
     /// A 64-bit integer.
     BigInt(i64),
     /// A float.
     Float(f64),
+    /// A single-precision float.
+    Real(f32),
     /// Text.
     Text(String),
     /// A moment in UTC.
@@ -68,6 +78,8 @@ pub enum Value {
     Uuid(Uuid),
     /// JSON.
     Json(serde_json::Value),
+    /// Bytes.
+    Bytes(Vec<u8>),
 }
 
 impl Value {
@@ -76,6 +88,9 @@ impl Value {
         match self {
             Value::Null(t) => *t,
             Value::Bool(_) => ColumnType::Bool,
+            Value::SmallInt(_) => ColumnType::SmallInt,
+            Value::Real(_) => ColumnType::Real,
+            Value::Bytes(_) => ColumnType::Binary,
             Value::Int(_) => ColumnType::Int,
             Value::BigInt(_) => ColumnType::BigInt,
             Value::Float(_) => ColumnType::Float,
@@ -109,7 +124,7 @@ macro_rules! from_impls {
 }
 
 from_impls!(
-    bool => Bool, i32 => Int, i64 => BigInt, f64 => Float, String => Text, &str => Text,
+    bool => Bool, i16 => SmallInt, i32 => Int, f32 => Real, Vec<u8> => Bytes, &[u8] => Bytes, i64 => BigInt, f64 => Float, String => Text, &str => Text,
     DateTime<Utc> => DateTime, NaiveDate => Date, NaiveTime => Time,
     NaiveDateTime => NaiveDateTime, Decimal => Decimal, Uuid => Uuid, serde_json::Value => Json
 );

@@ -61,11 +61,17 @@ impl Ddl {
         use Backend::{MySql, Postgres, Sqlite};
         match (f.ty, self.backend) {
             (ColumnType::Bool, _) => "BOOLEAN".into(),
+            (ColumnType::SmallInt, _) => "SMALLINT".into(),
             (ColumnType::Int, _) => "INTEGER".into(),
             (ColumnType::BigInt, _) => "BIGINT".into(),
             (ColumnType::Float, Sqlite) => "REAL".into(),
             (ColumnType::Float, MySql) => "DOUBLE".into(),
             (ColumnType::Float, Postgres) => "DOUBLE PRECISION".into(),
+            (ColumnType::Real, Sqlite | Postgres) => "REAL".into(),
+            (ColumnType::Real, MySql) => "FLOAT".into(),
+            (ColumnType::Binary, Postgres) => "BYTEA".into(),
+            (ColumnType::Binary, MySql) => "LONGBLOB".into(),
+            (ColumnType::Binary, Sqlite) => "BLOB".into(),
             (ColumnType::VarChar, _) => format!("VARCHAR({})", f.max_length.unwrap_or(255)),
             (ColumnType::Text, _) => "TEXT".into(),
             (ColumnType::DateTime, Postgres) => "TIMESTAMPTZ".into(),
@@ -125,8 +131,13 @@ impl Ddl {
                 };
             }
         };
-        // MySQL takes defaults on TEXT and JSON columns only as expressions.
-        if self.backend == Backend::MySql && matches!(f.ty, ColumnType::Text | ColumnType::Json) {
+        // MySQL takes defaults on TEXT, JSON and BLOB columns only as expressions.
+        if self.backend == Backend::MySql
+            && matches!(
+                f.ty,
+                ColumnType::Text | ColumnType::Json | ColumnType::Binary
+            )
+        {
             format!("({lit})")
         } else {
             lit

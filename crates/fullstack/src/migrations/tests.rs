@@ -529,3 +529,16 @@ fn decimal_and_naive_time_columns_per_backend() {
     let json = serde_json::to_string(&FieldState::from_meta(&PRODUCT.fields[3])).unwrap();
     assert!(json.contains(r#""type":"naive_date_time""#), "{json}");
 }
+
+#[test]
+fn small_int_real_and_binary_columns_per_backend() {
+    let types = |b| {
+        [ColumnType::SmallInt, ColumnType::Real, ColumnType::Binary].map(|ty| {
+            ddl::Ddl { backend: b }
+                .column_type(&FieldState::from_meta(&FieldMeta::new("x", "x", ty)))
+        })
+    };
+    assert_eq!(types(Backend::Sqlite), ["SMALLINT", "REAL", "BLOB"]);
+    assert_eq!(types(Backend::Postgres), ["SMALLINT", "REAL", "BYTEA"]);
+    assert_eq!(types(Backend::MySql), ["SMALLINT", "FLOAT", "LONGBLOB"]);
+}

@@ -278,6 +278,9 @@ pub(crate) fn read_value(row: &Row, index: usize, ty: ColumnType) -> Result<Valu
     }
     match ty {
         ColumnType::Bool => read::<bool>(row, index),
+        ColumnType::SmallInt => read::<i16>(row, index),
+        ColumnType::Real => read::<f32>(row, index),
+        ColumnType::Binary => read::<Vec<u8>>(row, index),
         ColumnType::Int => read::<i32>(row, index),
         ColumnType::BigInt => read::<i64>(row, index),
         ColumnType::Float => read::<f64>(row, index),

@@ -40,8 +40,10 @@ macro_rules! base {
 }
 base!(
     bool,
+    i16,
     i32,
     i64,
+    f32,
     f64,
     String,
     DateTime<Utc>,
@@ -60,8 +62,14 @@ pub trait Summable: Numeric {
     /// The sum's type.
     type Sum: DbType;
 }
+impl Summable for i16 {
+    type Sum = i64;
+}
 impl Summable for i32 {
     type Sum = i64;
+}
+impl Summable for f32 {
+    type Sum = f64;
 }
 impl Summable for i64 {
     type Sum = i64;
