@@ -324,3 +324,93 @@ async fn sqlite_transactions_that_read_then_write_wait_for_each_other() {
     db.close().await;
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn decimals_times_and_naive_moments_round_trip_with_nulls() {
+    on_every_backend("types_more", |t| async move {
+        let table = t.table("types_more");
+        let q = |s: &str| t.db.backend().quote(s);
+        let (dec, time, naive) = match t.db.backend() {
+            Backend::Sqlite => ("DECIMAL(20, 4)", "TEXT", "TEXT"),
+            Backend::Postgres => ("NUMERIC(20, 4)", "TIME", "TIMESTAMP"),
+            Backend::MySql => ("DECIMAL(20, 4)", "TIME(6)", "DATETIME(6)"),
+        };
+        t.db.execute(
+            &format!(
+                "CREATE TABLE {} ({} INTEGER, {} {dec}, {} {time}, {} {naive})",
+                q(&table),
+                q("n"),
+                q("d"),
+                q("t"),
+                q("ts")
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+        let insert = format!(
+            "INSERT INTO {} ({}, {}, {}, {}) VALUES ({})",
+            q(&table),
+            q("n"),
+            q("d"),
+            q("t"),
+            q("ts"),
+            placeholders(&t, 4)
+        );
+        let decimal: fullstack::Decimal = "-1234567890.1234".parse().unwrap();
+        let time = chrono::NaiveTime::from_hms_micro_opt(23, 59, 58, 654_321).unwrap();
+        let naive = NaiveDate::from_ymd_opt(1999, 12, 31)
+            .unwrap()
+            .and_time(time);
+        let values = vec![
+            Value::Int(1),
+            Value::Decimal(decimal),
+            Value::Time(time),
+            Value::NaiveDateTime(naive),
+        ];
+        assert_eq!(values[1].column_type(), ColumnType::Decimal);
+        t.db.execute(&insert, values).await.unwrap();
+        let nulls = vec![
+            Value::Int(2),
+            Value::Null(ColumnType::Decimal),
+            Value::Null(ColumnType::Time),
+            Value::Null(ColumnType::NaiveDateTime),
+        ];
+        t.db.execute(&insert, nulls).await.unwrap();
+
+        let select = format!(
+            "SELECT {}, {}, {} FROM {} ORDER BY {}",
+            q("d"),
+            q("t"),
+            q("ts"),
+            q(&table),
+            q("n")
+        );
+        let rows = t.db.fetch_all(&select, vec![]).await.unwrap();
+        assert_eq!(
+            rows[0].get::<fullstack::Decimal>(0).unwrap(),
+            decimal,
+            "{}",
+            t.name
+        );
+        assert_eq!(rows[0].get::<chrono::NaiveTime>(1).unwrap(), time);
+        assert_eq!(rows[0].get::<chrono::NaiveDateTime>(2).unwrap(), naive);
+        assert_eq!(rows[1].get::<Option<fullstack::Decimal>>(0).unwrap(), None);
+        assert_eq!(rows[1].get::<Option<chrono::NaiveTime>>(1).unwrap(), None);
+        assert_eq!(
+            rows[1].get::<Option<chrono::NaiveDateTime>>(2).unwrap(),
+            None
+        );
+        // A NULL is not read as zero where the type has no NULL.
+        assert!(matches!(
+            rows[1].get::<fullstack::Decimal>(0),
+            Err(fullstack::Error::Decode(_))
+        ));
+        assert!(rows[1].get::<chrono::NaiveTime>(1).is_err());
+
+        t.db.execute(&format!("DROP TABLE {}", q(&table)), vec![])
+            .await
+            .unwrap();
+    })
+    .await;
+}

@@ -384,6 +384,8 @@ impl CloneMeta for FieldMeta {
             unique: self.unique,
             index: self.index,
             max_length: self.max_length,
+            max_digits: self.max_digits,
+            decimal_places: self.decimal_places,
             default: self.default,
             choices: self.choices,
             relation: self.relation,
@@ -1147,6 +1149,132 @@ async fn a_type_change_keeps_the_data() {
         .await
         .unwrap();
         assert_eq!(s.count(&table).await, 3);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn decimal_fields_are_added_and_their_digits_altered() {
+    on_every_backend("migrate_decimal", |t| async move {
+        let s = Sql(&t);
+        let dir = dir();
+        let recorder = t.table("migrations");
+        let table = t.table("item");
+        let price = |digits: u32, places: u32| FieldMeta {
+            max_digits: Some(digits),
+            decimal_places: Some(places),
+            default: Some(DefaultValue::Text("0.00")),
+            ..FieldMeta::new("price", "price", ColumnType::Decimal)
+        };
+        let migrate = |expect: &'static str| {
+            let (dir, recorder) = (dir.path(), &recorder);
+            let t = &t;
+            async move {
+                let set = MigrationSet::from_dir(dir).unwrap();
+                let report = Executor::new(&t.db, &set)
+                    .recorder_table(recorder)
+                    .migrate(&Target::Latest)
+                    .await
+                    .unwrap();
+                assert_eq!(report.applied.len(), 1, "{expect}: {report:?}");
+                assert!(report.applied[0].1.contains(expect), "{report:?}");
+            }
+        };
+        let make = |fields: Vec<FieldMeta>| {
+            let m = model("Item", table.clone(), fields);
+            let written =
+                migrations::make_migrations(&[m], dir.path(), &mut NonInteractive).unwrap();
+            assert_eq!(written.len(), 1);
+            std::fs::read_to_string(&written[0]).unwrap()
+        };
+        let insert = format!(
+            "INSERT INTO {} ({}, {}) VALUES ({}, {})",
+            s.q(&table),
+            s.q("name"),
+            s.q("price"),
+            s.p(1),
+            s.p(2)
+        );
+        let prices = || async {
+            let rows =
+                t.db.fetch_all(
+                    &format!(
+                        "SELECT {} FROM {} ORDER BY {}",
+                        s.q("price"),
+                        s.q(&table),
+                        s.q("id")
+                    ),
+                    vec![],
+                )
+                .await
+                .unwrap();
+            rows.iter()
+                .map(|r| r.get::<fullstack::Decimal>(0).unwrap())
+                .collect::<Vec<_>>()
+        };
+        let dec = |s: &str| Value::Decimal(s.parse().unwrap());
+
+        make(vec![ID, varchar("name", 20)]);
+        migrate("initial").await;
+        s.exec(
+            &format!(
+                "INSERT INTO {} ({}) VALUES ({})",
+                s.q(&table),
+                s.q("name"),
+                s.p(1)
+            ),
+            vec!["old".into()],
+        )
+        .await
+        .unwrap();
+
+        // Added with its digits and default: the existing row gets 0.00.
+        let json = make(vec![ID, varchar("name", 20), price(6, 2)]);
+        assert!(
+            json.contains(r#""op": "add_field""#)
+                && json.contains(r#""type": "decimal""#)
+                && json.contains(r#""max_digits": 6"#)
+                && json.contains(r#""decimal_places": 2"#),
+            "{json}"
+        );
+        migrate("add_item_price").await;
+        s.exec(&insert, vec!["a".into(), dec("1234.56")])
+            .await
+            .unwrap();
+        if t.db.backend() != Backend::Sqlite {
+            // NUMERIC(6, 2) holds four digits before the point (SQLite does not check).
+            assert!(
+                s.exec(&insert, vec!["b".into(), dec("123456.78")])
+                    .await
+                    .is_err(),
+                "{}",
+                t.name
+            );
+        }
+
+        // More digits: an AlterField that retypes the column, keeping the values.
+        let json = make(vec![ID, varchar("name", 20), price(10, 4)]);
+        assert!(
+            json.contains(r#""op": "alter_field""#) && json.contains(r#""max_digits": 10"#),
+            "{json}"
+        );
+        migrate("alter_item_price").await;
+        s.exec(&insert, vec!["c".into(), dec("123456.7891")])
+            .await
+            .unwrap();
+        let expected: Vec<fullstack::Decimal> = ["0", "1234.56", "123456.7891"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!(prices().await, expected, "{}", t.name);
+
+        let m = model(
+            "Item",
+            table.clone(),
+            vec![ID, varchar("name", 20), price(10, 4)],
+        );
+        let set = MigrationSet::from_dir(dir.path()).unwrap();
+        assert!(migrations::check(&[m], &set).is_empty());
     })
     .await;
 }

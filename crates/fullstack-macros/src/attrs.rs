@@ -78,8 +78,8 @@ impl DefaultLit {
         }
     }
 
-    /// The `DefaultValue` expression; `float` when the field is an `f64` (an integer literal
-    /// becomes a float).
+    /// The `DefaultValue` expression; `float` when the field is an `f32` or `f64` (an integer
+    /// literal becomes a float).
     pub(crate) fn tokens(&self, float: bool) -> TokenStream {
         let dv = quote!(::fullstack::model::DefaultValue);
         match self {
@@ -107,6 +107,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) index: Option<Span>,
     pub(crate) null: Option<Span>,
     pub(crate) max_length: Option<(u32, Span)>,
+    pub(crate) max_digits: Option<(u32, Span)>,
+    pub(crate) decimal_places: Option<(u32, Span)>,
     pub(crate) default: Option<(DefaultLit, Span)>,
     pub(crate) choices: Option<(Vec<(LitStr, LitStr)>, Span)>,
     pub(crate) column: Option<LitStr>,
@@ -114,8 +116,8 @@ pub(crate) struct FieldAttrs {
     pub(crate) related_name: Option<LitStr>,
 }
 
-const FIELD_KEYS: &str = "primary_key, auto, unique, index, null, max_length, default, choices, \
-                          column, on_delete, related_name";
+const FIELD_KEYS: &str = "primary_key, auto, unique, index, null, max_length, max_digits, \
+                          decimal_places, default, choices, column, on_delete, related_name";
 
 impl FieldAttrs {
     pub(crate) fn parse(attrs: &[Attribute]) -> Result<FieldAttrs> {
@@ -134,18 +136,16 @@ impl FieldAttrs {
                     "index" => flag(&mut out.index, &meta, span),
                     "null" => flag(&mut out.null, &meta, span),
                     "max_length" => {
-                        let lit: Lit = value(&meta, "max_length = 200")?.parse()?;
-                        let n = match &lit {
-                            Lit::Int(i) => i.base10_parse::<u32>().ok().filter(|n| *n > 0),
-                            _ => None,
-                        };
-                        let Some(n) = n else {
-                            return Err(Error::new_spanned(
-                                lit,
-                                "`max_length` takes a positive whole number: `max_length = 200`",
-                            ));
-                        };
+                        let n = number(&meta, "max_length = 200", 1)?;
                         set_once(&mut out.max_length, &meta, (n, span))
+                    }
+                    "max_digits" => {
+                        let n = number(&meta, "max_digits = 10", 1)?;
+                        set_once(&mut out.max_digits, &meta, (n, span))
+                    }
+                    "decimal_places" => {
+                        let n = number(&meta, "decimal_places = 2", 0)?;
+                        set_once(&mut out.decimal_places, &meta, (n, span))
                     }
                     "default" => {
                         let d = default_value(&meta)?;
@@ -246,6 +246,24 @@ fn flag(slot: &mut Option<Span>, meta: &ParseNestedMeta<'_>, span: Span) -> Resu
         *slot = Some(span);
     }
     Ok(())
+}
+
+/// A whole number of at least `min`: `max_length = 200`.
+fn number(meta: &ParseNestedMeta<'_>, example: &str, min: u32) -> Result<u32> {
+    let lit: Lit = value(meta, example)?.parse()?;
+    let n = match &lit {
+        Lit::Int(i) => i.base10_parse::<u32>().ok().filter(|n| *n >= min),
+        _ => None,
+    };
+    n.ok_or_else(|| {
+        let key = example.split(' ').next().unwrap_or(example);
+        let what = if min > 0 {
+            "a positive whole number"
+        } else {
+            "a whole number"
+        };
+        Error::new_spanned(lit, format!("`{key}` takes {what}: `{example}`"))
+    })
 }
 
 fn string(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {

@@ -230,6 +230,8 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
             attrs.index,
             attrs.null,
             attrs.max_length.as_ref().map(|m| m.1),
+            attrs.max_digits.as_ref().map(|m| m.1),
+            attrs.decimal_places.as_ref().map(|m| m.1),
             attrs.default.as_ref().map(|d| d.1),
             attrs.choices.as_ref().map(|c| c.1),
             attrs.column.as_ref().map(syn::LitStr::span),
@@ -294,6 +296,7 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
              make the field a `String`",
         ));
     }
+    check_decimal(&attrs, &base, &inner)?;
     if let Some(span) = attrs.null
         && !optional
     {
@@ -349,6 +352,51 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
     })
 }
 
+/// The largest `max_digits`: a `Decimal` holds 28 significant digits.
+const MAX_DIGITS: u32 = 28;
+
+/// A `Decimal` field needs `max_digits` and `decimal_places` (Django's `DecimalField` requires
+/// both: they size the column), and no other field takes them.
+fn check_decimal(attrs: &FieldAttrs, base: &str, ty: &Type) -> Result<()> {
+    let given = [&attrs.max_digits, &attrs.decimal_places];
+    if base != "Decimal" {
+        if let Some((_, span)) = given.into_iter().flatten().next() {
+            return Err(Error::new(
+                *span,
+                "`max_digits` and `decimal_places` are for `Decimal` fields (they make the column \
+                 a NUMERIC): remove them or make the field a `fullstack::Decimal`",
+            ));
+        }
+        return Ok(());
+    }
+    let (Some((digits, span)), Some((places, _))) = (attrs.max_digits, attrs.decimal_places) else {
+        let at = given.into_iter().flatten().next().map(|(_, s)| *s);
+        let message = "a `Decimal` field needs both `max_digits` (all digits) and \
+                       `decimal_places` (digits after the point), as Django's DecimalField: \
+                       `#[field(max_digits = 10, decimal_places = 2)]`";
+        return Err(match at {
+            Some(span) => Error::new(span, message),
+            None => Error::new_spanned(ty, message),
+        });
+    };
+    if digits > MAX_DIGITS {
+        return Err(Error::new(
+            span,
+            format!("`max_digits` is at most {MAX_DIGITS}: a `Decimal` holds 28 digits"),
+        ));
+    }
+    if places > digits {
+        return Err(Error::new(
+            attrs.decimal_places.expect("checked").1,
+            format!(
+                "`decimal_places` ({places}) cannot be more than `max_digits` ({digits}): the \
+                 digits after the point are part of all the digits"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A default must fit the field's type where the type is one the ORM knows by name.
 fn check_default(
     default: &DefaultLit,
@@ -362,12 +410,23 @@ fn check_default(
         (_, _) if relation => (matches!(default, DefaultLit::Int(_)), "default = 1"),
         (DefaultLit::Bool(_), "bool") => (true, ""),
         (_, "bool") => (false, "default = false"),
-        (DefaultLit::Int(_), "i32" | "i64" | "f64") => (true, ""),
-        (_, "i32" | "i64") => (false, "default = 0"),
-        (DefaultLit::Float(_), "f64") => (true, ""),
-        (_, "f64") => (false, "default = 0.0"),
+        (DefaultLit::Int(_), "i16" | "i32" | "i64" | "f32" | "f64") => (true, ""),
+        (_, "i16" | "i32" | "i64") => (false, "default = 0"),
+        (DefaultLit::Float(_), "f32" | "f64") => (true, ""),
+        (_, "f32" | "f64") => (false, "default = 0.0"),
         (DefaultLit::Text(_), "String") => (true, ""),
         (_, "String") => (false, "default = \"text\""),
+        // A string keeps every digit ("0.10"); it must be a number.
+        (DefaultLit::Text(t), "Decimal") if t.trim().parse::<f64>().is_err() => {
+            return Err(Error::new(
+                span,
+                "`default` on a `Decimal` is a number, or a string holding one: \
+                 `default = \"0.00\"`",
+            ));
+        }
+        (DefaultLit::Text(_), "Decimal") => (true, ""),
+        (DefaultLit::Int(_) | DefaultLit::Float(_), "Decimal") => (true, ""),
+        (_, "Decimal") => (false, "default = \"0.00\""),
         (DefaultLit::Now, "DateTime" | "NaiveDate") => (true, ""),
         (_, "DateTime" | "NaiveDate") => (false, "default = now"),
         (DefaultLit::Now, _) => (false, "default = now` on a `DateTime<Utc>` or `NaiveDate"),
@@ -545,8 +604,14 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         if let Some((n, _)) = f.attrs.max_length {
             set.push(quote!(max_length: ::core::option::Option::Some(#n)));
         }
+        if let Some((n, _)) = f.attrs.max_digits {
+            set.push(quote!(max_digits: ::core::option::Option::Some(#n)));
+        }
+        if let Some((n, _)) = f.attrs.decimal_places {
+            set.push(quote!(decimal_places: ::core::option::Option::Some(#n)));
+        }
         if let Some((d, _)) = &f.attrs.default {
-            let d = d.tokens(f.base == "f64");
+            let d = d.tokens(matches!(f.base.as_str(), "f32" | "f64"));
             set.push(quote!(default: ::core::option::Option::Some(#d)));
         }
         if let Some((choices, _)) = &f.attrs.choices {

@@ -12,7 +12,7 @@ use proc_macro::TokenStream;
 ///
 /// Container attribute: `#[model(table = "...", app = "...", ordering = ["-pub_date", "id"],
 /// index = ["a", "b"], unique = ["a", "b"])]`. Field attribute: `#[field(primary_key, auto,
-/// unique, index, null, max_length = 200, default = 0 | 1.5 | "text" | true | now | null,
+/// unique, index, null, max_length = 200, max_digits = 10, decimal_places = 2, default = 0 | 1.5 | "text" | true | now | null,
 /// choices = [("d", "Draft")], column = "...", on_delete = cascade, related_name = "...")]`.
 /// `docs/fullstack/models.md` describes each one.
 #[proc_macro_derive(Model, attributes(model, field))]

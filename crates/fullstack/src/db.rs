@@ -5,6 +5,7 @@
 
 mod backend;
 mod connection;
+pub(crate) mod decimal;
 mod row;
 mod transaction;
 mod value;
@@ -106,12 +107,18 @@ macro_rules! bind_all {
             q = match value {
                 Value::Null(t) => bind_null!($kind, q, t),
                 Value::Bool(v) => q.bind(v),
+                Value::SmallInt(v) => q.bind(v),
+                Value::Real(v) => q.bind(v),
+                Value::Bytes(v) => q.bind(v),
                 Value::Int(v) => q.bind(v),
                 Value::BigInt(v) => q.bind(v),
                 Value::Float(v) => q.bind(v),
                 Value::Text(v) => q.bind(v),
                 Value::DateTime(v) => q.bind(v),
                 Value::Date(v) => q.bind(v),
+                Value::Time(v) => q.bind(v),
+                Value::NaiveDateTime(v) => q.bind(v),
+                Value::Decimal(v) => bind_decimal!($kind, q, v),
                 Value::Uuid(v) => bind_uuid!($kind, q, v),
                 Value::Json(v) => bind_json!($kind, q, v),
             };
@@ -138,17 +145,45 @@ macro_rules! bind_json {
     };
 }
 
+/// SQLite has no decimal type: a decimal is bound as a number (see `decimal.rs` for why).
+macro_rules! bind_decimal {
+    (sqlite, $q:expr, $v:expr) => {
+        match decimal::to_sqlite(&$v) {
+            decimal::SqliteNumber::Int(i) => $q.bind(i),
+            decimal::SqliteNumber::Real(f) => $q.bind(f),
+        }
+    };
+    ($other:ident, $q:expr, $v:expr) => {
+        $q.bind($v)
+    };
+}
+
+macro_rules! bind_null_decimal {
+    (sqlite, $q:expr) => {
+        $q.bind(None::<f64>)
+    };
+    ($other:ident, $q:expr) => {
+        $q.bind(None::<rust_decimal::Decimal>)
+    };
+}
+
 /// NULLs are bound with the column's type so PostgreSQL does not reject `text` for `integer`.
 macro_rules! bind_null {
     ($kind:ident, $q:expr, $t:expr) => {
         match $t {
             ColumnType::Bool => $q.bind(None::<bool>),
+            ColumnType::SmallInt => $q.bind(None::<i16>),
+            ColumnType::Real => $q.bind(None::<f32>),
+            ColumnType::Binary => $q.bind(None::<Vec<u8>>),
             ColumnType::Int => $q.bind(None::<i32>),
             ColumnType::BigInt => $q.bind(None::<i64>),
             ColumnType::Float => $q.bind(None::<f64>),
             ColumnType::VarChar | ColumnType::Text => $q.bind(None::<String>),
             ColumnType::DateTime => $q.bind(None::<chrono::DateTime<chrono::Utc>>),
             ColumnType::Date => $q.bind(None::<chrono::NaiveDate>),
+            ColumnType::Time => $q.bind(None::<chrono::NaiveTime>),
+            ColumnType::NaiveDateTime => $q.bind(None::<chrono::NaiveDateTime>),
+            ColumnType::Decimal => bind_null_decimal!($kind, $q),
             ColumnType::Uuid => bind_null_uuid!($kind, $q),
             ColumnType::Json => bind_null_json!($kind, $q),
         }

@@ -29,6 +29,9 @@ pub enum Error {
     UnsupportedUrl(String),
     /// A value read from the database did not fit the field's type.
     Decode(String),
+    /// A value does not fit its field (a decimal with more digits than the field allows); it
+    /// was not sent to the database.
+    Invalid(String),
     /// A migration could not be made, read, planned or applied; the message says which and why.
     Migration(String),
     /// A call the ORM cannot carry out as asked (`bulk_update` without fields or with an
@@ -60,6 +63,7 @@ impl fmt::Display for Error {
                 "DATABASE_URL `{url}` names no supported database: use sqlite://, postgres:// or mysql://"
             ),
             Error::Decode(why) => write!(f, "could not read a value from the database: {why}"),
+            Error::Invalid(why) => write!(f, "invalid value: {why}"),
             Error::Migration(why) => write!(f, "migrations: {why}"),
             Error::Usage(why) => f.write_str(why),
             Error::Database(e) => write!(f, "database error: {e}"),

@@ -30,3 +30,6 @@ pub use fullstack_macros::Model;
 pub use model::{Column, FieldRef, ForeignKey, ManyToMany, Model, ModelMeta, OneToOne};
 pub use project::{AppConfig, Project};
 pub use query_log::capture_queries;
+/// The exact decimal type of decimal fields (`#[field(max_digits = 10, decimal_places = 2)]`),
+/// from the `rust_decimal` crate, so a project need not depend on it itself.
+pub use rust_decimal::Decimal;

@@ -10,8 +10,8 @@ use std::marker::PhantomData;
 
 pub use relation::{ForeignKey, ManyToMany, OneToOne};
 
-use crate::Error;
 use crate::db::{ColumnType, DbType, Row, Value};
+use crate::{Backend, Error};
 
 /// What the ORM knows about a model: its table, fields, indexes and relations. Static, so a
 /// query needs no allocation to find a column.
@@ -82,6 +82,10 @@ pub struct FieldMeta {
     pub index: bool,
     /// `VARCHAR(n)` for strings that have a maximum length.
     pub max_length: Option<u32>,
+    /// A decimal's total number of digits (`NUMERIC(max_digits, decimal_places)`).
+    pub max_digits: Option<u32>,
+    /// A decimal's digits after the point.
+    pub decimal_places: Option<u32>,
     /// The value new rows get when the field is not set, also used to fill existing rows when a
     /// migration adds the field.
     pub default: Option<DefaultValue>,
@@ -105,6 +109,8 @@ impl FieldMeta {
             unique: false,
             index: false,
             max_length: None,
+            max_digits: None,
+            decimal_places: None,
             default: None,
             choices: &[],
             relation: None,
@@ -281,6 +287,26 @@ impl<M> std::fmt::Debug for FieldRef<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "FieldRef({})", self.name)
     }
+}
+
+/// Checks an instance's values against what their fields allow before they are written: the
+/// digits of decimals (see [`Decimal`](crate::Decimal) fields in `docs/fullstack/models.md`).
+///
+/// # Errors
+/// [`Error::Invalid`], naming the model and field.
+pub(crate) fn check_values<M: Model>(obj: &M, backend: Backend) -> Result<(), Error> {
+    // Only decimals are checked: skip building the values for every other model.
+    if !M::META.fields.iter().any(|f| f.ty == ColumnType::Decimal) {
+        return Ok(());
+    }
+    for (f, v) in M::META.fields.iter().zip(obj.values()) {
+        if let Value::Decimal(d) = v {
+            let digits = f.max_digits.zip(f.decimal_places);
+            crate::db::decimal::check(&d, digits, backend)
+                .map_err(|why| Error::Invalid(format!("{}.{}: {why}", M::META.name, f.name)))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads field `index` of a model from `row`; what derived `from_row` impls call.

@@ -1,6 +1,7 @@
 //! Rows read back from any backend, and the Rust types a column can be read as.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use rust_decimal::Decimal;
 use sqlx::Row as _;
 use uuid::Uuid;
 
@@ -46,9 +47,10 @@ impl Row {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be a model field",
     label = "not a column type",
-    note = "a field is a bool, i32, i64, f64, String, DateTime<Utc>, NaiveDate, Uuid, \
-            serde_json::Value, ForeignKey<T>, OneToOne<T>, an Option of one of these, or a type \
-            that implements `fullstack::DbType`"
+    note = "a field is a bool, i16, i32, i64, f32, f64, Decimal, String, Vec<u8>, DateTime<Utc>, \
+            NaiveDateTime, NaiveDate, NaiveTime, Uuid, serde_json::Value, ForeignKey<T>, \
+            OneToOne<T>, an Option of one of these, or a type that implements \
+            `fullstack::DbType`"
 )]
 pub trait DbType: Sized + Send + Sync + 'static {
     /// The column type (the inner type's for `Option<T>`).
@@ -79,14 +81,18 @@ pub(crate) fn is_null(row: &Row, index: usize) -> Result<bool, Error> {
 /// cannot hold one is an error instead.
 macro_rules! decode_any {
     ($row:expr, $index:expr, $ty:ty) => {{
-        if is_null($row, $index)? {
-            return Err(Error::Decode(format!(
-                "column {} is NULL but the field is not an Option",
-                $index
-            )));
-        }
+        not_null($row, $index)?;
         decode_raw!($row, $index, $ty)
     }};
+}
+
+fn not_null(row: &Row, index: usize) -> Result<(), Error> {
+    if is_null(row, index)? {
+        return Err(Error::Decode(format!(
+            "column {index} is NULL but the field is not an Option"
+        )));
+    }
+    Ok(())
 }
 
 macro_rules! decode_raw {
@@ -121,12 +127,48 @@ macro_rules! db_types {
 
 db_types! {
     bool => Bool, |v: &bool| Value::Bool(*v);
+    i16 => SmallInt, |v: &i16| Value::SmallInt(*v);
+    f32 => Real, |v: &f32| Value::Real(*v);
+    Vec<u8> => Binary, |v: &Vec<u8>| Value::Bytes(v.clone());
     i32 => Int, |v: &i32| Value::Int(*v);
     i64 => BigInt, |v: &i64| Value::BigInt(*v);
     f64 => Float, |v: &f64| Value::Float(*v);
     String => Text, |v: &String| Value::Text(v.clone());
     DateTime<Utc> => DateTime, |v: &DateTime<Utc>| Value::DateTime(*v);
     NaiveDate => Date, |v: &NaiveDate| Value::Date(*v);
+    NaiveTime => Time, |v: &NaiveTime| Value::Time(*v);
+    NaiveDateTime => NaiveDateTime, |v: &NaiveDateTime| Value::NaiveDateTime(*v);
+}
+
+/// Decimals are native on PostgreSQL and MySQL. SQLite holds them as an INTEGER or a REAL (see
+/// `decimal.rs`), or as TEXT when written by hand.
+impl DbType for Decimal {
+    const COLUMN: ColumnType = ColumnType::Decimal;
+
+    fn decode(row: &Row, index: usize) -> Result<Self, Error> {
+        not_null(row, index)?;
+        let r = match row {
+            Row::Postgres(r) => return Ok(r.try_get(index)?),
+            Row::MySql(r) => return Ok(r.try_get(index)?),
+            Row::Sqlite(r) => r,
+        };
+        let bad = |e: String| Error::Decode(format!("column {index}: {e}"));
+        // Each read succeeds only for its storage class.
+        if let Ok(i) = r.try_get::<i64, _>(index) {
+            Ok(Decimal::from(i))
+        } else if let Ok(f) = r.try_get::<f64, _>(index) {
+            super::decimal::from_sqlite_real(f).map_err(bad)
+        } else {
+            let text: String = decode_any!(row, index, String)?;
+            text.trim()
+                .parse()
+                .map_err(|e| bad(format!("{text:?}: {e}")))
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Decimal(*self)
+    }
 }
 
 /// UUIDs are stored as text on SQLite and MySQL (portable, readable) and natively on PostgreSQL.

@@ -1,7 +1,8 @@
 //! Values bound to SQL statements. Every value the ORM sends is a bound parameter, never text
 //! spliced into SQL.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use rust_decimal::Decimal;
 use uuid::Uuid;
 
 /// The column types the ORM knows, and so the SQL type of a NULL.
@@ -10,12 +11,16 @@ use uuid::Uuid;
 pub enum ColumnType {
     /// `bool`
     Bool,
+    /// `i16`: `SMALLINT`.
+    SmallInt,
     /// `i32`
     Int,
     /// `i64`
     BigInt,
     /// `f64`
     Float,
+    /// `f32`: single precision (`REAL`; `FLOAT` on MySQL).
+    Real,
     /// `String` with a `max_length`: `VARCHAR(n)`.
     VarChar,
     /// `String` without a length: `TEXT`.
@@ -24,10 +29,20 @@ pub enum ColumnType {
     DateTime,
     /// `NaiveDate`: a calendar date.
     Date,
+    /// `NaiveTime`: a time of day, without date or time zone.
+    Time,
+    /// `NaiveDateTime`: a date and time without time zone (Django's `DateTimeField` with
+    /// `USE_TZ = False`).
+    NaiveDateTime,
+    /// `Decimal`: an exact decimal number with `max_digits` digits, `decimal_places` of them
+    /// after the point (`NUMERIC(p, s)`).
+    Decimal,
     /// `Uuid`
     Uuid,
     /// `serde_json::Value`
     Json,
+    /// `Vec<u8>`: raw bytes (`BYTEA`, `BLOB`), Django's `BinaryField`.
+    Binary,
 }
 
 /// A value to bind, or read back.
@@ -37,22 +52,34 @@ pub enum Value {
     Null(ColumnType),
     /// A boolean.
     Bool(bool),
+    /// A 16-bit integer.
+    SmallInt(i16),
     /// A 32-bit integer.
     Int(i32),
     /// A 64-bit integer.
     BigInt(i64),
     /// A float.
     Float(f64),
+    /// A single-precision float.
+    Real(f32),
     /// Text.
     Text(String),
     /// A moment in UTC.
     DateTime(DateTime<Utc>),
     /// A calendar date.
     Date(NaiveDate),
+    /// A time of day.
+    Time(NaiveTime),
+    /// A date and time without time zone.
+    NaiveDateTime(NaiveDateTime),
+    /// An exact decimal number.
+    Decimal(Decimal),
     /// A UUID.
     Uuid(Uuid),
     /// JSON.
     Json(serde_json::Value),
+    /// Bytes.
+    Bytes(Vec<u8>),
 }
 
 impl Value {
@@ -61,12 +88,18 @@ impl Value {
         match self {
             Value::Null(t) => *t,
             Value::Bool(_) => ColumnType::Bool,
+            Value::SmallInt(_) => ColumnType::SmallInt,
+            Value::Real(_) => ColumnType::Real,
+            Value::Bytes(_) => ColumnType::Binary,
             Value::Int(_) => ColumnType::Int,
             Value::BigInt(_) => ColumnType::BigInt,
             Value::Float(_) => ColumnType::Float,
             Value::Text(_) => ColumnType::Text,
             Value::DateTime(_) => ColumnType::DateTime,
             Value::Date(_) => ColumnType::Date,
+            Value::Time(_) => ColumnType::Time,
+            Value::NaiveDateTime(_) => ColumnType::NaiveDateTime,
+            Value::Decimal(_) => ColumnType::Decimal,
             Value::Uuid(_) => ColumnType::Uuid,
             Value::Json(_) => ColumnType::Json,
         }
@@ -91,6 +124,7 @@ macro_rules! from_impls {
 }
 
 from_impls!(
-    bool => Bool, i32 => Int, i64 => BigInt, f64 => Float, String => Text, &str => Text,
-    DateTime<Utc> => DateTime, NaiveDate => Date, Uuid => Uuid, serde_json::Value => Json
+    bool => Bool, i16 => SmallInt, i32 => Int, f32 => Real, Vec<u8> => Bytes, &[u8] => Bytes, i64 => BigInt, f64 => Float, String => Text, &str => Text,
+    DateTime<Utc> => DateTime, NaiveDate => Date, NaiveTime => Time,
+    NaiveDateTime => NaiveDateTime, Decimal => Decimal, Uuid => Uuid, serde_json::Value => Json
 );

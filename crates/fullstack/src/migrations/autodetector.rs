@@ -43,14 +43,22 @@ pub trait Questioner {
 pub(crate) fn parse_value(field: &FieldState, text: &str) -> Option<DefaultState> {
     use crate::db::ColumnType;
     match field.ty {
-        ColumnType::Int | ColumnType::BigInt => text.trim().parse().ok().map(DefaultState::Int),
-        ColumnType::Float => text.trim().parse().ok().map(DefaultState::Float),
+        ColumnType::SmallInt | ColumnType::Int | ColumnType::BigInt => {
+            text.trim().parse().ok().map(DefaultState::Int)
+        }
+        ColumnType::Float | ColumnType::Real => text.trim().parse().ok().map(DefaultState::Float),
         ColumnType::Bool => match text.trim() {
             "true" | "1" => Some(DefaultState::Bool(true)),
             "false" | "0" => Some(DefaultState::Bool(false)),
             _ => None,
         },
         ColumnType::DateTime if text.trim() == "now" => Some(DefaultState::Now),
+        // Written as a quoted literal, which every backend converts exactly.
+        ColumnType::Decimal => text
+            .trim()
+            .parse::<rust_decimal::Decimal>()
+            .ok()
+            .map(|d| DefaultState::Text(d.to_string())),
         _ => Some(DefaultState::Text(text.to_owned())),
     }
 }

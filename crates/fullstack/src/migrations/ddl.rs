@@ -61,22 +61,53 @@ impl Ddl {
         use Backend::{MySql, Postgres, Sqlite};
         match (f.ty, self.backend) {
             (ColumnType::Bool, _) => "BOOLEAN".into(),
+            (ColumnType::SmallInt, _) => "SMALLINT".into(),
             (ColumnType::Int, _) => "INTEGER".into(),
             (ColumnType::BigInt, _) => "BIGINT".into(),
             (ColumnType::Float, Sqlite) => "REAL".into(),
             (ColumnType::Float, MySql) => "DOUBLE".into(),
             (ColumnType::Float, Postgres) => "DOUBLE PRECISION".into(),
+            (ColumnType::Real, Sqlite | Postgres) => "REAL".into(),
+            (ColumnType::Real, MySql) => "FLOAT".into(),
+            (ColumnType::Binary, Postgres) => "BYTEA".into(),
+            (ColumnType::Binary, MySql) => "LONGBLOB".into(),
+            (ColumnType::Binary, Sqlite) => "BLOB".into(),
             (ColumnType::VarChar, _) => format!("VARCHAR({})", f.max_length.unwrap_or(255)),
             (ColumnType::Text, _) => "TEXT".into(),
             (ColumnType::DateTime, Postgres) => "TIMESTAMPTZ".into(),
             (ColumnType::DateTime, MySql) => "DATETIME(6)".into(),
             (ColumnType::Date, Postgres | MySql) => "DATE".into(),
+            (ColumnType::Time, Postgres) => "TIME".into(),
+            (ColumnType::Time, MySql) => "TIME(6)".into(),
+            (ColumnType::NaiveDateTime, Postgres) => "TIMESTAMP".into(),
+            (ColumnType::NaiveDateTime, MySql) => "DATETIME(6)".into(),
+            // SQLite ignores the digits but takes NUMERIC affinity from `DECIMAL` (why this
+            // works is in `db/decimal.rs`); they stay in the schema for whoever reads it.
+            (ColumnType::Decimal, _) => {
+                let name = if self.backend == Postgres {
+                    "NUMERIC"
+                } else {
+                    "DECIMAL"
+                };
+                match (f.max_digits, f.decimal_places) {
+                    (Some(p), Some(s)) => format!("{name}({p}, {s})"),
+                    // Only a hand-written field lacks them: as wide as the backend allows.
+                    _ if self.backend == MySql => "DECIMAL(65, 30)".into(),
+                    _ => name.into(),
+                }
+            }
             (ColumnType::Uuid, Postgres) => "UUID".into(),
             (ColumnType::Uuid, MySql) => "CHAR(36)".into(),
             (ColumnType::Json, Postgres) => "JSONB".into(),
             (ColumnType::Json, MySql) => "JSON".into(),
+            // sqlx writes dates and times as ISO 8601 text, which sorts as they do.
             (
-                ColumnType::DateTime | ColumnType::Date | ColumnType::Uuid | ColumnType::Json,
+                ColumnType::DateTime
+                | ColumnType::Date
+                | ColumnType::Time
+                | ColumnType::NaiveDateTime
+                | ColumnType::Uuid
+                | ColumnType::Json,
                 Sqlite,
             ) => "TEXT".into(),
         }
@@ -100,8 +131,13 @@ impl Ddl {
                 };
             }
         };
-        // MySQL takes defaults on TEXT and JSON columns only as expressions.
-        if self.backend == Backend::MySql && matches!(f.ty, ColumnType::Text | ColumnType::Json) {
+        // MySQL takes defaults on TEXT, JSON and BLOB columns only as expressions.
+        if self.backend == Backend::MySql
+            && matches!(
+                f.ty,
+                ColumnType::Text | ColumnType::Json | ColumnType::Binary
+            )
+        {
             format!("({lit})")
         } else {
             lit
@@ -593,7 +629,10 @@ impl Ddl {
             )));
         }
         let renamed = old.column != new.column;
-        let retyped = old.ty != new.ty || old.max_length != new.max_length;
+        let retyped = old.ty != new.ty
+            || old.max_length != new.max_length
+            || old.max_digits != new.max_digits
+            || old.decimal_places != new.decimal_places;
         let mut out = Vec::new();
         let fk_changed = old.relation != new.relation || renamed || retyped;
         if old.relation.is_some() && fk_changed {

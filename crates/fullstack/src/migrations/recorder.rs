@@ -20,6 +20,8 @@ fn field(name: &str, ty: ColumnType) -> FieldState {
         unique: false,
         index: false,
         max_length: Some(255),
+        max_digits: None,
+        decimal_places: None,
         default: None,
         relation: None,
     }

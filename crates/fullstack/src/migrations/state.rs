@@ -64,6 +64,12 @@ pub struct FieldState {
     /// `VARCHAR(n)`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_length: Option<u32>,
+    /// A decimal's total number of digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_digits: Option<u32>,
+    /// A decimal's digits after the point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decimal_places: Option<u32>,
     /// The column's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<DefaultState>,
@@ -147,6 +153,8 @@ impl FieldState {
                     .is_some_and(|r| r.kind == RelationKind::OneToOne && !f.primary_key),
             index: f.index,
             max_length: f.max_length,
+            max_digits: f.max_digits,
+            decimal_places: f.decimal_places,
             default: f.default.as_ref().map(DefaultState::from),
             relation: f.relation.map(|r| RelationState {
                 kind: r.kind,
@@ -249,6 +257,8 @@ impl ProjectState {
                     unique: false,
                     index: false,
                     max_length: None,
+                    max_digits: None,
+                    decimal_places: None,
                     default: None,
                     relation: Some(RelationState {
                         kind: RelationKind::ForeignKey,

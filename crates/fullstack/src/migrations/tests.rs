@@ -444,3 +444,101 @@ fn cross_app_foreign_keys_depend_on_the_other_app_and_irreversible_ops_say_so() 
     broken[1].dependencies = vec![("nope".into(), "0001_initial".into())];
     assert!(MigrationSet::new(broken).is_err());
 }
+
+static PRODUCT: ModelMeta = ModelMeta {
+    app: "shop",
+    name: "Product",
+    table: "shop_product",
+    fields: &[
+        ID,
+        FieldMeta {
+            max_digits: Some(10),
+            decimal_places: Some(2),
+            default: Some(DefaultValue::Text("0.00")),
+            ..FieldMeta::new("price", "price", ColumnType::Decimal)
+        },
+        FieldMeta {
+            null: true,
+            ..FieldMeta::new("opens_at", "opens_at", ColumnType::Time)
+        },
+        FieldMeta::new("stocked_at", "stocked_at", ColumnType::NaiveDateTime),
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &[],
+};
+
+#[test]
+fn decimal_and_naive_time_columns_per_backend() {
+    let s = state(&[&PRODUCT]);
+    let product = s.model("shop.Product").unwrap();
+    let create = |b| {
+        ddl::Ddl { backend: b }
+            .create_model(&s, product)
+            .unwrap()
+            .remove(0)
+    };
+    assert_eq!(
+        create(Backend::Postgres),
+        r#"CREATE TABLE "shop_product" ("id" BIGSERIAL PRIMARY KEY, "price" NUMERIC(10, 2) NOT NULL DEFAULT '0.00', "opens_at" TIME, "stocked_at" TIMESTAMP NOT NULL)"#
+    );
+    assert_eq!(
+        create(Backend::MySql),
+        "CREATE TABLE `shop_product` (`id` BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, `price` DECIMAL(10, 2) NOT NULL DEFAULT '0.00', `opens_at` TIME(6), `stocked_at` DATETIME(6) NOT NULL)"
+    );
+    // DECIMAL gives the column NUMERIC affinity on SQLite; times are ISO 8601 text.
+    assert_eq!(
+        create(Backend::Sqlite),
+        r#"CREATE TABLE "shop_product" ("id" INTEGER PRIMARY KEY AUTOINCREMENT, "price" DECIMAL(10, 2) NOT NULL DEFAULT '0.00', "opens_at" TEXT, "stocked_at" TEXT NOT NULL)"#
+    );
+
+    // The digits are part of the state: changing them is an AlterField that retypes the column.
+    let mut to = s.clone();
+    model_mut(&mut to, "shop.Product").fields[1].max_digits = Some(12);
+    model_mut(&mut to, "shop.Product").fields[1].decimal_places = Some(4);
+    let ops = diff(&s, &to, &mut NonInteractive);
+    assert!(
+        matches!(ops.as_slice(), [Operation::AlterField { old, new, .. }]
+            if old.max_digits == Some(10) && new.decimal_places == Some(4)),
+        "{ops:?}"
+    );
+    // (The default is dropped around the retype and set again.)
+    assert!(ops[0].forward_sql(Backend::Postgres, &s).unwrap().contains(
+        &r#"ALTER TABLE "shop_product" ALTER COLUMN "price" TYPE NUMERIC(12, 4)"#.into()
+    ));
+    assert_eq!(
+        ops[0].forward_sql(Backend::MySql, &s).unwrap(),
+        ["ALTER TABLE `shop_product` MODIFY COLUMN `price` DECIMAL(12, 4) NOT NULL DEFAULT '0.00'"]
+    );
+    // The migration file says them, and reads back the same.
+    let json = Migration {
+        app: "shop".into(),
+        name: "0002".into(),
+        dependencies: Vec::new(),
+        operations: ops.clone(),
+    }
+    .to_json();
+    assert!(
+        json.contains(r#""type": "decimal""#) && json.contains(r#""max_digits": 12"#),
+        "{json}"
+    );
+    assert_eq!(
+        Migration::parse("shop", "0002", &json).unwrap().operations,
+        ops
+    );
+    let json = serde_json::to_string(&FieldState::from_meta(&PRODUCT.fields[3])).unwrap();
+    assert!(json.contains(r#""type":"naive_date_time""#), "{json}");
+}
+
+#[test]
+fn small_int_real_and_binary_columns_per_backend() {
+    let types = |b| {
+        [ColumnType::SmallInt, ColumnType::Real, ColumnType::Binary].map(|ty| {
+            ddl::Ddl { backend: b }
+                .column_type(&FieldState::from_meta(&FieldMeta::new("x", "x", ty)))
+        })
+    };
+    assert_eq!(types(Backend::Sqlite), ["SMALLINT", "REAL", "BLOB"]);
+    assert_eq!(types(Backend::Postgres), ["SMALLINT", "REAL", "BYTEA"]);
+    assert_eq!(types(Backend::MySql), ["SMALLINT", "FLOAT", "LONGBLOB"]);
+}

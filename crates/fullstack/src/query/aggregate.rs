@@ -195,7 +195,7 @@ impl<M: Model> Values<M> {
 
     /// Runs the query and returns each row as a JSON object keyed by the expressions' names
     /// (field names, `pub_date__year`, `votes__sum`, `count`, or [`Selected::named`]); moments
-    /// are RFC 3339 strings.
+    /// are RFC 3339 strings, decimals strings, bytes base64.
     ///
     /// # Errors
     /// The driver's error, or a value that does not fit its expression's type.
@@ -223,12 +223,23 @@ fn to_json(value: Value) -> serde_json::Value {
     match value {
         Value::Null(_) => J::Null,
         Value::Bool(b) => J::Bool(b),
+        Value::SmallInt(i) => J::from(i),
+        Value::Real(f) => J::from(f),
+        // Base64, as Django's serializers write a BinaryField.
+        Value::Bytes(b) => J::String(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            b,
+        )),
         Value::Int(i) => J::from(i),
         Value::BigInt(i) => J::from(i),
         Value::Float(f) => J::from(f),
         Value::Text(s) => J::String(s),
         Value::DateTime(d) => J::String(d.to_rfc3339()),
         Value::Date(d) => J::String(d.to_string()),
+        Value::Time(t) => J::String(t.to_string()),
+        Value::NaiveDateTime(d) => J::String(d.format("%FT%T%.f").to_string()),
+        // A string, as Django REST framework writes decimals: a JSON number would be a float.
+        Value::Decimal(d) => J::String(d.to_string()),
         Value::Uuid(u) => J::String(u.to_string()),
         Value::Json(j) => j,
     }

@@ -170,9 +170,12 @@ impl<M, T: DbType> From<T> for F<M, T> {
 
 /// Numbers that `+ - * /` apply to.
 pub trait Numeric: DbType {}
+impl Numeric for i16 {}
 impl Numeric for i32 {}
 impl Numeric for i64 {}
+impl Numeric for f32 {}
 impl Numeric for f64 {}
+impl Numeric for rust_decimal::Decimal {}
 impl<T: Numeric> Numeric for Option<T> {}
 
 macro_rules! arith {

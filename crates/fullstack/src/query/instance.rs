@@ -70,7 +70,8 @@ pub trait ModelExt: Model {
     /// otherwise (inserting when no row has that key).
     ///
     /// # Errors
-    /// The driver's error.
+    /// [`Error::Invalid`] when a decimal has more digits than its field allows (nothing is
+    /// written), or the driver's error.
     fn save<E: Executor>(&mut self, ex: E) -> impl Future<Output = Result<(), Error>> + Send {
         save(ex, self)
     }
@@ -137,6 +138,7 @@ async fn save<M: Model, E: Executor>(mut ex: E, obj: &mut M) -> Result<(), Error
     if pk_field.auto && obj.pk().is_null() {
         return insert(&mut ex, obj).await;
     }
+    crate::model::check_values(obj, ex.backend())?;
     let assignments: Vec<_> = meta
         .fields
         .iter()
@@ -174,8 +176,9 @@ fn insert_columns<M: Model>(obj: &M) -> (Vec<&'static str>, Vec<Value>, bool) {
 
 /// Inserts one instance, setting its generated primary key.
 pub(crate) async fn insert<M: Model, E: Executor>(ex: &mut E, obj: &mut M) -> Result<(), Error> {
-    let (columns, values, generated) = insert_columns(obj);
     let backend = ex.backend();
+    crate::model::check_values(obj, backend)?;
+    let (columns, values, generated) = insert_columns(obj);
     let pk = M::META.pk().column;
     if generated && backend.supports_returning() {
         let (text, values) = sql::insert(backend, M::META.table, &columns, vec![values], Some(pk));
@@ -216,6 +219,9 @@ async fn bulk_insert_in<M: Model, E: Executor>(
     mut objects: Vec<M>,
 ) -> Result<Vec<M>, Error> {
     let backend = ex.backend();
+    for obj in &objects {
+        crate::model::check_values(obj, backend)?;
+    }
     let pk = M::META.pk().column;
     let mut start = 0;
     while start < objects.len() {
@@ -296,6 +302,7 @@ pub(crate) async fn bulk_update<M: Model, E: Executor>(
     let columns: Vec<&'static str> = indexes.iter().map(|&i| meta.fields[i].column).collect();
     let mut rows = Vec::with_capacity(objects.len());
     for obj in objects {
+        crate::model::check_values(obj, ex.backend())?;
         let key = obj.pk();
         if key.is_null() {
             return Err(Error::Usage(format!(
@@ -351,12 +358,18 @@ pub(crate) fn read_value(row: &Row, index: usize, ty: ColumnType) -> Result<Valu
     }
     match ty {
         ColumnType::Bool => read::<bool>(row, index),
+        ColumnType::SmallInt => read::<i16>(row, index),
+        ColumnType::Real => read::<f32>(row, index),
+        ColumnType::Binary => read::<Vec<u8>>(row, index),
         ColumnType::Int => read::<i32>(row, index),
         ColumnType::BigInt => read::<i64>(row, index),
         ColumnType::Float => read::<f64>(row, index),
         ColumnType::VarChar | ColumnType::Text => read::<String>(row, index),
         ColumnType::DateTime => read::<chrono::DateTime<chrono::Utc>>(row, index),
         ColumnType::Date => read::<chrono::NaiveDate>(row, index),
+        ColumnType::Time => read::<chrono::NaiveTime>(row, index),
+        ColumnType::NaiveDateTime => read::<chrono::NaiveDateTime>(row, index),
+        ColumnType::Decimal => read::<rust_decimal::Decimal>(row, index),
         ColumnType::Uuid => read::<uuid::Uuid>(row, index),
         ColumnType::Json => read::<serde_json::Value>(row, index),
     }

@@ -327,7 +327,8 @@ impl<M: Model> QuerySet<M> {
     ///
     /// # Errors
     /// [`Error::Usage`] when `fields` is empty, names the primary key, or an object was never
-    /// saved (nothing is written); the driver's error.
+    /// saved, [`Error::Invalid`] when a value does not fit its field (nothing is written in
+    /// either case); the driver's error.
     pub async fn bulk_update<E: Executor>(
         &self,
         mut ex: E,
@@ -344,7 +345,8 @@ impl<M: Model> QuerySet<M> {
     /// InnoDB gives one multi-row insert).
     ///
     /// # Errors
-    /// The driver's error.
+    /// [`Error::Invalid`] when a decimal of any object has more digits than its field allows
+    /// (nothing is written), or the driver's error.
     pub async fn bulk_create<E: Executor>(
         &self,
         mut ex: E,

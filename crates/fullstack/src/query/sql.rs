@@ -213,6 +213,8 @@ impl Sql {
         };
         // PostgreSQL and MySQL widen SUM/AVG to NUMERIC/DECIMAL: cast back to what Rust reads.
         let cast = match (f, self.backend, ty) {
+            // A decimal sum is read as a decimal: nothing to cast.
+            (AggFn::Sum, _, ColumnType::Decimal) => None,
             (AggFn::Sum | AggFn::Avg, Backend::Postgres, ColumnType::Float) => {
                 Some("DOUBLE PRECISION")
             }
