@@ -142,6 +142,11 @@ fn question_meta_is_exactly_as_declared() {
     assert_eq!(tags.name, "tags");
     assert_eq!((tags.to)().name, "Tag");
     assert_eq!(tags.table, "fullstack_derive_question_tags");
+    assert_eq!(
+        (tags.from_column, tags.to_column),
+        ("question_id", "tag_id")
+    );
+    assert_eq!(Question::TAGS.name(), "tags");
     assert!(tags.through.is_none());
 }
 

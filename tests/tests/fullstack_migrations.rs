@@ -611,7 +611,10 @@ async fn many_to_many_indexes_unique_and_model_rename() {
             LABEL.get().unwrap()
         }
         let _ = TAG.set(model("Tag", tag_t.clone(), vec![ID, varchar("label", 30)]));
-        let post = |to: fn() -> &'static ModelMeta, indexed: bool| -> &'static ModelMeta {
+        let post = |to: fn() -> &'static ModelMeta,
+                    to_column: &'static str,
+                    indexed: bool|
+         -> &'static ModelMeta {
             let index_name: &'static str = Box::leak(t.table("post_title").into_boxed_str());
             let indexes: &'static [IndexMeta] = if indexed {
                 Box::leak(Box::new([IndexMeta {
@@ -632,12 +635,14 @@ async fn many_to_many_indexes_unique_and_model_rename() {
                     name: "tags",
                     to,
                     table: Box::leak(join_t.clone().into_boxed_str()),
+                    from_column: "post_id",
+                    to_column,
                     through: None,
                 }])),
                 ordering: &[],
             }))
         };
-        let v1 = [post(tag, true), tag()];
+        let v1 = [post(tag, "tag_id", true), tag()];
         migrations::make_migrations(&v1, dir.path(), &mut NonInteractive).unwrap();
         let set = MigrationSet::from_dir(dir.path()).unwrap();
         let exec = |set| Executor::new(&t.db, set).recorder_table(&recorder);
@@ -708,7 +713,7 @@ async fn many_to_many_indexes_unique_and_model_rename() {
                 },
             ],
         ));
-        let v2 = [post(label, false), label()];
+        let v2 = [post(label, "label_id", false), label()];
         let mut q = FlagQuestioner::new().rename_model("shop.Tag", "shop.Label");
         migrations::make_migrations(&v2, dir.path(), &mut q).unwrap();
         let set = MigrationSet::from_dir(dir.path()).unwrap();

@@ -506,6 +506,24 @@ fn replace_self(ty: &Type, model: &Ident) -> Type {
     syn::parse2(walk(quote!(#ty), model)).unwrap_or_else(|_| ty.clone())
 }
 
+/// The join table's columns to the model and to the target of a many-to-many field:
+/// `question_id`/`tag_id`, or `from_person_id`/`to_person_id` when the target is the model
+/// itself (`Self` has been replaced by the model's name). The same rule as Django's, and the one
+/// source of these names: migrations read them from the metadata.
+fn join_columns(model: &str, target: &Type) -> (String, String) {
+    let lower = model.to_ascii_lowercase();
+    let target = last_ident(target).unwrap_or_default();
+    let target = target.trim_start_matches("r#");
+    if target == model {
+        (format!("from_{lower}_id"), format!("to_{lower}_id"))
+    } else {
+        (
+            format!("{lower}_id"),
+            format!("{}_id", target.to_ascii_lowercase()),
+        )
+    }
+}
+
 /// `QuestionChoice` → `question_choice`, `HTTPLog` → `http_log`.
 fn snake_case(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -570,15 +588,28 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         let span = ty.span();
         if let Kind::ManyToMany(target) = &f.kind {
             let join = format!("{table}_{fname}");
+            let (from_column, to_column) = join_columns(&name_str, target);
             m2m.push(quote! {
                 ::fullstack::model::ManyToManyMeta {
                     name: #fname,
                     to: || <#target as ::fullstack::Model>::META,
                     table: #join,
+                    from_column: #from_column,
+                    to_column: #to_column,
                     through: ::core::option::Option::None,
                 }
             });
             readers.push(quote!(#ident: ::core::default::Default::default()));
+            let const_name = format_ident!("{}", fname.to_uppercase(), span = f.ident.span());
+            let doc = format!(
+                "The `{fname}` many-to-many relation (join table `{join}`), for queries and \
+                 changes: `of`, `add`, `remove`, `set`, `any`, ..."
+            );
+            columns.push(quote! {
+                #[doc = #doc]
+                #vis const #const_name: ::fullstack::ManyToManyField<#name, #target> =
+                    ::fullstack::ManyToManyField::new(#fname);
+            });
             continue;
         }
         let column = &f.column;

@@ -27,7 +27,9 @@ pub use error::Error;
 /// Derives [`Model`](trait@Model) for a struct with named fields; see the
 /// [`model`] module and `docs/fullstack/models.md` for the attributes.
 pub use fullstack_macros::Model;
-pub use model::{Column, FieldRef, ForeignKey, ManyToMany, Model, ModelMeta, OneToOne};
+pub use model::{
+    Column, FieldRef, ForeignKey, ManyToMany, ManyToManyField, Model, ModelMeta, OneToOne,
+};
 pub use project::{AppConfig, Project};
 pub use query_log::capture_queries;
 /// The exact decimal type of decimal fields (`#[field(max_digits = 10, decimal_places = 2)]`),

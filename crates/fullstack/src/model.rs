@@ -8,7 +8,7 @@ mod relation;
 
 use std::marker::PhantomData;
 
-pub use relation::{ForeignKey, ManyToMany, OneToOne};
+pub use relation::{ForeignKey, ManyToMany, ManyToManyField, OneToOne};
 
 use crate::db::{ColumnType, DbType, Row, Value};
 use crate::{Backend, Error};
@@ -194,6 +194,12 @@ pub struct ManyToManyMeta {
     pub to: fn() -> &'static ModelMeta,
     /// The join table (`app_model_tags`), or the through model's table.
     pub table: &'static str,
+    /// The join table's column pointing at this model (`question_id`; `from_person_id` when
+    /// the model relates to itself).
+    pub from_column: &'static str,
+    /// The join table's column pointing at the other side (`tag_id`; `to_person_id` when the
+    /// model relates to itself).
+    pub to_column: &'static str,
     /// A model of its own for the join table, when extra columns are needed.
     pub through: Option<fn() -> &'static ModelMeta>,
 }

@@ -232,8 +232,9 @@ impl ModelState {
 impl ProjectState {
     /// The state of the compiled models. A many-to-many relation without a `through` model
     /// becomes a join table model named `Model_relation` with an `id` key and one foreign key to
-    /// each side (`<model>_id`, `<target>_id`; `from_<model>_id`/`to_<model>_id` when a model
-    /// relates to itself), unique together.
+    /// each side, in the columns the metadata names (`<model>_id`, `<target>_id`;
+    /// `from_<model>_id`/`to_<model>_id` when a model relates to itself: the derive writes
+    /// them), unique together. A join field's name is its column without `_id`.
     pub fn from_models(models: &[&ModelMeta]) -> ProjectState {
         let mut state = ProjectState::default();
         for m in models {
@@ -241,15 +242,12 @@ impl ProjectState {
             state.models.insert(ms.label(), ms);
             for m2m in m.many_to_many.iter().filter(|r| r.through.is_none()) {
                 let to = (m2m.to)();
-                let (from_col, to_col) = if to.label() == m.label() {
-                    let lower = m.name.to_ascii_lowercase();
-                    (format!("from_{lower}"), format!("to_{lower}"))
-                } else {
-                    (m.name.to_ascii_lowercase(), to.name.to_ascii_lowercase())
-                };
-                let fk = |name: &str, target: String| FieldState {
+                let field_name =
+                    |column: &str| column.strip_suffix("_id").unwrap_or(column).to_owned();
+                let (from_col, to_col) = (field_name(m2m.from_column), field_name(m2m.to_column));
+                let fk = |name: &str, column: &str, target: String| FieldState {
                     name: name.to_owned(),
-                    column: format!("{name}_id"),
+                    column: column.to_owned(),
                     ty: ColumnType::BigInt,
                     null: false,
                     primary_key: false,
@@ -266,9 +264,9 @@ impl ProjectState {
                         on_delete: OnDelete::Cascade,
                     }),
                 };
-                let mut from_fk = fk(&from_col, m.label());
+                let mut from_fk = fk(&from_col, m2m.from_column, m.label());
                 from_fk.ty = m.pk().ty;
-                let mut to_fk = fk(&to_col, to.label());
+                let mut to_fk = fk(&to_col, m2m.to_column, to.label());
                 to_fk.ty = to.pk().ty;
                 let join = ModelState {
                     app: m.app.to_owned(),
@@ -279,7 +277,7 @@ impl ProjectState {
                             primary_key: true,
                             auto: true,
                             relation: None,
-                            ..fk("id", String::new())
+                            ..fk("id", "id", String::new())
                         },
                         from_fk,
                         to_fk,

@@ -73,6 +73,8 @@ static POST: ModelMeta = ModelMeta {
         name: "tags",
         to: tag,
         table: "blog_post_tags",
+        from_column: "aaapost_id",
+        to_column: "tag_id",
         through: None,
     }],
     ordering: &[],

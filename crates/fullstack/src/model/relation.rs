@@ -1,4 +1,5 @@
-//! The field types of relations: [`ForeignKey`], [`OneToOne`] and [`ManyToMany`].
+//! The field types of relations: [`ForeignKey`], [`OneToOne`] and [`ManyToMany`], and the
+//! [`ManyToManyField`] handle the derive makes for a many-to-many field.
 //!
 //! A foreign key is stored as the primary key it points at (an integer), so loading a row never
 //! loads the row it points at: [`ForeignKey::get`] does, with one query.
@@ -7,7 +8,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
-use super::Model;
+use super::{ManyToManyMeta, Model};
 use crate::Error;
 use crate::db::{ColumnType, Database, DbType, Row, Value};
 
@@ -126,8 +127,9 @@ key_type! {
 
 /// A many-to-many relation to model `T`. Not a column: the derive records it in
 /// [`ModelMeta::many_to_many`](super::ModelMeta::many_to_many) with a join table
-/// `{table}_{field}`, and skips it in `values()` and `from_row`. The field holds nothing; it
-/// is where the related rows will be reached from.
+/// `{table}_{field}`, and skips it in `values()` and `from_row`. The field holds nothing: the
+/// related rows are reached through the [`ManyToManyField`] constant the derive generates
+/// (`Question::TAGS.of(&question)`).
 pub struct ManyToMany<T> {
     _to: PhantomData<fn() -> T>,
 }
@@ -164,6 +166,85 @@ impl<T> Eq for ManyToMany<T> {}
 impl<T> fmt::Debug for ManyToMany<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("ManyToMany")
+    }
+}
+
+/// A typed handle on the many-to-many relation `name` of model `M` to model `T`; the derive makes
+/// one per `ManyToMany<T>` field (`Question::TAGS: ManyToManyField<Question, Tag>`). It reads,
+/// filters and changes the join table: [`of`](Self::of), [`owners_of`](Self::owners_of),
+/// [`any`](Self::any), [`any_owner`](Self::any_owner), [`add`](Self::add),
+/// [`remove`](Self::remove), [`clear`](Self::clear), [`set`](Self::set), and
+/// [`prefetch_many`](crate::query::QuerySet::prefetch_many).
+pub struct ManyToManyField<M, T> {
+    name: &'static str,
+    _types: PhantomData<fn() -> (M, T)>,
+}
+
+impl<M, T> ManyToManyField<M, T> {
+    /// A handle on the relation named `name` (the field's name); the derive makes one per
+    /// many-to-many field.
+    pub const fn new(name: &'static str) -> Self {
+        ManyToManyField {
+            name,
+            _types: PhantomData,
+        }
+    }
+
+    /// The relation's name (`tags`).
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<M: Model, T: Model> ManyToManyField<M, T> {
+    /// The relation's metadata, found by name in `M::META.many_to_many`.
+    ///
+    /// # Panics
+    /// When `M` has no many-to-many relation of that name to `T`, or it has a `through` model
+    /// (not supported by the query API yet). The derive never makes such a handle.
+    pub fn meta(&self) -> &'static ManyToManyMeta {
+        let meta = M::META
+            .many_to_many
+            .iter()
+            .find(|r| r.name == self.name)
+            .unwrap_or_else(|| {
+                panic!(
+                    "{} has no many-to-many relation `{}`",
+                    M::META.name,
+                    self.name
+                )
+            });
+        let to = (meta.to)();
+        assert!(
+            to.table == T::META.table,
+            "{}.{} relates to {}, not {}",
+            M::META.name,
+            self.name,
+            to.name,
+            T::META.name
+        );
+        assert!(
+            meta.through.is_none(),
+            "{}.{} has a `through` model, which the many-to-many API does not handle yet: \
+             query the through model instead",
+            M::META.name,
+            self.name
+        );
+        meta
+    }
+}
+
+impl<M, T> Clone for ManyToManyField<M, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M, T> Copy for ManyToManyField<M, T> {}
+
+impl<M, T> fmt::Debug for ManyToManyField<M, T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ManyToManyField({})", self.name)
     }
 }
 

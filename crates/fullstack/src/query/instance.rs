@@ -43,6 +43,27 @@ impl ModelSet {
         &self.models
     }
 
+    /// The many-to-many join tables holding rows that point at `target`, as `(join table,
+    /// column)`: those of `target`'s own relations, and those of the set's models relating to
+    /// it. A join row goes with either of the rows it links, as Django deletes them.
+    fn join_rows(&self, target: &'static ModelMeta) -> Vec<(&'static str, &'static str)> {
+        let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+        let owned = target.many_to_many.iter().map(|r| (r, r.from_column));
+        let pointing = self.models.iter().flat_map(|m| {
+            m.many_to_many
+                .iter()
+                .filter(|r| (r.to)().table == target.table)
+                .map(|r| (r, r.to_column))
+        });
+        for (r, column) in owned.chain(pointing) {
+            // A through model is a model of its own: its foreign keys cascade like any other.
+            if r.through.is_none() && !out.contains(&(r.table, column)) {
+                out.push((r.table, column));
+            }
+        }
+        out
+    }
+
     /// Every `(model, foreign key column, on_delete)` pointing at `target`.
     fn referencing(&self, target: &ModelMeta) -> Vec<(&'static ModelMeta, &'static str, OnDelete)> {
         let mut out = Vec::new();
@@ -460,7 +481,7 @@ pub(crate) async fn delete_pks<E: Executor>(
     pks: Vec<Value>,
     models: &ModelSet,
 ) -> Result<u64, Error> {
-    let needs_tx = !models.referencing(meta).is_empty();
+    let needs_tx = !models.referencing(meta).is_empty() || !models.join_rows(meta).is_empty();
     if needs_tx && let Some(mut tx) = ex.atomic().await? {
         let deleted = delete_pks_in(&mut &mut tx, meta, pks, models).await?;
         tx.commit().await?;
@@ -492,6 +513,16 @@ async fn delete_pks_in<E: Executor>(
             let (text, values) =
                 sql::update(backend, child, &parts, &[(*fk, Node::Val(Value::Null(ty)))]);
             conn(ex).execute(&text, values).await?;
+        }
+    }
+    // Many-to-many links before the rows they link: the database would cascade them where
+    // migrations made the join table, but not everywhere (a table made by hand).
+    for (m, pks) in &plan.deletes {
+        for (table, column) in models.join_rows(m) {
+            for cond in in_chunks(backend, column, pks) {
+                let (text, values) = sql::delete_where(backend, table, &cond);
+                conn(ex).execute(&text, values).await?;
+            }
         }
     }
     let mut deleted = 0;

@@ -136,7 +136,7 @@ impl<M, C> std::fmt::Debug for Prefetch<M, C> {
 }
 
 /// A hashable form of a key value: integers of either width compare equal.
-fn key(v: &Value) -> String {
+pub(crate) fn key(v: &Value) -> String {
     match v {
         Value::Int(i) => format!("i{i}"),
         Value::BigInt(i) => format!("i{i}"),

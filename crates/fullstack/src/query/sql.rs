@@ -463,7 +463,7 @@ pub(crate) fn select(
     sql.finish()
 }
 
-fn write_select(
+pub(crate) fn write_select(
     sql: &mut Sql,
     parts: &Parts,
     columns: &[Node],
@@ -744,6 +744,84 @@ pub(crate) fn insert(
         sql.push(" RETURNING ");
         sql.ident(pk);
     }
+    sql.finish()
+}
+
+/// `INSERT` of `(owner, target)` rows into a many-to-many join table, skipping the pairs already
+/// there (the unique index over the two columns, which migrations create, decides): SQLite's
+/// `INSERT OR IGNORE`, PostgreSQL's `ON CONFLICT DO NOTHING`, and on MySQL a no-op
+/// `ON DUPLICATE KEY UPDATE` rather than `INSERT IGNORE`, which would also turn a foreign key
+/// error (a target deleted meanwhile) into a warning. The other constraints still fail.
+pub(crate) fn insert_links(
+    backend: Backend,
+    table: &str,
+    columns: [&str; 2],
+    owner: &Value,
+    targets: &[Value],
+) -> (String, Vec<Value>) {
+    let mut sql = Sql::new(backend, "");
+    sql.push(if backend == Backend::Sqlite {
+        "INSERT OR IGNORE INTO "
+    } else {
+        "INSERT INTO "
+    });
+    sql.ident(table);
+    sql.push(" (");
+    sql.ident(columns[0]);
+    sql.push(", ");
+    sql.ident(columns[1]);
+    sql.push(") VALUES ");
+    for (i, t) in targets.iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.push("(");
+        sql.param(owner.clone());
+        sql.push(", ");
+        sql.param(t.clone());
+        sql.push(")");
+    }
+    match backend {
+        Backend::Sqlite => {}
+        Backend::Postgres => sql.push(" ON CONFLICT DO NOTHING"),
+        Backend::MySql => {
+            sql.push(" ON DUPLICATE KEY UPDATE ");
+            sql.ident(columns[0]);
+            sql.push(" = ");
+            sql.ident(columns[0]);
+        }
+    }
+    sql.finish()
+}
+
+/// `DELETE FROM table WHERE cond`, for a table without model metadata (a join table).
+pub(crate) fn delete_where(
+    backend: Backend,
+    table: &'static str,
+    cond: &Cond,
+) -> (String, Vec<Value>) {
+    let mut sql = Sql::new(backend, table);
+    sql.push("DELETE FROM ");
+    sql.ident(table);
+    sql.where_(Some(cond));
+    sql.finish()
+}
+
+/// `SELECT columns FROM table [LEFT JOIN ...] WHERE cond ORDER BY ...`, for a table without
+/// model metadata (a join table); `columns` and `order` may reach across [`Hop`]s.
+pub(crate) fn select_from(
+    backend: Backend,
+    table: &'static str,
+    columns: &[Node],
+    cond: Cond,
+    order: &[(Node, bool)],
+) -> (String, Vec<Value>) {
+    let mut sql = Sql::new(backend, table);
+    let parts = Parts {
+        cond: Some(cond),
+        ..Parts::default()
+    };
+    write_select(&mut sql, &parts, columns, &[], order);
     sql.finish()
 }
 
