@@ -2,8 +2,8 @@
 // The guide's examples include this file, so they are compiled with the crate's doctests.
 
 use chrono::{DateTime, Utc};
-use fullstack::model::{FieldMeta, OnDelete, Relation, RelationKind, read_field};
-use fullstack::{Column, ColumnType, DbType, Error, Model, ModelMeta, Row, Value};
+use fullstack::model::{FieldMeta, ManyToManyMeta, OnDelete, Relation, RelationKind, read_field};
+use fullstack::{Column, ColumnType, DbType, Error, ManyToManyField, Model, ModelMeta, Row, Value};
 
 #[derive(Debug, Clone)]
 pub struct Question {
@@ -19,6 +19,9 @@ impl Question {
         Column::new("question_text", "question_text");
     pub const PUB_DATE: Column<Question, DateTime<Utc>> = Column::new("pub_date", "pub_date");
     pub const VOTES: Column<Question, i32> = Column::new("votes", "votes");
+    /// The many-to-many relation `tags: ManyToMany<Tag>` (not a field of the struct: it holds
+    /// nothing, so this hand-written model leaves it out).
+    pub const TAGS: ManyToManyField<Question, Tag> = ManyToManyField::new("tags");
 
     /// A reverse accessor written by hand (the derive does not generate one yet; see
     /// `ModelExt::related`).
@@ -41,7 +44,14 @@ pub static QUESTION_META: ModelMeta = ModelMeta {
         FieldMeta::new("votes", "votes", ColumnType::Int),
     ],
     indexes: &[],
-    many_to_many: &[],
+    many_to_many: &[ManyToManyMeta {
+        name: "tags",
+        to: || &TAG_META,
+        table: "polls_question_tags",
+        from_column: "question_id",
+        to_column: "tag_id",
+        through: None,
+    }],
     ordering: &["-pub_date"],
 };
 
@@ -134,7 +144,54 @@ impl Model for Choice {
     }
 }
 
-/// Every model of the app, for `on_delete`.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+impl Tag {
+    pub const ID: Column<Tag, Option<i64>> = Column::new("id", "id");
+    pub const NAME: Column<Tag, String> = Column::new("name", "name");
+}
+
+pub static TAG_META: ModelMeta = ModelMeta {
+    app: "polls",
+    name: "Tag",
+    table: "polls_tag",
+    fields: &[
+        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
+        FieldMeta { max_length: Some(50), ..FieldMeta::new("name", "name", ColumnType::VarChar) },
+    ],
+    indexes: &[],
+    many_to_many: &[],
+    ordering: &["name"],
+};
+
+impl Model for Tag {
+    const META: &'static ModelMeta = &TAG_META;
+
+    fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
+        Ok(Tag {
+            id: read_field::<Self, _>(row, offset, 0)?,
+            name: read_field::<Self, _>(row, offset, 1)?,
+        })
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![self.id.to_value(), self.name.to_value()]
+    }
+
+    fn pk(&self) -> Value {
+        self.id.to_value()
+    }
+
+    fn set_pk(&mut self, pk: i64) {
+        self.id = Some(pk);
+    }
+}
+
+/// Every model of the app, for `on_delete` (and the many-to-many links a delete removes).
 pub fn models() -> fullstack::query::ModelSet {
-    fullstack::query::ModelSet::new([Question::META, Choice::META])
+    fullstack::query::ModelSet::new([Question::META, Choice::META, Tag::META])
 }
