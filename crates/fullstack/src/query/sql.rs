@@ -751,7 +751,8 @@ pub(crate) fn insert(
 /// there (the unique index over the two columns, which migrations create, decides): SQLite's
 /// `INSERT OR IGNORE`, PostgreSQL's `ON CONFLICT DO NOTHING`, and on MySQL a no-op
 /// `ON DUPLICATE KEY UPDATE` rather than `INSERT IGNORE`, which would also turn a foreign key
-/// error (a target deleted meanwhile) into a warning. The other constraints still fail.
+/// error (a target deleted meanwhile) into a warning. Foreign keys still fail everywhere
+/// (SQLite's conflict clause does not apply to them).
 pub(crate) fn insert_links(
     backend: Backend,
     table: &str,
