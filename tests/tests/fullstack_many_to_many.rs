@@ -36,18 +36,24 @@ struct Person {
     friends: ManyToMany<Self>,
 }
 
-/// Creates the models' tables (and join tables) with the migrations' DDL, dropping what a
-/// previous run on the same server left.
-async fn create_tables(db: &Database, models: &[&'static ModelMeta]) {
-    let backend = db.backend();
+/// Drops the models' tables, join tables first (they point at the others). The model tables
+/// have fixed names, so a run on a shared server starts and ends with this.
+async fn drop_tables(db: &Database, models: &[&'static ModelMeta]) {
     let joins = models
         .iter()
         .flat_map(|m| m.many_to_many.iter().map(|r| r.table));
     let tables: Vec<&str> = joins.chain(models.iter().map(|m| m.table)).collect();
     for table in tables {
-        let sql = format!("DROP TABLE IF EXISTS {}", backend.quote(table));
+        let sql = format!("DROP TABLE IF EXISTS {}", db.backend().quote(table));
         db.execute(&sql, Vec::new()).await.unwrap();
     }
+}
+
+/// Creates the models' tables (and join tables) with the migrations' DDL, dropping what a
+/// previous run on the same server left.
+async fn create_tables(db: &Database, models: &[&'static ModelMeta]) {
+    let backend = db.backend();
+    drop_tables(db, models).await;
     let mut state = ProjectState::default();
     let to = ProjectState::from_models(models);
     for op in diff(&state.clone(), &to, &mut NonInteractive) {
@@ -266,6 +272,7 @@ async fn many_to_many_on_every_backend() {
         assert_eq!(count_rows(db, "m2m_question_tags").await, 0);
         assert_eq!(Question::objects().delete(db, &models).await.unwrap(), 2);
         assert_eq!(Tag::objects().count(db).await.unwrap(), 1);
+        drop_tables(db, &[Question::META, Tag::META]).await;
     })
     .await;
 }
@@ -321,6 +328,7 @@ async fn a_model_related_to_itself() {
         carol.delete(db, &models).await.unwrap();
         assert_eq!(count_rows(db, "m2m_person_friends").await, 1, "{}", t.name);
         assert_eq!(names(friends.of(alice).all(db).await.unwrap()), ["bob"]);
+        drop_tables(db, &[Person::META]).await;
     })
     .await;
 }
