@@ -19,10 +19,16 @@ impl Question {
         Column::new("question_text", "question_text");
     pub const PUB_DATE: Column<Question, DateTime<Utc>> = Column::new("pub_date", "pub_date");
     pub const VOTES: Column<Question, i32> = Column::new("votes", "votes");
+}
 
-    /// A reverse accessor written by hand (the derive does not generate one yet; see
-    /// `ModelExt::related`).
-    pub fn choice_set(&self) -> fullstack::query::QuerySet<Choice> {
+/// The reverse accessor the derive writes for `Choice::question`.
+pub trait ChoiceByQuestion {
+    /// The choices pointing at this question.
+    fn choice_set(&self) -> fullstack::query::QuerySet<Choice>;
+}
+
+impl ChoiceByQuestion for Question {
+    fn choice_set(&self) -> fullstack::query::QuerySet<Choice> {
         fullstack::query::ModelExt::related(self, Choice::QUESTION)
     }
 }
