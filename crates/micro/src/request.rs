@@ -119,8 +119,8 @@ impl Request {
     }
 
     /// Typed extensions attached by layers and the server. The client's address is better read
-    /// with [`client_addr`](Self::client_addr): a [`ClientAddr`] is in the extensions only on
-    /// routes with tower layers.
+    /// with [`client_addr`](Self::client_addr): under [`serve`](crate::serve), a [`ClientAddr`]
+    /// is in the extensions only when the app or the route has tower layers.
     ///
     /// [`ClientAddr`]: crate::ClientAddr
     pub fn extensions(&self) -> &http::Extensions {
