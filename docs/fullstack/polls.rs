@@ -22,10 +22,16 @@ impl Question {
     /// The many-to-many relation `tags: ManyToMany<Tag>` (not a field of the struct: it holds
     /// nothing, so this hand-written model leaves it out).
     pub const TAGS: ManyToManyField<Question, Tag> = ManyToManyField::new("tags");
+}
 
-    /// A reverse accessor written by hand (the derive does not generate one yet; see
-    /// `ModelExt::related`).
-    pub fn choice_set(&self) -> fullstack::query::QuerySet<Choice> {
+/// The reverse accessor the derive writes for `Choice::question`.
+pub trait ChoiceByQuestion {
+    /// The choices pointing at this question.
+    fn choice_set(&self) -> fullstack::query::QuerySet<Choice>;
+}
+
+impl ChoiceByQuestion for Question {
+    fn choice_set(&self) -> fullstack::query::QuerySet<Choice> {
         fullstack::query::ModelExt::related(self, Choice::QUESTION)
     }
 }

@@ -239,6 +239,31 @@ fn columns_are_typed_handles() {
     assert_eq!(c.column, "question_id");
 }
 
+#[test]
+fn foreign_keys_give_their_targets_reverse_accessors() {
+    // `related_name = "choices"` names the accessor; the self-referential `previous` has the
+    // default name, `choice_set`. Each is a trait named after the model and field.
+    let mut q = question();
+    q.id = 7;
+    let (sql, values) = ChoiceByQuestion::choices(&q).to_sql(Backend::Postgres);
+    assert!(
+        sql.starts_with(r#"SELECT "polls_choice"."id""#) && sql.contains(r#""question_id" = $1"#),
+        "{sql}"
+    );
+    assert_eq!(values, [Value::BigInt(7)]);
+
+    let choice = Choice {
+        id: 3,
+        question: ForeignKey::new(7),
+        previous: None,
+        choice_text: "Yes".into(),
+        votes: 0,
+    };
+    let (sql, values) = choice.choice_set().to_sql(Backend::Sqlite);
+    assert!(sql.contains(r#""previous_id" = ?"#), "{sql}");
+    assert_eq!(values, [Value::BigInt(3)]);
+}
+
 fn moment() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 9, 30, 15).unwrap()
 }

@@ -738,6 +738,15 @@ async fn aggregates_and_grouped_annotations() {
                 Choice::new(q, v).save(db).await.unwrap();
             }
         }
+        // Across a join over a slice: the two best choices (votes 2 and 1, both of the first
+        // question, which has 1 vote) count their question's votes once each.
+        let their_questions = Choice::objects()
+            .order_by([Choice::VOTES.desc()])
+            .limit(2)
+            .aggregate(db, Choice::QUESTION.join(Question::VOTES).sum())
+            .await
+            .unwrap();
+        assert_eq!(their_questions, Some(2), "{}", t.name);
         let rows = Choice::objects()
             .order_by([Choice::QUESTION.asc()])
             .values([Choice::QUESTION.into()])

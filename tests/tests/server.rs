@@ -21,12 +21,40 @@ fn app() -> App {
     app.get("/first", || async { "first" });
     app.get("/second", || async { "second" });
     app.get("/peer", |req: Request| async move {
-        let ext = req.extensions().get::<ClientAddr>().map(|a| a.0);
-        match (req.client_addr(), ext) {
-            (Some(addr), Some(ext)) if addr == ext => addr.to_string(),
-            (addr, ext) => format!("mismatch {addr:?} {ext:?}"),
+        match req.client_addr() {
+            Some(addr) => addr.to_string(),
+            None => "no address".to_owned(),
         }
     });
+    // Tower layers find the address in the extensions; the handler behind them sees it too.
+    app.route(
+        "/peer-layered",
+        micro::routing::get(|req: Request| async move {
+            let seen_by_layer = req.header("x-layer-peer").map(str::to_owned);
+            let ext = req
+                .extensions()
+                .get::<ClientAddr>()
+                .map(|a| a.0.to_string());
+            match (req.client_addr(), ext, seen_by_layer) {
+                (Some(addr), Some(ext), Some(layer)) if addr.to_string() == ext && ext == layer => {
+                    addr.to_string()
+                }
+                (addr, ext, layer) => format!("mismatch {addr:?} {ext:?} {layer:?}"),
+            }
+        })
+        .layer(tower::util::MapRequestLayer::new(
+            |mut req: http::Request<micro::Body>| {
+                let peer = req
+                    .extensions()
+                    .get::<ClientAddr>()
+                    .map(|a| a.0.to_string());
+                if let Some(value) = peer.and_then(|p| http::HeaderValue::from_str(&p).ok()) {
+                    req.headers_mut().insert("x-layer-peer", value);
+                }
+                req
+            },
+        )),
+    );
     app.get("/version", |req: Request| async move {
         format!("{:?}", req.version())
     });
@@ -140,22 +168,32 @@ async fn client_addr_is_the_peer_address() {
     .await
     .unwrap();
     tokio::spawn(conn);
-    let req = http::Request::get("/peer")
-        .header("host", server.addr.to_string())
-        .body(empty())
-        .unwrap();
-    let res = within("the response", async {
-        read_reply(sender.send_request(req).await.unwrap()).await
-    })
-    .await;
-    assert_eq!(res.status, StatusCode::OK);
-    assert_eq!(res.text(), local.to_string());
+    for path in ["/peer", "/peer-layered"] {
+        let req = http::Request::get(path)
+            .header("host", server.addr.to_string())
+            .body(empty())
+            .unwrap();
+        let res = within("the response", async {
+            read_reply(sender.send_request(req).await.unwrap()).await
+        })
+        .await;
+        assert_eq!(res.status, StatusCode::OK);
+        assert_eq!(res.text(), local.to_string(), "{path}");
+    }
     assert!(local.ip().is_loopback());
-    assert_eq!(res.text().split(':').next(), Some("127.0.0.1"));
 
     // In memory there is no socket, so no address.
     let res = TestClient::new(app()).get("/peer").await;
-    assert_eq!(res.text(), "mismatch None None");
+    assert_eq!(res.text(), "no address");
+    // Under another server, the address is read from a `ClientAddr` it inserted.
+    let mut service = app().into_service();
+    let mut req = http::Request::get("/peer").body(empty()).unwrap();
+    req.extensions_mut().insert(ClientAddr(local));
+    let res = tower::ServiceExt::oneshot(&mut service, req).await.unwrap();
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap();
+    assert_eq!(body.to_bytes(), local.to_string());
 }
 
 #[tokio::test]

@@ -132,6 +132,31 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
         }
     }
 
+    // Two foreign keys to one model need distinct reverse accessors (Django's check E304).
+    for (i, f) in fields.iter().enumerate() {
+        let Some((target, method)) = reverse_accessor(f, name) else {
+            continue;
+        };
+        let clash = fields[..i].iter().find(|o| {
+            reverse_accessor(o, name).is_some_and(|(t, m)| {
+                m == method && quote!(#t).to_string() == quote!(#target).to_string()
+            })
+        });
+        if let Some(other) = clash {
+            errors.push(Error::new_spanned(
+                &f.ident,
+                format!(
+                    "`{}` and `{}` both point at `{}` and would both give it the reverse \
+                     accessor `{method}()`: give one of them `#[field(related_name = \"...\")]` \
+                     (or `related_name = \"+\"` for none)",
+                    other.name,
+                    f.name,
+                    quote!(#target)
+                ),
+            ));
+        }
+    }
+
     // `ordering` and indexes name fields.
     let field_names: Vec<&str> = fields
         .iter()
@@ -524,6 +549,31 @@ fn join_columns(model: &str, target: &Type) -> (String, String) {
     }
 }
 
+/// The model a foreign key points at and the name of its reverse accessor (`related_name`, or
+/// `choice_set` for a `Choice`), unless `related_name = "+"` turns it off.
+fn reverse_accessor<'a>(f: &'a Field, model: &Ident) -> Option<(&'a Type, String)> {
+    let Kind::ForeignKey(target) = &f.kind else {
+        return None;
+    };
+    match &f.attrs.related_name {
+        Some(r) if r.value() == "+" => None,
+        Some(r) => Some((target, r.value())),
+        None => Some((target, format!("{}_set", snake_case(&model.to_string())))),
+    }
+}
+
+/// `choice_set` → `ChoiceSet`.
+fn pascal_case(s: &str) -> String {
+    s.split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_uppercase().chain(chars).collect::<String>()
+            })
+        })
+        .collect()
+}
+
 /// `QuestionChoice` → `question_choice`, `HTTPLog` → `http_log`.
 fn snake_case(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
@@ -577,6 +627,7 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
     let mut readers = Vec::new();
     let mut values = Vec::new();
     let mut columns = Vec::new();
+    let mut accessors = Vec::new();
     let mut index = 0usize;
     let mut pk_expr = quote!(unreachable!());
     let mut set_pk = quote!(let _ = pk;);
@@ -707,6 +758,16 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
             #vis const #const_name: ::fullstack::Column<#name, #ty> =
                 ::fullstack::Column::new(#fname, #column);
         });
+        if let Some((target, method)) = reverse_accessor(f, name) {
+            accessors.push(reverse_accessor_trait(
+                vis,
+                name,
+                &const_name,
+                f,
+                target,
+                &method,
+            ));
+        }
         index += 1;
     }
 
@@ -766,6 +827,49 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         #[automatically_derived]
         impl #name {
             #(#columns)*
+        }
+
+        #(#accessors)*
+    }
+}
+
+/// The reverse accessor of one foreign key: a trait (a method cannot be added to the target
+/// model directly, which may live in another crate) named after the model and field
+/// (`ChoiceByQuestion`), with one method (`choice_set`), implemented for the target.
+fn reverse_accessor_trait(
+    vis: &syn::Visibility,
+    name: &Ident,
+    const_name: &Ident,
+    f: &Field,
+    target: &Type,
+    method: &str,
+) -> TokenStream {
+    let trait_name = format_ident!("{name}By{}", pascal_case(&f.name));
+    let method = format_ident!("{method}", span = f.ident.span());
+    let trait_doc = format!(
+        "The reverse accessor of `{name}::{}`: `{}.{method}()` gives the `{name}`s that point \
+         at it. Bring it into scope (`use ...::{trait_name}`, or a glob import of the models) \
+         to call it.",
+        f.name,
+        quote!(#target).to_string().to_lowercase(),
+    );
+    let method_doc = format!(
+        "The `{name}` rows whose `{}` points at this one, as a queryset (Django's \
+         `{method}.all()`).",
+        f.name
+    );
+    quote! {
+        #[doc = #trait_doc]
+        #vis trait #trait_name {
+            #[doc = #method_doc]
+            fn #method(&self) -> ::fullstack::query::QuerySet<#name>;
+        }
+
+        #[automatically_derived]
+        impl #trait_name for #target {
+            fn #method(&self) -> ::fullstack::query::QuerySet<#name> {
+                ::fullstack::query::ModelExt::related(self, #name::#const_name)
+            }
         }
     }
 }

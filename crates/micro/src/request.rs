@@ -6,7 +6,10 @@ use http::{HeaderMap, Method, Uri, Version, request::Parts};
 
 use crate::app::Shared;
 use crate::routing::Matched;
-use crate::{Body, G, UrlForError};
+use crate::server::Connection;
+#[cfg(feature = "ws")]
+use crate::shutdown::UpgradeTracker;
+use crate::{Body, G, Shutdown, UrlForError};
 
 /// An HTTP request, as Flask's `request`: method, URL, headers, the matched rule and its
 /// variables, the body, app state and request-local storage ([`G`]).
@@ -36,6 +39,9 @@ pub struct Request {
     /// which stays for the handler.
     pub(crate) in_before_hook: bool,
     pub(crate) session: Option<crate::Session>,
+    /// The connection it came on, when [`serve`](crate::serve) hands it to the app directly;
+    /// otherwise its details are in the extensions, if anywhere.
+    pub(crate) conn: Option<Arc<Connection>>,
 }
 
 impl Request {
@@ -50,6 +56,7 @@ impl Request {
             g: None,
             in_before_hook: false,
             session: None,
+            conn: None,
         }
     }
 
@@ -72,6 +79,7 @@ impl Request {
             g: Some(self.g()),
             in_before_hook: false,
             session: self.session.clone(),
+            conn: self.conn.clone(),
         }
     }
 
@@ -110,7 +118,9 @@ impl Request {
         self.head.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// Typed extensions attached by layers and the server (for example the [`ClientAddr`]).
+    /// Typed extensions attached by layers and the server. The client's address is better read
+    /// with [`client_addr`](Self::client_addr): under [`serve`](crate::serve), a [`ClientAddr`]
+    /// is in the extensions only when the app or the route has tower layers.
     ///
     /// [`ClientAddr`]: crate::ClientAddr
     pub fn extensions(&self) -> &http::Extensions {
@@ -243,8 +253,37 @@ impl Request {
     }
 
     /// The client's socket address, when served over TCP.
+    ///
+    /// Under [`serve`](crate::serve) it comes with the request; under another server, from a
+    /// [`ClientAddr`](crate::ClientAddr) in the extensions.
     pub fn client_addr(&self) -> Option<std::net::SocketAddr> {
-        self.head.extensions.get::<crate::ClientAddr>().map(|a| a.0)
+        match &self.conn {
+            Some(conn) => Some(conn.addr),
+            None => self.head.extensions.get::<crate::ClientAddr>().map(|a| a.0),
+        }
+    }
+
+    /// The server's shutdown signal; one that never fires outside [`serve`](crate::serve).
+    pub(crate) fn shutdown(&self) -> Shutdown {
+        match &self.conn {
+            Some(conn) => conn.shutdown.clone(),
+            None => self
+                .head
+                .extensions
+                .get::<Shutdown>()
+                .cloned()
+                .unwrap_or_else(Shutdown::never),
+        }
+    }
+
+    /// What keeps the server waiting for an upgraded connection, when served by
+    /// [`serve`](crate::serve).
+    #[cfg(feature = "ws")]
+    pub(crate) fn upgrade_tracker(&self) -> Option<UpgradeTracker> {
+        match &self.conn {
+            Some(conn) => Some(conn.tracker.clone()),
+            None => self.head.extensions.get::<UpgradeTracker>().cloned(),
+        }
     }
 }
 

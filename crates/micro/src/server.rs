@@ -1,11 +1,15 @@
 //! Serving over TCP with hyper 1.x: HTTP/1.1 (keep-alive, pipelining) and HTTP/2 cleartext on one
 //! port, graceful shutdown with a deadline.
 
+mod header_timer;
+
+use std::any::Any;
 use std::convert::Infallible;
 use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -14,15 +18,43 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::mpsc;
 use tower::{Service, ServiceExt};
 
-use crate::shutdown::{EndOnShutdown, UpgradeTracker, end_body_on_shutdown};
-use crate::{Body, BoxError, Shutdown};
+use self::header_timer::ConnTimer;
+use crate::shutdown::{UpgradeTracker, end_on_shutdown};
+use crate::{AppService, Body, BoxError, Shutdown, ShutdownTrigger};
 
-/// The client's socket address, in the request extensions of every request served over TCP
-/// (see [`Request::client_addr`](crate::Request::client_addr)).
+/// The future that starts a graceful shutdown.
+type Signal = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The client's socket address, as tower layers and services see it: [`serve`] puts it in the
+/// extensions of every request a layer or a service other than micro's app receives. Handlers
+/// read it with [`Request::client_addr`](crate::Request::client_addr), which also works under
+/// other servers that insert a `ClientAddr`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientAddr(pub SocketAddr);
+
+/// What the requests of one connection share, made once when it is accepted: the client's address
+/// and the server's signals. micro's app gets it as an argument and keeps it in the
+/// [`Request`](crate::Request); other services (and tower layers) find its parts in the request
+/// extensions, put there by [`insert_into`](Self::insert_into).
+#[derive(Debug)]
+pub(crate) struct Connection {
+    pub(crate) addr: SocketAddr,
+    pub(crate) shutdown: Shutdown,
+    pub(crate) tracker: UpgradeTracker,
+}
+
+impl Connection {
+    /// Puts the connection's details into a request's extensions: [`ClientAddr`], [`Shutdown`]
+    /// and the upgrade tracker.
+    pub(crate) fn insert_into(&self, extensions: &mut http::Extensions) {
+        extensions.insert(ClientAddr(self.addr));
+        extensions.insert(self.shutdown.clone());
+        extensions.insert(self.tracker.clone());
+    }
+}
 
 /// Serves `service` on `listener` until the shutdown signal, if any, resolves.
 ///
@@ -64,7 +96,7 @@ pub fn serve<S>(listener: TcpListener, service: S) -> Serve<S> {
 pub struct Serve<S> {
     listener: TcpListener,
     service: S,
-    signal: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+    signal: Option<Signal>,
     shutdown_timeout: Duration,
     header_read_timeout: Duration,
 }
@@ -147,99 +179,152 @@ where
         header_read_timeout,
     } = serve;
     let mut signal = signal.unwrap_or_else(|| Box::pin(std::future::pending()));
-    let mut builder = auto::Builder::new(TokioExecutor::new());
-    // Without a timer hyper silently ignores the header-read timeout.
-    builder
-        .http1()
-        .timer(TokioTimer::new())
-        .header_read_timeout(header_read_timeout)
-        .keep_alive(true);
-    builder.http2().timer(TokioTimer::new());
-    let graceful = GracefulShutdown::new();
-    // Tracked so that connections still open at the shutdown deadline can be dropped.
-    let mut connections = tokio::task::JoinSet::new();
-    let (trigger, shutdown) = Shutdown::channel();
-    // Upgraded connections (WebSockets) run outside `connections` and `graceful`: tracked apart.
-    let (tracker, mut upgraded, deadline) = UpgradeTracker::new();
-
-    loop {
-        let (stream, addr) = tokio::select! {
-            biased;
-            () = &mut signal => break,
-            accepted = listener.accept() => match accepted {
-                Ok(conn) => conn,
-                Err(err) => {
-                    accept_error(err).await;
-                    continue;
+    let mut server = Server::new(header_read_timeout);
+    // micro's own app is called directly, with the connection as an argument: no `oneshot`, no
+    // boxed future and no request extensions to fill. Any other service gets the connection's
+    // details as extensions.
+    let app = (&service as &dyn Any).downcast_ref::<AppService>().cloned();
+    match app {
+        Some(app) => {
+            let respond = move |req, conn: &Arc<Connection>| app.respond(req, Some(conn.clone()));
+            server.accept(&listener, &mut signal, respond).await;
+        }
+        None => {
+            let respond = move |mut req: http::Request<Body>, conn: &Arc<Connection>| {
+                conn.insert_into(req.extensions_mut());
+                let response = service.clone().oneshot(req);
+                let conn = conn.clone();
+                async move {
+                    let response = match response.await {
+                        Ok(response) => response.map(Body::new),
+                        Err(never) => match never {},
+                    };
+                    Ok(end_on_shutdown(response, &conn.shutdown))
                 }
-            },
-        };
-        if let Err(err) = stream.set_nodelay(true) {
-            tracing::debug!(target: "micro::server", "TCP_NODELAY failed: {err}");
+            };
+            server.accept(&listener, &mut signal, respond).await;
         }
-        let service = service.clone();
-        let shutdown = shutdown.clone();
-        let tracker = tracker.clone();
-        let hyper_service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
-            let mut req = req.map(Body::new);
-            req.extensions_mut().insert(ClientAddr(addr));
-            req.extensions_mut().insert(shutdown.clone());
-            req.extensions_mut().insert(tracker.clone());
-            let shutdown = shutdown.clone();
-            let response = service.clone().oneshot(req);
-            async move {
-                let response = response.await?.map(Body::new);
-                Ok::<_, Infallible>(end_on_shutdown(response, &shutdown))
-            }
-        });
-        let conn = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), hyper_service)
-            .into_owned();
-        let conn = graceful.watch(conn);
-        while connections.try_join_next().is_some() {}
-        connections.spawn(async move {
-            if let Err(err) = conn.await {
-                tracing::debug!(target: "micro::server", "connection from {addr} ended: {err}");
-            }
-        });
     }
-
     drop(listener);
-    // Tell long-lived responses first, so they end instead of holding the wait below.
-    trigger.fire();
-    let open = graceful.count();
-    tracing::info!(target: "micro::server", "shutting down, waiting for {open} connection(s)");
-    let drained = async move {
-        graceful.shutdown().await;
-        // Upgraded connections left hyper (and `graceful`) when they switched protocols; each
-        // holds a tracker clone until its handler returns.
-        drop(tracker);
-        while upgraded.recv().await.is_some() {}
-    };
-    tokio::select! {
-        () = drained => {}
-        () = tokio::time::sleep(shutdown_timeout) => {
-            tracing::warn!(target: "micro::server", "shutdown timeout of {shutdown_timeout:?} reached; dropping {} connection(s)", connections.len());
-            connections.abort_all();
-            deadline.fire();
-        }
-    }
+    server.shut_down(shutdown_timeout).await;
     Ok(())
 }
 
-/// A response marked to end on shutdown gets a body that does.
-fn end_on_shutdown(
-    mut response: http::Response<Body>,
-    shutdown: &Shutdown,
-) -> http::Response<Body> {
-    if response
-        .extensions_mut()
-        .remove::<EndOnShutdown>()
-        .is_some()
-    {
-        response = response.map(|body| end_body_on_shutdown(body, shutdown));
+/// The state of a running server: its connections and the signals it gives them.
+struct Server {
+    builder: auto::Builder<TokioExecutor>,
+    graceful: GracefulShutdown,
+    /// Tracked so that connections still open at the shutdown deadline can be dropped.
+    connections: tokio::task::JoinSet<()>,
+    trigger: ShutdownTrigger,
+    shutdown: Shutdown,
+    /// Upgraded connections (WebSockets) run outside `connections` and `graceful`: tracked apart.
+    tracker: UpgradeTracker,
+    upgraded: mpsc::Receiver<()>,
+    deadline: ShutdownTrigger,
+}
+
+impl Server {
+    fn new(header_read_timeout: Duration) -> Self {
+        let mut builder = auto::Builder::new(TokioExecutor::new());
+        // The HTTP/1 timer is set per connection (see `accept`). Without a timer hyper would
+        // silently ignore the header-read timeout.
+        builder
+            .http1()
+            .header_read_timeout(header_read_timeout)
+            .keep_alive(true);
+        builder.http2().timer(TokioTimer::new());
+        let (trigger, shutdown) = Shutdown::channel();
+        let (tracker, upgraded, deadline) = UpgradeTracker::new();
+        Server {
+            builder,
+            graceful: GracefulShutdown::new(),
+            connections: tokio::task::JoinSet::new(),
+            trigger,
+            shutdown,
+            tracker,
+            upgraded,
+            deadline,
+        }
     }
-    response
+
+    /// Accepts connections until `signal` resolves; `respond` answers each request.
+    async fn accept<F, Fut>(&mut self, listener: &TcpListener, signal: &mut Signal, respond: F)
+    where
+        F: Fn(http::Request<Body>, &Arc<Connection>) -> Fut + Clone + Send + 'static,
+        Fut: Future<Output = Result<http::Response<Body>, Infallible>> + Send + 'static,
+    {
+        loop {
+            let (stream, addr) = tokio::select! {
+                biased;
+                () = &mut *signal => break,
+                accepted = listener.accept() => match accepted {
+                    Ok(conn) => conn,
+                    Err(err) => {
+                        accept_error(err).await;
+                        continue;
+                    }
+                },
+            };
+            if let Err(err) = stream.set_nodelay(true) {
+                tracing::debug!(target: "micro::server", "TCP_NODELAY failed: {err}");
+            }
+            let conn = Arc::new(Connection {
+                addr,
+                shutdown: self.shutdown.clone(),
+                tracker: self.tracker.clone(),
+            });
+            let respond = respond.clone();
+            let hyper_service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
+                respond(req.map(Body::new), &conn)
+            });
+            // One timer per connection, reused by every request's header-read deadline.
+            let mut builder = self.builder.clone();
+            builder.http1().timer(ConnTimer::new());
+            let conn = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), hyper_service)
+                .into_owned();
+            let conn = self.graceful.watch(conn);
+            while self.connections.try_join_next().is_some() {}
+            self.connections.spawn(async move {
+                if let Err(err) = conn.await {
+                    tracing::debug!(target: "micro::server", "connection from {addr} ended: {err}");
+                }
+            });
+        }
+    }
+
+    /// Shuts down gracefully, within `timeout`; the listener must be closed already.
+    async fn shut_down(self, timeout: Duration) {
+        let Server {
+            graceful,
+            mut connections,
+            trigger,
+            tracker,
+            mut upgraded,
+            deadline,
+            ..
+        } = self;
+        // Tell long-lived responses first, so they end instead of holding the wait below.
+        trigger.fire();
+        let open = graceful.count();
+        tracing::info!(target: "micro::server", "shutting down, waiting for {open} connection(s)");
+        let drained = async move {
+            graceful.shutdown().await;
+            // Upgraded connections left hyper (and `graceful`) when they switched protocols;
+            // each holds a tracker clone until its handler returns.
+            drop(tracker);
+            while upgraded.recv().await.is_some() {}
+        };
+        tokio::select! {
+            () = drained => {}
+            () = tokio::time::sleep(timeout) => {
+                tracing::warn!(target: "micro::server", "shutdown timeout of {timeout:?} reached; dropping {} connection(s)", connections.len());
+                connections.abort_all();
+                deadline.fire();
+            }
+        }
+    }
 }
 
 /// Per-connection errors (the client went away) are normal; others, like EMFILE, mean the

@@ -1,6 +1,6 @@
 //! The server's shutdown signal, as handlers see it, and how long-lived responses end with it.
 //!
-//! [`serve`](crate::serve) puts a [`Shutdown`] into every request's extensions. Handlers that keep
+//! [`serve`](crate::serve) gives every request a [`Shutdown`]. Handlers that keep
 //! a response open (a stream, a WebSocket) watch it to end by themselves when the server stops,
 //! so a graceful shutdown does not wait for its deadline (axum #2673, #3003). Server-Sent Events
 //! and WebSockets do this without the handler's help.
@@ -105,11 +105,7 @@ impl FromRequest for Shutdown {
     type Rejection = Infallible;
 
     async fn from_request(req: &mut Request) -> Result<Self, Infallible> {
-        Ok(req
-            .extensions()
-            .get::<Shutdown>()
-            .cloned()
-            .unwrap_or_else(Shutdown::never))
+        Ok(req.shutdown())
     }
 }
 
@@ -162,8 +158,23 @@ impl UpgradeTracker {
     }
 }
 
+/// A response marked to end on shutdown gets a body that does.
+pub(crate) fn end_on_shutdown(
+    mut response: http::Response<Body>,
+    shutdown: &Shutdown,
+) -> http::Response<Body> {
+    if response
+        .extensions_mut()
+        .remove::<EndOnShutdown>()
+        .is_some()
+    {
+        response = response.map(|body| end_body_on_shutdown(body, shutdown));
+    }
+    response
+}
+
 /// A body that ends when the shutdown starts; frames already sent stay sent.
-pub(crate) fn end_body_on_shutdown(body: Body, shutdown: &Shutdown) -> Body {
+fn end_body_on_shutdown(body: Body, shutdown: &Shutdown) -> Body {
     Body::new(UntilShutdown {
         body,
         signal: Some(Box::pin(shutdown.wait())),

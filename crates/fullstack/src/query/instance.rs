@@ -122,9 +122,9 @@ pub trait ModelExt: Model {
         }
     }
 
-    /// The rows of `C` whose foreign key `fk` points at this instance: the reverse accessor
-    /// (`question.related(Choice::QUESTION)`, Django's `question.choice_set`; the derive does
-    /// not generate named accessors yet).
+    /// The rows of `C` whose foreign key `fk` points at this instance: what the reverse
+    /// accessors the derive generates call (`question.choice_set()` is
+    /// `question.related(Choice::QUESTION)`, Django's `question.choice_set.all()`).
     ///
     /// # Panics
     /// When `fk` is not a foreign key of `C` to this model.

@@ -513,6 +513,8 @@ pub(crate) fn write_select(
 
 /// `SELECT aggregates FROM ... WHERE ...`; over a subquery (aliased `sub`, which the aggregates'
 /// columns then refer to) when the queryset is sliced or `DISTINCT`, so they apply to its rows.
+/// When such aggregates also reach across a join, the joins stay outside and the slice picks
+/// the rows by key: `... WHERE pk IN (SELECT sub.pk FROM (SELECT pk ... LIMIT ?) sub)`.
 pub(crate) fn aggregate(
     backend: Backend,
     meta: &'static ModelMeta,
@@ -522,10 +524,23 @@ pub(crate) fn aggregate(
     let mut paths = Vec::new();
     aggregates.iter().for_each(|n| n.paths(&mut paths));
     let wrap = parts.distinct || parts.limit.is_some() || parts.offset.is_some();
-    assert!(
-        !wrap || paths.is_empty(),
-        "an aggregate over a sliced or DISTINCT queryset cannot reach across a join"
-    );
+    if wrap && !paths.is_empty() {
+        let mut sql = Sql::new(backend, meta.table);
+        aggregates.iter().for_each(|n| sql.register_node(n));
+        sql.push("SELECT ");
+        for (i, a) in aggregates.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.node(a);
+        }
+        sql.from();
+        // The model's rows are distinct already (by key): `DISTINCT` changes nothing here.
+        let mut by_key = parts.clone();
+        by_key.distinct = false;
+        write_target_as(&mut sql, meta, &by_key, true);
+        return sql.finish();
+    }
     if !wrap {
         let mut parts = parts.clone();
         parts.order = Some(Vec::new());
@@ -585,10 +600,20 @@ pub(crate) fn count(
 /// `pk IN (SELECT pk FROM (SELECT ...) AS sub)` (the derived table keeps MySQL from refusing a
 /// subquery on the table being changed).
 fn write_target(sql: &mut Sql, meta: &'static ModelMeta, parts: &Parts) {
+    write_target_as(sql, meta, parts, false);
+}
+
+/// As [`write_target`], naming the key `"table"."pk"` when `qualified` (the statement joins
+/// tables that have a column of the same name).
+fn write_target_as(sql: &mut Sql, meta: &'static ModelMeta, parts: &Parts, qualified: bool) {
     if parts.joins() || parts.limit.is_some() || parts.offset.is_some() {
         let pk = meta.pk().column;
         sql.push(" WHERE ");
-        sql.ident(pk);
+        if qualified {
+            sql.column(&[], pk);
+        } else {
+            sql.ident(pk);
+        }
         sql.push(" IN (SELECT ");
         sql.ident("sub");
         sql.push(".");

@@ -1,6 +1,7 @@
 //! The life of one request: route, before hooks, handler, error rendering, after hooks, teardown.
 
 use std::borrow::Cow;
+use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
 use std::sync::{Arc, Mutex};
 
@@ -15,20 +16,43 @@ use crate::response::{IntoResponse, Redirect, Response, take_pending_error};
 use crate::routing::method_router::RequestContext;
 use crate::routing::{Endpoint, Lookup, Route};
 use crate::scaffold::{Scaffold, render_error};
+use crate::server::Connection;
+use crate::shutdown::end_on_shutdown;
 use crate::{Body, Error, Request};
 
-pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> Response {
-    let started = tracing::enabled!(target: "micro::request", tracing::Level::INFO)
-        .then(std::time::Instant::now);
+/// Answers one request. `conn` is the connection it came on, when [`serve`](crate::serve) calls
+/// the app directly (see [`AppService::respond`](super::AppService::respond)); a response that is
+/// to end on shutdown is then wired to its signal here. Never fails: the `Result` is for hyper
+/// and tower.
+///
+/// A function returning an `async` block rather than an `async fn`: the block owns the
+/// [`Request`] built here, where an `async fn` would also keep its `http::Request` argument in
+/// the future, which the server moves several times before it first polls it.
+#[inline]
+pub(crate) fn dispatch(
+    shared: Arc<Shared>,
+    req: http::Request<Body>,
+    conn: Option<Arc<Connection>>,
+) -> impl Future<Output = Result<Response, Infallible>> + Send + use<> {
     let (head, body) = req.into_parts();
     let mut req = Request::new(head, body, shared.clone());
+    req.conn = conn;
+    async move {
+        let mut response = pipeline(&shared, &mut req).await;
+        if let Some(conn) = &req.conn {
+            response = end_on_shutdown(response, &conn.shutdown);
+        }
+        Ok(response)
+    }
+}
 
-    let mut response = match AssertUnwindSafe(handle(&shared, &mut req))
-        .catch_unwind()
-        .await
-    {
+/// Everything from routing to the teardown hooks.
+async fn pipeline(shared: &Shared, req: &mut Request) -> Response {
+    let started = tracing::enabled!(target: "micro::request", tracing::Level::INFO)
+        .then(std::time::Instant::now);
+    let mut response = match AssertUnwindSafe(handle(shared, req)).catch_unwind().await {
         Ok(response) => response,
-        Err(panic) => panicked(&req, "the handler", &panic).into_response(),
+        Err(panic) => panicked(req, "the handler", &panic).into_response(),
     };
 
     // Error handlers and after/teardown hooks are user code too: a panic there must not unwind
@@ -38,15 +62,15 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> R
         if err.status().is_server_error() {
             tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), error = %err, "request failed");
         }
-        response = guard(&req, "an error handler", || {
-            render_error(innermost_first(&shared, &req), &err, &req)
+        response = guard(req, "an error handler", || {
+            render_error(innermost_first(shared, req), &err, req)
         })
         .unwrap_or_else(|panic| render_default(&panic, req.headers(), shared.error_style()));
     }
     // Flask's order: the innermost blueprint's hooks first, the app's last, each list reversed.
-    for scaffold in innermost_first(&shared, &req) {
+    for scaffold in innermost_first(shared, req) {
         for hook in scaffold.after.iter().rev() {
-            if let Err(panic) = guard(&req, "an after_request hook", || hook(&req, &mut response)) {
+            if let Err(panic) = guard(req, "an after_request hook", || hook(req, &mut response)) {
                 response = render_default(&panic, req.headers(), shared.error_style());
                 error = Some(Arc::new(panic));
             }
@@ -58,10 +82,10 @@ pub(crate) async fn dispatch(shared: Arc<Shared>, req: http::Request<Body>) -> R
     {
         response = render_default(&err, req.headers(), shared.error_style());
     }
-    for scaffold in innermost_first(&shared, &req) {
+    for scaffold in innermost_first(shared, req) {
         for hook in scaffold.teardown.iter().rev() {
-            let _ = guard(&req, "a teardown_request hook", || {
-                hook(&req, error.as_deref())
+            let _ = guard(req, "a teardown_request hook", || {
+                hook(req, error.as_deref())
             });
         }
     }
@@ -148,6 +172,10 @@ async fn call_layered(route: &Route, req: &mut Request) -> Response {
     let mut inner = req.split_off();
     let body = inner.take_body();
     let mut http_req = http::Request::from_parts(inner.head.clone(), body);
+    // Tower layers look for the connection's details in the extensions.
+    if let Some(conn) = &inner.conn {
+        conn.insert_into(http_req.extensions_mut());
+    }
     http_req
         .extensions_mut()
         .insert(RequestContext(Arc::new(Mutex::new(Some(inner)))));

@@ -86,12 +86,8 @@ impl FromRequest for WebSocketUpgrade {
             offered,
             protocol: None,
             config: WebSocketConfig::default(),
-            shutdown: req
-                .extensions()
-                .get::<Shutdown>()
-                .cloned()
-                .unwrap_or_else(Shutdown::never),
-            tracker: req.extensions().get::<UpgradeTracker>().cloned(),
+            shutdown: req.shutdown(),
+            tracker: req.upgrade_tracker(),
         })
     }
 }

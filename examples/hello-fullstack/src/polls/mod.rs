@@ -2,7 +2,7 @@
 
 mod models;
 
-pub use models::{Choice, Question};
+pub use models::{Choice, ChoiceByQuestion, Question};
 
 use chrono::{DateTime, Duration, Utc};
 use fullstack::query::prelude::*;
@@ -107,7 +107,7 @@ async fn detail(
     Path(id): Path<i64>,
 ) -> Result<Html<String>, Error> {
     let question = question_or_404(&db, id).await?;
-    let choices = question.related(Choice::QUESTION).all(&db).await?;
+    let choices = question.choice_set().all(&db).await?;
     let choices: Vec<ChoiceView> = choices.iter().map(ChoiceView::from).collect();
     t.render(
         "polls/detail.html",

@@ -341,6 +341,25 @@ fn aggregates_over_a_slice_use_a_subquery() {
     );
 }
 
+#[test]
+fn aggregates_across_a_join_over_a_slice_pick_the_rows_by_key() {
+    let parts = Choice::objects()
+        .order_by([Choice::VOTES.desc()])
+        .limit(2)
+        .parts;
+    let (sql, values) = super::aggregate(
+        Backend::Postgres,
+        &CHOICE,
+        &parts,
+        &[Choice::QUESTION.join(Question::VOTES).sum().node],
+    );
+    assert_eq!(
+        sql,
+        r#"SELECT CAST(SUM("j1"."votes") AS BIGINT) FROM "polls_choice" LEFT JOIN "polls_question" "j1" ON "j1"."id" = "polls_choice"."question_id" WHERE "polls_choice"."id" IN (SELECT "sub"."id" FROM (SELECT "polls_choice"."id" FROM "polls_choice" ORDER BY "polls_choice"."votes" DESC LIMIT $1) "sub")"#
+    );
+    assert_eq!(values, [Value::BigInt(2)]);
+}
+
 struct Vote;
 static VOTE: ModelMeta = ModelMeta {
     app: "polls",
