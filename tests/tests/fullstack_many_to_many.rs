@@ -160,6 +160,11 @@ async fn many_to_many_on_every_backend() {
             ["q1", "q2"]
         );
         assert_eq!(TAGS.owners_of(&web).count(db).await.unwrap(), 1);
+        // The reverse accessor the derive gives `Tag` (Django's `tag.question_set`).
+        assert_eq!(
+            texts(&rust.question_set().all(db).await.unwrap()),
+            ["q1", "q2"]
+        );
 
         // any / any_owner: each row once, however many targets match.
         let both = Question::objects()
@@ -310,6 +315,7 @@ async fn a_model_related_to_itself() {
             names(friends.owners_of(bob).all(db).await.unwrap()),
             ["alice"]
         );
+        assert_eq!(names(bob.person_set().all(db).await.unwrap()), ["alice"]);
         let likes_carol = Person::objects().filter(friends.any(Person::NAME.eq("carol")));
         assert_eq!(names(likes_carol.all(db).await.unwrap()), ["alice"]);
         let liked_by_alice = Person::objects().filter(friends.any_owner(Person::NAME.eq("alice")));

@@ -549,10 +549,11 @@ fn join_columns(model: &str, target: &Type) -> (String, String) {
     }
 }
 
-/// The model a foreign key points at and the name of its reverse accessor (`related_name`, or
-/// `choice_set` for a `Choice`), unless `related_name = "+"` turns it off.
+/// The model a foreign key or many-to-many relation points at and the name of its reverse
+/// accessor (`related_name`, or `choice_set` for a `Choice`), unless `related_name = "+"`
+/// turns it off.
 fn reverse_accessor<'a>(f: &'a Field, model: &Ident) -> Option<(&'a Type, String)> {
-    let Kind::ForeignKey(target) = &f.kind else {
+    let (Kind::ForeignKey(target) | Kind::ManyToMany(target)) = &f.kind else {
         return None;
     };
     match &f.attrs.related_name {
@@ -661,6 +662,10 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
                 #vis const #const_name: ::fullstack::ManyToManyField<#name, #target> =
                     ::fullstack::ManyToManyField::new(#fname);
             });
+            if let Some((target, method)) = reverse_accessor(f, name) {
+                let body = quote!(#name::#const_name.owners_of(self));
+                accessors.push(reverse_accessor_trait(vis, name, f, target, &method, body));
+            }
             continue;
         }
         let column = &f.column;
@@ -759,14 +764,8 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
                 ::fullstack::Column::new(#fname, #column);
         });
         if let Some((target, method)) = reverse_accessor(f, name) {
-            accessors.push(reverse_accessor_trait(
-                vis,
-                name,
-                &const_name,
-                f,
-                target,
-                &method,
-            ));
+            let body = quote!(::fullstack::query::ModelExt::related(self, #name::#const_name));
+            accessors.push(reverse_accessor_trait(vis, name, f, target, &method, body));
         }
         index += 1;
     }
@@ -833,16 +832,17 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
     }
 }
 
-/// The reverse accessor of one foreign key: a trait (a method cannot be added to the target
+/// The reverse accessor of one relation: a trait (a method cannot be added to the target
 /// model directly, which may live in another crate) named after the model and field
-/// (`ChoiceByQuestion`), with one method (`choice_set`), implemented for the target.
+/// (`ChoiceByQuestion`), with one method (`choice_set`) returning `body`, implemented for the
+/// target.
 fn reverse_accessor_trait(
     vis: &syn::Visibility,
     name: &Ident,
-    const_name: &Ident,
     f: &Field,
     target: &Type,
     method: &str,
+    body: TokenStream,
 ) -> TokenStream {
     let trait_name = format_ident!("{name}By{}", pascal_case(&f.name));
     let method = format_ident!("{method}", span = f.ident.span());
@@ -854,7 +854,7 @@ fn reverse_accessor_trait(
         quote!(#target).to_string().to_lowercase(),
     );
     let method_doc = format!(
-        "The `{name}` rows whose `{}` points at this one, as a queryset (Django's \
+        "The `{name}` rows whose `{}` holds this one, as a queryset (Django's \
          `{method}.all()`).",
         f.name
     );
@@ -868,7 +868,7 @@ fn reverse_accessor_trait(
         #[automatically_derived]
         impl #trait_name for #target {
             fn #method(&self) -> ::fullstack::query::QuerySet<#name> {
-                ::fullstack::query::ModelExt::related(self, #name::#const_name)
+                #body
             }
         }
     }
