@@ -904,6 +904,17 @@ async fn delete_honours_on_delete() {
             .await
             .unwrap();
         assert_eq!(in_2024.len(), 2);
+        // Each vote with its question, two joins away, in one query.
+        let (pairs, queries) =
+            capture_queries(Vote::objects().select_related_via(to_question()).all(db)).await;
+        let pairs = pairs.unwrap();
+        assert_eq!(queries.len(), 1, "{queries:?}");
+        let mut question_ids: Vec<i64> = pairs
+            .iter()
+            .map(|(_, q)| q.as_ref().unwrap().id.unwrap())
+            .collect();
+        question_ids.sort_unstable();
+        assert_eq!(question_ids, [qs[1].id.unwrap(), qs[2].id.unwrap()]);
         let top = Choice::objects()
             .filter(Choice::ID.eq(in_2024[0].choice))
             .get(db)

@@ -425,7 +425,7 @@ impl<C: Model, K> Column<C, K> {
 /// A path across foreign keys from model `M` to model `R`, for lookups more than one relation
 /// away: `Vote::CHOICE.rel::<Choice>().then::<Question, _>(Choice::QUESTION).col(Question::PUB_DATE)`.
 pub struct Rel<M, R> {
-    path: Vec<Hop>,
+    pub(crate) path: Vec<Hop>,
     _types: std::marker::PhantomData<fn() -> (M, R)>,
 }
 

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use super::executor::{Executor, conn};
 use super::expr::{Cond, Hop, Node};
-use super::lookup::hop;
+use super::lookup::{Rel, hop};
 use super::queryset::QuerySet;
 use super::sql;
 use crate::db::Value;
@@ -20,7 +20,29 @@ impl<M: Model> QuerySet<M> {
     /// When `fk` is not a foreign key of `M` to `R`.
     pub fn select_related<R: Model, K>(self, fk: Column<M, K>) -> SelectRelated<M, R> {
         SelectRelated {
-            hop: hop::<M, R>(fk.column),
+            path: vec![hop::<M, R>(fk.column)],
+            qs: self,
+            _related: std::marker::PhantomData,
+        }
+    }
+
+    /// As [`select_related`](Self::select_related), for a model several foreign keys away
+    /// (Django's `select_related("choice__question")`): one `LEFT JOIN` per hop, `None` when a
+    /// key on the way is NULL.
+    ///
+    /// ```
+    /// # use fullstack::query::prelude::*;
+    /// # use fullstack::{Column, Model};
+    /// # fn demo<Vote: Model, Choice: Model, Question: Model>(
+    /// #     choice: Column<Vote, i64>, question: Column<Choice, i64>,
+    /// # ) -> fullstack::query::SelectRelated<Vote, Question> {
+    /// // Each vote with its choice's question, in one query.
+    /// Vote::objects().select_related_via(choice.rel::<Choice>().then::<Question, _>(question))
+    /// # }
+    /// ```
+    pub fn select_related_via<R: Model>(self, path: Rel<M, R>) -> SelectRelated<M, R> {
+        SelectRelated {
+            path: path.path,
             qs: self,
             _related: std::marker::PhantomData,
         }
@@ -72,7 +94,7 @@ impl<M: Model> QuerySet<M> {
 /// A queryset that reads each row with the row its foreign key points at.
 pub struct SelectRelated<M, R> {
     qs: QuerySet<M>,
-    hop: Hop,
+    path: Vec<Hop>,
     _related: std::marker::PhantomData<fn() -> R>,
 }
 
@@ -88,7 +110,7 @@ impl<M: Model, R: Model> SelectRelated<M, R> {
     /// The statement, for a backend.
     pub fn to_sql(&self, backend: Backend) -> (String, Vec<Value>) {
         let mut columns = sql::model_columns(M::META, &[]);
-        columns.extend(sql::model_columns(R::META, &[self.hop]));
+        columns.extend(sql::model_columns(R::META, &self.path));
         sql::select(backend, M::META, &self.qs.parts, &columns, &[])
     }
 
