@@ -15,9 +15,8 @@
 //! every request: through `&Database` each statement would borrow a connection from the pool
 //! and give it back. Where the ORM still costs more than hand-written sqlx: every queryset
 //! method writes its SQL text again (a `String` plus a `Vec<Value>` per statement; sqlx then
-//! finds its cached prepared statement by that text), `get` adds `LIMIT 21` (one more bound
-//! value) and reads into a `Vec<Row>`, and the rows go through the ORM's `Row` enum before
-//! `from_row`.
+//! finds its cached prepared statement by that text), and the rows go through the ORM's `Row`
+//! enum before `from_row`. (`get` on the primary key reads one row with no `LIMIT`.)
 
 use fullstack::query::prelude::*;
 use fullstack::{AppConfig, Database, Model, PooledConnection, Project};

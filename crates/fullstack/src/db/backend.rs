@@ -37,12 +37,18 @@ impl Backend {
     /// Appends `ident` quoted as an identifier: `"name"`, or `` `name` `` on MySQL.
     pub fn quote_into(self, out: &mut String, ident: &str) {
         let q = if self == Backend::MySql { '`' } else { '"' };
+        out.reserve(ident.len() + 2);
         out.push(q);
-        for c in ident.chars() {
-            if c == q {
-                out.push(q);
+        // Identifiers come from the models: a quote inside one is rare, so copy in one go.
+        if ident.contains(q) {
+            for c in ident.chars() {
+                if c == q {
+                    out.push(q);
+                }
+                out.push(c);
             }
-            out.push(c);
+        } else {
+            out.push_str(ident);
         }
         out.push(q);
     }

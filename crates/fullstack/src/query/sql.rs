@@ -1,6 +1,8 @@
 //! The one SQL writer: every statement the ORM runs is built here, from quoted identifiers and
 //! placeholders. Values are always bound parameters, never spliced into the text.
 
+use std::fmt::Write as _;
+
 use super::expr::{AggFn, Cond, DatePart, Hop, LikeKind, Node};
 use crate::Backend;
 use crate::db::{ColumnType, Value};
@@ -30,6 +32,26 @@ impl Parts {
         });
     }
 
+    /// Whether the filter holds `key = value` (ANDed with anything) for the primary key or a
+    /// unique column of `meta`: then at most one row matches.
+    pub(crate) fn picks_one_row(&self, meta: &ModelMeta) -> bool {
+        fn unique_eq(cond: &Cond, meta: &ModelMeta) -> bool {
+            match cond {
+                Cond::Cmp(Node::Col { path, column }, "=", Node::Val(v)) => {
+                    path.is_empty()
+                        && !v.is_null()
+                        && meta
+                            .fields
+                            .iter()
+                            .any(|f| f.column == *column && (f.primary_key || f.unique))
+                }
+                Cond::And(cs) => cs.iter().any(|c| unique_eq(c, meta)),
+                _ => false,
+            }
+        }
+        self.cond.as_ref().is_some_and(|c| unique_eq(c, meta))
+    }
+
     fn joins(&self) -> bool {
         let mut paths = Vec::new();
         if let Some(c) = &self.cond {
@@ -53,7 +75,8 @@ impl Sql {
     pub(crate) fn new(backend: Backend, table: &'static str) -> Self {
         Sql {
             backend,
-            text: String::new(),
+            // Most statements fit: one allocation instead of a few doublings.
+            text: String::with_capacity(256),
             values: Vec::new(),
             table,
             joins: Vec::new(),
@@ -104,24 +127,21 @@ impl Sql {
         }
     }
 
-    fn qualifier(&self, path: &[Hop]) -> String {
-        if path.is_empty() {
-            self.table.to_owned()
+    /// `"table"."column"` or `"j1"."column"`.
+    pub(crate) fn column(&mut self, path: &[Hop], column: &str) {
+        // Borrowed, not cloned: this runs for every column of every statement.
+        let qualifier = if path.is_empty() {
+            self.table
         } else {
             self.joins
                 .iter()
                 .find(|(p, _)| p == path)
-                .map(|(_, a)| a.clone())
+                .map(|(_, a)| a.as_str())
                 .expect("join paths are registered before they are written")
-        }
-    }
-
-    /// `"table"."column"` or `"j1"."column"`.
-    pub(crate) fn column(&mut self, path: &[Hop], column: &str) {
-        let q = self.qualifier(path);
-        self.ident(&q);
-        self.push(".");
-        self.ident(column);
+        };
+        self.backend.quote_into(&mut self.text, qualifier);
+        self.text.push('.');
+        self.backend.quote_into(&mut self.text, column);
     }
 
     /// `FROM "table"` and a `LEFT JOIN` per registered path.
@@ -396,13 +416,16 @@ impl Sql {
         }
     }
 
+    /// `LIMIT`/`OFFSET` as integer literals, not bound values: SQLite re-prepares a statement
+    /// whenever a value bound in its `LIMIT` changes (it may change the plan), which cost
+    /// `get()` (`LIMIT 21`) a full parse on every call. The numbers are `u64`s the ORM
+    /// formats itself, never text from outside.
     fn limit(&mut self, limit: Option<u64>, offset: Option<u64>) {
-        let as_value = |n: u64| Value::BigInt(i64::try_from(n).unwrap_or(i64::MAX));
+        let clamp = |n: u64| n.min(i64::MAX as u64);
         match (limit, offset) {
             (None, None) => {}
             (Some(n), _) => {
-                self.push(" LIMIT ");
-                self.param(as_value(n));
+                let _ = write!(self.text, " LIMIT {}", clamp(n));
             }
             (None, Some(_)) => match self.backend {
                 Backend::Sqlite => self.push(" LIMIT -1"),
@@ -411,8 +434,7 @@ impl Sql {
             },
         }
         if let Some(n) = offset {
-            self.push(" OFFSET ");
-            self.param(as_value(n));
+            let _ = write!(self.text, " OFFSET {}", clamp(n));
         }
     }
 }
