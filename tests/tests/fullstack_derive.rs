@@ -262,6 +262,14 @@ fn foreign_keys_give_their_targets_reverse_accessors() {
     let (sql, values) = choice.choice_set().to_sql(Backend::Sqlite);
     assert!(sql.contains(r#""previous_id" = ?"#), "{sql}");
     assert_eq!(values, [Value::BigInt(3)]);
+
+    // A one-to-one key: the model's own name, a queryset of at most one row.
+    let (sql, values) = q.question_stats().to_sql(Backend::Sqlite);
+    assert!(
+        sql.contains(r#"FROM "polls_question_stats""#) && sql.contains(r#""question_id" = ?"#),
+        "{sql}"
+    );
+    assert_eq!(values, [Value::BigInt(7)]);
 }
 
 fn moment() -> DateTime<Utc> {

@@ -553,13 +553,18 @@ fn join_columns(model: &str, target: &Type) -> (String, String) {
 /// accessor (`related_name`, or `choice_set` for a `Choice`), unless `related_name = "+"`
 /// turns it off.
 fn reverse_accessor<'a>(f: &'a Field, model: &Ident) -> Option<(&'a Type, String)> {
-    let (Kind::ForeignKey(target) | Kind::ManyToMany(target)) = &f.kind else {
-        return None;
+    let (target, default) = match &f.kind {
+        Kind::ForeignKey(t) | Kind::ManyToMany(t) => {
+            (t, format!("{}_set", snake_case(&model.to_string())))
+        }
+        // One row at most: Django's `place.restaurant`, here a queryset of one.
+        Kind::OneToOne(t) => (t, snake_case(&model.to_string())),
+        Kind::Plain => return None,
     };
     match &f.attrs.related_name {
         Some(r) if r.value() == "+" => None,
         Some(r) => Some((target, r.value())),
-        None => Some((target, format!("{}_set", snake_case(&model.to_string())))),
+        None => Some((target, default)),
     }
 }
 

@@ -124,7 +124,8 @@ impl CommandContext<'_> {
         if let Some(db) = &self.db {
             return Ok(db.clone());
         }
-        let db = Database::connect(&self.database_url).await?;
+        let options = self.project.pool_settings().clone();
+        let db = Database::connect_with(&self.database_url, options).await?;
         self.db = Some(db.clone());
         Ok(db)
     }

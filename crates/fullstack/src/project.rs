@@ -27,7 +27,7 @@ pub use app_config::{AppConfig, EmbeddedMigrations};
 
 use crate::migrations::{self, MigrationSet, RustRegistry};
 use crate::model::ModelMeta;
-use crate::{Database, Error};
+use crate::{Database, Error, PoolOptions};
 
 /// The database a project uses when neither `--database-url`, [`Project::database_url`] nor
 /// `DATABASE_URL` names one: `db.sqlite3` in the working directory, as Django's.
@@ -41,6 +41,7 @@ pub struct Project {
     name: String,
     apps: Vec<AppConfig>,
     database_url: Option<String>,
+    pool_options: PoolOptions,
     config: Option<micro::Config>,
     web: Vec<WebFn>,
     rust_migrations: RustRegistry,
@@ -66,6 +67,7 @@ impl Project {
             name: name.to_owned(),
             apps: Vec::new(),
             database_url: None,
+            pool_options: PoolOptions::default(),
             config: None,
             web: Vec::new(),
             rust_migrations: RustRegistry::new(),
@@ -107,6 +109,27 @@ impl Project {
     pub fn database_url(mut self, url: impl Into<String>) -> Self {
         self.database_url = Some(url.into());
         self
+    }
+
+    /// The pool settings every command connects with (`runserver`'s pool size, ...); the
+    /// defaults of [`PoolOptions`] otherwise.
+    ///
+    /// ```
+    /// let project = fullstack::Project::new("site").pool_options(fullstack::PoolOptions {
+    ///     max_connections: 4,
+    ///     ..fullstack::PoolOptions::default()
+    /// });
+    /// assert_eq!(project.pool_settings().max_connections, 4);
+    /// ```
+    #[must_use]
+    pub fn pool_options(mut self, options: PoolOptions) -> Self {
+        self.pool_options = options;
+        self
+    }
+
+    /// The pool settings the commands connect with.
+    pub fn pool_settings(&self) -> &PoolOptions {
+        &self.pool_options
     }
 
     /// The database URL the commands use, given no `--database-url`.
