@@ -282,6 +282,15 @@ impl ManagementCommand for CountRows {
     }
 }
 
+/// Prints the size of the pool the command got.
+fn pool_size<'a>(ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a> {
+    Box::pin(async move {
+        let db = ctx.database().await?;
+        writeln!(ctx.out, "{}", db.max_connections())?;
+        Ok(())
+    })
+}
+
 /// A command as a plain function.
 fn shout<'a>(ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a> {
     Box::pin(async move {
@@ -343,6 +352,24 @@ async fn an_apps_own_command_runs_and_errors_exit_1() {
     ] {
         assert!(r.out.contains(c), "{c} missing from\n{}", r.out);
     }
+}
+
+#[tokio::test]
+async fn commands_connect_with_the_projects_pool_options() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = Project::new("site")
+        .database_url(sqlite_url(dir.path()))
+        .app(AppConfig::new("stuff").command_fn(clap::Command::new("poolsize"), pool_size));
+    let r = run(&project, &["poolsize"]).await;
+    ok(&r);
+    assert_eq!(r.out, "10\n", "the default");
+    let project = project.pool_options(fullstack::PoolOptions {
+        max_connections: 3,
+        ..fullstack::PoolOptions::default()
+    });
+    let r = run(&project, &["poolsize"]).await;
+    ok(&r);
+    assert_eq!(r.out, "3\n");
 }
 
 #[tokio::test]

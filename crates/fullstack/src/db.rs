@@ -413,6 +413,16 @@ impl Database {
         Conn::Pool(&self.pool)
     }
 
+    /// Most connections the pool opens at once ([`PoolOptions::max_connections`]; 1 for an
+    /// in-memory SQLite database).
+    pub fn max_connections(&self) -> u32 {
+        match &self.pool {
+            Pool::Sqlite(p) => p.options().get_max_connections(),
+            Pool::Postgres(p) => p.options().get_max_connections(),
+            Pool::MySql(p) => p.options().get_max_connections(),
+        }
+    }
+
     /// Which backend this is.
     pub fn backend(&self) -> Backend {
         match self.pool {
