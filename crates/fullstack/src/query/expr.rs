@@ -58,6 +58,14 @@ pub(crate) enum Node {
 }
 
 impl Node {
+    /// A column of the queried model itself (no join).
+    pub(crate) fn col(column: &'static str) -> Node {
+        Node::Col {
+            path: Vec::new(),
+            column,
+        }
+    }
+
     /// Every join path the expression uses.
     pub(crate) fn paths<'a>(&'a self, out: &mut Vec<&'a [Hop]>) {
         match self {

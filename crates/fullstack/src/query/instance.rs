@@ -131,25 +131,24 @@ pub trait ModelExt: Model {
     fn related<C: Model, K>(&self, fk: Column<C, K>) -> QuerySet<C> {
         hop::<C, Self>(fk.column);
         let mut qs = QuerySet::new();
-        qs.parts
-            .and(Cond::Cmp(col(fk.column), "=", Node::Val(Model::pk(self))));
+        qs.parts.and(Cond::Cmp(
+            Node::col(fk.column),
+            "=",
+            Node::Val(Model::pk(self)),
+        ));
         qs
     }
 }
 
 impl<M: Model> ModelExt for M {}
 
-fn col(column: &'static str) -> Node {
-    Node::Col {
-        path: Vec::new(),
-        column,
-    }
-}
-
 fn by_pk<M: Model>(pk: Value) -> QuerySet<M> {
     let mut qs = QuerySet::new();
-    qs.parts
-        .and(Cond::Cmp(col(M::META.pk().column), "=", Node::Val(pk)));
+    qs.parts.and(Cond::Cmp(
+        Node::col(M::META.pk().column),
+        "=",
+        Node::Val(pk),
+    ));
     qs
 }
 
@@ -400,7 +399,7 @@ pub(crate) fn read_value(row: &Row, index: usize, ty: ColumnType) -> Result<Valu
 fn in_chunks(backend: crate::Backend, column: &'static str, values: &[Value]) -> Vec<Cond> {
     values
         .chunks(sql::max_params(backend) - 10)
-        .map(|chunk| Cond::In(col(column), chunk.to_vec()))
+        .map(|chunk| Cond::In(Node::col(column), chunk.to_vec()))
         .collect()
 }
 
@@ -460,7 +459,7 @@ fn collect<'a, E: Executor>(
                         };
                         let pk = child.pk();
                         let (text, values) =
-                            sql::select(backend, child, &parts, &[col(pk.column)], &[]);
+                            sql::select(backend, child, &parts, &[Node::col(pk.column)], &[]);
                         for row in conn(ex).fetch_all(&text, values).await? {
                             child_pks.push(read_value(&row, 0, pk.ty)?);
                         }

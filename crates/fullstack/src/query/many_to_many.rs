@@ -19,16 +19,9 @@ use crate::db::Value;
 use crate::model::{ManyToManyMeta, ModelMeta};
 use crate::{Backend, Error, ManyToManyField, Model};
 
-fn col(column: &'static str) -> Node {
-    Node::Col {
-        path: Vec::new(),
-        column,
-    }
-}
-
 /// `column = value`.
 fn eq(column: &'static str, value: Value) -> Cond {
-    Cond::Cmp(col(column), "=", Node::Val(value))
+    Cond::Cmp(Node::col(column), "=", Node::Val(value))
 }
 
 /// The primary key of a saved instance; an unsaved one (NULL key) is a usage error, as the join
@@ -322,7 +315,7 @@ async fn remove_in<E: Executor>(
     for chunk in pks.chunks(chunk_size(ex.backend(), 1)) {
         let cond = Cond::And(vec![
             eq(m.from_column, owner.clone()),
-            Cond::In(col(m.to_column), chunk.to_vec()),
+            Cond::In(Node::col(m.to_column), chunk.to_vec()),
         ]);
         let (text, values) = sql::delete_where(ex.backend(), m.table, &cond);
         removed += conn(ex).execute(&text, values).await?;
@@ -339,7 +332,7 @@ async fn set_in<E: Executor, T: Model>(
     let (text, values) = sql::select_from(
         ex.backend(),
         m.table,
-        &[col(m.to_column)],
+        &[Node::col(m.to_column)],
         eq(m.from_column, owner.clone()),
         &[],
     );
@@ -411,7 +404,7 @@ impl<M: Model, T: Model> PrefetchMany<M, T> {
             table: T::META.table,
             pk: T::META.pk().column,
         };
-        let mut columns = vec![col(m.from_column)];
+        let mut columns = vec![Node::col(m.from_column)];
         columns.extend(sql::model_columns(T::META, &[hop]));
         // The target's own ordering, read through the join, then its key for a stable order.
         let mut order: Vec<(Node, bool)> = sql::default_order(T::META)
@@ -434,7 +427,7 @@ impl<M: Model, T: Model> PrefetchMany<M, T> {
             },
             false,
         ));
-        let cond = Cond::In(col(m.from_column), owners.to_vec());
+        let cond = Cond::In(Node::col(m.from_column), owners.to_vec());
         sql::select_from(backend, m.table, &columns, cond, &order)
     }
 

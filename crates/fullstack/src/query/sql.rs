@@ -722,13 +722,7 @@ pub(crate) fn bulk_update(
     }
     let mut parts = parts.clone();
     let keys = rows.iter().map(|(key, _)| key.clone()).collect();
-    parts.and(Cond::In(
-        Node::Col {
-            path: Vec::new(),
-            column: pk,
-        },
-        keys,
-    ));
+    parts.and(Cond::In(Node::col(pk), keys));
     write_target(&mut sql, meta, &parts);
     sql.finish()
 }
