@@ -1,7 +1,9 @@
 //! Serving over TCP with hyper 1.x: HTTP/1.1 (keep-alive, pipelining) and HTTP/2 cleartext on one
 //! port, graceful shutdown with a deadline.
 
+mod drain;
 mod header_timer;
+mod protocol;
 
 use std::any::Any;
 use std::convert::Infallible;
@@ -14,14 +16,14 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hyper::body::Incoming;
+use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tower::{Service, ServiceExt};
 
 use self::header_timer::ConnTimer;
+use self::protocol::Protocol;
 use crate::shutdown::{UpgradeTracker, end_on_shutdown};
 use crate::{AppService, Body, BoxError, Shutdown, ShutdownTrigger};
 
@@ -127,8 +129,9 @@ impl<S> Serve<S> {
         self
     }
 
-    /// How long a client may take to send a request head (default 30 s; HTTP/1 only, HTTP/2 has
-    /// no such timeout in hyper).
+    /// How long a client may take to send a request head (default 30 s). It also bounds the wait
+    /// for a new connection's first bytes; after those it applies to HTTP/1 only (HTTP/2 has no
+    /// such timeout in hyper).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
@@ -212,9 +215,11 @@ where
 
 /// The state of a running server: its connections and the signals it gives them.
 struct Server {
-    builder: auto::Builder<TokioExecutor>,
-    graceful: GracefulShutdown,
-    /// Tracked so that connections still open at the shutdown deadline can be dropped.
+    http1: http1::Builder,
+    http2: http2::Builder<TokioExecutor>,
+    header_read_timeout: Duration,
+    /// Every connection's task: the shutdown waits for them, and drops those still open at its
+    /// deadline.
     connections: tokio::task::JoinSet<()>,
     trigger: ShutdownTrigger,
     shutdown: Shutdown,
@@ -226,19 +231,20 @@ struct Server {
 
 impl Server {
     fn new(header_read_timeout: Duration) -> Self {
-        let mut builder = auto::Builder::new(TokioExecutor::new());
+        let mut http1 = http1::Builder::new();
         // The HTTP/1 timer is set per connection (see `accept`). Without a timer hyper would
         // silently ignore the header-read timeout.
-        builder
-            .http1()
+        http1
             .header_read_timeout(header_read_timeout)
             .keep_alive(true);
-        builder.http2().timer(TokioTimer::new());
+        let mut http2 = http2::Builder::new(TokioExecutor::new());
+        http2.timer(TokioTimer::new());
         let (trigger, shutdown) = Shutdown::channel();
         let (tracker, upgraded, deadline) = UpgradeTracker::new();
         Server {
-            builder,
-            graceful: GracefulShutdown::new(),
+            http1,
+            http2,
+            header_read_timeout,
             connections: tokio::task::JoinSet::new(),
             trigger,
             shutdown,
@@ -279,15 +285,43 @@ impl Server {
                 respond(req.map(Body::new), &conn)
             });
             // One timer per connection, reused by every request's header-read deadline.
-            let mut builder = self.builder.clone();
-            builder.http1().timer(ConnTimer::new());
-            let conn = builder
-                .serve_connection_with_upgrades(TokioIo::new(stream), hyper_service)
-                .into_owned();
-            let conn = self.graceful.watch(conn);
+            let mut http1 = self.http1.clone();
+            http1.timer(ConnTimer::new());
+            let http2 = self.http2.clone();
+            let shutdown = self.shutdown.clone();
+            let header_read_timeout = self.header_read_timeout;
+            let conn = async move {
+                // The first bytes count as part of the first request head: a client that sends
+                // nothing is disconnected after the header-read timeout too.
+                let detected = tokio::select! {
+                    biased;
+                    () = shutdown.wait() => return Ok(()),
+                    detected = tokio::time::timeout(header_read_timeout, protocol::detect(&stream)) => detected,
+                };
+                let Ok(protocol) = detected else {
+                    return Ok(());
+                };
+                let io = TokioIo::new(stream);
+                let ended: Result<(), BoxError> = match protocol? {
+                    Protocol::Http1 => {
+                        let conn = http1.serve_connection(io, hyper_service).with_upgrades();
+                        drain::until_drained(conn, shutdown, |conn| conn.graceful_shutdown())
+                            .await
+                            .map_err(Into::into)
+                    }
+                    Protocol::Http2 => {
+                        let conn = http2.serve_connection(io, hyper_service);
+                        drain::until_drained(conn, shutdown, |conn| conn.graceful_shutdown())
+                            .await
+                            .map_err(Into::into)
+                    }
+                };
+                ended
+            };
             while self.connections.try_join_next().is_some() {}
             self.connections.spawn(async move {
-                if let Err(err) = conn.await {
+                let ended: Result<(), BoxError> = conn.await;
+                if let Err(err) = ended {
                     tracing::debug!(target: "micro::server", "connection from {addr} ended: {err}");
                 }
             });
@@ -297,7 +331,6 @@ impl Server {
     /// Shuts down gracefully, within `timeout`; the listener must be closed already.
     async fn shut_down(self, timeout: Duration) {
         let Server {
-            graceful,
             mut connections,
             trigger,
             tracker,
@@ -305,13 +338,15 @@ impl Server {
             deadline,
             ..
         } = self;
-        // Tell long-lived responses first, so they end instead of holding the wait below.
+        // Long-lived responses end, and every connection finishes its request in flight and
+        // closes (see `drain`).
         trigger.fire();
-        let open = graceful.count();
+        while connections.try_join_next().is_some() {}
+        let open = connections.len();
         tracing::info!(target: "micro::server", "shutting down, waiting for {open} connection(s)");
-        let drained = async move {
-            graceful.shutdown().await;
-            // Upgraded connections left hyper (and `graceful`) when they switched protocols;
+        let drained = async {
+            while connections.join_next().await.is_some() {}
+            // Upgraded connections left hyper (and their task) when they switched protocols;
             // each holds a tracker clone until its handler returns.
             drop(tracker);
             while upgraded.recv().await.is_some() {}

@@ -67,6 +67,15 @@ impl Shutdown {
         self.rx.as_ref().is_some_and(|rx| *rx.borrow())
     }
 
+    /// Whether the signal fired (or its trigger is gone), read from one atomic: cheaper than
+    /// [`is_shutting_down`](Self::is_shutting_down), for the server's check on every poll of a
+    /// connection. Valid only on a clone that nothing has marked as seen, as the server's are.
+    pub(crate) fn has_fired(&self) -> bool {
+        self.rx
+            .as_ref()
+            .is_some_and(|rx| rx.has_changed().unwrap_or(true))
+    }
+
     /// A future that resolves once the shutdown has started (at once if it already has). It owns
     /// what it needs, so it can move into a spawned task or a `tokio::select!`.
     ///
