@@ -198,11 +198,12 @@ where
                 let response = service.clone().oneshot(req);
                 let conn = conn.clone();
                 async move {
-                    let response = match response.await {
+                    let mut response = match response.await {
                         Ok(response) => response.map(Body::new),
                         Err(never) => match never {},
                     };
-                    Ok(end_on_shutdown(response, &conn.shutdown))
+                    end_on_shutdown(&mut response, &conn.shutdown);
+                    Ok(response)
                 }
             };
             server.accept(&listener, &mut signal, respond).await;

@@ -40,7 +40,7 @@ pub(crate) fn dispatch(
     async move {
         let mut response = pipeline(&shared, &mut req).await;
         if let Some(conn) = &req.conn {
-            response = end_on_shutdown(response, &conn.shutdown);
+            end_on_shutdown(&mut response, &conn.shutdown);
         }
         Ok(response)
     }

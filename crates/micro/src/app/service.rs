@@ -115,7 +115,7 @@ impl AppService {
                 res = render_error::render(&err, &headers, style);
             }
             if let Some(conn) = conn {
-                res = end_on_shutdown(res, &conn.shutdown);
+                end_on_shutdown(&mut res, &conn.shutdown);
             }
             Ok(res)
         }
