@@ -125,6 +125,28 @@ key_type! {
     OneToOne
 }
 
+/// A field holding a key to model `T` (`ForeignKey<T>`, `OneToOne<T>`, nullable or not): the
+/// derive checks a through model's keys with it, so a key to the wrong model is a compile
+/// error at the `through` attribute.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the through model's field is `{Self}`, not a key to `{T}`",
+    label = "not a `ForeignKey<{T}>`",
+    note = "a through model needs a `ForeignKey` (or `OneToOne`) to each side; name them with \
+            `through_fields = (\"to_this_model\", \"to_the_target\")`"
+)]
+pub trait KeyTo<T> {}
+
+impl<T> KeyTo<T> for ForeignKey<T> {}
+impl<T> KeyTo<T> for OneToOne<T> {}
+impl<T, K: KeyTo<T>> KeyTo<T> for Option<K> {}
+
+/// Compiles only when `key` is a key to `T`.
+#[doc(hidden)]
+pub fn key_to<T, K: KeyTo<T>>(key: &K) -> &K {
+    key
+}
+
 /// A many-to-many relation to model `T`. Not a column: the derive records it in
 /// [`ModelMeta::many_to_many`](super::ModelMeta::many_to_many) with a join table
 /// `{table}_{field}`, and skips it in `values()` and `from_row`. The field holds nothing: the
@@ -200,8 +222,8 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
     /// The relation's metadata, found by name in `M::META.many_to_many`.
     ///
     /// # Panics
-    /// When `M` has no many-to-many relation of that name to `T`, or it has a `through` model
-    /// (not supported by the query API yet). The derive never makes such a handle.
+    /// When `M` has no many-to-many relation of that name to `T`. The derive never makes such
+    /// a handle.
     pub fn meta(&self) -> &'static ManyToManyMeta {
         let meta = M::META
             .many_to_many
@@ -222,13 +244,6 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
             self.name,
             to.name,
             T::META.name
-        );
-        assert!(
-            meta.through.is_none(),
-            "{}.{} has a `through` model, which the many-to-many API does not handle yet: \
-             query the through model instead",
-            M::META.name,
-            self.name
         );
         meta
     }

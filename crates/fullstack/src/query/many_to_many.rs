@@ -158,11 +158,13 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
         let m = self.meta();
         let field = self.label();
         // Checked before the future is made, so it holds values, not the caller's iterator.
-        let prepared = saved_pk(owner, "add", &field, "owner")
+        let prepared = through_fills_rest(m, "add", &field)
+            .and_then(|()| saved_pk(owner, "add", &field, "owner"))
             .and_then(|o| Ok((o, target_pks(targets, "add", &field)?)));
         async move {
             let (owner, pks) = prepared?;
-            let several = pks.len() > chunk_size(ex.backend(), 2);
+            let several =
+                m.symmetrical || m.through.is_some() || pks.len() > chunk_size(ex.backend(), 2);
             if several && let Some(mut tx) = ex.atomic().await? {
                 add_in(&mut &mut tx, m, &owner, &pks).await?;
                 tx.commit().await?;
@@ -195,7 +197,7 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
             .and_then(|o| Ok((o, target_pks(targets, "remove", &field)?)));
         async move {
             let (owner, pks) = prepared?;
-            let several = pks.len() > chunk_size(ex.backend(), 1);
+            let several = pks.len() > chunk_size(ex.backend(), 2);
             if several && let Some(mut tx) = ex.atomic().await? {
                 let n = remove_in(&mut &mut tx, m, &owner, &pks).await?;
                 tx.commit().await?;
@@ -222,8 +224,11 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
         let prepared = saved_pk(owner, "clear", &self.label(), "owner");
         async move {
             let owner = prepared?;
-            let (text, values) =
-                sql::delete_where(ex.backend(), m.table, &eq(m.from_column, owner));
+            let mut cond = eq(m.from_column, owner.clone());
+            if m.symmetrical {
+                cond = Cond::Or(vec![cond, eq(m.to_column, owner)]);
+            }
+            let (text, values) = sql::delete_where(ex.backend(), m.table, &cond);
             conn(&mut ex).execute(&text, values).await
         }
     }
@@ -249,7 +254,8 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
     {
         let m = self.meta();
         let field = self.label();
-        let prepared = saved_pk(owner, "set", &field, "owner")
+        let prepared = through_fills_rest(m, "set", &field)
+            .and_then(|()| saved_pk(owner, "set", &field, "owner"))
             .and_then(|o| Ok((o, target_pks(targets, "set", &field)?)));
         async move {
             let (owner, pks) = prepared?;
@@ -291,32 +297,126 @@ fn link(
     }
 }
 
+/// With a through model, `add` writes only the two keys, so every other field must fill itself:
+/// an auto key, a default or NULL. Otherwise the rows are the caller's to create (Django
+/// asks for `through_defaults` there).
+fn through_fills_rest(m: &ManyToManyMeta, op: &str, field: &str) -> Result<(), Error> {
+    let Some(through) = m.through.map(|t| t()) else {
+        return Ok(());
+    };
+    let keys = [m.from_column, m.to_column];
+    match through
+        .fields
+        .iter()
+        .find(|f| !f.auto && !f.null && f.default.is_none() && !keys.contains(&f.column))
+    {
+        None => Ok(()),
+        Some(f) => Err(Error::Usage(format!(
+            "{op} on {field}: the relation goes through {}, whose field `{}` has no default, \
+             so {op} cannot make the rows: create {} rows instead (or give the field a \
+             default)",
+            through.name, f.name, through.name
+        ))),
+    }
+}
+
+/// Links `owner` to `pks`, both ways when the relation is symmetrical.
 async fn add_in<E: Executor>(
     ex: &mut E,
     m: &'static ManyToManyMeta,
     owner: &Value,
     pks: &[Value],
 ) -> Result<(), Error> {
-    let columns = [m.from_column, m.to_column];
-    for chunk in pks.chunks(chunk_size(ex.backend(), 2)) {
-        let (text, values) = sql::insert_links(ex.backend(), m.table, columns, owner, chunk);
+    add_one_way(ex, m, [m.from_column, m.to_column], owner, pks).await?;
+    if m.symmetrical {
+        add_one_way(ex, m, [m.to_column, m.from_column], owner, pks).await?;
+    }
+    Ok(())
+}
+
+/// Inserts `(owner, pk)` rows into `columns` (near, far) for each of `pks` not linked yet. The
+/// auto join table's unique index skips the existing pairs in the `INSERT` itself; a through
+/// model may have no such index, so its existing pairs are read first (in the caller's
+/// transaction).
+async fn add_one_way<E: Executor>(
+    ex: &mut E,
+    m: &'static ManyToManyMeta,
+    columns: [&'static str; 2],
+    owner: &Value,
+    pks: &[Value],
+) -> Result<(), Error> {
+    let backend = ex.backend();
+    let Some(through) = m.through.map(|t| t()) else {
+        for chunk in pks.chunks(chunk_size(backend, 2)) {
+            let (text, values) = sql::insert_links(backend, m.table, columns, owner, chunk);
+            conn(ex).execute(&text, values).await?;
+        }
+        return Ok(());
+    };
+    let linked: HashSet<String> = linked(ex, m.table, columns, owner, pks, through)
+        .await?
+        .iter()
+        .map(key)
+        .collect();
+    let missing: Vec<Vec<Value>> = pks
+        .iter()
+        .filter(|pk| !linked.contains(&key(pk)))
+        .map(|pk| vec![owner.clone(), pk.clone()])
+        .collect();
+    for chunk in missing.chunks(chunk_size(backend, 2)) {
+        let (text, values) = sql::insert(backend, m.table, &columns, chunk.to_vec(), None);
         conn(ex).execute(&text, values).await?;
     }
     Ok(())
 }
 
+/// Which of `pks` the `far` column holds in a row whose `near` column is `owner`.
+async fn linked<E: Executor>(
+    ex: &mut E,
+    table: &'static str,
+    [near, far]: [&'static str; 2],
+    owner: &Value,
+    pks: &[Value],
+    through: &ModelMeta,
+) -> Result<Vec<Value>, Error> {
+    let ty = through
+        .fields
+        .iter()
+        .find(|f| f.column == far)
+        .map_or(crate::db::ColumnType::BigInt, |f| f.ty);
+    let mut out = Vec::new();
+    for chunk in pks.chunks(chunk_size(ex.backend(), 1)) {
+        let cond = Cond::And(vec![
+            eq(near, owner.clone()),
+            Cond::In(Node::col(far), chunk.to_vec()),
+        ]);
+        let (text, values) = sql::select_from(ex.backend(), table, &[Node::col(far)], cond, &[]);
+        for row in conn(ex).fetch_all(&text, values).await? {
+            out.push(read_value(&row, 0, ty)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Unlinks `owner` from `pks`, both ways when the relation is symmetrical.
 async fn remove_in<E: Executor>(
     ex: &mut E,
     m: &'static ManyToManyMeta,
     owner: &Value,
     pks: &[Value],
 ) -> Result<u64, Error> {
+    let one_way = |near, far, chunk: &[Value]| {
+        Cond::And(vec![
+            eq(near, owner.clone()),
+            Cond::In(Node::col(far), chunk.to_vec()),
+        ])
+    };
     let mut removed = 0;
-    for chunk in pks.chunks(chunk_size(ex.backend(), 1)) {
-        let cond = Cond::And(vec![
-            eq(m.from_column, owner.clone()),
-            Cond::In(Node::col(m.to_column), chunk.to_vec()),
-        ]);
+    for chunk in pks.chunks(chunk_size(ex.backend(), 2)) {
+        let mut cond = one_way(m.from_column, m.to_column, chunk);
+        if m.symmetrical {
+            cond = Cond::Or(vec![cond, one_way(m.to_column, m.from_column, chunk)]);
+        }
         let (text, values) = sql::delete_where(ex.backend(), m.table, &cond);
         removed += conn(ex).execute(&text, values).await?;
     }
@@ -362,17 +462,47 @@ async fn set_in<E: Executor, T: Model>(
 
 impl<M: Model> QuerySet<M> {
     /// Reads, for each row, its targets of the many-to-many `field` (Django's
-    /// `prefetch_related("tags")`) with one extra query for all rows: the join table joined
-    /// to the targets, `WHERE owner IN (...)`. Two queries in all (more only past the
+    /// `prefetch_related("tags")`) with one extra query for all rows: the targets joined to
+    /// the join table, `WHERE owner IN (...)`. Two queries in all (more only past the
     /// parameter limit). Targets come in their model's default order, then by key.
     ///
     /// # Panics
     /// When `M` has no such relation.
     pub fn prefetch_many<T: Model>(self, field: ManyToManyField<M, T>) -> PrefetchMany<M, T> {
+        self.prefetch_many_with(field, QuerySet::new())
+    }
+
+    /// As [`prefetch_many`](Self::prefetch_many), reading the targets through `targets`: its
+    /// filters and order apply (Django's `Prefetch("tags", queryset=...)`), in the same one
+    /// extra query. A sliced `targets` is refused when the prefetch runs ([`Error::Usage`]):
+    /// a limit would apply to all owners' targets together, not to each owner's.
+    ///
+    /// ```
+    /// # mod polls { include!("../../../../docs/fullstack/polls.rs"); }
+    /// # use polls::*;
+    /// # use fullstack::query::prelude::*;
+    /// # async fn demo(db: &fullstack::Database) -> Result<(), fullstack::Error> {
+    /// let newest_tags_first = Tag::objects()
+    ///     .exclude(Tag::NAME.eq("draft"))
+    ///     .order_by([Tag::ID.desc()]);
+    /// let rows: Vec<(Question, Vec<Tag>)> = Question::objects()
+    ///     .prefetch_many_with(Question::TAGS, newest_tags_first)
+    ///     .all(db)
+    ///     .await?;
+    /// # let _ = rows; Ok(()) }
+    /// ```
+    ///
+    /// # Panics
+    /// When `M` has no such relation.
+    pub fn prefetch_many_with<T: Model>(
+        self,
+        field: ManyToManyField<M, T>,
+        targets: QuerySet<T>,
+    ) -> PrefetchMany<M, T> {
         PrefetchMany {
             meta: field.meta(),
             qs: self,
-            _target: std::marker::PhantomData,
+            targets,
         }
     }
 }
@@ -382,7 +512,7 @@ impl<M: Model> QuerySet<M> {
 pub struct PrefetchMany<M, T> {
     qs: QuerySet<M>,
     meta: &'static ManyToManyMeta,
-    _target: std::marker::PhantomData<fn() -> T>,
+    targets: QuerySet<T>,
 }
 
 impl<M, T> std::fmt::Debug for PrefetchMany<M, T> {
@@ -390,76 +520,76 @@ impl<M, T> std::fmt::Debug for PrefetchMany<M, T> {
         f.debug_struct("PrefetchMany")
             .field("qs", &self.qs)
             .field("relation", &self.meta.name)
+            .field("targets", &self.targets)
             .finish()
     }
 }
 
 impl<M: Model, T: Model> PrefetchMany<M, T> {
-    /// The second statement, for `owners` (their keys): `SELECT join.owner, target.* FROM join
-    /// LEFT JOIN target ON target.pk = join.target WHERE join.owner IN (...)`.
+    /// The second statement, for `owners` (their keys): `SELECT target.*, join.owner FROM
+    /// target LEFT JOIN join ON join.target = target.pk WHERE join.owner IN (...) AND
+    /// <targets' filter> ORDER BY <targets' order>, target.pk`: one row per link.
     fn targets_sql(&self, backend: Backend, owners: &[Value]) -> (String, Vec<Value>) {
         let m = self.meta;
-        let hop = Hop {
-            fk: m.to_column,
-            table: T::META.table,
-            pk: T::META.pk().column,
-        };
-        let mut columns = vec![Node::col(m.from_column)];
-        columns.extend(sql::model_columns(T::META, &[hop]));
-        // The target's own ordering, read through the join, then its key for a stable order.
-        let mut order: Vec<(Node, bool)> = sql::default_order(T::META)
-            .into_iter()
-            .map(|(node, desc)| match node {
-                Node::Col { column, .. } => (
-                    Node::Col {
-                        path: vec![hop],
-                        column,
-                    },
-                    desc,
-                ),
-                other => (other, desc),
-            })
-            .collect();
-        order.push((
+        let pk = T::META.pk().column;
+        // A hop backwards, from the target's key to the join table's column that holds it.
+        let link = vec![Hop {
+            fk: pk,
+            table: m.table,
+            pk: m.to_column,
+        }];
+        let mut columns = sql::model_columns(T::META, &[]);
+        columns.push(Node::Col {
+            path: link.clone(),
+            column: m.from_column,
+        });
+        let mut parts = self.targets.parts.clone();
+        parts.and(Cond::In(
             Node::Col {
-                path: vec![hop],
-                column: hop.pk,
+                path: link,
+                column: m.from_column,
             },
-            false,
+            owners.to_vec(),
         ));
-        let cond = Cond::In(Node::col(m.from_column), owners.to_vec());
-        sql::select_from(backend, m.table, &columns, cond, &order)
+        let mut order = parts
+            .order
+            .take()
+            .unwrap_or_else(|| sql::default_order(T::META));
+        order.push((Node::col(pk), false));
+        parts.order = Some(order);
+        sql::select(backend, T::META, &parts, &columns, &[])
     }
 
     /// Every matching row with its targets.
     ///
     /// # Errors
-    /// The driver's error, or a row that does not fit a model.
+    /// [`Error::Usage`] when the targets' queryset is sliced; the driver's error, or a row that
+    /// does not fit a model.
     pub async fn all<E: Executor>(&self, mut ex: E) -> Result<Vec<(M, Vec<T>)>, Error> {
+        if self.targets.parts.limit.is_some() || self.targets.parts.offset.is_some() {
+            return Err(Error::Usage(format!(
+                "prefetch_many_with on {}.{}: the targets' queryset is sliced, and a slice \
+                 would apply to every owner's targets together; slice each owner's list instead",
+                M::META.name,
+                self.meta.name
+            )));
+        }
         let owners = self.qs.all(&mut ex).await?;
         if owners.is_empty() {
             return Ok(Vec::new());
         }
         let pks: Vec<Value> = owners.iter().map(Model::pk).collect();
         let owner_ty = M::META.pk().ty;
-        let target_pk = 1 + T::META
-            .fields
-            .iter()
-            .position(|f| f.primary_key)
-            .unwrap_or(0);
+        let owner_at = T::META.fields.len();
         let mut groups: HashMap<String, Vec<T>> = HashMap::new();
         for chunk in pks.chunks(chunk_size(ex.backend(), 1)) {
             let (text, values) = self.targets_sql(ex.backend(), chunk);
             for row in conn(&mut ex).fetch_all(&text, values).await? {
-                // A link to a row that is gone (no foreign key constraint) joins to NULLs.
-                if crate::db::is_null(&row, target_pk)? {
-                    continue;
-                }
-                let owner = read_value(&row, 0, owner_ty)?;
+                let owner = read_value(&row, owner_at, owner_ty)?;
                 groups
                     .entry(key(&owner))
                     .or_default()
-                    .push(T::from_row(&row, 1)?);
+                    .push(T::from_row(&row, 0)?);
             }
         }
         Ok(owners
