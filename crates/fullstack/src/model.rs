@@ -343,11 +343,25 @@ pub(crate) fn check_values<M: Model>(obj: &M, backend: Backend) -> Result<(), Er
         return Ok(());
     }
     for (f, v) in M::META.fields.iter().zip(obj.values()) {
-        if let Value::Decimal(d) = v {
-            let digits = f.max_digits.zip(f.decimal_places);
-            crate::db::decimal::check(&d, digits, backend)
-                .map_err(|why| Error::Invalid(format!("{}.{}: {why}", M::META.name, f.name)))?;
-        }
+        check_value(M::META, f, &v, backend)?;
+    }
+    Ok(())
+}
+
+/// Checks one value about to be written into `field` of `meta` (see [`check_values`]).
+///
+/// # Errors
+/// [`Error::Invalid`], naming the model and field.
+pub(crate) fn check_value(
+    meta: &ModelMeta,
+    field: &FieldMeta,
+    value: &Value,
+    backend: Backend,
+) -> Result<(), Error> {
+    if let Value::Decimal(d) = value {
+        let digits = field.max_digits.zip(field.decimal_places);
+        crate::db::decimal::check(d, digits, backend)
+            .map_err(|why| Error::Invalid(format!("{}.{}: {why}", meta.name, field.name)))?;
     }
     Ok(())
 }
