@@ -503,6 +503,27 @@ async fn many_to_many_through_a_model() {
             ["john", "paul", "ringo"]
         );
         assert_eq!(ringo.band_set().count(db).await.unwrap(), 1);
+        // add_with gives the through row's fields values.
+        let george = musician(db, "george").await;
+        members
+            .add_with(
+                db,
+                &beatles,
+                [&george],
+                [
+                    Membership::ROLE.set("guitar".to_owned()),
+                    Membership::JOINED.set(Some(1958)),
+                ],
+            )
+            .await
+            .unwrap();
+        let row = Membership::objects()
+            .filter(Membership::MUSICIAN.eq(ForeignKey::from(&george)))
+            .get(db)
+            .await
+            .unwrap();
+        assert_eq!((row.role.as_str(), row.joined), ("guitar", Some(1958)));
+        assert_eq!(members.remove(db, &beatles, [&george]).await.unwrap(), 1);
         let with_ringo = Band::objects().filter(members.any(Musician::NAME.eq("ringo")));
         assert_eq!(with_ringo.count(db).await.unwrap(), 1);
 
@@ -537,7 +558,7 @@ async fn many_to_many_through_a_model() {
             names(members.of(&beatles).all(db).await.unwrap()),
             ["paul", "ringo"]
         );
-        assert_eq!(Musician::objects().count(db).await.unwrap(), 3);
+        assert_eq!(Musician::objects().count(db).await.unwrap(), 4);
 
         // A through model with a field that has no default: add cannot make its rows.
         let students = Musician::STUDENTS;
@@ -547,13 +568,42 @@ async fn many_to_many_through_a_model() {
             "{err}"
         );
         assert_eq!(Mentorship::objects().count(db).await.unwrap(), 0);
-        let mut lesson = Mentorship {
+        // add_with gives it (Django's through_defaults); rows made by hand are links too.
+        students
+            .add_with(db, &john, [&paul], [Mentorship::SINCE.set(1957)])
+            .await
+            .unwrap();
+        let lesson = Mentorship::objects().get(db).await.unwrap();
+        assert_eq!((lesson.mentor.id(), lesson.since), (john.id, 1957));
+        let mut by_hand = Mentorship {
             id: 0,
-            mentor: (&john).into(),
-            student: (&paul).into(),
-            since: 1957,
+            mentor: (&paul).into(),
+            student: (&ringo).into(),
+            since: 1960,
         };
-        lesson.save(db).await.unwrap();
+        by_hand.save(db).await.unwrap();
+        assert_eq!(names(students.of(&paul).all(db).await.unwrap()), ["ringo"]);
+        by_hand.delete(db, &ModelSet::empty()).await.unwrap();
+        // Misuse: another model's fields, an expression, a missing required field.
+        let wrong_model = members.add_with(db, &beatles, [&john], [Mentorship::SINCE.set(1)]);
+        assert!(
+            matches!(wrong_model.await, Err(Error::Usage(m)) if m.contains("not Mentorship rows"))
+        );
+        let expr = students.add_with(
+            db,
+            &john,
+            [&ringo],
+            [Mentorship::SINCE.set(Mentorship::SINCE.f() + 1)],
+        );
+        assert!(matches!(expr.await, Err(Error::Usage(m)) if m.contains("expression")));
+        let missing = students.add_with(
+            db,
+            &john,
+            [&ringo],
+            Vec::<fullstack::query::Assign<Mentorship>>::new(),
+        );
+        assert!(matches!(missing.await, Err(Error::Usage(m)) if m.contains("`since`")));
+        assert_eq!(Mentorship::objects().count(db).await.unwrap(), 1);
         assert_eq!(names(students.of(&john).all(db).await.unwrap()), ["paul"]);
         assert_eq!(names(paul.musician_set().all(db).await.unwrap()), ["john"]);
         assert!(students.of(&paul).all(db).await.unwrap().is_empty());
