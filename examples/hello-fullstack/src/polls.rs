@@ -17,7 +17,7 @@ pub fn app() -> AppConfig {
         .models(&[Question::META, Choice::META])
         // Absolute, so `makemigrations` writes here from any working directory.
         .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/polls"))
-        .embedded_migrations(include!("../../migrations/polls/embedded.rs"))
+        .embedded_migrations(include!("../migrations/polls/embedded.rs"))
         .templates(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
         .routes(|app| {
             app.get("/", index);
