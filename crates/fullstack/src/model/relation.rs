@@ -92,6 +92,21 @@ macro_rules! key_type {
             }
         }
 
+        /// The key's id, so a model deriving `serde::Serialize` shows `"question": 7`, as
+        /// Django's serializers do.
+        impl<T> serde::Serialize for $name<T> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.id)
+            }
+        }
+
+        /// From the id, so a form or JSON body can name the row it points at.
+        impl<'de, T> serde::Deserialize<'de> for $name<T> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                i64::deserialize(d).map($name::new)
+            }
+        }
+
         impl<T: 'static> DbType for $name<T> {
             const COLUMN: ColumnType = ColumnType::BigInt;
 
@@ -116,6 +131,10 @@ key_type! {
     /// # struct Question;
     /// let fk: ForeignKey<Question> = 7.into();
     /// assert_eq!(fk.id(), 7);
+    /// // With serde, a key is its id.
+    /// assert_eq!(serde_json::to_string(&fk).unwrap(), "7");
+    /// let back: ForeignKey<Question> = serde_json::from_str("7").unwrap();
+    /// assert_eq!(back, fk);
     /// ```
     ForeignKey
 }
