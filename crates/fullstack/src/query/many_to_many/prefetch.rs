@@ -30,7 +30,7 @@ impl<M: Model> QuerySet<M> {
     /// a limit would apply to all owners' targets together, not to each owner's.
     ///
     /// ```
-    /// # mod polls { include!("../../../../docs/fullstack/polls.rs"); }
+    /// # mod polls { include!("../../../../../docs/fullstack/polls.rs"); }
     /// # use polls::*;
     /// # use fullstack::query::prelude::*;
     /// # async fn demo(db: &fullstack::Database) -> Result<(), fullstack::Error> {
