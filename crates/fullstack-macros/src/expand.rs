@@ -547,10 +547,6 @@ fn replace_self(ty: &Type, model: &Ident) -> Type {
     syn::parse2(walk(quote!(#ty), model)).unwrap_or_else(|_| ty.clone())
 }
 
-/// The join table's columns to the model and to the target of a many-to-many field:
-/// `question_id`/`tag_id`, or `from_person_id`/`to_person_id` when the target is the model
-/// itself (`Self` has been replaced by the model's name). The same rule as Django's, and the one
-/// source of these names: migrations read them from the metadata.
 /// A many-to-many relation's join table and its two columns, as expressions, and its through
 /// model: `{table}_{field}` and the columns of [`join_columns`]; or, with `through = Model`,
 /// that model's table and the columns of its two keys, found at compile time by field name
@@ -605,6 +601,10 @@ fn join_table(
     )
 }
 
+/// The join table's columns to the model and to the target of a many-to-many field:
+/// `question_id`/`tag_id`, or `from_person_id`/`to_person_id` when the target is the model
+/// itself (`Self` has been replaced by the model's name). The same rule as Django's, and the one
+/// source of these names: migrations read them from the metadata.
 fn join_columns(model: &str, target: &Type) -> (String, String) {
     let lower = model.to_ascii_lowercase();
     let target = last_ident(target).unwrap_or_default();
