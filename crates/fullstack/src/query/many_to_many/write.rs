@@ -14,12 +14,16 @@ use crate::{Backend, Error, ManyToManyField, Model};
 
 impl<M: Model, T: Model> ManyToManyField<M, T> {
     /// Relates `owner` to each of `targets` (Django's `question.tags.add(...)`), with one
-    /// `INSERT` (more only past the parameter limit, then in a transaction of their own on a
-    /// pool). Pairs already related are skipped, not duplicated, and not an error.
+    /// `INSERT`. More statements, in a transaction of their own on a pool or held connection,
+    /// past the parameter limit, for a symmetrical relation (both directions) and through a
+    /// model (the existing pairs are read first, as the through table may have no unique
+    /// index). Pairs already related are skipped, not duplicated, and not an error.
     ///
     /// # Errors
-    /// [`Error::Usage`] when the owner or a target is not saved (nothing is written), or the
-    /// driver's error (a target whose row does not exist fails the foreign key).
+    /// [`Error::Usage`] when the owner or a target is not saved, or a through model has a
+    /// field that neither fills itself nor is given (see [`add_with`](Self::add_with));
+    /// nothing is written then. The driver's error (a target whose row does not exist fails
+    /// the foreign key).
     ///
     /// # Panics
     /// When `M` has no such relation.
