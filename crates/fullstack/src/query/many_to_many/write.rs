@@ -137,7 +137,8 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
     }
 
     /// Unrelates `owner` from each of `targets` (Django's `question.tags.remove(...)`): one
-    /// `DELETE` on the join table; the targets themselves stay. Returns the links removed.
+    /// `DELETE` on the join table; the targets themselves stay. Returns the join rows removed
+    /// (two per pair for a symmetrical relation, whose links go both ways).
     ///
     /// # Errors
     /// [`Error::Usage`] when the owner or a target is not saved, or the driver's error.
@@ -170,7 +171,7 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
     }
 
     /// Unrelates `owner` from every target (Django's `question.tags.clear()`): one `DELETE`.
-    /// Returns the links removed.
+    /// Returns the join rows removed (both directions of a symmetrical relation).
     ///
     /// # Errors
     /// [`Error::Usage`] when the owner is not saved, or the driver's error.
