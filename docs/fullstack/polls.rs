@@ -57,6 +57,7 @@ pub static QUESTION_META: ModelMeta = ModelMeta {
         from_column: "question_id",
         to_column: "tag_id",
         through: None,
+        symmetrical: false,
     }],
     ordering: &["-pub_date"],
 };

@@ -442,12 +442,34 @@ async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
-#[tokio::test]
-async fn runserver_serves_the_apps_routes_with_the_database_in_state() {
-    let dir = tempfile::tempdir().unwrap();
+/// Runs `project` with `args` (a `runserver`), requests `path` once it serves, then stops it:
+/// the command's output and the raw HTTP response.
+async fn serve_once(project: Project, args: &[&str], path: &str) -> (Run, String) {
     let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
     let addr_tx = std::sync::Mutex::new(Some(addr_tx));
     let (trigger, shutdown) = micro::Shutdown::channel();
+    let project = project.shutdown(shutdown).on_serving(move |addr| {
+        if let Some(tx) = addr_tx.lock().unwrap().take() {
+            let _ = tx.send(addr);
+        }
+    });
+    let client = async {
+        let addr = tokio::time::timeout(Duration::from_secs(30), addr_rx)
+            .await
+            .expect("runserver did not start within 30 s")
+            .unwrap();
+        let response = tokio::time::timeout(Duration::from_secs(10), http_get(addr, path))
+            .await
+            .expect("no answer within 10 s");
+        trigger.fire();
+        response
+    };
+    tokio::join!(run(&project, args), client)
+}
+
+#[tokio::test]
+async fn runserver_serves_the_apps_routes_with_the_database_in_state() {
+    let dir = tempfile::tempdir().unwrap();
     // A model without a migration: reported at startup.
     let model = question("polls", "polls_question", &[]);
     let project = Project::new("site")
@@ -469,26 +491,8 @@ async fn runserver_serves_the_apps_routes_with_the_database_in_state() {
                         },
                     );
                 }),
-        )
-        .shutdown(shutdown)
-        .on_serving(move |addr| {
-            if let Some(tx) = addr_tx.lock().unwrap().take() {
-                let _ = tx.send(addr);
-            }
-        });
-
-    let client = async {
-        let addr = tokio::time::timeout(Duration::from_secs(30), addr_rx)
-            .await
-            .expect("runserver did not start within 30 s")
-            .unwrap();
-        let response = tokio::time::timeout(Duration::from_secs(10), http_get(addr, "/answer"))
-            .await
-            .expect("no answer within 10 s");
-        trigger.fire();
-        response
-    };
-    let (r, response) = tokio::join!(run(&project, &["runserver", "127.0.0.1:0"]), client);
+        );
+    let (r, response) = serve_once(project, &["runserver", "127.0.0.1:0"], "/answer").await;
     ok(&r);
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
     assert!(response.ends_with("42 on sqlite"), "{response}");
@@ -516,39 +520,90 @@ async fn runserver_serves_the_apps_routes_with_the_database_in_state() {
 #[tokio::test]
 async fn runserver_is_the_default_command() {
     let dir = tempfile::tempdir().unwrap();
-    let (addr_tx, addr_rx) = tokio::sync::oneshot::channel();
-    let addr_tx = std::sync::Mutex::new(Some(addr_tx));
-    let (trigger, shutdown) = micro::Shutdown::channel();
     let project = Project::new("site")
         .default_addr(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
         .app(AppConfig::new("hello").routes(|app| {
             app.get("/", || async { "hello" });
-        }))
-        .shutdown(shutdown)
-        .on_serving(move |addr| {
-            if let Some(tx) = addr_tx.lock().unwrap().take() {
-                let _ = tx.send(addr);
-            }
-        });
+        }));
     let url = sqlite_url(dir.path());
-    let client = async {
-        let addr = tokio::time::timeout(Duration::from_secs(30), addr_rx)
-            .await
-            .expect("runserver did not start within 30 s")
-            .unwrap();
-        let response = tokio::time::timeout(Duration::from_secs(10), http_get(addr, "/"))
-            .await
-            .expect("no answer within 10 s");
-        trigger.fire();
-        response
-    };
     // No subcommand: runserver, with the database from --database-url.
-    let args = ["--database-url", url.as_str()];
-    let (r, response) = tokio::join!(run(&project, &args), client);
+    let (r, response) = serve_once(project, &["--database-url", url.as_str()], "/").await;
     ok(&r);
     assert!(response.ends_with("hello"), "{response}");
     assert!(r.err.is_empty(), "{}", r.err);
     assert!(dir.path().join("db.sqlite3").exists());
+}
+
+/// `runserver --migrate`, or a project that says `migrate_on_start`: the pending migrations
+/// are applied (with migrate's output) before the first request, on a database that did not
+/// exist; without either, runserver only warns.
+#[tokio::test]
+async fn runserver_can_migrate_before_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = question("polls", "polls_question", &[]);
+    let project = |db: &str| {
+        Project::new("site")
+            .database_url(sqlite_url(&dir.path().join(db)))
+            .app(
+                AppConfig::new("polls")
+                    .model(model)
+                    .migrations_dir(dir.path().join("polls"))
+                    .routes(|app| {
+                        app.get(
+                            "/count",
+                            |micro::State(db): micro::State<Database>| async move {
+                                match db
+                                    .fetch_all("SELECT COUNT(*) FROM polls_question", vec![])
+                                    .await
+                                {
+                                    Ok(rows) => {
+                                        format!("{} questions", rows[0].get::<i64>(0).unwrap())
+                                    }
+                                    Err(_) => "no table".to_owned(),
+                                }
+                            },
+                        );
+                    }),
+            )
+    };
+    for db in ["a", "b", "c"] {
+        std::fs::create_dir_all(dir.path().join(db)).unwrap();
+    }
+    ok(&run(&project("a"), &["makemigrations", "--no-input"]).await);
+
+    let (r, response) = serve_once(
+        project("a"),
+        &["runserver", "--migrate", "127.0.0.1:0"],
+        "/count",
+    )
+    .await;
+    ok(&r);
+    assert!(response.ends_with("0 questions"), "{response}");
+    assert!(
+        r.out.contains("Applying polls.0001_initial... OK"),
+        "{}",
+        r.out
+    );
+    assert!(r.err.is_empty(), "{}", r.err);
+
+    let on_start = project("b").migrate_on_start(true);
+    let (r, response) = serve_once(on_start, &["runserver", "127.0.0.1:0"], "/count").await;
+    ok(&r);
+    assert!(response.ends_with("0 questions"), "{response}");
+    assert!(
+        r.out.contains("Applying polls.0001_initial... OK"),
+        "{}",
+        r.out
+    );
+
+    let (r, response) = serve_once(project("c"), &["runserver", "127.0.0.1:0"], "/count").await;
+    ok(&r);
+    assert!(response.ends_with("no table"), "{response}");
+    assert!(
+        r.err.contains("you have 1 unapplied migration(s)"),
+        "{}",
+        r.err
+    );
 }
 
 #[tokio::test]

@@ -262,6 +262,30 @@ async fn decimals_round_trip_exactly_and_compare_as_numbers() {
             Error::Invalid(_)
         ));
         assert_eq!(Product::objects().count(db).await.unwrap(), 5);
+        // update() checks a plain value too; nothing is written.
+        let err = Product::objects()
+            .update(db, [Product::PRICE.set(dec("0.125"))])
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Invalid(why) if why.contains("Product.price")
+                && why.contains("3 digits after the point")),
+            "{err}"
+        );
+        assert_eq!(
+            Product::objects()
+                .filter(Product::PRICE.eq(dec("0.125")))
+                .count(db)
+                .await
+                .unwrap(),
+            0
+        );
+        let n = Product::objects()
+            .filter(Product::NAME.eq("nine"))
+            .update(db, [Product::PRICE.set(dec("20.5"))])
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
 
         db.close().await;
         if let Some(drop) = drop {

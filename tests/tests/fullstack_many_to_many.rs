@@ -8,7 +8,7 @@ mod backends;
 use backends::{TestDb, on_every_backend};
 use fullstack::migrations::{NonInteractive, ProjectState, diff};
 use fullstack::query::prelude::*;
-use fullstack::{Database, Error, ManyToMany, Model, ModelMeta, capture_queries};
+use fullstack::{Database, Error, ForeignKey, ManyToMany, Model, ModelMeta, capture_queries};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(app = "m2m", table = "m2m_question", ordering = ["id"])]
@@ -27,6 +27,8 @@ struct Tag {
     name: String,
 }
 
+/// Friendship goes both ways (symmetrical, the default for a relation to the model itself);
+/// following does not.
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(app = "m2m", table = "m2m_person", ordering = ["id"])]
 struct Person {
@@ -34,6 +36,55 @@ struct Person {
     #[field(max_length = 50)]
     name: String,
     friends: ManyToMany<Self>,
+    #[field(symmetrical = false)]
+    follows: ManyToMany<Self>,
+}
+
+/// A relation through a model of its own (Django's `through`), whose extra fields fill
+/// themselves (a default, NULL), so `add` can make its rows.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "m2m", table = "m2m_band", ordering = ["name"])]
+struct Band {
+    id: i64,
+    #[field(max_length = 50)]
+    name: String,
+    #[field(through = Membership)]
+    members: ManyToMany<Musician>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "m2m", table = "m2m_musician", ordering = ["name"])]
+struct Musician {
+    id: i64,
+    #[field(max_length = 50)]
+    name: String,
+    /// Through a model whose `since` has no default: its rows are made by hand.
+    #[field(through = Mentorship, through_fields = ("mentor", "student"), symmetrical = false)]
+    students: ManyToMany<Self>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "m2m", table = "m2m_membership", ordering = ["id"], unique = ["band", "musician"])]
+struct Membership {
+    id: i64,
+    #[field(on_delete = cascade)]
+    band: ForeignKey<Band>,
+    #[field(on_delete = cascade)]
+    musician: ForeignKey<Musician>,
+    #[field(max_length = 20, default = "member")]
+    role: String,
+    joined: Option<i32>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "m2m", table = "m2m_mentorship", ordering = ["id"])]
+struct Mentorship {
+    id: i64,
+    #[field(on_delete = cascade, related_name = "+")]
+    mentor: ForeignKey<Musician>,
+    #[field(on_delete = cascade, related_name = "+")]
+    student: ForeignKey<Musician>,
+    since: i32,
 }
 
 /// Drops the models' tables, join tables first (they point at the others). The model tables
@@ -293,6 +344,7 @@ async fn a_model_related_to_itself() {
                 id: 0,
                 name: name.into(),
                 friends: ManyToMany::new(),
+                follows: ManyToMany::new(),
             };
             p.save(db).await.unwrap();
             people.push(p);
@@ -300,41 +352,313 @@ async fn a_model_related_to_itself() {
         let [alice, bob, carol] = &people[..] else {
             unreachable!()
         };
-        let friends = Person::FRIENDS;
-        friends.add(db, alice, [bob, carol]).await.unwrap();
-        friends.add(db, carol, [alice]).await.unwrap();
         let names = |ps: Vec<Person>| ps.into_iter().map(|p| p.name).collect::<Vec<_>>();
 
-        // Not symmetrical: alice lists bob, bob does not list alice.
-        assert_eq!(
-            names(friends.of(alice).all(db).await.unwrap()),
-            ["bob", "carol"]
-        );
-        assert!(friends.of(bob).all(db).await.unwrap().is_empty());
-        assert_eq!(
-            names(friends.owners_of(bob).all(db).await.unwrap()),
-            ["alice"]
-        );
-        assert_eq!(names(bob.person_set().all(db).await.unwrap()), ["alice"]);
-        let likes_carol = Person::objects().filter(friends.any(Person::NAME.eq("carol")));
-        assert_eq!(names(likes_carol.all(db).await.unwrap()), ["alice"]);
-        let liked_by_alice = Person::objects().filter(friends.any_owner(Person::NAME.eq("alice")));
-        assert_eq!(
-            names(liked_by_alice.all(db).await.unwrap()),
-            ["bob", "carol"]
-        );
+        // Symmetrical (the default): one add links both ways, one remove unlinks both.
+        let friends = Person::FRIENDS;
+        friends.add(db, alice, [bob]).await.unwrap();
+        assert_eq!(names(friends.of(alice).all(db).await.unwrap()), ["bob"]);
+        assert_eq!(names(friends.of(bob).all(db).await.unwrap()), ["alice"]);
+        assert_eq!(count_rows(db, "m2m_person_friends").await, 2);
+        friends.add(db, bob, [alice, carol]).await.unwrap();
+        assert_eq!(count_rows(db, "m2m_person_friends").await, 4, "{}", t.name);
+        assert_eq!(names(friends.of(carol).all(db).await.unwrap()), ["bob"]);
         let (rows, queries) =
             capture_queries(Person::objects().prefetch_many(friends).all(db)).await;
         assert_eq!(queries.len(), 2, "{queries:?}");
         let counts: Vec<usize> = rows.unwrap().iter().map(|(_, f)| f.len()).collect();
+        assert_eq!(counts, [1, 2, 1]);
+        // Removed from carol's side: gone from bob's too (two rows, one friendship).
+        assert_eq!(friends.remove(db, carol, [bob]).await.unwrap(), 2);
+        assert_eq!(names(friends.of(bob).all(db).await.unwrap()), ["alice"]);
+        friends.set(db, carol, [alice]).await.unwrap();
+        assert_eq!(
+            names(friends.of(alice).all(db).await.unwrap()),
+            ["bob", "carol"]
+        );
+        assert_eq!(friends.clear(db, alice).await.unwrap(), 4);
+        assert_eq!(count_rows(db, "m2m_person_friends").await, 0);
+
+        // One way (symmetrical = false): alice follows bob, bob does not follow alice.
+        let follows = Person::FOLLOWS;
+        follows.add(db, alice, [bob, carol]).await.unwrap();
+        follows.add(db, carol, [alice]).await.unwrap();
+        assert_eq!(
+            names(follows.of(alice).all(db).await.unwrap()),
+            ["bob", "carol"]
+        );
+        assert!(follows.of(bob).all(db).await.unwrap().is_empty());
+        assert_eq!(
+            names(follows.owners_of(bob).all(db).await.unwrap()),
+            ["alice"]
+        );
+        // Only the one-way relation gives a reverse accessor.
+        assert_eq!(names(bob.person_set().all(db).await.unwrap()), ["alice"]);
+        let follows_carol = Person::objects().filter(follows.any(Person::NAME.eq("carol")));
+        assert_eq!(names(follows_carol.all(db).await.unwrap()), ["alice"]);
+        let followed_by_alice =
+            Person::objects().filter(follows.any_owner(Person::NAME.eq("alice")));
+        assert_eq!(
+            names(followed_by_alice.all(db).await.unwrap()),
+            ["bob", "carol"]
+        );
+        let rows = Person::objects().prefetch_many(follows).all(db).await;
+        let counts: Vec<usize> = rows.unwrap().iter().map(|(_, f)| f.len()).collect();
         assert_eq!(counts, [2, 0, 1]);
 
         // Deleting carol takes both her link from alice and hers to alice.
+        friends.add(db, carol, [bob]).await.unwrap();
         let models = ModelSet::new([Person::META]);
         carol.delete(db, &models).await.unwrap();
-        assert_eq!(count_rows(db, "m2m_person_friends").await, 1, "{}", t.name);
-        assert_eq!(names(friends.of(alice).all(db).await.unwrap()), ["bob"]);
+        assert_eq!(count_rows(db, "m2m_person_follows").await, 1, "{}", t.name);
+        assert_eq!(count_rows(db, "m2m_person_friends").await, 0, "{}", t.name);
+        assert_eq!(names(follows.of(alice).all(db).await.unwrap()), ["bob"]);
         drop_tables(db, &[Person::META]).await;
+    })
+    .await;
+}
+
+#[test]
+fn a_through_model_gives_the_join_table_and_columns() {
+    let members = &Band::META.many_to_many[0];
+    assert_eq!(members.table, "m2m_membership");
+    assert_eq!(
+        (members.from_column, members.to_column),
+        ("band_id", "musician_id")
+    );
+    assert!(std::ptr::eq(members.through.unwrap()(), Membership::META));
+    let students = &Musician::META.many_to_many[0];
+    assert_eq!(
+        (
+            students.from_column,
+            students.to_column,
+            students.symmetrical
+        ),
+        ("mentor_id", "student_id", false)
+    );
+    assert!(Person::META.many_to_many[0].symmetrical);
+    // Migrations make no join table of their own for it: the through model is the table.
+    let state = ProjectState::from_models(&[Band::META, Musician::META, Membership::META]);
+    assert!(state.model("m2m.Band_members").is_err());
+    assert!(state.model("m2m.Membership").is_ok());
+}
+
+async fn musician(db: &Database, name: &str) -> Musician {
+    let mut m = Musician {
+        id: 0,
+        name: name.to_owned(),
+        students: ManyToMany::new(),
+    };
+    m.save(db).await.unwrap();
+    m
+}
+
+#[tokio::test]
+async fn many_to_many_through_a_model() {
+    on_every_backend("m2m_through", |t: TestDb| async move {
+        let db = &t.db;
+        let models = [
+            Band::META,
+            Musician::META,
+            Membership::META,
+            Mentorship::META,
+        ];
+        // Through models first: they point at the others.
+        drop_tables(db, &[Membership::META, Mentorship::META]).await;
+        create_tables(db, &models).await;
+        let (john, paul, ringo) = (
+            musician(db, "john").await,
+            musician(db, "paul").await,
+            musician(db, "ringo").await,
+        );
+        let mut beatles = Band {
+            id: 0,
+            name: "beatles".into(),
+            members: ManyToMany::new(),
+        };
+        beatles.save(db).await.unwrap();
+        let members = Band::MEMBERS;
+        let names = |ms: Vec<Musician>| ms.into_iter().map(|m| m.name).collect::<Vec<_>>();
+
+        // add makes through rows with their defaults; adding again makes no duplicate.
+        members.add(db, &beatles, [&john, &paul]).await.unwrap();
+        members.add(db, &beatles, [&paul]).await.unwrap();
+        let rows = Membership::objects().all(db).await.unwrap();
+        assert_eq!(rows.len(), 2, "{}", t.name);
+        assert!(
+            rows.iter()
+                .all(|m| m.role == "member" && m.joined.is_none())
+        );
+        // A through row made by hand, with its own values, is a link like the others.
+        let mut drummer = Membership {
+            id: 0,
+            band: (&beatles).into(),
+            musician: (&ringo).into(),
+            role: "drummer".into(),
+            joined: Some(1962),
+        };
+        drummer.save(db).await.unwrap();
+        assert_eq!(
+            names(members.of(&beatles).all(db).await.unwrap()),
+            ["john", "paul", "ringo"]
+        );
+        assert_eq!(ringo.band_set().count(db).await.unwrap(), 1);
+        // add_with gives the through row's fields values.
+        let george = musician(db, "george").await;
+        members
+            .add_with(
+                db,
+                &beatles,
+                [&george],
+                [
+                    Membership::ROLE.set("guitar".to_owned()),
+                    Membership::JOINED.set(Some(1958)),
+                ],
+            )
+            .await
+            .unwrap();
+        let row = Membership::objects()
+            .filter(Membership::MUSICIAN.eq(ForeignKey::from(&george)))
+            .get(db)
+            .await
+            .unwrap();
+        assert_eq!((row.role.as_str(), row.joined), ("guitar", Some(1958)));
+        assert_eq!(members.remove(db, &beatles, [&george]).await.unwrap(), 1);
+        let with_ringo = Band::objects().filter(members.any(Musician::NAME.eq("ringo")));
+        assert_eq!(with_ringo.count(db).await.unwrap(), 1);
+
+        // prefetch_many and prefetch_many_with: two statements, the targets' own order.
+        let (rows, queries) = capture_queries(Band::objects().prefetch_many(members).all(db)).await;
+        assert_eq!(queries.len(), 2, "{queries:?}");
+        assert_eq!(names(rows.unwrap().remove(0).1), ["john", "paul", "ringo"]);
+        let not_paul = Musician::objects()
+            .exclude(Musician::NAME.eq("paul"))
+            .order_by([Musician::NAME.desc()]);
+        let (rows, queries) = capture_queries(
+            Band::objects()
+                .prefetch_many_with(members, not_paul.clone())
+                .all(db),
+        )
+        .await;
+        assert_eq!(queries.len(), 2, "{queries:?}");
+        assert_eq!(names(rows.unwrap().remove(0).1), ["ringo", "john"]);
+        let sliced = Band::objects()
+            .prefetch_many_with(members, not_paul.limit(1))
+            .all(db)
+            .await;
+        assert!(
+            matches!(&sliced, Err(Error::Usage(m)) if m.contains("sliced")),
+            "{sliced:?}"
+        );
+
+        // remove and set work on the through rows; the musicians stay.
+        assert_eq!(members.remove(db, &beatles, [&ringo]).await.unwrap(), 1);
+        members.set(db, &beatles, [&paul, &ringo]).await.unwrap();
+        assert_eq!(
+            names(members.of(&beatles).all(db).await.unwrap()),
+            ["paul", "ringo"]
+        );
+        assert_eq!(Musician::objects().count(db).await.unwrap(), 4);
+
+        // A through model with a field that has no default: add cannot make its rows.
+        let students = Musician::STUDENTS;
+        let err = students.add(db, &john, [&paul]).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::Usage(m) if m.contains("Mentorship") && m.contains("`since`")),
+            "{err}"
+        );
+        assert_eq!(Mentorship::objects().count(db).await.unwrap(), 0);
+        // add_with gives it (Django's through_defaults); rows made by hand are links too.
+        students
+            .add_with(db, &john, [&paul], [Mentorship::SINCE.set(1957)])
+            .await
+            .unwrap();
+        let lesson = Mentorship::objects().get(db).await.unwrap();
+        assert_eq!((lesson.mentor.id(), lesson.since), (john.id, 1957));
+        let mut by_hand = Mentorship {
+            id: 0,
+            mentor: (&paul).into(),
+            student: (&ringo).into(),
+            since: 1960,
+        };
+        by_hand.save(db).await.unwrap();
+        assert_eq!(names(students.of(&paul).all(db).await.unwrap()), ["ringo"]);
+        by_hand.delete(db, &ModelSet::empty()).await.unwrap();
+        // Misuse: another model's fields, an expression, a missing required field.
+        let wrong_model = members.add_with(db, &beatles, [&john], [Mentorship::SINCE.set(1)]);
+        assert!(
+            matches!(wrong_model.await, Err(Error::Usage(m)) if m.contains("not Mentorship rows"))
+        );
+        let expr = students.add_with(
+            db,
+            &john,
+            [&ringo],
+            [Mentorship::SINCE.set(Mentorship::SINCE.f() + 1)],
+        );
+        assert!(matches!(expr.await, Err(Error::Usage(m)) if m.contains("expression")));
+        let missing = students.add_with(
+            db,
+            &john,
+            [&ringo],
+            Vec::<fullstack::query::Assign<Mentorship>>::new(),
+        );
+        assert!(matches!(missing.await, Err(Error::Usage(m)) if m.contains("`since`")));
+        assert_eq!(Mentorship::objects().count(db).await.unwrap(), 1);
+        assert_eq!(names(students.of(&john).all(db).await.unwrap()), ["paul"]);
+        assert_eq!(names(paul.musician_set().all(db).await.unwrap()), ["john"]);
+        assert!(students.of(&paul).all(db).await.unwrap().is_empty());
+        assert_eq!(students.clear(db, &john).await.unwrap(), 1);
+
+        // Deleting the band deletes its through rows (their keys cascade).
+        let set = ModelSet::new(models);
+        assert_eq!(beatles.delete(db, &set).await.unwrap(), 1);
+        assert_eq!(Membership::objects().count(db).await.unwrap(), 0);
+        drop_tables(db, &[Membership::META, Mentorship::META]).await;
+        drop_tables(db, &models).await;
+    })
+    .await;
+}
+
+/// Past one statement's parameter limit (SQLite binds at most 32,766 values, PostgreSQL and
+/// MySQL 65,535), `add`, `remove`, `set` and `prefetch_many` split their statements, atomically.
+#[tokio::test]
+async fn many_links_are_split_into_several_statements() {
+    on_every_backend("m2m_chunks", |t: TestDb| async move {
+        let db = &t.db;
+        create_tables(db, &[Question::META, Tag::META]).await;
+        const N: usize = 33_000;
+        let tags: Vec<Tag> = (0..N)
+            .map(|i| Tag {
+                id: 0,
+                name: format!("t{i:05}"),
+            })
+            .collect();
+        let tags = Tag::objects().bulk_create(db, tags).await.unwrap();
+        let q = question(db, "busy").await;
+        let other = question(db, "other").await;
+        let (added, queries) = capture_queries(Question::TAGS.add(db, &q, &tags)).await;
+        added.unwrap();
+        let inserts = queries.iter().filter(|s| s.contains("INSERT")).count();
+        assert!(inserts >= 2, "{}: {inserts} inserts", t.name);
+        assert_eq!(Question::TAGS.of(&q).count(db).await.unwrap(), N as u64);
+        Question::TAGS.add(db, &other, &tags[..3]).await.unwrap();
+
+        let rows = Question::objects()
+            .prefetch_many(Question::TAGS)
+            .all(db)
+            .await
+            .unwrap();
+        let sizes: Vec<usize> = rows.iter().map(|(_, tags)| tags.len()).collect();
+        assert_eq!(sizes, [N, 3]);
+
+        // Keep the first and last 100: removes 32,800 links in several statements.
+        let keep: Vec<&Tag> = tags[..100].iter().chain(&tags[N - 100..]).collect();
+        Question::TAGS.set(db, &q, keep).await.unwrap();
+        assert_eq!(Question::TAGS.of(&q).count(db).await.unwrap(), 200);
+        let removed = Question::TAGS.remove(db, &q, &tags).await.unwrap();
+        assert_eq!(removed, 200);
+        assert_eq!(count_rows(db, "m2m_question_tags").await, 3);
+        drop_tables(db, &[Question::META, Tag::META]).await;
     })
     .await;
 }

@@ -638,6 +638,7 @@ async fn many_to_many_indexes_unique_and_model_rename() {
                     from_column: "post_id",
                     to_column,
                     through: None,
+                    symmetrical: false,
                 }])),
                 ordering: &[],
             }))
@@ -1280,6 +1281,31 @@ async fn decimal_fields_are_added_and_their_digits_altered() {
         );
         let set = MigrationSet::from_dir(dir.path()).unwrap();
         assert!(migrations::check(&[m], &set).is_empty());
+    })
+    .await;
+}
+
+/// Several sessions reading the migration state of a new database at once (replicas starting
+/// together, `showmigrations` beside `migrate`) each create the recorder table if it is missing;
+/// on PostgreSQL `CREATE TABLE IF NOT EXISTS` races, and the loser must not fail.
+#[tokio::test]
+async fn sessions_creating_the_recorder_table_at_once_all_succeed() {
+    on_every_backend("recorder_race", |t| async move {
+        let set = MigrationSet::new(Vec::new()).unwrap();
+        for round in 0..5 {
+            let recorder = t.table(&format!("rec{round}"));
+            let runs = (0..6).map(|_| async {
+                Executor::new(&t.db, &set)
+                    .recorder_table(&recorder)
+                    .status()
+                    .await
+            });
+            for r in futures_util::future::join_all(runs).await {
+                r.unwrap_or_else(|e| panic!("{}: {e}", t.name));
+            }
+            let drop = format!("DROP TABLE {}", t.db.backend().quote(&recorder));
+            t.db.execute(&drop, Vec::new()).await.unwrap();
+        }
     })
     .await;
 }

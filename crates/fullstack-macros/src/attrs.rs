@@ -114,10 +114,17 @@ pub(crate) struct FieldAttrs {
     pub(crate) column: Option<LitStr>,
     pub(crate) on_delete: Option<Ident>,
     pub(crate) related_name: Option<LitStr>,
+    /// A many-to-many relation's through model.
+    pub(crate) through: Option<syn::Type>,
+    /// The through model's keys to this model and to the target.
+    pub(crate) through_fields: Option<(LitStr, LitStr)>,
+    /// `symmetrical = true/false`, with the span of the attribute.
+    pub(crate) symmetrical: Option<(bool, Span)>,
 }
 
 const FIELD_KEYS: &str = "primary_key, auto, unique, index, null, max_length, max_digits, \
-                          decimal_places, default, choices, column, on_delete, related_name";
+                          decimal_places, default, choices, column, on_delete, related_name, \
+                          through, through_fields, symmetrical";
 
 impl FieldAttrs {
     pub(crate) fn parse(attrs: &[Attribute]) -> Result<FieldAttrs> {
@@ -174,6 +181,19 @@ impl FieldAttrs {
                     "related_name" => {
                         let s = string(&meta, "related_name = \"choices\"")?;
                         set_once(&mut out.related_name, &meta, s)
+                    }
+                    "through" => {
+                        let ty: syn::Type = value(&meta, "through = Membership")?.parse()?;
+                        set_once(&mut out.through, &meta, ty)
+                    }
+                    "through_fields" => {
+                        let pair = string_pair(&meta)?;
+                        set_once(&mut out.through_fields, &meta, pair)
+                    }
+                    "symmetrical" => {
+                        let mut on = None;
+                        flag(&mut on, &meta, span)?;
+                        set_once(&mut out.symmetrical, &meta, (on.is_some(), span))
                     }
                     _ => Err(meta.error(format!(
                         "unknown field attribute `{key}`; expected one of: {FIELD_KEYS}"
@@ -299,6 +319,30 @@ fn string_list(meta: &ParseNestedMeta<'_>, example: &str) -> Result<Vec<LitStr>>
             )),
         })
         .collect()
+}
+
+/// `("group", "person")`.
+fn string_pair(meta: &ParseNestedMeta<'_>) -> Result<(LitStr, LitStr)> {
+    const HELP: &str = "`through_fields` takes two field names of the through model, the key to \
+                        this model first: `through_fields = (\"group\", \"person\")`";
+    let input = value(meta, "through_fields = (\"group\", \"person\")")?;
+    if !input.peek(syn::token::Paren) {
+        return Err(Error::new(input.span(), HELP));
+    }
+    let content;
+    let _ = parenthesized!(content in input);
+    let items: Punctuated<Lit, Token![,]> = Punctuated::parse_terminated(&content)?;
+    let mut names = Vec::new();
+    for lit in items {
+        match lit {
+            Lit::Str(s) if !s.value().is_empty() => names.push(s),
+            other => return Err(Error::new_spanned(other, HELP)),
+        }
+    }
+    match <[LitStr; 2]>::try_from(names) {
+        Ok([a, b]) => Ok((a, b)),
+        Err(_) => Err(Error::new(content.span(), HELP)),
+    }
 }
 
 /// `[("d", "Draft"), ("p", "Published")]`.

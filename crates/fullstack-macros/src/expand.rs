@@ -265,9 +265,25 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
         if let Some(span) = not_column.into_iter().flatten().next() {
             return Err(Error::new(
                 span,
-                "a many-to-many field is not a column: it takes only `related_name`",
+                "a many-to-many field is not a column: it takes only `related_name`, \
+                 `through`, `through_fields` and `symmetrical`",
             ));
         }
+    } else {
+        let many_only = [
+            attrs.through.as_ref().map(Spanned::span),
+            attrs.through_fields.as_ref().map(|(a, _)| a.span()),
+            attrs.symmetrical.map(|(_, span)| span),
+        ];
+        if let Some(span) = many_only.into_iter().flatten().next() {
+            return Err(Error::new(
+                span,
+                "`through`, `through_fields` and `symmetrical` are for `ManyToMany<T>` fields",
+            ));
+        }
+    }
+    if let Kind::ManyToMany(target) = &kind {
+        check_many_to_many(&attrs, target, model)?;
     }
     if !is_relation {
         if let Some(on_delete) = &attrs.on_delete {
@@ -531,6 +547,60 @@ fn replace_self(ty: &Type, model: &Ident) -> Type {
     syn::parse2(walk(quote!(#ty), model)).unwrap_or_else(|_| ty.clone())
 }
 
+/// A many-to-many relation's join table and its two columns, as expressions, and its through
+/// model: `{table}_{field}` and the columns of [`join_columns`]; or, with `through = Model`,
+/// that model's table and the columns of its two keys, found at compile time by field name
+/// (`through_fields`, else the snake-case names of this model and the target). A check that
+/// those fields are keys to the right models goes into `checks`.
+fn join_table(
+    table: &str,
+    f: &Field,
+    model: &Ident,
+    target: &Type,
+    checks: &mut Vec<TokenStream>,
+) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
+    let Some(through) = &f.attrs.through else {
+        let join = format!("{table}_{}", f.name);
+        let (from, to) = join_columns(&model.to_string(), target);
+        return (
+            quote!(#join),
+            quote!(#from),
+            quote!(#to),
+            quote!(::core::option::Option::None),
+        );
+    };
+    let span = through.span();
+    let (from, to) = match &f.attrs.through_fields {
+        Some((a, b)) => ((a.value(), a.span()), (b.value(), b.span())),
+        None => {
+            let target = last_ident(target).unwrap_or_default();
+            (
+                (snake_case(&model.to_string()), span),
+                (snake_case(target.trim_start_matches("r#")), span),
+            )
+        }
+    };
+    let from_ident = format_ident!("{}", from.0, span = from.1);
+    let to_ident = format_ident!("{}", to.0, span = to.1);
+    checks.push(quote_spanned! {span=>
+        const _: () = {
+            #[allow(dead_code)]
+            fn through_keys(link: &#through) {
+                ::fullstack::model::key_to::<#model, _>(&link.#from_ident);
+                ::fullstack::model::key_to::<#target, _>(&link.#to_ident);
+            }
+        };
+    });
+    let meta = quote!(<#through as ::fullstack::Model>::META);
+    let (from, to) = (from.0, to.0);
+    (
+        quote!(#meta.table),
+        quote!(::fullstack::model::field_column(#meta, #from)),
+        quote!(::fullstack::model::field_column(#meta, #to)),
+        quote!(::core::option::Option::Some(|| #meta)),
+    )
+}
+
 /// The join table's columns to the model and to the target of a many-to-many field:
 /// `question_id`/`tag_id`, or `from_person_id`/`to_person_id` when the target is the model
 /// itself (`Self` has been replaced by the model's name). The same rule as Django's, and the one
@@ -549,11 +619,58 @@ fn join_columns(model: &str, target: &Type) -> (String, String) {
     }
 }
 
+/// The attributes of a many-to-many field that only make sense together.
+fn check_many_to_many(attrs: &FieldAttrs, target: &Type, model: &Ident) -> Result<()> {
+    let to_self = is_model(target, model);
+    if let (Some((a, _)), None) = (&attrs.through_fields, &attrs.through) {
+        return Err(Error::new_spanned(
+            a,
+            "`through_fields` names fields of a through model: add `through = Model`",
+        ));
+    }
+    if let Some((_, span)) = attrs.symmetrical
+        && !to_self
+    {
+        return Err(Error::new(
+            span,
+            "`symmetrical` is for a relation of a model to itself (`ManyToMany<Self>`)",
+        ));
+    }
+    if let (true, Some(through), None) = (to_self, &attrs.through, &attrs.through_fields) {
+        return Err(Error::new_spanned(
+            through,
+            "a through model for a relation of a model to itself has two keys to it: say which \
+             is which with `through_fields = (\"from_field\", \"to_field\")`",
+        ));
+    }
+    if let (true, Some(rn)) = (symmetrical(attrs, target, model), &attrs.related_name) {
+        return Err(Error::new_spanned(
+            rn,
+            "a symmetrical relation has no reverse accessor (both directions are the same \
+             field): remove `related_name`, or add `symmetrical = false`",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `ty` names the model being derived (`Self` was replaced by its name already).
+fn is_model(ty: &Type, model: &Ident) -> bool {
+    last_ident(ty).is_some_and(|t| *model == t.trim_start_matches("r#"))
+}
+
+/// Whether a many-to-many relation goes both ways: to the model itself, unless
+/// `symmetrical = false` (Django's default).
+fn symmetrical(attrs: &FieldAttrs, target: &Type, model: &Ident) -> bool {
+    is_model(target, model) && attrs.symmetrical.is_none_or(|(on, _)| on)
+}
+
 /// The model a foreign key or many-to-many relation points at and the name of its reverse
 /// accessor (`related_name`, or `choice_set` for a `Choice`), unless `related_name = "+"`
 /// turns it off.
 fn reverse_accessor<'a>(f: &'a Field, model: &Ident) -> Option<(&'a Type, String)> {
     let (target, default) = match &f.kind {
+        // Both directions are the relation itself.
+        Kind::ManyToMany(t) if symmetrical(&f.attrs, t, model) => return None,
         Kind::ForeignKey(t) | Kind::ManyToMany(t) => {
             (t, format!("{}_set", snake_case(&model.to_string())))
         }
@@ -634,6 +751,7 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
     let mut values = Vec::new();
     let mut columns = Vec::new();
     let mut accessors = Vec::new();
+    let mut checks = Vec::new();
     let mut index = 0usize;
     let mut pk_expr = quote!(unreachable!());
     let mut set_pk = quote!(let _ = pk;);
@@ -644,23 +762,29 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         let ty = &f.ty;
         let span = ty.span();
         if let Kind::ManyToMany(target) = &f.kind {
-            let join = format!("{table}_{fname}");
-            let (from_column, to_column) = join_columns(&name_str, target);
+            let join = join_table(&table, f, name, target, &mut checks);
+            let (table_expr, from_column, to_column, through) = &join;
+            let symmetrical = symmetrical(&f.attrs, target, name);
             m2m.push(quote! {
                 ::fullstack::model::ManyToManyMeta {
                     name: #fname,
                     to: || <#target as ::fullstack::Model>::META,
-                    table: #join,
+                    table: #table_expr,
                     from_column: #from_column,
                     to_column: #to_column,
-                    through: ::core::option::Option::None,
+                    through: #through,
+                    symmetrical: #symmetrical,
                 }
             });
             readers.push(quote!(#ident: ::core::default::Default::default()));
             let const_name = format_ident!("{}", fname.to_uppercase(), span = f.ident.span());
+            let via = match &f.attrs.through {
+                Some(t) => format!("through `{}`", quote!(#t)),
+                None => format!("join table `{table}_{fname}`"),
+            };
             let doc = format!(
-                "The `{fname}` many-to-many relation (join table `{join}`), for queries and \
-                 changes: `of`, `add`, `remove`, `set`, `any`, ..."
+                "The `{fname}` many-to-many relation ({via}), for queries and changes: `of`, \
+                 `add`, `remove`, `set`, `any`, ..."
             );
             columns.push(quote! {
                 #[doc = #doc]
@@ -834,6 +958,8 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         }
 
         #(#accessors)*
+
+        #(#checks)*
     }
 }
 

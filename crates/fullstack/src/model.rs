@@ -9,6 +9,8 @@ mod relation;
 use std::marker::PhantomData;
 
 pub use relation::{ForeignKey, ManyToMany, ManyToManyField, OneToOne};
+#[doc(hidden)]
+pub use relation::{KeyTo, key_to};
 
 use crate::db::{ColumnType, DbType, Row, Value};
 use crate::{Backend, Error};
@@ -195,13 +197,48 @@ pub struct ManyToManyMeta {
     /// The join table (`app_model_tags`), or the through model's table.
     pub table: &'static str,
     /// The join table's column pointing at this model (`question_id`; `from_person_id` when
-    /// the model relates to itself).
+    /// the model relates to itself; a through model's key column).
     pub from_column: &'static str,
     /// The join table's column pointing at the other side (`tag_id`; `to_person_id` when the
-    /// model relates to itself).
+    /// model relates to itself; a through model's key column).
     pub to_column: &'static str,
-    /// A model of its own for the join table, when extra columns are needed.
+    /// A model of its own for the join table, when extra columns are needed (Django's
+    /// `through`): its table and two of its foreign keys are the join table and columns, and
+    /// migrations make no join table of their own.
     pub through: Option<fn() -> &'static ModelMeta>,
+    /// A relation of a model to itself where each link goes both ways (Django's
+    /// `symmetrical`, the default for `ManyToMany<Self>`): adding bob to alice's friends also
+    /// makes alice one of bob's, and removing undoes both.
+    pub symmetrical: bool,
+}
+
+/// The column of `meta`'s field `name`, at compile time: the derive finds a through model's
+/// key columns with it (the field's type was checked by then, so a missing field cannot
+/// reach the panic).
+#[doc(hidden)]
+pub const fn field_column(meta: &'static ModelMeta, name: &str) -> &'static str {
+    const fn same(a: &str, b: &str) -> bool {
+        let (a, b) = (a.as_bytes(), b.as_bytes());
+        if a.len() != b.len() {
+            return false;
+        }
+        let mut i = 0;
+        while i < a.len() {
+            if a[i] != b[i] {
+                return false;
+            }
+            i += 1;
+        }
+        true
+    }
+    let mut i = 0;
+    while i < meta.fields.len() {
+        if same(meta.fields[i].name, name) {
+            return meta.fields[i].column;
+        }
+        i += 1;
+    }
+    panic!("the through model has no field of that name (see the error at `through`)")
 }
 
 /// A struct stored in a table. Usually derived: `#[derive(Model)]`.
@@ -306,11 +343,25 @@ pub(crate) fn check_values<M: Model>(obj: &M, backend: Backend) -> Result<(), Er
         return Ok(());
     }
     for (f, v) in M::META.fields.iter().zip(obj.values()) {
-        if let Value::Decimal(d) = v {
-            let digits = f.max_digits.zip(f.decimal_places);
-            crate::db::decimal::check(&d, digits, backend)
-                .map_err(|why| Error::Invalid(format!("{}.{}: {why}", M::META.name, f.name)))?;
-        }
+        check_value(M::META, f, &v, backend)?;
+    }
+    Ok(())
+}
+
+/// Checks one value about to be written into `field` of `meta` (see [`check_values`]).
+///
+/// # Errors
+/// [`Error::Invalid`], naming the model and field.
+pub(crate) fn check_value(
+    meta: &ModelMeta,
+    field: &FieldMeta,
+    value: &Value,
+    backend: Backend,
+) -> Result<(), Error> {
+    if let Value::Decimal(d) = value {
+        let digits = field.max_digits.zip(field.decimal_places);
+        crate::db::decimal::check(d, digits, backend)
+            .map_err(|why| Error::Invalid(format!("{}.{}: {why}", meta.name, field.name)))?;
     }
     Ok(())
 }

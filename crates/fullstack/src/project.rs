@@ -48,6 +48,7 @@ pub struct Project {
     shutdown: Option<micro::Shutdown>,
     on_serving: Option<ServingFn>,
     default_addr: SocketAddr,
+    migrate_on_start: bool,
 }
 
 impl fmt::Debug for Project {
@@ -74,7 +75,29 @@ impl Project {
             shutdown: None,
             on_serving: None,
             default_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
+            migrate_on_start: false,
         }
+    }
+
+    /// Makes `runserver` apply the pending migrations before it serves, as `runserver
+    /// --migrate` does: for development, examples and a single binary deployed on its own
+    /// database. Off by default, as in Django, where a deployment runs `migrate` as a step of
+    /// its own. Several processes starting at once still apply each migration once (the
+    /// executor's lock on PostgreSQL and MySQL).
+    ///
+    /// ```
+    /// let project = fullstack::Project::new("site").migrate_on_start(true);
+    /// assert!(project.migrates_on_start());
+    /// ```
+    #[must_use]
+    pub fn migrate_on_start(mut self, on: bool) -> Self {
+        self.migrate_on_start = on;
+        self
+    }
+
+    /// Whether `runserver` migrates before serving without being asked.
+    pub fn migrates_on_start(&self) -> bool {
+        self.migrate_on_start
     }
 
     /// The project's name.

@@ -2,15 +2,18 @@
 //! made by `makemigrations` and embedded in the binary, a list page and a detail page rendered
 //! from templates with inheritance, a vote form that increments in SQL, and a `seed` command.
 //!
-//! `main` is `manage.py`: `cargo run -p hello-fullstack -- migrate`, then
-//! `cargo run -p hello-fullstack` (runserver on 127.0.0.1:8000, `db.sqlite3` in the working
-//! directory).
+//! `main` is `manage.py`: `cargo run -p hello-fullstack` (runserver on 127.0.0.1:8000, with
+//! `db.sqlite3` in the working directory, migrated first: the project says `migrate_on_start`,
+//! so the README's quick start is one command).
 
 pub mod polls;
 
 use fullstack::Project;
 
-/// The project: one app, `polls`.
+/// The project: one app, `polls`. `runserver` applies pending migrations before it serves,
+/// so a fresh clone runs with one command (Django would ask for `migrate` first).
 pub fn project() -> Project {
-    Project::new("hello-fullstack").app(polls::app())
+    Project::new("hello-fullstack")
+        .app(polls::app())
+        .migrate_on_start(true)
 }

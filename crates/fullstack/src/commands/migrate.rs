@@ -64,11 +64,10 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
         ctx.matches.get_one::<String>("name"),
     )?;
     let db = ctx.database().await?;
-    let executor = Executor::new(&db, &set).rust(project.rust_registry());
-    let plan = executor.plan(&target).await?;
-    let out = &mut *ctx.out;
-
     if ctx.matches.get_flag("plan") {
+        let executor = Executor::new(&db, &set).rust(project.rust_registry());
+        let plan = executor.plan(&target).await?;
+        let out = &mut *ctx.out;
         writeln!(out, "Planned operations:")?;
         if plan.is_empty() {
             writeln!(out, "  No planned migration operations.")?;
@@ -89,9 +88,23 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
         }
         return Ok(0);
     }
+    apply(ctx.out, project, &db, &set, &target).await?;
+    Ok(0)
+}
 
+/// Brings the database to `target`, printing Django's lines as it goes (`Operations to
+/// perform:`, `Applying polls.0001_initial... OK`); `migrate` and `runserver --migrate`.
+pub(crate) async fn apply(
+    out: &mut dyn std::io::Write,
+    project: &Project,
+    db: &crate::Database,
+    set: &MigrationSet,
+    target: &Target,
+) -> Result<(), CommandError> {
+    let executor = Executor::new(db, set).rust(project.rust_registry());
+    let plan = executor.plan(target).await?;
     writeln!(out, "Operations to perform:")?;
-    match &target {
+    match target {
         Target::Latest => {
             let mut apps: Vec<&str> = Vec::new();
             for m in set.migrations() {
@@ -124,7 +137,7 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
             let _ = tx.send((format!("{}.{}", p.app, p.name), p.forward, p.done));
         };
         let executor = executor.progress(&hook);
-        let run = executor.migrate(&target);
+        let run = executor.migrate(target);
         tokio::pin!(run);
         let mut open = false;
         let mut print = |(label, forward, done): (String, bool, bool)| -> std::io::Result<()> {
@@ -173,7 +186,7 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
             }
         }
     }
-    let problems = migrations::check(&project.models(), &set);
+    let problems = migrations::check(&project.models(), set);
     if !problems.is_empty() {
         let mut apps: Vec<&str> = problems
             .iter()
@@ -186,5 +199,5 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
             apps.join(", ")
         )?;
     }
-    Ok(0)
+    Ok(())
 }

@@ -1,9 +1,10 @@
-//! `runserver [ADDR:PORT]` (the default command): checks the models and migrations, then serves
-//! every app's routes with the [`Database`](crate::Database) in state, until Ctrl-C/SIGTERM.
+//! `runserver [ADDR:PORT] [--migrate]` (the default command): checks the models and migrations
+//! (or applies the pending ones), then serves every app's routes with the
+//! [`Database`](crate::Database) in state, until Ctrl-C/SIGTERM.
 
 use std::net::{IpAddr, SocketAddr};
 
-use clap::{Arg, Command};
+use clap::{Arg, ArgAction, Command};
 
 use super::{CommandContext, CommandError};
 use crate::migrations;
@@ -15,6 +16,12 @@ pub(crate) fn command() -> Command {
             Arg::new("addrport")
                 .value_name("ADDR:PORT")
                 .help("Where to listen: 127.0.0.1:8000, 0:8000 (every interface), [::1]:8000, or a port"),
+        )
+        .arg(
+            Arg::new("migrate")
+                .long("migrate")
+                .action(ArgAction::SetTrue)
+                .help("Applies the pending migrations before serving (on by default when the project says migrate_on_start)"),
         )
 }
 
@@ -84,7 +91,12 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
             writeln!(ctx.err, "  {p}")?;
         }
     }
-    if let Ok(set) = project.migrations() {
+    let migrate = ctx.matches.get_flag("migrate") || project.migrates_on_start();
+    if migrate {
+        // Under the executor's lock, so replicas starting together apply each migration once.
+        let set = project.migrations()?;
+        super::migrate::apply(ctx.out, project, &db, &set, &migrations::Target::Latest).await?;
+    } else if let Ok(set) = project.migrations() {
         let status = migrations::show_migrations(&db, &set).await?;
         let unapplied: Vec<&migrations::MigrationStatus> =
             status.iter().filter(|s| !s.applied).collect();

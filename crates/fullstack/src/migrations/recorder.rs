@@ -57,7 +57,13 @@ impl Recorder<'_> {
             self.q(self.table),
             cols.join(", ")
         );
-        conn.conn().execute(&sql, Vec::new()).await?;
+        if conn.conn().execute(&sql, Vec::new()).await.is_err() {
+            // Two sessions creating the table at once on a new database: PostgreSQL's
+            // `IF NOT EXISTS` is not atomic, and the loser fails on a catalog unique index
+            // (`pg_type_typname_nsp_index`). Once the winner has committed, the same statement
+            // is a no-op; a real error fails again and is returned.
+            conn.conn().execute(&sql, Vec::new()).await?;
+        }
         Ok(())
     }
 

@@ -76,6 +76,7 @@ static POST: ModelMeta = ModelMeta {
         from_column: "aaapost_id",
         to_column: "tag_id",
         through: None,
+        symmetrical: false,
     }],
     ordering: &[],
 };

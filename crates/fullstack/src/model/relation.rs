@@ -92,6 +92,21 @@ macro_rules! key_type {
             }
         }
 
+        /// The key's id, so a model deriving `serde::Serialize` shows `"question": 7`, as
+        /// Django's serializers do.
+        impl<T> serde::Serialize for $name<T> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.id)
+            }
+        }
+
+        /// From the id, so a form or JSON body can name the row it points at.
+        impl<'de, T> serde::Deserialize<'de> for $name<T> {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                i64::deserialize(d).map($name::new)
+            }
+        }
+
         impl<T: 'static> DbType for $name<T> {
             const COLUMN: ColumnType = ColumnType::BigInt;
 
@@ -116,6 +131,10 @@ key_type! {
     /// # struct Question;
     /// let fk: ForeignKey<Question> = 7.into();
     /// assert_eq!(fk.id(), 7);
+    /// // With serde, a key is its id.
+    /// assert_eq!(serde_json::to_string(&fk).unwrap(), "7");
+    /// let back: ForeignKey<Question> = serde_json::from_str("7").unwrap();
+    /// assert_eq!(back, fk);
     /// ```
     ForeignKey
 }
@@ -123,6 +142,28 @@ key_type! {
 key_type! {
     /// A one-to-one relation to model `T`: a [`ForeignKey`] whose column is also unique.
     OneToOne
+}
+
+/// A field holding a key to model `T` (`ForeignKey<T>`, `OneToOne<T>`, nullable or not): the
+/// derive checks a through model's keys with it, so a key to the wrong model is a compile
+/// error at the `through` attribute.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "the through model's field is `{Self}`, not a key to `{T}`",
+    label = "not a `ForeignKey<{T}>`",
+    note = "a through model needs a `ForeignKey` (or `OneToOne`) to each side; name them with \
+            `through_fields = (\"to_this_model\", \"to_the_target\")`"
+)]
+pub trait KeyTo<T> {}
+
+impl<T> KeyTo<T> for ForeignKey<T> {}
+impl<T> KeyTo<T> for OneToOne<T> {}
+impl<T, K: KeyTo<T>> KeyTo<T> for Option<K> {}
+
+/// Compiles only when `key` is a key to `T`.
+#[doc(hidden)]
+pub fn key_to<T, K: KeyTo<T>>(key: &K) -> &K {
+    key
 }
 
 /// A many-to-many relation to model `T`. Not a column: the derive records it in
@@ -200,8 +241,8 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
     /// The relation's metadata, found by name in `M::META.many_to_many`.
     ///
     /// # Panics
-    /// When `M` has no many-to-many relation of that name to `T`, or it has a `through` model
-    /// (not supported by the query API yet). The derive never makes such a handle.
+    /// When `M` has no many-to-many relation of that name to `T`. The derive never makes such
+    /// a handle.
     pub fn meta(&self) -> &'static ManyToManyMeta {
         let meta = M::META
             .many_to_many
@@ -222,13 +263,6 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
             self.name,
             to.name,
             T::META.name
-        );
-        assert!(
-            meta.through.is_none(),
-            "{}.{} has a `through` model, which the many-to-many API does not handle yet: \
-             query the through model instead",
-            M::META.name,
-            self.name
         );
         meta
     }

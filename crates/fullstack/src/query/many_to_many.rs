@@ -1,23 +1,28 @@
 //! The many-to-many API on [`ManyToManyField`]: reading the related rows (`of`, `owners_of`),
 //! filtering by them (`any`, `any_owner`), changing the join table (`add`, `remove`, `clear`,
-//! `set`) and prefetching (`prefetch_many`). Django's `question.tags.all()`, `tag.question_set`,
-//! `filter(tags__name=...)`, `question.tags.add(...)` and `prefetch_related("tags")`.
+//! `set`, in `write`) and prefetching (`prefetch_many`, in `prefetch`). Django's
+//! `question.tags.all()`, `tag.question_set`, `filter(tags__name=...)`,
+//! `question.tags.add(...)` and `prefetch_related("tags")`.
 //!
 //! Everything goes through the join table the metadata names ([`ManyToManyMeta`]): its
-//! `from_column` points at the owner `M`, its `to_column` at the target `T`.
+//! `from_column` points at the owner `M`, its `to_column` at the target `T`. With a `through`
+//! model, that model's table and keys; with a symmetrical relation, every link is stored both
+//! ways.
 
-use std::collections::{HashMap, HashSet};
-use std::future::Future;
+mod prefetch;
+mod write;
 
-use super::executor::{Executor, conn};
-use super::expr::{Cond, Hop, Node, Q};
-use super::instance::read_value;
+use std::collections::HashSet;
+
+use super::expr::{Cond, Node, Q};
 use super::queryset::QuerySet;
 use super::related::key;
 use super::sql;
 use crate::db::Value;
 use crate::model::{ManyToManyMeta, ModelMeta};
 use crate::{Backend, Error, ManyToManyField, Model};
+
+pub use prefetch::PrefetchMany;
 
 /// `column = value`.
 fn eq(column: &'static str, value: Value) -> Cond {
@@ -135,132 +140,6 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
             q.cond,
         ))
     }
-
-    /// Relates `owner` to each of `targets` (Django's `question.tags.add(...)`), with one
-    /// `INSERT` (more only past the parameter limit, then in a transaction of their own on a
-    /// pool). Pairs already related are skipped, not duplicated, and not an error.
-    ///
-    /// # Errors
-    /// [`Error::Usage`] when the owner or a target is not saved (nothing is written), or the
-    /// driver's error (a target whose row does not exist fails the foreign key).
-    ///
-    /// # Panics
-    /// When `M` has no such relation.
-    pub fn add<'a, E: Executor, I: IntoIterator<Item = &'a T>>(
-        &self,
-        mut ex: E,
-        owner: &M,
-        targets: I,
-    ) -> impl Future<Output = Result<(), Error>> + Send + use<'a, E, I, M, T>
-    where
-        T: 'a,
-    {
-        let m = self.meta();
-        let field = self.label();
-        // Checked before the future is made, so it holds values, not the caller's iterator.
-        let prepared = saved_pk(owner, "add", &field, "owner")
-            .and_then(|o| Ok((o, target_pks(targets, "add", &field)?)));
-        async move {
-            let (owner, pks) = prepared?;
-            let several = pks.len() > chunk_size(ex.backend(), 2);
-            if several && let Some(mut tx) = ex.atomic().await? {
-                add_in(&mut &mut tx, m, &owner, &pks).await?;
-                tx.commit().await?;
-                return Ok(());
-            }
-            add_in(&mut ex, m, &owner, &pks).await
-        }
-    }
-
-    /// Unrelates `owner` from each of `targets` (Django's `question.tags.remove(...)`): one
-    /// `DELETE` on the join table; the targets themselves stay. Returns the links removed.
-    ///
-    /// # Errors
-    /// [`Error::Usage`] when the owner or a target is not saved, or the driver's error.
-    ///
-    /// # Panics
-    /// When `M` has no such relation.
-    pub fn remove<'a, E: Executor, I: IntoIterator<Item = &'a T>>(
-        &self,
-        mut ex: E,
-        owner: &M,
-        targets: I,
-    ) -> impl Future<Output = Result<u64, Error>> + Send + use<'a, E, I, M, T>
-    where
-        T: 'a,
-    {
-        let m = self.meta();
-        let field = self.label();
-        let prepared = saved_pk(owner, "remove", &field, "owner")
-            .and_then(|o| Ok((o, target_pks(targets, "remove", &field)?)));
-        async move {
-            let (owner, pks) = prepared?;
-            let several = pks.len() > chunk_size(ex.backend(), 1);
-            if several && let Some(mut tx) = ex.atomic().await? {
-                let n = remove_in(&mut &mut tx, m, &owner, &pks).await?;
-                tx.commit().await?;
-                return Ok(n);
-            }
-            remove_in(&mut ex, m, &owner, &pks).await
-        }
-    }
-
-    /// Unrelates `owner` from every target (Django's `question.tags.clear()`): one `DELETE`.
-    /// Returns the links removed.
-    ///
-    /// # Errors
-    /// [`Error::Usage`] when the owner is not saved, or the driver's error.
-    ///
-    /// # Panics
-    /// When `M` has no such relation.
-    pub fn clear<E: Executor>(
-        &self,
-        mut ex: E,
-        owner: &M,
-    ) -> impl Future<Output = Result<u64, Error>> + Send + use<E, M, T> {
-        let m = self.meta();
-        let prepared = saved_pk(owner, "clear", &self.label(), "owner");
-        async move {
-            let owner = prepared?;
-            let (text, values) =
-                sql::delete_where(ex.backend(), m.table, &eq(m.from_column, owner));
-            conn(&mut ex).execute(&text, values).await
-        }
-    }
-
-    /// Makes `targets` exactly the targets of `owner` (Django's `question.tags.set(...)`):
-    /// reads the current links, removes those not listed and adds the missing ones, in one
-    /// transaction (its own on a pool or a held connection; the caller's in a transaction).
-    ///
-    /// # Errors
-    /// [`Error::Usage`] when the owner or a target is not saved (nothing is changed), or the
-    /// driver's error.
-    ///
-    /// # Panics
-    /// When `M` has no such relation.
-    pub fn set<'a, E: Executor, I: IntoIterator<Item = &'a T>>(
-        &self,
-        mut ex: E,
-        owner: &M,
-        targets: I,
-    ) -> impl Future<Output = Result<(), Error>> + Send + use<'a, E, I, M, T>
-    where
-        T: 'a,
-    {
-        let m = self.meta();
-        let field = self.label();
-        let prepared = saved_pk(owner, "set", &field, "owner")
-            .and_then(|o| Ok((o, target_pks(targets, "set", &field)?)));
-        async move {
-            let (owner, pks) = prepared?;
-            if let Some(mut tx) = ex.atomic().await? {
-                set_in::<_, T>(&mut &mut tx, m, &owner, pks).await?;
-                tx.commit().await?;
-                return Ok(());
-            }
-            set_in::<_, T>(&mut ex, m, &owner, pks).await
-        }
-    }
 }
 
 /// `EXISTS (SELECT 1 FROM join WHERE join.near = outer.pk AND EXISTS (SELECT 1 FROM far WHERE
@@ -288,187 +167,6 @@ fn link(
         fk: near_column,
         outer_pk: outer.pk().column,
         cond: far_cond,
-    }
-}
-
-async fn add_in<E: Executor>(
-    ex: &mut E,
-    m: &'static ManyToManyMeta,
-    owner: &Value,
-    pks: &[Value],
-) -> Result<(), Error> {
-    let columns = [m.from_column, m.to_column];
-    for chunk in pks.chunks(chunk_size(ex.backend(), 2)) {
-        let (text, values) = sql::insert_links(ex.backend(), m.table, columns, owner, chunk);
-        conn(ex).execute(&text, values).await?;
-    }
-    Ok(())
-}
-
-async fn remove_in<E: Executor>(
-    ex: &mut E,
-    m: &'static ManyToManyMeta,
-    owner: &Value,
-    pks: &[Value],
-) -> Result<u64, Error> {
-    let mut removed = 0;
-    for chunk in pks.chunks(chunk_size(ex.backend(), 1)) {
-        let cond = Cond::And(vec![
-            eq(m.from_column, owner.clone()),
-            Cond::In(Node::col(m.to_column), chunk.to_vec()),
-        ]);
-        let (text, values) = sql::delete_where(ex.backend(), m.table, &cond);
-        removed += conn(ex).execute(&text, values).await?;
-    }
-    Ok(removed)
-}
-
-async fn set_in<E: Executor, T: Model>(
-    ex: &mut E,
-    m: &'static ManyToManyMeta,
-    owner: &Value,
-    pks: Vec<Value>,
-) -> Result<(), Error> {
-    let (text, values) = sql::select_from(
-        ex.backend(),
-        m.table,
-        &[Node::col(m.to_column)],
-        eq(m.from_column, owner.clone()),
-        &[],
-    );
-    let ty = T::META.pk().ty;
-    let mut current = Vec::new();
-    for row in conn(ex).fetch_all(&text, values).await? {
-        current.push(read_value(&row, 0, ty)?);
-    }
-    let wanted: HashSet<String> = pks.iter().map(key).collect();
-    let have: HashSet<String> = current.iter().map(key).collect();
-    let stale: Vec<Value> = current
-        .into_iter()
-        .filter(|v| !wanted.contains(&key(v)))
-        .collect();
-    let missing: Vec<Value> = pks
-        .into_iter()
-        .filter(|v| !have.contains(&key(v)))
-        .collect();
-    if !stale.is_empty() {
-        remove_in(ex, m, owner, &stale).await?;
-    }
-    if !missing.is_empty() {
-        add_in(ex, m, owner, &missing).await?;
-    }
-    Ok(())
-}
-
-impl<M: Model> QuerySet<M> {
-    /// Reads, for each row, its targets of the many-to-many `field` (Django's
-    /// `prefetch_related("tags")`) with one extra query for all rows: the join table joined
-    /// to the targets, `WHERE owner IN (...)`. Two queries in all (more only past the
-    /// parameter limit). Targets come in their model's default order, then by key.
-    ///
-    /// # Panics
-    /// When `M` has no such relation.
-    pub fn prefetch_many<T: Model>(self, field: ManyToManyField<M, T>) -> PrefetchMany<M, T> {
-        PrefetchMany {
-            meta: field.meta(),
-            qs: self,
-            _target: std::marker::PhantomData,
-        }
-    }
-}
-
-/// A queryset that reads each row with its many-to-many targets: see
-/// [`QuerySet::prefetch_many`].
-pub struct PrefetchMany<M, T> {
-    qs: QuerySet<M>,
-    meta: &'static ManyToManyMeta,
-    _target: std::marker::PhantomData<fn() -> T>,
-}
-
-impl<M, T> std::fmt::Debug for PrefetchMany<M, T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PrefetchMany")
-            .field("qs", &self.qs)
-            .field("relation", &self.meta.name)
-            .finish()
-    }
-}
-
-impl<M: Model, T: Model> PrefetchMany<M, T> {
-    /// The second statement, for `owners` (their keys): `SELECT join.owner, target.* FROM join
-    /// LEFT JOIN target ON target.pk = join.target WHERE join.owner IN (...)`.
-    fn targets_sql(&self, backend: Backend, owners: &[Value]) -> (String, Vec<Value>) {
-        let m = self.meta;
-        let hop = Hop {
-            fk: m.to_column,
-            table: T::META.table,
-            pk: T::META.pk().column,
-        };
-        let mut columns = vec![Node::col(m.from_column)];
-        columns.extend(sql::model_columns(T::META, &[hop]));
-        // The target's own ordering, read through the join, then its key for a stable order.
-        let mut order: Vec<(Node, bool)> = sql::default_order(T::META)
-            .into_iter()
-            .map(|(node, desc)| match node {
-                Node::Col { column, .. } => (
-                    Node::Col {
-                        path: vec![hop],
-                        column,
-                    },
-                    desc,
-                ),
-                other => (other, desc),
-            })
-            .collect();
-        order.push((
-            Node::Col {
-                path: vec![hop],
-                column: hop.pk,
-            },
-            false,
-        ));
-        let cond = Cond::In(Node::col(m.from_column), owners.to_vec());
-        sql::select_from(backend, m.table, &columns, cond, &order)
-    }
-
-    /// Every matching row with its targets.
-    ///
-    /// # Errors
-    /// The driver's error, or a row that does not fit a model.
-    pub async fn all<E: Executor>(&self, mut ex: E) -> Result<Vec<(M, Vec<T>)>, Error> {
-        let owners = self.qs.all(&mut ex).await?;
-        if owners.is_empty() {
-            return Ok(Vec::new());
-        }
-        let pks: Vec<Value> = owners.iter().map(Model::pk).collect();
-        let owner_ty = M::META.pk().ty;
-        let target_pk = 1 + T::META
-            .fields
-            .iter()
-            .position(|f| f.primary_key)
-            .unwrap_or(0);
-        let mut groups: HashMap<String, Vec<T>> = HashMap::new();
-        for chunk in pks.chunks(chunk_size(ex.backend(), 1)) {
-            let (text, values) = self.targets_sql(ex.backend(), chunk);
-            for row in conn(&mut ex).fetch_all(&text, values).await? {
-                // A link to a row that is gone (no foreign key constraint) joins to NULLs.
-                if crate::db::is_null(&row, target_pk)? {
-                    continue;
-                }
-                let owner = read_value(&row, 0, owner_ty)?;
-                groups
-                    .entry(key(&owner))
-                    .or_default()
-                    .push(T::from_row(&row, 1)?);
-            }
-        }
-        Ok(owners
-            .into_iter()
-            .map(|o| {
-                let targets = groups.remove(&key(&o.pk())).unwrap_or_default();
-                (o, targets)
-            })
-            .collect())
     }
 }
 

@@ -231,7 +231,9 @@ impl<M: Model> QuerySet<M> {
     /// can be expressions evaluated by the database: `VOTES.set(VOTES.f() + 1)`.
     ///
     /// # Errors
-    /// The driver's error.
+    /// [`Error::Invalid`] when a decimal value has more digits than its field allows (as in
+    /// `save`; an expression is the database's to compute, so it is not checked), and nothing
+    /// is written; the driver's error.
     pub async fn update<E: Executor>(
         &self,
         mut ex: E,
@@ -243,6 +245,13 @@ impl<M: Model> QuerySet<M> {
             .collect();
         if assignments.is_empty() {
             return Ok(0);
+        }
+        for (column, value) in &assignments {
+            if let (Node::Val(v), Some(f)) =
+                (value, M::META.fields.iter().find(|f| f.column == *column))
+            {
+                crate::model::check_value(M::META, f, v, ex.backend())?;
+            }
         }
         let (text, values) = sql::update(ex.backend(), M::META, &self.parts, &assignments);
         conn(&mut ex).execute(&text, values).await

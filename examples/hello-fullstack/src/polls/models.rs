@@ -16,8 +16,9 @@ pub struct Question {
     pub pub_date: DateTime<Utc>,
 }
 
-/// One answer to a question, with its vote count.
-#[derive(Model, Debug, Clone)]
+/// One answer to a question, with its vote count. `Serialize` makes it a template context as it
+/// is (the key serializes as its id).
+#[derive(Model, Debug, Clone, serde::Serialize)]
 #[model(app = "polls", ordering = ["id"])]
 pub struct Choice {
     /// The primary key (0 until saved).

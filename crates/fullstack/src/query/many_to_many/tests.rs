@@ -26,6 +26,7 @@ static POST: ModelMeta = ModelMeta {
         from_column: "post_id",
         to_column: "tag_id",
         through: None,
+        symmetrical: false,
     }],
     ordering: &[],
 };
@@ -146,12 +147,12 @@ fn add_skips_existing_pairs_per_backend() {
 }
 
 #[test]
-fn prefetch_joins_the_targets_to_the_join_table() {
+fn prefetch_joins_the_join_table_to_the_targets() {
     let p: PrefetchMany<Post, Tag> = Post::objects().prefetch_many(TAGS);
     let (text, values) = p.targets_sql(Backend::Postgres, &[Value::BigInt(1), Value::BigInt(2)]);
     assert_eq!(
         text,
-        r#"SELECT "blog_post_tags"."post_id", "j1"."id", "j1"."name" FROM "blog_post_tags" LEFT JOIN "blog_tag" "j1" ON "j1"."id" = "blog_post_tags"."tag_id" WHERE "blog_post_tags"."post_id" IN ($1, $2) ORDER BY "j1"."name" ASC, "j1"."id" ASC"#
+        r#"SELECT "blog_tag"."id", "blog_tag"."name", "j1"."post_id" FROM "blog_tag" LEFT JOIN "blog_post_tags" "j1" ON "j1"."tag_id" = "blog_tag"."id" WHERE "j1"."post_id" IN ($1, $2) ORDER BY "blog_tag"."name" ASC, "blog_tag"."id" ASC"#
     );
     assert_eq!(values.len(), 2);
 }

@@ -17,7 +17,7 @@ pub fn app() -> AppConfig {
         .models(&[Question::META, Choice::META])
         // Absolute, so `makemigrations` writes here from any working directory.
         .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/polls"))
-        .embedded_migrations(include!("../../migrations/polls/embedded.rs"))
+        .embedded_migrations(include!("../migrations/polls/embedded.rs"))
         .templates(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
         .routes(|app| {
             app.get("/", index);
@@ -31,7 +31,8 @@ pub fn app() -> AppConfig {
         )
 }
 
-/// A question as the templates see it.
+/// A question as the templates see it: its date formatted (a `Choice` goes to the templates as
+/// it is, since it derives `Serialize`).
 #[derive(Serialize)]
 struct QuestionView {
     id: i64,
@@ -49,24 +50,6 @@ impl From<&Question> for QuestionView {
     }
 }
 
-/// A choice as the templates see it.
-#[derive(Serialize)]
-struct ChoiceView {
-    id: i64,
-    choice_text: String,
-    votes: i32,
-}
-
-impl From<&Choice> for ChoiceView {
-    fn from(c: &Choice) -> Self {
-        ChoiceView {
-            id: c.id,
-            choice_text: c.choice_text.clone(),
-            votes: c.votes,
-        }
-    }
-}
-
 /// The list page's context.
 #[derive(Serialize)]
 struct IndexPage {
@@ -77,20 +60,7 @@ struct IndexPage {
 #[derive(Serialize)]
 struct QuestionPage {
     question: QuestionView,
-    choices: Vec<ChoiceView>,
-}
-
-/// Django's `get_object_or_404`.
-async fn question_or_404(db: &Database, id: i64) -> Result<Question, Error> {
-    match Question::objects()
-        .filter(Question::ID.eq(id))
-        .get(db)
-        .await
-    {
-        Ok(q) => Ok(q),
-        Err(fullstack::Error::DoesNotExist { .. }) => Err(Error::not_found()),
-        Err(e) => Err(Error::internal(e)),
-    }
+    choices: Vec<Choice>,
 }
 
 /// The five latest questions, newest first (the model's ordering, `-pub_date`).
@@ -106,9 +76,13 @@ async fn detail(
     State(db): State<Database>,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, Error> {
-    let question = question_or_404(&db, id).await?;
+    // A question that does not exist is a 404: the project maps the ORM's DoesNotExist
+    // reaching `?` to one (Django's get_object_or_404, without the call).
+    let question = Question::objects()
+        .filter(Question::ID.eq(id))
+        .get(&db)
+        .await?;
     let choices = question.choice_set().all(&db).await?;
-    let choices: Vec<ChoiceView> = choices.iter().map(ChoiceView::from).collect();
     t.render(
         "polls/detail.html",
         QuestionPage {
@@ -131,7 +105,6 @@ async fn results(
         .all(&db)
         .await?;
     let (question, choices) = found.pop().ok_or_else(Error::not_found)?;
-    let choices: Vec<ChoiceView> = choices.iter().map(ChoiceView::from).collect();
     t.render(
         "polls/results.html",
         QuestionPage {
