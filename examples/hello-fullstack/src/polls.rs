@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 /// The app: models, migrations (made by `makemigrations`, embedded in the binary), routes,
 /// templates and the `seed` command.
 pub fn app() -> AppConfig {
-    AppConfig::new("polls")
+    // `migrations/polls` beside this crate's Cargo.toml, so `makemigrations` writes here from
+    // any working directory.
+    fullstack::app!("polls")
         .models(&[Question::META, Choice::META])
-        // Absolute, so `makemigrations` writes here from any working directory.
-        .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/polls"))
         .embedded_migrations(include!("../migrations/polls/embedded.rs"))
         .templates(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
         .routes(|app| {

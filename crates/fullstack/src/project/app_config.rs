@@ -54,6 +54,31 @@ impl fmt::Debug for AppConfig {
     }
 }
 
+/// An [`AppConfig`] labelled `label` whose migrations folder is `migrations/<label>` beside the
+/// calling crate's `Cargo.toml` rather than in the working directory, so `makemigrations`
+/// writes into the crate from wherever it runs (`cargo run -p mysite -- makemigrations` from a
+/// workspace root). The usual way to start an app; `AppConfig::new(label)` keeps the
+/// working-directory default. A deployed binary, whose source tree is gone, reads its
+/// [embedded migrations](AppConfig::embedded_migrations) instead.
+///
+/// ```
+/// let app = fullstack::app!("polls");
+/// assert_eq!(app.label(), "polls");
+/// let dir = app.migrations_path();
+/// assert!(dir.is_absolute() && dir.ends_with("migrations/polls"));
+/// assert!(dir.starts_with(env!("CARGO_MANIFEST_DIR")));
+/// ```
+#[macro_export]
+macro_rules! app {
+    ($label:literal) => {
+        $crate::AppConfig::new($label).migrations_dir(::core::concat!(
+            ::core::env!("CARGO_MANIFEST_DIR"),
+            "/migrations/",
+            $label
+        ))
+    };
+}
+
 impl AppConfig {
     /// An app labelled `label` (the `app` of its models, the folder of its migrations: no dots).
     ///
@@ -102,7 +127,8 @@ impl AppConfig {
     }
 
     /// The folder holding this app's migrations (`0001_initial.json`, ...), where
-    /// `makemigrations` writes. Default: `migrations/<label>` in the working directory.
+    /// `makemigrations` writes. Default: `migrations/<label>` in the working directory
+    /// ([`app!`](crate::app!) sets it beside the crate's `Cargo.toml` instead).
     #[must_use]
     pub fn migrations_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.migrations_dir = Some(dir.into());
