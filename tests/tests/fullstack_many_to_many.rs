@@ -559,6 +559,33 @@ async fn many_to_many_through_a_model() {
             ["paul", "ringo"]
         );
         assert_eq!(Musician::objects().count(db).await.unwrap(), 4);
+        // set_with: the rows it adds get the values; the row that stays keeps its own.
+        members
+            .set_with(
+                db,
+                &beatles,
+                [&ringo, &george],
+                [Membership::ROLE.set("guest".to_owned())],
+            )
+            .await
+            .unwrap();
+        let roles: Vec<(i64, String)> = Membership::objects()
+            .order_by([Membership::ID.asc()])
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|m| (m.musician.id(), m.role))
+            .collect();
+        assert_eq!(
+            roles,
+            [
+                (ringo.id, "member".to_owned()),
+                (george.id, "guest".to_owned())
+            ],
+            "{}",
+            t.name
+        );
 
         // A through model with a field that has no default: add cannot make its rows.
         let students = Musician::STUDENTS;

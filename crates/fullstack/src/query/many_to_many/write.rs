@@ -12,6 +12,9 @@ use crate::query::instance::read_value;
 use crate::query::sql;
 use crate::{Backend, Error, ManyToManyField, Model};
 
+/// A through model's other columns and their values, for the rows `add` and `set` make.
+type Extra = Vec<(&'static str, Value)>;
+
 impl<M: Model, T: Model> ManyToManyField<M, T> {
     /// Relates `owner` to each of `targets` (Django's `question.tags.add(...)`), with one
     /// `INSERT`. More statements, in a transaction of their own on a pool or held connection,
@@ -69,26 +72,21 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
         self.add_extra(ex, owner, targets, "add_with", extra)
     }
 
-    /// `add` and `add_with`: the checks before the future is made (so it holds values, not
-    /// the caller's iterator), then the links, in a transaction when they take several
-    /// statements.
+    /// `add` and `add_with`: the checks before the future is made, then the links, in a
+    /// transaction when they take several statements.
     fn add_extra<'a, E: Executor, I: IntoIterator<Item = &'a T>>(
         &self,
         mut ex: E,
         owner: &M,
         targets: I,
         op: &'static str,
-        extra: Result<Vec<(&'static str, Value)>, Error>,
+        extra: Result<Extra, Error>,
     ) -> impl Future<Output = Result<(), Error>> + Send + use<'a, E, I, M, T>
     where
         T: 'a,
     {
         let m = self.meta();
-        let field = self.label();
-        let prepared = extra
-            .and_then(|extra| through_fills_rest(m, op, &field, &extra).map(|()| extra))
-            .and_then(|extra| Ok((extra, saved_pk(owner, op, &field, "owner")?)))
-            .and_then(|(extra, o)| Ok((extra, o, target_pks(targets, op, &field)?)));
+        let prepared = self.prepare(owner, targets, op, extra);
         async move {
             let (extra, owner, pks) = prepared?;
             let several =
@@ -108,7 +106,7 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
         through_defaults: impl IntoIterator<Item = Assign<X>>,
         op: &str,
         backend: Backend,
-    ) -> Result<Vec<(&'static str, Value)>, Error> {
+    ) -> Result<Extra, Error> {
         let m = self.meta();
         if !m.through.is_some_and(|t| std::ptr::eq(t(), X::META)) {
             return Err(Error::Usage(format!(
@@ -201,33 +199,94 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
     /// transaction (its own on a pool or a held connection; the caller's in a transaction).
     ///
     /// # Errors
-    /// [`Error::Usage`] when the owner or a target is not saved (nothing is changed), or the
-    /// driver's error.
+    /// [`Error::Usage`] when the owner or a target is not saved, or a through model has a
+    /// field that neither fills itself nor is given (see [`set_with`](Self::set_with)); nothing
+    /// is changed then. The driver's error.
     ///
     /// # Panics
     /// When `M` has no such relation.
     pub fn set<'a, E: Executor, I: IntoIterator<Item = &'a T>>(
         &self,
-        mut ex: E,
+        ex: E,
         owner: &M,
         targets: I,
     ) -> impl Future<Output = Result<(), Error>> + Send + use<'a, E, I, M, T>
     where
         T: 'a,
     {
-        let m = self.meta();
+        self.set_extra(ex, owner, targets, "set", Ok(Vec::new()))
+    }
+
+    /// As [`set`](Self::set) for a relation through a model `X`, giving the through rows it
+    /// adds values for their other fields (Django's `set(..., through_defaults=...)`); the
+    /// links that stay keep their rows as they are.
+    ///
+    /// # Errors
+    /// As [`add_with`](Self::add_with).
+    ///
+    /// # Panics
+    /// When `M` has no such relation.
+    pub fn set_with<'a, X, D, E, I>(
+        &self,
+        ex: E,
+        owner: &M,
+        targets: I,
+        through_defaults: D,
+    ) -> impl Future<Output = Result<(), Error>> + Send + use<'a, X, D, E, I, M, T>
+    where
+        T: 'a,
+        X: Model,
+        D: IntoIterator<Item = Assign<X>>,
+        E: Executor,
+        I: IntoIterator<Item = &'a T>,
+    {
+        let extra = self.through_values(through_defaults, "set_with", ex.backend());
+        self.set_extra(ex, owner, targets, "set_with", extra)
+    }
+
+    /// The checks of `add` and `set`, made before their future is (so it holds values, not the
+    /// caller's iterator): the through model's fields filled, owner and targets saved. Gives
+    /// the extra columns, the owner's key and the targets' keys.
+    fn prepare<'a, I: IntoIterator<Item = &'a T>>(
+        &self,
+        owner: &M,
+        targets: I,
+        op: &str,
+        extra: Result<Extra, Error>,
+    ) -> Result<(Extra, Value, Vec<Value>), Error>
+    where
+        T: 'a,
+    {
         let field = self.label();
-        let prepared = through_fills_rest(m, "set", &field, &[])
-            .and_then(|()| saved_pk(owner, "set", &field, "owner"))
-            .and_then(|o| Ok((o, target_pks(targets, "set", &field)?)));
+        let extra = extra?;
+        through_fills_rest(self.meta(), op, &field, &extra)?;
+        let owner = saved_pk(owner, op, &field, "owner")?;
+        Ok((extra, owner, target_pks(targets, op, &field)?))
+    }
+
+    /// `set` and `set_with`: the checks before the future is made, then the difference, in
+    /// one transaction.
+    fn set_extra<'a, E: Executor, I: IntoIterator<Item = &'a T>>(
+        &self,
+        mut ex: E,
+        owner: &M,
+        targets: I,
+        op: &'static str,
+        extra: Result<Extra, Error>,
+    ) -> impl Future<Output = Result<(), Error>> + Send + use<'a, E, I, M, T>
+    where
+        T: 'a,
+    {
+        let m = self.meta();
+        let prepared = self.prepare(owner, targets, op, extra);
         async move {
-            let (owner, pks) = prepared?;
+            let (extra, owner, pks) = prepared?;
             if let Some(mut tx) = ex.atomic().await? {
-                set_in::<_, T>(&mut &mut tx, m, &owner, pks).await?;
+                set_in::<_, T>(&mut &mut tx, m, &owner, pks, &extra).await?;
                 tx.commit().await?;
                 return Ok(());
             }
-            set_in::<_, T>(&mut ex, m, &owner, pks).await
+            set_in::<_, T>(&mut ex, m, &owner, pks, &extra).await
         }
     }
 }
@@ -378,6 +437,7 @@ async fn set_in<E: Executor, T: Model>(
     m: &'static ManyToManyMeta,
     owner: &Value,
     pks: Vec<Value>,
+    extra: &[(&'static str, Value)],
 ) -> Result<(), Error> {
     let (text, values) = sql::select_from(
         ex.backend(),
@@ -405,7 +465,7 @@ async fn set_in<E: Executor, T: Model>(
         remove_in(ex, m, owner, &stale).await?;
     }
     if !missing.is_empty() {
-        add_in(ex, m, owner, &missing, &[]).await?;
+        add_in(ex, m, owner, &missing, extra).await?;
     }
     Ok(())
 }
