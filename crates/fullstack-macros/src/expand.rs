@@ -561,7 +561,7 @@ fn join_table(
 ) -> (TokenStream, TokenStream, TokenStream, TokenStream) {
     let Some(through) = &f.attrs.through else {
         let join = format!("{table}_{}", f.name);
-        let (from, to) = join_columns(&model.to_string(), target);
+        let (from, to) = join_columns(model, target);
         return (
             quote!(#join),
             quote!(#from),
@@ -572,13 +572,10 @@ fn join_table(
     let span = through.span();
     let (from, to) = match &f.attrs.through_fields {
         Some((a, b)) => ((a.value(), a.span()), (b.value(), b.span())),
-        None => {
-            let target = last_ident(target).unwrap_or_default();
-            (
-                (snake_case(&model.to_string()), span),
-                (snake_case(target.trim_start_matches("r#")), span),
-            )
-        }
+        None => (
+            (snake_case(&model.to_string()), span),
+            (snake_case(&type_name(target)), span),
+        ),
     };
     let from_ident = format_ident!("{}", from.0, span = from.1);
     let to_ident = format_ident!("{}", to.0, span = to.1);
@@ -605,16 +602,14 @@ fn join_table(
 /// `question_id`/`tag_id`, or `from_person_id`/`to_person_id` when the target is the model
 /// itself (`Self` has been replaced by the model's name). The same rule as Django's, and the one
 /// source of these names: migrations read them from the metadata.
-fn join_columns(model: &str, target: &Type) -> (String, String) {
-    let lower = model.to_ascii_lowercase();
-    let target = last_ident(target).unwrap_or_default();
-    let target = target.trim_start_matches("r#");
-    if target == model {
+fn join_columns(model: &Ident, target: &Type) -> (String, String) {
+    let lower = model.to_string().to_ascii_lowercase();
+    if is_model(target, model) {
         (format!("from_{lower}_id"), format!("to_{lower}_id"))
     } else {
         (
             format!("{lower}_id"),
-            format!("{}_id", target.to_ascii_lowercase()),
+            format!("{}_id", type_name(target).to_ascii_lowercase()),
         )
     }
 }
@@ -653,9 +648,14 @@ fn check_many_to_many(attrs: &FieldAttrs, target: &Type, model: &Ident) -> Resul
     Ok(())
 }
 
+/// The name a type path ends with, without `r#` (`Tag` for `crate::models::Tag`).
+fn type_name(ty: &Type) -> String {
+    last_ident(ty).map_or_else(String::new, |t| t.trim_start_matches("r#").to_owned())
+}
+
 /// Whether `ty` names the model being derived (`Self` was replaced by its name already).
 fn is_model(ty: &Type, model: &Ident) -> bool {
-    last_ident(ty).is_some_and(|t| *model == t.trim_start_matches("r#"))
+    *model == type_name(ty)
 }
 
 /// Whether a many-to-many relation goes both ways: to the model itself, unless

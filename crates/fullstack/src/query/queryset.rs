@@ -246,9 +246,10 @@ impl<M: Model> QuerySet<M> {
         if assignments.is_empty() {
             return Ok(0);
         }
+        // Only decimals are checked: no field lookup for any other value.
         for (column, value) in &assignments {
-            if let (Node::Val(v), Some(f)) =
-                (value, M::META.fields.iter().find(|f| f.column == *column))
+            if let Node::Val(v @ Value::Decimal(_)) = value
+                && let Some(f) = M::META.fields.iter().find(|f| f.column == *column)
             {
                 crate::model::check_value(M::META, f, v, ex.backend())?;
             }
