@@ -324,3 +324,110 @@ async fn header_read_timeout_disconnects_a_slow_client() {
     // Other clients are still served.
     assert_eq!(http1_get(server.addr, "/ok").await.text(), "ok");
 }
+
+/// The header-read timeout of the tests below, and how much later the server may act on it (it
+/// checks four times per timeout period; see `micro::Serve::header_read_timeout`).
+const HEAD_TIMEOUT: Duration = Duration::from_millis(400);
+const HEAD_TIMEOUT_SLACK: Duration = Duration::from_millis(100 + 400);
+
+/// Reads until the server closes the connection (or resets it); returns what arrived.
+async fn read_until_closed(mut stream: impl tokio::io::AsyncRead + Unpin) -> Vec<u8> {
+    let mut received = Vec::new();
+    let _ = within(
+        "the server to close the connection",
+        stream.read_to_end(&mut received),
+    )
+    .await;
+    received
+}
+
+#[tokio::test]
+async fn a_head_trickled_byte_by_byte_is_cut_off_at_the_header_read_timeout() {
+    let server = TestServer::start_with(app(), |s| s.header_read_timeout(HEAD_TIMEOUT)).await;
+    let (read, mut write) = TcpStream::connect(server.addr).await.unwrap().into_split();
+    let started = std::time::Instant::now();
+    // Slowloris: every byte comes well within the timeout, but the head never ends.
+    let trickle = tokio::spawn(async move {
+        for byte in b"GET /ok HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+            .iter()
+            .cycle()
+        {
+            if write.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    let received = read_until_closed(read).await;
+    let closed_after = started.elapsed();
+    trickle.abort();
+    assert!(
+        received.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&received)
+    );
+    assert!(
+        closed_after >= HEAD_TIMEOUT && closed_after <= HEAD_TIMEOUT * 5 / 4 + HEAD_TIMEOUT_SLACK,
+        "closed after {closed_after:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_idle_keep_alive_connection_is_closed_after_the_header_read_timeout() {
+    let server = TestServer::start_with(app(), |s| s.header_read_timeout(HEAD_TIMEOUT)).await;
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    // Several requests, together longer than the timeout: a busy connection stays open.
+    for _ in 0..4 {
+        stream
+            .write_all(b"GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            .await
+            .unwrap();
+        common::read_until(&mut stream, "\r\n\r\nok").await;
+        tokio::time::sleep(HEAD_TIMEOUT / 3).await;
+    }
+    let idle_from = std::time::Instant::now();
+    let received = read_until_closed(&mut stream).await;
+    let closed_after = idle_from.elapsed();
+    assert!(
+        received.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&received)
+    );
+    assert!(
+        closed_after + HEAD_TIMEOUT / 3 >= HEAD_TIMEOUT
+            && closed_after <= HEAD_TIMEOUT * 5 / 4 + HEAD_TIMEOUT_SLACK,
+        "closed after {closed_after:?} idle"
+    );
+}
+
+#[tokio::test]
+async fn the_header_read_timeout_spares_slow_handlers_and_slow_streams() {
+    let mut app = app();
+    app.get("/slow-handler", || async {
+        tokio::time::sleep(HEAD_TIMEOUT * 3).await;
+        "finally"
+    });
+    app.get("/slow-stream", || async {
+        let chunks = futures_util::stream::unfold(0, |sent| async move {
+            if sent == 3 {
+                return None;
+            }
+            tokio::time::sleep(HEAD_TIMEOUT).await;
+            Some((
+                Ok::<_, std::io::Error>(bytes::Bytes::from(format!("chunk{sent};"))),
+                sent + 1,
+            ))
+        });
+        micro::Body::from_stream(chunks)
+    });
+    let server = TestServer::start_with(app, |s| s.header_read_timeout(HEAD_TIMEOUT)).await;
+
+    let mut conn = http1_connect(server.addr).await;
+    assert_eq!(conn.get("/slow-handler").await.text(), "finally");
+    assert_eq!(
+        conn.get("/slow-stream").await.text(),
+        "chunk0;chunk1;chunk2;"
+    );
+    // The same connection, still open.
+    assert_eq!(conn.get("/ok").await.text(), "ok");
+}

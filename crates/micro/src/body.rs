@@ -40,6 +40,11 @@ impl Body {
         Body(Inner::Empty)
     }
 
+    /// Whether the whole body is in memory (empty or one buffer), so hyper writes it at once.
+    pub(crate) fn is_in_memory(&self) -> bool {
+        matches!(self.0, Inner::Empty | Inner::Full(_))
+    }
+
     /// Wraps any [`http_body::Body`]; hyper's own incoming body is kept without boxing.
     ///
     /// ```

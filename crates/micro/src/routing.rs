@@ -27,28 +27,40 @@ pub(crate) use url_for::PATH_ENCODE;
 /// The hooks and error handlers of the blueprints a route belongs to, outermost first.
 pub(crate) type Scopes = Arc<[Arc<crate::scaffold::Scaffold>]>;
 
+/// What every request to a rule learns of it: the rule, its endpoint name and its blueprints.
+/// One `Arc` per rule, so a match costs a single reference count.
+pub(crate) struct RouteInfo {
+    rule: Arc<Rule>,
+    endpoint: Option<Box<str>>,
+    scopes: Option<Scopes>,
+}
+
 /// The rule a request matched, with its variables' (percent-decoded) values.
 #[derive(Clone)]
 pub(crate) struct Matched {
-    rule: Arc<Rule>,
+    route: Arc<RouteInfo>,
     values: Vec<String>,
-    endpoint: Option<Arc<str>>,
-    scopes: Option<Scopes>,
 }
 
 impl Matched {
     /// The blueprints' scaffolds, outermost first; empty for app routes.
     pub(crate) fn scopes(&self) -> &[Arc<crate::scaffold::Scaffold>] {
-        self.scopes.as_deref().unwrap_or(&[])
+        self.route.scopes.as_deref().unwrap_or(&[])
     }
 
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
-        let index = self.rule.params.iter().position(|p| &*p.name == name)?;
+        let index = self
+            .route
+            .rule
+            .params
+            .iter()
+            .position(|p| &*p.name == name)?;
         self.values.get(index).map(String::as_str)
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.rule
+        self.route
+            .rule
             .params
             .iter()
             .zip(&self.values)
@@ -57,7 +69,8 @@ impl Matched {
 
     /// Each variable as the JSON value its converter gives it, for `Path<T>`.
     pub(crate) fn typed_values(&self) -> impl Iterator<Item = (String, serde_json::Value)> + '_ {
-        self.rule
+        self.route
+            .rule
             .params
             .iter()
             .zip(&self.values)
@@ -65,10 +78,10 @@ impl Matched {
     }
 
     pub(crate) fn endpoint(&self) -> Option<&str> {
-        self.endpoint.as_deref()
+        self.route.endpoint.as_deref()
     }
 
     pub(crate) fn rule_text(&self) -> &str {
-        &self.rule.text
+        &self.route.rule.text
     }
 }

@@ -2,7 +2,7 @@
 //! port, graceful shutdown with a deadline.
 
 mod drain;
-mod header_timer;
+mod head_timeout;
 mod protocol;
 
 use std::any::Any;
@@ -18,11 +18,13 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+
+pub(crate) use self::head_timeout::Activity;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tower::{Service, ServiceExt};
 
-use self::header_timer::ConnTimer;
+use self::head_timeout::HeadTimeout;
 use self::protocol::Protocol;
 use crate::shutdown::{UpgradeTracker, end_on_shutdown};
 use crate::{AppService, Body, BoxError, Shutdown, ShutdownTrigger};
@@ -46,9 +48,18 @@ pub(crate) struct Connection {
     pub(crate) addr: SocketAddr,
     pub(crate) shutdown: Shutdown,
     pub(crate) tracker: UpgradeTracker,
+    /// Requests and responses, for the header-read watchdog.
+    pub(crate) activity: Arc<Activity>,
 }
 
 impl Connection {
+    /// Readies a response of this connection for hyper: wired to end on shutdown when it asks
+    /// to, and counted as finished with once hyper has it all (see [`Activity`]).
+    pub(crate) fn prepare(&self, response: &mut http::Response<Body>) {
+        end_on_shutdown(response, &self.shutdown);
+        head_timeout::finish_when_sent(response, &self.activity);
+    }
+
     /// Puts the connection's details into a request's extensions: [`ClientAddr`], [`Shutdown`]
     /// and the upgrade tracker.
     pub(crate) fn insert_into(&self, extensions: &mut http::Extensions) {
@@ -129,9 +140,13 @@ impl<S> Serve<S> {
         self
     }
 
-    /// How long a client may take to send a request head (default 30 s). It also bounds the wait
+    /// How long a client may take to send a request head (default 30 s); a connection that has
+    /// waited that long for one, idle or fed a byte at a time, is closed. It also bounds the wait
     /// for a new connection's first bytes; after those it applies to HTTP/1 only (HTTP/2 has no
-    /// such timeout in hyper).
+    /// such timeout in hyper). The wait starts when the previous response has been handed over
+    /// whole, or its streamed body has ended, so slow handlers and long streams are never cut.
+    /// A watchdog checks four times per period, so a connection may live up to a quarter of the
+    /// timeout longer (30 s: 30 to 37.5 s).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
@@ -202,7 +217,7 @@ where
                         Ok(response) => response.map(Body::new),
                         Err(never) => match never {},
                     };
-                    end_on_shutdown(&mut response, &conn.shutdown);
+                    conn.prepare(&mut response);
                     Ok(response)
                 }
             };
@@ -233,11 +248,8 @@ struct Server {
 impl Server {
     fn new(header_read_timeout: Duration) -> Self {
         let mut http1 = http1::Builder::new();
-        // The HTTP/1 timer is set per connection (see `accept`). Without a timer hyper would
-        // silently ignore the header-read timeout.
-        http1
-            .header_read_timeout(header_read_timeout)
-            .keep_alive(true);
+        // No header-read timeout here: a watchdog per connection keeps it (see `head_timeout`).
+        http1.keep_alive(true);
         let mut http2 = http2::Builder::new(TokioExecutor::new());
         http2.timer(TokioTimer::new());
         let (trigger, shutdown) = Shutdown::channel();
@@ -276,18 +288,19 @@ impl Server {
             if let Err(err) = stream.set_nodelay(true) {
                 tracing::debug!(target: "micro::server", "TCP_NODELAY failed: {err}");
             }
+            let activity = Arc::new(Activity::default());
             let conn = Arc::new(Connection {
                 addr,
                 shutdown: self.shutdown.clone(),
                 tracker: self.tracker.clone(),
+                activity: activity.clone(),
             });
             let respond = respond.clone();
             let hyper_service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
+                conn.activity.started();
                 respond(req.map(Body::new), &conn)
             });
-            // One timer per connection, reused by every request's header-read deadline.
-            let mut http1 = self.http1.clone();
-            http1.timer(ConnTimer::new());
+            let http1 = self.http1.clone();
             let http2 = self.http2.clone();
             let shutdown = self.shutdown.clone();
             let header_read_timeout = self.header_read_timeout;
@@ -303,21 +316,39 @@ impl Server {
                     return Ok(());
                 };
                 let io = TokioIo::new(stream);
-                let ended: Result<(), BoxError> = match protocol? {
+                let ended = match protocol? {
                     Protocol::Http1 => {
                         let conn = http1.serve_connection(io, hyper_service).with_upgrades();
-                        drain::until_drained(conn, shutdown, |conn| conn.graceful_shutdown())
-                            .await
-                            .map_err(Into::into)
+                        let watchdog = Some(HeadTimeout::new(header_read_timeout));
+                        drain::until_drained(
+                            conn,
+                            shutdown,
+                            |conn| conn.graceful_shutdown(),
+                            watchdog,
+                            &activity,
+                        )
+                        .await
                     }
+                    // hyper has no header-read timeout for HTTP/2.
                     Protocol::Http2 => {
                         let conn = http2.serve_connection(io, hyper_service);
-                        drain::until_drained(conn, shutdown, |conn| conn.graceful_shutdown())
-                            .await
-                            .map_err(Into::into)
+                        drain::until_drained(
+                            conn,
+                            shutdown,
+                            |conn| conn.graceful_shutdown(),
+                            None,
+                            &activity,
+                        )
+                        .await
                     }
                 };
-                ended
+                match ended {
+                    Some(served) => served.map_err(Into::into),
+                    None => Err(format!(
+                        "no complete request head within the header-read timeout ({header_read_timeout:?})"
+                    )
+                    .into()),
+                }
             };
             while self.connections.try_join_next().is_some() {}
             self.connections.spawn(async move {

@@ -17,12 +17,11 @@ use crate::routing::method_router::RequestContext;
 use crate::routing::{Endpoint, Lookup, Route};
 use crate::scaffold::{Scaffold, render_error};
 use crate::server::Connection;
-use crate::shutdown::end_on_shutdown;
 use crate::{Body, Error, Request};
 
 /// Answers one request. `conn` is the connection it came on, when [`serve`](crate::serve) calls
-/// the app directly (see [`AppService::respond`](super::AppService::respond)); a response that is
-/// to end on shutdown is then wired to its signal here. Never fails: the `Result` is for hyper
+/// the app directly (see [`AppService::respond`](super::AppService::respond)); the response is
+/// then readied for it here ([`Connection::prepare`]). Never fails: the `Result` is for hyper
 /// and tower.
 ///
 /// A function returning an `async` block rather than an `async fn`: the block owns the
@@ -40,7 +39,7 @@ pub(crate) fn dispatch(
     async move {
         let mut response = pipeline(&shared, &mut req).await;
         if let Some(conn) = &req.conn {
-            end_on_shutdown(&mut response, &conn.shutdown);
+            conn.prepare(&mut response);
         }
         Ok(response)
     }
@@ -200,7 +199,7 @@ fn options_response(allow: HeaderValue) -> Response {
 
 /// Rules match the decoded path, as in Flask (`/caf%C3%A9` matches `/café`).
 fn decode_path(path: &str) -> Result<Cow<'_, str>, Error> {
-    if !path.contains('%') {
+    if !path.as_bytes().contains(&b'%') {
         return Ok(Cow::Borrowed(path));
     }
     percent_encoding::percent_decode_str(path)

@@ -14,7 +14,6 @@ use crate::handler::BoxFuture;
 use crate::response::{Response, render_error, take_pending_error};
 use crate::routing::Route;
 use crate::server::Connection;
-use crate::shutdown::end_on_shutdown;
 use crate::{Body, BoxError};
 
 /// A frozen [`App`](crate::App) as a cloneable `tower::Service`; give it to [`crate::serve`], to
@@ -115,7 +114,7 @@ impl AppService {
                 res = render_error::render(&err, &headers, style);
             }
             if let Some(conn) = conn {
-                end_on_shutdown(&mut res, &conn.shutdown);
+                conn.prepare(&mut res);
             }
             Ok(res)
         }

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use http::{HeaderValue, Method};
 
-use super::Matched;
 use super::method_router::{Endpoint, MethodRouter};
 use super::rule::Rule;
+use super::{Matched, RouteInfo};
 
 /// A rule an endpoint name builds, with the handler type that registered the name (`None` for
 /// closures), to tell a second rule of the same function from a clash.
@@ -19,8 +19,8 @@ pub(crate) struct RouteEntry {
     pub(crate) rule: Arc<Rule>,
     endpoints: Vec<(Option<Method>, Endpoint)>,
     pub(crate) body_limit: Option<usize>,
-    endpoint_name: Option<Arc<str>>,
-    scopes: Option<super::Scopes>,
+    /// What a request that matches it gets (see [`Matched`]).
+    info: Arc<RouteInfo>,
 }
 
 impl RouteEntry {
@@ -171,8 +171,11 @@ impl Router {
             rule: rule.clone(),
             endpoints: methods.endpoints,
             body_limit: methods.body_limit,
-            endpoint_name: names.first().map(|(n, _)| Arc::from(n.as_str())),
-            scopes,
+            info: Arc::new(RouteInfo {
+                rule: rule.clone(),
+                endpoint: names.first().map(|(n, _)| n.as_str().into()),
+                scopes,
+            }),
         };
         let entries = &mut self.slots[slot];
         let at = entries
@@ -195,7 +198,7 @@ impl Router {
             let Some(&slot) = self.slot_of_pattern.get(&rule.pattern) else {
                 continue;
             };
-            self.slots[slot].retain(|e| e.endpoint_name.as_deref() != Some(name));
+            self.slots[slot].retain(|e| e.info.endpoint.as_deref() != Some(name));
             if self.slots[slot].is_empty() {
                 self.matcher.remove(rule.pattern.clone());
                 self.slot_of_pattern.remove(&rule.pattern);
@@ -213,8 +216,22 @@ impl Router {
         let Ok(found) = self.matcher.at(path) else {
             return self.try_slash_redirect(path, query);
         };
+        let entries = &self.slots[*found.value];
+        // Most URLs have no variables: every rule of the pattern matches, with nothing to
+        // convert or copy.
+        if found.params.is_empty() {
+            for entry in entries {
+                if let Some(endpoint) = entry.endpoint_for(method) {
+                    return Lookup::Found {
+                        entry,
+                        endpoint,
+                        matched: matched(entry, &[]),
+                    };
+                }
+            }
+        }
         let values: Vec<&str> = found.params.iter().map(|(_, v)| v).collect();
-        let mut url_matches = self.slots[*found.value]
+        let mut url_matches = entries
             .iter()
             .filter(|e| accepts(&e.rule, &values))
             .peekable();
@@ -275,10 +292,8 @@ fn accepts(rule: &Rule, values: &[&str]) -> bool {
 
 fn matched(entry: &RouteEntry, values: &[&str]) -> Matched {
     Matched {
-        rule: entry.rule.clone(),
+        route: entry.info.clone(),
         values: values.iter().map(|v| (*v).to_owned()).collect(),
-        endpoint: entry.endpoint_name.clone(),
-        scopes: entry.scopes.clone(),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Graceful shutdown of one connection: when the server's [`Shutdown`] signal fires, hyper is told
-//! to finish the request in flight and close the connection.
+//! to finish the request in flight and close the connection. The connection's header-read
+//! watchdog ([`HeadTimeout`]) is checked here too.
 //!
 //! hyper-util's `GracefulShutdown` does the same, but it polls a watch channel's `changed()`
 //! future on every poll of the connection, and each of those polls takes the channel's waiter
@@ -9,13 +10,21 @@
 
 use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
-use std::task::Waker;
+use std::task::{Poll, Waker};
 
+use super::head_timeout::{Activity, HeadTimeout};
 use crate::Shutdown;
 
 /// Runs `conn` to completion; once `shutdown` fires, calls `stop` on it (hyper's
-/// `graceful_shutdown`) and keeps polling it until it ends.
-pub(super) async fn until_drained<C, F>(conn: C, shutdown: Shutdown, stop: F) -> C::Output
+/// `graceful_shutdown`) and keeps polling it until it ends. With a `head_timeout`, gives up on
+/// the connection (`None`) when it expires, reading the connection's `activity`.
+pub(super) async fn until_drained<C, F>(
+    conn: C,
+    shutdown: Shutdown,
+    stop: F,
+    mut head_timeout: Option<HeadTimeout>,
+    activity: &Activity,
+) -> Option<C::Output>
 where
     C: Future,
     F: FnOnce(Pin<&mut C>),
@@ -39,7 +48,18 @@ where
                 stop(conn.as_mut());
             }
         }
-        conn.as_mut().poll(cx)
+        if let Poll::Ready(output) = conn.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        // After the connection's poll, so that a request head it has just read counts.
+        let expired = head_timeout
+            .as_mut()
+            .is_some_and(|timeout| timeout.poll_expired(activity, cx));
+        if expired {
+            Poll::Ready(None)
+        } else {
+            Poll::Pending
+        }
     })
     .await
 }
@@ -49,7 +69,6 @@ mod tests {
     use super::*;
     use std::sync::Arc;
     use std::sync::atomic::{AtomicBool, Ordering};
-    use std::task::Poll;
 
     /// A connection that ends only once told to stop.
     struct Conn(Arc<AtomicBool>);
@@ -73,9 +92,11 @@ mod tests {
         let (trigger, shutdown) = Shutdown::channel();
         let stopped = Arc::new(AtomicBool::new(false));
         let flag = stopped.clone();
-        let task = tokio::spawn(until_drained(Conn(stopped.clone()), shutdown, move |_| {
-            flag.store(true, Ordering::SeqCst);
-        }));
+        let conn = Conn(stopped.clone());
+        let task = tokio::spawn(async move {
+            let stop = move |_: Pin<&mut Conn>| flag.store(true, Ordering::SeqCst);
+            until_drained(conn, shutdown, stop, None, &Activity::default()).await
+        });
         // Let the task poll a few times first, so the signal's future is registered.
         for _ in 0..3 {
             tokio::task::yield_now().await;
@@ -86,7 +107,7 @@ mod tests {
             .await
             .expect("the connection ends")
             .unwrap();
-        assert_eq!(output, "drained");
+        assert_eq!(output, Some("drained"));
     }
 
     #[tokio::test]
@@ -95,10 +116,14 @@ mod tests {
         trigger.fire();
         let stopped = Arc::new(AtomicBool::new(false));
         let flag = stopped.clone();
-        let output = until_drained(Conn(stopped), shutdown, move |_| {
-            flag.store(true, Ordering::SeqCst);
-        })
+        let output = until_drained(
+            Conn(stopped),
+            shutdown,
+            move |_| flag.store(true, Ordering::SeqCst),
+            None,
+            &Activity::default(),
+        )
         .await;
-        assert_eq!(output, "drained");
+        assert_eq!(output, Some("drained"));
     }
 }
