@@ -48,6 +48,11 @@ impl Matched {
         self.route.scopes.as_deref().unwrap_or(&[])
     }
 
+    /// The same, shared: `None` for app routes, so holding it costs nothing there.
+    pub(crate) fn scopes_shared(&self) -> Option<Scopes> {
+        self.route.scopes.clone()
+    }
+
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         let index = self
             .route

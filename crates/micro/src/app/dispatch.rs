@@ -14,7 +14,7 @@ use super::Shared;
 use crate::response::render_error::render as render_default;
 use crate::response::{IntoResponse, Redirect, Response, take_pending_error};
 use crate::routing::method_router::RequestContext;
-use crate::routing::{Endpoint, Lookup, Route};
+use crate::routing::{Endpoint, Lookup, Matched, Route};
 use crate::scaffold::{Scaffold, render_error};
 use crate::server::Connection;
 use crate::{Body, Error, Request};
@@ -142,13 +142,10 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
     };
 
     // The app's hooks first, then each blueprint's from the outermost in.
-    let scopes: Vec<Arc<Scaffold>> = req
-        .matched
-        .iter()
-        .flat_map(|m| m.scopes().iter().cloned())
-        .collect();
+    let scopes = req.matched.as_ref().and_then(Matched::scopes_shared);
+    let blueprints: &[Arc<Scaffold>] = scopes.as_deref().unwrap_or(&[]);
     req.in_before_hook = true;
-    for scaffold in std::iter::once(&shared.scaffold).chain(scopes.iter().map(|s| &**s)) {
+    for scaffold in std::iter::once(&shared.scaffold).chain(blueprints.iter().map(Arc::as_ref)) {
         for hook in &scaffold.before {
             if let Some(response) = hook.call(req).await {
                 req.in_before_hook = false;
@@ -199,7 +196,7 @@ fn options_response(allow: HeaderValue) -> Response {
 
 /// Rules match the decoded path, as in Flask (`/caf%C3%A9` matches `/café`).
 fn decode_path(path: &str) -> Result<Cow<'_, str>, Error> {
-    if !path.as_bytes().contains(&b'%') {
+    if !path.contains('%') {
         return Ok(Cow::Borrowed(path));
     }
     percent_encoding::percent_decode_str(path)
