@@ -18,13 +18,11 @@ use bytes::Bytes;
 use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-
-pub(crate) use self::head_timeout::Activity;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tower::{Service, ServiceExt};
 
-use self::head_timeout::HeadTimeout;
+use self::head_timeout::{Activity, HeadTimeout};
 use self::protocol::Protocol;
 use crate::shutdown::{UpgradeTracker, end_on_shutdown};
 use crate::{AppService, Body, BoxError, Shutdown, ShutdownTrigger};
