@@ -431,3 +431,57 @@ async fn the_header_read_timeout_spares_slow_handlers_and_slow_streams() {
     // The same connection, still open.
     assert_eq!(conn.get("/ok").await.text(), "ok");
 }
+
+/// An HTTP/2 (prior knowledge) connection to `server`; the handle ends when the connection does.
+async fn http2_connect(
+    addr: std::net::SocketAddr,
+) -> (
+    hyper::client::conn::http2::SendRequest<common::ClientBody>,
+    tokio::task::JoinHandle<Result<(), hyper::Error>>,
+) {
+    let stream = within("connect", TcpStream::connect(addr)).await.unwrap();
+    let (sender, conn) = within(
+        "the HTTP/2 handshake",
+        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)),
+    )
+    .await
+    .expect("HTTP/2 handshake");
+    (sender, tokio::spawn(conn))
+}
+
+#[tokio::test]
+async fn http2_connections_without_streams_close_after_the_header_read_timeout() {
+    let mut app = app();
+    app.get("/slow-handler", || async {
+        tokio::time::sleep(HEAD_TIMEOUT * 3).await;
+        "finally"
+    });
+    app.get("/never", std::future::pending::<&'static str>);
+    let server = TestServer::start_with(app, |s| s.header_read_timeout(HEAD_TIMEOUT)).await;
+    let (sender, connection) = http2_connect(server.addr).await;
+    let get = |path: &str| {
+        let mut sender = sender.clone();
+        let req = http::Request::get(server.url(path)).body(empty()).unwrap();
+        async move { read_reply(sender.send_request(req).await.expect("h2 response")).await }
+    };
+
+    // A stream slower than the timeout is not cut.
+    let reply = within("the slow handler", get("/slow-handler")).await;
+    assert_eq!(reply.text(), "finally");
+    // A stream the client gives up on (a reset) does not keep the connection busy for ever.
+    let abandoned = tokio::time::timeout(HEAD_TIMEOUT / 4, get("/never")).await;
+    assert!(abandoned.is_err(), "/never answered");
+
+    let idle_from = std::time::Instant::now();
+    let ended = within("the server to close the idle HTTP/2 connection", connection)
+        .await
+        .expect("the client's connection task");
+    let closed_after = idle_from.elapsed();
+    assert!(ended.is_ok(), "a GOAWAY is a clean end: {ended:?}");
+    assert!(
+        closed_after <= HEAD_TIMEOUT * 5 / 4 + HEAD_TIMEOUT_SLACK,
+        "closed after {closed_after:?} idle"
+    );
+    // Other clients are still served.
+    assert_eq!(http1_get(server.addr, "/ok").await.text(), "ok");
+}

@@ -22,7 +22,7 @@ use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 use tower::{Service, ServiceExt};
 
-use self::head_timeout::{Activity, HeadTimeout};
+use self::head_timeout::{Activity, Expiry, HeadTimeout, Unfinished};
 use self::protocol::Protocol;
 use crate::shutdown::{UpgradeTracker, end_on_shutdown};
 use crate::{AppService, Body, BoxError, Shutdown, ShutdownTrigger};
@@ -72,7 +72,8 @@ impl Connection {
 /// - HTTP/1.1 with keep-alive and pipelining, and HTTP/2 with prior knowledge (h2c), told apart
 ///   by the connection preface; WebSocket-style upgrades are allowed.
 /// - `TCP_NODELAY` on every connection; a client that sends no complete request head within the
-///   [header-read timeout](Serve::header_read_timeout) (30 s) is disconnected.
+///   [header-read timeout](Serve::header_read_timeout) (30 s) is disconnected, and so is an
+///   HTTP/2 client with no stream open for that long.
 /// - An accept error such as "too many open files" is logged and retried after a pause, instead of
 ///   spinning.
 /// - On shutdown the listener closes at once, idle connections close, in-flight requests finish;
@@ -138,13 +139,13 @@ impl<S> Serve<S> {
         self
     }
 
-    /// How long a client may take to send a request head (default 30 s); a connection that has
-    /// waited that long for one, idle or fed a byte at a time, is closed. It also bounds the wait
-    /// for a new connection's first bytes; after those it applies to HTTP/1 only (HTTP/2 has no
-    /// such timeout in hyper). The wait starts when the previous response has been handed over
-    /// whole, or its streamed body has ended, so slow handlers and long streams are never cut.
-    /// A watchdog checks four times per period, so a connection may live up to a quarter of the
-    /// timeout longer (30 s: 30 to 37.5 s).
+    /// How long a client may take to send a request head (default 30 s); an HTTP/1 connection
+    /// that has waited that long for one, idle or fed a byte at a time, is closed. It also bounds
+    /// the wait for a new connection's first bytes, and closes (with a GOAWAY) HTTP/2
+    /// connections that have had no stream in progress for that long. The wait starts when the
+    /// previous response has been handed over whole, or its streamed body has ended, so slow
+    /// handlers and long streams are never cut. A watchdog checks four times per period, so a
+    /// connection may live up to a quarter of the timeout longer (30 s: 30 to 37.5 s).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
         self
@@ -294,10 +295,10 @@ impl Server {
                 activity: activity.clone(),
             });
             let respond = respond.clone();
-            let hyper_service = hyper::service::service_fn(move |req: http::Request<Incoming>| {
+            let service = move |req: http::Request<Incoming>| {
                 conn.activity.started();
                 respond(req.map(Body::new), &conn)
-            });
+            };
             let http1 = self.http1.clone();
             let http2 = self.http2.clone();
             let shutdown = self.shutdown.clone();
@@ -316,25 +317,38 @@ impl Server {
                 let io = TokioIo::new(stream);
                 let ended = match protocol? {
                     Protocol::Http1 => {
-                        let conn = http1.serve_connection(io, hyper_service).with_upgrades();
-                        let watchdog = Some(HeadTimeout::new(header_read_timeout));
+                        let service = hyper::service::service_fn(service);
+                        let conn = http1.serve_connection(io, service).with_upgrades();
+                        let watchdog = HeadTimeout::new(header_read_timeout, Expiry::Close);
                         drain::until_drained(
                             conn,
                             shutdown,
                             |conn| conn.graceful_shutdown(),
-                            watchdog,
+                            Some(watchdog),
                             &activity,
                         )
                         .await
                     }
-                    // hyper has no header-read timeout for HTTP/2.
+                    // HTTP/2 heads arrive whole in frames: there the timeout closes connections
+                    // that have had no stream open for that long.
                     Protocol::Http2 => {
-                        let conn = http2.serve_connection(io, hyper_service);
+                        let streams = activity.clone();
+                        let service = hyper::service::service_fn(move |req| {
+                            let response = service(req);
+                            let unfinished = Unfinished::new(&streams);
+                            async move {
+                                let response = response.await;
+                                unfinished.answered();
+                                response
+                            }
+                        });
+                        let conn = http2.serve_connection(io, service);
+                        let watchdog = HeadTimeout::new(header_read_timeout, Expiry::GoAway);
                         drain::until_drained(
                             conn,
                             shutdown,
                             |conn| conn.graceful_shutdown(),
-                            None,
+                            Some(watchdog),
                             &activity,
                         )
                         .await

@@ -12,12 +12,13 @@ use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
 use std::task::{Poll, Waker};
 
-use super::head_timeout::{Activity, HeadTimeout};
+use super::head_timeout::{Activity, Expiry, HeadTimeout};
 use crate::Shutdown;
 
 /// Runs `conn` to completion; once `shutdown` fires, calls `stop` on it (hyper's
-/// `graceful_shutdown`) and keeps polling it until it ends. With a `head_timeout`, gives up on
-/// the connection (`None`) when it expires, reading the connection's `activity`.
+/// `graceful_shutdown`) and keeps polling it until it ends. With a `head_timeout`, reading the
+/// connection's `activity`: when it expires, an HTTP/1 connection is given up on (`None`), an
+/// HTTP/2 one is stopped as on shutdown (a GOAWAY) and polled until it ends.
 pub(super) async fn until_drained<C, F>(
     conn: C,
     shutdown: Shutdown,
@@ -55,10 +56,18 @@ where
         let expired = head_timeout
             .as_mut()
             .is_some_and(|timeout| timeout.poll_expired(activity, cx));
-        if expired {
-            Poll::Ready(None)
-        } else {
-            Poll::Pending
+        if !expired {
+            return Poll::Pending;
+        }
+        match head_timeout.take().map(|timeout| timeout.on_expiry) {
+            Some(Expiry::GoAway) => {
+                if let Some(stop) = stop.take() {
+                    stop(conn.as_mut());
+                }
+                // Polled again so that it acts on the stop; it wakes the task from then on.
+                conn.as_mut().poll(cx).map(Some)
+            }
+            _ => Poll::Ready(None),
         }
     })
     .await

@@ -15,6 +15,10 @@
 //! As with hyper's, the wait starts once a response has been handed to hyper whole (a body held
 //! in memory) or once a streamed body has ended, and covers idle keep-alive connections; a slow
 //! handler, a long download or an event stream is never cut short.
+//!
+//! HTTP/2, for which hyper has no such timeout, gets the same watchdog: its request heads come
+//! whole in frames, so there it closes connections that have had no stream in progress for the
+//! timeout, with a GOAWAY. A stream the client resets counts as finished ([`Unfinished`]).
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -72,6 +76,30 @@ pub(crate) fn finish_when_sent(response: &mut http::Response<Body>, activity: &A
     });
 }
 
+/// Counts a request as finished if its response future is dropped before it answers: on HTTP/2
+/// a client resetting a stream does that in normal use, and the request would otherwise count as
+/// in progress for ever, keeping the connection from ever timing out.
+pub(super) struct Unfinished(Option<Arc<Activity>>);
+
+impl Unfinished {
+    pub(super) fn new(activity: &Arc<Activity>) -> Self {
+        Unfinished(Some(activity.clone()))
+    }
+
+    /// The future answered: the response counts itself (see [`finish_when_sent`]).
+    pub(super) fn answered(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(activity) = self.0.take() {
+            activity.finished();
+        }
+    }
+}
+
 /// A streamed response body that counts as finished once it ends, fails or is dropped.
 struct Finishing {
     body: Body,
@@ -117,8 +145,18 @@ impl Drop for Finishing {
     }
 }
 
+/// What a watchdog does to a connection that has waited out its timeout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expiry {
+    /// Drop it (HTTP/1, as hyper's own timeout does: a half-sent head gets no answer).
+    Close,
+    /// Stop it gracefully (HTTP/2: a GOAWAY, then the close).
+    GoAway,
+}
+
 /// The watchdog of one connection; see the module docs.
 pub(super) struct HeadTimeout {
+    pub(super) on_expiry: Expiry,
     /// The counts at the last check.
     seen: (u32, u32),
     /// Checks in a row that found the connection waiting and the counts unchanged.
@@ -132,9 +170,10 @@ pub(super) struct HeadTimeout {
 impl HeadTimeout {
     /// A watchdog for a connection that starts waiting for its first request head now. Must be
     /// called within the tokio runtime.
-    pub(super) fn new(timeout: Duration) -> Self {
+    pub(super) fn new(timeout: Duration, on_expiry: Expiry) -> Self {
         let interval = (timeout / CHECKS).max(Duration::from_millis(1));
         HeadTimeout {
+            on_expiry,
             seen: (0, 0),
             idle_checks: 0,
             interval,
@@ -198,7 +237,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_connection_that_never_sends_a_head_expires_within_a_quarter_more_than_the_timeout() {
         let activity = Activity::default();
-        let mut watch = HeadTimeout::new(Duration::from_secs(8));
+        let mut watch = HeadTimeout::new(Duration::from_secs(8), Expiry::Close);
         let waited = expiry(&mut watch, &activity).await;
         assert!(
             waited >= Duration::from_secs(8) && waited <= Duration::from_secs(10),
@@ -209,7 +248,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_wait_restarts_when_a_response_is_finished() {
         let activity = Arc::new(Activity::default());
-        let mut watch = HeadTimeout::new(Duration::from_secs(8));
+        let mut watch = HeadTimeout::new(Duration::from_secs(8), Expiry::Close);
         let busy = activity.clone();
         // A request arrives at 5 s and is answered at 7 s: the wait starts again from 7 s.
         tokio::spawn(async move {
@@ -229,7 +268,7 @@ mod tests {
     async fn a_request_in_progress_never_expires() {
         let activity = Activity::default();
         activity.started();
-        let mut watch = HeadTimeout::new(Duration::from_secs(1));
+        let mut watch = HeadTimeout::new(Duration::from_secs(1), Expiry::Close);
         let outcome =
             tokio::time::timeout(Duration::from_secs(60), expiry(&mut watch, &activity)).await;
         assert!(outcome.is_err(), "expired with a request in progress");
