@@ -5,6 +5,8 @@
 mod backends;
 
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use backends::{TestDb, on_every_backend};
@@ -604,6 +606,43 @@ async fn runserver_can_migrate_before_serving() {
         "{}",
         r.err
     );
+}
+
+/// A migration that fails under `runserver --migrate` stops the command with migrate's error
+/// and a failure exit, before it listens: a half-migrated database is never served.
+#[tokio::test]
+async fn runserver_does_not_serve_when_its_migrations_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = question("polls", "polls_question", &[]);
+    let url = sqlite_url(dir.path());
+    let served = Arc::new(AtomicBool::new(false));
+    let seen = served.clone();
+    let project = Project::new("site")
+        .database_url(url.clone())
+        .on_serving(move |_| seen.store(true, Ordering::SeqCst))
+        .app(
+            AppConfig::new("polls")
+                .model(model)
+                .migrations_dir(dir.path().join("polls")),
+        );
+    ok(&run(&project, &["makemigrations", "--no-input"]).await);
+    // A table of that name already exists, so the migration's CREATE TABLE fails.
+    let db = Database::connect(&url).await.unwrap();
+    db.execute("CREATE TABLE polls_question (other INTEGER)", vec![])
+        .await
+        .unwrap();
+    db.close().await;
+
+    let r = tokio::time::timeout(
+        Duration::from_secs(30),
+        run(&project, &["runserver", "--migrate", "127.0.0.1:0"]),
+    )
+    .await
+    .expect("runserver must give up, not serve");
+    assert_ne!(r.code, 0, "out:\n{}\nerr:\n{}", r.out, r.err);
+    assert!(r.err.contains("polls_question"), "{}", r.err);
+    assert!(!r.out.contains("Starting development server"), "{}", r.out);
+    assert!(!served.load(Ordering::SeqCst));
 }
 
 #[tokio::test]
