@@ -125,19 +125,27 @@ async fn pipelined_requests_are_answered_in_order() {
     assert!(first < second, "responses out of order: {text}");
 }
 
-#[tokio::test]
-async fn http2_with_prior_knowledge() {
-    let server = TestServer::start(app()).await;
-    let stream = within("connect", TcpStream::connect(server.addr))
-        .await
-        .unwrap();
+/// An HTTP/2 (prior knowledge) connection to `addr`; the handle ends when the connection does.
+async fn http2_connect(
+    addr: std::net::SocketAddr,
+) -> (
+    hyper::client::conn::http2::SendRequest<common::ClientBody>,
+    tokio::task::JoinHandle<Result<(), hyper::Error>>,
+) {
+    let stream = within("connect", TcpStream::connect(addr)).await.unwrap();
     let (sender, conn) = within(
         "the HTTP/2 handshake",
         hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)),
     )
     .await
     .expect("HTTP/2 handshake");
-    tokio::spawn(conn);
+    (sender, tokio::spawn(conn))
+}
+
+#[tokio::test]
+async fn http2_with_prior_knowledge() {
+    let server = TestServer::start(app()).await;
+    let (sender, _connection) = http2_connect(server.addr).await;
 
     let send = |path: &str| {
         let mut sender = sender.clone();
@@ -430,23 +438,6 @@ async fn the_header_read_timeout_spares_slow_handlers_and_slow_streams() {
     );
     // The same connection, still open.
     assert_eq!(conn.get("/ok").await.text(), "ok");
-}
-
-/// An HTTP/2 (prior knowledge) connection to `server`; the handle ends when the connection does.
-async fn http2_connect(
-    addr: std::net::SocketAddr,
-) -> (
-    hyper::client::conn::http2::SendRequest<common::ClientBody>,
-    tokio::task::JoinHandle<Result<(), hyper::Error>>,
-) {
-    let stream = within("connect", TcpStream::connect(addr)).await.unwrap();
-    let (sender, conn) = within(
-        "the HTTP/2 handshake",
-        hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(stream)),
-    )
-    .await
-    .expect("HTTP/2 handshake");
-    (sender, tokio::spawn(conn))
 }
 
 #[tokio::test]

@@ -16,7 +16,6 @@ pub(crate) type NamedRule = (Arc<Rule>, Option<TypeId>);
 
 /// One rule and its handlers.
 pub(crate) struct RouteEntry {
-    pub(crate) rule: Arc<Rule>,
     endpoints: Vec<(Option<Method>, Endpoint)>,
     pub(crate) body_limit: Option<usize>,
     /// What a request that matches it gets (see [`Matched`]).
@@ -24,6 +23,10 @@ pub(crate) struct RouteEntry {
 }
 
 impl RouteEntry {
+    fn rule(&self) -> &Rule {
+        &self.info.rule
+    }
+
     fn endpoint_for(&self, method: &Method) -> Option<&Endpoint> {
         let exact = self
             .endpoints
@@ -131,7 +134,7 @@ impl Router {
         let slot = match self.slot_of_pattern.get(&rule.pattern) {
             Some(&slot) => {
                 for other in &self.slots[slot] {
-                    if !other.rule.same_converters(&rule) {
+                    if !other.rule().same_converters(&rule) {
                         continue;
                     }
                     let overlap = methods.endpoints.iter().find_map(|(m, _)| {
@@ -144,7 +147,7 @@ impl Router {
                     if let Some(method) = overlap {
                         return Err(format!(
                             "it conflicts with the rule `{}`, which already handles {method} for the same URLs",
-                            other.rule.text
+                            other.rule().text
                         ));
                     }
                 }
@@ -168,7 +171,6 @@ impl Router {
                 .push((rule.clone(), *type_id));
         }
         let entry = RouteEntry {
-            rule: rule.clone(),
             endpoints: methods.endpoints,
             body_limit: methods.body_limit,
             info: Arc::new(RouteInfo {
@@ -180,7 +182,7 @@ impl Router {
         let entries = &mut self.slots[slot];
         let at = entries
             .iter()
-            .position(|e| e.rule.weight() > rule.weight())
+            .position(|e| e.rule().weight() > rule.weight())
             .unwrap_or(entries.len());
         entries.insert(at, entry);
         Ok(())
@@ -233,7 +235,7 @@ impl Router {
         let values: Vec<&str> = found.params.iter().map(|(_, v)| v).collect();
         let mut url_matches = entries
             .iter()
-            .filter(|e| accepts(&e.rule, &values))
+            .filter(|e| accepts(e.rule(), &values))
             .peekable();
         let Some(first) = url_matches.peek().copied() else {
             return self.try_slash_redirect(path, query);
@@ -270,7 +272,7 @@ impl Router {
         let values: Vec<&str> = found.params.iter().map(|(_, v)| v).collect();
         let redirect = self.slots[*found.value]
             .iter()
-            .any(|e| e.rule.ends_with_slash() && accepts(&e.rule, &values));
+            .any(|e| e.rule().ends_with_slash() && accepts(e.rule(), &values));
         if !redirect {
             return Lookup::NotFound;
         }
@@ -315,8 +317,8 @@ fn conflict_message(err: matchit::InsertError, slots: &[Vec<RouteEntry>]) -> Str
             let rule = slots
                 .iter()
                 .flatten()
-                .find(|e| e.rule.pattern == with)
-                .map_or(with.clone(), |e| e.rule.text.clone());
+                .find(|e| e.rule().pattern == with)
+                .map_or(with.clone(), |e| e.rule().text.clone());
             format!(
                 "it is ambiguous with the rule `{rule}`: both match the same URLs in a way the router cannot order"
             )

@@ -207,7 +207,8 @@ impl HeadTimeout {
                 self.idle_checks = 0;
             }
             // From now, not from the missed deadline: a task that was held up must not make
-            // several checks at once.
+            // several checks at once. (A quarter of even `Duration::MAX` still adds to an
+            // `Instant`: a test below.)
             self.sleep.as_mut().reset(Instant::now() + self.interval);
         }
         self.registered = Some(cx.waker().clone());
@@ -262,6 +263,19 @@ mod tests {
             waited >= Duration::from_secs(15) && waited <= Duration::from_secs(17),
             "{waited:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn duration_max_means_never() {
+        let activity = Activity::default();
+        let mut watch = HeadTimeout::new(Duration::MAX, Expiry::Close);
+        // Past tokio's own "never" (thirty years), when the first check comes and sets the next.
+        let outcome = tokio::time::timeout(
+            Duration::from_secs(86400 * 365 * 40),
+            expiry(&mut watch, &activity),
+        )
+        .await;
+        assert!(outcome.is_err(), "expired");
     }
 
     #[tokio::test(start_paused = true)]
