@@ -2,14 +2,13 @@
 //! autoescape for HTML-like files, and the globals `url_for`, `static`, `request`, `session`,
 //! `config` and `get_flashed_messages`.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Kwargs, Object, Serde, Value};
 use minijinja::{AutoEscape, Environment, State};
 use serde::Serialize;
 
-use crate::app::Shared;
+use crate::app::{Folder, Root, Shared};
 use crate::extract::FromRequest;
 use crate::{Error, Html, Request, Session};
 
@@ -30,7 +29,8 @@ use crate::{Error, Html, Request, Session};
 ///
 /// Templates named `*.html`, `*.htm`, `*.xml`, `*.xhtml` and `*.svg` escape what they print
 /// (Flask's set); `{{ value|safe }}` opts out. A missing template or an error in one is a 500:
-/// the log names the template, line and reason, and in debug mode so does the page.
+/// the log names the template, line and reason (for a missing one, the folders searched), and in
+/// debug mode so does the page.
 pub struct Templates {
     shared: Arc<Shared>,
     context: Arc<RenderContext>,
@@ -105,13 +105,14 @@ impl Templates {
             session => Value::from(Serde(session.unwrap_or_default())),
             config => minijinja::context! {
                 DEBUG => self.shared.config.debug,
+                TESTING => self.shared.config.testing,
                 APP => Value::from(Serde(&self.shared.config.app)),
             },
         }
     }
 
     fn error(&self, err: minijinja::Error) -> Error {
-        if self.shared.config.debug {
+        if self.shared.config.debug || self.shared.config.testing {
             // `{:#}` adds the template source around the failing line.
             Error::new(500, format!("Template error: {err:#}")).with_source(err)
         } else {
@@ -185,11 +186,10 @@ impl Templates {
     }
 }
 
-/// Builds the environment: Flask's autoescape set, Python-style escaping, the global functions,
-/// and templates from `folder` (reloaded on change when `auto_reload`).
-pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Environment<'static> {
+/// Builds the environment: Flask's autoescape set, Python-style escaping and the global
+/// functions; templates reload on change when `auto_reload`. [`set_folders`] gives it its files.
+pub(crate) fn environment(auto_reload: bool, debug: bool) -> Environment<'static> {
     let mut env = Environment::new();
-    set_folders(&mut env, &[folder.to_path_buf()]);
     env.set_auto_reload(auto_reload);
     env.set_debug(debug);
     env.set_auto_escape_callback(|name| {
@@ -223,17 +223,35 @@ pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Envi
     env
 }
 
-/// Loads templates from `folders`, the first that has the name winning: the app's folder, then
-/// each blueprint's in registration order, as Flask searches them.
-pub(crate) fn set_folders(env: &mut Environment<'static>, folders: &[std::path::PathBuf]) {
-    let loaders: Vec<_> = folders.iter().map(minijinja::path_loader).collect();
+/// Loads templates from `folders` under `root`, the first that has the name winning: the app's
+/// folder, then each blueprint's in registration order, as Flask searches them. A name none has
+/// is an error that lists the folders searched and says where the root came from, since a
+/// template "not found" is most often a folder looked for in the wrong place.
+pub(crate) fn set_folders(env: &mut Environment<'static>, root: &Root, folders: &[Folder]) {
+    let resolved: Vec<_> = folders.iter().map(|f| root.resolve(&f.path)).collect();
+    let searched = resolved
+        .iter()
+        .map(|path| {
+            let missing = if path.is_dir() { "" } else { " (missing)" };
+            format!("{}{missing}", path.display())
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hint = format!(
+        "searched {searched}; relative folders are resolved against the app's root {}",
+        root.describe()
+    );
+    let loaders: Vec<_> = resolved.iter().map(minijinja::path_loader).collect();
     env.set_loader(move |name| {
         for load in &loaders {
             if let Some(source) = load(name)? {
                 return Ok(Some(source));
             }
         }
-        Ok(None)
+        Err(minijinja::Error::new(
+            minijinja::ErrorKind::TemplateNotFound,
+            format!("template {name:?} does not exist: {hint}"),
+        ))
     });
 }
 
