@@ -130,7 +130,7 @@ impl Root {
                 "{path}, the working directory (the app was made without a root: make it with \
                  micro::app!(), or set ROOT_PATH or MICRO_ROOT_PATH)"
             ),
-            ChosenBy::Crate => format!("{path}, the crate's folder (micro::app!)"),
+            ChosenBy::Crate => format!("{path}, the crate's folder, captured by micro::app!"),
             ChosenBy::CrateMissing(dir) => format!(
                 "{path}, the working directory, because the crate's folder {} that micro::app! \
                  captured at build time is not on this machine (set ROOT_PATH or MICRO_ROOT_PATH)",
@@ -151,10 +151,10 @@ impl Root {
     }
 }
 
-/// `KEY`, and where it was read if it was: `STATIC_FOLDER (in the file `micro.toml`)`.
+/// `KEY`, and where it was read if it was: `STATIC_FOLDER in the file `micro.toml``.
 pub(crate) fn setting(key: &str, config: &Config) -> String {
     match config.origin(key) {
-        Some(origin) => format!("{key} ({origin})"),
+        Some(origin) => format!("{key} {origin}"),
         None => key.to_owned(),
     }
 }
