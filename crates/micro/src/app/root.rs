@@ -194,10 +194,18 @@ impl Folder {
 }
 
 /// Folders that were named explicitly and do not exist.
-#[derive(Debug)]
 struct MissingFolders {
     lines: Vec<String>,
     root: String,
+}
+
+impl std::error::Error for MissingFolders {}
+
+/// The message itself: `main` returning the error prints it with `Debug`.
+impl fmt::Debug for MissingFolders {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl fmt::Display for MissingFolders {
@@ -309,10 +317,7 @@ impl App {
             lines,
             root: self.root.describe(),
         };
-        Err(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            missing.to_string(),
-        ))
+        Err(std::io::Error::new(std::io::ErrorKind::NotFound, missing))
     }
 
     /// Every template and static folder, with what it is for.
