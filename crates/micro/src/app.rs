@@ -14,7 +14,9 @@ use tower::{Layer, Service};
 
 pub use service::AppService;
 
-pub(crate) use root::{Folder, Root};
+#[cfg(any(feature = "templates", feature = "static-files"))]
+pub(crate) use root::Folder;
+pub(crate) use root::Root;
 
 use crate::blueprint::Blueprint;
 use crate::config::{Config, ConfigError};

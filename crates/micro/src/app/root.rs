@@ -159,6 +159,7 @@ pub(crate) fn setting(key: &str, config: &Config) -> String {
     }
 }
 
+#[cfg(any(feature = "templates", feature = "static-files"))]
 /// The folder a config key names, `default` when it holds the default value and was not read
 /// from a file or the environment (so it may be missing).
 pub(crate) fn config_folder(config: &Config, key: &str, value: &Path, default: &str) -> Folder {
@@ -177,6 +178,7 @@ pub(crate) struct Folder {
     pub(crate) named_by: Option<String>,
 }
 
+#[cfg(any(feature = "templates", feature = "static-files"))]
 impl Folder {
     pub(crate) fn default_named(path: &str) -> Folder {
         Folder {
@@ -277,6 +279,7 @@ impl App {
     }
 
     /// The root with who chose it, for blueprints' folders.
+    #[cfg(feature = "static-files")]
     pub(crate) fn folder_root(&self) -> &Root {
         &self.root
     }
