@@ -257,3 +257,26 @@ async fn without_a_root_the_error_says_how_to_set_one() {
     assert!(page.contains("micro::app!()"), "{page}");
     assert!(page.contains("(missing)"), "{page}");
 }
+
+#[tokio::test]
+async fn outside_debug_the_page_is_generic_and_the_logged_error_names_the_folders() {
+    let site = tempfile::tempdir().unwrap();
+    let mut app = App::new();
+    app.root_path(site.path());
+    app.get("/", |t: Templates| async move { t.render("nope.html", ()) });
+    let client = TestClient::new(app);
+    let page = client.get("/").await.text();
+    assert!(!page.contains("searched"), "{page}");
+
+    // What the log line prints is the error's Display, which an error handler can show.
+    let mut app = App::new();
+    app.root_path(site.path());
+    app.get("/", |t: Templates| async move { t.render("nope.html", ()) });
+    app.error_handler(500, |err, _req| err.to_string());
+    let logged = TestClient::new(app).get("/").await.text();
+    let folder = site.path().join("templates");
+    assert!(
+        logged.contains(&format!("searched {} (missing)", folder.display())),
+        "{logged}"
+    );
+}

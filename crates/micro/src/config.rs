@@ -194,7 +194,8 @@ pub enum SameSite {
 pub struct ConfigError {
     /// The key (`SECRET_KEY`, `APP.port`, ...) or the file.
     pub key: String,
-    /// What is wrong with it.
+    /// What is wrong with it, and where the key was read (a file, an environment variable) when
+    /// it was read from one.
     pub message: String,
 }
 

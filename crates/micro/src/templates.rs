@@ -229,28 +229,28 @@ pub(crate) fn environment(auto_reload: bool, debug: bool) -> Environment<'static
 /// template "not found" is most often a folder looked for in the wrong place.
 pub(crate) fn set_folders(env: &mut Environment<'static>, root: &Root, folders: &[Folder]) {
     let resolved: Vec<_> = folders.iter().map(|f| root.resolve(&f.path)).collect();
-    let searched = resolved
-        .iter()
-        .map(|path| {
-            let missing = if path.is_dir() { "" } else { " (missing)" };
-            format!("{}{missing}", path.display())
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    let hint = format!(
-        "searched {searched}; relative folders are resolved against the app's root {}",
-        root.describe()
-    );
     let loaders: Vec<_> = resolved.iter().map(minijinja::path_loader).collect();
+    let root = root.describe();
     env.set_loader(move |name| {
         for load in &loaders {
             if let Some(source) = load(name)? {
                 return Ok(Some(source));
             }
         }
+        let searched = resolved
+            .iter()
+            .map(|path| {
+                let missing = if path.is_dir() { "" } else { " (missing)" };
+                format!("{}{missing}", path.display())
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
         Err(minijinja::Error::new(
             minijinja::ErrorKind::TemplateNotFound,
-            format!("template {name:?} does not exist: {hint}"),
+            format!(
+                "template {name:?} does not exist: searched {searched}; relative folders are \
+                 resolved against the app's root {root}"
+            ),
         ))
     });
 }

@@ -95,7 +95,11 @@ impl Root {
 
     /// `ROOT_PATH` from `config` if it is set, else `default`.
     fn from_config(config: &Config, default: impl FnOnce() -> Root) -> Root {
-        match &config.root_path {
+        match config
+            .root_path
+            .as_ref()
+            .filter(|p| !p.as_os_str().is_empty())
+        {
             Some(path) => Root::absolute(path, ChosenBy::Setting(setting("ROOT_PATH", config))),
             None => default(),
         }
