@@ -57,6 +57,9 @@ pub struct Session {
 struct State {
     data: Map<String, Value>,
     modified: bool,
+    /// The cookie is old enough to be signed again, unchanged, so an active user's session
+    /// does not reach its lifetime.
+    refresh: bool,
     /// A cookie came in: an emptied session must delete it.
     had_cookie: bool,
 }
@@ -132,7 +135,7 @@ impl Session {
 
     /// Whether the cookie outlives the browser session.
     pub fn is_permanent(&self) -> bool {
-        self.lock().data.get(PERMANENT) == Some(&Value::Bool(true))
+        is_permanent(&self.lock().data)
     }
 
     /// The session as a JSON object, without micro's internal keys (for templates and debugging).
@@ -234,14 +237,19 @@ pub(crate) fn peek(req: &Request) -> Option<Session> {
     let cookies = Cookies::from_headers(req.headers());
     let cookie = cookies.get(&config.session_cookie_name);
     let mut data = Map::new();
-    let mut modified = false;
+    let mut refresh = false;
     if let Some(value) = cookie {
-        match keys.verify(value, config.permanent_session_lifetime) {
-            Ok((payload, old_key)) => match serde_json::from_slice(&payload) {
+        match keys.verify(value) {
+            Ok(verified) => match serde_json::from_slice(&verified.payload) {
                 Ok(Value::Object(map)) => {
-                    data = map;
-                    // Signed with a fallback key: re-sign with the current one.
-                    modified = old_key;
+                    let lifetime = lifetime(&map, config);
+                    if verified.age > lifetime {
+                        tracing::debug!(target: "micro::session", "session cookie expired");
+                    } else {
+                        data = map;
+                        // Signed with a fallback key: re-sign with the current one.
+                        refresh = verified.old_key || verified.age > lifetime / 10;
+                    }
                 }
                 _ => {
                     tracing::debug!(target: "micro::session", "session cookie is not a JSON object")
@@ -255,10 +263,25 @@ pub(crate) fn peek(req: &Request) -> Option<Session> {
     Some(Session {
         state: Arc::new(Mutex::new(State {
             data,
-            modified,
+            modified: false,
+            refresh,
             had_cookie: cookie.is_some(),
         })),
     })
+}
+
+fn is_permanent(data: &Map<String, Value>) -> bool {
+    data.get(PERMANENT) == Some(&Value::Bool(true))
+}
+
+/// How long a session is accepted after its cookie was last signed: `PERMANENT_SESSION_LIFETIME`
+/// for a permanent one, `SESSION_LIFETIME` for the others.
+fn lifetime(data: &Map<String, Value>, config: &Config) -> std::time::Duration {
+    if is_permanent(data) {
+        config.permanent_session_lifetime
+    } else {
+        config.session_lifetime
+    }
 }
 
 /// Writes the session cookie if the session changed; called once the response is final. A
@@ -270,7 +293,7 @@ pub(crate) fn save(
     response: &mut Response,
 ) -> Option<Error> {
     let state = session.lock();
-    if !state.modified {
+    if !state.modified && !state.refresh {
         return None;
     }
     let mut cookie = cookie::Cookie::new(config.session_cookie_name.clone(), String::new());
@@ -293,7 +316,7 @@ pub(crate) fn save(
     } else {
         let payload = serde_json::to_vec(&state.data).unwrap_or_default();
         cookie.set_value(keys.sign(&payload));
-        if state.data.get(PERMANENT) == Some(&Value::Bool(true)) {
+        if is_permanent(&state.data) {
             let secs = config.permanent_session_lifetime.as_secs();
             cookie.set_max_age(cookie::time::Duration::seconds(
                 secs.try_into().unwrap_or(i64::MAX),
