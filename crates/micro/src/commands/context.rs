@@ -49,8 +49,8 @@ impl CommandContext {
         &self.name
     }
 
-    /// The words after the command's name, for the command to read as it likes (with clap, see
-    /// [`App::clap_command`](crate::App::clap_command)).
+    /// The words after the command's name, for the command to read as it likes (or, with the
+    /// `clap` feature, for clap to parse: see `App::clap_command`).
     pub fn args(&self) -> &[String] {
         &self.args
     }
