@@ -279,3 +279,26 @@ fn no_command_or_run_serves_until_terminated() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn an_argument_that_is_not_utf8_is_a_usage_error_not_a_panic() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let child = fixture(dir.path())
+        .args(["users", "add"])
+        .arg(std::ffi::OsStr::from_bytes(b"ad\xffa"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = wait(child, "users add <not UTF-8>");
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: the argument `ad\u{fffd}a` is not valid UTF-8"),
+        "{err}"
+    );
+    assert!(!database(dir.path()).exists());
+}

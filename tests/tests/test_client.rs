@@ -237,11 +237,22 @@ fn run_is_not_a_command_name() {
 
 #[test]
 #[should_panic(
-    expected = "a command of blueprint `users`: a command `users add` is already registered"
+    expected = "cannot add the command `add` to the blueprint `users`: the blueprint already has a command of that name"
 )]
 fn a_blueprint_command_registered_twice_is_refused() {
     let mut users = Blueprint::new("users", "/users");
     users.command("add", "", |_ctx| async { Ok(()) });
     users.command("add", "", |_ctx| async { Ok(()) });
-    App::new().register_blueprint(users);
+}
+
+#[test]
+#[should_panic(
+    expected = "a command of blueprint `users`: `users add` is under `users`, which is a command, not a group"
+)]
+fn a_blueprint_group_named_like_an_app_command_is_refused() {
+    let mut users = Blueprint::new("users", "/users");
+    users.command("add", "", |_ctx| async { Ok(()) });
+    let mut app = App::new();
+    app.command("users", "", |_ctx| async { Ok(()) });
+    app.register_blueprint(users);
 }

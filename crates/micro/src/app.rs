@@ -475,7 +475,8 @@ impl App {
     /// When `PORT` or `HOST` is invalid or the address cannot be bound.
     pub async fn run(self) -> std::io::Result<()> {
         let service = self.into_service();
-        match crate::commands::run_command_line(service.shared(), std::env::args().collect()).await
+        match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
+            .await
         {
             crate::commands::Next::Done => Ok(()),
             crate::commands::Next::Serve => {
@@ -491,7 +492,8 @@ impl App {
     /// When the address cannot be bound.
     pub async fn run_on(self, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<()> {
         let service = self.into_service();
-        match crate::commands::run_command_line(service.shared(), std::env::args().collect()).await
+        match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
+            .await
         {
             crate::commands::Next::Done => Ok(()),
             crate::commands::Next::Serve => serve_on(service, addr).await,

@@ -10,6 +10,7 @@ mod context;
 mod registration;
 mod registry;
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::sync::Arc;
 
@@ -36,16 +37,27 @@ pub(crate) enum Next {
 /// a command, or the help. A failed command or a command line that names nothing is reported
 /// on stderr and **exits the process** (status 1 and 2), as clap's `get_matches` does: the
 /// program's `main` has nothing more to do then.
-pub(crate) async fn run_command_line(app: &Arc<Shared>, args: Vec<String>) -> Next {
+pub(crate) async fn run_command_line(app: &Arc<Shared>, args: Vec<OsString>) -> Next {
+    let mut args = args.into_iter();
     let program = args
-        .first()
-        .and_then(|arg0| std::path::Path::new(arg0).file_name())
-        .map_or_else(
-            || "app".to_owned(),
-            |name| name.to_string_lossy().into_owned(),
-        );
-    let words = args.get(1..).unwrap_or_default();
-    match parse(&app.commands, words) {
+        .next()
+        .and_then(|arg0| {
+            let name = std::path::Path::new(&arg0).file_name()?;
+            Some(name.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "app".to_owned());
+    // A lossy conversion would hand a command a different file name than the one typed.
+    let words: Vec<String> = match args.map(OsString::into_string).collect() {
+        Ok(words) => words,
+        Err(word) => {
+            eprintln!(
+                "error: the argument `{}` is not valid UTF-8",
+                word.to_string_lossy()
+            );
+            exit(2)
+        }
+    };
+    match parse(&app.commands, &words) {
         Invocation::Serve => Next::Serve,
         Invocation::Help => {
             print!("{}", help(&program, &app.commands));

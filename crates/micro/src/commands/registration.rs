@@ -123,8 +123,9 @@ impl Blueprint {
     /// ```
     ///
     /// # Panics
-    /// When `name` is not one plain word. A name taken twice is reported when the blueprint is
-    /// registered.
+    /// When `name` is not one plain word, or the blueprint has a command of that name. A clash
+    /// with the app's commands (an app command named like the blueprint) is reported when the
+    /// blueprint is registered.
     #[track_caller]
     pub fn command<F, Fut>(&mut self, name: &str, help: &str, handler: F) -> &mut Self
     where
@@ -153,7 +154,14 @@ impl Blueprint {
 
     #[track_caller]
     fn add_command(&mut self, name: &str, command: Command) -> &mut Self {
-        if let Err(why) = check_word(name) {
+        let why = match check_word(name) {
+            Err(why) => Some(why),
+            Ok(()) if self.commands.iter().any(|(taken, _)| taken == name) => {
+                Some("the blueprint already has a command of that name".to_owned())
+            }
+            Ok(()) => None,
+        };
+        if let Some(why) = why {
             panic!(
                 "micro: cannot add the command `{name}` to the blueprint `{}`: {why}",
                 self.name()

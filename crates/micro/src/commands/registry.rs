@@ -51,7 +51,8 @@ impl Commands {
             check_word(word)?;
         }
         let name = path.join(" ");
-        if let [word] = path.as_slice()
+        // The command line reads these first words itself, so nothing under them is reachable.
+        if let Some(word) = path.first()
             && RESERVED.contains(&word.as_str())
         {
             return Err(format!(
@@ -170,6 +171,11 @@ mod tests {
         let err = commands.insert(path("run"), noop()).unwrap_err();
         assert!(err.contains("built-in"), "{err}");
         assert!(commands.insert(path("help"), noop()).is_err());
+        let err = commands.insert(path("run now"), noop()).unwrap_err();
+        assert!(
+            err.contains("`run` is a built-in"),
+            "a blueprint named run: {err}"
+        );
         // Only the top level is reserved: a group may have its own `run`.
         commands.insert(path("worker run"), noop()).unwrap();
     }
