@@ -4,6 +4,7 @@
 pub mod app;
 mod blueprint;
 mod body;
+mod commands;
 mod config;
 mod error;
 pub mod extract;
@@ -34,6 +35,7 @@ pub mod ws;
 pub use app::{App, AppService, RouteError};
 pub use blueprint::Blueprint;
 pub use body::Body;
+pub use commands::{CommandContext, CommandError};
 pub use config::{Config, ConfigError, SameSite, Secret};
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};
