@@ -53,6 +53,7 @@ pub struct App {
     config: Config,
     session_keys: Option<Keys>,
     json_errors: bool,
+    pub(crate) commands: crate::commands::Commands,
     /// `None` once turned off.
     cross_origin: Option<CrossOriginProtection>,
     #[cfg(feature = "templates")]
@@ -77,6 +78,7 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) session_keys: Option<Keys>,
     pub(crate) json_errors: bool,
+    pub(crate) commands: crate::commands::Commands,
     pub(crate) cross_origin: Option<CrossOriginProtection>,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
@@ -154,6 +156,7 @@ impl App {
             config: Config::default(),
             session_keys: None,
             json_errors: false,
+            commands: Default::default(),
             cross_origin: Some(CrossOriginProtection::new()),
             #[cfg(feature = "templates")]
             templates: crate::templates::environment(
@@ -498,6 +501,7 @@ impl App {
             config: self.config,
             session_keys: self.session_keys,
             json_errors: self.json_errors,
+            commands: self.commands,
             cross_origin: self.cross_origin,
             #[cfg(feature = "templates")]
             templates: self.templates,
@@ -511,26 +515,52 @@ impl App {
     /// Flask) until SIGINT or SIGTERM, then shuts down gracefully. See [`crate::serve`] for what
     /// the server does.
     ///
+    /// The command line picks what to do: no arguments or `run` serve, `--help` lists the
+    /// commands, and a [command](Self::command) runs instead of serving (`./program init-db`).
+    /// A failed command prints its error and exits the process with status 1; a command line
+    /// that names no command prints the list and exits with status 2.
+    ///
     /// # Errors
     /// When `PORT` or `HOST` is invalid or the address cannot be bound.
     pub async fn run(self) -> std::io::Result<()> {
-        let addr = crate::server::addr_from_env(5000)?;
-        self.run_on(addr).await
+        let service = self.into_service();
+        match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
+            .await
+        {
+            crate::commands::Next::Done => Ok(()),
+            crate::commands::Next::Serve => {
+                serve_on(service, crate::server::addr_from_env(5000)?).await
+            }
+        }
     }
 
-    /// Serves the app on an explicit address until SIGINT or SIGTERM.
+    /// Serves the app on an explicit address until SIGINT or SIGTERM; the command line is read
+    /// as by [`run`](Self::run).
     ///
     /// # Errors
     /// When the address cannot be bound.
     pub async fn run_on(self, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<()> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let local = listener.local_addr()?;
-        tracing::info!(target: "micro::server", "serving on http://{local}");
-        eprintln!("micro: serving on http://{local} (Ctrl-C to stop)");
-        crate::serve(listener, self.into_service())
-            .with_graceful_shutdown(crate::server::shutdown_signal())
+        let service = self.into_service();
+        match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
             .await
+        {
+            crate::commands::Next::Done => Ok(()),
+            crate::commands::Next::Serve => serve_on(service, addr).await,
+        }
     }
+}
+
+async fn serve_on(
+    service: AppService,
+    addr: impl tokio::net::ToSocketAddrs,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    tracing::info!(target: "micro::server", "serving on http://{local}");
+    eprintln!("micro: serving on http://{local} (Ctrl-C to stop)");
+    crate::serve(listener, service)
+        .with_graceful_shutdown(crate::server::shutdown_signal())
+        .await
 }
 
 /// 32 random bytes as hex, for a debug-only session key.

@@ -48,6 +48,7 @@ pub struct Blueprint {
     routes: Vec<(String, MethodRouter)>,
     scaffold: Scaffold,
     children: Vec<Blueprint>,
+    pub(crate) commands: Vec<(String, crate::commands::Command)>,
     cross_origin_exempt: bool,
     #[cfg(feature = "static-files")]
     static_config: crate::files::StaticConfig,
@@ -87,6 +88,7 @@ impl Blueprint {
             routes: Vec::new(),
             scaffold: Scaffold::default(),
             children: Vec::new(),
+            commands: Vec::new(),
             cross_origin_exempt: false,
             #[cfg(feature = "static-files")]
             static_config: Default::default(),
@@ -242,6 +244,17 @@ impl Blueprint {
                 ..e
             })?;
             app.add_static_files(format!("{name}.static"), files);
+        }
+        // Its commands form a group named after it: `users create`, `admin users create`.
+        for (command_name, command) in self.commands {
+            let mut path: Vec<String> = name.split('.').map(str::to_owned).collect();
+            path.push(command_name);
+            app.commands
+                .insert(path, command)
+                .map_err(|why| RouteError {
+                    rule: prefix.clone(),
+                    reason: format!("a command of blueprint `{name}`: {why}"),
+                })?;
         }
         for mut child in self.children {
             child.cross_origin_exempt |= self.cross_origin_exempt;

@@ -34,6 +34,9 @@ pub mod streaming {}
 #[doc = include_str!("../../../docs/micro/testing.md")]
 pub mod testing {}
 
+#[doc = include_str!("../../../docs/micro/commands.md")]
+pub mod commands {}
+
 #[doc = include_str!("../../../docs/micro/serving.md")]
 pub mod serving {}
 

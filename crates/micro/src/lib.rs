@@ -4,6 +4,7 @@
 pub mod app;
 mod blueprint;
 mod body;
+mod commands;
 mod config;
 mod cross_origin;
 mod error;
@@ -35,6 +36,7 @@ pub mod ws;
 pub use app::{App, AppService, RouteError};
 pub use blueprint::Blueprint;
 pub use body::Body;
+pub use commands::{CommandContext, CommandError};
 pub use config::{Config, ConfigError, SameSite, Secret};
 pub use cross_origin::{CrossOriginProtection, CrossOriginRefused, InvalidOrigin};
 pub use error::{Error, abort};

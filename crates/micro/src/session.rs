@@ -235,7 +235,16 @@ pub(crate) fn peek(req: &Request) -> Option<Session> {
     let keys = req.app.session_keys.as_ref()?;
     let config = &req.app.config;
     let cookies = Cookies::from_headers(req.headers());
-    let cookie = cookies.get(&config.session_cookie_name);
+    Some(from_cookie(
+        keys,
+        config,
+        cookies.get(&config.session_cookie_name),
+    ))
+}
+
+/// The session a cookie value holds: empty when there is none, or it is tampered with, expired
+/// or not a JSON object. The test client reads its cookie jar with it too.
+pub(crate) fn from_cookie(keys: &Keys, config: &Config, cookie: Option<&str>) -> Session {
     let mut data = Map::new();
     let mut refresh = false;
     if let Some(value) = cookie {
@@ -260,14 +269,14 @@ pub(crate) fn peek(req: &Request) -> Option<Session> {
             }
         }
     }
-    Some(Session {
+    Session {
         state: Arc::new(Mutex::new(State {
             data,
             modified: false,
             refresh,
             had_cookie: cookie.is_some(),
         })),
-    })
+    }
 }
 
 fn is_permanent(data: &Map<String, Value>) -> bool {
@@ -292,9 +301,33 @@ pub(crate) fn save(
     config: &Config,
     response: &mut Response,
 ) -> Option<Error> {
+    match set_cookie(session, keys, config) {
+        Ok(None) => None,
+        Ok(Some(value)) => {
+            response.headers_mut().append(SET_COOKIE, value);
+            // A response that sets a session cookie is per user: keep it out of shared caches.
+            response
+                .headers_mut()
+                .append(http::header::VARY, HeaderValue::from_static("Cookie"));
+            None
+        }
+        Err(message) => {
+            tracing::error!(target: "micro::session", "{message}");
+            config.debug.then(|| Error::new(500, message))
+        }
+    }
+}
+
+/// The `Set-Cookie` value that stores the session, if it changed; an error message when the
+/// cookie would be over [`MAX_COOKIE_SIZE`]. The test client stores it in its jar.
+pub(crate) fn set_cookie(
+    session: &Session,
+    keys: &Keys,
+    config: &Config,
+) -> Result<Option<HeaderValue>, String> {
     let state = session.lock();
     if !state.modified && !state.refresh {
-        return None;
+        return Ok(None);
     }
     let mut cookie = cookie::Cookie::new(config.session_cookie_name.clone(), String::new());
     cookie.set_path(config.session_cookie_path.clone());
@@ -310,7 +343,7 @@ pub(crate) fn save(
     });
     if state.data.is_empty() {
         if !state.had_cookie {
-            return None;
+            return Ok(None);
         }
         cookie.make_removal();
     } else {
@@ -325,22 +358,16 @@ pub(crate) fn save(
     }
     let header = cookie.to_string();
     if header.len() > MAX_COOKIE_SIZE {
-        let message = format!(
+        return Err(format!(
             "the session cookie is {} bytes, over the {MAX_COOKIE_SIZE}-byte limit browsers keep, so this change to the session was not saved; keep less in the session (ids, not objects)",
             header.len()
-        );
-        tracing::error!(target: "micro::session", "{message}");
-        return config.debug.then(|| Error::new(500, message));
+        ));
     }
     match HeaderValue::try_from(header) {
-        Ok(value) => {
-            response.headers_mut().append(SET_COOKIE, value);
-            // A response that sets a session cookie is per user: keep it out of shared caches.
-            response
-                .headers_mut()
-                .append(http::header::VARY, HeaderValue::from_static("Cookie"));
+        Ok(value) => Ok(Some(value)),
+        Err(e) => {
+            tracing::error!(target: "micro::session", "session cookie not sent: {e}");
+            Ok(None)
         }
-        Err(e) => tracing::error!(target: "micro::session", "session cookie not sent: {e}"),
     }
-    None
 }
