@@ -219,6 +219,17 @@ async fn malformed_origins_are_refused_not_a_panic() {
             );
         }
     }
+    // The value is shown in the page, escaped.
+    let res = send(
+        &server,
+        "POST",
+        "/transfer",
+        &[("origin", "https://<script>.example")],
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    assert!(!res.text().contains("<script>"), "{}", res.text());
+    assert!(res.text().contains("&lt;script&gt;"), "{}", res.text());
     // Bytes that are not text, and an unknown Sec-Fetch-Site value.
     let mut bytes = format!(
         "POST /transfer HTTP/1.1\r\nHost: {}\r\nOrigin: https://EVIL.example\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",

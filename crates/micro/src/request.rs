@@ -222,8 +222,8 @@ impl Request {
 
     /// The app's cross-origin protection, `None` when it is turned off
     /// ([`App::disable_cross_origin_protection`](crate::App::disable_cross_origin_protection)):
-    /// for code that checks requests the app lets through, as a CSRF middleware does on exempt
-    /// routes.
+    /// for code that applies the same rules, with the same trusted origins, where the app does
+    /// not (a WebSocket handshake, which is a `GET`; a token check layered on top).
     pub fn cross_origin_protection(&self) -> Option<&crate::CrossOriginProtection> {
         self.app.cross_origin.as_ref()
     }
