@@ -52,7 +52,7 @@ impl Keys {
         self.sign_at(payload, now())
     }
 
-    pub(crate) fn sign_at(&self, payload: &[u8], timestamp: u64) -> String {
+    fn sign_at(&self, payload: &[u8], timestamp: u64) -> String {
         let signed = format!(
             "{}.{}",
             B64.encode(payload),
@@ -104,7 +104,7 @@ pub(crate) struct Verified {
 }
 
 /// Seconds since the Unix epoch.
-pub(crate) fn now() -> u64 {
+fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
