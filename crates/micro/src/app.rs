@@ -15,6 +15,7 @@ pub use service::AppService;
 
 use crate::blueprint::Blueprint;
 use crate::config::{Config, ConfigError};
+use crate::cross_origin::{CrossOriginProtection, InvalidOrigin};
 use crate::handler::{Handler, HookOutcome, erase_hook};
 use crate::response::{IntoResponse, Response};
 use crate::routing::{Converter, Converters, MethodRouter, Route, Router, Rule};
@@ -53,6 +54,8 @@ pub struct App {
     session_keys: Option<Keys>,
     json_errors: bool,
     pub(crate) commands: crate::commands::Commands,
+    /// `None` once turned off.
+    cross_origin: Option<CrossOriginProtection>,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
     /// Where templates are looked up: the app's folder, then blueprints' folders.
@@ -76,6 +79,7 @@ pub(crate) struct Shared {
     pub(crate) session_keys: Option<Keys>,
     pub(crate) json_errors: bool,
     pub(crate) commands: crate::commands::Commands,
+    pub(crate) cross_origin: Option<CrossOriginProtection>,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
     #[cfg(feature = "static-files")]
@@ -153,6 +157,7 @@ impl App {
             session_keys: None,
             json_errors: false,
             commands: Default::default(),
+            cross_origin: Some(CrossOriginProtection::new()),
             #[cfg(feature = "templates")]
             templates: crate::templates::environment(
                 std::path::Path::new("templates"),
@@ -214,6 +219,12 @@ impl App {
         let mut app = App::new();
         app.body_limit = config.max_content_length;
         app.session_keys = Some(Keys::new(secrets.iter().map(String::as_str)));
+        for origin in &config.trusted_origins {
+            app.trusted_origin(origin).map_err(|err| ConfigError {
+                key: "TRUSTED_ORIGINS".into(),
+                message: err.to_string(),
+            })?;
+        }
         #[cfg(feature = "templates")]
         {
             app.templates = crate::templates::environment(
@@ -381,6 +392,43 @@ impl App {
         self
     }
 
+    /// Trusts `origin` (`scheme://host[:port]`) to send unsafe requests here from a browser, as
+    /// the `TRUSTED_ORIGINS` setting does: another site of yours whose pages post to this app.
+    /// Other origins' `POST`s, `PUT`s and `DELETE`s are refused with a 403; see
+    /// [`CrossOriginProtection`] for the rules.
+    ///
+    /// ```
+    /// let mut app = micro::App::new();
+    /// app.trusted_origin("https://admin.example.com").unwrap();
+    /// assert!(app.trusted_origin("https://admin.example.com/").is_err()); // no path
+    /// ```
+    ///
+    /// # Errors
+    /// When `origin` is not of that form; the error names it.
+    pub fn trusted_origin(&mut self, origin: &str) -> Result<&mut Self, InvalidOrigin> {
+        match &mut self.cross_origin {
+            Some(protection) => {
+                protection.add_trusted_origin(origin)?;
+            }
+            // Still validated: a mistake should not wait until the protection is turned back on.
+            None => {
+                CrossOriginProtection::new().add_trusted_origin(origin)?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// Turns cross-origin protection off for the whole app: any site's pages can then post,
+    /// put and delete here with the user's cookies, which only `SameSite=Lax` stands against
+    /// (and not for sibling subdomains). A bad idea for an app that authenticates with cookies;
+    /// prefer exempting the few routes that need it
+    /// ([`MethodRouter::cross_origin_exempt`](crate::routing::MethodRouter::cross_origin_exempt),
+    /// [`Blueprint::cross_origin_exempt`]).
+    pub fn disable_cross_origin_protection(&mut self) -> &mut Self {
+        self.cross_origin = None;
+        self
+    }
+
     /// The most bytes body extractors read (default [`DEFAULT_BODY_LIMIT`]); routes can override
     /// it with [`MethodRouter::body_limit`]. Larger bodies get 413.
     pub fn body_limit(&mut self, bytes: usize) -> &mut Self {
@@ -454,6 +502,7 @@ impl App {
             session_keys: self.session_keys,
             json_errors: self.json_errors,
             commands: self.commands,
+            cross_origin: self.cross_origin,
             #[cfg(feature = "templates")]
             templates: self.templates,
             #[cfg(feature = "static-files")]

@@ -49,6 +49,7 @@ pub struct Blueprint {
     scaffold: Scaffold,
     children: Vec<Blueprint>,
     pub(crate) commands: Vec<(String, crate::commands::Command)>,
+    cross_origin_exempt: bool,
     #[cfg(feature = "static-files")]
     static_config: crate::files::StaticConfig,
     #[cfg(feature = "templates")]
@@ -88,6 +89,7 @@ impl Blueprint {
             scaffold: Scaffold::default(),
             children: Vec::new(),
             commands: Vec::new(),
+            cross_origin_exempt: false,
             #[cfg(feature = "static-files")]
             static_config: Default::default(),
             #[cfg(feature = "templates")]
@@ -154,6 +156,21 @@ impl Blueprint {
         self
     }
 
+    /// Lets cross-site browsers send unsafe requests to every route of this blueprint and of the
+    /// blueprints nested in it, as
+    /// [`MethodRouter::cross_origin_exempt`](crate::routing::MethodRouter::cross_origin_exempt)
+    /// does for one route: for an API authenticated by tokens rather than cookies, called from
+    /// pages on other origins.
+    ///
+    /// ```
+    /// let mut api = micro::Blueprint::new("api", "/api");
+    /// api.cross_origin_exempt();
+    /// ```
+    pub fn cross_origin_exempt(&mut self) -> &mut Self {
+        self.cross_origin_exempt = true;
+        self
+    }
+
     /// Nests `child` under this blueprint: its prefix follows this one's, its endpoints are named
     /// `this.child.function`, and this blueprint's hooks and error handlers apply to it too.
     pub fn register_blueprint(&mut self, child: Blueprint) -> &mut Self {
@@ -203,7 +220,8 @@ impl Blueprint {
         let shared_scopes: crate::routing::Scopes = scopes.clone().into();
         for (rule, methods) in self.routes {
             let full = join(&prefix, &rule);
-            let methods = methods.prefix_names(&name);
+            let mut methods = methods.prefix_names(&name);
+            methods.cross_origin_exempt |= self.cross_origin_exempt;
             app.insert_route(&full, methods, Some(shared_scopes.clone()))
                 .map_err(|e| RouteError {
                     reason: format!("{} (in blueprint `{name}`)", e.reason),
@@ -238,7 +256,8 @@ impl Blueprint {
                     reason: format!("a command of blueprint `{name}`: {why}"),
                 })?;
         }
-        for child in self.children {
+        for mut child in self.children {
+            child.cross_origin_exempt |= self.cross_origin_exempt;
             child.register_into(app, &prefix, Some(&name), &scopes)?;
         }
         Ok(())

@@ -49,6 +49,9 @@ pub mod config {}
 #[doc = include_str!("../../../docs/micro/sessions.md")]
 pub mod sessions {}
 
+#[doc = include_str!("../../../docs/micro/security.md")]
+pub mod security {}
+
 #[cfg(feature = "templates")]
 #[doc = include_str!("../../../docs/micro/templates.md")]
 pub mod templates {}

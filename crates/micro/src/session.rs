@@ -57,6 +57,9 @@ pub struct Session {
 struct State {
     data: Map<String, Value>,
     modified: bool,
+    /// The cookie is old enough to be signed again, unchanged, so an active user's session
+    /// does not reach its lifetime.
+    refresh: bool,
     /// A cookie came in: an emptied session must delete it.
     had_cookie: bool,
 }
@@ -132,7 +135,7 @@ impl Session {
 
     /// Whether the cookie outlives the browser session.
     pub fn is_permanent(&self) -> bool {
-        self.lock().data.get(PERMANENT) == Some(&Value::Bool(true))
+        is_permanent(&self.lock().data)
     }
 
     /// The session as a JSON object, without micro's internal keys (for templates and debugging).
@@ -243,14 +246,19 @@ pub(crate) fn peek(req: &Request) -> Option<Session> {
 /// or not a JSON object. The test client reads its cookie jar with it too.
 pub(crate) fn from_cookie(keys: &Keys, config: &Config, cookie: Option<&str>) -> Session {
     let mut data = Map::new();
-    let mut modified = false;
+    let mut refresh = false;
     if let Some(value) = cookie {
-        match keys.verify(value, config.permanent_session_lifetime) {
-            Ok((payload, old_key)) => match serde_json::from_slice(&payload) {
+        match keys.verify(value) {
+            Ok(verified) => match serde_json::from_slice(&verified.payload) {
                 Ok(Value::Object(map)) => {
-                    data = map;
-                    // Signed with a fallback key: re-sign with the current one.
-                    modified = old_key;
+                    let lifetime = lifetime(&map, config);
+                    if verified.age > lifetime {
+                        tracing::debug!(target: "micro::session", "session cookie expired");
+                    } else {
+                        data = map;
+                        // Signed with a fallback key: re-sign with the current one.
+                        refresh = verified.old_key || verified.age > lifetime / 10;
+                    }
                 }
                 _ => {
                     tracing::debug!(target: "micro::session", "session cookie is not a JSON object")
@@ -264,9 +272,24 @@ pub(crate) fn from_cookie(keys: &Keys, config: &Config, cookie: Option<&str>) ->
     Session {
         state: Arc::new(Mutex::new(State {
             data,
-            modified,
+            modified: false,
+            refresh,
             had_cookie: cookie.is_some(),
         })),
+    }
+}
+
+fn is_permanent(data: &Map<String, Value>) -> bool {
+    data.get(PERMANENT) == Some(&Value::Bool(true))
+}
+
+/// How long a session is accepted after its cookie was last signed: `PERMANENT_SESSION_LIFETIME`
+/// for a permanent one, `SESSION_LIFETIME` for the others.
+fn lifetime(data: &Map<String, Value>, config: &Config) -> std::time::Duration {
+    if is_permanent(data) {
+        config.permanent_session_lifetime
+    } else {
+        config.session_lifetime
     }
 }
 
@@ -303,7 +326,7 @@ pub(crate) fn set_cookie(
     config: &Config,
 ) -> Result<Option<HeaderValue>, String> {
     let state = session.lock();
-    if !state.modified {
+    if !state.modified && !state.refresh {
         return Ok(None);
     }
     let mut cookie = cookie::Cookie::new(config.session_cookie_name.clone(), String::new());
@@ -326,7 +349,7 @@ pub(crate) fn set_cookie(
     } else {
         let payload = serde_json::to_vec(&state.data).unwrap_or_default();
         cookie.set_value(keys.sign(&payload));
-        if state.data.get(PERMANENT) == Some(&Value::Bool(true)) {
+        if is_permanent(&state.data) {
             let secs = config.permanent_session_lifetime.as_secs();
             cookie.set_max_age(cookie::time::Duration::seconds(
                 secs.try_into().unwrap_or(i64::MAX),

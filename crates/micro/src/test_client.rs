@@ -270,6 +270,31 @@ impl TestRequest {
         self
     }
 
+    /// Sends what a browser adds to a request made by a page of another site
+    /// (`Sec-Fetch-Site: cross-site` and `Origin: origin`), to test that the app refuses it or,
+    /// for a trusted origin or an exempt route, takes it. Requests are otherwise sent without
+    /// these headers, as API clients send them, and pass.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = micro::App::new();
+    /// app.post("/transfer", || async { "sent" });
+    /// let client = micro::TestClient::new(app);
+    /// let res = client.post("/transfer").cross_site("https://evil.example").await;
+    /// assert_eq!(res.status(), 403);
+    /// assert_eq!(client.post("/transfer").same_origin().await.status(), 200);
+    /// # }
+    /// ```
+    pub fn cross_site(self, origin: &str) -> Self {
+        self.header("sec-fetch-site", "cross-site")
+            .header(http::header::ORIGIN, origin)
+    }
+
+    /// Sends `Sec-Fetch-Site: same-origin`, as a browser does for a form on the app's own pages.
+    pub fn same_origin(self) -> Self {
+        self.header("sec-fetch-site", "same-origin")
+    }
+
     /// Appends query parameters, serialised with `serde_urlencoded`.
     pub fn query<T: Serialize + ?Sized>(mut self, query: &T) -> Self {
         match serde_urlencoded::to_string(query) {
