@@ -301,7 +301,7 @@ impl App {
         }
     }
 
-    fn scaffold_mut(&mut self) -> &mut Scaffold {
+    pub(crate) fn scaffold_mut(&mut self) -> &mut Scaffold {
         &mut self.scaffold
     }
 
