@@ -188,6 +188,20 @@ async fn a_processor_that_takes_templates_is_a_500_not_a_loop() {
     assert_eq!(res.status(), 500);
 }
 
+#[tokio::test]
+async fn a_processor_that_takes_the_request_leaves_the_body_to_the_handler() {
+    let mut app = app_with(&[("page.html", "{{ method }} {{ body }}")]);
+    app.context_processor(|req: Request| async move {
+        context! { method => req.method().as_str() }
+    });
+    app.post("/", |t: Templates, body: String| async move {
+        t.render("page.html", context! { body })
+    });
+    let res = TestClient::new(app).post("/").body("hello").await;
+    assert_eq!(res.status(), 200, "{}", res.text());
+    assert_eq!(res.text(), "POST hello");
+}
+
 #[derive(Clone, Serialize)]
 struct User {
     username: String,

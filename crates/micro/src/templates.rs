@@ -79,8 +79,10 @@ struct RequestInfo {
     method: String,
     path: String,
     full_path: String,
-    /// The query string as a map (see [`first_values`]). `form` is added when rendering.
+    /// The query string as a map (see [`first_values`]).
     args: serde_json::Map<String, serde_json::Value>,
+    /// Always empty here: the form a handler read is merged in when rendering.
+    form: serde_json::Map<String, serde_json::Value>,
     endpoint: Option<String>,
     rule: Option<String>,
 }
@@ -106,12 +108,12 @@ impl Templates {
         // values in registration order, the caller's, and micro's hidden context. As in Flask,
         // the handler wins over the processors, and either can shadow `request` or `config`.
         let processed = self.processed.as_deref().unwrap_or_default();
-        let mut layers = Vec::with_capacity(processed.len() + 3);
-        layers.push(self.globals());
-        layers.extend(processed.iter().cloned());
-        layers.push(Value::from(Serde(context)));
-        layers
-            .push(minijinja::context! { __micro => Value::from_dyn_object(self.context.clone()) });
+        let layers = std::iter::once(self.globals())
+            .chain(processed.iter().cloned())
+            .chain([
+                Value::from(Serde(context)),
+                minijinja::context! { __micro => Value::from_dyn_object(self.context.clone()) },
+            ]);
         template
             .render(minijinja::value::merge_maps(layers))
             .map_err(|e| self.error(e))
@@ -122,17 +124,19 @@ impl Templates {
     fn globals(&self) -> Value {
         let session = self.context.session.as_ref().map(Session::to_json);
         let g = self.context.g.as_ref();
-        let form = g
-            .and_then(G::get::<ReadForm>)
-            .map(|form| first_values(&form.0))
-            .unwrap_or_default();
+        // The request's value has an empty `form` for the common case, a read form covers it.
+        let request = match g.and_then(G::get::<ReadForm>) {
+            Some(form) => minijinja::value::merge_maps([
+                self.context.request.clone(),
+                minijinja::context! { form => Value::from(Serde(first_values(&form.0))) },
+            ]),
+            None => self.context.request.clone(),
+        };
         let g_values = g.map(G::template_values).unwrap_or_default();
         minijinja::context! {
-            request => minijinja::value::merge_maps([
-                self.context.request.clone(),
-                minijinja::context! { form => Value::from(Serde(form)) },
-            ]),
+            request => request,
             session => Value::from(Serde(session.unwrap_or_default())),
+            // Always a map, so `{% if g.user %}` works when nothing was set.
             g => Value::from_pairs(g_values),
             config => minijinja::context! {
                 DEBUG => self.shared.config.debug,
@@ -207,6 +211,7 @@ impl Templates {
                 .path_and_query()
                 .map_or_else(|| req.path().to_owned(), |pq| pq.to_string()),
             args: first_values(req.query_string().unwrap_or("").as_bytes()),
+            form: serde_json::Map::new(),
             endpoint: req.endpoint().map(str::to_owned),
             rule: req.rule().map(str::to_owned),
         };

@@ -21,15 +21,14 @@ use crate::{Error, Request};
 /// ```
 /// use micro::{App, Error, State, context};
 ///
-/// #[derive(serde::Serialize)]
+/// #[derive(Clone, serde::Serialize)]
 /// struct Site { name: &'static str, year: u16 }
 ///
 /// let mut app = App::new();
 /// app.state(Site { name: "Flaskr", year: 2026 });
 /// app.context_processor(|| async { context! { version => "1.0" } });
-/// app.context_processor(|site: State<Site>| async move {
-///     Ok::<_, Error>(Site { name: site.name, year: site.year })
-/// });
+/// // `site.name` and `site.year` in templates.
+/// app.context_processor(|State(site): State<Site>| async move { Ok::<_, Error>(site) });
 /// ```
 #[diagnostic::on_unimplemented(
     message = "a context processor cannot return `{Self}`",
