@@ -85,6 +85,22 @@ async fn app_processors_add_values_the_last_one_and_the_handler_winning() {
 }
 
 #[tokio::test]
+async fn processors_and_handlers_can_shadow_the_globals() {
+    let mut app = app_with(&[("page.html", "{{ config }}|{{ request }}|{{ g.x }}")]);
+    app.context_processor(|| async {
+        context! { config => "processor's" }
+    });
+    app.get("/", |t: Templates, g: G| async move {
+        g.insert_named("x", 1);
+        t.render("page.html", context! { request => "handler's" })
+    });
+    assert_eq!(
+        TestClient::new(app).get("/").await.text(),
+        "processor&#x27;s|handler&#x27;s|1"
+    );
+}
+
+#[tokio::test]
 async fn blueprint_processors_run_for_its_routes_app_wide_ones_for_all() {
     let mut app = app_with(&[("page.html", "{{ scope }}|{{ nav }}|{{ theme }}")]);
     app.context_processor(|| async {
