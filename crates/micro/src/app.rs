@@ -315,7 +315,7 @@ impl App {
         }
     }
 
-    fn scaffold_mut(&mut self) -> &mut Scaffold {
+    pub(crate) fn scaffold_mut(&mut self) -> &mut Scaffold {
         &mut self.scaffold
     }
 

@@ -54,6 +54,9 @@ pub struct Blueprint {
     static_config: crate::files::StaticConfig,
     #[cfg(feature = "templates")]
     templates_folder: Option<std::path::PathBuf>,
+    /// Context processors for every route of the app, added to the app's when registered.
+    #[cfg(feature = "templates")]
+    app_context_processors: Vec<Arc<dyn crate::templates::ErasedProcessor>>,
 }
 
 impl std::fmt::Debug for Blueprint {
@@ -94,6 +97,8 @@ impl Blueprint {
             static_config: Default::default(),
             #[cfg(feature = "templates")]
             templates_folder: None,
+            #[cfg(feature = "templates")]
+            app_context_processors: Vec::new(),
         }
     }
 
@@ -192,6 +197,35 @@ impl Blueprint {
         self
     }
 
+    /// Adds a context processor that runs for every route of the app, not only this blueprint's,
+    /// like Flask's `Blueprint.app_context_processor`: for a blueprint that brings the layout's
+    /// values (the logged-in user) to every page. It runs with the app's own processors, in the
+    /// order they were registered (this one when the blueprint is). See
+    /// [`context_processor`](Self::context_processor).
+    ///
+    /// ```
+    /// use micro::{Blueprint, G, context};
+    ///
+    /// #[derive(Clone, serde::Serialize)]
+    /// struct User { username: String }
+    ///
+    /// let mut auth = Blueprint::new("auth", "/auth");
+    /// auth.app_context_processor(|g: G| async move {
+    ///     context! { current_user => g.get::<User>() }
+    /// });
+    /// ```
+    #[cfg(feature = "templates")]
+    pub fn app_context_processor<H, Args>(&mut self, processor: H) -> &mut Self
+    where
+        H: Handler<Args>,
+        H::Output: crate::ContextOutcome,
+        Args: 'static,
+    {
+        self.app_context_processors
+            .push(crate::templates::erase_processor(processor));
+        self
+    }
+
     /// Replays the recorded setup on `app`, under the parent's prefix and name.
     pub(crate) fn register_into(
         self,
@@ -212,8 +246,13 @@ impl Blueprint {
             });
         }
         #[cfg(feature = "templates")]
-        if let Some(folder) = self.templates_folder {
-            app.add_template_folder(folder);
+        {
+            if let Some(folder) = self.templates_folder {
+                app.add_template_folder(folder);
+            }
+            app.scaffold_mut()
+                .context_processors
+                .extend(self.app_context_processors);
         }
         let mut scopes = parent_scopes.to_vec();
         scopes.push(Arc::new(self.scaffold));

@@ -8,6 +8,8 @@ pub mod routing {}
 #[doc = include_str!("../../../docs/micro/requests.md")]
 pub mod requests {}
 
+// Its register view renders a template.
+#[cfg(feature = "templates")]
 #[doc = include_str!("../../../docs/micro/responses.md")]
 pub mod responses {}
 

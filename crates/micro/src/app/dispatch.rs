@@ -62,6 +62,14 @@ async fn pipeline(shared: &Shared, req: &mut Request) -> Response {
         if err.status().is_server_error() {
             tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), error = %err, "request failed");
         }
+        // So that an error page extending the layout gets the processors' values too.
+        #[cfg(feature = "templates")]
+        if let Err(panic) = AssertUnwindSafe(crate::templates::run_for_error_page(req))
+            .catch_unwind()
+            .await
+        {
+            panicked(req, "a context processor", &panic);
+        }
         response = guard(req, "an error handler", || {
             render_error(innermost_first(shared, req), &err, req)
         })
