@@ -11,8 +11,8 @@ use micro::{App, Blueprint, Config, Templates, TestClient};
 use process::{Serving, rooted_app, run_to_exit};
 
 /// The fixture's folders, relative to its root (the `behaviour-tests` crate's folder).
-const TEMPLATES: &str = "tests/fixtures/rooted_app/templates";
-const STATIC: &str = "tests/fixtures/rooted_app/static";
+const TEMPLATES: &str = "fixtures/rooted_app/templates";
+const STATIC: &str = "fixtures/rooted_app/static";
 
 fn crate_dir() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -79,10 +79,10 @@ fn a_missing_configured_folder_stops_start_up_naming_it_and_its_setting() {
     let exited = run_to_exit(
         rooted_app(elsewhere.path())
             .env("MICRO_SECRET_KEY", "k")
-            .env("MICRO_STATIC_FOLDER", "tests/fixtures/rooted_app/nowhere"),
+            .env("MICRO_STATIC_FOLDER", "fixtures/rooted_app/nowhere"),
     );
     assert!(!exited.success, "{}", exited.stderr);
-    let missing = crate_dir().join("tests/fixtures/rooted_app/nowhere");
+    let missing = crate_dir().join("fixtures/rooted_app/nowhere");
     let said = &exited.stderr;
     assert!(
         said.contains(&format!(

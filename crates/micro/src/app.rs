@@ -20,6 +20,7 @@ pub(crate) use root::Root;
 
 use crate::blueprint::Blueprint;
 use crate::config::{Config, ConfigError};
+use crate::cross_origin::{CrossOriginProtection, InvalidOrigin};
 use crate::handler::{Handler, HookOutcome, erase_hook};
 use crate::response::{IntoResponse, Response};
 use crate::routing::{Converter, Converters, MethodRouter, Route, Router, Rule};
@@ -59,6 +60,9 @@ pub struct App {
     root: Root,
     session_keys: Option<Keys>,
     json_errors: bool,
+    pub(crate) commands: crate::commands::Commands,
+    /// `None` once turned off.
+    cross_origin: Option<CrossOriginProtection>,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
     /// Where templates are looked up: the app's folder, then blueprints' folders.
@@ -81,6 +85,8 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) session_keys: Option<Keys>,
     pub(crate) json_errors: bool,
+    pub(crate) commands: crate::commands::Commands,
+    pub(crate) cross_origin: Option<CrossOriginProtection>,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
     #[cfg(feature = "static-files")]
@@ -163,6 +169,8 @@ impl App {
             root: Root::working_directory(),
             session_keys: None,
             json_errors: false,
+            commands: Default::default(),
+            cross_origin: Some(CrossOriginProtection::new()),
             #[cfg(feature = "templates")]
             templates: crate::templates::environment(false, false),
             #[cfg(feature = "templates")]
@@ -229,6 +237,12 @@ impl App {
         app.root = root;
         app.body_limit = config.max_content_length;
         app.session_keys = Some(Keys::new(secrets.iter().map(String::as_str)));
+        for origin in &config.trusted_origins {
+            app.trusted_origin(origin).map_err(|err| ConfigError {
+                key: "TRUSTED_ORIGINS".into(),
+                message: err.to_string(),
+            })?;
+        }
         #[cfg(feature = "templates")]
         {
             app.templates =
@@ -329,7 +343,7 @@ impl App {
         }
     }
 
-    fn scaffold_mut(&mut self) -> &mut Scaffold {
+    pub(crate) fn scaffold_mut(&mut self) -> &mut Scaffold {
         &mut self.scaffold
     }
 
@@ -406,6 +420,43 @@ impl App {
         self
     }
 
+    /// Trusts `origin` (`scheme://host[:port]`) to send unsafe requests here from a browser, as
+    /// the `TRUSTED_ORIGINS` setting does: another site of yours whose pages post to this app.
+    /// Other origins' `POST`s, `PUT`s and `DELETE`s are refused with a 403; see
+    /// [`CrossOriginProtection`] for the rules.
+    ///
+    /// ```
+    /// let mut app = micro::App::new();
+    /// app.trusted_origin("https://admin.example.com").unwrap();
+    /// assert!(app.trusted_origin("https://admin.example.com/").is_err()); // no path
+    /// ```
+    ///
+    /// # Errors
+    /// When `origin` is not of that form; the error names it.
+    pub fn trusted_origin(&mut self, origin: &str) -> Result<&mut Self, InvalidOrigin> {
+        match &mut self.cross_origin {
+            Some(protection) => {
+                protection.add_trusted_origin(origin)?;
+            }
+            // Still validated: a mistake should not wait until the protection is turned back on.
+            None => {
+                CrossOriginProtection::new().add_trusted_origin(origin)?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// Turns cross-origin protection off for the whole app: any site's pages can then post,
+    /// put and delete here with the user's cookies, which only `SameSite=Lax` stands against
+    /// (and not for sibling subdomains). A bad idea for an app that authenticates with cookies;
+    /// prefer exempting the few routes that need it
+    /// ([`MethodRouter::cross_origin_exempt`](crate::routing::MethodRouter::cross_origin_exempt),
+    /// [`Blueprint::cross_origin_exempt`]).
+    pub fn disable_cross_origin_protection(&mut self) -> &mut Self {
+        self.cross_origin = None;
+        self
+    }
+
     /// The most bytes body extractors read (default [`DEFAULT_BODY_LIMIT`]); routes can override
     /// it with [`MethodRouter::body_limit`]. Larger bodies get 413.
     pub fn body_limit(&mut self, bytes: usize) -> &mut Self {
@@ -477,6 +528,10 @@ impl App {
         if let Err(err) = self.check_folders() {
             panic!("{err}");
         }
+        self.freeze()
+    }
+
+    fn freeze(self) -> AppService {
         let shared = Arc::new(Shared {
             router: self.router,
             scaffold: self.scaffold,
@@ -485,6 +540,8 @@ impl App {
             config: self.config,
             session_keys: self.session_keys,
             json_errors: self.json_errors,
+            commands: self.commands,
+            cross_origin: self.cross_origin,
             #[cfg(feature = "templates")]
             templates: self.templates,
             #[cfg(feature = "static-files")]
@@ -497,15 +554,31 @@ impl App {
     /// Flask) until SIGINT or SIGTERM, then shuts down gracefully. See [`crate::serve`] for what
     /// the server does.
     ///
+    /// The command line picks what to do: no arguments or `run` serve, `--help` lists the
+    /// commands, and a [command](Self::command) runs instead of serving (`./program init-db`).
+    /// A failed command prints its error and exits the process with status 1; a command line
+    /// that names no command prints the list and exits with status 2.
+    ///
     /// # Errors
     /// When `PORT` or `HOST` is invalid, a folder named explicitly does not exist (see
-    /// [`check_folders`](Self::check_folders)), or the address cannot be bound.
+    /// [`check_folders`](Self::check_folders); checked before serving, not before a command), or
+    /// the address cannot be bound.
     pub async fn run(self) -> std::io::Result<()> {
-        let addr = crate::server::addr_from_env(5000)?;
-        self.run_on(addr).await
+        let folders = self.check_folders();
+        let service = self.freeze();
+        match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
+            .await
+        {
+            crate::commands::Next::Done => Ok(()),
+            crate::commands::Next::Serve => {
+                folders?;
+                serve_on(service, crate::server::addr_from_env(5000)?).await
+            }
+        }
     }
 
-    /// Serves the app on an explicit address until SIGINT or SIGTERM.
+    /// Serves the app on an explicit address until SIGINT or SIGTERM; the command line is read
+    /// as by [`run`](Self::run).
     ///
     /// It says `serving on http://...` once: in the log when a tracing subscriber takes
     /// `micro::server` at INFO, else on stderr.
@@ -513,18 +586,34 @@ impl App {
     /// # Errors
     /// When a folder named explicitly does not exist, or the address cannot be bound.
     pub async fn run_on(self, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<()> {
-        self.check_folders()?;
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let local = listener.local_addr()?;
-        if tracing::enabled!(target: "micro::server", tracing::Level::INFO) {
-            tracing::info!(target: "micro::server", "serving on http://{local} (Ctrl-C to stop)");
-        } else {
-            eprintln!("micro: serving on http://{local} (Ctrl-C to stop)");
-        }
-        crate::serve(listener, self.into_service())
-            .with_graceful_shutdown(crate::server::shutdown_signal())
+        let folders = self.check_folders();
+        let service = self.freeze();
+        match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
             .await
+        {
+            crate::commands::Next::Done => Ok(()),
+            crate::commands::Next::Serve => {
+                folders?;
+                serve_on(service, addr).await
+            }
+        }
     }
+}
+
+async fn serve_on(
+    service: AppService,
+    addr: impl tokio::net::ToSocketAddrs,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    if tracing::enabled!(target: "micro::server", tracing::Level::INFO) {
+        tracing::info!(target: "micro::server", "serving on http://{local} (Ctrl-C to stop)");
+    } else {
+        eprintln!("micro: serving on http://{local} (Ctrl-C to stop)");
+    }
+    crate::serve(listener, service)
+        .with_graceful_shutdown(crate::server::shutdown_signal())
+        .await
 }
 
 /// 32 random bytes as hex, for a debug-only session key.

@@ -61,7 +61,9 @@ use sources::{Origins, merge_env};
 /// | `SESSION_COOKIE_HTTPONLY` | `true` | |
 /// | `SESSION_COOKIE_SECURE` | `false` | set `true` behind HTTPS |
 /// | `SESSION_COOKIE_SAMESITE` | `"Lax"` | `"Lax"`, `"Strict"` or `"None"` |
-/// | `PERMANENT_SESSION_LIFETIME` | 31 days | seconds; also the oldest signature accepted |
+/// | `SESSION_LIFETIME` | 1 day | seconds a browser-session (not permanent) cookie is accepted after it was last signed; it is signed again, unchanged, once a tenth of this old |
+/// | `PERMANENT_SESSION_LIFETIME` | 31 days | seconds: the `Max-Age` of a permanent session's cookie, and how long it is accepted after it was last signed (signed again likewise) |
+/// | `TRUSTED_ORIGINS` | `[]` | origins (`"https://app.example.com"`) whose pages may send unsafe requests here; see [`CrossOriginProtection`](crate::CrossOriginProtection) |
 /// | `[APP]` | empty | your own settings, read with [`Config::app`] |
 ///
 /// A folder you name (`TEMPLATES_FOLDER`, `STATIC_FOLDER`, `ROOT_PATH`) must exist: the app
@@ -106,8 +108,12 @@ pub struct Config {
     pub session_cookie_secure: bool,
     #[serde(rename = "SESSION_COOKIE_SAMESITE")]
     pub session_cookie_samesite: SameSite,
+    #[serde(rename = "SESSION_LIFETIME", deserialize_with = "seconds")]
+    pub session_lifetime: Duration,
     #[serde(rename = "PERMANENT_SESSION_LIFETIME", deserialize_with = "seconds")]
     pub permanent_session_lifetime: Duration,
+    #[serde(rename = "TRUSTED_ORIGINS", deserialize_with = "origins")]
+    pub trusted_origins: Vec<String>,
     #[serde(rename = "APP")]
     pub app: toml::Table,
     /// Where each key read from a file or the environment came from, for error messages.
@@ -135,7 +141,9 @@ impl Default for Config {
             session_cookie_httponly: true,
             session_cookie_secure: false,
             session_cookie_samesite: SameSite::Lax,
+            session_lifetime: Duration::from_secs(24 * 3600),
             permanent_session_lifetime: Duration::from_secs(31 * 24 * 3600),
+            trusted_origins: Vec::new(),
             app: toml::Table::new(),
             origins: Origins::default(),
         }
@@ -153,6 +161,7 @@ impl fmt::Debug for Config {
             .field("templates_folder", &self.templates_folder)
             .field("session_cookie_name", &self.session_cookie_name)
             .field("session_cookie_secure", &self.session_cookie_secure)
+            .field("trusted_origins", &self.trusted_origins)
             .finish_non_exhaustive()
     }
 }
@@ -373,6 +382,29 @@ fn seconds<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {
     u64::deserialize(de).map(Duration::from_secs)
 }
 
+/// A list of origins, or one string of them separated by spaces or commas (as an environment
+/// variable holds them), each checked to be `scheme://host[:port]`.
+fn origins<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<String>),
+        One(String),
+    }
+    let origins = match OneOrMany::deserialize(de)? {
+        OneOrMany::Many(list) => list,
+        OneOrMany::One(text) => text
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    for origin in &origins {
+        crate::cross_origin::canonical_origin(origin).map_err(serde::de::Error::custom)?;
+    }
+    Ok(origins)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,6 +557,38 @@ mod tests {
         let err = Config::default().app::<Mine>().unwrap_err();
         assert_eq!(err.key, "APP.port", "{err}");
         assert!(err.message.contains("MICRO_APP_PORT"), "{err}");
+    }
+
+    #[test]
+    fn trusted_origins_are_checked_when_read() {
+        let c = Config::from_toml_str(r#"TRUSTED_ORIGINS = ["https://app.example.com"]"#).unwrap();
+        assert_eq!(c.trusted_origins, ["https://app.example.com"]);
+        let c = env(&[(
+            "MICRO_TRUSTED_ORIGINS",
+            "https://a.example, http://b.example:8080",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.trusted_origins,
+            ["https://a.example", "http://b.example:8080"]
+        );
+        let err = Config::from_toml_str(
+            r#"TRUSTED_ORIGINS = ["https://ok.example", "https://app.example.com/"]"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.key, "TRUSTED_ORIGINS", "{err}");
+        assert!(err.message.contains("`https://app.example.com/`"), "{err}");
+        let err = env(&[("MICRO_TRUSTED_ORIGINS", "app.example.com")]).unwrap_err();
+        assert_eq!(err.key, "TRUSTED_ORIGINS", "{err}");
+        assert!(err.message.contains("no scheme"), "{err}");
+    }
+
+    #[test]
+    fn session_lifetimes_are_seconds() {
+        let c = Config::default();
+        assert_eq!(c.session_lifetime, Duration::from_secs(86_400));
+        let c = Config::from_toml_str("SESSION_LIFETIME = 1800").unwrap();
+        assert_eq!(c.session_lifetime, Duration::from_secs(1800));
     }
 
     #[test]

@@ -141,6 +141,33 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
 }
 
 #[tokio::test]
+async fn the_login_form_works_from_its_own_page_and_not_from_another_site() {
+    let c = client();
+    let form = [("username", "ada"), ("password", "micro")];
+    let res = c
+        .post("/auth/login")
+        .form(&form)
+        .cross_site("https://evil.example")
+        .await;
+    assert_eq!(res.status(), 403);
+    assert!(
+        res.text().contains("cross-origin request refused"),
+        "{}",
+        res.text()
+    );
+    assert_eq!(c.cookie("session"), None, "nothing was stored");
+
+    let res = c.post("/auth/login").form(&form).same_origin().await;
+    assert_eq!(res.status(), 303);
+    let res = c
+        .post("/auth/logout")
+        .cross_site("https://evil.example")
+        .await;
+    assert_eq!(res.status(), 403, "another site cannot log the user out");
+    assert!(c.get("/").await.text().contains("signed in as"));
+}
+
+#[tokio::test]
 async fn pages_link_the_stylesheet_with_a_content_hash() {
     let c = client();
     let home = c.get("/").await.text();
