@@ -53,7 +53,7 @@ pub struct Blueprint {
     #[cfg(feature = "static-files")]
     static_config: crate::files::StaticConfig,
     #[cfg(feature = "templates")]
-    templates_folder: Option<std::path::PathBuf>,
+    templates_folder: Option<crate::app::Folder>,
     /// Context processors for every route of the app, added to the app's when registered.
     #[cfg(feature = "templates")]
     app_context_processors: Vec<Arc<dyn crate::templates::ErasedProcessor>>,
@@ -139,9 +139,13 @@ impl Blueprint {
     ///
     /// A blueprint without a URL prefix needs its own
     /// [`static_url_path`](Self::static_url_path): `/static` is the app's.
+    ///
+    /// A relative folder is under the app's [root](App::root), like the app's own folders, and it
+    /// must exist when the app starts serving.
     #[cfg(feature = "static-files")]
     pub fn static_folder(&mut self, folder: impl Into<std::path::PathBuf>) -> &mut Self {
-        self.static_config.folder = Some(folder.into());
+        let by = format!("Blueprint::static_folder of `{}`", self.name);
+        self.static_config.folder = Some(crate::app::Folder::named(folder, by));
         self
     }
 
@@ -191,9 +195,13 @@ impl Blueprint {
     /// let mut admin = micro::Blueprint::new("admin", "/admin");
     /// admin.templates_folder("admin/templates");
     /// ```
+    ///
+    /// A relative folder is under the app's [root](App::root), and it must exist when the app
+    /// starts serving.
     #[cfg(feature = "templates")]
     pub fn templates_folder(&mut self, folder: impl Into<std::path::PathBuf>) -> &mut Self {
-        self.templates_folder = Some(folder.into());
+        let by = format!("Blueprint::templates_folder of `{}`", self.name);
+        self.templates_folder = Some(crate::app::Folder::named(folder, by));
         self
     }
 
@@ -268,21 +276,22 @@ impl Blueprint {
                 })?;
         }
         #[cfg(feature = "static-files")]
-        if let Some(files) = self
-            .static_config
-            .mount(&join(&prefix, &self.static_config.url_path()))
-        {
+        if let Some(files) = self.static_config.mount(
+            &join(&prefix, &self.static_config.url_path()),
+            app.folder_root(),
+        ) {
             let rule = format!("{}/<path:filename>", files.url_path());
+            let endpoint = format!("{name}.static");
             app.insert_route(
                 &rule,
-                files.method_router().prefix_names(&name),
+                files.method_router(&endpoint).prefix_names(&name),
                 Some(shared_scopes.clone()),
             )
             .map_err(|e| RouteError {
                 reason: format!("{} (the static folder of blueprint `{name}`)", e.reason),
                 ..e
             })?;
-            app.add_static_files(format!("{name}.static"), files);
+            app.add_static_files(endpoint, files);
         }
         // Its commands form a group named after it: `users create`, `admin users create`.
         for (command_name, command) in self.commands {

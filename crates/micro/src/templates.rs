@@ -5,7 +5,6 @@
 pub(crate) mod context;
 mod processors;
 
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Kwargs, Object, Serde, Value};
@@ -15,7 +14,7 @@ use serde::Serialize;
 pub use processors::ContextOutcome;
 pub(crate) use processors::{ErasedProcessor, erase_processor, run_for_error_page};
 
-use crate::app::Shared;
+use crate::app::{Folder, Root, Shared};
 use crate::extract::{FromRequest, ReadForm};
 use crate::response::{IntoResponse, Response};
 use crate::{Error, G, Html, Request, Session};
@@ -37,7 +36,8 @@ use crate::{Error, G, Html, Request, Session};
 ///
 /// Templates named `*.html`, `*.htm`, `*.xml`, `*.xhtml` and `*.svg` escape what they print
 /// (Flask's set); `{{ value|safe }}` opts out. A missing template or an error in one is a 500:
-/// the log names the template, line and reason, and in debug mode so does the page.
+/// the log names the template, line and reason (for a missing one, the folders searched), and in
+/// debug mode so does the page.
 ///
 /// Building it runs the [context processors](crate::App::context_processor) of the request's
 /// route (once per request): an error in one is the request's error, and the handler is not
@@ -140,13 +140,14 @@ impl Templates {
             g => Value::from_pairs(g_values),
             config => minijinja::context! {
                 DEBUG => self.shared.config.debug,
+                TESTING => self.shared.config.testing,
                 APP => Value::from(Serde(&self.shared.config.app)),
             },
         }
     }
 
     fn error(&self, err: minijinja::Error) -> Error {
-        if self.shared.config.debug {
+        if self.shared.config.debug || self.shared.config.testing {
             // `{:#}` adds the template source around the failing line.
             Error::new(500, format!("Template error: {err:#}")).with_source(err)
         } else {
@@ -243,11 +244,10 @@ fn first_values(encoded: &[u8]) -> serde_json::Map<String, serde_json::Value> {
     values
 }
 
-/// Builds the environment: Flask's autoescape set, Python-style escaping, the global functions,
-/// and templates from `folder` (reloaded on change when `auto_reload`).
-pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Environment<'static> {
+/// Builds the environment: Flask's autoescape set, Python-style escaping and the global
+/// functions; templates reload on change when `auto_reload`. [`set_folders`] gives it its files.
+pub(crate) fn environment(auto_reload: bool, debug: bool) -> Environment<'static> {
     let mut env = Environment::new();
-    set_folders(&mut env, &[folder.to_path_buf()]);
     env.set_auto_reload(auto_reload);
     env.set_debug(debug);
     env.set_auto_escape_callback(|name| {
@@ -281,17 +281,35 @@ pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Envi
     env
 }
 
-/// Loads templates from `folders`, the first that has the name winning: the app's folder, then
-/// each blueprint's in registration order, as Flask searches them.
-pub(crate) fn set_folders(env: &mut Environment<'static>, folders: &[std::path::PathBuf]) {
-    let loaders: Vec<_> = folders.iter().map(minijinja::path_loader).collect();
+/// Loads templates from `folders` under `root`, the first that has the name winning: the app's
+/// folder, then each blueprint's in registration order, as Flask searches them. A name none has
+/// is an error that lists the folders searched and says where the root came from, since a
+/// template "not found" is most often a folder looked for in the wrong place.
+pub(crate) fn set_folders(env: &mut Environment<'static>, root: &Root, folders: &[Folder]) {
+    let resolved: Vec<_> = folders.iter().map(|f| root.resolve(&f.path)).collect();
+    let loaders: Vec<_> = resolved.iter().map(minijinja::path_loader).collect();
+    let root = root.describe();
     env.set_loader(move |name| {
         for load in &loaders {
             if let Some(source) = load(name)? {
                 return Ok(Some(source));
             }
         }
-        Ok(None)
+        let searched = resolved
+            .iter()
+            .map(|path| {
+                let missing = if path.is_dir() { "" } else { " (missing)" };
+                format!("{}{missing}", path.display())
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(minijinja::Error::new(
+            minijinja::ErrorKind::TemplateNotFound,
+            format!(
+                "template {name:?} does not exist: searched {searched}; relative folders are \
+                 resolved against the app's root {root}"
+            ),
+        ))
     });
 }
 

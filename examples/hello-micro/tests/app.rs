@@ -6,8 +6,6 @@ use serde_json::{Value, json};
 fn client() -> TestClient {
     let mut config = Config::default();
     config.secret_key = Some(Secret::new("test key"));
-    config.templates_folder = concat!(env!("CARGO_MANIFEST_DIR"), "/templates").into();
-    config.static_folder = concat!(env!("CARGO_MANIFEST_DIR"), "/static").into();
     TestClient::new(hello_micro::app(config).unwrap())
 }
 
