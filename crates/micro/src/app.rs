@@ -564,17 +564,8 @@ impl App {
     /// [`check_folders`](Self::check_folders); checked before serving, not before a command), or
     /// the address cannot be bound.
     pub async fn run(self) -> std::io::Result<()> {
-        let folders = self.check_folders();
-        let service = self.freeze();
-        match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
+        self.run_command_line_or_serve(|| crate::server::addr_from_env(5000))
             .await
-        {
-            crate::commands::Next::Done => Ok(()),
-            crate::commands::Next::Serve => {
-                folders?;
-                serve_on(service, crate::server::addr_from_env(5000)?).await
-            }
-        }
     }
 
     /// Serves the app on an explicit address until SIGINT or SIGTERM; the command line is read
@@ -586,6 +577,15 @@ impl App {
     /// # Errors
     /// When a folder named explicitly does not exist, or the address cannot be bound.
     pub async fn run_on(self, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<()> {
+        self.run_command_line_or_serve(|| Ok(addr)).await
+    }
+
+    /// Runs the command the command line names, or serves on the address `addr` gives (asked
+    /// only when serving, so a bad `PORT` does not stop a command).
+    async fn run_command_line_or_serve<A: tokio::net::ToSocketAddrs>(
+        self,
+        addr: impl FnOnce() -> std::io::Result<A>,
+    ) -> std::io::Result<()> {
         let folders = self.check_folders();
         let service = self.freeze();
         match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
@@ -594,7 +594,7 @@ impl App {
             crate::commands::Next::Done => Ok(()),
             crate::commands::Next::Serve => {
                 folders?;
-                serve_on(service, addr).await
+                serve_on(service, addr()?).await
             }
         }
     }
