@@ -122,6 +122,19 @@ impl Ddl {
             }
             DefaultState::Int(i) => return i.to_string(),
             DefaultState::Float(x) => return format!("{x:?}"),
+            // MySQL's DATETIME takes no offset: the moment, in UTC, without one.
+            DefaultState::Text(t)
+                if self.backend == Backend::MySql && f.ty == ColumnType::DateTime =>
+            {
+                match chrono::DateTime::parse_from_rfc3339(t) {
+                    Ok(at) => self.quote_text(
+                        &at.with_timezone(&chrono::Utc)
+                            .format("%Y-%m-%d %H:%M:%S%.6f")
+                            .to_string(),
+                    ),
+                    Err(_) => self.quote_text(t),
+                }
+            }
             DefaultState::Text(t) => self.quote_text(t),
             DefaultState::Now => {
                 return match self.backend {

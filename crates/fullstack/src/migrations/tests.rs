@@ -687,6 +687,16 @@ fn decimal_and_naive_time_columns_per_backend() {
 }
 
 #[test]
+fn a_date_time_value_is_written_for_each_backend() {
+    let at = FieldState::from_meta(&FieldMeta::new("at", "at", ColumnType::DateTime));
+    let value = state::DefaultState::Text("2024-01-31T12:00:00+00:00".into());
+    let sql = |backend| ddl::Ddl { backend }.default_sql(&at, &value);
+    assert_eq!(sql(Backend::Postgres), "'2024-01-31T12:00:00+00:00'");
+    assert_eq!(sql(Backend::Sqlite), "'2024-01-31T12:00:00+00:00'");
+    assert_eq!(sql(Backend::MySql), "'2024-01-31 12:00:00.000000'");
+}
+
+#[test]
 fn small_int_real_and_binary_columns_per_backend() {
     let types = |b| {
         [ColumnType::SmallInt, ColumnType::Real, ColumnType::Binary].map(|ty| {
