@@ -112,6 +112,8 @@ pub static CHOICE_META: ModelMeta = ModelMeta {
     fields: &[
         FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
         FieldMeta {
+            // The derive indexes every foreign key unless it says `index = false`.
+            index: true,
             relation: Some(Relation {
                 kind: RelationKind::ForeignKey,
                 to: || &QUESTION_META,

@@ -252,7 +252,7 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
             attrs.primary_key,
             attrs.auto,
             attrs.unique,
-            attrs.index,
+            attrs.index.map(|(_, span)| span),
             attrs.null,
             attrs.max_length.as_ref().map(|m| m.1),
             attrs.max_digits.as_ref().map(|m| m.1),
@@ -814,7 +814,13 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         if f.attrs.unique.is_some() || matches!(f.kind, Kind::OneToOne(_)) {
             set.push(quote!(unique: true));
         }
-        if f.attrs.index.is_some() {
+        // Django's ForeignKey has `db_index=True`: lookups by the key (`choice_set()`) and
+        // cascading deletes would scan the table otherwise.
+        let indexed = f
+            .attrs
+            .index
+            .map_or(matches!(f.kind, Kind::ForeignKey(_)), |(on, _)| on);
+        if indexed {
             set.push(quote!(index: true));
         }
         if let Some((n, _)) = f.attrs.max_length {

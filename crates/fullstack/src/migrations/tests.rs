@@ -687,6 +687,62 @@ fn decimal_and_naive_time_columns_per_backend() {
 }
 
 #[test]
+fn foreign_keys_get_an_index_in_place_and_none_of_their_own_on_mysql() {
+    let before = state(&[&AUTHOR, &POST, &TAG]);
+    let mut after = before.clone();
+    model_mut(&mut after, "blog.Aaapost").fields[2].index = true;
+    let ops = self::ops(&before, &after);
+    assert!(
+        matches!(ops.as_slice(), [Operation::AlterField { old, new, .. }] if !old.index && new.index),
+        "{ops:?}"
+    );
+    assert_eq!(
+        ops[0].describe(),
+        "Add an index to field author of blog.Aaapost"
+    );
+    let index = r#"CREATE INDEX "blog_post_author_id_idx" ON "blog_post" ("author_id")"#;
+    // No table rebuild on SQLite: only the index changes.
+    for b in [Backend::Sqlite, Backend::Postgres] {
+        assert_eq!(ops[0].forward_sql(b, &before).unwrap(), [index]);
+        assert_eq!(
+            ops[0].backward_sql(b, &before).unwrap(),
+            [r#"DROP INDEX "blog_post_author_id_idx""#]
+        );
+    }
+    // InnoDB indexes a foreign key's column itself.
+    assert!(
+        ops[0]
+            .forward_sql(Backend::MySql, &before)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        ops[0]
+            .backward_sql(Backend::MySql, &before)
+            .unwrap()
+            .is_empty()
+    );
+    let post = after.model("blog.Aaapost").unwrap();
+    let create = |backend| ddl::Ddl { backend }.create_model(&after, post).unwrap();
+    // (Then the model's unique index over title and author.)
+    assert_eq!(create(Backend::Postgres)[1], index);
+    assert_eq!(create(Backend::Postgres).len(), 3);
+    assert_eq!(create(Backend::MySql).len(), 2);
+
+    // A join table's key to the target is indexed; the key to the owner leads the unique index.
+    let join = after.model("blog.Aaapost_tags").unwrap();
+    assert!(join.field("tag").unwrap().index && !join.field("aaapost").unwrap().index);
+    assert_eq!(
+        ddl::Ddl {
+            backend: Backend::Sqlite
+        }
+        .create_model(&after, join)
+        .unwrap()[1],
+        r#"CREATE INDEX "blog_post_tags_tag_id_idx" ON "blog_post_tags" ("tag_id")"#
+    );
+}
+
+#[test]
 fn a_date_time_value_is_written_for_each_backend() {
     let at = FieldState::from_meta(&FieldMeta::new("at", "at", ColumnType::DateTime));
     let value = state::DefaultState::Text("2024-01-31T12:00:00+00:00".into());
