@@ -29,6 +29,7 @@ pub fn diff(
     let mut asker = Asker {
         questioner,
         unanswered: Vec::new(),
+        invalid: Vec::new(),
         quit: false,
     };
     let ops = changes(from, to, &mut asker);
@@ -289,8 +290,10 @@ fn renamed_index(i: &super::state::IndexState, renames: &[Operation]) -> super::
 /// Asks the questioner, and keeps what it could not answer for the error at the end.
 struct Asker<'q> {
     questioner: &'q mut dyn Questioner,
-    /// One paragraph per question without an answer: what changed, and the ways to answer.
+    /// One paragraph per question nobody could answer: what changed, and the ways to answer.
     unanswered: Vec<String>,
+    /// Answers given up front that do not fit, with why.
+    invalid: Vec<String>,
     /// The user chose to stop: nothing more is asked.
     quit: bool,
 }
@@ -314,7 +317,7 @@ impl Asker<'_> {
                 otherwise
             }
             Err(Unanswered::Invalid(reason)) => {
-                self.unanswered.push(reason);
+                self.invalid.push(reason);
                 otherwise
             }
         }
@@ -399,14 +402,25 @@ impl Asker<'_> {
                 "makemigrations stopped as asked: nothing was written".into(),
             ));
         }
-        if self.unanswered.is_empty() {
-            return Ok(());
+        let mut parts = Vec::new();
+        if !self.invalid.is_empty() {
+            parts.push(format!(
+                "makemigrations cannot use a value given up front: nothing was written.\n\n{}",
+                self.invalid.join("\n")
+            ));
         }
-        Err(Error::Migration(format!(
-            "makemigrations will not guess a change that could lose data, and nobody can be \
-             asked (stdin is not a terminal, or --no-input): nothing was written.\n\n{}",
-            self.unanswered.join("\n\n")
-        )))
+        if !self.unanswered.is_empty() {
+            parts.push(format!(
+                "makemigrations will not guess a change that could lose data, and nobody can be \
+                 asked (stdin is not a terminal, or --no-input): nothing was written.\n\n{}",
+                self.unanswered.join("\n\n")
+            ));
+        }
+        if parts.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Migration(parts.join("\n\n")))
+        }
     }
 }
 
