@@ -17,6 +17,7 @@ pub mod model;
 pub mod project;
 pub mod query;
 mod query_log;
+pub mod test;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{

@@ -47,7 +47,22 @@ pub struct Templates {
     context: Arc<RenderContext>,
     /// The context processors' values, in registration order.
     processed: Option<Arc<[Value]>>,
+    /// Where renders are noted when a [`TestClient`](crate::TestClient) sent the request.
+    recorder: Option<RenderRecorder>,
 }
+
+/// One template rendered for a request: its name and context, as a test reads them back.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rendered {
+    pub(crate) name: String,
+    pub(crate) context: serde_json::Value,
+}
+
+/// The test client's marker in a request's extensions: renders for that request are noted in
+/// it. Requests from a socket never carry it (a client cannot set extensions), so production
+/// renders pay one failed extension lookup per `Templates` and nothing per render.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RenderRecorder(pub(crate) Arc<Mutex<Vec<Rendered>>>);
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -108,6 +123,9 @@ impl Templates {
         // values in registration order, the caller's, and micro's hidden context. As in Flask,
         // the handler wins over the processors, and either can shadow `request` or `config`.
         let processed = self.processed.as_deref().unwrap_or_default();
+        if let Some(recorder) = &self.recorder {
+            self.record(recorder, name, processed, &context);
+        }
         let layers = std::iter::once(self.globals())
             .chain(processed.iter().cloned())
             .chain([
@@ -117,6 +135,33 @@ impl Templates {
         template
             .render(minijinja::value::merge_maps(layers))
             .map_err(|e| self.error(e))
+    }
+
+    /// Notes a render for the test client: the context processors' values overlaid with the
+    /// caller's context, as JSON (micro's globals `request`, `session`, `g` and `config` are
+    /// left out: a test reads those from the request it sent).
+    fn record(
+        &self,
+        recorder: &RenderRecorder,
+        name: &str,
+        processed: &[Value],
+        context: &impl Serialize,
+    ) {
+        let merged = minijinja::value::merge_maps(
+            processed
+                .iter()
+                .cloned()
+                .chain([Value::from(Serde(context))]),
+        );
+        let context = serde_json::to_value(&merged).unwrap_or(serde_json::Value::Null);
+        recorder
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Rendered {
+                name: name.to_owned(),
+                context,
+            });
     }
 
     /// Read when rendering, not when the extractor was built: the handler may have read the form
@@ -228,6 +273,7 @@ impl Templates {
             shared: req.app.clone(),
             context,
             processed,
+            recorder: req.extensions().get::<RenderRecorder>().cloned(),
         }
     }
 }
