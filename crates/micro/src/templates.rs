@@ -17,6 +17,7 @@ pub(crate) use processors::{ErasedProcessor, erase_processor, run_for_error_page
 use crate::app::{Folder, Root, Shared};
 use crate::extract::{FromRequest, ReadForm};
 use crate::response::{IntoResponse, Response};
+use crate::test_client::{RenderRecorder, Rendered};
 use crate::{Error, G, Html, Request, Session};
 
 /// Renders templates for one request; take it as a handler argument. Flask's
@@ -50,19 +51,6 @@ pub struct Templates {
     /// Where renders are noted when a [`TestClient`](crate::TestClient) sent the request.
     recorder: Option<RenderRecorder>,
 }
-
-/// One template rendered for a request: its name and context, as a test reads them back.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Rendered {
-    pub(crate) name: String,
-    pub(crate) context: serde_json::Value,
-}
-
-/// The test client's marker in a request's extensions: renders for that request are noted in
-/// it. Requests from a socket never carry it (a client cannot set extensions), so production
-/// renders pay one failed extension lookup per `Templates` and nothing per render.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RenderRecorder(pub(crate) Arc<Mutex<Vec<Rendered>>>);
 
 impl std::fmt::Debug for Templates {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -11,7 +11,6 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
-use crate::templates::{RenderRecorder, Rendered};
 use crate::{App, AppService, Body, CommandError, Session};
 
 /// Calls an app in memory, the way Flask's `app.test_client()` does: the full pipeline (layers,
@@ -466,6 +465,20 @@ fn resolve(current: &str, location: &str) -> String {
     let dir = &base[..=base.rfind('/').unwrap_or(0)];
     format!("{dir}{location}")
 }
+
+/// One template rendered for a request: its name and context, as a test reads them back.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rendered {
+    pub(crate) name: String,
+    pub(crate) context: serde_json::Value,
+}
+
+/// The test client's marker in a request's extensions: renders for that request are noted in
+/// it. Requests from a socket never carry it (a client cannot set extensions), so production
+/// renders pay one failed extension lookup per `Templates` and nothing per render. Filled by
+/// `Templates` (see `templates.rs`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RenderRecorder(pub(crate) Arc<Mutex<Vec<Rendered>>>);
 
 /// A response read by a [`TestClient`], its body already in memory.
 #[derive(Debug, Clone)]
