@@ -205,3 +205,14 @@ async fn assert_num_queries_lists_the_statements_when_the_count_is_wrong() {
     assert!(message.contains("fullstack_testing.rs:"), "{message}");
     db.finish().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_url_of_no_supported_backend_is_an_error_not_a_panic() {
+    let err = TestDatabase::with_url(&project(), "oracle://db.example/test")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, fullstack::Error::UnsupportedUrl(ref url) if url == "oracle://db.example/test"),
+        "{err}"
+    );
+}

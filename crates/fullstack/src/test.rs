@@ -34,7 +34,8 @@ use crate::{Backend, Database, Error, Project};
 /// SQLite file), brought to the project's migrations, and dropped at the end.
 ///
 /// Its name is `test_<project>_<16 random hex digits>`, so parallel tests and parallel test
-/// binaries sharing a server never meet. It derefs to the [`Database`] it hands out.
+/// binaries sharing a server never meet. It derefs to the [`Database`] it hands out, and runs
+/// querysets itself (`Question::objects().all(&db)`).
 ///
 /// End it with [`finish`](Self::finish), which drops the database and reports a failure.
 /// When the value is dropped without `finish` (the test panicked, or returned early with `?`),
