@@ -3,3 +3,6 @@
 
 #[doc = include_str!("../../../docs/fullstack/models.md")]
 pub mod models {}
+
+#[doc = include_str!("../../../docs/fullstack/testing.md")]
+pub mod testing {}

@@ -6,7 +6,8 @@
 //! (`#[derive(Model)]`, see [`guide::models`]), querysets ([`query`], guide in
 //! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), and the
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
-//! `migrate`, `makemigrations`, ...).
+//! `migrate`, `makemigrations`, ...), and testing tools ([`test`](mod@test): a test database per test,
+//! `assert_num_queries`; guide in `docs/fullstack/testing.md`).
 
 pub mod commands;
 mod db;
@@ -17,6 +18,7 @@ pub mod model;
 pub mod project;
 pub mod query;
 mod query_log;
+pub mod test;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{

@@ -65,7 +65,7 @@ pub use state::State;
 pub use templates::context::support as __context_support;
 #[cfg(feature = "templates")]
 pub use templates::{ContextOutcome, Templates};
-pub use test_client::{TestClient, TestRequest, TestResponse};
+pub use test_client::{TEST_HOST, TestClient, TestRequest, TestResponse};
 #[cfg(feature = "ws")]
 pub use ws::{WebSocket, WebSocketUpgrade};
 
