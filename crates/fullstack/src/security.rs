@@ -1,0 +1,158 @@
+//! The security middleware every project's web app gets, in Django's order: host validation
+//! (`ALLOWED_HOSTS`), the HTTPS redirect, then, on the way out, the security headers (nosniff,
+//! Referrer-Policy, Cross-Origin-Opener-Policy, HSTS) and `X-Frame-Options`. Each is switched
+//! and tuned in [`Settings`]; see `docs/fullstack/security.md`.
+//!
+//! A page that must be framed says so on its response:
+//!
+//! ```
+//! use micro::IntoResponse;
+//!
+//! async fn widget() -> micro::Response {
+//!     fullstack::security::xframe_exempt("shown in other sites' frames")
+//! }
+//!
+//! async fn preview() -> micro::Response {
+//!     // A header the handler set is left alone.
+//!     let mut res = "framed by this site's own pages".into_response();
+//!     res.headers_mut().insert("x-frame-options", micro::http::HeaderValue::from_static("SAMEORIGIN"));
+//!     res
+//! }
+//! ```
+
+mod headers;
+mod hosts;
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use micro::http::{HeaderValue, Request, StatusCode, header};
+use micro::routing::Route;
+use micro::{Body, IntoResponse, Response};
+use tower::ServiceExt;
+
+use crate::Settings;
+pub use hosts::AllowedHosts;
+
+/// Marks a response that may be shown in any frame: the clickjacking middleware adds no
+/// `X-Frame-Options` to it (Django's `xframe_options_exempt`).
+#[derive(Debug, Clone, Copy)]
+pub struct XFrameExempt;
+
+/// `response` without `X-Frame-Options`, for a page meant to be embedded in other sites.
+pub fn xframe_exempt(response: impl IntoResponse) -> Response {
+    let mut response = response.into_response();
+    response.extensions_mut().insert(XFrameExempt);
+    response
+}
+
+/// What the middleware needs from the settings, read once.
+struct Policy {
+    hosts: AllowedHosts,
+    use_x_forwarded_host: bool,
+    headers: Option<headers::SecurityHeaders>,
+    ssl_redirect: bool,
+    frame_options: Option<HeaderValue>,
+    proxy_ssl_header: Option<crate::settings::ProxySslHeader>,
+}
+
+/// Wraps the whole of `app` (its 404s and 405s too) in the middleware `settings` switch on.
+pub(crate) fn install(app: &mut micro::App, settings: &Settings) {
+    let policy = Arc::new(Policy {
+        hosts: AllowedHosts::for_settings(settings),
+        use_x_forwarded_host: settings.use_x_forwarded_host,
+        headers: settings
+            .middleware_security
+            .then(|| headers::SecurityHeaders::new(settings)),
+        ssl_redirect: settings.middleware_security && settings.secure_ssl_redirect,
+        frame_options: settings
+            .middleware_clickjacking
+            .then(|| HeaderValue::from_static(settings.x_frame_options.as_str())),
+        proxy_ssl_header: settings.secure_proxy_ssl_header.clone(),
+    });
+    app.layer(tower::layer::layer_fn(move |inner: Route| {
+        let policy = policy.clone();
+        tower::service_fn(move |req: Request<Body>| {
+            let (inner, policy) = (inner.clone(), policy.clone());
+            async move { Ok::<_, Infallible>(policy.handle(inner, req).await) }
+        })
+    }));
+}
+
+impl Policy {
+    async fn handle(&self, inner: Route, req: Request<Body>) -> Response {
+        let secure = self.is_secure(&req);
+        let mut res = match self.checked_host(&req) {
+            Err(refused) => refused,
+            Ok(host) if self.ssl_redirect && !secure => https_redirect(&host, &req),
+            Ok(_) => match inner.oneshot(req).await {
+                Ok(res) => res,
+                Err(never) => match never {},
+            },
+        };
+        if let Some(headers) = &self.headers {
+            headers.apply(res.headers_mut(), secure);
+        }
+        if let Some(value) = &self.frame_options
+            && res.extensions().get::<XFrameExempt>().is_none()
+        {
+            res.headers_mut()
+                .entry(header::X_FRAME_OPTIONS)
+                .or_insert_with(|| value.clone());
+        }
+        res
+    }
+
+    /// Over HTTPS: the URI says so, or the trusted proxy's header does.
+    fn is_secure(&self, req: &Request<Body>) -> bool {
+        req.uri().scheme_str() == Some("https")
+            || self
+                .proxy_ssl_header
+                .as_ref()
+                .is_some_and(|h| h.matches(req.headers()))
+    }
+
+    /// The request's host (`X-Forwarded-Host` when trusted, else `Host`, else the URI's), if
+    /// `ALLOWED_HOSTS` allows it; a 400 naming it otherwise.
+    fn checked_host(&self, req: &Request<Body>) -> Result<String, Response> {
+        let forwarded = self
+            .use_x_forwarded_host
+            .then(|| req.headers().get("x-forwarded-host"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            // A chain of proxies appends: the first is what the client asked for.
+            .map(|v| v.split(',').next().unwrap_or(v).trim());
+        let host = forwarded
+            .or_else(|| {
+                req.headers()
+                    .get(header::HOST)
+                    .map(|v| v.to_str().unwrap_or("\u{fffd}"))
+            })
+            .map(str::to_owned)
+            .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()));
+        // No host at all (an HTTP/1.0 client, the in-process test client) names nothing an
+        // attacker could poison.
+        let Some(host) = host else {
+            return Ok(String::new());
+        };
+        match self.hosts.check(&host) {
+            Ok(()) => Ok(host),
+            Err(message) => {
+                tracing::warn!(target: "fullstack::security", "{message}");
+                Err(micro::Error::new(StatusCode::BAD_REQUEST, message).into_response())
+            }
+        }
+    }
+}
+
+/// 301 to the same URL over HTTPS, on the (validated) host.
+fn https_redirect(host: &str, req: &Request<Body>) -> Response {
+    let path = req.uri().path_and_query().map_or("/", |p| p.as_str());
+    let location = format!("https://{host}{path}");
+    let mut res = micro::Response::new(Body::default());
+    *res.status_mut() = StatusCode::MOVED_PERMANENTLY;
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        res.headers_mut().insert(header::LOCATION, value);
+    }
+    res
+}
