@@ -83,24 +83,41 @@ impl Policy {
     async fn handle(&self, inner: Route, req: Request<Body>) -> Response {
         let secure = self.is_secure(&req);
         let mut res = match self.checked_host(&req) {
-            Err(refused) => refused,
+            Err(message) => return self.refused(message, secure),
             Ok(host) if self.ssl_redirect && !secure => https_redirect(&host, &req),
             Ok(_) => match inner.oneshot(req).await {
                 Ok(res) => res,
                 Err(never) => match never {},
             },
         };
-        if let Some(headers) = &self.headers {
-            headers.apply(res.headers_mut(), secure);
+        let exempt = res.extensions().get::<XFrameExempt>().is_some();
+        self.add_headers(res.headers_mut(), secure, exempt);
+        res
+    }
+
+    fn add_headers(&self, headers: &mut micro::HeaderMap, secure: bool, exempt: bool) {
+        if let Some(security) = &self.headers {
+            security.apply(headers, secure);
         }
-        if let Some(value) = &self.frame_options
-            && res.extensions().get::<XFrameExempt>().is_none()
-        {
-            res.headers_mut()
+        if let (Some(value), false) = (&self.frame_options, exempt) {
+            headers
                 .entry(header::X_FRAME_OPTIONS)
                 .or_insert_with(|| value.clone());
         }
-        res
+    }
+
+    /// The 400 for a host not allowed, as an error the app renders (an HTML page, or JSON for
+    /// JSON clients) with the security headers, which it carries since the page is made after
+    /// this layer.
+    fn refused(&self, message: String, secure: bool) -> Response {
+        tracing::warn!(target: "fullstack::security", "{message}");
+        let mut headers = micro::HeaderMap::new();
+        self.add_headers(&mut headers, secure, false);
+        let mut err = micro::Error::new(StatusCode::BAD_REQUEST, message);
+        for (name, value) in &headers {
+            err = err.with_header(name.clone(), value.clone());
+        }
+        err.into_response()
     }
 
     /// Over HTTPS: the URI says so, or the trusted proxy's header does.
@@ -113,8 +130,8 @@ impl Policy {
     }
 
     /// The request's host (`X-Forwarded-Host` when trusted, else `Host`, else the URI's), if
-    /// `ALLOWED_HOSTS` allows it; a 400 naming it otherwise.
-    fn checked_host(&self, req: &Request<Body>) -> Result<String, Response> {
+    /// `ALLOWED_HOSTS` allows it; the message naming it otherwise.
+    fn checked_host(&self, req: &Request<Body>) -> Result<String, String> {
         let forwarded = self
             .use_x_forwarded_host
             .then(|| req.headers().get("x-forwarded-host"))
@@ -135,13 +152,7 @@ impl Policy {
         let Some(host) = host else {
             return Ok(String::new());
         };
-        match self.hosts.check(&host) {
-            Ok(()) => Ok(host),
-            Err(message) => {
-                tracing::warn!(target: "fullstack::security", "{message}");
-                Err(micro::Error::new(StatusCode::BAD_REQUEST, message).into_response())
-            }
-        }
+        self.hosts.check(&host).map(|()| host)
     }
 }
 
