@@ -208,6 +208,9 @@ async fn with_no_allowed_hosts_the_local_names_pass() {
     }
     let res = client.get("/").header("host", "example.com").await;
     assert_eq!(res.status(), 400);
+    // The test client's own name, Django's, passes in process (and only there: see below).
+    let res = client.get("/").header("host", "testserver").await;
+    assert_eq!(res.status(), 200);
 }
 
 /// The Host header as it arrives on the wire, where a client can send anything.
@@ -234,7 +237,12 @@ async fn a_poisoned_host_on_the_wire_is_a_400_naming_it() {
         ok.to_ascii_lowercase().contains("x-frame-options: deny"),
         "{ok}"
     );
-    for host in ["evil.tld", "example.com@evil.tld", "example.com:80/badpath"] {
+    for host in [
+        "evil.tld",
+        "example.com@evil.tld",
+        "example.com:80/badpath",
+        "testserver",
+    ] {
         let refused = get(host).await;
         assert!(refused.starts_with("HTTP/1.1 400"), "{host}: {refused}");
         assert!(
@@ -242,4 +250,60 @@ async fn a_poisoned_host_on_the_wire_is_a_400_naming_it() {
             "{host}: {refused}"
         );
     }
+}
+
+#[tokio::test]
+async fn content_security_policy_with_a_fresh_nonce_for_templates() {
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    let settings = Settings::from_toml_str(
+        r#"
+        SECRET_KEY = "k"
+        [SECURE_CSP]
+        default-src = ["'self'"]
+        script-src = ["'self'", "nonce"]
+        [SECURE_CSP_REPORT_ONLY]
+        img-src = ["https:"]
+        "#,
+    )
+    .unwrap();
+    let project = Project::new("csp").settings(settings).web(|app| {
+        app.add_template("page.html", "<script nonce=\"{{ csp_nonce }}\"></script>")
+            .unwrap();
+        app.get("/", |t: micro::Templates| async move {
+            t.render("page.html", ())
+        });
+        app.get("/own", || async {
+            let mut res = "own policy".into_response();
+            res.headers_mut().insert(
+                "content-security-policy",
+                micro::http::HeaderValue::from_static("default-src *"),
+            );
+            res
+        });
+    });
+    let client = TestClient::new(project.web_app(&db).unwrap());
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let res = client.get("/").await;
+        let body = res.text();
+        let nonce = body
+            .split("nonce=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .to_owned();
+        assert!(nonce.len() >= 16, "{body}");
+        assert_eq!(
+            res.header("content-security-policy"),
+            Some(format!("default-src 'self'; script-src 'self' 'nonce-{nonce}'").as_str())
+        );
+        assert_eq!(
+            res.header("content-security-policy-report-only"),
+            Some("img-src https:")
+        );
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1], "a fresh nonce per request");
+    let res = client.get("/own").await;
+    assert_eq!(res.header("content-security-policy"), Some("default-src *"));
 }

@@ -26,6 +26,7 @@
 
 mod keys;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use micro::{ConfigError, ConfigTable};
@@ -58,6 +59,9 @@ use keys::{OWN_KEYS, Own};
 /// | `LOGOUT_REDIRECT_URL` | none | where a logout goes |
 /// | `MIDDLEWARE_SECURITY` | `true` | the security headers, HSTS and the HTTPS redirect |
 /// | `MIDDLEWARE_CLICKJACKING` | `true` | `X-Frame-Options` |
+/// | `SECURE_CSP` | `{}` | the `Content-Security-Policy`, a table of directives (`script-src = ["'self'", "nonce"]`); empty sends none |
+/// | `SECURE_CSP_REPORT_ONLY` | `{}` | the `Content-Security-Policy-Report-Only` policy, likewise |
+/// | `MIDDLEWARE_CSP` | `true` | the two CSP headers and the per-request nonce |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[allow(missing_docs)] // the table above documents each field
@@ -82,6 +86,9 @@ pub struct Settings {
     pub logout_redirect_url: Option<String>,
     pub middleware_security: bool,
     pub middleware_clickjacking: bool,
+    pub secure_csp: BTreeMap<String, Vec<String>>,
+    pub secure_csp_report_only: BTreeMap<String, Vec<String>>,
+    pub middleware_csp: bool,
     /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
     root: Option<PathBuf>,
 }
@@ -221,6 +228,9 @@ impl Settings {
             logout_redirect_url: own.logout_redirect_url,
             middleware_security: own.middleware_security,
             middleware_clickjacking: own.middleware_clickjacking,
+            secure_csp: own.secure_csp,
+            secure_csp_report_only: own.secure_csp_report_only,
+            middleware_csp: own.middleware_csp,
             root: None,
         }
     }

@@ -1,5 +1,6 @@
 //! fullstack's own keys, as they are read from the settings file and the environment.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer};
@@ -24,6 +25,9 @@ pub(super) const OWN_KEYS: &[&str] = &[
     "LOGOUT_REDIRECT_URL",
     "MIDDLEWARE_SECURITY",
     "MIDDLEWARE_CLICKJACKING",
+    "SECURE_CSP",
+    "SECURE_CSP_REPORT_ONLY",
+    "MIDDLEWARE_CSP",
 ];
 
 /// fullstack's keys with their defaults, Django's where Django has one.
@@ -66,6 +70,12 @@ pub(super) struct Own {
     pub(super) middleware_security: bool,
     #[serde(rename = "MIDDLEWARE_CLICKJACKING")]
     pub(super) middleware_clickjacking: bool,
+    #[serde(rename = "SECURE_CSP")]
+    pub(super) secure_csp: BTreeMap<String, Vec<String>>,
+    #[serde(rename = "SECURE_CSP_REPORT_ONLY")]
+    pub(super) secure_csp_report_only: BTreeMap<String, Vec<String>>,
+    #[serde(rename = "MIDDLEWARE_CSP")]
+    pub(super) middleware_csp: bool,
 }
 
 impl Default for Own {
@@ -89,6 +99,9 @@ impl Default for Own {
             logout_redirect_url: None,
             middleware_security: true,
             middleware_clickjacking: true,
+            secure_csp: BTreeMap::new(),
+            secure_csp_report_only: BTreeMap::new(),
+            middleware_csp: true,
         }
     }
 }
