@@ -203,6 +203,14 @@ impl Settings {
         let own: Own = table
             .split_off(|key| OWN_KEYS.contains(&key))
             .deserialize()?;
+        // Checked by micro's own rules now, not when the web app is built.
+        let mut checker = micro::App::new();
+        for origin in &own.csrf_trusted_origins {
+            checker.trusted_origin(origin).map_err(|err| ConfigError {
+                key: "CSRF_TRUSTED_ORIGINS".into(),
+                message: err.to_string(),
+            })?;
+        }
         let web = table.into_config()?;
         Ok(Self::from_parts(web, own))
     }

@@ -121,6 +121,12 @@ fn unknown_and_malformed_keys_name_the_key_and_source() {
     let err = Settings::load_with(&empty, vars(&[("FULLSTACK_DEBUG", "maybe")])).unwrap_err();
     assert_eq!(err.key, "DEBUG", "{err}");
     assert!(err.message.contains("`FULLSTACK_DEBUG`"), "{err}");
+    let err = Settings::from_toml_str("CSRF_TRUSTED_ORIGINS = [\"app.example.com\"]").unwrap_err();
+    assert_eq!(err.key, "CSRF_TRUSTED_ORIGINS", "{err}");
+    assert!(err.message.contains("app.example.com"), "{err}");
+    let ok =
+        Settings::from_toml_str("CSRF_TRUSTED_ORIGINS = [\"https://app.example.com\"]").unwrap();
+    assert_eq!(ok.csrf_trusted_origins, ["https://app.example.com"]);
     let err = Settings::from_toml_str("X_FRAME_OPTIONS = \"ALLOW\"").unwrap_err();
     assert_eq!(err.key, "X_FRAME_OPTIONS", "{err}");
     let err = Settings::from_toml_str("SECURE_PROXY_SSL_HEADER = \"https\"").unwrap_err();
