@@ -27,6 +27,19 @@ async fn app(settings: Option<&str>) -> micro::App {
         app.get("/widget", || async {
             fullstack::security::xframe_exempt("embed me")
         });
+        app.route(
+            "/route-exempt",
+            micro::routing::get(|| async { "any frame" })
+                .layer(fullstack::security::xframe_options(None)),
+        );
+        app.route(
+            "/route-sameorigin",
+            micro::routing::get(|| async { "our frames" }).layer(
+                fullstack::security::xframe_options(Some(
+                    fullstack::settings::FrameOptions::SameOrigin,
+                )),
+            ),
+        );
     });
     if let Some(text) = settings {
         let mut settings = Settings::from_toml_str(text).unwrap();
@@ -67,6 +80,11 @@ async fn a_header_the_handler_set_is_left_alone_and_a_page_can_be_exempt() {
     let res = client.get("/framed").await;
     assert_eq!(res.header("x-frame-options"), Some("SAMEORIGIN"));
     assert_eq!(res.header("referrer-policy"), Some("no-referrer"));
+    let res = client.get("/route-exempt").await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.header("x-frame-options"), None);
+    let res = client.get("/route-sameorigin").await;
+    assert_eq!(res.header("x-frame-options"), Some("SAMEORIGIN"));
     let res = client.get("/widget").await;
     assert_eq!(res.text(), "embed me");
     assert_eq!(res.header("x-frame-options"), None);

@@ -51,6 +51,49 @@ pub fn xframe_exempt(response: impl IntoResponse) -> Response {
     response
 }
 
+/// A route-level `X-Frame-Options`, Django's `xframe_options_exempt` / `_sameorigin` / `_deny`
+/// decorators, as a layer on the route: `None` for no header (any site may frame the route's
+/// pages), or the header's value. A header the handler sets still wins.
+///
+/// ```
+/// use fullstack::security::xframe_options;
+/// use fullstack::settings::FrameOptions;
+/// use micro::routing::get;
+///
+/// let mut app = micro::App::new();
+/// app.route("/widget", get(|| async { "embed me" }).layer(xframe_options(None)));
+/// app.route(
+///     "/preview",
+///     get(|| async { "our frames only" }).layer(xframe_options(Some(FrameOptions::SameOrigin))),
+/// );
+/// ```
+pub fn xframe_options(
+    option: Option<crate::settings::FrameOptions>,
+) -> tower::util::MapResponseLayer<fn(Response) -> Response> {
+    use crate::settings::FrameOptions;
+    let mark: fn(Response) -> Response = match option {
+        None => |mut res| {
+            res.extensions_mut().insert(XFrameExempt);
+            res
+        },
+        Some(FrameOptions::SameOrigin) => |mut res| {
+            frame_header(&mut res, FrameOptions::SameOrigin);
+            res
+        },
+        Some(FrameOptions::Deny) => |mut res| {
+            frame_header(&mut res, FrameOptions::Deny);
+            res
+        },
+    };
+    tower::util::MapResponseLayer::new(mark)
+}
+
+fn frame_header(res: &mut Response, option: crate::settings::FrameOptions) {
+    res.headers_mut()
+        .entry(header::X_FRAME_OPTIONS)
+        .or_insert_with(|| HeaderValue::from_static(option.as_str()));
+}
+
 /// What the middleware needs from the settings, read once.
 struct Policy {
     hosts: AllowedHosts,
