@@ -111,6 +111,11 @@ impl CommandContext<'_> {
         self.project
     }
 
+    /// The project's settings.
+    pub fn settings(&self) -> &crate::Settings {
+        self.project().current_settings()
+    }
+
     /// The database URL (`--database-url`, else the project's).
     pub fn database_url(&self) -> &str {
         &self.database_url

@@ -6,3 +6,9 @@ pub mod models {}
 
 #[doc = include_str!("../../../docs/fullstack/testing.md")]
 pub mod testing {}
+
+#[doc = include_str!("../../../docs/fullstack/settings.md")]
+pub mod settings {}
+
+#[doc = include_str!("../../../docs/fullstack/security.md")]
+pub mod security {}

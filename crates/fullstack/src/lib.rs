@@ -19,6 +19,8 @@ pub mod project;
 pub mod query;
 mod query_log;
 pub mod test;
+pub mod security;
+pub mod settings;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{
@@ -37,3 +39,4 @@ pub use query_log::capture_queries;
 /// The exact decimal type of decimal fields (`#[field(max_digits = 10, decimal_places = 2)]`),
 /// from the `rust_decimal` crate, so a project need not depend on it itself.
 pub use rust_decimal::Decimal;
+pub use settings::Settings;

@@ -27,7 +27,7 @@ pub use app_config::{AppConfig, EmbeddedMigrations};
 
 use crate::migrations::{self, MigrationSet, RustRegistry};
 use crate::model::ModelMeta;
-use crate::{Database, Error, PoolOptions};
+use crate::{Database, Error, PoolOptions, Settings};
 
 /// The database a project uses when neither `--database-url`, [`Project::database_url`] nor
 /// `DATABASE_URL` names one: `db.sqlite3` in the working directory, as Django's.
@@ -42,7 +42,10 @@ pub struct Project {
     apps: Vec<AppConfig>,
     database_url: Option<String>,
     pool_options: PoolOptions,
-    config: Option<micro::Config>,
+    settings: Settings,
+    /// Whether settings were given: without them the web app is `micro::App::new()`, which
+    /// needs no secret key.
+    configured: bool,
     web: Vec<WebFn>,
     rust_migrations: RustRegistry,
     shutdown: Option<micro::Shutdown>,
@@ -69,7 +72,8 @@ impl Project {
             apps: Vec::new(),
             database_url: None,
             pool_options: PoolOptions::default(),
-            config: None,
+            settings: Settings::default(),
+            configured: false,
             web: Vec::new(),
             rust_migrations: RustRegistry::new(),
             shutdown: None,
@@ -155,20 +159,43 @@ impl Project {
         &self.pool_options
     }
 
-    /// The database URL the commands use, given no `--database-url`.
+    /// The database URL the commands use, given no `--database-url`: the one given in code,
+    /// else the settings' `DATABASE_URL`, else the `DATABASE_URL` variable, else
+    /// [`DEFAULT_DATABASE_URL`].
     pub fn resolved_database_url(&self) -> String {
         self.database_url
             .clone()
+            .or_else(|| self.settings.database_url.clone())
             .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
     }
 
-    /// The web part's configuration (`runserver` builds its [`micro::App`] with
-    /// [`micro::App::from_config`]); without it, [`micro::App::new`].
+    /// The project's settings (read them with [`fullstack::settings!`](crate::settings!) or
+    /// [`Settings::load_from`]): the web app's configuration and middleware, the database URL.
+    /// Without them, [`Settings::default`] and a web app from [`micro::App::new`].
+    ///
+    /// ```
+    /// let settings = fullstack::Settings::from_toml_str("ALLOWED_HOSTS = [\"example.com\"]").unwrap();
+    /// let project = fullstack::Project::new("site").settings(settings);
+    /// assert_eq!(project.current_settings().allowed_hosts, ["example.com"]);
+    /// ```
     #[must_use]
-    pub fn config(mut self, config: micro::Config) -> Self {
-        self.config = Some(config);
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self.configured = true;
         self
+    }
+
+    /// The settings the commands and the web app use.
+    pub fn current_settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Only the web part's configuration, micro's keys ([`Settings::from_config`]); prefer
+    /// [`settings`](Self::settings).
+    #[must_use]
+    pub fn config(self, config: micro::Config) -> Self {
+        self.settings(Settings::from_config(config))
     }
 
     /// Project-wide setup of the web app (layers, error handlers, project routes), run after the
@@ -291,18 +318,22 @@ impl Project {
         problems
     }
 
-    /// The web app `runserver` serves: the configuration, the [`Database`] in state (read it
-    /// with `micro::State<fullstack::Database>`), every app's routes, then the project's
-    /// [`web`](Self::web) setup. Handy with [`micro::TestClient`].
+    /// The web app `runserver` serves: the settings' configuration, the security middleware
+    /// (see [`security`](crate::security)), the [`Database`] and the [`Settings`] in state (read
+    /// them with `micro::State<fullstack::Database>`, `micro::State<fullstack::Settings>`),
+    /// every app's routes, then the project's [`web`](Self::web) setup. Handy with
+    /// [`micro::TestClient`].
     ///
     /// # Errors
     /// When the configuration is refused (no `SECRET_KEY` outside debug mode).
     pub fn web_app(&self, db: &Database) -> Result<micro::App, micro::ConfigError> {
-        let mut app = match &self.config {
-            Some(config) => micro::App::from_config(config.clone())?,
-            None => micro::App::new(),
+        let mut app = if self.configured {
+            self.settings.web_app()?
+        } else {
+            micro::App::new()
         };
         app.state(db.clone());
+        app.state(self.settings.clone());
         // Django's get_object_or_404, for every handler: `?` on a `get()` that found nothing is a
         // 404, not the 500 any other database error is.
         app.error_handler_for(|err: &crate::Error, _req| match err {
@@ -317,6 +348,9 @@ impl Project {
         for setup in &self.web {
             setup(&mut app);
         }
+        // Last, so it is the outermost layer: it sees the request first, as Django's
+        // SecurityMiddleware heads MIDDLEWARE.
+        crate::security::install(&mut app, &self.settings);
         Ok(app)
     }
 

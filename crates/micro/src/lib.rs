@@ -37,7 +37,7 @@ pub use app::{App, AppService, RouteError};
 pub use blueprint::Blueprint;
 pub use body::Body;
 pub use commands::{CommandContext, CommandError};
-pub use config::{Config, ConfigError, SameSite, Secret};
+pub use config::{Config, ConfigError, ConfigTable, SameSite, Secret};
 pub use cross_origin::{CrossOriginProtection, CrossOriginRefused, InvalidOrigin};
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};

@@ -174,7 +174,8 @@ impl Templates {
             config => minijinja::context! {
                 DEBUG => self.shared.config.debug,
                 TESTING => self.shared.config.testing,
-                APP => Value::from(Serde(&self.shared.config.app)),
+                // Only `[APP.public]`: the rest of `[APP]` can hold tokens and passwords.
+                APP => minijinja::context! { public => Value::from(Serde(self.shared.config.public_app())) },
             },
         }
     }
