@@ -51,6 +51,8 @@ fn question(app: &'static str, table: &'static str, fields: &[FieldMeta]) -> &'s
         indexes: &[],
         many_to_many: &[],
         ordering: &[],
+        verbose_name: None,
+        verbose_name_plural: None,
     }))
 }
 

@@ -75,6 +75,8 @@ async fn migrating_again_logs_no_notice() {
             indexes: &[],
             many_to_many: &[],
             ordering: &[],
+            verbose_name: None,
+            verbose_name_plural: None,
         }));
         migrations::make_migrations(&[model], dir.path(), &mut NonInteractive).unwrap();
         let set = MigrationSet::from_dir(dir.path()).unwrap();

@@ -29,6 +29,8 @@ fn model(name: &'static str, table: String, fields: Vec<FieldMeta>) -> &'static 
         indexes: &[],
         many_to_many: &[],
         ordering: &[],
+        verbose_name: None,
+        verbose_name_plural: None,
     }))
 }
 
@@ -641,6 +643,8 @@ async fn many_to_many_indexes_unique_and_model_rename() {
                     symmetrical: false,
                 }])),
                 ordering: &[],
+                verbose_name: None,
+                verbose_name_plural: None,
             }))
         };
         let v1 = [post(tag, "tag_id", true), tag()];

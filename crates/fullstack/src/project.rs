@@ -262,6 +262,13 @@ impl Project {
             .collect()
     }
 
+    /// Installs every app's models in the process's [registry](crate::query::registry), which
+    /// `delete()` consults for `on_delete`. The web app and the command line do it; call it
+    /// when using the project's models otherwise (a script, a test without the web app).
+    pub fn install_models(&self) {
+        crate::query::registry::install(self.models());
+    }
+
     /// Models listed in an app other than their own `app`.
     pub fn misplaced_models(&self) -> Vec<String> {
         self.apps
@@ -327,6 +334,7 @@ impl Project {
     /// # Errors
     /// When the configuration is refused (no `SECRET_KEY` outside debug mode).
     pub fn web_app(&self, db: &Database) -> Result<micro::App, micro::ConfigError> {
+        self.install_models();
         let mut app = if self.configured {
             self.settings.web_app()?
         } else {
@@ -387,6 +395,8 @@ impl Project {
         S: Into<String>,
     {
         let args: Vec<String> = args.into_iter().map(Into::into).collect();
+        // App commands delete too (`./manage.py purge`), not only the web app.
+        self.install_models();
         crate::commands::dispatch(self, args, out, err).await
     }
 }
