@@ -93,6 +93,9 @@ pub struct CommandContext<'a> {
     project: &'a Project,
     database_url: String,
     db: Option<Database>,
+    /// Whether the command line is the process's own, so `runserver` may install a log
+    /// subscriber writing to the process's stderr.
+    process_command_line: bool,
 }
 
 impl fmt::Debug for CommandContext<'_> {
@@ -201,6 +204,7 @@ pub(crate) async fn dispatch(
     args: Vec<String>,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    process_command_line: bool,
 ) -> i32 {
     if let Some(why) = duplicate_command(project) {
         let _ = writeln!(err, "Error: {why}");
@@ -243,6 +247,7 @@ pub(crate) async fn dispatch(
         project,
         database_url,
         db: None,
+        process_command_line,
     };
     let result = run_command(&name, &mut ctx).await;
     let _ = ctx.out.flush();
