@@ -1,6 +1,6 @@
 //! Management commands, Django's `manage.py`: `runserver` (the default), `migrate`,
-//! `makemigrations`, `showmigrations`, `sqlmigrate`, `check`, `dbshell`, and the commands apps
-//! add with [`ManagementCommand`].
+//! `makemigrations`, `showmigrations`, `sqlmigrate`, `check`, `dbshell`, `startapp`, and the
+//! commands apps add with [`ManagementCommand`].
 //!
 //! ```
 //! use fullstack::{AppConfig, CommandContext, CommandFuture, ManagementCommand, Project};
@@ -35,6 +35,7 @@ mod migrate;
 mod runserver;
 mod showmigrations;
 mod sqlmigrate;
+mod startapp;
 
 use std::fmt;
 use std::future::Future;
@@ -151,6 +152,7 @@ const BUILTIN: &[&str] = &[
     "sqlmigrate",
     "check",
     "dbshell",
+    "startapp",
 ];
 
 fn cli(project: &Project) -> Command {
@@ -172,7 +174,8 @@ fn cli(project: &Project) -> Command {
         .subcommand(showmigrations::command())
         .subcommand(sqlmigrate::command())
         .subcommand(check::command())
-        .subcommand(dbshell::command());
+        .subcommand(dbshell::command())
+        .subcommand(startapp::command());
     for app in project.apps() {
         for c in app.commands() {
             cli = cli.subcommand(c.command());
@@ -272,6 +275,7 @@ async fn run_command(name: &str, ctx: &mut CommandContext<'_>) -> Result<i32, Co
         "sqlmigrate" => sqlmigrate::run(ctx).await,
         "check" => check::run(ctx),
         "dbshell" => dbshell::run(ctx),
+        "startapp" => startapp::run(ctx),
         _ => {
             let project = ctx.project;
             let command = project
