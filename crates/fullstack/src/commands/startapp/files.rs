@@ -6,6 +6,8 @@ const MODULE: &str = r#"//! The `{{app}}` app: its models, views, templates and 
 pub mod models;
 mod views;
 
+use fullstack::Model; // the models' META
+
 /// The app, installed with `.app({{app}}::app())`: rooted at this crate, so its migrations
 /// (`migrations/{{app}}`) and templates (`{{app}}/templates`) are found from any working
 /// directory.
