@@ -34,7 +34,7 @@ pub use fullstack_macros::Model;
 pub use model::{
     Column, FieldRef, ForeignKey, ManyToMany, ManyToManyField, Model, ModelMeta, OneToOne,
 };
-pub use project::{AppConfig, Project};
+pub use project::{AppConfig, DEFAULT_LOG_FILTER, Logging, Project};
 pub use query_log::capture_queries;
 /// The exact decimal type of decimal fields (`#[field(max_digits = 10, decimal_places = 2)]`),
 /// from the `rust_decimal` crate, so a project need not depend on it itself.

@@ -18,12 +18,16 @@
 //! See `docs/fullstack/project.md` for the layout and every command.
 
 mod app_config;
+mod logging;
+mod root;
 
 use std::fmt;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 pub use app_config::{AppConfig, EmbeddedMigrations};
+pub use logging::{DEFAULT_LOG_FILTER, Logging};
 
 use crate::migrations::{self, MigrationSet, RustRegistry};
 use crate::model::ModelMeta;
@@ -52,6 +56,8 @@ pub struct Project {
     on_serving: Option<ServingFn>,
     default_addr: SocketAddr,
     migrate_on_start: bool,
+    root: Option<PathBuf>,
+    logging: Logging,
 }
 
 impl fmt::Debug for Project {
@@ -80,7 +86,38 @@ impl Project {
             on_serving: None,
             default_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             migrate_on_start: false,
+            root: None,
+            logging: Logging::default(),
         }
+    }
+
+    /// Resolves the relative folders the project names (the web app's templates and static
+    /// folders) against `dir` rather than the working directory: what
+    /// [`fullstack::project!`](crate::project!) sets to the crate's folder. `ROOT_PATH` in the
+    /// [configuration](Self::config), or `MICRO_ROOT_PATH`, still win at deploy time.
+    #[must_use]
+    pub fn root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.root = Some(dir.into());
+        self
+    }
+
+    /// The folder given to [`root`](Self::root), if any: where a settings file beside
+    /// `Cargo.toml` is found.
+    pub fn root_dir(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// What `runserver` logs when the program installs no tracing subscriber (by default every
+    /// request and each 500's cause on stderr, filtered by `RUST_LOG`); see [`Logging`].
+    #[must_use]
+    pub fn logging(mut self, logging: Logging) -> Self {
+        self.logging = logging;
+        self
+    }
+
+    /// The logging setting.
+    pub fn logging_settings(&self) -> &Logging {
+        &self.logging
     }
 
     /// Makes `runserver` apply the pending migrations before it serves, as `runserver
@@ -335,11 +372,7 @@ impl Project {
     /// When the configuration is refused (no `SECRET_KEY` outside debug mode).
     pub fn web_app(&self, db: &Database) -> Result<micro::App, micro::ConfigError> {
         self.install_models();
-        let mut app = if self.configured {
-            self.settings.web_app()?
-        } else {
-            micro::App::new()
-        };
+        let mut app = self.base_app()?;
         app.state(db.clone());
         app.state(self.settings.clone());
         // Django's get_object_or_404, for every handler: `?` on a `get()` that found nothing is a
@@ -383,12 +416,14 @@ impl Project {
     pub async fn run_async(&self) -> i32 {
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
-        self.run_with(std::env::args(), &mut out, &mut err).await
+        let args = std::env::args().collect();
+        crate::commands::dispatch(self, args, &mut out, &mut err, true).await
     }
 
     /// Runs the command line `args` (the first item is the program name), writing output to
     /// `out` and errors to `err`; returns the exit code: 0 ok, 1 on errors (and `check`
-    /// problems), 2 on a command-line error.
+    /// problems), 2 on a command-line error. `runserver` installs no log subscriber here (see
+    /// [`Logging`]): the process's stderr is not one of the writers.
     pub async fn run_with<I, S>(&self, args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
     where
         I: IntoIterator<Item = S>,
@@ -397,6 +432,6 @@ impl Project {
         let args: Vec<String> = args.into_iter().map(Into::into).collect();
         // App commands delete too (`./manage.py purge`), not only the web app.
         self.install_models();
-        crate::commands::dispatch(self, args, out, err).await
+        crate::commands::dispatch(self, args, out, err, false).await
     }
 }

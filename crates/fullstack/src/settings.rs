@@ -257,16 +257,16 @@ impl Settings {
     }
 
     /// The web app these settings describe: [`micro::App::from_config`], rooted at the crate's
-    /// folder when loaded with [`load_from`](Self::load_from), with `CSRF_TRUSTED_ORIGINS`
-    /// trusted.
-    pub(crate) fn web_app(&self) -> Result<micro::App, ConfigError> {
+    /// folder when loaded with [`load_from`](Self::load_from) (else at `fallback_root`, the
+    /// project's), with `CSRF_TRUSTED_ORIGINS` trusted.
+    pub(crate) fn web_app(&self, fallback_root: Option<&Path>) -> Result<micro::App, ConfigError> {
         let mut config = self.web.clone();
         for origin in &self.csrf_trusted_origins {
             if !config.trusted_origins.contains(origin) {
                 config.trusted_origins.push(origin.clone());
             }
         }
-        match &self.root {
+        match self.root.as_deref().or(fallback_root) {
             Some(root) => micro::App::from_config_with_crate_root(config, root),
             None => micro::App::from_config(config),
         }
