@@ -8,6 +8,9 @@
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
 //! `migrate`, `makemigrations`, ...).
 
+// The derive's `::fullstack::...` paths, for the sessions app's own model.
+extern crate self as fullstack;
+
 pub mod commands;
 mod db;
 mod error;
@@ -17,6 +20,7 @@ pub mod model;
 pub mod project;
 pub mod query;
 mod query_log;
+pub mod sessions;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{
