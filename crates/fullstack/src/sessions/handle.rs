@@ -8,10 +8,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
+use super::DatabaseStore;
 use super::key;
 use super::settings::SessionSettings;
 use super::store::{SessionBackend, SessionStore, StoreError};
-use super::DatabaseStore;
 
 /// Where a session's own expiry is kept in its data (Django's name).
 const EXPIRY_KEY: &str = "_session_expiry";
@@ -169,7 +169,13 @@ impl Session {
     /// How long this session lasts: what [`set_expiry`](Self::set_expiry) said, else the
     /// settings'.
     pub fn expiry(&self) -> Expiry {
-        match self.lock().data.get(EXPIRY_KEY).and_then(Value::as_u64) {
+        self.lock().expiry()
+    }
+}
+
+impl State {
+    pub(crate) fn expiry(&self) -> Expiry {
+        match self.data.get(EXPIRY_KEY).and_then(Value::as_u64) {
             Some(0) => Expiry::AtBrowserClose,
             Some(secs) => Expiry::Age(Duration::from_secs(secs)),
             None => Expiry::Default,
@@ -230,7 +236,11 @@ impl micro::FromRequest for Session {
 
 async fn load(slot: &SlotInner, store: Arc<dyn SessionStore>) -> Result<Session, StoreError> {
     let mut state = State::default();
-    if let Some(cookie_key) = slot.cookie_key.as_deref().filter(|k| key::is_well_formed(k)) {
+    if let Some(cookie_key) = slot
+        .cookie_key
+        .as_deref()
+        .filter(|k| key::is_well_formed(k))
+    {
         let timeout = slot.settings.store_timeout;
         if let Some(record) = bounded(timeout, store.load(cookie_key)).await? {
             state.stored_key = Some(record.key);

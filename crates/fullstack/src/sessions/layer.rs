@@ -111,7 +111,10 @@ fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
 /// What the response's cookie becomes after a save.
 enum CookieChange {
     Keep,
-    Set { key: String, max_age: Option<std::time::Duration> },
+    Set {
+        key: String,
+        max_age: Option<std::time::Duration>,
+    },
     Remove,
 }
 
@@ -128,10 +131,14 @@ async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, Store
             // Nothing to keep: no row, and no cookie (Django deletes both).
             let old = state.stored_key.take();
             let had_cookie = slot.cookie_key.is_some();
-            let change = if had_cookie { CookieChange::Remove } else { CookieChange::Keep };
+            let change = if had_cookie {
+                CookieChange::Remove
+            } else {
+                CookieChange::Keep
+            };
             (old.map(Action::Delete), change)
         } else {
-            let (age, browser_close) = handle::lifetime(session.expiry(), settings);
+            let (age, browser_close) = handle::lifetime(state.expiry(), settings);
             let old = state.stored_key.clone();
             let key = match (&old, state.new_key_wanted) {
                 (Some(old), false) => old.clone(),

@@ -41,7 +41,10 @@ impl StoreError {
     pub fn into_unavailable(self) -> micro::Error {
         let e = self;
         tracing::error!(target: "fullstack::sessions", "{e}: answering 503");
-        micro::Error::new(micro::StatusCode::SERVICE_UNAVAILABLE, "session store unavailable")
+        micro::Error::new(
+            micro::StatusCode::SERVICE_UNAVAILABLE,
+            "session store unavailable",
+        )
     }
 }
 
