@@ -4,9 +4,10 @@
 //! This crate is being built: today it holds the database layer (one handle over the three
 //! backends, values, rows, transactions with savepoints, query counting), models
 //! (`#[derive(Model)]`, see [`guide::models`]), querysets ([`query`], guide in
-//! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), and the
+//! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), the
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
-//! `migrate`, `makemigrations`, ...).
+//! `migrate`, `makemigrations`, ...), and the [`sessions`] app (server-side sessions, guide in
+//! `docs/fullstack/sessions.md`).
 
 // The derive's `::fullstack::...` paths, for the sessions app's own model.
 extern crate self as fullstack;
