@@ -4,10 +4,14 @@
 //! This crate is being built: today it holds the database layer (one handle over the three
 //! backends, values, rows, transactions with savepoints, query counting), models
 //! (`#[derive(Model)]`, see [`guide::models`]), querysets ([`query`], guide in
-//! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), and the
+//! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), the
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
 //! `migrate`, `makemigrations`, ...), and testing tools ([`test`](mod@test): a test database per test,
-//! `assert_num_queries`; guide in `docs/fullstack/testing.md`).
+//! `assert_num_queries`; guide in `docs/fullstack/testing.md`), and the [`sessions`] app
+//! (server-side sessions, guide in `docs/fullstack/sessions.md`).
+
+// The derive's `::fullstack::...` paths, for the sessions app's own model.
+extern crate self as fullstack;
 
 pub mod commands;
 mod db;
@@ -21,6 +25,7 @@ mod query_log;
 pub mod test;
 pub mod security;
 pub mod settings;
+pub mod sessions;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{
