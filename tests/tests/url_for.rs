@@ -45,10 +45,12 @@ fn name_overrides_the_function_name() {
     let mut app = App::new();
     app.route("/about", get(index).name("about_page"));
     assert_eq!(app.url_for("about_page", ()).unwrap(), "/about");
-    assert!(matches!(
-        app.url_for("index", ()),
-        Err(UrlForError::UnknownEndpoint { .. })
-    ));
+    let err = app.url_for("index", ()).unwrap_err();
+    assert!(matches!(err, UrlForError::Renamed { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "url_for: no endpoint is named `index`: the function `index` handles the rule `/about`, whose endpoint is named `about_page`"
+    );
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Handlers: async functions whose arguments are extractors.
 //!
 //! Any `async fn` (or closure returning a future) that takes up to twelve arguments implementing
-//! [`FromRequest`] is a [`Handler`]. Arguments are extracted in order; the first that fails ends
-//! the request with its error (a 4xx), and the function is not called.
+//! [`FromRequest`] is a [`Handler`]. Arguments are extracted in three passes, each in argument
+//! order: those that leave the body alone, then the one that reads it, then `Request` (see
+//! [`BodyUse`]). The first that fails ends the request with its error (a 4xx), and the function is
+//! not called.
 
 use std::any::TypeId;
 use std::future::Future;
@@ -10,7 +12,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use crate::Request;
-use crate::extract::FromRequest;
+use crate::extract::{BodyUse, FromRequest};
 use crate::response::{IntoResponse, Response};
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -42,6 +44,13 @@ pub trait Handler<Args>: Clone + Send + Sync + 'static {
     /// What the function returns.
     type Output: Send;
 
+    /// How many arguments read the request body ([`BodyUse::Reads`]). Evaluating it for a
+    /// function with two fails the build, naming the function's argument types: the registration
+    /// methods (`get`, `route`, `before_request`, ...) evaluate it, so a handler that reads the
+    /// body twice is a compile error at the line that registers it. (`cargo check` does not
+    /// evaluate constants of generic code; `cargo build` and `cargo test` do.)
+    const BODY_READERS: usize = 0;
+
     /// Extracts the arguments from `req` and calls the function; an extractor that fails gives
     /// its error response instead.
     fn call<'a>(
@@ -50,9 +59,21 @@ pub trait Handler<Args>: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Self::Output, Response>> + Send + 'a;
 }
 
+/// Extracts the arguments whose [`FromRequest::BODY`] is `$phase` into their `Option` slots.
+macro_rules! extract_phase {
+    ($req:ident, $phase:pat, $($ty:ident),*) => {
+        $(
+            if matches!(<$ty as FromRequest>::BODY, $phase) {
+                let extracted = <$ty as FromRequest>::from_request($req).await;
+                $ty = Some(extracted.map_err(IntoResponse::into_response)?);
+            }
+        )*
+    };
+}
+
 macro_rules! impl_handler {
     ($($ty:ident),*) => {
-        #[allow(non_snake_case, unused_variables)]
+        #[allow(non_snake_case, unused_variables, unused_mut)]
         impl<F, Fut, $($ty,)*> Handler<($($ty,)*)> for F
         where
             F: Fn($($ty,)*) -> Fut + Clone + Send + Sync + 'static,
@@ -62,17 +83,56 @@ macro_rules! impl_handler {
         {
             type Output = Fut::Output;
 
+            const BODY_READERS: usize = {
+                let readers = 0 $(+ matches!(<$ty as FromRequest>::BODY, BodyUse::Reads) as usize)*;
+                assert!(
+                    readers <= 1,
+                    "this handler has two arguments that read the request body (see the handler's argument types below); a body can be read once, so keep one of Json, Form, Bytes, String, Body, Multipart, MultipartForm (`Request` may stay: it runs last and gets what is left)"
+                );
+                readers
+            };
+
             async fn call<'a>(&'a self, req: &'a mut Request) -> Result<Self::Output, Response> {
-                $(
-                    let $ty = match $ty::from_request(req).await {
-                        Ok(value) => value,
-                        Err(rejection) => return Err(rejection.into_response()),
-                    };
-                )*
-                Ok((self)($($ty,)*).await)
+                // Each argument gets a slot, filled in three passes whatever its position:
+                // guards and other head extractors answer before the body is touched.
+                $(let mut $ty: Option<$ty> = None;)*
+                extract_phase!(req, BodyUse::Ignores, $($ty),*);
+                if Self::BODY_READERS > 0 {
+                    $(
+                        if matches!(<$ty as FromRequest>::BODY, BodyUse::Reads) {
+                            // Named in the error a second read of the body gets (from a hook).
+                            req.reading_body = Some(std::any::type_name::<$ty>());
+                            let extracted = <$ty as FromRequest>::from_request(req).await;
+                            req.reading_body = None;
+                            $ty = Some(extracted.map_err(IntoResponse::into_response)?);
+                        }
+                    )*
+                }
+                extract_phase!(req, BodyUse::TakesRest, $($ty),*);
+                Ok((self)($(filled($ty),)*).await)
             }
         }
     };
+}
+
+/// Makes the compiler evaluate [`Handler::BODY_READERS`] in the registration method it is written
+/// in, so a handler that reads the body twice fails the build with a note at the user's line that
+/// called that method (a helper function would put the note at micro's own call of it).
+macro_rules! refuse_two_body_readers {
+    ($handler:ty, $args:ty) => {
+        let _ = <$handler as $crate::Handler<$args>>::BODY_READERS;
+    };
+}
+
+pub(crate) use refuse_two_body_readers;
+
+/// The value of an argument slot, which the passes above always fill.
+#[inline(always)]
+fn filled<T>(slot: Option<T>) -> T {
+    match slot {
+        Some(value) => value,
+        None => unreachable!("every argument is extracted in one of the three passes"),
+    }
 }
 
 impl_handler!();

@@ -42,6 +42,18 @@ pub struct Request {
     /// The connection it came on, when [`serve`](crate::serve) hands it to the app directly;
     /// otherwise its details are in the extensions, if anywhere.
     pub(crate) conn: Option<Arc<Connection>>,
+    /// The type name of the body extractor running now, set by the handler around it.
+    pub(crate) reading_body: Option<&'static str>,
+    /// Who took the body, for the error when a second extractor wants it.
+    pub(crate) body_taken_by: Option<BodyTaker>,
+}
+
+/// What took a request's body: an extractor's type name (`None` for a call to
+/// [`Request::take_body`] outside a body extractor), and whether it was in a before hook.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyTaker {
+    pub(crate) name: Option<&'static str>,
+    pub(crate) in_hook: bool,
 }
 
 impl Request {
@@ -57,6 +69,8 @@ impl Request {
             in_before_hook: false,
             session: None,
             conn: None,
+            reading_body: None,
+            body_taken_by: None,
         }
     }
 
@@ -66,13 +80,14 @@ impl Request {
     pub(crate) fn split_off(&mut self) -> Request {
         let mut head = Parts::clone(&self.head);
         head.extensions = self.head.extensions.clone();
+        let body = if self.in_before_hook {
+            None
+        } else {
+            self.take_body_as(Some(std::any::type_name::<Request>()))
+        };
         Request {
             head,
-            body: if self.in_before_hook {
-                None
-            } else {
-                self.body.take()
-            },
+            body,
             matched: self.matched.clone(),
             app: self.app.clone(),
             body_limit: self.body_limit,
@@ -80,6 +95,8 @@ impl Request {
             in_before_hook: false,
             session: self.session.clone(),
             conn: self.conn.clone(),
+            reading_body: None,
+            body_taken_by: None,
         }
     }
 
@@ -155,15 +172,22 @@ impl Request {
 
     /// Moves the body out; later calls get an empty body.
     pub fn take_body(&mut self) -> Body {
-        self.body.take().unwrap_or_default()
+        self.take_body_as(self.reading_body).unwrap_or_default()
+    }
+
+    /// Moves the body out, remembering who took it.
+    pub(crate) fn take_body_as(&mut self, taker: Option<&'static str>) -> Option<Body> {
+        let body = self.body.take()?;
+        self.body_taken_by = Some(BodyTaker {
+            name: taker,
+            in_hook: self.in_before_hook,
+        });
+        Some(body)
     }
 
     pub(crate) fn replace_body(&mut self, body: Body) {
         self.body = Some(body);
-    }
-
-    pub(crate) fn body_taken(&self) -> bool {
-        self.body.is_none()
+        self.body_taken_by = None;
     }
 
     /// The most bytes a body extractor will read for this request (the route's limit, else the

@@ -31,6 +31,14 @@ pub(crate) struct Scaffold {
 }
 
 impl Scaffold {
+    /// Appends `other`'s request hooks to these, as a blueprint's app-wide hooks join the app's
+    /// when it is registered.
+    pub(crate) fn append_hooks(&mut self, other: Scaffold) {
+        self.before.extend(other.before);
+        self.after.extend(other.after);
+        self.teardown.extend(other.teardown);
+    }
+
     pub(crate) fn error_handler<F, R>(&mut self, status: StatusCode, handler: F)
     where
         F: Fn(&Error, &Request) -> R + Send + Sync + 'static,
@@ -168,6 +176,7 @@ macro_rules! registration_methods {
             H::Output: HookOutcome,
             Args: 'static,
         {
+            $crate::handler::refuse_two_body_readers!(H, Args);
             self.scaffold_mut().before.push(erase_hook(hook));
             self
         }
@@ -295,6 +304,7 @@ macro_rules! registration_methods {
                 H::Output: $crate::IntoResponse,
                 Args: 'static,
             {
+                $crate::handler::refuse_two_body_readers!(H, Args);
                 self.route(rule, $crate::routing::$name(handler))
             }
         )*
