@@ -87,7 +87,7 @@ macro_rules! impl_handler {
                 let readers = 0 $(+ matches!(<$ty as FromRequest>::BODY, BodyUse::Reads) as usize)*;
                 assert!(
                     readers <= 1,
-                    "this handler has two arguments that read the request body (see the handler's argument types below); a body can be read once, so keep one of Json, Form, Bytes, String, Body, Multipart, MultipartForm (`Request` may stay: it runs last and gets what is left)"
+                    "this handler or hook has two arguments that read the request body (their types are in the notes below); a body can be read once, so keep one of Json, Form, Bytes, String, Body, Multipart, MultipartForm (`Request` may stay: it runs last and gets what is left)"
                 );
                 readers
             };
@@ -97,17 +97,15 @@ macro_rules! impl_handler {
                 // guards and other head extractors answer before the body is touched.
                 $(let mut $ty: Option<$ty> = None;)*
                 extract_phase!(req, BodyUse::Ignores, $($ty),*);
-                if Self::BODY_READERS > 0 {
-                    $(
-                        if matches!(<$ty as FromRequest>::BODY, BodyUse::Reads) {
-                            // Named in the error a second read of the body gets (from a hook).
-                            req.reading_body = Some(std::any::type_name::<$ty>());
-                            let extracted = <$ty as FromRequest>::from_request(req).await;
-                            req.reading_body = None;
-                            $ty = Some(extracted.map_err(IntoResponse::into_response)?);
-                        }
-                    )*
-                }
+                $(
+                    if matches!(<$ty as FromRequest>::BODY, BodyUse::Reads) {
+                        // Named in the error a second read of the body gets (from a hook).
+                        req.reading_body = Some(std::any::type_name::<$ty>());
+                        let extracted = <$ty as FromRequest>::from_request(req).await;
+                        req.reading_body = None;
+                        $ty = Some(extracted.map_err(IntoResponse::into_response)?);
+                    }
+                )*
                 extract_phase!(req, BodyUse::TakesRest, $($ty),*);
                 Ok((self)($(filled($ty),)*).await)
             }

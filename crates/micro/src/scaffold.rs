@@ -154,7 +154,7 @@ macro_rules! registration_methods {
             self
         }
 
-        registration_methods!(@method get, post, put, patch, delete);
+        registration_methods!(@method get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE);
         /// Runs before every request, after routing (so [`Request::endpoint`] is known) and before the
         /// handler, in registration order. It takes extractors like a handler; returning a response
         /// (`Some(..)` or `Err(..)`) answers the request without calling the handler.
@@ -294,7 +294,7 @@ macro_rules! registration_methods {
         }
 
     };
-    (@method $($name:ident),*) => {
+    (@method $($name:ident => $method:ident),*) => {
         $(
             #[doc = concat!("Adds `handler` for `", stringify!($name), "` requests to `rule`; shorthand for `route(rule, routing::", stringify!($name), "(handler))`.")]
             #[track_caller]
@@ -305,7 +305,10 @@ macro_rules! registration_methods {
                 Args: 'static,
             {
                 $crate::handler::refuse_two_body_readers!(H, Args);
-                self.route(rule, $crate::routing::$name(handler))
+                self.route(
+                    rule,
+                    $crate::routing::MethodRouter::new().push(Some($crate::Method::$method), handler),
+                )
             }
         )*
     };

@@ -77,7 +77,7 @@ macro_rules! method_fns {
                 Args: 'static,
             {
                 refuse_two_body_readers!(H, Args);
-                on(Method::$method, handler)
+                MethodRouter::new().push(Some(Method::$method), handler)
             }
         )*
 
@@ -91,7 +91,7 @@ macro_rules! method_fns {
                     Args: 'static,
                 {
                     refuse_two_body_readers!(H, Args);
-                    self.on(Method::$method, handler)
+                    self.push(Some(Method::$method), handler)
                 }
             )*
         }
@@ -108,7 +108,7 @@ where
     Args: 'static,
 {
     refuse_two_body_readers!(H, Args);
-    MethodRouter::new().on(method, handler)
+    MethodRouter::new().push(Some(method), handler)
 }
 
 /// Routes every method to `handler`.
@@ -123,7 +123,7 @@ where
 }
 
 impl MethodRouter {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         MethodRouter {
             endpoints: Vec::new(),
             names: Vec::new(),
@@ -156,7 +156,9 @@ impl MethodRouter {
         self.push(None, handler)
     }
 
-    fn push<H, Args>(mut self, method: Option<Method>, handler: H) -> Self
+    /// Adds a handler without the check of its arguments that the public methods make (so the
+    /// compiler's note points at the user's call of one of them, not at micro's own calls).
+    pub(crate) fn push<H, Args>(mut self, method: Option<Method>, handler: H) -> Self
     where
         H: Handler<Args>,
         H::Output: IntoResponse,
