@@ -289,7 +289,26 @@ fn push_value(
 
 fn similar(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
-    a.contains(&b) || b.contains(&a) || a.rsplit('.').next() == b.rsplit('.').next()
+    a.contains(&b) || b.contains(&a) || a.rsplit('.').next() == b.rsplit('.').next() || {
+        // A typo: one or two letters off in a name of some length.
+        a.len().min(b.len()) > 3 && edit_distance(&a, &b) <= 2
+    }
+}
+
+/// Levenshtein distance, for names of a few dozen characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -344,6 +363,16 @@ mod tests {
             .unwrap(),
             "/posts/1/s?tag=a&tag=b#top"
         );
+    }
+
+    #[test]
+    fn typos_are_similar_names() {
+        assert_eq!(edit_distance("blog.index", "blog.indx"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert!(similar("blog.index", "blog.indx"));
+        assert!(similar("show_post", "show_posts"));
+        assert!(!similar("index", "about"));
+        assert!(!similar("ab", "cd"));
     }
 
     #[test]
