@@ -17,8 +17,8 @@ use crate::{Error, Request};
 /// A blueprint records what is registered on it and replays it when it is registered, so it can
 /// be built in its own module without the app. Its endpoints are named `blueprint.function`
 /// (`admin.users.edit` when nested), its hooks run only for its own routes (after the app's
-/// before-hooks, before the app's after-hooks), and its error handlers are tried before the
-/// app's for errors raised in its routes.
+/// before-hooks, before the app's after-hooks) except the `*_app_request` ones, which run for the
+/// whole app, and its error handlers are tried before the app's for errors raised in its routes.
 ///
 /// ```
 /// use micro::{App, Blueprint, Request, Error};
