@@ -170,9 +170,8 @@ impl<T: FromRequest> FromRequest for Option<T> {
 }
 
 /// Moves the body out for the body extractor `reader` (a type name), or says who took it first.
+#[inline]
 pub(crate) fn take_body(req: &mut Request, reader: &'static str) -> Result<Body, Error> {
-    // The extractor in the handler's signature (a `Csv` reading a `String`) is the one to name.
-    let reader = req.reading_body.unwrap_or(reader);
     match req.take_body_as(Some(reader)) {
         Some(body) => Ok(body),
         None => Err(body_already_taken(req, reader)),
@@ -182,9 +181,11 @@ pub(crate) fn take_body(req: &mut Request, reader: &'static str) -> Result<Body,
 /// The 500 for a second read of the body, naming both readers and the fix. The compiler refuses
 /// two body extractors in one handler, so this is a hook and a handler both reading the body, or
 /// an extractor that reads it without declaring [`FromRequest::BODY`].
+#[cold]
+#[inline(never)]
 fn body_already_taken(req: &Request, reader: &str) -> Error {
     let this = format!("`{}`", short_type_name(reader));
-    let message = match req.body_taken_by {
+    let message = match req.body_taker() {
         Some(BodyTaker {
             name: Some(name),
             in_hook: true,

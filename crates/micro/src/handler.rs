@@ -59,16 +59,19 @@ pub trait Handler<Args>: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Self::Output, Response>> + Send + 'a;
 }
 
-/// Extracts the arguments whose [`FromRequest::BODY`] is `$phase` into their `Option` slots.
-macro_rules! extract_phase {
-    ($req:ident, $phase:pat, $($ty:ident),*) => {
-        $(
-            if matches!(<$ty as FromRequest>::BODY, $phase) {
-                let extracted = <$ty as FromRequest>::from_request($req).await;
-                $ty = Some(extracted.map_err(IntoResponse::into_response)?);
-            }
-        )*
-    };
+/// Extracts one argument, or returns its rejection from the enclosing `call`.
+macro_rules! extract_arg {
+    ($req:ident, $ty:ident) => {{
+        let reads_body = matches!(<$ty as FromRequest>::BODY, BodyUse::Reads);
+        let had_body = reads_body && $req.body_taker().is_none();
+        let extracted = <$ty as FromRequest>::from_request($req).await;
+        if had_body {
+            // A later read (the handler's, after a hook's) names the type in this signature, not
+            // one it called (`String` in a `Csv`).
+            $req.name_body_taker(std::any::type_name::<$ty>());
+        }
+        extracted.map_err(IntoResponse::into_response)?
+    }};
 }
 
 macro_rules! impl_handler {
@@ -93,24 +96,44 @@ macro_rules! impl_handler {
             };
 
             async fn call<'a>(&'a self, req: &'a mut Request) -> Result<Self::Output, Response> {
-                // Each argument gets a slot, filled in three passes whatever its position:
-                // guards and other head extractors answer before the body is touched.
+                // Head extractors (guards among them) first, then the body reader, then
+                // `Request`, whatever their positions: an anonymous POST gets the guard's answer,
+                // not the body extractor's. One await per argument, in a loop over the passes the
+                // arguments need (one for the common handler that reads no body).
                 $(let mut $ty: Option<$ty> = None;)*
-                extract_phase!(req, BodyUse::Ignores, $($ty),*);
-                $(
-                    if matches!(<$ty as FromRequest>::BODY, BodyUse::Reads) {
-                        // Named in the error a second read of the body gets (from a hook).
-                        req.reading_body = Some(std::any::type_name::<$ty>());
-                        let extracted = <$ty as FromRequest>::from_request(req).await;
-                        req.reading_body = None;
-                        $ty = Some(extracted.map_err(IntoResponse::into_response)?);
+                let (mut pass, last) = const { passes(&[$(<$ty as FromRequest>::BODY),*]) };
+                loop {
+                    $(
+                        if <$ty as FromRequest>::BODY as u8 == pass {
+                            $ty = Some(extract_arg!(req, $ty));
+                        }
+                    )*
+                    if pass >= last {
+                        break;
                     }
-                )*
-                extract_phase!(req, BodyUse::TakesRest, $($ty),*);
+                    pass += 1;
+                }
                 Ok((self)($(filled($ty),)*).await)
             }
         }
     };
+}
+
+/// The first and last passes that some argument needs (`BodyUse` as a number).
+const fn passes(uses: &[BodyUse]) -> (u8, u8) {
+    let (mut first, mut last) = (u8::MAX, 0);
+    let mut i = 0;
+    while i < uses.len() {
+        let pass = uses[i] as u8;
+        if pass < first {
+            first = pass;
+        }
+        if pass > last {
+            last = pass;
+        }
+        i += 1;
+    }
+    if first > last { (0, 0) } else { (first, last) }
 }
 
 /// Makes the compiler evaluate [`Handler::BODY_READERS`] in the registration method it is written
@@ -272,6 +295,16 @@ mod tests {
 
     async fn index() -> &'static str {
         "x"
+    }
+
+    #[test]
+    fn passes_span_the_arguments_body_uses() {
+        use BodyUse::{Ignores, Reads, TakesRest};
+        assert_eq!(passes(&[]), (0, 0));
+        assert_eq!(passes(&[Ignores, Ignores]), (0, 0));
+        assert_eq!(passes(&[Reads, Ignores]), (0, 1));
+        assert_eq!(passes(&[TakesRest]), (2, 2));
+        assert_eq!(passes(&[TakesRest, Ignores, Reads]), (0, 2));
     }
 
     #[test]

@@ -167,13 +167,17 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
     // The app's hooks first, then each blueprint's from the outermost in, then the rule's guards.
     let scopes = req.matched.as_ref().and_then(Matched::scopes_shared);
     let blueprints: &[Arc<Scaffold>] = scopes.as_deref().unwrap_or(&[]);
-    let hooks = std::iter::once(&shared.scaffold)
-        .chain(blueprints.iter().map(Arc::as_ref))
-        .flat_map(|scaffold| &scaffold.before)
-        .chain(guards);
     req.in_before_hook = true;
-    for hook in hooks {
-        if let Some(response) = hook.call(req).await {
+    for scaffold in std::iter::once(&shared.scaffold).chain(blueprints.iter().map(Arc::as_ref)) {
+        for hook in &scaffold.before {
+            if let Some(response) = hook.call(req).await {
+                req.in_before_hook = false;
+                return response;
+            }
+        }
+    }
+    for guard in guards {
+        if let Some(response) = guard.call(req).await {
             req.in_before_hook = false;
             return response;
         }
