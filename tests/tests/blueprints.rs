@@ -174,3 +174,128 @@ fn registration_errors_name_the_blueprint_and_rule() {
 fn dotted_blueprint_names_are_refused() {
     let _ = Blueprint::new("a.b", "/x");
 }
+
+/// The app's hooks around the registration of `auth`, whose app-wide hooks join them, and of its
+/// child `tokens`, whose app-wide hook does too; `blog` has only its own hooks.
+fn app_with_app_wide_hooks(log: &Log) -> App {
+    let mut tokens = Blueprint::new("tokens", "/tokens");
+    tokens.get("/", list);
+    let l = log.clone();
+    tokens.before_app_request(move || {
+        let l = l.clone();
+        async move { record(&l, "before tokens app-wide") }
+    });
+
+    let mut auth = Blueprint::new("auth", "/auth");
+    auth.get("/login", list);
+    let l = log.clone();
+    auth.before_app_request(move || {
+        let l = l.clone();
+        async move { record(&l, "before auth app-wide") }
+    });
+    let l = log.clone();
+    auth.before_request(move || {
+        let l = l.clone();
+        async move { record(&l, "before auth") }
+    });
+    let l = log.clone();
+    auth.after_app_request(move |_, _| record(&l, "after auth app-wide"));
+    let l = log.clone();
+    auth.teardown_app_request(move |_, _| record(&l, "teardown auth app-wide"));
+    auth.register_blueprint(tokens);
+
+    let mut blog = Blueprint::new("blog", "/blog");
+    blog.get("/", list);
+    let l = log.clone();
+    blog.before_request(move || {
+        let l = l.clone();
+        async move { record(&l, "before blog") }
+    });
+    let l = log.clone();
+    blog.after_request(move |_, _| record(&l, "after blog"));
+
+    let mut app = App::new();
+    app.get("/", list);
+    let l = log.clone();
+    app.before_request(move || {
+        let l = l.clone();
+        async move { record(&l, "before app 1") }
+    });
+    let l = log.clone();
+    app.after_request(move |_, _| record(&l, "after app 1"));
+    let l = log.clone();
+    app.teardown_request(move |_, _| record(&l, "teardown app 1"));
+    app.register_blueprint(auth);
+    app.register_blueprint(blog);
+    let l = log.clone();
+    app.before_request(move || {
+        let l = l.clone();
+        async move { record(&l, "before app 2") }
+    });
+    let l = log.clone();
+    app.after_request(move |_, _| record(&l, "after app 2"));
+    app
+}
+
+#[tokio::test]
+async fn app_wide_hooks_of_a_blueprint_run_for_every_request_in_flask_order() {
+    let log = Log::default();
+    let client = TestClient::new(app_with_app_wide_hooks(&log));
+    let app_wide_before = [
+        "before app 1",
+        "before auth app-wide",
+        "before tokens app-wide",
+        "before app 2",
+    ];
+
+    // Another blueprint's route: the app-wide hooks run, `auth`'s own do not.
+    assert_eq!(client.get("/blog/").await.text(), "list");
+    let mut expected = app_wide_before.to_vec();
+    expected.extend([
+        "before blog",
+        "after blog",
+        "after app 2",
+        "after auth app-wide",
+        "after app 1",
+        "teardown auth app-wide",
+        "teardown app 1",
+    ]);
+    assert_eq!(take(&log), expected);
+
+    // An app route and a 404 too.
+    for path in ["/", "/nowhere"] {
+        client.get(path).await;
+        let mut expected = app_wide_before.to_vec();
+        expected.extend([
+            "after app 2",
+            "after auth app-wide",
+            "after app 1",
+            "teardown auth app-wide",
+            "teardown app 1",
+        ]);
+        assert_eq!(take(&log), expected, "{path}");
+    }
+
+    // The blueprint's own route: its own before hook after all the app-wide ones.
+    client.get("/auth/login").await;
+    let mut expected = app_wide_before.to_vec();
+    expected.push("before auth");
+    assert_eq!(take(&log)[..5], expected[..]);
+}
+
+#[tokio::test]
+async fn an_app_wide_hook_can_answer_early_for_the_whole_app() {
+    let mut auth = Blueprint::new("auth", "/auth");
+    auth.before_app_request(|req: Request| async move {
+        if req.header("x-banned").is_some() {
+            return Err(abort(403));
+        }
+        Ok(())
+    });
+    let mut app = App::new();
+    app.get("/", list);
+    app.register_blueprint(auth);
+    let client = TestClient::new(app);
+    assert_eq!(client.get("/").await.text(), "list");
+    assert_eq!(client.get("/").header("x-banned", "1").await.status(), 403);
+}

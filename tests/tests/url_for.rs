@@ -1,5 +1,6 @@
 //! Named endpoints and `url_for`: default names, `.name()`, encoding, query string, `_anchor`,
-//! clear errors, host independence, and `req.url_for` + `redirect` inside a handler.
+//! clear errors, host independence, and `req.url_for` + `redirect` inside a handler; one name for
+//! a rule with several methods, and aliases.
 
 use micro::routing::get;
 use micro::{App, Error, Redirect, Request, StatusCode, TestClient, UrlForError, redirect};
@@ -45,10 +46,12 @@ fn name_overrides_the_function_name() {
     let mut app = App::new();
     app.route("/about", get(index).name("about_page"));
     assert_eq!(app.url_for("about_page", ()).unwrap(), "/about");
-    assert!(matches!(
-        app.url_for("index", ()),
-        Err(UrlForError::UnknownEndpoint { .. })
-    ));
+    let err = app.url_for("index", ()).unwrap_err();
+    assert!(matches!(err, UrlForError::Renamed { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "url_for: no endpoint is named `index`: the function `index` handles the rule `/about`, whose endpoint is named `about_page`"
+    );
 }
 
 #[test]
@@ -244,4 +247,118 @@ async fn url_for_error_in_a_handler_is_a_500() {
         .await;
     assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
     assert!(!res.text().contains("no_such_endpoint"), "{}", res.text());
+}
+
+// ---------------------------------------------------------------- one name per rule, and aliases
+
+async fn register_page() -> &'static str {
+    "the form"
+}
+
+async fn register(req: Request) -> String {
+    format!("registered at {:?}", req.endpoint())
+}
+
+#[tokio::test]
+async fn a_rule_with_several_methods_is_named_after_its_first_function() {
+    let mut app = App::new();
+    app.route("/register", get(register_page).post(register));
+    assert_eq!(app.url_for("register_page", ()).unwrap(), "/register");
+    // The other function's name builds the same URL, as an alias...
+    assert_eq!(app.url_for("register", ()).unwrap(), "/register");
+    // ...but the request's endpoint is the rule's one name, whatever the method.
+    let client = TestClient::new(app);
+    assert_eq!(
+        client.post("/register").await.text(),
+        "registered at Some(\"register_page\")"
+    );
+}
+
+#[test]
+fn a_named_rule_answers_to_its_name_and_says_so_for_its_functions() {
+    let mut app = App::new();
+    app.route(
+        "/register",
+        get(register_page).post(register).name("auth_register"),
+    );
+    assert_eq!(app.url_for("auth_register", ()).unwrap(), "/register");
+    for function in ["register_page", "register"] {
+        let err = app.url_for(function, ()).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "url_for: no endpoint is named `{function}`: the function `{function}` handles the rule `/register`, whose endpoint is named `auth_register`"
+            )
+        );
+    }
+}
+
+async fn where_am_i(req: Request) -> String {
+    format!("{:?}", req.endpoint())
+}
+
+#[tokio::test]
+async fn an_alias_builds_its_endpoint_url_everywhere() {
+    let mut blog = micro::Blueprint::new("blog", "");
+    blog.get("/", where_am_i);
+    blog.get("/<int:id>", show_post);
+    let mut app = App::new();
+    app.register_blueprint(blog);
+    // Flask's tutorial: `app.add_url_rule("/", endpoint="index")`.
+    app.alias("index", "blog.where_am_i");
+    app.alias("home", "index"); // an alias of an alias names the endpoint
+    app.alias("post", "blog.show_post");
+    assert_eq!(app.url_for("index", ()).unwrap(), "/");
+    assert_eq!(app.url_for("home", ()).unwrap(), "/");
+    assert_eq!(app.url_for("post", [("id", 3)]).unwrap(), "/3");
+    let err = app.url_for("post", ()).unwrap_err();
+    assert!(matches!(err, UrlForError::MissingParams { .. }), "{err}");
+
+    app.get("/links", |req: Request| async move {
+        let index = req.url_for("index", ())?;
+        let post = req.url_for("post", [("id", 7)])?;
+        Ok::<_, Error>(format!("{index} {post}"))
+    });
+    let client = TestClient::new(app);
+    assert_eq!(client.get("/links").await.text(), "/ /7");
+    // Requests to the rule see the endpoint's own name.
+    assert_eq!(client.get("/").await.text(), "Some(\"blog.where_am_i\")");
+}
+
+#[test]
+#[should_panic(
+    expected = "cannot add the alias `index` of `blog.indx`: no endpoint is named `blog.indx` (aliases name endpoints registered before them); did you mean blog.index?"
+)]
+fn an_alias_of_an_unknown_endpoint_is_refused_at_its_line() {
+    let mut blog = micro::Blueprint::new("blog", "");
+    blog.get("/", index);
+    let mut app = App::new();
+    app.register_blueprint(blog);
+    app.alias("index", "blog.indx");
+}
+
+#[test]
+fn an_alias_cannot_take_a_name_in_use_nor_be_taken_by_a_rule() {
+    let mut app = App::new();
+    app.get("/", index);
+    app.get("/users", user_list);
+    let taken = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        app.alias("user_list", "index");
+    }))
+    .unwrap_err();
+    assert_eq!(
+        taken.downcast_ref::<String>().unwrap(),
+        "micro: cannot add the alias `user_list` of `index`: `user_list` is already the name of an endpoint"
+    );
+
+    let mut app = App::new();
+    app.get("/", index);
+    app.alias("home", "index");
+    let err = app
+        .try_route("/home", get(|| async { "home" }).name("home"))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot add the rule `/home`: the endpoint name `home` is already an alias of `index`; give the rule another name with `.name(..)`"
+    );
 }

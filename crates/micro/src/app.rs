@@ -388,6 +388,34 @@ impl App {
         self.blueprint_names.insert(name.to_owned())
     }
 
+    /// Gives the endpoint `endpoint` a second name, `alias`, for `url_for`, as Flask's tutorial does
+    /// with `app.add_url_rule("/", endpoint="index")` to let `url_for("index")` build `blog.index`.
+    /// Requests to the rule still see the endpoint's own name in [`Request::endpoint`].
+    ///
+    /// ```
+    /// use micro::{App, Blueprint};
+    ///
+    /// async fn index() -> &'static str { "the blog" }
+    ///
+    /// let mut blog = Blueprint::new("blog", "");
+    /// blog.get("/", index);
+    /// let mut app = App::new();
+    /// app.register_blueprint(blog);
+    /// app.alias("index", "blog.index");
+    /// assert_eq!(app.url_for("index", ()).unwrap(), "/");
+    /// ```
+    ///
+    /// # Panics
+    /// When no endpoint is named `endpoint` yet (register its rule or blueprint first), or `alias`
+    /// already names an endpoint or an alias.
+    #[track_caller]
+    pub fn alias(&mut self, alias: &str, endpoint: &str) -> &mut Self {
+        if let Err(reason) = self.router.alias(alias, endpoint) {
+            panic!("micro: cannot add the alias `{alias}` of `{endpoint}`: {reason}");
+        }
+        self
+    }
+
     /// Registers a converter usable in rules added afterwards as `<name:variable>`.
     pub fn converter(&mut self, name: &str, converter: impl Converter) -> &mut Self {
         self.converters.register(name, Arc::new(converter));

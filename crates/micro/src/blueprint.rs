@@ -17,8 +17,8 @@ use crate::{Error, Request};
 /// A blueprint records what is registered on it and replays it when it is registered, so it can
 /// be built in its own module without the app. Its endpoints are named `blueprint.function`
 /// (`admin.users.edit` when nested), its hooks run only for its own routes (after the app's
-/// before-hooks, before the app's after-hooks), and its error handlers are tried before the
-/// app's for errors raised in its routes.
+/// before-hooks, before the app's after-hooks) except the `*_app_request` ones, which run for the
+/// whole app, and its error handlers are tried before the app's for errors raised in its routes.
 ///
 /// ```
 /// use micro::{App, Blueprint, Request, Error};
@@ -47,6 +47,8 @@ pub struct Blueprint {
     url_prefix: String,
     routes: Vec<(String, MethodRouter)>,
     scaffold: Scaffold,
+    /// Hooks for every request of the app (`before_app_request`, ...), added to the app's.
+    app_hooks: Scaffold,
     children: Vec<Blueprint>,
     pub(crate) commands: Vec<(String, crate::commands::Command)>,
     cross_origin_exempt: bool,
@@ -90,6 +92,7 @@ impl Blueprint {
             url_prefix: url_prefix.to_owned(),
             routes: Vec::new(),
             scaffold: Scaffold::default(),
+            app_hooks: Scaffold::default(),
             children: Vec::new(),
             commands: Vec::new(),
             cross_origin_exempt: false,
@@ -180,6 +183,64 @@ impl Blueprint {
         self
     }
 
+    /// Runs before every request of the app, not only this blueprint's, like Flask's
+    /// `before_app_request`: the place for an auth blueprint to load the user into `g` for every
+    /// page. It takes extractors and may answer early, as [`before_request`](Self::before_request).
+    ///
+    /// It joins the app's own `before_request` hooks when the blueprint is registered, so it runs
+    /// after the app hooks registered before that and before those registered after it, ahead of
+    /// any blueprint's `before_request` hooks; it runs for 404s too.
+    ///
+    /// ```
+    /// use micro::{App, Blueprint, Cookies, G};
+    ///
+    /// #[derive(Clone)]
+    /// struct User(String);
+    ///
+    /// let mut auth = Blueprint::new("auth", "/auth");
+    /// auth.before_app_request(|g: G, cookies: Cookies| async move {
+    ///     if let Some(name) = cookies.get("user") {
+    ///         g.insert(User(name.to_owned()));
+    ///     }
+    /// });
+    ///
+    /// let mut app = App::new();
+    /// app.register_blueprint(auth);
+    /// // Every handler of the app can now read `g.get::<User>()`.
+    /// app.get("/", |g: G| async move { g.get::<User>().map_or("anonymous".into(), |u| u.0) });
+    /// ```
+    pub fn before_app_request<H, Args>(&mut self, hook: H) -> &mut Self
+    where
+        H: Handler<Args>,
+        H::Output: HookOutcome,
+        Args: 'static,
+    {
+        crate::handler::refuse_two_body_readers!(H, Args);
+        self.app_hooks.before.push(erase_hook(hook));
+        self
+    }
+
+    /// Runs after every response of the app, like Flask's `after_app_request`. It joins the app's
+    /// `after_request` hooks when the blueprint is registered; they run in reverse registration
+    /// order, after every blueprint's own `after_request` hooks.
+    pub fn after_app_request(
+        &mut self,
+        hook: impl Fn(&Request, &mut Response) + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.app_hooks.after.push(Arc::new(hook));
+        self
+    }
+
+    /// Runs last for every request of the app, like Flask's `teardown_app_request`. It joins the
+    /// app's `teardown_request` hooks when the blueprint is registered.
+    pub fn teardown_app_request(
+        &mut self,
+        hook: impl Fn(&Request, Option<&Error>) + Send + Sync + 'static,
+    ) -> &mut Self {
+        self.app_hooks.teardown.push(Arc::new(hook));
+        self
+    }
+
     /// Nests `child` under this blueprint: its prefix follows this one's, its endpoints are named
     /// `this.child.function`, and this blueprint's hooks and error handlers apply to it too.
     pub fn register_blueprint(&mut self, child: Blueprint) -> &mut Self {
@@ -262,6 +323,7 @@ impl Blueprint {
                 .context_processors
                 .extend(self.app_context_processors);
         }
+        app.scaffold_mut().append_hooks(self.app_hooks);
         let mut scopes = parent_scopes.to_vec();
         scopes.push(Arc::new(self.scaffold));
         let shared_scopes: crate::routing::Scopes = scopes.clone().into();

@@ -20,9 +20,11 @@
 //! | `Option<T>` | any of the above | never: `None` instead of the error |
 //!
 //! Body extractors read at most [`Request::body_limit`](crate::Request::body_limit) bytes (2 MiB
-//! unless the app or route says otherwise). Only one body extractor per handler makes sense: a
-//! second one finds the body gone and answers 500, naming the mistake in the log.
+//! unless the app or route says otherwise). They run after the other arguments, whatever their
+//! place in the signature, and `Request` runs last (see [`BodyUse`]); a handler with two body
+//! extractors does not compile.
 
+mod body_use;
 mod cookies;
 mod form;
 mod json;
@@ -34,6 +36,7 @@ use std::future::Future;
 use bytes::Bytes;
 use http::{HeaderMap, Method, Uri};
 
+pub use body_use::BodyUse;
 pub use cookies::Cookies;
 pub use form::Form;
 #[cfg(feature = "templates")]
@@ -41,6 +44,7 @@ pub(crate) use form::ReadForm;
 pub use path::Path;
 pub use query::Query;
 
+use crate::request::BodyTaker;
 use crate::response::IntoResponse;
 use crate::{Body, Error, Request};
 
@@ -78,6 +82,12 @@ pub trait FromRequest: Sized + Send {
     /// The response sent when extraction fails; usually [`Error`].
     type Rejection: IntoResponse;
 
+    /// What it does with the request body, which decides when it runs among the handler's
+    /// arguments: extractors that leave the body alone (the default) first, in argument order, then
+    /// the one that reads the body, then `Request`. Set it to [`BodyUse::Reads`] in an extractor
+    /// that reads the body; a handler with two such arguments is then a compile error.
+    const BODY: BodyUse = BodyUse::Ignores;
+
     /// Builds the value from the request.
     fn from_request(
         req: &mut Request,
@@ -85,9 +95,12 @@ pub trait FromRequest: Sized + Send {
 }
 
 /// The whole request, Flask style. The app keeps a copy of the head (method, URL, headers) for
-/// its hooks and error handlers; the body moves to the handler.
+/// its hooks and error handlers; the body moves to the handler. It is extracted after the other
+/// arguments ([`BodyUse::TakesRest`]), so beside a body extractor it gets the head and an empty
+/// body, whatever the order of the arguments.
 impl FromRequest for Request {
     type Rejection = Error;
+    const BODY: BodyUse = BodyUse::TakesRest;
 
     async fn from_request(req: &mut Request) -> Result<Self, Error> {
         Ok(req.split_off())
@@ -120,25 +133,28 @@ impl FromRequest for HeaderMap {
 
 impl FromRequest for Body {
     type Rejection = Error;
+    const BODY: BodyUse = BodyUse::Reads;
 
     async fn from_request(req: &mut Request) -> Result<Self, Error> {
-        take_body(req)
+        take_body(req, std::any::type_name::<Self>())
     }
 }
 
 impl FromRequest for Bytes {
     type Rejection = Error;
+    const BODY: BodyUse = BodyUse::Reads;
 
     async fn from_request(req: &mut Request) -> Result<Self, Error> {
-        read_body(req).await
+        read_body(req, std::any::type_name::<Self>()).await
     }
 }
 
 impl FromRequest for String {
     type Rejection = Error;
+    const BODY: BodyUse = BodyUse::Reads;
 
     async fn from_request(req: &mut Request) -> Result<Self, Error> {
-        let bytes = read_body(req).await?;
+        let bytes = read_body(req, std::any::type_name::<Self>()).await?;
         String::from_utf8(bytes.into())
             .map_err(|_| Error::bad_request("The request body is not valid UTF-8."))
     }
@@ -146,26 +162,78 @@ impl FromRequest for String {
 
 impl<T: FromRequest> FromRequest for Option<T> {
     type Rejection = std::convert::Infallible;
+    const BODY: BodyUse = T::BODY;
 
     async fn from_request(req: &mut Request) -> Result<Self, Self::Rejection> {
         Ok(T::from_request(req).await.ok())
     }
 }
 
-pub(crate) fn take_body(req: &mut Request) -> Result<Body, Error> {
-    if req.body_taken() {
-        return Err(Error::internal(
-            "the request body was already taken by an earlier argument of the handler; a handler reads the body once, and a `Request` argument takes it, so put body extractors (Json, Form, Bytes, String, Body) before `Request`",
-        ));
+/// Moves the body out for the body extractor `reader` (a type name), or says who took it first.
+#[inline]
+pub(crate) fn take_body(req: &mut Request, reader: &'static str) -> Result<Body, Error> {
+    match req.take_body_as(Some(reader)) {
+        Some(body) => Ok(body),
+        None => Err(body_already_taken(req, reader)),
     }
-    Ok(req.take_body())
+}
+
+/// The 500 for a second read of the body, naming both readers and the fix. The compiler refuses
+/// two body extractors in one handler, so this is a hook and a handler both reading the body, or
+/// an extractor that reads it without declaring [`FromRequest::BODY`].
+#[cold]
+#[inline(never)]
+fn body_already_taken(req: &Request, reader: &str) -> Error {
+    let this = format!("`{}`", short_type_name(reader));
+    let message = match req.body_taker() {
+        Some(BodyTaker {
+            name: Some(name),
+            in_hook: true,
+        }) => format!(
+            "{this} cannot read the request body: `{}`, an argument of a before_request hook or guard, already read it. A body can be read once: read it in the handler only, or have the hook keep what the handler needs in `g`",
+            short_type_name(name)
+        ),
+        Some(BodyTaker {
+            name: Some(name),
+            in_hook: false,
+        }) => format!(
+            "{this} cannot read the request body: `{}` already read it. A handler reads the body once: keep one body extractor. An extractor that reads the body itself must say so with `const BODY: BodyUse = BodyUse::Reads;`, and the compiler then refuses a second one",
+            short_type_name(name)
+        ),
+        _ => format!(
+            "{this} cannot read the request body: it was already taken with `Request::take_body`, by a before_request hook or by an extractor that does not declare `const BODY: BodyUse = BodyUse::Reads;`. A body can be read once"
+        ),
+    };
+    Error::internal(message)
+}
+
+/// `alloc::string::String` as `String`, `micro::extract::form::Form<app::Login>` as
+/// `Form<Login>`: the type as its user wrote it.
+fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    for (i, c) in full.char_indices() {
+        if !(c.is_alphanumeric() || c == '_' || c == ':') {
+            out.push_str(last_path_segment(&full[segment_start..i]));
+            out.push(c);
+            segment_start = i + c.len_utf8();
+        }
+    }
+    out.push_str(last_path_segment(&full[segment_start..]));
+    out
+}
+
+fn last_path_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
 }
 
 /// Reads the whole body within the request's limit; a `Content-Length` over the limit is refused
 /// before a byte is read.
-pub(crate) async fn read_body(req: &mut Request) -> Result<Bytes, Error> {
+pub(crate) async fn read_body(req: &mut Request, reader: &'static str) -> Result<Bytes, Error> {
     refuse_declared_overflow(req)?;
-    take_body(req)?.collect_limited(req.body_limit()).await
+    take_body(req, reader)?
+        .collect_limited(req.body_limit())
+        .await
 }
 
 /// A 413 when the request's `Content-Length` already says the body is over the limit, so not a
@@ -240,6 +308,20 @@ pub(crate) fn field_error(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_type_names_drop_the_module_paths() {
+        assert_eq!(
+            short_type_name("micro::extract::form::Form<app::forms::Login>"),
+            "Form<Login>"
+        );
+        assert_eq!(
+            short_type_name("core::option::Option<micro::Json<alloc::vec::Vec<u8>>>"),
+            "Option<Json<Vec<u8>>>"
+        );
+        assert_eq!(short_type_name("(a::B, c::D)"), "(B, D)");
+        assert_eq!(short_type_name("String"), "String");
+    }
 
     #[test]
     fn json_content_types() {

@@ -1,8 +1,10 @@
 //! Handlers: async functions whose arguments are extractors.
 //!
 //! Any `async fn` (or closure returning a future) that takes up to twelve arguments implementing
-//! [`FromRequest`] is a [`Handler`]. Arguments are extracted in order; the first that fails ends
-//! the request with its error (a 4xx), and the function is not called.
+//! [`FromRequest`] is a [`Handler`]. Arguments are extracted in three passes, each in argument
+//! order: those that leave the body alone, then the one that reads it, then `Request` (see
+//! [`BodyUse`]). The first that fails ends the request with its error (a 4xx), and the function is
+//! not called.
 
 use std::any::TypeId;
 use std::future::Future;
@@ -10,7 +12,7 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 
 use crate::Request;
-use crate::extract::FromRequest;
+use crate::extract::{BodyUse, FromRequest};
 use crate::response::{IntoResponse, Response};
 
 pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -42,6 +44,13 @@ pub trait Handler<Args>: Clone + Send + Sync + 'static {
     /// What the function returns.
     type Output: Send;
 
+    /// How many arguments read the request body ([`BodyUse::Reads`]). Evaluating it for a
+    /// function with two fails the build, naming the function's argument types: the registration
+    /// methods (`get`, `route`, `before_request`, ...) evaluate it, so a handler that reads the
+    /// body twice is a compile error at the line that registers it. (`cargo check` does not
+    /// evaluate constants of generic code; `cargo build` and `cargo test` do.)
+    const BODY_READERS: usize = 0;
+
     /// Extracts the arguments from `req` and calls the function; an extractor that fails gives
     /// its error response instead.
     fn call<'a>(
@@ -50,9 +59,24 @@ pub trait Handler<Args>: Clone + Send + Sync + 'static {
     ) -> impl Future<Output = Result<Self::Output, Response>> + Send + 'a;
 }
 
+/// Extracts one argument, or returns its rejection from the enclosing `call`.
+macro_rules! extract_arg {
+    ($req:ident, $ty:ident) => {{
+        let reads_body = matches!(<$ty as FromRequest>::BODY, BodyUse::Reads);
+        let had_body = reads_body && $req.body_taker().is_none();
+        let extracted = <$ty as FromRequest>::from_request($req).await;
+        if had_body {
+            // A later read (the handler's, after a hook's) names the type in this signature, not
+            // one it called (`String` in a `Csv`).
+            $req.name_body_taker(std::any::type_name::<$ty>());
+        }
+        extracted.map_err(IntoResponse::into_response)?
+    }};
+}
+
 macro_rules! impl_handler {
     ($($ty:ident),*) => {
-        #[allow(non_snake_case, unused_variables)]
+        #[allow(non_snake_case, unused_variables, unused_mut)]
         impl<F, Fut, $($ty,)*> Handler<($($ty,)*)> for F
         where
             F: Fn($($ty,)*) -> Fut + Clone + Send + Sync + 'static,
@@ -62,17 +86,74 @@ macro_rules! impl_handler {
         {
             type Output = Fut::Output;
 
+            const BODY_READERS: usize = {
+                let readers = 0 $(+ matches!(<$ty as FromRequest>::BODY, BodyUse::Reads) as usize)*;
+                assert!(
+                    readers <= 1,
+                    "this handler or hook has two arguments that read the request body (their types are in the notes below); a body can be read once, so keep one of Json, Form, Bytes, String, Body, Multipart, MultipartForm (`Request` may stay: it runs last and gets what is left)"
+                );
+                readers
+            };
+
             async fn call<'a>(&'a self, req: &'a mut Request) -> Result<Self::Output, Response> {
-                $(
-                    let $ty = match $ty::from_request(req).await {
-                        Ok(value) => value,
-                        Err(rejection) => return Err(rejection.into_response()),
-                    };
-                )*
-                Ok((self)($($ty,)*).await)
+                // Head extractors (guards among them) first, then the body reader, then
+                // `Request`, whatever their positions: an anonymous POST gets the guard's answer,
+                // not the body extractor's. One await per argument, in a loop over the passes the
+                // arguments need (one for the common handler that reads no body).
+                $(let mut $ty: Option<$ty> = None;)*
+                let (mut pass, last) = const { passes(&[$(<$ty as FromRequest>::BODY),*]) };
+                loop {
+                    $(
+                        if <$ty as FromRequest>::BODY as u8 == pass {
+                            $ty = Some(extract_arg!(req, $ty));
+                        }
+                    )*
+                    if pass >= last {
+                        break;
+                    }
+                    pass += 1;
+                }
+                Ok((self)($(filled($ty),)*).await)
             }
         }
     };
+}
+
+/// The first and last passes that some argument needs (`BodyUse` as a number).
+const fn passes(uses: &[BodyUse]) -> (u8, u8) {
+    let (mut first, mut last) = (u8::MAX, 0);
+    let mut i = 0;
+    while i < uses.len() {
+        let pass = uses[i] as u8;
+        if pass < first {
+            first = pass;
+        }
+        if pass > last {
+            last = pass;
+        }
+        i += 1;
+    }
+    if first > last { (0, 0) } else { (first, last) }
+}
+
+/// Makes the compiler evaluate [`Handler::BODY_READERS`] in the registration method it is written
+/// in, so a handler that reads the body twice fails the build with a note at the user's line that
+/// called that method (a helper function would put the note at micro's own call of it).
+macro_rules! refuse_two_body_readers {
+    ($handler:ty, $args:ty) => {
+        let _ = <$handler as $crate::Handler<$args>>::BODY_READERS;
+    };
+}
+
+pub(crate) use refuse_two_body_readers;
+
+/// The value of an argument slot, which the passes above always fill.
+#[inline(always)]
+fn filled<T>(slot: Option<T>) -> T {
+    match slot {
+        Some(value) => value,
+        None => unreachable!("every argument is extracted in one of the three passes"),
+    }
 }
 
 impl_handler!();
@@ -214,6 +295,16 @@ mod tests {
 
     async fn index() -> &'static str {
         "x"
+    }
+
+    #[test]
+    fn passes_span_the_arguments_body_uses() {
+        use BodyUse::{Ignores, Reads, TakesRest};
+        assert_eq!(passes(&[]), (0, 0));
+        assert_eq!(passes(&[Ignores, Ignores]), (0, 0));
+        assert_eq!(passes(&[Reads, Ignores]), (0, 1));
+        assert_eq!(passes(&[TakesRest]), (2, 2));
+        assert_eq!(passes(&[TakesRest, Ignores, Reads]), (0, 2));
     }
 
     #[test]

@@ -40,7 +40,7 @@ pub use commands::{CommandContext, CommandError};
 pub use config::{Config, ConfigError, ConfigTable, SameSite, Secret};
 pub use cross_origin::{CrossOriginProtection, CrossOriginRefused, InvalidOrigin};
 pub use error::{Error, abort};
-pub use extract::{Cookies, Form, FromRequest, Path, Query};
+pub use extract::{BodyUse, Cookies, Form, FromRequest, Path, Query};
 pub use filename::secure_filename;
 #[cfg(feature = "static-files")]
 pub use files::{SendFile, StaticFiles, send_file, send_from_directory};

@@ -30,7 +30,7 @@ use crate::{Body, G, Shutdown, UrlForError};
 /// ```
 pub struct Request {
     pub(crate) head: Parts,
-    body: Option<Body>,
+    body: BodySlot,
     pub(crate) matched: Option<Matched>,
     pub(crate) app: Arc<Shared>,
     pub(crate) body_limit: usize,
@@ -44,12 +44,27 @@ pub struct Request {
     pub(crate) conn: Option<Arc<Connection>>,
 }
 
+/// The body, or who took it, for the error when a second extractor wants it. The record fits in
+/// the space of the body, so it costs the request nothing.
+enum BodySlot {
+    Present(Body),
+    Taken(BodyTaker),
+}
+
+/// What took a request's body: an extractor's type name (`None` for a call to
+/// [`Request::take_body`] outside a body extractor), and whether it was in a before hook.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyTaker {
+    pub(crate) name: Option<&'static str>,
+    pub(crate) in_hook: bool,
+}
+
 impl Request {
     pub(crate) fn new(head: Parts, body: Body, app: Arc<Shared>) -> Self {
         let body_limit = app.body_limit;
         Request {
             head,
-            body: Some(body),
+            body: BodySlot::Present(body),
             matched: None,
             app,
             body_limit,
@@ -66,13 +81,23 @@ impl Request {
     pub(crate) fn split_off(&mut self) -> Request {
         let mut head = Parts::clone(&self.head);
         head.extensions = self.head.extensions.clone();
+        let body = match self.in_before_hook {
+            // The hook's copy has none; the body stays for the handler.
+            true => BodySlot::Taken(BodyTaker {
+                name: None,
+                in_hook: true,
+            }),
+            false => match self.take_body_as(Some(std::any::type_name::<Request>())) {
+                Some(body) => BodySlot::Present(body),
+                None => BodySlot::Taken(self.body_taker().unwrap_or(BodyTaker {
+                    name: None,
+                    in_hook: false,
+                })),
+            },
+        };
         Request {
             head,
-            body: if self.in_before_hook {
-                None
-            } else {
-                self.body.take()
-            },
+            body,
             matched: self.matched.clone(),
             app: self.app.clone(),
             body_limit: self.body_limit,
@@ -155,15 +180,43 @@ impl Request {
 
     /// Moves the body out; later calls get an empty body.
     pub fn take_body(&mut self) -> Body {
-        self.body.take().unwrap_or_default()
+        self.take_body_as(None).unwrap_or_default()
+    }
+
+    /// Moves the body out, remembering who took it; `None` when it is gone already.
+    #[inline]
+    pub(crate) fn take_body_as(&mut self, taker: Option<&'static str>) -> Option<Body> {
+        if let BodySlot::Taken(_) = self.body {
+            return None;
+        }
+        let taken = BodySlot::Taken(BodyTaker {
+            name: taker,
+            in_hook: self.in_before_hook,
+        });
+        match std::mem::replace(&mut self.body, taken) {
+            BodySlot::Present(body) => Some(body),
+            BodySlot::Taken(_) => None,
+        }
+    }
+
+    /// Who took the body; `None` while it is there.
+    pub(crate) fn body_taker(&self) -> Option<BodyTaker> {
+        match self.body {
+            BodySlot::Present(_) => None,
+            BodySlot::Taken(taker) => Some(taker),
+        }
+    }
+
+    /// Records `name` as the taker of a body taken by a call that `name` made: the extractor in
+    /// the signature (a `Csv` reading a `String`), rather than the one it called.
+    pub(crate) fn name_body_taker(&mut self, name: &'static str) {
+        if let BodySlot::Taken(taker) = &mut self.body {
+            taker.name = Some(name);
+        }
     }
 
     pub(crate) fn replace_body(&mut self, body: Body) {
-        self.body = Some(body);
-    }
-
-    pub(crate) fn body_taken(&self) -> bool {
-        self.body.is_none()
+        self.body = BodySlot::Present(body);
     }
 
     /// The most bytes a body extractor will read for this request (the route's limit, else the
@@ -313,5 +366,18 @@ impl std::fmt::Debug for Request {
             .field("headers", self.headers())
             .field("rule", &self.rule())
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn who_took_the_body_fits_in_the_body_space() {
+        assert_eq!(
+            std::mem::size_of::<BodySlot>(),
+            std::mem::size_of::<Option<Body>>()
+        );
     }
 }

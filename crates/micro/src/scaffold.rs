@@ -31,6 +31,14 @@ pub(crate) struct Scaffold {
 }
 
 impl Scaffold {
+    /// Appends `other`'s request hooks to these, as a blueprint's app-wide hooks join the app's
+    /// when it is registered.
+    pub(crate) fn append_hooks(&mut self, other: Scaffold) {
+        self.before.extend(other.before);
+        self.after.extend(other.after);
+        self.teardown.extend(other.teardown);
+    }
+
     pub(crate) fn error_handler<F, R>(&mut self, status: StatusCode, handler: F)
     where
         F: Fn(&Error, &Request) -> R + Send + Sync + 'static,
@@ -146,7 +154,7 @@ macro_rules! registration_methods {
             self
         }
 
-        registration_methods!(@method get, post, put, patch, delete);
+        registration_methods!(@method get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE);
         /// Runs before every request, after routing (so [`Request::endpoint`] is known) and before the
         /// handler, in registration order. It takes extractors like a handler; returning a response
         /// (`Some(..)` or `Err(..)`) answers the request without calling the handler.
@@ -168,6 +176,7 @@ macro_rules! registration_methods {
             H::Output: HookOutcome,
             Args: 'static,
         {
+            $crate::handler::refuse_two_body_readers!(H, Args);
             self.scaffold_mut().before.push(erase_hook(hook));
             self
         }
@@ -285,7 +294,7 @@ macro_rules! registration_methods {
         }
 
     };
-    (@method $($name:ident),*) => {
+    (@method $($name:ident => $method:ident),*) => {
         $(
             #[doc = concat!("Adds `handler` for `", stringify!($name), "` requests to `rule`; shorthand for `route(rule, routing::", stringify!($name), "(handler))`.")]
             #[track_caller]
@@ -295,7 +304,11 @@ macro_rules! registration_methods {
                 H::Output: $crate::IntoResponse,
                 Args: 'static,
             {
-                self.route(rule, $crate::routing::$name(handler))
+                $crate::handler::refuse_two_body_readers!(H, Args);
+                self.route(
+                    rule,
+                    $crate::routing::MethodRouter::new().push(Some($crate::Method::$method), handler),
+                )
             }
         )*
     };

@@ -12,6 +12,7 @@ use http_body::Body as _;
 
 use super::Shared;
 use crate::cross_origin::is_safe;
+use crate::handler::ErasedHook;
 use crate::response::render_error::render as render_default;
 use crate::response::{IntoResponse, Redirect, Response, take_pending_error};
 use crate::routing::method_router::RequestContext;
@@ -121,6 +122,7 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
     };
 
     // Flask matches first, so hooks can see the endpoint, and raises routing errors after them.
+    let mut guards: &[Arc<dyn ErasedHook>] = &[];
     let route = match lookup {
         Lookup::Found {
             entry,
@@ -131,6 +133,7 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
             if let Some(limit) = entry.body_limit {
                 req.body_limit = limit;
             }
+            guards = &entry.guards;
             Ok(endpoint)
         }
         Lookup::Options { allow, matched } => {
@@ -161,7 +164,7 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
         return refused.into_response();
     }
 
-    // The app's hooks first, then each blueprint's from the outermost in.
+    // The app's hooks first, then each blueprint's from the outermost in, then the rule's guards.
     let scopes = req.matched.as_ref().and_then(Matched::scopes_shared);
     let blueprints: &[Arc<Scaffold>] = scopes.as_deref().unwrap_or(&[]);
     req.in_before_hook = true;
@@ -171,6 +174,12 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
                 req.in_before_hook = false;
                 return response;
             }
+        }
+    }
+    for guard in guards {
+        if let Some(response) = guard.call(req).await {
+            req.in_before_hook = false;
+            return response;
         }
     }
     req.in_before_hook = false;

@@ -1,6 +1,6 @@
 use serde::de::DeserializeOwned;
 
-use super::{FromRequest, field_error, media_type, read_body, unsupported_media_type};
+use super::{BodyUse, FromRequest, field_error, media_type, read_body, unsupported_media_type};
 use crate::{Error, Request};
 
 /// An `application/x-www-form-urlencoded` form, deserialised into `T`. For `GET` and `HEAD`
@@ -30,6 +30,7 @@ pub(crate) struct ReadForm(pub(crate) bytes::Bytes);
 
 impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
     type Rejection = Error;
+    const BODY: BodyUse = BodyUse::Reads;
 
     async fn from_request(req: &mut Request) -> Result<Self, Error> {
         if req.method() == http::Method::GET || req.method() == http::Method::HEAD {
@@ -41,7 +42,7 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
                 req,
             ));
         }
-        let bytes = read_body(req).await?;
+        let bytes = read_body(req, std::any::type_name::<Self>()).await?;
         // Kept for `request.form` in templates, also when a field is invalid and the page shows
         // the form again. A clone of `Bytes` is a reference count.
         #[cfg(feature = "templates")]

@@ -1,6 +1,8 @@
 use serde::de::DeserializeOwned;
 
-use super::{FromRequest, field_error, is_json_content_type, read_body, unsupported_media_type};
+use super::{
+    BodyUse, FromRequest, field_error, is_json_content_type, read_body, unsupported_media_type,
+};
 use crate::{Error, Json, Request};
 
 /// Reads a JSON body into `T`.
@@ -22,6 +24,7 @@ use crate::{Error, Json, Request};
 /// for example `[{"field": "value", "message": "invalid type: string \"x\", expected f64"}]`.
 impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
     type Rejection = Error;
+    const BODY: BodyUse = BodyUse::Reads;
 
     async fn from_request(req: &mut Request) -> Result<Self, Error> {
         let is_json = req
@@ -30,7 +33,7 @@ impl<T: DeserializeOwned + Send> FromRequest for Json<T> {
         if !is_json {
             return Err(unsupported_media_type("application/json", req));
         }
-        let bytes = read_body(req).await?;
+        let bytes = read_body(req, std::any::type_name::<Self>()).await?;
         parse(&bytes).map(Json)
     }
 }

@@ -7,6 +7,7 @@ use http_body_util::{BodyDataStream, Limited};
 
 use super::MultipartConfig;
 use super::rejection::{field_too_large, from_multer, missing_boundary};
+use crate::extract::BodyUse;
 use crate::extract::{media_type, refuse_declared_overflow, take_body, unsupported_media_type};
 use crate::{Error, FromRequest, Request};
 
@@ -53,6 +54,7 @@ impl std::fmt::Debug for Multipart {
 
 impl FromRequest for Multipart {
     type Rejection = Error;
+    const BODY: BodyUse = BodyUse::Reads;
 
     async fn from_request(req: &mut Request) -> Result<Self, Error> {
         let config = MultipartConfig::for_request(req);
@@ -88,7 +90,10 @@ impl Multipart {
         let body_limit = req.body_limit();
         // The body limit is enforced twice: by `Limited` on the bytes read (which also covers
         // bodies without a length) and by multer on what it parses; both end as a 413.
-        let stream = BodyDataStream::new(Limited::new(take_body(req)?, body_limit));
+        let stream = BodyDataStream::new(Limited::new(
+            take_body(req, std::any::type_name::<Multipart>())?,
+            body_limit,
+        ));
         let constraints = multer::Constraints::new()
             .size_limit(multer::SizeLimit::new().whole_stream(body_limit as u64));
         Ok(Multipart {

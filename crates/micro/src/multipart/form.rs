@@ -4,6 +4,7 @@ use serde::de::DeserializeOwned;
 
 use super::upload::receive;
 use super::{Multipart, UploadedFile};
+use crate::extract::BodyUse;
 use crate::extract::field_error;
 use crate::{Error, FromRequest, Request};
 
@@ -35,6 +36,7 @@ pub struct MultipartForm {
 
 impl FromRequest for MultipartForm {
     type Rejection = Error;
+    const BODY: BodyUse = BodyUse::Reads;
 
     async fn from_request(req: &mut Request) -> Result<Self, Error> {
         Multipart::from_request(req).await?.into_form().await

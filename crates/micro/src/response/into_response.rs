@@ -209,6 +209,21 @@ impl IntoResponse for Error {
     }
 }
 
+/// `?` on an [`Error`] in a function that returns `Result<_, Response>`, as guards and extractors
+/// whose rejection may be a redirect do.
+impl From<Error> for Response {
+    fn from(err: Error) -> Self {
+        err.into_response()
+    }
+}
+
+/// `?` on `url_for` in a function that returns `Result<_, Response>`: a 500, as with [`Error`].
+impl From<crate::UrlForError> for Response {
+    fn from(err: crate::UrlForError) -> Self {
+        Error::from(err).into_response()
+    }
+}
+
 impl<T: IntoResponse> IntoResponse for (StatusCode, T) {
     fn into_response(self) -> Response {
         let mut res = self.1.into_response();

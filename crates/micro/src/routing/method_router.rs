@@ -11,7 +11,10 @@ use http::Method;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
-use crate::handler::{BoxFuture, ErasedHandler, Handler, default_name, erase};
+use crate::handler::{
+    BoxFuture, ErasedHandler, ErasedHook, Handler, HookOutcome, default_name, erase, erase_hook,
+    refuse_two_body_readers,
+};
 use crate::response::{IntoResponse, Response};
 use crate::{Body, BoxError, Error, Request};
 
@@ -35,7 +38,8 @@ pub(crate) enum Endpoint {
 /// app.route("/posts", get(list_posts).post(create_post).body_limit(64 * 1024));
 /// ```
 ///
-/// Each function handler is named after the function (`url_for("list_posts", ())`);
+/// The rule's endpoint, what `url_for` and [`Request::endpoint`] name, is the first function's
+/// name (`list_posts`); the other functions' names (`create_post`) build the same URL, as aliases.
 /// [`name`](Self::name) gives the rule one explicit name instead, like Flask's `endpoint=`.
 #[must_use = "a MethodRouter does nothing until it is passed to `route`"]
 pub struct MethodRouter {
@@ -44,6 +48,7 @@ pub struct MethodRouter {
     pub(crate) explicit_name: Option<String>,
     pub(crate) body_limit: Option<usize>,
     pub(crate) cross_origin_exempt: bool,
+    pub(crate) guards: Vec<Arc<dyn ErasedHook>>,
 }
 
 impl fmt::Debug for MethodRouter {
@@ -56,6 +61,7 @@ impl fmt::Debug for MethodRouter {
         f.debug_struct("MethodRouter")
             .field("methods", &methods)
             .field("name", &self.explicit_name)
+            .field("guards", &self.guards.len())
             .finish_non_exhaustive()
     }
 }
@@ -70,7 +76,8 @@ macro_rules! method_fns {
                 H::Output: IntoResponse,
                 Args: 'static,
             {
-                on(Method::$method, handler)
+                refuse_two_body_readers!(H, Args);
+                MethodRouter::new().push(Some(Method::$method), handler)
             }
         )*
 
@@ -83,7 +90,8 @@ macro_rules! method_fns {
                     H::Output: IntoResponse,
                     Args: 'static,
                 {
-                    self.on(Method::$method, handler)
+                    refuse_two_body_readers!(H, Args);
+                    self.push(Some(Method::$method), handler)
                 }
             )*
         }
@@ -99,7 +107,8 @@ where
     H::Output: IntoResponse,
     Args: 'static,
 {
-    MethodRouter::new().on(method, handler)
+    refuse_two_body_readers!(H, Args);
+    MethodRouter::new().push(Some(method), handler)
 }
 
 /// Routes every method to `handler`.
@@ -109,17 +118,19 @@ where
     H::Output: IntoResponse,
     Args: 'static,
 {
+    refuse_two_body_readers!(H, Args);
     MethodRouter::new().push(None, handler)
 }
 
 impl MethodRouter {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         MethodRouter {
             endpoints: Vec::new(),
             names: Vec::new(),
             explicit_name: None,
             body_limit: None,
             cross_origin_exempt: false,
+            guards: Vec::new(),
         }
     }
 
@@ -130,6 +141,7 @@ impl MethodRouter {
         H::Output: IntoResponse,
         Args: 'static,
     {
+        refuse_two_body_readers!(H, Args);
         self.push(Some(method), handler)
     }
 
@@ -140,10 +152,13 @@ impl MethodRouter {
         H::Output: IntoResponse,
         Args: 'static,
     {
+        refuse_two_body_readers!(H, Args);
         self.push(None, handler)
     }
 
-    fn push<H, Args>(mut self, method: Option<Method>, handler: H) -> Self
+    /// Adds a handler without the check of its arguments that the public methods make (so the
+    /// compiler's note points at the user's call of one of them, not at micro's own calls).
+    pub(crate) fn push<H, Args>(mut self, method: Option<Method>, handler: H) -> Self
     where
         H: Handler<Args>,
         H::Output: IntoResponse,
@@ -170,9 +185,50 @@ impl MethodRouter {
         self
     }
 
-    /// Names the rule's endpoint for `url_for`, replacing the function names.
+    /// Names the rule's endpoint for `url_for`, replacing the function names: after
+    /// `get(page).post(submit).name("register")`, `url_for("register")` builds the rule's URL and
+    /// `url_for("submit")` is an error that names `register`.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.explicit_name = Some(name.into());
+        self
+    }
+
+    /// Runs `guard` before this rule's handlers, whatever the method and wherever the call is in
+    /// the chain, like a `before_request` hook of the rule alone: it takes extractors, and a
+    /// response it returns (`Err(..)` or `Some(..)`) answers the request instead of the handler.
+    /// Guards run after the app's and the blueprints' `before_request` hooks, in the order they
+    /// were added; they do not run for a URL whose method the rule does not handle (405).
+    ///
+    /// ```
+    /// use micro::{App, G, Redirect, IntoResponse, Request, Response, routing::get};
+    ///
+    /// #[derive(Clone)]
+    /// struct User(String);
+    ///
+    /// async fn login_required(g: G, req: Request) -> Result<(), Response> {
+    ///     if g.get::<User>().is_some() {
+    ///         return Ok(());
+    ///     }
+    ///     let login = req.url_for("login", [("next", req.uri().to_string())])?;
+    ///     Err(Redirect::see_other(login).into_response())
+    /// }
+    ///
+    /// async fn login() -> &'static str { "the login form" }
+    /// async fn create_page() -> &'static str { "a form" }
+    /// async fn create() -> &'static str { "created" }
+    ///
+    /// let mut app = App::new();
+    /// app.get("/login", login);
+    /// app.route("/create", get(create_page).post(create).guard(login_required));
+    /// ```
+    pub fn guard<H, Args>(mut self, guard: H) -> Self
+    where
+        H: Handler<Args>,
+        H::Output: HookOutcome,
+        Args: 'static,
+    {
+        refuse_two_body_readers!(H, Args);
+        self.guards.push(erase_hook(guard));
         self
     }
 

@@ -9,6 +9,7 @@ use http::{HeaderValue, Method};
 use super::method_router::{Endpoint, MethodRouter};
 use super::rule::Rule;
 use super::{Matched, RouteInfo};
+use crate::handler::ErasedHook;
 
 /// A rule an endpoint name builds, with the handler type that registered the name (`None` for
 /// closures), to tell a second rule of the same function from a clash.
@@ -18,6 +19,8 @@ pub(crate) type NamedRule = (Arc<Rule>, Option<TypeId>);
 pub(crate) struct RouteEntry {
     endpoints: Vec<(Option<Method>, Endpoint)>,
     pub(crate) body_limit: Option<usize>,
+    /// Run before any of its handlers ([`MethodRouter::guard`]).
+    pub(crate) guards: Box<[Arc<dyn ErasedHook>]>,
     /// What a request that matches it gets (see [`Matched`]).
     info: Arc<RouteInfo>,
 }
@@ -97,6 +100,11 @@ pub(crate) struct Router {
     slot_of_pattern: HashMap<String, usize>,
     /// Endpoint name to the rules it builds, for `url_for`.
     pub(crate) endpoints: HashMap<String, Vec<NamedRule>>,
+    /// Other names for endpoints ([`App::alias`](crate::App::alias)), to the endpoint's own.
+    pub(crate) aliases: HashMap<String, String>,
+    /// Functions that are not endpoints because their rule was given a name with `.name(..)`,
+    /// to the rule's endpoint and text, for `url_for`'s error.
+    pub(crate) renamed: HashMap<String, (String, String)>,
 }
 
 impl Router {
@@ -110,14 +118,22 @@ impl Router {
             return Err("the rule has no handler".into());
         }
         let rule = Arc::new(rule);
+        let mut renamed = Vec::new();
         let names: Vec<(String, Option<TypeId>)> = match methods.explicit_name {
             Some(name) => {
                 let type_id = methods.names.first().and_then(|(_, t)| *t);
+                renamed = methods.names.into_iter().map(|(n, _)| n).collect();
+                renamed.retain(|n| *n != name);
                 vec![(name, type_id)]
             }
             None => methods.names,
         };
         for (name, type_id) in &names {
+            if let Some(target) = self.aliases.get(name) {
+                return Err(format!(
+                    "the endpoint name `{name}` is already an alias of `{target}`; give the rule another name with `.name(..)`"
+                ));
+            }
             if let Some(existing) = self.endpoints.get(name) {
                 let clash = existing
                     .iter()
@@ -170,9 +186,15 @@ impl Router {
                 .or_default()
                 .push((rule.clone(), *type_id));
         }
+        for function in renamed {
+            self.renamed
+                .entry(function)
+                .or_insert_with(|| (names[0].0.clone(), rule.text.clone()));
+        }
         let entry = RouteEntry {
             endpoints: methods.endpoints,
             body_limit: methods.body_limit,
+            guards: methods.guards.into(),
             info: Arc::new(RouteInfo {
                 rule: rule.clone(),
                 endpoint: names.first().map(|(n, _)| n.as_str().into()),
@@ -187,6 +209,38 @@ impl Router {
             .unwrap_or(entries.len());
         entries.insert(at, entry);
         Ok(())
+    }
+
+    /// Makes `alias` another name of `endpoint` (or of the endpoint `endpoint` is an alias of).
+    pub(crate) fn alias(&mut self, alias: &str, endpoint: &str) -> Result<(), String> {
+        if self.endpoints.contains_key(alias) {
+            return Err(format!("`{alias}` is already the name of an endpoint"));
+        }
+        if let Some(target) = self.aliases.get(alias) {
+            return Err(format!("`{alias}` is already an alias of `{target}`"));
+        }
+        let target = self.aliases.get(endpoint).map_or(endpoint, String::as_str);
+        if !self.endpoints.contains_key(target) {
+            let mut message = format!(
+                "no endpoint is named `{endpoint}` (aliases name endpoints registered before them)"
+            );
+            let did_you_mean = self.similar_endpoints(endpoint);
+            if !did_you_mean.is_empty() {
+                message.push_str(&format!("; did you mean {}?", did_you_mean.join(", ")));
+            }
+            return Err(message);
+        }
+        self.aliases.insert(alias.to_owned(), target.to_owned());
+        Ok(())
+    }
+
+    /// The rules an endpoint name (or an alias) builds.
+    pub(crate) fn rules_named(&self, name: &str) -> Option<&[NamedRule]> {
+        let rules = match self.endpoints.get(name) {
+            Some(rules) => rules,
+            None => self.endpoints.get(self.aliases.get(name)?)?,
+        };
+        Some(rules)
     }
 
     /// Removes the rules whose endpoint is `name`, so the app can move a route it registered

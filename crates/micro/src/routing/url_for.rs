@@ -41,6 +41,15 @@ pub enum UrlForError {
         /// Known names that look alike.
         did_you_mean: Vec<String>,
     },
+    /// The name is a function's whose rule was given another name with `.name(..)`.
+    Renamed {
+        /// The name asked for: the function's.
+        function: String,
+        /// The rule's endpoint name, the one to ask for.
+        endpoint: String,
+        /// The rule.
+        rule: String,
+    },
     /// The endpoint's rule needs variables that were not given.
     MissingParams {
         /// The endpoint.
@@ -76,6 +85,14 @@ impl fmt::Display for UrlForError {
                 }
                 Ok(())
             }
+            UrlForError::Renamed {
+                function,
+                endpoint,
+                rule,
+            } => write!(
+                f,
+                "url_for: no endpoint is named `{function}`: the function `{function}` handles the rule `{rule}`, whose endpoint is named `{endpoint}`"
+            ),
             UrlForError::MissingParams {
                 endpoint,
                 rule,
@@ -114,18 +131,8 @@ impl Router {
         params: impl Serialize,
     ) -> Result<String, UrlForError> {
         let mut params = flatten(params)?;
-        let Some(rules) = self.endpoints.get(endpoint) else {
-            let mut did_you_mean: Vec<String> = self
-                .endpoints
-                .keys()
-                .filter(|k| similar(k, endpoint))
-                .cloned()
-                .collect();
-            did_you_mean.sort();
-            return Err(UrlForError::UnknownEndpoint {
-                endpoint: endpoint.to_owned(),
-                did_you_mean,
-            });
+        let Some(rules) = self.rules_named(endpoint) else {
+            return Err(self.unknown_endpoint(endpoint));
         };
         let anchor = take(&mut params, "_anchor");
         // Like Werkzeug, try the rules with the most variables first and use the first whose
@@ -182,6 +189,35 @@ impl Router {
             url.extend(percent_encoding::utf8_percent_encode(&anchor, PATH_ENCODE));
         }
         Ok(url)
+    }
+}
+
+impl Router {
+    fn unknown_endpoint(&self, name: &str) -> UrlForError {
+        if let Some((endpoint, rule)) = self.renamed.get(name) {
+            return UrlForError::Renamed {
+                function: name.to_owned(),
+                endpoint: endpoint.clone(),
+                rule: rule.clone(),
+            };
+        }
+        UrlForError::UnknownEndpoint {
+            endpoint: name.to_owned(),
+            did_you_mean: self.similar_endpoints(name),
+        }
+    }
+
+    /// Known endpoint names and aliases that look like `name`, sorted.
+    pub(crate) fn similar_endpoints(&self, name: &str) -> Vec<String> {
+        let mut found: Vec<String> = self
+            .endpoints
+            .keys()
+            .chain(self.aliases.keys())
+            .filter(|k| similar(k, name))
+            .cloned()
+            .collect();
+        found.sort();
+        found
     }
 }
 
@@ -253,7 +289,26 @@ fn push_value(
 
 fn similar(a: &str, b: &str) -> bool {
     let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
-    a.contains(&b) || b.contains(&a) || a.rsplit('.').next() == b.rsplit('.').next()
+    a.contains(&b) || b.contains(&a) || a.rsplit('.').next() == b.rsplit('.').next() || {
+        // A typo: one or two letters off in a name of some length.
+        a.len().min(b.len()) > 3 && edit_distance(&a, &b) <= 2
+    }
+}
+
+/// Levenshtein distance, for names of a few dozen characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = diagonal + usize::from(ca != *cb);
+            diagonal = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(diagonal + 1);
+        }
+    }
+    row[b.len()]
 }
 
 #[cfg(test)]
@@ -308,6 +363,16 @@ mod tests {
             .unwrap(),
             "/posts/1/s?tag=a&tag=b#top"
         );
+    }
+
+    #[test]
+    fn typos_are_similar_names() {
+        assert_eq!(edit_distance("blog.index", "blog.indx"), 1);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert!(similar("blog.index", "blog.indx"));
+        assert!(similar("show_post", "show_posts"));
+        assert!(!similar("index", "about"));
+        assert!(!similar("ab", "cd"));
     }
 
     #[test]
