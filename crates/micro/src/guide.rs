@@ -57,3 +57,8 @@ pub mod security {}
 #[cfg(feature = "templates")]
 #[doc = include_str!("../../../docs/micro/templates.md")]
 pub mod templates {}
+
+// Its whole-app example renders templates.
+#[cfg(feature = "templates")]
+#[doc = include_str!("../../../docs/micro/from-flask.md")]
+pub mod from_flask {}
