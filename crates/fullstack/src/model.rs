@@ -360,8 +360,11 @@ pub(crate) fn check_value(
 ) -> Result<(), Error> {
     if let Value::Decimal(d) = value {
         let digits = field.max_digits.zip(field.decimal_places);
-        crate::db::decimal::check(d, digits, backend)
-            .map_err(|why| Error::Invalid(format!("{}.{}: {why}", meta.name, field.name)))?;
+        crate::db::decimal::check(d, digits, backend).map_err(|reason| Error::Invalid {
+            model: meta.name,
+            field: field.name,
+            reason,
+        })?;
     }
     Ok(())
 }

@@ -293,7 +293,9 @@ impl Project {
 
     /// The web app `runserver` serves: the configuration, the [`Database`] in state (read it
     /// with `micro::State<fullstack::Database>`), every app's routes, then the project's
-    /// [`web`](Self::web) setup. Handy with [`micro::TestClient`].
+    /// [`web`](Self::web) setup. Handy with [`micro::TestClient`]. A [`crate::Error`] returned
+    /// by a handler becomes the HTTP error of [`Error::http_error`](crate::Error::http_error)
+    /// (404, 422, 503 or 500).
     ///
     /// # Errors
     /// When the configuration is refused (no `SECRET_KEY` outside debug mode).
@@ -303,14 +305,10 @@ impl Project {
             None => micro::App::new(),
         };
         app.state(db.clone());
-        // Django's get_object_or_404, for every handler: `?` on a `get()` that found nothing is a
-        // 404, not the 500 any other database error is.
-        app.error_handler_for(|err: &crate::Error, _req| match err {
-            crate::Error::DoesNotExist { model } => {
-                micro::Error::not_found().with_details(serde_json::json!({ "model": model }))
-            }
-            other => micro::Error::internal(other.to_string()),
-        });
+        // Django's get_object_or_404 and more, for every handler: `?` on a `get()` that found
+        // nothing is a 404, a value that does not fit its field a 422, a database out of reach
+        // a 503; only the rest are 500s.
+        app.error_handler_for(|err: &crate::Error, _req| err.http_error());
         for a in &self.apps {
             a.register(&mut app);
         }
