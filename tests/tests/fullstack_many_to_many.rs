@@ -170,8 +170,13 @@ fn the_derive_names_the_join_columns_and_makes_a_handle() {
     assert_eq!(join.field("to_person").unwrap().column, "to_person_id");
 }
 
+/// The tests on the `Question` and `Tag` tables, whose names are fixed, take turns: run in
+/// parallel, one dropped the tables under the other.
+static QUESTION_TABLES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test]
 async fn many_to_many_on_every_backend() {
+    let _turn = QUESTION_TABLES.lock().await;
     on_every_backend("m2m_api", |t: TestDb| async move {
         let db = &t.db;
         create_tables(db, &[Question::META, Tag::META]).await;
@@ -650,6 +655,7 @@ async fn many_to_many_through_a_model() {
 /// MySQL 65,535), `add`, `remove`, `set` and `prefetch_many` split their statements, atomically.
 #[tokio::test]
 async fn many_links_are_split_into_several_statements() {
+    let _turn = QUESTION_TABLES.lock().await;
     on_every_backend("m2m_chunks", |t: TestDb| async move {
         let db = &t.db;
         create_tables(db, &[Question::META, Tag::META]).await;
