@@ -36,31 +36,27 @@ impl ChoiceByQuestion for Question {
     }
 }
 
-pub static QUESTION_META: ModelMeta = ModelMeta {
-    app: "polls",
-    name: "Question",
-    table: "polls_question",
-    fields: &[
-        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
-        FieldMeta {
-            max_length: Some(200),
-            ..FieldMeta::new("question_text", "question_text", ColumnType::VarChar)
-        },
+pub static QUESTION_META: ModelMeta = ModelMeta::new(
+    "polls",
+    "Question",
+    "polls_question",
+    &[
+        FieldMeta::new("id", "id", ColumnType::BigInt).primary_key(true).auto(true),
+        FieldMeta::new("question_text", "question_text", ColumnType::VarChar).max_length(200),
         FieldMeta::new("pub_date", "pub_date", ColumnType::DateTime),
         FieldMeta::new("votes", "votes", ColumnType::Int),
     ],
-    indexes: &[],
-    many_to_many: &[ManyToManyMeta {
-        name: "tags",
-        to: || &TAG_META,
-        table: "polls_question_tags",
-        from_column: "question_id",
-        to_column: "tag_id",
-        through: None,
-        symmetrical: false,
-    }],
-    ordering: &["-pub_date"],
-};
+)
+.many_to_many(&[ManyToManyMeta {
+    name: "tags",
+    to: || &TAG_META,
+    table: "polls_question_tags",
+    from_column: "question_id",
+    to_column: "tag_id",
+    through: None,
+    symmetrical: false,
+}])
+.ordering(&["-pub_date"]);
 
 impl Model for Question {
     const META: &'static ModelMeta = &QUESTION_META;
@@ -105,27 +101,21 @@ impl Choice {
     pub const VOTES: Column<Choice, i32> = Column::new("votes", "votes");
 }
 
-pub static CHOICE_META: ModelMeta = ModelMeta {
-    app: "polls",
-    name: "Choice",
-    table: "polls_choice",
-    fields: &[
-        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
-        FieldMeta {
-            relation: Some(Relation {
-                kind: RelationKind::ForeignKey,
-                to: || &QUESTION_META,
-                on_delete: OnDelete::Cascade,
-                related_name: None,
-            }),
-            ..FieldMeta::new("question", "question_id", ColumnType::BigInt)
-        },
+pub static CHOICE_META: ModelMeta = ModelMeta::new(
+    "polls",
+    "Choice",
+    "polls_choice",
+    &[
+        FieldMeta::new("id", "id", ColumnType::BigInt).primary_key(true).auto(true),
+        FieldMeta::new("question", "question_id", ColumnType::BigInt).relation(Relation {
+            kind: RelationKind::ForeignKey,
+            to: || &QUESTION_META,
+            on_delete: OnDelete::Cascade,
+            related_name: None,
+        }),
         FieldMeta::new("votes", "votes", ColumnType::Int),
     ],
-    indexes: &[],
-    many_to_many: &[],
-    ordering: &[],
-};
+);
 
 impl Model for Choice {
     const META: &'static ModelMeta = &CHOICE_META;
@@ -162,18 +152,16 @@ impl Tag {
     pub const NAME: Column<Tag, String> = Column::new("name", "name");
 }
 
-pub static TAG_META: ModelMeta = ModelMeta {
-    app: "polls",
-    name: "Tag",
-    table: "polls_tag",
-    fields: &[
-        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
-        FieldMeta { max_length: Some(50), ..FieldMeta::new("name", "name", ColumnType::VarChar) },
+pub static TAG_META: ModelMeta = ModelMeta::new(
+    "polls",
+    "Tag",
+    "polls_tag",
+    &[
+        FieldMeta::new("id", "id", ColumnType::BigInt).primary_key(true).auto(true),
+        FieldMeta::new("name", "name", ColumnType::VarChar).max_length(50),
     ],
-    indexes: &[],
-    many_to_many: &[],
-    ordering: &["name"],
-};
+)
+.ordering(&["name"]);
 
 impl Model for Tag {
     const META: &'static ModelMeta = &TAG_META;
