@@ -314,7 +314,7 @@ impl Server {
         max_connections: Option<usize>,
     ) -> Self {
         let mut http1 = http1::Builder::new();
-        // No header-read timeout here: a watchdog per connection keeps it (see `head_timeout`).
+        // No header-read timeout here: a watchdog per connection keeps it (see `watchdog`).
         http1.keep_alive(true);
         let mut http2 = http2::Builder::new(TokioExecutor::new());
         http2.timer(TokioTimer::new());
