@@ -15,6 +15,8 @@ pub struct Question {
 
 impl Question {
     pub const ID: Column<Question, Option<i64>> = Column::new("id", "id");
+    /// The primary key by Django's name, as the derive writes it beside `ID`.
+    pub const PK: Column<Question, Option<i64>> = Column::new("id", "id");
     pub const QUESTION_TEXT: Column<Question, String> =
         Column::new("question_text", "question_text");
     pub const PUB_DATE: Column<Question, DateTime<Utc>> = Column::new("pub_date", "pub_date");
@@ -32,7 +34,10 @@ pub trait ChoiceByQuestion {
 
 impl ChoiceByQuestion for Question {
     fn choice_set(&self) -> fullstack::query::QuerySet<Choice> {
-        fullstack::query::ModelExt::related(self, Choice::QUESTION)
+        // With the function that points a new choice at the question, for `create`.
+        fullstack::query::reverse_accessor(self, Choice::QUESTION, |choice: &mut Choice, id| {
+            choice.question = id;
+        })
     }
 }
 
@@ -107,12 +112,15 @@ pub static CHOICE_META: ModelMeta = ModelMeta::new(
     "polls_choice",
     &[
         FieldMeta::new("id", "id", ColumnType::BigInt).primary_key(true).auto(true),
-        FieldMeta::new("question", "question_id", ColumnType::BigInt).relation(Relation {
-            kind: RelationKind::ForeignKey,
-            to: || &QUESTION_META,
-            on_delete: OnDelete::Cascade,
-            related_name: None,
-        }),
+        FieldMeta::new("question", "question_id", ColumnType::BigInt)
+            // The derive indexes every foreign key unless it says `index = false`.
+            .index(true)
+            .relation(Relation {
+                kind: RelationKind::ForeignKey,
+                to: || &QUESTION_META,
+                on_delete: OnDelete::Cascade,
+                related_name: None,
+            }),
         FieldMeta::new("votes", "votes", ColumnType::Int),
     ],
 );

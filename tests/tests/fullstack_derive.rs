@@ -41,7 +41,8 @@ struct Choice {
     id: i64,
     #[field(on_delete = cascade, related_name = "choices")]
     question: ForeignKey<Question>,
-    #[field(on_delete = set_null)]
+    /// Not indexed: foreign keys are, unless they say otherwise.
+    #[field(on_delete = set_null, index = false)]
     previous: Option<ForeignKey<Self>>,
     #[field(max_length = 200)]
     choice_text: String,
@@ -160,7 +161,7 @@ fn choice_meta_has_its_relations() {
         fields,
         [
             "id id BigInt null=false pk=true auto=true unique=false index=false max=None default=None choices=[] rel=None",
-            "question question_id BigInt null=false pk=false auto=false unique=false index=false max=None default=None choices=[] rel=Some((ForeignKey, \"Question\", Cascade, Some(\"choices\")))",
+            "question question_id BigInt null=false pk=false auto=false unique=false index=true max=None default=None choices=[] rel=Some((ForeignKey, \"Question\", Cascade, Some(\"choices\")))",
             "previous previous_id BigInt null=true pk=false auto=false unique=false index=false max=None default=None choices=[] rel=Some((ForeignKey, \"Choice\", SetNull, None))",
             "choice_text choice_text VarChar null=false pk=false auto=false unique=false index=false max=Some(200) default=None choices=[] rel=None",
             "votes votes BigInt null=false pk=false auto=false unique=false index=false max=None default=Some(Int(-1)) choices=[] rel=None",

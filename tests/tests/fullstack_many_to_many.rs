@@ -107,7 +107,7 @@ async fn create_tables(db: &Database, models: &[&'static ModelMeta]) {
     drop_tables(db, models).await;
     let mut state = ProjectState::default();
     let to = ProjectState::from_models(models);
-    for op in diff(&state.clone(), &to, &mut NonInteractive) {
+    for op in diff(&state.clone(), &to, &mut NonInteractive).unwrap() {
         for sql in op.forward_sql(backend, &state).unwrap() {
             db.execute(&sql, Vec::new()).await.unwrap();
         }
@@ -170,13 +170,13 @@ fn the_derive_names_the_join_columns_and_makes_a_handle() {
     assert_eq!(join.field("to_person").unwrap().column, "to_person_id");
 }
 
-/// The tests on the `Question` and `Tag` tables, whose names are fixed, take turns: run in
-/// parallel, one dropped the tables under the other.
+/// The tests that use the `Question` and `Tag` tables take turns: the tables' names are the
+/// models' own, the same on a shared server.
 static QUESTION_TABLES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 #[tokio::test]
 async fn many_to_many_on_every_backend() {
-    let _turn = QUESTION_TABLES.lock().await;
+    let _tables = QUESTION_TABLES.lock().await;
     on_every_backend("m2m_api", |t: TestDb| async move {
         let db = &t.db;
         create_tables(db, &[Question::META, Tag::META]).await;
@@ -655,7 +655,7 @@ async fn many_to_many_through_a_model() {
 /// MySQL 65,535), `add`, `remove`, `set` and `prefetch_many` split their statements, atomically.
 #[tokio::test]
 async fn many_links_are_split_into_several_statements() {
-    let _turn = QUESTION_TABLES.lock().await;
+    let _tables = QUESTION_TABLES.lock().await;
     on_every_backend("m2m_chunks", |t: TestDb| async move {
         let db = &t.db;
         create_tables(db, &[Question::META, Tag::META]).await;

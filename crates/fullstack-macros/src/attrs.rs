@@ -104,7 +104,9 @@ pub(crate) struct FieldAttrs {
     pub(crate) primary_key: Option<Span>,
     pub(crate) auto: Option<Span>,
     pub(crate) unique: Option<Span>,
-    pub(crate) index: Option<Span>,
+    /// `index`, `index = true` or `index = false` (a foreign key is indexed unless it says
+    /// `false`), with the span of the attribute.
+    pub(crate) index: Option<(bool, Span)>,
     pub(crate) null: Option<Span>,
     pub(crate) max_length: Option<(u32, Span)>,
     pub(crate) max_digits: Option<(u32, Span)>,
@@ -140,7 +142,11 @@ impl FieldAttrs {
                     "primary_key" => flag(&mut out.primary_key, &meta, span),
                     "auto" => flag(&mut out.auto, &meta, span),
                     "unique" => flag(&mut out.unique, &meta, span),
-                    "index" => flag(&mut out.index, &meta, span),
+                    "index" => {
+                        let mut on = None;
+                        flag(&mut on, &meta, span)?;
+                        set_once(&mut out.index, &meta, (on.is_some(), span))
+                    }
                     "null" => flag(&mut out.null, &meta, span),
                     "max_length" => {
                         let n = number(&meta, "max_length = 200", 1)?;

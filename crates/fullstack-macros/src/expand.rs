@@ -223,6 +223,14 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
         ));
     }
     let attrs = FieldAttrs::parse(&f.attrs)?;
+    if name == "pk" && attrs.primary_key.is_none() {
+        return Err(Error::new_spanned(
+            &ident,
+            "`pk` is the primary key's name (`Model::PK`, Django's `pk`): a field named `pk` \
+             must be the primary key (`#[field(primary_key)]`), or be renamed, keeping its \
+             column with `#[field(column = \"pk\")]`",
+        ));
+    }
 
     let (optional, inner) = match generic_of(&ty, "Option") {
         Some(inner) => (true, inner.clone()),
@@ -252,7 +260,7 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
             attrs.primary_key,
             attrs.auto,
             attrs.unique,
-            attrs.index,
+            attrs.index.map(|(_, span)| span),
             attrs.null,
             attrs.max_length.as_ref().map(|m| m.1),
             attrs.max_digits.as_ref().map(|m| m.1),
@@ -815,7 +823,13 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         if f.attrs.unique.is_some() || matches!(f.kind, Kind::OneToOne(_)) {
             set.push(quote!(.unique(true)));
         }
-        if f.attrs.index.is_some() {
+        // Django's ForeignKey has `db_index=True`: lookups by the key (`choice_set()`) and
+        // cascading deletes would scan the table otherwise.
+        let indexed = f
+            .attrs
+            .index
+            .map_or(matches!(f.kind, Kind::ForeignKey(_)), |(on, _)| on);
+        if indexed {
             set.push(quote!(.index(true)));
         }
         if let Some((n, _)) = f.attrs.max_length {
@@ -894,8 +908,32 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
                 ::fullstack::Column::new(#fname, #column);
         });
         if let Some((target, method)) = reverse_accessor(f, name) {
-            let body = quote!(::fullstack::query::ModelExt::related(self, #name::#const_name));
+            // `create` on the accessor points the new row at the owner.
+            let key = quote!(::core::convert::From::from(id));
+            let key = if f.optional {
+                quote!(::core::option::Option::Some(#key))
+            } else {
+                key
+            };
+            let body = quote! {
+                ::fullstack::query::reverse_accessor(
+                    self,
+                    #name::#const_name,
+                    |row: &mut #name, id: i64| row.#ident = #key,
+                )
+            };
             accessors.push(reverse_accessor_trait(vis, name, f, target, &method, body));
+        }
+        if f.primary_key && f.name != "pk" {
+            let doc = format!(
+                "The primary key, `{fname}` (column `{column}`), by Django's name for it: \
+                 `{name}::PK.eq(..)` works wherever a field does."
+            );
+            columns.push(quote! {
+                #[doc = #doc]
+                #vis const PK: ::fullstack::Column<#name, #ty> =
+                    ::fullstack::Column::new(#fname, #column);
+            });
         }
         index += 1;
     }

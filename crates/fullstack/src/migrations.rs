@@ -23,6 +23,7 @@ mod ddl;
 mod executor;
 mod loader;
 mod operations;
+mod questioner;
 mod recorder;
 pub mod state;
 mod writer;
@@ -32,7 +33,7 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 
-pub use autodetector::{FlagQuestioner, Interactive, NonInteractive, Questioner, diff};
+pub use autodetector::diff;
 pub use check::check;
 pub use executor::{
     Executor, MigrateReport, MigrationFuture, MigrationProgress, MigrationStatus, MigrationTx,
@@ -41,6 +42,7 @@ pub use executor::{
 pub(crate) use loader::read_app_dir;
 pub use loader::{Migration, MigrationSet};
 pub use operations::Operation;
+pub use questioner::{Answer, FlagQuestioner, Interactive, NonInteractive, Questioner, Unanswered};
 pub use recorder::DEFAULT_TABLE;
 pub use state::{FieldState, IndexState, ModelState, ProjectState};
 pub use writer::{auto_name, write_embedded_index, write_migration};
@@ -52,6 +54,10 @@ use crate::{Database, Error};
 /// The new migrations `models` need, given those in `set`, one per app that changed (not
 /// written). Foreign keys to another app's models add a dependency on that app's latest
 /// migration.
+///
+/// # Errors
+/// When the existing migrations cannot be replayed, or a question has no answer (see
+/// [`diff`]).
 pub fn plan_migrations(
     models: &[&ModelMeta],
     set: &MigrationSet,
@@ -59,7 +65,7 @@ pub fn plan_migrations(
 ) -> Result<Vec<Migration>, Error> {
     let from = set.state()?;
     let to = ProjectState::from_models(models);
-    let ops = diff(&from, &to, questioner);
+    let ops = diff(&from, &to, questioner)?;
     let mut by_app: Vec<(String, Vec<Operation>)> = Vec::new();
     for op in ops {
         let app = op.app().unwrap_or_default().to_owned();
@@ -116,7 +122,8 @@ pub fn plan_migrations(
 /// database is needed.
 ///
 /// # Errors
-/// When the existing migrations cannot be read or the files cannot be written.
+/// When the existing migrations cannot be read, a question has no answer (see [`diff`]: then
+/// nothing is written), or the files cannot be written.
 pub fn make_migrations(
     models: &[&ModelMeta],
     dir: &Path,

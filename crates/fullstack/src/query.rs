@@ -23,6 +23,7 @@ mod expr;
 mod instance;
 mod lookup;
 mod many_to_many;
+mod origin;
 mod queryset;
 mod raw;
 mod related;
@@ -34,6 +35,8 @@ pub use expr::{Assign, F, Numeric, Order, Q, Selected};
 pub use instance::{ModelExt, ModelSet};
 pub use lookup::{Base, Nullable, Rel, Summable, Temporal, Textual};
 pub use many_to_many::PrefetchMany;
+#[doc(hidden)]
+pub use origin::reverse_accessor;
 pub use queryset::QuerySet;
 pub use raw::{raw, raw_execute, raw_rows};
 pub use related::{Prefetch, PrefetchOne, SelectRelated};

@@ -1,6 +1,7 @@
 //! The application: where rules, hooks, error handlers and state are registered.
 
 mod dispatch;
+mod root;
 mod service;
 #[cfg(feature = "static-files")]
 mod statics;
@@ -13,8 +14,13 @@ use tower::{Layer, Service};
 
 pub use service::AppService;
 
+#[cfg(any(feature = "templates", feature = "static-files"))]
+pub(crate) use root::Folder;
+pub(crate) use root::Root;
+
 use crate::blueprint::Blueprint;
 use crate::config::{Config, ConfigError};
+use crate::cross_origin::{CrossOriginProtection, InvalidOrigin};
 use crate::handler::{Handler, HookOutcome, erase_hook};
 use crate::response::{IntoResponse, Response};
 use crate::routing::{Converter, Converters, MethodRouter, Route, Router, Rule};
@@ -50,13 +56,18 @@ pub struct App {
     layers: Vec<Box<dyn FnOnce(Route) -> Route + Send>>,
     blueprint_names: std::collections::HashSet<String>,
     config: Config,
+    /// What relative folders are resolved against.
+    root: Root,
     session_keys: Option<Keys>,
     json_errors: bool,
+    pub(crate) commands: crate::commands::Commands,
+    /// `None` once turned off.
+    cross_origin: Option<CrossOriginProtection>,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
     /// Where templates are looked up: the app's folder, then blueprints' folders.
     #[cfg(feature = "templates")]
-    template_folders: Vec<std::path::PathBuf>,
+    template_folders: Vec<Folder>,
     /// The app's own static folder (no folder once disabled).
     #[cfg(feature = "static-files")]
     static_config: crate::files::StaticConfig,
@@ -74,6 +85,8 @@ pub(crate) struct Shared {
     pub(crate) config: Config,
     pub(crate) session_keys: Option<Keys>,
     pub(crate) json_errors: bool,
+    pub(crate) commands: crate::commands::Commands,
+    pub(crate) cross_origin: Option<CrossOriginProtection>,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
     #[cfg(feature = "static-files")]
@@ -83,7 +96,8 @@ pub(crate) struct Shared {
 impl Shared {
     pub(crate) fn error_style(&self) -> crate::response::render_error::Style {
         crate::response::render_error::Style {
-            debug: self.config.debug,
+            // TESTING shows the cause as DEBUG does, so a failing test says why.
+            debug: self.config.debug || self.config.testing,
             always_json: self.json_errors,
         }
     }
@@ -134,9 +148,13 @@ impl App {
     #[cfg_attr(feature = "static-files", doc = "")]
     #[cfg_attr(
         feature = "static-files",
-        doc = "Its one rule serves the files of `static/` (relative to the current directory) under \
-               `/static`, as in Flask; see [`static_folder`](Self::static_folder)."
+        doc = "Its one rule serves the files of `static/` under `/static`, as in Flask; see \
+               [`static_folder`](Self::static_folder)."
     )]
+    ///
+    /// Its root, which relative folders (`templates/`, `static/`) are resolved against, is the
+    /// working directory: prefer [`micro::app!()`](crate::app!), rooted at your crate's folder,
+    /// so the app finds its files wherever it is started from.
     pub fn new() -> Self {
         #[allow(unused_mut)] // without the `static-files` feature there is nothing to mount
         let mut app = App {
@@ -148,28 +166,30 @@ impl App {
             layers: Vec::new(),
             blueprint_names: Default::default(),
             config: Config::default(),
+            root: Root::working_directory(),
             session_keys: None,
             json_errors: false,
+            commands: Default::default(),
+            cross_origin: Some(CrossOriginProtection::new()),
             #[cfg(feature = "templates")]
-            templates: crate::templates::environment(
-                std::path::Path::new("templates"),
-                false,
-                false,
-            ),
+            templates: crate::templates::environment(false, false),
             #[cfg(feature = "templates")]
-            template_folders: vec!["templates".into()],
+            template_folders: vec![Folder::default_named("templates")],
             #[cfg(feature = "static-files")]
-            static_config: crate::files::StaticConfig::new("static".into()),
+            static_config: crate::files::StaticConfig::new(Folder::default_named("static")),
             #[cfg(feature = "static-files")]
             statics: Default::default(),
         };
+        #[cfg(feature = "templates")]
+        crate::templates::set_folders(&mut app.templates, &app.root, &app.template_folders);
         #[cfg(feature = "static-files")]
         app.remount_static();
         app
     }
 
     /// An app set up from a [`Config`]: body limit, debug mode, session signing keys and cookie
-    /// settings.
+    /// settings, template and static folders, rooted at `ROOT_PATH` or else the working
+    /// directory. Prefer [`micro::app!(config)`](crate::app!), rooted at your crate's folder.
     ///
     /// ```
     /// use micro::{App, Config};
@@ -188,6 +208,11 @@ impl App {
     /// # Errors
     /// When `SECRET_KEY` is missing or empty outside debug mode.
     pub fn from_config(config: Config) -> Result<App, ConfigError> {
+        let root = App::root_for(&config);
+        App::configure(config, root)
+    }
+
+    fn configure(config: Config, root: Root) -> Result<App, ConfigError> {
         let mut secrets: Vec<String> = Vec::new();
         match &config.secret_key {
             Some(key) if !key.expose().is_empty() => secrets.push(key.expose().to_owned()),
@@ -209,20 +234,35 @@ impl App {
                 .map(|s| s.expose().to_owned()),
         );
         let mut app = App::new();
+        app.root = root;
         app.body_limit = config.max_content_length;
         app.session_keys = Some(Keys::new(secrets.iter().map(String::as_str)));
+        for origin in &config.trusted_origins {
+            app.trusted_origin(origin).map_err(|err| ConfigError {
+                key: "TRUSTED_ORIGINS".into(),
+                message: err.to_string(),
+            })?;
+        }
         #[cfg(feature = "templates")]
         {
-            app.templates = crate::templates::environment(
+            app.templates =
+                crate::templates::environment(config.templates_auto_reload(), config.debug);
+            app.template_folders = vec![root::config_folder(
+                &config,
+                "TEMPLATES_FOLDER",
                 &config.templates_folder,
-                config.templates_auto_reload(),
-                config.debug,
-            );
-            app.template_folders = vec![config.templates_folder.clone()];
+                "templates",
+            )];
+            crate::templates::set_folders(&mut app.templates, &app.root, &app.template_folders);
         }
         #[cfg(feature = "static-files")]
         {
-            app.static_folder(config.static_folder.clone());
+            app.set_static_folder(root::config_folder(
+                &config,
+                "STATIC_FOLDER",
+                &config.static_folder,
+                "static",
+            ));
             if let Some(path) = &config.static_url_path {
                 app.static_url_path(path);
             }
@@ -250,19 +290,21 @@ impl App {
         Ok(self)
     }
 
-    /// Loads templates from `folder` instead of `templates/` (or `TEMPLATES_FOLDER`).
+    /// Loads templates from `folder` instead of `templates/` (or `TEMPLATES_FOLDER`); a
+    /// relative folder is under the app's [root](Self::root). It must exist when the app starts
+    /// serving.
     #[cfg(feature = "templates")]
     pub fn templates_folder(&mut self, folder: impl AsRef<std::path::Path>) -> &mut Self {
-        self.template_folders[0] = folder.as_ref().to_path_buf();
-        crate::templates::set_folders(&mut self.templates, &self.template_folders);
+        self.template_folders[0] = Folder::named(folder.as_ref(), "App::templates_folder");
+        crate::templates::set_folders(&mut self.templates, &self.root, &self.template_folders);
         self
     }
 
     /// Adds a blueprint's template folder, searched after the app's and earlier blueprints'.
     #[cfg(feature = "templates")]
-    pub(crate) fn add_template_folder(&mut self, folder: std::path::PathBuf) {
+    pub(crate) fn add_template_folder(&mut self, folder: Folder) {
         self.template_folders.push(folder);
-        crate::templates::set_folders(&mut self.templates, &self.template_folders);
+        crate::templates::set_folders(&mut self.templates, &self.root, &self.template_folders);
     }
 
     /// The minijinja environment, to add filters, tests and globals:
@@ -301,7 +343,7 @@ impl App {
         }
     }
 
-    fn scaffold_mut(&mut self) -> &mut Scaffold {
+    pub(crate) fn scaffold_mut(&mut self) -> &mut Scaffold {
         &mut self.scaffold
     }
 
@@ -378,6 +420,43 @@ impl App {
         self
     }
 
+    /// Trusts `origin` (`scheme://host[:port]`) to send unsafe requests here from a browser, as
+    /// the `TRUSTED_ORIGINS` setting does: another site of yours whose pages post to this app.
+    /// Other origins' `POST`s, `PUT`s and `DELETE`s are refused with a 403; see
+    /// [`CrossOriginProtection`] for the rules.
+    ///
+    /// ```
+    /// let mut app = micro::App::new();
+    /// app.trusted_origin("https://admin.example.com").unwrap();
+    /// assert!(app.trusted_origin("https://admin.example.com/").is_err()); // no path
+    /// ```
+    ///
+    /// # Errors
+    /// When `origin` is not of that form; the error names it.
+    pub fn trusted_origin(&mut self, origin: &str) -> Result<&mut Self, InvalidOrigin> {
+        match &mut self.cross_origin {
+            Some(protection) => {
+                protection.add_trusted_origin(origin)?;
+            }
+            // Still validated: a mistake should not wait until the protection is turned back on.
+            None => {
+                CrossOriginProtection::new().add_trusted_origin(origin)?;
+            }
+        }
+        Ok(self)
+    }
+
+    /// Turns cross-origin protection off for the whole app: any site's pages can then post,
+    /// put and delete here with the user's cookies, which only `SameSite=Lax` stands against
+    /// (and not for sibling subdomains). A bad idea for an app that authenticates with cookies;
+    /// prefer exempting the few routes that need it
+    /// ([`MethodRouter::cross_origin_exempt`](crate::routing::MethodRouter::cross_origin_exempt),
+    /// [`Blueprint::cross_origin_exempt`]).
+    pub fn disable_cross_origin_protection(&mut self) -> &mut Self {
+        self.cross_origin = None;
+        self
+    }
+
     /// The most bytes body extractors read (default [`DEFAULT_BODY_LIMIT`]); routes can override
     /// it with [`MethodRouter::body_limit`]. Larger bodies get 413.
     pub fn body_limit(&mut self, bytes: usize) -> &mut Self {
@@ -441,7 +520,18 @@ impl App {
     }
 
     /// Freezes the app into a cloneable tower service, ready for any hyper-compatible server.
+    ///
+    /// # Panics
+    /// When a folder named explicitly does not exist (see [`check_folders`](Self::check_folders),
+    /// which returns the error instead).
     pub fn into_service(self) -> AppService {
+        if let Err(err) = self.check_folders() {
+            panic!("{err}");
+        }
+        self.freeze()
+    }
+
+    fn freeze(self) -> AppService {
         let shared = Arc::new(Shared {
             router: self.router,
             scaffold: self.scaffold,
@@ -450,6 +540,8 @@ impl App {
             config: self.config,
             session_keys: self.session_keys,
             json_errors: self.json_errors,
+            commands: self.commands,
+            cross_origin: self.cross_origin,
             #[cfg(feature = "templates")]
             templates: self.templates,
             #[cfg(feature = "static-files")]
@@ -462,26 +554,66 @@ impl App {
     /// Flask) until SIGINT or SIGTERM, then shuts down gracefully. See [`crate::serve`] for what
     /// the server does.
     ///
-    /// # Errors
-    /// When `PORT` or `HOST` is invalid or the address cannot be bound.
-    pub async fn run(self) -> std::io::Result<()> {
-        let addr = crate::server::addr_from_env(5000)?;
-        self.run_on(addr).await
-    }
-
-    /// Serves the app on an explicit address until SIGINT or SIGTERM.
+    /// The command line picks what to do: no arguments or `run` serve, `--help` lists the
+    /// commands, and a [command](Self::command) runs instead of serving (`./program init-db`).
+    /// A failed command prints its error and exits the process with status 1; a command line
+    /// that names no command prints the list and exits with status 2.
     ///
     /// # Errors
-    /// When the address cannot be bound.
-    pub async fn run_on(self, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<()> {
-        let listener = tokio::net::TcpListener::bind(addr).await?;
-        let local = listener.local_addr()?;
-        tracing::info!(target: "micro::server", "serving on http://{local}");
-        eprintln!("micro: serving on http://{local} (Ctrl-C to stop)");
-        crate::serve(listener, self.into_service())
-            .with_graceful_shutdown(crate::server::shutdown_signal())
+    /// When `PORT` or `HOST` is invalid, a folder named explicitly does not exist (see
+    /// [`check_folders`](Self::check_folders); checked before serving, not before a command), or
+    /// the address cannot be bound.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.run_command_line_or_serve(|| crate::server::addr_from_env(5000))
             .await
     }
+
+    /// Serves the app on an explicit address until SIGINT or SIGTERM; the command line is read
+    /// as by [`run`](Self::run).
+    ///
+    /// It says `serving on http://...` once: in the log when a tracing subscriber takes
+    /// `micro::server` at INFO, else on stderr.
+    ///
+    /// # Errors
+    /// When a folder named explicitly does not exist, or the address cannot be bound.
+    pub async fn run_on(self, addr: impl tokio::net::ToSocketAddrs) -> std::io::Result<()> {
+        self.run_command_line_or_serve(|| Ok(addr)).await
+    }
+
+    /// Runs the command the command line names, or serves on the address `addr` gives (asked
+    /// only when serving, so a bad `PORT` does not stop a command).
+    async fn run_command_line_or_serve<A: tokio::net::ToSocketAddrs>(
+        self,
+        addr: impl FnOnce() -> std::io::Result<A>,
+    ) -> std::io::Result<()> {
+        let folders = self.check_folders();
+        let service = self.freeze();
+        match crate::commands::run_command_line(service.shared(), std::env::args_os().collect())
+            .await
+        {
+            crate::commands::Next::Done => Ok(()),
+            crate::commands::Next::Serve => {
+                folders?;
+                serve_on(service, addr()?).await
+            }
+        }
+    }
+}
+
+async fn serve_on(
+    service: AppService,
+    addr: impl tokio::net::ToSocketAddrs,
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let local = listener.local_addr()?;
+    if tracing::enabled!(target: "micro::server", tracing::Level::INFO) {
+        tracing::info!(target: "micro::server", "serving on http://{local} (Ctrl-C to stop)");
+    } else {
+        eprintln!("micro: serving on http://{local} (Ctrl-C to stop)");
+    }
+    crate::serve(listener, service)
+        .with_graceful_shutdown(crate::server::shutdown_signal())
+        .await
 }
 
 /// 32 random bytes as hex, for a debug-only session key.

@@ -48,10 +48,15 @@ pub struct Blueprint {
     routes: Vec<(String, MethodRouter)>,
     scaffold: Scaffold,
     children: Vec<Blueprint>,
+    pub(crate) commands: Vec<(String, crate::commands::Command)>,
+    cross_origin_exempt: bool,
     #[cfg(feature = "static-files")]
     static_config: crate::files::StaticConfig,
     #[cfg(feature = "templates")]
-    templates_folder: Option<std::path::PathBuf>,
+    templates_folder: Option<crate::app::Folder>,
+    /// Context processors for every route of the app, added to the app's when registered.
+    #[cfg(feature = "templates")]
+    app_context_processors: Vec<Arc<dyn crate::templates::ErasedProcessor>>,
 }
 
 impl std::fmt::Debug for Blueprint {
@@ -86,10 +91,14 @@ impl Blueprint {
             routes: Vec::new(),
             scaffold: Scaffold::default(),
             children: Vec::new(),
+            commands: Vec::new(),
+            cross_origin_exempt: false,
             #[cfg(feature = "static-files")]
             static_config: Default::default(),
             #[cfg(feature = "templates")]
             templates_folder: None,
+            #[cfg(feature = "templates")]
+            app_context_processors: Vec::new(),
         }
     }
 
@@ -130,9 +139,13 @@ impl Blueprint {
     ///
     /// A blueprint without a URL prefix needs its own
     /// [`static_url_path`](Self::static_url_path): `/static` is the app's.
+    ///
+    /// A relative folder is under the app's [root](App::root), like the app's own folders, and it
+    /// must exist when the app starts serving.
     #[cfg(feature = "static-files")]
     pub fn static_folder(&mut self, folder: impl Into<std::path::PathBuf>) -> &mut Self {
-        self.static_config.folder = Some(folder.into());
+        let by = format!("Blueprint::static_folder of `{}`", self.name);
+        self.static_config.folder = Some(crate::app::Folder::named(folder, by));
         self
     }
 
@@ -152,6 +165,21 @@ impl Blueprint {
         self
     }
 
+    /// Lets cross-site browsers send unsafe requests to every route of this blueprint and of the
+    /// blueprints nested in it, as
+    /// [`MethodRouter::cross_origin_exempt`](crate::routing::MethodRouter::cross_origin_exempt)
+    /// does for one route: for an API authenticated by tokens rather than cookies, called from
+    /// pages on other origins.
+    ///
+    /// ```
+    /// let mut api = micro::Blueprint::new("api", "/api");
+    /// api.cross_origin_exempt();
+    /// ```
+    pub fn cross_origin_exempt(&mut self) -> &mut Self {
+        self.cross_origin_exempt = true;
+        self
+    }
+
     /// Nests `child` under this blueprint: its prefix follows this one's, its endpoints are named
     /// `this.child.function`, and this blueprint's hooks and error handlers apply to it too.
     pub fn register_blueprint(&mut self, child: Blueprint) -> &mut Self {
@@ -167,9 +195,42 @@ impl Blueprint {
     /// let mut admin = micro::Blueprint::new("admin", "/admin");
     /// admin.templates_folder("admin/templates");
     /// ```
+    ///
+    /// A relative folder is under the app's [root](App::root), and it must exist when the app
+    /// starts serving.
     #[cfg(feature = "templates")]
     pub fn templates_folder(&mut self, folder: impl Into<std::path::PathBuf>) -> &mut Self {
-        self.templates_folder = Some(folder.into());
+        let by = format!("Blueprint::templates_folder of `{}`", self.name);
+        self.templates_folder = Some(crate::app::Folder::named(folder, by));
+        self
+    }
+
+    /// Adds a context processor that runs for every route of the app, not only this blueprint's,
+    /// like Flask's `Blueprint.app_context_processor`: for a blueprint that brings the layout's
+    /// values (the logged-in user) to every page. It runs with the app's own processors, in the
+    /// order they were registered (this one when the blueprint is). See
+    /// [`context_processor`](Self::context_processor).
+    ///
+    /// ```
+    /// use micro::{Blueprint, G, context};
+    ///
+    /// #[derive(Clone, serde::Serialize)]
+    /// struct User { username: String }
+    ///
+    /// let mut auth = Blueprint::new("auth", "/auth");
+    /// auth.app_context_processor(|g: G| async move {
+    ///     context! { current_user => g.get::<User>() }
+    /// });
+    /// ```
+    #[cfg(feature = "templates")]
+    pub fn app_context_processor<H, Args>(&mut self, processor: H) -> &mut Self
+    where
+        H: Handler<Args>,
+        H::Output: crate::ContextOutcome,
+        Args: 'static,
+    {
+        self.app_context_processors
+            .push(crate::templates::erase_processor(processor));
         self
     }
 
@@ -193,15 +254,21 @@ impl Blueprint {
             });
         }
         #[cfg(feature = "templates")]
-        if let Some(folder) = self.templates_folder {
-            app.add_template_folder(folder);
+        {
+            if let Some(folder) = self.templates_folder {
+                app.add_template_folder(folder);
+            }
+            app.scaffold_mut()
+                .context_processors
+                .extend(self.app_context_processors);
         }
         let mut scopes = parent_scopes.to_vec();
         scopes.push(Arc::new(self.scaffold));
         let shared_scopes: crate::routing::Scopes = scopes.clone().into();
         for (rule, methods) in self.routes {
             let full = join(&prefix, &rule);
-            let methods = methods.prefix_names(&name);
+            let mut methods = methods.prefix_names(&name);
+            methods.cross_origin_exempt |= self.cross_origin_exempt;
             app.insert_route(&full, methods, Some(shared_scopes.clone()))
                 .map_err(|e| RouteError {
                     reason: format!("{} (in blueprint `{name}`)", e.reason),
@@ -209,23 +276,36 @@ impl Blueprint {
                 })?;
         }
         #[cfg(feature = "static-files")]
-        if let Some(files) = self
-            .static_config
-            .mount(&join(&prefix, &self.static_config.url_path()))
-        {
+        if let Some(files) = self.static_config.mount(
+            &join(&prefix, &self.static_config.url_path()),
+            app.folder_root(),
+        ) {
             let rule = format!("{}/<path:filename>", files.url_path());
+            let endpoint = format!("{name}.static");
             app.insert_route(
                 &rule,
-                files.method_router().prefix_names(&name),
+                files.method_router(&endpoint).prefix_names(&name),
                 Some(shared_scopes.clone()),
             )
             .map_err(|e| RouteError {
                 reason: format!("{} (the static folder of blueprint `{name}`)", e.reason),
                 ..e
             })?;
-            app.add_static_files(format!("{name}.static"), files);
+            app.add_static_files(endpoint, files);
         }
-        for child in self.children {
+        // Its commands form a group named after it: `users create`, `admin users create`.
+        for (command_name, command) in self.commands {
+            let mut path: Vec<String> = name.split('.').map(str::to_owned).collect();
+            path.push(command_name);
+            app.commands
+                .insert(path, command)
+                .map_err(|why| RouteError {
+                    rule: prefix.clone(),
+                    reason: format!("a command of blueprint `{name}`: {why}"),
+                })?;
+        }
+        for mut child in self.children {
+            child.cross_origin_exempt |= self.cross_origin_exempt;
             child.register_into(app, &prefix, Some(&name), &scopes)?;
         }
         Ok(())

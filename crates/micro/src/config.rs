@@ -1,10 +1,17 @@
 //! Typed configuration from defaults, a TOML file and `MICRO_` environment variables.
 
+mod lenient;
+mod sources;
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer};
+
+use lenient::Lenient;
+pub(crate) use sources::Origin;
+use sources::{Origins, merge_env};
 
 /// The settings micro reads, Flask's names in Flask's case. Later sources override earlier ones:
 /// defaults, then a TOML file, then environment variables prefixed `MICRO_`.
@@ -27,7 +34,8 @@ use serde::{Deserialize, Deserializer};
 /// struct Mine { greeting: String }
 /// assert_eq!(config.app::<Mine>().unwrap().greeting, "hello");
 ///
-/// // Unknown and malformed keys are errors that name the key:
+/// // Unknown and malformed keys are errors that name the key (and, when read from a file or
+/// // the environment, where it came from):
 /// let err = Config::from_toml_str("DEBGU = true").unwrap_err();
 /// assert!(err.to_string().contains("DEBGU"));
 /// let err = Config::from_toml_str("MAX_CONTENT_LENGTH = \"big\"").unwrap_err();
@@ -37,12 +45,14 @@ use serde::{Deserialize, Deserializer};
 /// | key | default | what |
 /// |---|---|---|
 /// | `DEBUG` | `false` | readable error pages, template reload, a temporary secret key if none |
+/// | `TESTING` | `false` | the app is under test: error pages show their hidden cause, as in debug mode |
+/// | `ROOT_PATH` | the crate's folder with [`app!`](crate::app!), else the working directory | what relative folders are resolved against |
 /// | `SECRET_KEY` | none | signs session cookies; required outside debug by [`App::from_config`](crate::App::from_config) |
 /// | `SECRET_KEY_FALLBACKS` | `[]` | older keys still accepted, for key rotation |
 /// | `MAX_CONTENT_LENGTH` | 2 MiB | the body limit of extractors (413 beyond) |
-/// | `TEMPLATES_FOLDER` | `"templates"` | where templates are loaded from |
+/// | `TEMPLATES_FOLDER` | `"templates"` | where templates are loaded from (under the root) |
 /// | `TEMPLATES_AUTO_RELOAD` | `DEBUG` | reload templates when their files change |
-/// | `STATIC_FOLDER` | `"static"` | the folder served under `STATIC_URL_PATH` |
+/// | `STATIC_FOLDER` | `"static"` | the folder served under `STATIC_URL_PATH` (under the root) |
 /// | `STATIC_URL_PATH` | `"/" + the folder's name` | where the static folder is served |
 /// | `SEND_FILE_MAX_AGE_DEFAULT` | none | seconds of `Cache-Control: max-age` for static files (`no-cache` when unset) |
 /// | `SESSION_COOKIE_NAME` | `"session"` | |
@@ -51,15 +61,25 @@ use serde::{Deserialize, Deserializer};
 /// | `SESSION_COOKIE_HTTPONLY` | `true` | |
 /// | `SESSION_COOKIE_SECURE` | `false` | set `true` behind HTTPS |
 /// | `SESSION_COOKIE_SAMESITE` | `"Lax"` | `"Lax"`, `"Strict"` or `"None"` |
-/// | `PERMANENT_SESSION_LIFETIME` | 31 days | seconds; also the oldest signature accepted |
+/// | `SESSION_LIFETIME` | 1 day | seconds a browser-session (not permanent) cookie is accepted after it was last signed; it is signed again, unchanged, once a tenth of this old |
+/// | `PERMANENT_SESSION_LIFETIME` | 31 days | seconds: the `Max-Age` of a permanent session's cookie, and how long it is accepted after it was last signed (signed again likewise) |
+/// | `TRUSTED_ORIGINS` | `[]` | origins (`"https://app.example.com"`) whose pages may send unsafe requests here; see [`CrossOriginProtection`](crate::CrossOriginProtection) |
 /// | `[APP]` | empty | your own settings, read with [`Config::app`] |
+///
+/// A folder you name (`TEMPLATES_FOLDER`, `STATIC_FOLDER`, `ROOT_PATH`) must exist: the app
+/// refuses to start otherwise, naming it. The default folders may be missing (an app without
+/// templates has no `templates/`).
 #[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 #[allow(missing_docs)] // the table above documents each field
 #[non_exhaustive]
 pub struct Config {
-    #[serde(rename = "DEBUG", deserialize_with = "lenient_bool")]
+    #[serde(rename = "DEBUG")]
     pub debug: bool,
+    #[serde(rename = "TESTING")]
+    pub testing: bool,
+    #[serde(rename = "ROOT_PATH")]
+    pub root_path: Option<PathBuf>,
     #[serde(rename = "SECRET_KEY")]
     pub secret_key: Option<Secret>,
     #[serde(rename = "SECRET_KEY_FALLBACKS")]
@@ -68,10 +88,7 @@ pub struct Config {
     pub max_content_length: usize,
     #[serde(rename = "TEMPLATES_FOLDER")]
     pub templates_folder: PathBuf,
-    #[serde(
-        rename = "TEMPLATES_AUTO_RELOAD",
-        deserialize_with = "lenient_opt_bool"
-    )]
+    #[serde(rename = "TEMPLATES_AUTO_RELOAD")]
     pub templates_auto_reload: Option<bool>,
     #[serde(rename = "STATIC_FOLDER")]
     pub static_folder: PathBuf,
@@ -85,22 +102,31 @@ pub struct Config {
     pub session_cookie_domain: Option<String>,
     #[serde(rename = "SESSION_COOKIE_PATH")]
     pub session_cookie_path: String,
-    #[serde(rename = "SESSION_COOKIE_HTTPONLY", deserialize_with = "lenient_bool")]
+    #[serde(rename = "SESSION_COOKIE_HTTPONLY")]
     pub session_cookie_httponly: bool,
-    #[serde(rename = "SESSION_COOKIE_SECURE", deserialize_with = "lenient_bool")]
+    #[serde(rename = "SESSION_COOKIE_SECURE")]
     pub session_cookie_secure: bool,
     #[serde(rename = "SESSION_COOKIE_SAMESITE")]
     pub session_cookie_samesite: SameSite,
+    #[serde(rename = "SESSION_LIFETIME", deserialize_with = "seconds")]
+    pub session_lifetime: Duration,
     #[serde(rename = "PERMANENT_SESSION_LIFETIME", deserialize_with = "seconds")]
     pub permanent_session_lifetime: Duration,
+    #[serde(rename = "TRUSTED_ORIGINS", deserialize_with = "origins")]
+    pub trusted_origins: Vec<String>,
     #[serde(rename = "APP")]
     pub app: toml::Table,
+    /// Where each key read from a file or the environment came from, for error messages.
+    #[serde(skip)]
+    origins: Origins,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             debug: false,
+            testing: false,
+            root_path: None,
             secret_key: None,
             secret_key_fallbacks: Vec::new(),
             max_content_length: crate::app::DEFAULT_BODY_LIMIT,
@@ -115,8 +141,11 @@ impl Default for Config {
             session_cookie_httponly: true,
             session_cookie_secure: false,
             session_cookie_samesite: SameSite::Lax,
+            session_lifetime: Duration::from_secs(24 * 3600),
             permanent_session_lifetime: Duration::from_secs(31 * 24 * 3600),
+            trusted_origins: Vec::new(),
             app: toml::Table::new(),
+            origins: Origins::default(),
         }
     }
 }
@@ -125,11 +154,14 @@ impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
             .field("debug", &self.debug)
+            .field("testing", &self.testing)
+            .field("root_path", &self.root_path)
             .field("secret_key", &self.secret_key)
             .field("max_content_length", &self.max_content_length)
             .field("templates_folder", &self.templates_folder)
             .field("session_cookie_name", &self.session_cookie_name)
             .field("session_cookie_secure", &self.session_cookie_secure)
+            .field("trusted_origins", &self.trusted_origins)
             .finish_non_exhaustive()
     }
 }
@@ -171,7 +203,8 @@ pub enum SameSite {
 pub struct ConfigError {
     /// The key (`SECRET_KEY`, `APP.port`, ...) or the file.
     pub key: String,
-    /// What is wrong with it.
+    /// What is wrong with it, and where the key was read (a file, an environment variable) when
+    /// it was read from one.
     pub message: String,
 }
 
@@ -188,16 +221,19 @@ impl Config {
     /// `MICRO_CONFIG`), then `MICRO_*` environment variables.
     ///
     /// # Errors
-    /// When the file cannot be read or parsed, or a key is unknown or malformed.
+    /// When the file cannot be read or parsed, or a key is unknown or malformed; the error names
+    /// the key and the file or variable it came from.
     pub fn load() -> Result<Config, ConfigError> {
         let named = std::env::var_os("MICRO_CONFIG").map(PathBuf::from);
         let path = named.clone().unwrap_or_else(|| PathBuf::from("micro.toml"));
         let mut table = toml::Table::new();
+        let mut origins = Origins::default();
         if named.is_some() || path.exists() {
             table = read_file(&path)?;
+            origins.record_file(&path, &table);
         }
-        merge_env(&mut table, "MICRO", std::env::vars())?;
-        Self::from_table(table)
+        merge_env(&mut table, &mut origins, "MICRO", std::env::vars());
+        Self::from_table(table, origins)
     }
 
     /// Only a TOML file (over the defaults).
@@ -205,7 +241,11 @@ impl Config {
     /// # Errors
     /// When the file cannot be read or parsed, or a key is unknown or malformed.
     pub fn from_toml_file(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
-        Self::from_table(read_file(path.as_ref())?)
+        let path = path.as_ref();
+        let table = read_file(path)?;
+        let mut origins = Origins::default();
+        origins.record_file(path, &table);
+        Self::from_table(table, origins)
     }
 
     /// Only TOML text (over the defaults).
@@ -217,43 +257,88 @@ impl Config {
             key: "(TOML)".into(),
             message: e.message().to_owned(),
         })?;
-        Self::from_table(table)
+        Self::from_table(table, Origins::default())
     }
 
     /// Only environment variables with `prefix` (`MICRO` reads `MICRO_DEBUG`, `MICRO_SECRET_KEY`,
-    /// `MICRO_APP_GREETING` into `[APP] greeting`...), over the defaults. Values are read as TOML
-    /// when they parse (`true`, `5`, `["a"]`), as text otherwise.
+    /// `MICRO_APP_GREETING` into `[APP] greeting`...), over the defaults. Values are text, read
+    /// as the type their setting has: `MICRO_DEBUG=1` is a boolean, `MICRO_SECRET_KEY=123456`
+    /// stays text.
     ///
     /// # Errors
     /// When a variable names an unknown key or has a malformed value.
     pub fn from_env(prefix: &str) -> Result<Config, ConfigError> {
         let mut table = toml::Table::new();
-        merge_env(&mut table, prefix, std::env::vars())?;
-        Self::from_table(table)
+        let mut origins = Origins::default();
+        merge_env(&mut table, &mut origins, prefix, std::env::vars());
+        Self::from_table(table, origins)
     }
 
-    fn from_table(table: toml::Table) -> Result<Config, ConfigError> {
-        serde_path_to_error::deserialize(toml::Value::Table(table)).map_err(|err| {
+    fn from_table(table: toml::Table, origins: Origins) -> Result<Config, ConfigError> {
+        let read = serde_path_to_error::deserialize(Lenient::new(toml::Value::Table(table)));
+        let mut config: Config = read.map_err(|err| {
             let message = err.inner().to_string();
             // An unknown key is reported at its parent: name the key itself.
-            let key = match message.strip_prefix("unknown field `") {
-                Some(rest) => rest.split('`').next().unwrap_or("").to_owned(),
-                None => err.path().to_string(),
+            let Some(rest) = message.strip_prefix("unknown field `") else {
+                let key = err.path().to_string();
+                return located(key, message, &origins);
             };
-            ConfigError { key, message }
-        })
+            let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
+            let known = expected
+                .trim_start_matches(", expected one of ")
+                .trim_start_matches(", expected ");
+            let mut message = format!(
+                "is not one of micro's settings ({known}); your own settings go under [APP]"
+            );
+            if let Some(origin @ Origin::Env(name)) = origins.get(key) {
+                let prefix = name.strip_suffix(key).unwrap_or("MICRO_");
+                message = format!(
+                    "{message} ({origin}: for your own setting, name it `{prefix}APP_{key}`)"
+                );
+            } else if let Some(origin) = origins.get(key) {
+                message = format!("{message} ({origin})");
+            }
+            ConfigError {
+                key: key.to_owned(),
+                message,
+            }
+        })?;
+        config.origins = origins;
+        Ok(config)
     }
 
-    /// Your own settings from the `[APP]` table, deserialised into `T`.
+    /// Your own settings from the `[APP]` table, deserialised into `T`. Keys match `T`'s fields
+    /// ignoring case (`[APP] DATABASE`, or `MICRO_APP_DATABASE`, fills `database`), and text
+    /// from the environment is read as the field's type (`MICRO_APP_PORT=8000` fills `port: u16`,
+    /// `MICRO_APP_TOKEN=007` fills `token: String` with its zeros).
     ///
     /// # Errors
-    /// When the table does not fit `T`; the error names the key.
+    /// When the table does not fit `T`; the error names the key, and the file or variable it
+    /// came from.
     pub fn app<T: serde::de::DeserializeOwned>(&self) -> Result<T, ConfigError> {
-        serde_path_to_error::deserialize(toml::Value::Table(self.app.clone())).map_err(|err| {
-            ConfigError {
-                key: format!("APP.{}", err.path()),
-                message: err.inner().to_string(),
+        let table = toml::Value::Table(self.app.clone());
+        serde_path_to_error::deserialize(Lenient::folding_case(table)).map_err(|err| {
+            let message = err.inner().to_string();
+            let path = err.path().to_string();
+            if let Some(field) = message
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split('`').next())
+            {
+                let key = if path == "." {
+                    field.to_owned()
+                } else {
+                    format!("{path}.{field}")
+                };
+                let message = format!(
+                    "is missing: set `{field}` under [APP] in micro.toml, or MICRO_APP_{}",
+                    key.replace('.', "_").to_ascii_uppercase()
+                );
+                return ConfigError {
+                    key: format!("APP.{key}"),
+                    message,
+                };
             }
+            located(format!("APP.{path}"), message, &self.origins)
         })
     }
 
@@ -261,6 +346,20 @@ impl Config {
     pub fn templates_auto_reload(&self) -> bool {
         self.templates_auto_reload.unwrap_or(self.debug)
     }
+
+    /// Where `key` (`STATIC_FOLDER`, `APP.database`) was read, if from a file or a variable.
+    pub(crate) fn origin(&self, key: &str) -> Option<&Origin> {
+        self.origins.get(key)
+    }
+}
+
+/// An error about `key`, saying where the key was read when that is known.
+fn located(key: String, message: String, origins: &Origins) -> ConfigError {
+    let message = match origins.get(&key) {
+        Some(origin) => format!("{message} ({origin})"),
+        None => message,
+    };
+    ConfigError { key, message }
 }
 
 fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
@@ -275,75 +374,6 @@ fn read_file(path: &Path) -> Result<toml::Table, ConfigError> {
     })
 }
 
-/// Folds `PREFIX_KEY=value` variables into the table; `PREFIX_APP_X` goes to `[APP] x`.
-fn merge_env(
-    table: &mut toml::Table,
-    prefix: &str,
-    vars: impl Iterator<Item = (String, String)>,
-) -> Result<(), ConfigError> {
-    let prefix = format!("{prefix}_");
-    for (name, raw) in vars {
-        let Some(key) = name.strip_prefix(&prefix) else {
-            continue;
-        };
-        if key == "CONFIG" {
-            continue; // the file's path, read by `load`
-        }
-        let value = parse_env_value(&raw);
-        if let Some(app_key) = key.strip_prefix("APP_") {
-            let app = table
-                .entry("APP")
-                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
-            if let toml::Value::Table(app) = app {
-                app.insert(app_key.to_ascii_lowercase(), value);
-            }
-        } else {
-            table.insert(key.to_owned(), value);
-        }
-    }
-    Ok(())
-}
-
-fn parse_env_value(raw: &str) -> toml::Value {
-    let wrapped = format!("v = {raw}");
-    match wrapped.parse::<toml::Table>() {
-        Ok(mut t) => t
-            .remove("v")
-            .unwrap_or_else(|| toml::Value::String(raw.to_owned())),
-        Err(_) => toml::Value::String(raw.to_owned()),
-    }
-}
-
-/// Booleans as people write them in environments: `true`/`false`, `1`/`0`, `yes`/`no`, `on`/`off`.
-fn lenient_bool<'de, D: Deserializer<'de>>(de: D) -> Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Loose {
-        Bool(bool),
-        Int(i64),
-        Text(String),
-    }
-    match Loose::deserialize(de)? {
-        Loose::Bool(b) => Ok(b),
-        Loose::Int(1) => Ok(true),
-        Loose::Int(0) => Ok(false),
-        Loose::Text(t) => match t.to_ascii_lowercase().as_str() {
-            "true" | "1" | "yes" | "on" => Ok(true),
-            "false" | "0" | "no" | "off" | "" => Ok(false),
-            _ => Err(serde::de::Error::custom(format!(
-                "`{t}` is not a boolean (use true or false)"
-            ))),
-        },
-        Loose::Int(n) => Err(serde::de::Error::custom(format!(
-            "`{n}` is not a boolean (use true or false)"
-        ))),
-    }
-}
-
-fn lenient_opt_bool<'de, D: Deserializer<'de>>(de: D) -> Result<Option<bool>, D::Error> {
-    lenient_bool(de).map(Some)
-}
-
 fn opt_seconds<'de, D: Deserializer<'de>>(de: D) -> Result<Option<Duration>, D::Error> {
     seconds(de).map(Some)
 }
@@ -352,49 +382,213 @@ fn seconds<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {
     u64::deserialize(de).map(Duration::from_secs)
 }
 
+/// A list of origins, or one string of them separated by spaces or commas (as an environment
+/// variable holds them), each checked to be `scheme://host[:port]`.
+fn origins<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<String>),
+        One(String),
+    }
+    let origins = match OneOrMany::deserialize(de)? {
+        OneOrMany::Many(list) => list,
+        OneOrMany::One(text) => text
+            .split([',', ' '])
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    for origin in &origins {
+        crate::cross_origin::canonical_origin(origin).map_err(serde::de::Error::custom)?;
+    }
+    Ok(origins)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn env(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let mut table = toml::Table::new();
+    fn with_file_and_env(file: &str, pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let table: toml::Table = file.parse().unwrap();
+        let mut origins = Origins::default();
+        origins.record_file(Path::new("site.toml"), &table);
+        let mut table = table;
         merge_env(
             &mut table,
+            &mut origins,
             "MICRO",
             pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())),
-        )?;
-        Config::from_table(table)
+        );
+        Config::from_table(table, origins)
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        with_file_and_env("", pairs)
     }
 
     #[test]
     fn env_overrides_with_lenient_values() {
         let c = env(&[
             ("MICRO_DEBUG", "1"),
+            ("MICRO_TESTING", "yes"),
             ("MICRO_SECRET_KEY", "s3cret with spaces"),
             ("MICRO_MAX_CONTENT_LENGTH", "1024"),
             ("MICRO_SESSION_COOKIE_SECURE", "yes"),
+            ("MICRO_SESSION_COOKIE_SAMESITE", "Strict"),
+            ("MICRO_SECRET_KEY_FALLBACKS", r#"["old", "older"]"#),
+            ("MICRO_PERMANENT_SESSION_LIFETIME", "60"),
+            ("MICRO_SEND_FILE_MAX_AGE_DEFAULT", "3600"),
+            ("MICRO_ROOT_PATH", "/srv/site"),
             ("MICRO_APP_GREETING", "hi"),
             ("OTHER_DEBUG", "false"),
         ])
         .unwrap();
-        assert!(c.debug && c.session_cookie_secure);
+        assert!(c.debug && c.testing && c.session_cookie_secure);
         assert_eq!(c.secret_key.unwrap().expose(), "s3cret with spaces");
         assert_eq!(c.max_content_length, 1024);
+        assert_eq!(c.session_cookie_samesite, SameSite::Strict);
+        assert_eq!(c.secret_key_fallbacks.len(), 2);
+        assert_eq!(c.permanent_session_lifetime, Duration::from_secs(60));
+        assert_eq!(c.send_file_max_age_default, Some(Duration::from_secs(3600)));
+        assert_eq!(c.root_path.as_deref(), Some(Path::new("/srv/site")));
         assert_eq!(c.app["greeting"].as_str(), Some("hi"));
+        // One value where a list is expected is a list of one.
+        let c = env(&[("MICRO_SECRET_KEY_FALLBACKS", "old")]).unwrap();
+        assert_eq!(c.secret_key_fallbacks, [Secret::new("old")]);
     }
 
     #[test]
-    fn errors_name_the_key() {
+    fn env_values_are_text_unless_the_setting_says_otherwise() {
+        let c = env(&[
+            ("MICRO_SECRET_KEY", "123456"),
+            ("MICRO_APP_TOKEN", "007"),
+            ("MICRO_APP_PORT", "8000"),
+            ("MICRO_APP_RATIO", "0.5"),
+            ("MICRO_APP_VERBOSE", "on"),
+        ])
+        .unwrap();
+        assert_eq!(c.secret_key.as_ref().unwrap().expose(), "123456");
+        assert_eq!(c.app["token"].as_str(), Some("007"));
+
+        #[derive(serde::Deserialize)]
+        struct Mine {
+            token: String,
+            port: u16,
+            ratio: f64,
+            verbose: bool,
+        }
+        let mine: Mine = c.app().unwrap();
+        assert_eq!(mine.token, "007");
+        assert_eq!(mine.port, 8000);
+        assert_eq!(mine.ratio, 0.5);
+        assert!(mine.verbose);
+    }
+
+    #[test]
+    fn an_app_key_and_its_variable_meet_whatever_the_case() {
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Flaskish {
+            database: String,
+        }
+        let file = "SECRET_KEY = \"k\"\n[APP]\nDATABASE = \"instance/app.sqlite\"";
+        let c = with_file_and_env(file, &[]).unwrap();
+        assert_eq!(c.app::<Flaskish>().unwrap().database, "instance/app.sqlite");
+        let c = with_file_and_env(file, &[("MICRO_APP_DATABASE", "/tmp/test.sqlite")]).unwrap();
+        assert_eq!(c.app["DATABASE"].as_str(), Some("/tmp/test.sqlite"));
+        assert_eq!(c.app::<Flaskish>().unwrap().database, "/tmp/test.sqlite");
+        // No key in the file: the variable alone fills the field.
+        let c = env(&[("MICRO_APP_DATABASE", "/tmp/x.sqlite")]).unwrap();
+        assert_eq!(c.app::<Flaskish>().unwrap().database, "/tmp/x.sqlite");
+    }
+
+    #[test]
+    fn errors_name_the_key_and_where_it_came_from() {
         let err = env(&[("MICRO_DEBUG", "maybe")]).unwrap_err();
         assert_eq!(err.key, "DEBUG", "{err}");
+        assert!(err.message.contains("`maybe` is not a boolean"), "{err}");
+        assert!(
+            err.message.contains("environment variable `MICRO_DEBUG`"),
+            "{err}"
+        );
         let err = env(&[("MICRO_SECRTE_KEY", "x")]).unwrap_err();
         assert_eq!(err.key, "SECRTE_KEY", "{err}");
+        assert!(err.message.contains("`MICRO_SECRTE_KEY`"), "{err}");
+        let err = env(&[("MICRO_DATABASE", "x")]).unwrap_err();
+        assert_eq!(err.key, "DATABASE", "{err}");
+        assert!(
+            err.message.contains("name it `MICRO_APP_DATABASE`"),
+            "{err}"
+        );
+        assert!(
+            err.message.contains("`SECRET_KEY`"),
+            "lists the keys: {err}"
+        );
         let err = env(&[("MICRO_MAX_CONTENT_LENGTH", "-5")]).unwrap_err();
         assert_eq!(err.key, "MAX_CONTENT_LENGTH", "{err}");
+        let err = with_file_and_env("DEBGU = true", &[]).unwrap_err();
+        assert_eq!(err.key, "DEBGU", "{err}");
+        assert!(err.message.contains("in the file `site.toml`"), "{err}");
+        let err = with_file_and_env("MAX_CONTENT_LENGTH = \"big\"", &[]).unwrap_err();
+        assert_eq!(err.key, "MAX_CONTENT_LENGTH", "{err}");
+        assert!(err.message.contains("in the file `site.toml`"), "{err}");
         let err = Config::from_toml_str("SESSION_COOKIE_SAMESITE = \"Sometimes\"").unwrap_err();
         assert_eq!(err.key, "SESSION_COOKIE_SAMESITE", "{err}");
         let err = Config::from_toml_str("DEBUG = ").unwrap_err();
         assert_eq!(err.key, "(TOML)", "{err}");
+    }
+
+    #[test]
+    fn app_errors_name_the_key_and_where_it_came_from() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Mine {
+            port: u16,
+        }
+        let c = env(&[("MICRO_APP_PORT", "eighty")]).unwrap();
+        let err = c.app::<Mine>().unwrap_err();
+        assert_eq!(err.key, "APP.port", "{err}");
+        assert!(err.message.contains("`MICRO_APP_PORT`"), "{err}");
+        let c = with_file_and_env("[APP]\nPORT = 99999", &[]).unwrap();
+        let err = c.app::<Mine>().unwrap_err();
+        assert_eq!(err.key, "APP.port", "{err}");
+        assert!(err.message.contains("site.toml"), "{err}");
+        let err = Config::default().app::<Mine>().unwrap_err();
+        assert_eq!(err.key, "APP.port", "{err}");
+        assert!(err.message.contains("MICRO_APP_PORT"), "{err}");
+    }
+
+    #[test]
+    fn trusted_origins_are_checked_when_read() {
+        let c = Config::from_toml_str(r#"TRUSTED_ORIGINS = ["https://app.example.com"]"#).unwrap();
+        assert_eq!(c.trusted_origins, ["https://app.example.com"]);
+        let c = env(&[(
+            "MICRO_TRUSTED_ORIGINS",
+            "https://a.example, http://b.example:8080",
+        )])
+        .unwrap();
+        assert_eq!(
+            c.trusted_origins,
+            ["https://a.example", "http://b.example:8080"]
+        );
+        let err = Config::from_toml_str(
+            r#"TRUSTED_ORIGINS = ["https://ok.example", "https://app.example.com/"]"#,
+        )
+        .unwrap_err();
+        assert_eq!(err.key, "TRUSTED_ORIGINS", "{err}");
+        assert!(err.message.contains("`https://app.example.com/`"), "{err}");
+        let err = env(&[("MICRO_TRUSTED_ORIGINS", "app.example.com")]).unwrap_err();
+        assert_eq!(err.key, "TRUSTED_ORIGINS", "{err}");
+        assert!(err.message.contains("no scheme"), "{err}");
+    }
+
+    #[test]
+    fn session_lifetimes_are_seconds() {
+        let c = Config::default();
+        assert_eq!(c.session_lifetime, Duration::from_secs(86_400));
+        let c = Config::from_toml_str("SESSION_LIFETIME = 1800").unwrap();
+        assert_eq!(c.session_lifetime, Duration::from_secs(1800));
     }
 
     #[test]

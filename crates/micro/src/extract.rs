@@ -36,6 +36,8 @@ use http::{HeaderMap, Method, Uri};
 
 pub use cookies::Cookies;
 pub use form::Form;
+#[cfg(feature = "templates")]
+pub(crate) use form::ReadForm;
 pub use path::Path;
 pub use query::Query;
 

@@ -8,6 +8,8 @@ pub mod routing {}
 #[doc = include_str!("../../../docs/micro/requests.md")]
 pub mod requests {}
 
+// Its register view renders a template.
+#[cfg(feature = "templates")]
 #[doc = include_str!("../../../docs/micro/responses.md")]
 pub mod responses {}
 
@@ -34,6 +36,9 @@ pub mod streaming {}
 #[doc = include_str!("../../../docs/micro/testing.md")]
 pub mod testing {}
 
+#[doc = include_str!("../../../docs/micro/commands.md")]
+pub mod commands {}
+
 #[doc = include_str!("../../../docs/micro/serving.md")]
 pub mod serving {}
 
@@ -45,6 +50,9 @@ pub mod config {}
 
 #[doc = include_str!("../../../docs/micro/sessions.md")]
 pub mod sessions {}
+
+#[doc = include_str!("../../../docs/micro/security.md")]
+pub mod security {}
 
 #[cfg(feature = "templates")]
 #[doc = include_str!("../../../docs/micro/templates.md")]

@@ -5,7 +5,9 @@ mod activity;
 pub mod app;
 mod blueprint;
 mod body;
+mod commands;
 mod config;
+mod cross_origin;
 mod error;
 pub mod extract;
 mod filename;
@@ -35,7 +37,9 @@ pub mod ws;
 pub use app::{App, AppService, RouteError};
 pub use blueprint::Blueprint;
 pub use body::Body;
+pub use commands::{CommandContext, CommandError};
 pub use config::{Config, ConfigError, SameSite, Secret};
+pub use cross_origin::{CrossOriginProtection, CrossOriginRefused, InvalidOrigin};
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};
 pub use filename::secure_filename;
@@ -45,12 +49,12 @@ pub use g::G;
 pub use handler::{Handler, HookOutcome};
 /// The template engine, re-exported so apps use the same version.
 #[cfg(feature = "templates")]
-pub use minijinja::{self, context};
+pub use minijinja;
 #[cfg(feature = "multipart")]
 pub use multipart::{Multipart, MultipartConfig, MultipartForm, UploadedFile};
 pub use request::Request;
 pub use response::{
-    Event, Html, IntoResponse, Json, Redirect, Response, Sse, Streamed, escape, redirect,
+    Either, Event, Html, IntoResponse, Json, Redirect, Response, Sse, Streamed, escape, redirect,
 };
 pub use routing::{Converter, UrlForError};
 pub use server::{ClientAddr, Serve, serve, shutdown_signal};
@@ -58,7 +62,10 @@ pub use session::{Flash, MAX_COOKIE_SIZE, Session};
 pub use shutdown::{Shutdown, ShutdownTrigger};
 pub use state::State;
 #[cfg(feature = "templates")]
-pub use templates::Templates;
+#[doc(hidden)]
+pub use templates::context::support as __context_support;
+#[cfg(feature = "templates")]
+pub use templates::{ContextOutcome, Templates};
 pub use test_client::{TestClient, TestRequest, TestResponse};
 #[cfg(feature = "ws")]
 pub use ws::{WebSocket, WebSocketUpgrade};

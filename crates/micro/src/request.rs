@@ -220,6 +220,23 @@ impl Request {
         &self.app.config
     }
 
+    /// The app's cross-origin protection, `None` when it is turned off
+    /// ([`App::disable_cross_origin_protection`](crate::App::disable_cross_origin_protection)):
+    /// for code that applies the same rules, with the same trusted origins, where the app does
+    /// not (a WebSocket handshake, which is a `GET`; a token check layered on top).
+    pub fn cross_origin_protection(&self) -> Option<&crate::CrossOriginProtection> {
+        self.app.cross_origin.as_ref()
+    }
+
+    /// Whether the matched rule is exempt from cross-origin protection
+    /// ([`MethodRouter::cross_origin_exempt`](crate::routing::MethodRouter::cross_origin_exempt)
+    /// or its blueprint's).
+    pub fn is_cross_origin_exempt(&self) -> bool {
+        self.matched
+            .as_ref()
+            .is_some_and(Matched::cross_origin_exempt)
+    }
+
     /// The session, read from its cookie on first use; see [`Session`](crate::Session).
     ///
     /// # Errors

@@ -5,6 +5,7 @@
 //! `Result<T, E>` where both sides convert. Bodies that are sent as they are produced come from
 //! [`Streamed`] (any byte stream) and [`Sse`] (Server-Sent Events).
 
+mod either;
 mod event;
 mod into_response;
 mod json;
@@ -13,6 +14,7 @@ pub(crate) mod render_error;
 mod sse;
 mod streamed;
 
+pub use either::Either;
 pub use event::Event;
 pub(crate) use into_response::escape_to;
 pub use into_response::{Html, IntoResponse, escape};

@@ -33,6 +33,7 @@ pub(crate) struct RouteInfo {
     rule: Arc<Rule>,
     endpoint: Option<Box<str>>,
     scopes: Option<Scopes>,
+    cross_origin_exempt: bool,
 }
 
 /// The rule a request matched, with its variables' (percent-decoded) values.
@@ -84,6 +85,11 @@ impl Matched {
 
     pub(crate) fn endpoint(&self) -> Option<&str> {
         self.route.endpoint.as_deref()
+    }
+
+    /// Whether the rule takes unsafe requests from other sites.
+    pub(crate) fn cross_origin_exempt(&self) -> bool {
+        self.route.cross_origin_exempt
     }
 
     pub(crate) fn rule_text(&self) -> &str {

@@ -26,6 +26,8 @@ pub(crate) struct Scaffold {
     pub(crate) teardown: Vec<TeardownHook>,
     pub(crate) by_status: HashMap<StatusCode, StatusHandler>,
     pub(crate) by_type: Vec<(TypeId, TypeHandler)>,
+    #[cfg(feature = "templates")]
+    pub(crate) context_processors: Vec<Arc<dyn crate::templates::ErasedProcessor>>,
 }
 
 impl Scaffold {
@@ -194,6 +196,38 @@ macro_rules! registration_methods {
             hook: impl Fn(&Request, Option<&Error>) + Send + Sync + 'static,
         ) -> &mut Self {
             self.scaffold_mut().teardown.push(Arc::new(hook));
+            self
+        }
+
+        /// Adds values to the context of every template rendered for a request, like Flask's
+        /// `context_processor`: the current user, the site's name. A processor takes extractors
+        /// like a handler and returns a [`context!`](crate::context) (or `Ok(value)` for any
+        /// `Serialize` value, `Err(..)` to fail the request); see [`ContextOutcome`](crate::ContextOutcome).
+        ///
+        /// Processors run once per request, when the handler's [`Templates`](crate::Templates) is
+        /// built (so rendering stays synchronous), in registration order, the app's before a
+        /// blueprint's; a later processor wins a name, and the handler's own values win over all
+        /// of them. On a blueprint, a processor runs only for the blueprint's routes (see
+        /// `Blueprint::app_context_processor` for every route).
+        ///
+        /// ```
+        /// use micro::{App, Error, Session, Templates, context};
+        ///
+        /// let mut app = App::new();
+        /// app.context_processor(|| async { context! { site_name => "Flaskr" } });
+        /// app.add_template("index.html", "<title>{{ site_name }}</title>").unwrap();
+        /// app.get("/", |t: Templates| async move { t.render("index.html", ()) });
+        /// ```
+        #[cfg(feature = "templates")]
+        pub fn context_processor<H, Args>(&mut self, processor: H) -> &mut Self
+        where
+            H: Handler<Args>,
+            H::Output: $crate::ContextOutcome,
+            Args: 'static,
+        {
+            self.scaffold_mut()
+                .context_processors
+                .push($crate::templates::erase_processor(processor));
             self
         }
 

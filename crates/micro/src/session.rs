@@ -57,6 +57,9 @@ pub struct Session {
 struct State {
     data: Map<String, Value>,
     modified: bool,
+    /// The cookie is old enough to be signed again, unchanged, so an active user's session
+    /// does not reach its lifetime.
+    refresh: bool,
     /// A cookie came in: an emptied session must delete it.
     had_cookie: bool,
 }
@@ -132,7 +135,7 @@ impl Session {
 
     /// Whether the cookie outlives the browser session.
     pub fn is_permanent(&self) -> bool {
-        self.lock().data.get(PERMANENT) == Some(&Value::Bool(true))
+        is_permanent(&self.lock().data)
     }
 
     /// The session as a JSON object, without micro's internal keys (for templates and debugging).
@@ -232,16 +235,30 @@ pub(crate) fn peek(req: &Request) -> Option<Session> {
     let keys = req.app.session_keys.as_ref()?;
     let config = &req.app.config;
     let cookies = Cookies::from_headers(req.headers());
-    let cookie = cookies.get(&config.session_cookie_name);
+    Some(from_cookie(
+        keys,
+        config,
+        cookies.get(&config.session_cookie_name),
+    ))
+}
+
+/// The session a cookie value holds: empty when there is none, or it is tampered with, expired
+/// or not a JSON object. The test client reads its cookie jar with it too.
+pub(crate) fn from_cookie(keys: &Keys, config: &Config, cookie: Option<&str>) -> Session {
     let mut data = Map::new();
-    let mut modified = false;
+    let mut refresh = false;
     if let Some(value) = cookie {
-        match keys.verify(value, config.permanent_session_lifetime) {
-            Ok((payload, old_key)) => match serde_json::from_slice(&payload) {
+        match keys.verify(value) {
+            Ok(verified) => match serde_json::from_slice(&verified.payload) {
                 Ok(Value::Object(map)) => {
-                    data = map;
-                    // Signed with a fallback key: re-sign with the current one.
-                    modified = old_key;
+                    let lifetime = lifetime(&map, config);
+                    if verified.age > lifetime {
+                        tracing::debug!(target: "micro::session", "session cookie expired");
+                    } else {
+                        data = map;
+                        // Signed with a fallback key: re-sign with the current one.
+                        refresh = verified.old_key || verified.age > lifetime / 10;
+                    }
                 }
                 _ => {
                     tracing::debug!(target: "micro::session", "session cookie is not a JSON object")
@@ -252,13 +269,28 @@ pub(crate) fn peek(req: &Request) -> Option<Session> {
             }
         }
     }
-    Some(Session {
+    Session {
         state: Arc::new(Mutex::new(State {
             data,
-            modified,
+            modified: false,
+            refresh,
             had_cookie: cookie.is_some(),
         })),
-    })
+    }
+}
+
+fn is_permanent(data: &Map<String, Value>) -> bool {
+    data.get(PERMANENT) == Some(&Value::Bool(true))
+}
+
+/// How long a session is accepted after its cookie was last signed: `PERMANENT_SESSION_LIFETIME`
+/// for a permanent one, `SESSION_LIFETIME` for the others.
+fn lifetime(data: &Map<String, Value>, config: &Config) -> std::time::Duration {
+    if is_permanent(data) {
+        config.permanent_session_lifetime
+    } else {
+        config.session_lifetime
+    }
 }
 
 /// Writes the session cookie if the session changed; called once the response is final. A
@@ -269,9 +301,33 @@ pub(crate) fn save(
     config: &Config,
     response: &mut Response,
 ) -> Option<Error> {
+    match set_cookie(session, keys, config) {
+        Ok(None) => None,
+        Ok(Some(value)) => {
+            response.headers_mut().append(SET_COOKIE, value);
+            // A response that sets a session cookie is per user: keep it out of shared caches.
+            response
+                .headers_mut()
+                .append(http::header::VARY, HeaderValue::from_static("Cookie"));
+            None
+        }
+        Err(message) => {
+            tracing::error!(target: "micro::session", "{message}");
+            config.debug.then(|| Error::new(500, message))
+        }
+    }
+}
+
+/// The `Set-Cookie` value that stores the session, if it changed; an error message when the
+/// cookie would be over [`MAX_COOKIE_SIZE`]. The test client stores it in its jar.
+pub(crate) fn set_cookie(
+    session: &Session,
+    keys: &Keys,
+    config: &Config,
+) -> Result<Option<HeaderValue>, String> {
     let state = session.lock();
-    if !state.modified {
-        return None;
+    if !state.modified && !state.refresh {
+        return Ok(None);
     }
     let mut cookie = cookie::Cookie::new(config.session_cookie_name.clone(), String::new());
     cookie.set_path(config.session_cookie_path.clone());
@@ -287,13 +343,13 @@ pub(crate) fn save(
     });
     if state.data.is_empty() {
         if !state.had_cookie {
-            return None;
+            return Ok(None);
         }
         cookie.make_removal();
     } else {
         let payload = serde_json::to_vec(&state.data).unwrap_or_default();
         cookie.set_value(keys.sign(&payload));
-        if state.data.get(PERMANENT) == Some(&Value::Bool(true)) {
+        if is_permanent(&state.data) {
             let secs = config.permanent_session_lifetime.as_secs();
             cookie.set_max_age(cookie::time::Duration::seconds(
                 secs.try_into().unwrap_or(i64::MAX),
@@ -302,22 +358,16 @@ pub(crate) fn save(
     }
     let header = cookie.to_string();
     if header.len() > MAX_COOKIE_SIZE {
-        let message = format!(
+        return Err(format!(
             "the session cookie is {} bytes, over the {MAX_COOKIE_SIZE}-byte limit browsers keep, so this change to the session was not saved; keep less in the session (ids, not objects)",
             header.len()
-        );
-        tracing::error!(target: "micro::session", "{message}");
-        return config.debug.then(|| Error::new(500, message));
+        ));
     }
     match HeaderValue::try_from(header) {
-        Ok(value) => {
-            response.headers_mut().append(SET_COOKIE, value);
-            // A response that sets a session cookie is per user: keep it out of shared caches.
-            response
-                .headers_mut()
-                .append(http::header::VARY, HeaderValue::from_static("Cookie"));
+        Ok(value) => Ok(Some(value)),
+        Err(e) => {
+            tracing::error!(target: "micro::session", "session cookie not sent: {e}");
+            Ok(None)
         }
-        Err(e) => tracing::error!(target: "micro::session", "session cookie not sent: {e}"),
     }
-    None
 }

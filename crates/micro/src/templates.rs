@@ -1,17 +1,23 @@
 //! Jinja templates with minijinja, wired the way Flask wires Jinja: a `templates/` folder,
-//! autoescape for HTML-like files, and the globals `url_for`, `static`, `request`, `session`,
-//! `config` and `get_flashed_messages`.
+//! autoescape for HTML-like files, the globals `url_for`, `static`, `request`, `session`, `g`,
+//! `config` and `get_flashed_messages`, and context processors.
 
-use std::path::Path;
+pub(crate) mod context;
+mod processors;
+
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Kwargs, Object, Serde, Value};
 use minijinja::{AutoEscape, Environment, State};
 use serde::Serialize;
 
-use crate::app::Shared;
-use crate::extract::FromRequest;
-use crate::{Error, Html, Request, Session};
+pub use processors::ContextOutcome;
+pub(crate) use processors::{ErasedProcessor, erase_processor, run_for_error_page};
+
+use crate::app::{Folder, Root, Shared};
+use crate::extract::{FromRequest, ReadForm};
+use crate::response::{IntoResponse, Response};
+use crate::{Error, G, Html, Request, Session};
 
 /// Renders templates for one request; take it as a handler argument. Flask's
 /// `render_template`, as a method.
@@ -30,10 +36,17 @@ use crate::{Error, Html, Request, Session};
 ///
 /// Templates named `*.html`, `*.htm`, `*.xml`, `*.xhtml` and `*.svg` escape what they print
 /// (Flask's set); `{{ value|safe }}` opts out. A missing template or an error in one is a 500:
-/// the log names the template, line and reason, and in debug mode so does the page.
+/// the log names the template, line and reason (for a missing one, the folders searched), and in
+/// debug mode so does the page.
+///
+/// Building it runs the [context processors](crate::App::context_processor) of the request's
+/// route (once per request): an error in one is the request's error, and the handler is not
+/// called.
 pub struct Templates {
     shared: Arc<Shared>,
     context: Arc<RenderContext>,
+    /// The context processors' values, in registration order.
+    processed: Option<Arc<[Value]>>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -49,6 +62,8 @@ struct RenderContext {
     endpoint: Option<String>,
     request: Value,
     session: Option<Session>,
+    /// The request's `g`: its named values, and the form a `Form` extractor read.
+    g: Option<G>,
     /// Flask caches the flashes per request, so two calls in one page agree.
     flashes: Mutex<Option<Vec<crate::Flash>>>,
 }
@@ -64,9 +79,10 @@ struct RequestInfo {
     method: String,
     path: String,
     full_path: String,
-    /// The query string as a map; a repeated name keeps its first value, like Flask's
-    /// `request.args[name]`.
+    /// The query string as a map (see [`first_values`]).
     args: serde_json::Map<String, serde_json::Value>,
+    /// Always empty here: the form a handler read is merged in when rendering.
+    form: serde_json::Map<String, serde_json::Value>,
     endpoint: Option<String>,
     rule: Option<String>,
 }
@@ -88,30 +104,50 @@ impl Templates {
     pub fn render_string(&self, name: &str, context: impl Serialize) -> Result<String, Error> {
         let env = &self.shared.templates;
         let template = env.get_template(name).map_err(|e| self.error(e))?;
-        // Precedence is left to right: micro's hidden context, then the caller's values, then
-        // the globals, so a handler can shadow `request` or `config` if it wants to.
-        let context = minijinja::value::merge_maps([
-            minijinja::context! { __micro => Value::from_dyn_object(self.context.clone()) },
-            Value::from(Serde(context)),
-            self.globals(),
-        ]);
-        template.render(context).map_err(|e| self.error(e))
+        // `merge_maps` lets the last layer win a name: the globals, then the context processors'
+        // values in registration order, the caller's, and micro's hidden context. As in Flask,
+        // the handler wins over the processors, and either can shadow `request` or `config`.
+        let processed = self.processed.as_deref().unwrap_or_default();
+        let layers = std::iter::once(self.globals())
+            .chain(processed.iter().cloned())
+            .chain([
+                Value::from(Serde(context)),
+                minijinja::context! { __micro => Value::from_dyn_object(self.context.clone()) },
+            ]);
+        template
+            .render(minijinja::value::merge_maps(layers))
+            .map_err(|e| self.error(e))
     }
 
+    /// Read when rendering, not when the extractor was built: the handler may have read the form
+    /// or set `g` values since.
     fn globals(&self) -> Value {
         let session = self.context.session.as_ref().map(Session::to_json);
+        let g = self.context.g.as_ref();
+        // The request's value has an empty `form` for the common case, a read form covers it.
+        let request = match g.and_then(G::get::<ReadForm>) {
+            Some(form) => minijinja::value::merge_maps([
+                self.context.request.clone(),
+                minijinja::context! { form => Value::from(Serde(first_values(&form.0))) },
+            ]),
+            None => self.context.request.clone(),
+        };
+        let g_values = g.map(G::template_values).unwrap_or_default();
         minijinja::context! {
-            request => self.context.request.clone(),
+            request => request,
             session => Value::from(Serde(session.unwrap_or_default())),
+            // Always a map, so `{% if g.user %}` works when nothing was set.
+            g => Value::from_pairs(g_values),
             config => minijinja::context! {
                 DEBUG => self.shared.config.debug,
+                TESTING => self.shared.config.testing,
                 APP => Value::from(Serde(&self.shared.config.app)),
             },
         }
     }
 
     fn error(&self, err: minijinja::Error) -> Error {
-        if self.shared.config.debug {
+        if self.shared.config.debug || self.shared.config.testing {
             // `{:#}` adds the template source around the failing line.
             Error::new(500, format!("Template error: {err:#}")).with_source(err)
         } else {
@@ -120,16 +156,20 @@ impl Templates {
     }
 }
 
+/// Fails when a context processor fails (with its error), or when the session cookie cannot be
+/// read for lack of a secret key.
 impl FromRequest for Templates {
-    type Rejection = Error;
+    type Rejection = Response;
 
-    async fn from_request(req: &mut Request) -> Result<Self, Error> {
+    async fn from_request(req: &mut Request) -> Result<Self, Response> {
         let session = if req.app.session_keys.is_some() {
-            Some(crate::session::load(req)?)
+            Some(crate::session::load(req).map_err(IntoResponse::into_response)?)
         } else {
             None
         };
-        Ok(Templates::build(req, session))
+        let processed = processors::run(req).await?;
+        let g = req.g();
+        Ok(Templates::build(req, session, Some(g), processed))
     }
 }
 
@@ -137,6 +177,10 @@ impl Templates {
     /// Templates for a request seen by reference, for error handlers and after-request hooks,
     /// which take no extractors. The session is the request's if a handler loaded it; otherwise
     /// it is read from the cookie for display only (flashes shown here are not marked as read).
+    /// The context processors' values are there when the processors ran for this request:
+    /// they run when the handler's `Templates` was built, or else before an error handler is
+    /// called (their failure then is logged and the page rendered without them). An after-request
+    /// hook does not run them.
     ///
     /// ```
     /// use micro::{App, Templates};
@@ -150,10 +194,16 @@ impl Templates {
     /// Never today; the `Result` leaves room for templates that need more of the request.
     pub fn for_request(req: &Request) -> Result<Templates, Error> {
         let session = req.session.clone().or_else(|| crate::session::peek(req));
-        Ok(Templates::build(req, session))
+        let processed = processors::already_run(req);
+        Ok(Templates::build(req, session, req.g.clone(), processed))
     }
 
-    fn build(req: &Request, session: Option<Session>) -> Templates {
+    fn build(
+        req: &Request,
+        session: Option<Session>,
+        g: Option<G>,
+        processed: Option<Arc<[Value]>>,
+    ) -> Templates {
         let info = RequestInfo {
             method: req.method().to_string(),
             path: req.path().to_owned(),
@@ -161,13 +211,8 @@ impl Templates {
                 .uri()
                 .path_and_query()
                 .map_or_else(|| req.path().to_owned(), |pq| pq.to_string()),
-            args: {
-                let mut args = serde_json::Map::new();
-                for (k, v) in form_urlencoded::parse(req.query_string().unwrap_or("").as_bytes()) {
-                    args.entry(k.into_owned()).or_insert(v.into_owned().into());
-                }
-                args
-            },
+            args: first_values(req.query_string().unwrap_or("").as_bytes()),
+            form: serde_json::Map::new(),
             endpoint: req.endpoint().map(str::to_owned),
             rule: req.rule().map(str::to_owned),
         };
@@ -176,20 +221,33 @@ impl Templates {
             endpoint: info.endpoint.clone(),
             request: Value::from(Serde(&info)),
             session,
+            g,
             flashes: Mutex::new(None),
         });
         Templates {
             shared: req.app.clone(),
             context,
+            processed,
         }
     }
 }
 
-/// Builds the environment: Flask's autoescape set, Python-style escaping, the global functions,
-/// and templates from `folder` (reloaded on change when `auto_reload`).
-pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Environment<'static> {
+/// An urlencoded string as a map; a repeated name keeps its first value, like Flask's
+/// `request.args[name]` and `request.form[name]`.
+fn first_values(encoded: &[u8]) -> serde_json::Map<String, serde_json::Value> {
+    let mut values = serde_json::Map::new();
+    for (k, v) in form_urlencoded::parse(encoded) {
+        values
+            .entry(k.into_owned())
+            .or_insert(v.into_owned().into());
+    }
+    values
+}
+
+/// Builds the environment: Flask's autoescape set, Python-style escaping and the global
+/// functions; templates reload on change when `auto_reload`. [`set_folders`] gives it its files.
+pub(crate) fn environment(auto_reload: bool, debug: bool) -> Environment<'static> {
     let mut env = Environment::new();
-    set_folders(&mut env, &[folder.to_path_buf()]);
     env.set_auto_reload(auto_reload);
     env.set_debug(debug);
     env.set_auto_escape_callback(|name| {
@@ -223,17 +281,35 @@ pub(crate) fn environment(folder: &Path, auto_reload: bool, debug: bool) -> Envi
     env
 }
 
-/// Loads templates from `folders`, the first that has the name winning: the app's folder, then
-/// each blueprint's in registration order, as Flask searches them.
-pub(crate) fn set_folders(env: &mut Environment<'static>, folders: &[std::path::PathBuf]) {
-    let loaders: Vec<_> = folders.iter().map(minijinja::path_loader).collect();
+/// Loads templates from `folders` under `root`, the first that has the name winning: the app's
+/// folder, then each blueprint's in registration order, as Flask searches them. A name none has
+/// is an error that lists the folders searched and says where the root came from, since a
+/// template "not found" is most often a folder looked for in the wrong place.
+pub(crate) fn set_folders(env: &mut Environment<'static>, root: &Root, folders: &[Folder]) {
+    let resolved: Vec<_> = folders.iter().map(|f| root.resolve(&f.path)).collect();
+    let loaders: Vec<_> = resolved.iter().map(minijinja::path_loader).collect();
+    let root = root.describe();
     env.set_loader(move |name| {
         for load in &loaders {
             if let Some(source) = load(name)? {
                 return Ok(Some(source));
             }
         }
-        Ok(None)
+        let searched = resolved
+            .iter()
+            .map(|path| {
+                let missing = if path.is_dir() { "" } else { " (missing)" };
+                format!("{}{missing}", path.display())
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        Err(minijinja::Error::new(
+            minijinja::ErrorKind::TemplateNotFound,
+            format!(
+                "template {name:?} does not exist: searched {searched}; relative folders are \
+                 resolved against the app's root {root}"
+            ),
+        ))
     });
 }
 

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tower::ServiceExt;
 
-use crate::{App, AppService, Body};
+use crate::{App, AppService, Body, CommandError, Session};
 
 /// Calls an app in memory, the way Flask's `app.test_client()` does: the full pipeline (layers,
 /// hooks, error handlers) runs, only the socket is missing. Cookies set by responses are kept and
@@ -107,6 +107,104 @@ impl TestClient {
             .map(|c| c.value().to_owned())
     }
 
+    /// Reads or changes the session the client's cookie holds, like Flask's
+    /// `client.session_transaction()`: `f` gets the session as the app would load it from the
+    /// cookie (what the last response set), and a change is signed with the app's key and stored
+    /// in the cookie jar, so the next request carries it.
+    ///
+    /// ```
+    /// use micro::{App, Config, Session, TestClient};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = App::from_config(Config::from_toml_str("SECRET_KEY = \"k\"").unwrap()).unwrap();
+    /// app.get("/me", |s: Session| async move { format!("user {:?}", s.get::<u32>("user_id")) });
+    /// app.post("/logout", |s: Session| async move { s.clear(); "bye" });
+    ///
+    /// let client = TestClient::new(app);
+    /// client.session(|s| s.insert("user_id", 1)).unwrap(); // logged in, no login form
+    /// assert_eq!(client.get("/me").await.text(), "user Some(1)");
+    ///
+    /// client.post("/logout").await;
+    /// assert!(client.session(|s| s.is_empty()));
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// When the app has no `SECRET_KEY` (it was not built with
+    /// [`App::from_config`](crate::App::from_config)), or the changed session is too large for a
+    /// cookie.
+    pub fn session<R>(&self, f: impl FnOnce(&Session) -> R) -> R {
+        let app = self.service.shared();
+        let Some(keys) = &app.session_keys else {
+            panic!(
+                "TestClient::session: the app has no sessions: build it with App::from_config and a SECRET_KEY (or DEBUG = true)"
+            );
+        };
+        let config = &app.config;
+        let cookie = self.cookie(&config.session_cookie_name);
+        let session = crate::session::from_cookie(keys, config, cookie.as_deref());
+        let result = f(&session);
+        match crate::session::set_cookie(&session, keys, config) {
+            Ok(None) => {}
+            Ok(Some(value)) => self.store_cookies(&HeaderMap::from_iter([(SET_COOKIE, value)])),
+            Err(why) => panic!("TestClient::session: {why}"),
+        }
+        result
+    }
+
+    /// The value of type `T` the app was given with [`App::state`](crate::App::state), the one
+    /// its handlers see: a test can seed or inspect the database the app uses.
+    ///
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use micro::{App, State, TestClient};
+    ///
+    /// #[derive(Clone, Default)]
+    /// struct Db(Arc<Mutex<Vec<String>>>);
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = App::new();
+    /// app.state(Db::default());
+    /// app.post("/posts", |State(db): State<Db>| async move { db.0.lock().unwrap().push("hi".into()); "ok" });
+    ///
+    /// let client = TestClient::new(app);
+    /// client.post("/posts").await;
+    /// assert_eq!(*client.state::<Db>().0.lock().unwrap(), ["hi"]);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// When no `T` was registered; the message names the type.
+    pub fn state<T: Send + Sync + 'static>(&self) -> &T {
+        self.service
+            .shared()
+            .state
+            .get::<T>()
+            .unwrap_or_else(|| {
+                panic!(
+                    "TestClient::state: no {0} was registered: call app.state({0} {{ .. }}) before making the client",
+                    std::any::type_name::<T>()
+                )
+            })
+    }
+
+    /// Runs one of the app's [commands](crate::App::command) in this process, against the
+    /// state this client's requests see, like Flask's `app.test_cli_runner().invoke(..)`.
+    /// `args` are the words after the program's name: `["init-db"]`, `["users", "create",
+    /// "ada"]`. What the command prints goes to this process's output.
+    ///
+    /// # Errors
+    /// The command's error; or, when `args` name no command, a message that says so; with the
+    /// `clap` feature, clap's error when it refuses the arguments (or is asked for `--help`).
+    pub async fn run_command<I, S>(&self, args: I) -> Result<(), CommandError>
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let args = args.into_iter().map(Into::into).collect();
+        crate::commands::run_for_test(self.service.shared(), args).await
+    }
+
     fn lock_cookies(&self) -> std::sync::MutexGuard<'_, Vec<cookie::Cookie<'static>>> {
         self.cookies.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -170,6 +268,31 @@ impl TestRequest {
             _ => self.error = Some("invalid header name or value".into()),
         }
         self
+    }
+
+    /// Sends what a browser adds to a request made by a page of another site
+    /// (`Sec-Fetch-Site: cross-site` and `Origin: origin`), to test that the app refuses it or,
+    /// for a trusted origin or an exempt route, takes it. Requests are otherwise sent without
+    /// these headers, as API clients send them, and pass.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = micro::App::new();
+    /// app.post("/transfer", || async { "sent" });
+    /// let client = micro::TestClient::new(app);
+    /// let res = client.post("/transfer").cross_site("https://evil.example").await;
+    /// assert_eq!(res.status(), 403);
+    /// assert_eq!(client.post("/transfer").same_origin().await.status(), 200);
+    /// # }
+    /// ```
+    pub fn cross_site(self, origin: &str) -> Self {
+        self.header("sec-fetch-site", "cross-site")
+            .header(http::header::ORIGIN, origin)
+    }
+
+    /// Sends `Sec-Fetch-Site: same-origin`, as a browser does for a form on the app's own pages.
+    pub fn same_origin(self) -> Self {
+        self.header("sec-fetch-site", "same-origin")
     }
 
     /// Appends query parameters, serialised with `serde_urlencoded`.

@@ -73,6 +73,17 @@ fn parse_tokens(raw: Option<Value>) -> Result<Vec<Secret>, ConfigError> {
         key: "APP.tokens".into(),
         message,
     };
+    let raw = match raw {
+        // Environment values are text, so a list from `MICRO_APP_TOKENS` arrives as a string.
+        Some(Value::String(text)) if text.trim_start().starts_with('[') => {
+            Some(serde_json::from_str(&text).map_err(|e| {
+                fail(format!(
+                    "is not a list of double-quoted tokens (`[\"a...\", \"b...\"]`): {e}"
+                ))
+            })?)
+        }
+        other => other,
+    };
     let tokens: Vec<String> = match raw {
         None => Vec::new(),
         Some(Value::String(text)) => text.split(',').map(str::to_owned).collect(),
@@ -125,6 +136,11 @@ mod tests {
         assert_eq!(s.tokens.len(), 2);
         assert!(s.tokens.verify("fedcba9876543210"));
         assert_eq!(s.database_url, DEFAULT_DATABASE_URL);
+
+        // A list written as text, as `MICRO_APP_TOKENS='["...", "..."]'` gives it.
+        let s = settings("[APP]\ntokens = '[\"0123456789abcdef\", \"fedcba9876543210\"]'").unwrap();
+        assert_eq!(s.tokens.len(), 2);
+        assert!(s.tokens.verify("fedcba9876543210"));
 
         let s = settings("[APP]\ntokens = \"0123456789abcdef, fedcba9876543210,\"\ndatabase_url = \"sqlite://x.db\"").unwrap();
         assert_eq!(s.tokens.len(), 2);

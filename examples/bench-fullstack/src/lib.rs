@@ -245,7 +245,7 @@ pub async fn prepare_database(db: &Database) -> Result<(), fullstack::Error> {
             target.push(Fortune::META);
         }
         let to = ProjectState::from_models(&target);
-        for op in diff(&state.clone(), &to, &mut NonInteractive) {
+        for op in diff(&state.clone(), &to, &mut NonInteractive)? {
             for sql in op.forward_sql(db.backend(), &state)? {
                 db.execute(&sql, Vec::new()).await?;
             }

@@ -3,31 +3,22 @@
 //! login kept in the session with flash messages (the `auth` blueprint), a custom 404 page, a
 //! hook, and `url_for` wherever a link is made.
 //!
-//! Run it with `cargo run -p hello-micro` (it listens on `HOST`:`PORT`, default 127.0.0.1:5000).
+//! Run it with `cargo run -p hello-micro` (it listens on `HOST`:`PORT`, default 127.0.0.1:5000),
+//! from any directory: `micro::app!` roots the app at this crate's folder, so `templates/` and
+//! `static/` beside `Cargo.toml` are found. A copy of the binary deployed elsewhere is given its
+//! folder with `MICRO_ROOT_PATH`.
 
 mod auth;
-
-use std::path::Path;
 
 use micro::http::HeaderValue;
 use micro::{App, Config, ConfigError, Error, G, Html, Json, Templates, context};
 use serde::{Deserialize, Serialize};
 
-/// The configuration from `micro.toml` / `MICRO_*` variables, with this example's defaults:
-/// templates and static files from the example's own folders, and debug mode (with a temporary secret key) when no
-/// `SECRET_KEY` is set, so `cargo run` works on a fresh machine.
+/// The configuration from `micro.toml` / `MICRO_*` variables, with this example's default:
+/// debug mode (with a temporary secret key) when no `SECRET_KEY` is set, so `cargo run` works on
+/// a fresh machine.
 pub fn config() -> Result<Config, ConfigError> {
     let mut config = Config::load()?;
-    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    if config.templates_folder == Path::new("templates") {
-        config.templates_folder = here.join("templates");
-    }
-    if config.static_folder == Path::new("static") {
-        config.static_folder = here.join("static");
-        config
-            .static_url_path
-            .get_or_insert_with(|| "/static".into());
-    }
     if config.secret_key.is_none() && !config.debug {
         eprintln!(
             "hello-micro: no SECRET_KEY set, running in debug mode (set MICRO_SECRET_KEY in production)"
@@ -37,12 +28,13 @@ pub fn config() -> Result<Config, ConfigError> {
     Ok(config)
 }
 
-/// Builds the app; `main` serves it and the tests call it in memory.
+/// Builds the app, rooted at this crate's folder; `main` serves it and the tests call it in
+/// memory.
 ///
 /// # Errors
 /// When the configuration is refused (no secret key outside debug mode).
 pub fn app(config: Config) -> Result<App, ConfigError> {
-    let mut app = App::from_config(config)?;
+    let mut app = micro::app!(config)?;
     app.get("/", index);
     app.get("/hello/<name>", hello);
     app.get(

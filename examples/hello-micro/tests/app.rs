@@ -6,8 +6,6 @@ use serde_json::{Value, json};
 fn client() -> TestClient {
     let mut config = Config::default();
     config.secret_key = Some(Secret::new("test key"));
-    config.templates_folder = concat!(env!("CARGO_MANIFEST_DIR"), "/templates").into();
-    config.static_folder = concat!(env!("CARGO_MANIFEST_DIR"), "/static").into();
     TestClient::new(hello_micro::app(config).unwrap())
 }
 
@@ -140,6 +138,33 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
     let home = res.text();
     assert!(home.contains("You are logged out."), "{home}");
     assert!(home.contains(">Log in</a>"), "{home}");
+}
+
+#[tokio::test]
+async fn the_login_form_works_from_its_own_page_and_not_from_another_site() {
+    let c = client();
+    let form = [("username", "ada"), ("password", "micro")];
+    let res = c
+        .post("/auth/login")
+        .form(&form)
+        .cross_site("https://evil.example")
+        .await;
+    assert_eq!(res.status(), 403);
+    assert!(
+        res.text().contains("cross-origin request refused"),
+        "{}",
+        res.text()
+    );
+    assert_eq!(c.cookie("session"), None, "nothing was stored");
+
+    let res = c.post("/auth/login").form(&form).same_origin().await;
+    assert_eq!(res.status(), 303);
+    let res = c
+        .post("/auth/logout")
+        .cross_site("https://evil.example")
+        .await;
+    assert_eq!(res.status(), 403, "another site cannot log the user out");
+    assert!(c.get("/").await.text().contains("signed in as"));
 }
 
 #[tokio::test]

@@ -19,4 +19,17 @@ struct Page {
     meta: String,
 }
 
+#[derive(Model)]
+struct Entry {
+    id: i64,
+    pk: String,
+}
+
+// A field named `pk` that is the primary key is fine.
+#[derive(Model)]
+struct Slug {
+    #[field(primary_key)]
+    pk: String,
+}
+
 fn main() {}

@@ -1,6 +1,11 @@
-//! `makemigrations [--name N] [--rename app.Old=New ...] [--fill app.Model.field=V ...]
-//! [--dry-run] [--check] [--no-input]`: writes the migrations the models need into each app's
-//! migrations folder. No database is needed.
+//! `makemigrations [--name N] [--rename app.Old=New ...] [--remove app.Model[.field] ...]
+//! [--fill app.Model.field=V ...] [--dry-run] [--check] [--no-input]`: writes the migrations
+//! the models need into each app's migrations folder. No database is needed.
+//!
+//! What the models cannot say (was a field renamed or removed? what do existing rows get in a
+//! new NOT NULL column?) is answered by the flags, else asked on the terminal; without a
+//! terminal (stdin is not one, or `--no-input`) the command refuses, names the model and
+//! field and the ways to answer, and writes nothing.
 
 use std::fmt::Write as _;
 use std::io::IsTerminal;
@@ -9,7 +14,7 @@ use std::path::Path;
 use clap::{Arg, ArgAction, Command};
 
 use super::{CommandContext, CommandError};
-use crate::migrations::{FlagQuestioner, Interactive, Migration, NonInteractive, plan_migrations};
+use crate::migrations::{FlagQuestioner, Interactive, Migration, plan_migrations};
 use crate::project::AppConfig;
 
 pub(crate) fn command() -> Command {
@@ -27,14 +32,24 @@ pub(crate) fn command() -> Command {
                 .long("rename")
                 .value_name("app.Old=New|app.Model.old=new")
                 .action(ArgAction::Append)
-                .help("A model or field was renamed (not removed and added)"),
+                .help("A model or field was renamed (not removed and added): its data is kept"),
+        )
+        .arg(
+            Arg::new("remove")
+                .long("remove")
+                .value_name("app.Model|app.Model.field")
+                .action(ArgAction::Append)
+                .help("A model or field was removed, not renamed: its data is dropped"),
         )
         .arg(
             Arg::new("fill")
                 .long("fill")
                 .value_name("app.Model.field=VALUE")
                 .action(ArgAction::Append)
-                .help("The value existing rows get for a new NOT NULL field without a default"),
+                .help(
+                    "The value existing rows get for a field that becomes NOT NULL without a \
+                     default",
+                ),
         )
         .arg(
             Arg::new("dry-run")
@@ -51,8 +66,12 @@ pub(crate) fn command() -> Command {
         .arg(
             Arg::new("no-input")
                 .long("no-input")
+                .alias("noinput")
                 .action(ArgAction::SetTrue)
-                .help("Asks no question (renames are removals and additions unless --rename says)"),
+                .help(
+                    "Asks no question: what the flags do not answer is refused (as without a \
+                     terminal)",
+                ),
         )
 }
 
@@ -91,32 +110,31 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
         return Err(first.clone().into());
     }
     let set = project.migrations_from_dirs()?;
-    let renames: Vec<&str> = ctx
-        .matches
-        .get_many::<String>("rename")
-        .into_iter()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    let fills: Vec<&String> = ctx
-        .matches
-        .get_many::<String>("fill")
-        .into_iter()
-        .flatten()
-        .collect();
+    let flags = |name: &str| -> Vec<String> {
+        ctx.matches
+            .get_many::<String>(name)
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect()
+    };
+    let mut answers = FlagQuestioner::new();
+    for flag in flags("rename") {
+        answers = answers.parse_rename(&flag)?;
+    }
+    for flag in flags("remove") {
+        answers = answers.parse_remove(&flag)?;
+    }
+    for flag in flags("fill") {
+        answers = answers.parse_fill(&flag)?;
+    }
     let dry_run = ctx.matches.get_flag("dry-run") || ctx.matches.get_flag("check");
     let models = project.models();
-    let mut new = if !renames.is_empty() || !fills.is_empty() {
-        let mut q = FlagQuestioner::parse(&renames)?;
-        for f in fills {
-            q = q.parse_fill(f)?;
-        }
-        plan_migrations(&models, &set, &mut q)?
-    } else if !ctx.matches.get_flag("no-input") && std::io::stdin().is_terminal() {
-        let mut q = Interactive::new(std::io::stdin().lock(), &mut *ctx.out);
+    let mut new = if !ctx.matches.get_flag("no-input") && std::io::stdin().is_terminal() {
+        let mut q = answers.or_ask(Interactive::new(std::io::stdin().lock(), &mut *ctx.out));
         plan_migrations(&models, &set, &mut q)?
     } else {
-        plan_migrations(&models, &set, &mut NonInteractive)?
+        plan_migrations(&models, &set, &mut answers)?
     };
     if new.is_empty() {
         writeln!(ctx.out, "No changes detected")?;

@@ -2,277 +2,42 @@
 //!
 //! Renames cannot be told apart from a removal plus an addition by looking at states, so, like
 //! Django, the autodetector asks a [`Questioner`] when a removed model or field and an added one
-//! have the same shape. The default questioner answers no: it never guesses.
+//! have the same shape, and for the value existing rows get when a field becomes NOT NULL
+//! without a default. A question without an answer stops the diff with an error that names
+//! the model and field and the ways to answer it: the autodetector never guesses.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, Write};
 
 use super::operations::Operation;
+use super::questioner::{self, Questioner, Unanswered};
 use super::state::{DefaultState, FieldState, ModelState, ProjectState};
-
-/// Answers the autodetector's questions.
-pub trait Questioner {
-    /// Was model `old` renamed to `new`?
-    fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool;
-    /// Was field `old` of `model` renamed to `new`?
-    fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool;
-
-    /// A NOT NULL field without a default is added to `model`: the value its existing rows
-    /// get, once (not kept as a default). `None` (the default answer) leaves the migration to
-    /// fail on a table that has rows.
-    fn ask_not_null_addition(
-        &mut self,
-        _model: &ModelState,
-        _field: &FieldState,
-    ) -> Option<DefaultState> {
-        None
-    }
-
-    /// Field `field` of `model` stops accepting NULL and has no default: the value existing
-    /// NULLs get. `None` leaves the migration to fail when there are NULLs.
-    fn ask_not_null_alteration(
-        &mut self,
-        _model: &ModelState,
-        _field: &FieldState,
-    ) -> Option<DefaultState> {
-        None
-    }
-}
-
-/// Reads a one-off value typed for `field` (`0`, `1.5`, `true`, text).
-pub(crate) fn parse_value(field: &FieldState, text: &str) -> Option<DefaultState> {
-    use crate::db::ColumnType;
-    match field.ty {
-        ColumnType::SmallInt | ColumnType::Int | ColumnType::BigInt => {
-            text.trim().parse().ok().map(DefaultState::Int)
-        }
-        ColumnType::Float | ColumnType::Real => text.trim().parse().ok().map(DefaultState::Float),
-        ColumnType::Bool => match text.trim() {
-            "true" | "1" => Some(DefaultState::Bool(true)),
-            "false" | "0" => Some(DefaultState::Bool(false)),
-            _ => None,
-        },
-        ColumnType::DateTime if text.trim() == "now" => Some(DefaultState::Now),
-        // Written as a quoted literal, which every backend converts exactly.
-        ColumnType::Decimal => text
-            .trim()
-            .parse::<rust_decimal::Decimal>()
-            .ok()
-            .map(|d| DefaultState::Text(d.to_string())),
-        _ => Some(DefaultState::Text(text.to_owned())),
-    }
-}
-
-/// Answers no to everything: a possible rename becomes a removal and an addition. What runs in
-/// CI and scripts.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NonInteractive;
-
-impl Questioner for NonInteractive {
-    fn ask_rename_model(&mut self, _: &ModelState, _: &ModelState) -> bool {
-        false
-    }
-    fn ask_rename_field(&mut self, _: &ModelState, _: &FieldState, _: &FieldState) -> bool {
-        false
-    }
-}
-
-/// Answers from renames given up front, as a command's `--rename` flags:
-/// `polls.Poll=Question` renames a model, `polls.Question.text=question_text` a field.
-#[derive(Debug, Clone, Default)]
-pub struct FlagQuestioner {
-    models: BTreeSet<(String, String)>,
-    fields: BTreeSet<(String, String, String)>,
-    fills: BTreeMap<(String, String), String>,
-}
-
-impl FlagQuestioner {
-    /// No renames yet.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Parses `app.Old=New` (a model) or `app.Model.old=new` (a field).
-    ///
-    /// # Errors
-    /// When the flag has neither form.
-    pub fn parse(flags: &[&str]) -> Result<Self, crate::Error> {
-        let mut q = Self::new();
-        for flag in flags {
-            let bad = || {
-                crate::Error::Migration(format!(
-                    "`--rename {flag}`: write app.OldModel=NewModel or app.Model.old_field=new_field"
-                ))
-            };
-            let (left, new) = flag.split_once('=').ok_or_else(bad)?;
-            let parts: Vec<&str> = left.split('.').collect();
-            match parts.as_slice() {
-                [app, old] => q = q.rename_model(&format!("{app}.{old}"), &format!("{app}.{new}")),
-                [app, model, old] => q = q.rename_field(&format!("{app}.{model}"), old, new),
-                _ => return Err(bad()),
-            }
-        }
-        Ok(q)
-    }
-
-    /// Model `old` (`app.Name`) was renamed to `new` (`app.NewName`).
-    #[must_use]
-    pub fn rename_model(mut self, old: &str, new: &str) -> Self {
-        self.models.insert((old.to_owned(), new.to_owned()));
-        self
-    }
-
-    /// Field `old` of `model` (`app.Name`) was renamed to `new`.
-    #[must_use]
-    pub fn rename_field(mut self, model: &str, old: &str, new: &str) -> Self {
-        self.fields
-            .insert((model.to_owned(), old.to_owned(), new.to_owned()));
-        self
-    }
-
-    /// The one-off value existing rows get when NOT NULL field `field` of `model` (`app.Name`)
-    /// is added or stops accepting NULL without a default (a `--fill app.Model.field=0` flag).
-    #[must_use]
-    pub fn fill(mut self, model: &str, field: &str, value: &str) -> Self {
-        self.fills
-            .insert((model.to_owned(), field.to_owned()), value.to_owned());
-        self
-    }
-
-    /// Parses a `--fill app.Model.field=value` flag into [`fill`](Self::fill).
-    ///
-    /// # Errors
-    /// When the flag is not of that form.
-    pub fn parse_fill(self, flag: &str) -> Result<Self, crate::Error> {
-        let bad =
-            || crate::Error::Migration(format!("`--fill {flag}`: write app.Model.field=value"));
-        let (left, value) = flag.split_once('=').ok_or_else(bad)?;
-        let (model, field) = left.rsplit_once('.').ok_or_else(bad)?;
-        if !model.contains('.') {
-            return Err(bad());
-        }
-        Ok(self.fill(model, field, value))
-    }
-
-    fn fill_for(&self, model: &ModelState, field: &FieldState) -> Option<DefaultState> {
-        let text = self.fills.get(&(model.label(), field.name.clone()))?;
-        parse_value(field, text)
-    }
-}
-
-impl Questioner for FlagQuestioner {
-    fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
-        self.models.contains(&(old.label(), new.label()))
-    }
-    fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool {
-        self.fields
-            .contains(&(model.label(), old.name.clone(), new.name.clone()))
-    }
-    fn ask_not_null_addition(
-        &mut self,
-        model: &ModelState,
-        field: &FieldState,
-    ) -> Option<DefaultState> {
-        self.fill_for(model, field)
-    }
-    fn ask_not_null_alteration(
-        &mut self,
-        model: &ModelState,
-        field: &FieldState,
-    ) -> Option<DefaultState> {
-        self.fill_for(model, field)
-    }
-}
-
-/// Asks on the terminal, `y/N`, like Django's `makemigrations`.
-#[derive(Debug)]
-pub struct Interactive<R, W> {
-    input: R,
-    output: W,
-}
-
-impl Interactive<std::io::StdinLock<'static>, std::io::Stdout> {
-    /// Reads answers from stdin.
-    pub fn stdio() -> Self {
-        Interactive {
-            input: std::io::stdin().lock(),
-            output: std::io::stdout(),
-        }
-    }
-}
-
-impl<R: BufRead, W: Write> Interactive<R, W> {
-    /// Reads answers from `input`, writes questions to `output`.
-    pub fn new(input: R, output: W) -> Self {
-        Interactive { input, output }
-    }
-
-    fn ask_value(&mut self, model: &ModelState, field: &FieldState) -> Option<DefaultState> {
-        let _ = write!(
-            self.output,
-            "{}.{} cannot be NULL and has no default: the value for existing rows (empty: none)? ",
-            model.name, field.name
-        );
-        let _ = self.output.flush();
-        let mut line = String::new();
-        self.input.read_line(&mut line).ok()?;
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            None
-        } else {
-            parse_value(field, line)
-        }
-    }
-
-    fn ask(&mut self, question: &str) -> bool {
-        let _ = write!(self.output, "{question} [y/N] ");
-        let _ = self.output.flush();
-        let mut line = String::new();
-        if self.input.read_line(&mut line).is_err() {
-            return false;
-        }
-        matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes")
-    }
-}
-
-impl<R: BufRead, W: Write> Questioner for Interactive<R, W> {
-    fn ask_rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
-        self.ask(&format!(
-            "Was the model {} renamed to {}?",
-            old.label(),
-            new.name
-        ))
-    }
-    fn ask_rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool {
-        self.ask(&format!(
-            "Was {}.{} renamed to {}.{} (a field of the same type)?",
-            model.name, old.name, model.name, new.name
-        ))
-    }
-    fn ask_not_null_addition(
-        &mut self,
-        model: &ModelState,
-        field: &FieldState,
-    ) -> Option<DefaultState> {
-        self.ask_value(model, field)
-    }
-    fn ask_not_null_alteration(
-        &mut self,
-        model: &ModelState,
-        field: &FieldState,
-    ) -> Option<DefaultState> {
-        self.ask_value(model, field)
-    }
-}
+use crate::Error;
 
 /// The operations that turn `from` into `to`, in an order the database accepts: renames, new
 /// models (a model pointed at by a foreign key before the model pointing), field changes, and
 /// deletions last (models pointing at others before those).
+///
+/// # Errors
+/// [`Error::Migration`] when a question has no answer ([`Unanswered`]): the message lists
+/// every such question (a model or field that may have been renamed, a NOT NULL field that
+/// needs a value for existing rows) with the ways to answer it, or says the user quit.
 pub fn diff(
     from: &ProjectState,
     to: &ProjectState,
     questioner: &mut dyn Questioner,
-) -> Vec<Operation> {
+) -> Result<Vec<Operation>, Error> {
+    let mut asker = Asker {
+        questioner,
+        unanswered: Vec::new(),
+        invalid: Vec::new(),
+        quit: false,
+    };
+    let ops = changes(from, to, &mut asker);
+    asker.finish()?;
+    Ok(ops)
+}
+
+fn changes(from: &ProjectState, to: &ProjectState, asker: &mut Asker<'_>) -> Vec<Operation> {
     let mut ops = Vec::new();
     let mut from = from.clone();
 
@@ -296,7 +61,7 @@ pub fn diff(
                     .iter()
                     .zip(&old.fields)
                     .all(|(a, b)| a.name == b.name && a.ty == b.ty)
-                && questioner.ask_rename_model(old, new)
+                && asker.rename_model(old, new)
         });
         if let Some(new) = candidate {
             let op = Operation::RenameModel {
@@ -374,7 +139,7 @@ pub fn diff(
         let Some(old) = from.models.get(label) else {
             continue;
         };
-        model_changes(old, new, questioner, &mut ops);
+        model_changes(old, new, asker, &mut ops);
     }
 
     // Deleted models: those pointing at other deleted models first.
@@ -405,7 +170,7 @@ pub fn diff(
 fn model_changes(
     old: &ModelState,
     new: &ModelState,
-    questioner: &mut dyn Questioner,
+    asker: &mut Asker<'_>,
     ops: &mut Vec<Operation>,
 ) {
     let app = || new.app.clone();
@@ -424,23 +189,23 @@ fn model_changes(
     // Renamed fields.
     let mut renames = Vec::new();
     removed.retain(|r| {
-        let Some(pos) = added.iter().position(|a| r.same_shape(a)) else {
+        // Each added field of the same definition is a candidate, asked in turn. A join
+        // table's columns follow the models it joins: renamed without asking.
+        let Some(pos) = added
+            .iter()
+            .position(|a| r.same_shape(a) && (new.auto_created || asker.rename_field(old, r, a)))
+        else {
             return true;
         };
-        // A join table's columns follow the models it joins: renamed without asking.
-        if new.auto_created || questioner.ask_rename_field(old, r, added[pos]) {
-            let a = added.remove(pos);
-            renames.push(Operation::RenameField {
-                app: app(),
-                model: model(),
-                old_name: r.name.clone(),
-                new_name: a.name.clone(),
-                new_column: a.column.clone(),
-            });
-            false
-        } else {
-            true
-        }
+        let a = added.remove(pos);
+        renames.push(Operation::RenameField {
+            app: app(),
+            model: model(),
+            old_name: r.name.clone(),
+            new_name: a.name.clone(),
+            new_column: a.column.clone(),
+        });
+        false
     });
 
     // Indexes that go (or change) are dropped before their fields change.
@@ -464,7 +229,7 @@ fn model_changes(
     let needs_value = |f: &FieldState| !f.null && f.default.is_none() && !f.auto;
     for f in added {
         let fill = if needs_value(f) {
-            questioner.ask_not_null_addition(new, f)
+            asker.not_null_addition(new, f)
         } else {
             None
         };
@@ -480,7 +245,7 @@ fn model_changes(
             && o != f
         {
             let fill = if o.null && needs_value(f) {
-                questioner.ask_not_null_alteration(new, f)
+                asker.not_null_alteration(new, f)
             } else {
                 None
             };
@@ -520,4 +285,153 @@ fn renamed_index(i: &super::state::IndexState, renames: &[Operation]) -> super::
         }
     }
     i
+}
+
+/// Asks the questioner, and keeps what it could not answer for the error at the end.
+struct Asker<'q> {
+    questioner: &'q mut dyn Questioner,
+    /// One paragraph per question nobody could answer: what changed, and the ways to answer.
+    unanswered: Vec<String>,
+    /// Answers given up front that do not fit, with why.
+    invalid: Vec<String>,
+    /// The user chose to stop: nothing more is asked.
+    quit: bool,
+}
+
+impl Asker<'_> {
+    /// `answer`, or `otherwise` with the question recorded (`why` describes it).
+    fn answered<T>(
+        &mut self,
+        answer: Result<T, Unanswered>,
+        otherwise: T,
+        why: impl FnOnce() -> String,
+    ) -> T {
+        match answer {
+            Ok(a) => a,
+            Err(Unanswered::Quit) => {
+                self.quit = true;
+                otherwise
+            }
+            Err(Unanswered::NoInput) => {
+                self.unanswered.push(why());
+                otherwise
+            }
+            Err(Unanswered::Invalid(reason)) => {
+                self.invalid.push(reason);
+                otherwise
+            }
+        }
+    }
+
+    fn rename_model(&mut self, old: &ModelState, new: &ModelState) -> bool {
+        if self.quit {
+            return false;
+        }
+        let answer = self.questioner.ask_rename_model(old, new);
+        self.answered(answer, false, || {
+            let (app, o, n) = (&old.app, &old.name, &new.name);
+            format!(
+                "Model {app}.{o} is gone and {app}.{n}, with the same fields, is new: was it \
+                 renamed? Say which:\n  \
+                 --rename {app}.{o}={n}   it was renamed: the table {} and its rows are kept\n  \
+                 --remove {app}.{o}   it was deleted: the table {} and its rows are dropped",
+                old.table, old.table
+            )
+        })
+    }
+
+    fn rename_field(&mut self, model: &ModelState, old: &FieldState, new: &FieldState) -> bool {
+        if self.quit {
+            return false;
+        }
+        let answer = self.questioner.ask_rename_field(model, old, new);
+        self.answered(answer, false, || {
+            let (m, o, n) = (model.label(), &old.name, &new.name);
+            format!(
+                "Field {m}.{o} is gone and {m}.{n}, {}, is new: was it renamed? Say which:\n  \
+                 --rename {m}.{o}={n}   it was renamed: the column {} and its data are kept\n  \
+                 --remove {m}.{o}   it was removed: the column {} and its data are dropped",
+                questioner::describe(new),
+                old.column,
+                old.column
+            )
+        })
+    }
+
+    fn not_null_addition(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Option<DefaultState> {
+        if self.quit {
+            return None;
+        }
+        let answer = self.questioner.ask_not_null_addition(model, field);
+        self.answered(answer, None, || {
+            not_null_advice(
+                model,
+                field,
+                "is a new field that cannot be NULL and has no default: the rows the table \
+                 already has need a value",
+            )
+        })
+    }
+
+    fn not_null_alteration(
+        &mut self,
+        model: &ModelState,
+        field: &FieldState,
+    ) -> Option<DefaultState> {
+        if self.quit {
+            return None;
+        }
+        let answer = self.questioner.ask_not_null_alteration(model, field);
+        self.answered(answer, None, || {
+            not_null_advice(
+                model,
+                field,
+                "stops accepting NULL and has no default: the rows that hold NULL need a value",
+            )
+        })
+    }
+
+    /// The error for the questions without an answer, if any.
+    fn finish(self) -> Result<(), Error> {
+        if self.quit {
+            return Err(Error::Migration(
+                "makemigrations stopped as asked: nothing was written".into(),
+            ));
+        }
+        let mut parts = Vec::new();
+        if !self.invalid.is_empty() {
+            parts.push(format!(
+                "makemigrations cannot use a value given up front: nothing was written.\n\n{}",
+                self.invalid.join("\n")
+            ));
+        }
+        if !self.unanswered.is_empty() {
+            parts.push(format!(
+                "makemigrations will not guess a change that could lose data, and nobody can be \
+                 asked (stdin is not a terminal, or --no-input): nothing was written.\n\n{}",
+                self.unanswered.join("\n\n")
+            ));
+        }
+        if parts.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Migration(parts.join("\n\n")))
+        }
+    }
+}
+
+/// The ways to give a NOT NULL field's existing rows a value.
+fn not_null_advice(model: &ModelState, field: &FieldState, what: &str) -> String {
+    let (m, f) = (model.label(), &field.name);
+    format!(
+        "Field {m}.{f} {what}. Do one of:\n  \
+         declare a default: #[field(default = ...)]\n  \
+         give the existing rows a one-off value: --fill {m}.{f}=VALUE\n  \
+         make it nullable: {f}: Option<{}>",
+        questioner::rust_type(field)
+    )
 }

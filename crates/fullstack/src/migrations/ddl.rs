@@ -122,6 +122,19 @@ impl Ddl {
             }
             DefaultState::Int(i) => return i.to_string(),
             DefaultState::Float(x) => return format!("{x:?}"),
+            // MySQL's DATETIME takes no offset: the moment, in UTC, without one.
+            DefaultState::Text(t)
+                if self.backend == Backend::MySql && f.ty == ColumnType::DateTime =>
+            {
+                match chrono::DateTime::parse_from_rfc3339(t) {
+                    Ok(at) => self.quote_text(
+                        &at.with_timezone(&chrono::Utc)
+                            .format("%Y-%m-%d %H:%M:%S%.6f")
+                            .to_string(),
+                    ),
+                    Err(_) => self.quote_text(t),
+                }
+            }
             DefaultState::Text(t) => self.quote_text(t),
             DefaultState::Now => {
                 return match self.backend {
@@ -271,17 +284,22 @@ impl Ddl {
     /// Every index of a model: single-field ones and composite ones.
     fn all_indexes(self, model: &ModelState) -> Result<Vec<String>, Error> {
         let mut out = Vec::new();
-        for f in model
-            .fields
-            .iter()
-            .filter(|f| f.index && !f.unique && !f.primary_key)
-        {
+        for f in model.fields.iter().filter(|f| self.has_field_index(f)) {
             out.push(self.create_field_index(&model.table, f));
         }
         for i in &model.indexes {
             out.push(self.create_index(model, &i.name, &i.fields, i.unique)?);
         }
         Ok(out)
+    }
+
+    /// Whether `f` has an index of its own, `<table>_<column>_idx`. Unique columns and the
+    /// primary key are indexed by their constraint. On MySQL a foreign key is not: InnoDB
+    /// indexes the column when the constraint is added (an index named after the
+    /// constraint), and a second one would only cost writes. Django skips it there too.
+    fn has_field_index(self, f: &FieldState) -> bool {
+        let innodb_indexes_it = self.backend == Backend::MySql && f.relation.is_some();
+        f.index && !f.unique && !f.primary_key && !innodb_indexes_it
     }
 
     fn create_field_index(self, table: &str, f: &FieldState) -> String {
@@ -379,7 +397,7 @@ impl Ddl {
             }
             let indexed = if f.unique {
                 Some("uniq")
-            } else if f.index {
+            } else if self.has_field_index(f) {
                 Some("idx")
             } else {
                 None
@@ -523,7 +541,7 @@ impl Ddl {
                 }
             }
         }
-        if field.index && !field.unique {
+        if self.has_field_index(field) {
             out.push(self.create_field_index(table, field));
         }
         Ok(out)
@@ -589,6 +607,22 @@ impl Ddl {
         one_off: Option<&DefaultState>,
     ) -> Result<Vec<String>, Error> {
         let table = &after.table;
+        let only_the_index = FieldState {
+            index: new.index,
+            ..old.clone()
+        } == *new;
+        if only_the_index {
+            // Every backend creates or drops an index in place: no table rebuild on SQLite.
+            return Ok(
+                match (self.has_field_index(old), self.has_field_index(new)) {
+                    (false, true) => vec![self.create_field_index(table, new)],
+                    (true, false) => {
+                        vec![self.drop_index(table, &constraint_name(table, &old.column, "idx"))]
+                    }
+                    _ => Vec::new(),
+                },
+            );
+        }
         let t = self.q(table);
         let fill_nulls = old.null && !new.null;
         let fill = new
@@ -641,8 +675,8 @@ impl Ddl {
         if old.unique && !old.primary_key && (!new.unique || renamed) {
             out.push(self.drop_unique(table, old));
         }
-        let old_indexed = old.index && !old.unique && !old.primary_key;
-        let new_indexed = new.index && !new.unique && !new.primary_key;
+        let old_indexed = self.has_field_index(old);
+        let new_indexed = self.has_field_index(new);
         if old_indexed && (!new_indexed || renamed) {
             out.push(self.drop_index(table, &constraint_name(table, &old.column, "idx")));
         }

@@ -527,8 +527,24 @@ impl Operation {
                 format!("Remove field {name} from {app}.{model}")
             }
             Operation::AlterField {
-                app, model, new, ..
-            } => format!("Alter field {} on {app}.{model}", new.name),
+                app,
+                model,
+                old,
+                new,
+                ..
+            } => {
+                let only_the_index = FieldState {
+                    index: new.index,
+                    ..old.clone()
+                } == *new;
+                match (only_the_index, new.index) {
+                    (true, true) => format!("Add an index to field {} of {app}.{model}", new.name),
+                    (true, false) => {
+                        format!("Remove the index of field {} of {app}.{model}", new.name)
+                    }
+                    _ => format!("Alter field {} on {app}.{model}", new.name),
+                }
+            }
             Operation::RenameField {
                 app,
                 model,

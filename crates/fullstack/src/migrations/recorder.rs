@@ -37,7 +37,26 @@ impl Recorder<'_> {
         self.backend.quote(s)
     }
 
+    /// Whether the table exists, on PostgreSQL (`to_regclass` reads the name as SQL does, on
+    /// the search path, so it is given quoted).
+    async fn exists_on_postgres(&self, conn: &mut RawConn) -> Result<bool, Error> {
+        let rows = conn
+            .conn()
+            .fetch_all(
+                "SELECT to_regclass($1) IS NOT NULL",
+                vec![Value::Text(self.q(self.table))],
+            )
+            .await?;
+        Ok(rows.first().map(|r| r.get::<bool>(0)).transpose()? == Some(true))
+    }
+
     pub(crate) async fn ensure(&self, conn: &mut RawConn) -> Result<(), Error> {
+        // `CREATE TABLE IF NOT EXISTS` on an existing table makes PostgreSQL send a NOTICE
+        // ("relation ... already exists, skipping"), which sqlx logs at INFO: on every run of
+        // `migrate`. Look first; the statement below still covers a race to create it.
+        if self.backend == Backend::Postgres && self.exists_on_postgres(conn).await? {
+            return Ok(());
+        }
         let ddl = Ddl {
             backend: self.backend,
         };

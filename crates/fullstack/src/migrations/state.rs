@@ -266,8 +266,11 @@ impl ProjectState {
                 };
                 let mut from_fk = fk(&from_col, m2m.from_column, m.label());
                 from_fk.ty = m.pk().ty;
+                // The unique index (from, to) serves lookups by owner; lookups and deletes by
+                // target need an index of their own.
                 let mut to_fk = fk(&to_col, m2m.to_column, to.label());
                 to_fk.ty = to.pk().ty;
+                to_fk.index = true;
                 let join = ModelState {
                     app: m.app.to_owned(),
                     name: format!("{}_{}", m.name, m2m.name),

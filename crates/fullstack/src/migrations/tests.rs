@@ -85,8 +85,9 @@ fn state(models: &[&ModelMeta]) -> ProjectState {
     ProjectState::from_models(models)
 }
 
+/// The operations, when no question comes up.
 fn ops(from: &ProjectState, to: &ProjectState) -> Vec<Operation> {
-    diff(from, to, &mut NonInteractive)
+    diff(from, to, &mut NonInteractive).unwrap()
 }
 
 fn model_mut<'a>(s: &'a mut ProjectState, label: &str) -> &'a mut ModelState {
@@ -183,7 +184,7 @@ fn field_changes_are_detected() {
     ] {
         let mut to = from.clone();
         change(&mut model_mut(&mut to, "blog.Author").fields[1]);
-        let ops = diff(&from, &to, &mut NonInteractive);
+        let ops = self::ops(&from, &to);
         assert!(
             matches!(ops.as_slice(), [Operation::AlterField { .. }]),
             "{ops:?}"
@@ -197,7 +198,7 @@ fn field_changes_are_detected() {
     let mut to = from.clone();
     model_mut(&mut to, "blog.Author").fields.pop();
     assert!(matches!(
-        diff(&from, &to, &mut NonInteractive).as_slice(),
+        self::ops(&from, &to).as_slice(),
         [Operation::RemoveField { name, .. }] if name == "name"
     ));
 }
@@ -232,22 +233,75 @@ fn renames_are_asked_never_guessed() {
     f.name = "full_name".into();
     f.column = "full_name".into();
 
-    let plain = ops(&from, &to);
-    assert!(matches!(
-        plain.as_slice(),
-        [Operation::RemoveField { .. }, Operation::AddField { .. }]
-    ));
+    // Nobody to ask: refused, naming the field and both answers.
+    let err = diff(&from, &to, &mut NonInteractive)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(
+        err.contains(
+            "Field blog.Author.name is gone and blog.Author.full_name, a VarChar(100) field, is new"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("--rename blog.Author.name=full_name"), "{err}");
+    assert!(err.contains("--remove blog.Author.name"), "{err}");
 
     let mut q = FlagQuestioner::parse(&["blog.Author.name=full_name"]).unwrap();
-    let renamed = diff(&from, &to, &mut q);
+    let renamed = diff(&from, &to, &mut q).unwrap();
     assert!(
         matches!(renamed.as_slice(), [Operation::RenameField { old_name, new_name, .. }]
             if old_name == "name" && new_name == "full_name"),
         "{renamed:?}"
     );
+    // (The new field cannot be NULL: the existing rows need a value.)
+    let mut q = FlagQuestioner::new()
+        .parse_remove("blog.Author.name")
+        .and_then(|q| q.parse_fill("blog.Author.full_name=anonymous"))
+        .unwrap();
+    assert!(matches!(
+        diff(&from, &to, &mut q).unwrap().as_slice(),
+        [Operation::RemoveField { .. }, Operation::AddField { .. }]
+    ));
 
-    let mut answers = Interactive::new(&b"y\n"[..], Vec::new());
-    assert_eq!(diff(&from, &to, &mut answers), renamed);
+    let mut out = Vec::new();
+    let mut answers = Interactive::new(&b"y\n"[..], &mut out);
+    assert_eq!(diff(&from, &to, &mut answers).unwrap(), renamed);
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "Was blog.Author.name renamed to blog.Author.full_name (a VarChar(100) field)? [y/N] "
+    );
+    // No is a removal and an addition; a wrong answer is asked again; the end of the input
+    // stops everything.
+    let mut answers = Interactive::new(&b"maybe\n\n1\nanonymous\n"[..], Vec::new());
+    assert!(matches!(
+        diff(&from, &to, &mut answers).unwrap().as_slice(),
+        [Operation::RemoveField { .. }, Operation::AddField { .. }]
+    ));
+    let mut answers = Interactive::new(&b""[..], Vec::new());
+    let err = diff(&from, &to, &mut answers).unwrap_err().to_string();
+    assert!(err.contains("stopped"), "{err}");
+
+    // Two candidates: each is asked in turn, and a flag naming one rules the other out.
+    let mut two = to.clone();
+    let mut other = two.model("blog.Author").unwrap().fields[1].clone();
+    other.name = "pen_name".into();
+    other.column = "pen_name".into();
+    model_mut(&mut two, "blog.Author").fields.push(other);
+    let mut answers = Interactive::new(&b"n\ny\n1\nanonymous\n"[..], Vec::new());
+    assert!(matches!(
+        diff(&from, &two, &mut answers).unwrap().as_slice(),
+        [Operation::RenameField { new_name, .. }, Operation::AddField { field, .. }]
+            if new_name == "pen_name" && field.name == "full_name"
+    ));
+    let mut q = FlagQuestioner::parse(&["blog.Author.name=pen_name"])
+        .and_then(|q| q.parse_fill("blog.Author.full_name=anonymous"))
+        .unwrap();
+    assert!(matches!(
+        diff(&from, &two, &mut q).unwrap().as_slice(),
+        [Operation::RenameField { new_name, .. }, Operation::AddField { .. }]
+            if new_name == "pen_name"
+    ));
 
     // A model rename.
     let mut to = from.clone();
@@ -257,13 +311,39 @@ fn renames_are_asked_never_guessed() {
     to.models.insert(m.label(), m);
     let mut q = FlagQuestioner::new().rename_model("blog.Author", "blog.Writer");
     assert!(matches!(
-        diff(&from, &to, &mut q).as_slice(),
+        diff(&from, &to, &mut q).unwrap().as_slice(),
         [Operation::RenameModel { new_table, .. }] if new_table == "blog_writer"
     ));
+    let err = diff(&from, &to, &mut NonInteractive)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--rename blog.Author=Writer"), "{err}");
+    assert!(err.contains("--remove blog.Author "), "{err}");
+    let mut q = FlagQuestioner::new().parse_remove("blog.Author").unwrap();
     assert!(matches!(
-        ops(&from, &to).as_slice(),
+        diff(&from, &to, &mut q).unwrap().as_slice(),
         [Operation::CreateModel { .. }, Operation::DeleteModel { .. }]
     ));
+    // `check` lists the change without asking.
+    let set = MigrationSet::new(
+        plan_migrations(&[&AUTHOR], &MigrationSet::default(), &mut NonInteractive).unwrap(),
+    )
+    .unwrap();
+    let writer: &'static ModelMeta = Box::leak(Box::new(ModelMeta {
+        app: "blog",
+        name: "Writer",
+        table: "blog_writer",
+        fields: AUTHOR.fields,
+        indexes: &[],
+        many_to_many: &[],
+        ordering: &[],
+    }));
+    let missing = check(&[writer], &set);
+    assert_eq!(missing.len(), 2, "{missing:?}");
+    assert!(
+        missing[0].contains("Create model blog.Writer has no migration"),
+        "{missing:?}"
+    );
 }
 
 #[test]
@@ -365,10 +445,30 @@ fn not_null_additions_ask_for_a_one_off_value() {
             "age",
             ColumnType::Int,
         )));
-    let ops = diff(&from, &to, &mut NonInteractive);
-    assert!(matches!(&ops[0], Operation::AddField { fill: None, .. }));
-    let mut answers = Interactive::new(&b"42\n"[..], Vec::new());
-    let ops = diff(&from, &to, &mut answers);
+    let err = diff(&from, &to, &mut NonInteractive)
+        .unwrap_err()
+        .to_string();
+    for part in [
+        "Field blog.Author.age is a new field that cannot be NULL and has no default",
+        "#[field(default = ...)]",
+        "--fill blog.Author.age=VALUE",
+        "age: Option<i32>",
+    ] {
+        assert!(err.contains(part), "{part}: {err}");
+    }
+    let mut out = Vec::new();
+    let mut answers = Interactive::new(&b"3\n1\nabc\n42\n"[..], &mut out);
+    let ops = diff(&from, &to, &mut answers).unwrap();
+    let asked = String::from_utf8(out).unwrap();
+    assert!(
+        asked.contains("It is impossible to add the field blog.Author.age"),
+        "{asked}"
+    );
+    assert!(asked.contains("Please select 1 or 2: "), "{asked}");
+    assert!(
+        asked.contains("`abc` is not a whole number; try again: "),
+        "{asked}"
+    );
     assert!(matches!(
         &ops[0],
         Operation::AddField {
@@ -384,7 +484,60 @@ fn not_null_additions_ask_for_a_one_off_value() {
             r#"ALTER TABLE "blog_author" ALTER COLUMN "age" DROP DEFAULT"#
         ]
     );
+    // Quitting writes nothing.
+    let mut answers = Interactive::new(&b"2\n"[..], Vec::new());
+    assert!(diff(&from, &to, &mut answers).is_err());
+    // A flag answers up front; a value that does not fit is refused.
+    let mut q = FlagQuestioner::new()
+        .parse_fill("blog.Author.age=7")
+        .unwrap();
+    assert!(matches!(
+        &diff(&from, &to, &mut q).unwrap()[0],
+        Operation::AddField {
+            fill: Some(state::DefaultState::Int(7)),
+            ..
+        }
+    ));
+    let mut q = FlagQuestioner::new()
+        .parse_fill("blog.Author.age=old")
+        .unwrap();
+    let err = diff(&from, &to, &mut q).unwrap_err().to_string();
+    assert!(
+        err.contains("`--fill blog.Author.age=old`: `old` is not a whole number"),
+        "{err}"
+    );
     assert!(FlagQuestioner::new().parse_fill("nodots=1").is_err());
+
+    // A nullable field that stops accepting NULL, without a default: asked the same way.
+    let mut nullable = to.clone();
+    model_mut(&mut nullable, "blog.Author").fields[2].null = true;
+    let err = diff(&nullable, &to, &mut NonInteractive)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Field blog.Author.age stops accepting NULL and has no default"),
+        "{err}"
+    );
+    let mut q = FlagQuestioner::new()
+        .parse_fill("blog.Author.age=0")
+        .unwrap();
+    let ops = diff(&nullable, &to, &mut q).unwrap();
+    assert!(matches!(
+        &ops[0],
+        Operation::AlterField {
+            fill: Some(state::DefaultState::Int(0)),
+            ..
+        }
+    ));
+    // Every question without an answer is listed at once.
+    let mut renamed_too = to.clone();
+    let f = &mut model_mut(&mut renamed_too, "blog.Author").fields[1];
+    f.name = "full_name".into();
+    f.column = "full_name".into();
+    let err = diff(&from, &renamed_too, &mut NonInteractive)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--rename") && err.contains("--fill"), "{err}");
 }
 
 static COMMENT: ModelMeta = ModelMeta {
@@ -499,7 +652,7 @@ fn decimal_and_naive_time_columns_per_backend() {
     let mut to = s.clone();
     model_mut(&mut to, "shop.Product").fields[1].max_digits = Some(12);
     model_mut(&mut to, "shop.Product").fields[1].decimal_places = Some(4);
-    let ops = diff(&s, &to, &mut NonInteractive);
+    let ops = ops(&s, &to);
     assert!(
         matches!(ops.as_slice(), [Operation::AlterField { old, new, .. }]
             if old.max_digits == Some(10) && new.decimal_places == Some(4)),
@@ -531,6 +684,72 @@ fn decimal_and_naive_time_columns_per_backend() {
     );
     let json = serde_json::to_string(&FieldState::from_meta(&PRODUCT.fields[3])).unwrap();
     assert!(json.contains(r#""type":"naive_date_time""#), "{json}");
+}
+
+#[test]
+fn foreign_keys_get_an_index_in_place_and_none_of_their_own_on_mysql() {
+    let before = state(&[&AUTHOR, &POST, &TAG]);
+    let mut after = before.clone();
+    model_mut(&mut after, "blog.Aaapost").fields[2].index = true;
+    let ops = self::ops(&before, &after);
+    assert!(
+        matches!(ops.as_slice(), [Operation::AlterField { old, new, .. }] if !old.index && new.index),
+        "{ops:?}"
+    );
+    assert_eq!(
+        ops[0].describe(),
+        "Add an index to field author of blog.Aaapost"
+    );
+    let index = r#"CREATE INDEX "blog_post_author_id_idx" ON "blog_post" ("author_id")"#;
+    // No table rebuild on SQLite: only the index changes.
+    for b in [Backend::Sqlite, Backend::Postgres] {
+        assert_eq!(ops[0].forward_sql(b, &before).unwrap(), [index]);
+        assert_eq!(
+            ops[0].backward_sql(b, &before).unwrap(),
+            [r#"DROP INDEX "blog_post_author_id_idx""#]
+        );
+    }
+    // InnoDB indexes a foreign key's column itself.
+    assert!(
+        ops[0]
+            .forward_sql(Backend::MySql, &before)
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        ops[0]
+            .backward_sql(Backend::MySql, &before)
+            .unwrap()
+            .is_empty()
+    );
+    let post = after.model("blog.Aaapost").unwrap();
+    let create = |backend| ddl::Ddl { backend }.create_model(&after, post).unwrap();
+    // (Then the model's unique index over title and author.)
+    assert_eq!(create(Backend::Postgres)[1], index);
+    assert_eq!(create(Backend::Postgres).len(), 3);
+    assert_eq!(create(Backend::MySql).len(), 2);
+
+    // A join table's key to the target is indexed; the key to the owner leads the unique index.
+    let join = after.model("blog.Aaapost_tags").unwrap();
+    assert!(join.field("tag").unwrap().index && !join.field("aaapost").unwrap().index);
+    assert_eq!(
+        ddl::Ddl {
+            backend: Backend::Sqlite
+        }
+        .create_model(&after, join)
+        .unwrap()[1],
+        r#"CREATE INDEX "blog_post_tags_tag_id_idx" ON "blog_post_tags" ("tag_id")"#
+    );
+}
+
+#[test]
+fn a_date_time_value_is_written_for_each_backend() {
+    let at = FieldState::from_meta(&FieldMeta::new("at", "at", ColumnType::DateTime));
+    let value = state::DefaultState::Text("2024-01-31T12:00:00+00:00".into());
+    let sql = |backend| ddl::Ddl { backend }.default_sql(&at, &value);
+    assert_eq!(sql(Backend::Postgres), "'2024-01-31T12:00:00+00:00'");
+    assert_eq!(sql(Backend::Sqlite), "'2024-01-31T12:00:00+00:00'");
+    assert_eq!(sql(Backend::MySql), "'2024-01-31 12:00:00.000000'");
 }
 
 #[test]

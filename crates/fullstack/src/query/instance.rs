@@ -7,6 +7,7 @@ use std::pin::Pin;
 use super::executor::{Executor, conn};
 use super::expr::{Cond, Node};
 use super::lookup::hop;
+use super::origin::Origin;
 use super::queryset::QuerySet;
 use super::sql::{self, Parts};
 use crate::db::{ColumnType, DbType, Row, Value};
@@ -122,20 +123,26 @@ pub trait ModelExt: Model {
         }
     }
 
-    /// The rows of `C` whose foreign key `fk` points at this instance: what the reverse
-    /// accessors the derive generates call (`question.choice_set()` is
-    /// `question.related(Choice::QUESTION)`, Django's `question.choice_set.all()`).
+    /// The rows of `C` whose foreign key `fk` points at this instance, Django's
+    /// `question.choice_set.all()`: what the reverse accessors the derive generates are
+    /// (`question.choice_set()`), except that their [`create`](QuerySet::create) also sets the
+    /// new row's key, which this one can only check.
     ///
     /// # Panics
     /// When `fk` is not a foreign key of `C` to this model.
     fn related<C: Model, K>(&self, fk: Column<C, K>) -> QuerySet<C> {
         hop::<C, Self>(fk.column);
         let mut qs = QuerySet::new();
-        qs.parts.and(Cond::Cmp(
-            Node::col(fk.column),
-            "=",
-            Node::Val(Model::pk(self)),
-        ));
+        let key = Model::pk(self);
+        qs.parts
+            .and(Cond::Cmp(Node::col(fk.column), "=", Node::Val(key.clone())));
+        qs.origin = Some(Origin::Owner {
+            owner_model: Self::META.name,
+            field: fk.name,
+            column: fk.column,
+            key,
+            fill: None,
+        });
         qs
     }
 }

@@ -15,6 +15,7 @@ mod write;
 use std::collections::HashSet;
 
 use super::expr::{Cond, Node, Q};
+use super::origin::Origin;
 use super::queryset::QuerySet;
 use super::related::key;
 use super::sql;
@@ -70,6 +71,14 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
         format!("{}.{}", M::META.name, self.name())
     }
 
+    /// What `create` on `of`/`owners_of` says: it would have to link as well.
+    fn origin<X>(&self) -> Origin<X> {
+        Origin::ManyToMany {
+            relation: self.label(),
+            handle: format!("{}::{}", M::META.name, self.name().to_uppercase()),
+        }
+    }
+
     /// The targets related to `owner` (Django's `question.tags.all()`): a lazy queryset, so
     /// filters, order, `count` and the rest apply. Each target once, however the join table
     /// is filled: the relation is an `EXISTS` on the join table, not a join. An unsaved owner
@@ -86,6 +95,7 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
             outer_pk: T::META.pk().column,
             cond: Some(Box::new(eq(m.from_column, owner.pk()))),
         });
+        qs.origin = Some(self.origin());
         qs
     }
 
@@ -103,6 +113,7 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
             outer_pk: M::META.pk().column,
             cond: Some(Box::new(eq(m.to_column, target.pk()))),
         });
+        qs.origin = Some(self.origin());
         qs
     }
 

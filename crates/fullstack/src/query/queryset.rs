@@ -8,6 +8,7 @@ use super::aggregate::{self, Aggregates, Values};
 use super::executor::{Executor, conn};
 use super::expr::{Assign, Cond, Node, Order, Q, Selected};
 use super::instance::{self, ModelSet};
+use super::origin::Origin;
 use super::sql::{self, Parts};
 use crate::db::Value;
 use crate::{Backend, Error, FieldRef, Model};
@@ -30,6 +31,8 @@ use crate::{Backend, Error, FieldRef, Model};
 /// ```
 pub struct QuerySet<M> {
     pub(crate) parts: Parts,
+    /// The relation that made the queryset, if one did: what [`create`](Self::create) fills in.
+    pub(crate) origin: Option<Origin<M>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -37,6 +40,7 @@ impl<M> Clone for QuerySet<M> {
     fn clone(&self) -> Self {
         QuerySet {
             parts: self.parts.clone(),
+            origin: self.origin.clone(),
             _model: PhantomData,
         }
     }
@@ -46,6 +50,7 @@ impl<M> std::fmt::Debug for QuerySet<M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("QuerySet")
             .field("parts", &self.parts)
+            .field("origin", &self.origin)
             .finish()
     }
 }
@@ -61,6 +66,7 @@ impl<M: Model> QuerySet<M> {
     pub fn new() -> Self {
         QuerySet {
             parts: Parts::default(),
+            origin: None,
             _model: PhantomData,
         }
     }
@@ -307,6 +313,35 @@ impl<M: Model> QuerySet<M> {
     /// Without annotations the rows are the distinct values.
     pub fn values(self, columns: impl IntoIterator<Item = Selected<M>>) -> Values<M> {
         Values::new(self.parts, columns.into_iter().collect())
+    }
+
+    /// Inserts `obj` and returns it with its primary key (Django's `create`), whatever the
+    /// queryset's filters. From a reverse accessor, the new row points at the accessor's
+    /// owner: `question.choice_set().create(ex, choice)` sets `choice.question` to
+    /// `question` first.
+    ///
+    /// ```no_run
+    /// # use fullstack::query::prelude::*;
+    /// # use fullstack::{Column, Model};
+    /// # async fn demo<Question: Model>(db: &fullstack::Database, q: Question) -> Result<(), fullstack::Error> {
+    /// let q = Question::objects().create(db, q).await?;   // INSERT ... (RETURNING id)
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Usage`] from a reverse accessor whose owner was never saved, or from a
+    /// many-to-many relation's queryset (create the row, then `add` it); from
+    /// [`ModelExt::related`](super::ModelExt::related), when `obj` points at another row than
+    /// the owner (`related` cannot set the key); [`Error::Invalid`] when a decimal has more
+    /// digits than its field allows; the driver's error (a duplicate key among them). Nothing
+    /// is written on error.
+    pub async fn create<E: Executor>(&self, mut ex: E, obj: M) -> Result<M, Error> {
+        let mut obj = obj;
+        if let Some(origin) = &self.origin {
+            origin.prepare(&mut obj)?;
+        }
+        instance::insert(&mut ex, &mut obj).await?;
+        Ok(obj)
     }
 
     /// The row matching `lookup`, or a new one from `create` saved now; `true` when created.

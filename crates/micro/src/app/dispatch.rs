@@ -11,6 +11,7 @@ use http::{HeaderValue, Method, StatusCode};
 use http_body::Body as _;
 
 use super::Shared;
+use crate::cross_origin::is_safe;
 use crate::response::render_error::render as render_default;
 use crate::response::{IntoResponse, Redirect, Response, take_pending_error};
 use crate::routing::method_router::RequestContext;
@@ -58,6 +59,14 @@ async fn pipeline(shared: &Shared, req: &mut Request) -> Response {
     // out of the app, so each runs guarded and a panic becomes a default 500 page.
     let mut error = take_pending_error(&mut response);
     if let Some(err) = error.clone() {
+        // So that an error page extending the layout gets the processors' values too.
+        #[cfg(feature = "templates")]
+        if let Err(panic) = AssertUnwindSafe(crate::templates::run_for_error_page(req))
+            .catch_unwind()
+            .await
+        {
+            panicked(req, "a context processor", &panic);
+        }
         response = guard(req, "an error handler", || {
             render_error(innermost_first(shared, req), &err, req)
         })
@@ -145,6 +154,17 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
         Lookup::RedirectSlash(location) => Err(Redirect::permanent(location).into_response()),
         Lookup::NotFound => Err(Error::not_found().into_response()),
     };
+
+    // After routing, which knows the exempt rules, and before any user code. A safe method
+    // costs the one comparison in `is_safe`.
+    if !is_safe(req.method())
+        && let Some(protection) = &shared.cross_origin
+        && !req.is_cross_origin_exempt()
+        && let Err(refused) = protection.check_request(req)
+    {
+        tracing::warn!(target: "micro::cross_origin", method = %req.method(), path = req.path(), "{refused}");
+        return refused.into_response();
+    }
 
     // The app's hooks first, then each blueprint's from the outermost in.
     let scopes = req.matched.as_ref().and_then(Matched::scopes_shared);

@@ -50,6 +50,11 @@ impl AppService {
         };
         AppService { shared, layered }
     }
+
+    /// The frozen app, for the test client and the command line.
+    pub(crate) fn shared(&self) -> &Arc<Shared> {
+        &self.shared
+    }
 }
 
 impl<B> Service<http::Request<B>> for AppService

@@ -8,11 +8,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::App;
+use super::{App, Folder};
 use crate::StaticFiles;
 
 impl App {
-    /// Serves the files in `folder` (relative paths start from the current directory) at
+    /// Serves the files in `folder` (a relative folder is under the app's [root](Self::root)) at
     /// `/<folder name>/<path:filename>`, as the endpoint `static`: `app.static_folder("assets")`
     /// serves `assets/app.js` at `/assets/app.js`, like Flask. The default is `static`, at
     /// `/static`.
@@ -33,13 +33,20 @@ impl App {
     /// assert_eq!(app.url_for("static", [("filename", "app.js")]).unwrap(), "/assets/app.js");
     /// ```
     ///
+    /// The folder must exist when the app starts serving ([`check_folders`](Self::check_folders)).
+    ///
     /// # Panics
     /// When a rule already registered clashes with the static route or its name.
     #[track_caller]
     pub fn static_folder(&mut self, folder: impl Into<PathBuf>) -> &mut Self {
-        self.static_config.folder = Some(folder.into());
-        self.remount_static();
+        self.set_static_folder(Folder::named(folder, "App::static_folder"));
         self
+    }
+
+    #[track_caller]
+    pub(super) fn set_static_folder(&mut self, folder: Folder) {
+        self.static_config.folder = Some(folder);
+        self.remount_static();
     }
 
     /// Serves the static folder under `url_path` instead of `/<folder name>` (`"/"` or `""`
@@ -109,11 +116,12 @@ impl App {
         if self.statics.remove("static").is_some() {
             self.router.remove_endpoint("static");
         }
-        let Some(files) = self.static_config.mount(&self.static_config.url_path()) else {
+        let mount = self.static_config.url_path();
+        let Some(files) = self.static_config.mount(&mount, &self.root) else {
             return;
         };
         let rule = format!("{}/<path:filename>", files.url_path());
-        if let Err(err) = self.insert_route(&rule, files.method_router(), None) {
+        if let Err(err) = self.insert_route(&rule, files.method_router("static"), None) {
             panic!(
                 "micro: cannot serve the static folder at `{rule}`: {}; move it with `static_url_path`, or call `disable_static_files` before adding that rule",
                 err.reason

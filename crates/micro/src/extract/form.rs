@@ -23,6 +23,11 @@ use crate::{Error, Request};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Form<T>(pub T);
 
+/// The urlencoded body a [`Form`] read, kept in `g` for templates' `request.form`.
+#[cfg(feature = "templates")]
+#[derive(Clone)]
+pub(crate) struct ReadForm(pub(crate) bytes::Bytes);
+
 impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
     type Rejection = Error;
 
@@ -37,6 +42,10 @@ impl<T: DeserializeOwned + Send> FromRequest for Form<T> {
             ));
         }
         let bytes = read_body(req).await?;
+        // Kept for `request.form` in templates, also when a field is invalid and the page shows
+        // the form again. A clone of `Bytes` is a reference count.
+        #[cfg(feature = "templates")]
+        req.g().insert(ReadForm(bytes.clone()));
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(&bytes));
         serde_path_to_error::deserialize(de)
             .map(Form)

@@ -11,21 +11,22 @@ use sha2::{Digest, Sha256};
 use super::backend::confine_sync;
 use super::safe_path::safe_relative;
 use super::send_file::{SendFile, send_from_directory};
-use crate::Request;
+use crate::app::{Folder, Root};
 use crate::routing::{MethodRouter, PATH_ENCODE, get};
+use crate::{Error, IntoResponse, Request};
 
 /// A static folder as configured on an app or blueprint, before it is mounted. Without a folder
 /// nothing is served; the other settings wait for one, so the calls may come in any order.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StaticConfig {
-    pub(crate) folder: Option<PathBuf>,
+    pub(crate) folder: Option<Folder>,
     pub(crate) url_path: Option<String>,
     pub(crate) max_age: Option<Duration>,
 }
 
 impl StaticConfig {
     /// Serving `folder`, with the default URL path and caching.
-    pub(crate) fn new(folder: PathBuf) -> Self {
+    pub(crate) fn new(folder: Folder) -> Self {
         StaticConfig {
             folder: Some(folder),
             ..StaticConfig::default()
@@ -38,21 +39,19 @@ impl StaticConfig {
         if let Some(path) = &self.url_path {
             return normalize_url_path(path);
         }
-        match self.folder.as_deref().and_then(Path::file_name) {
+        match self.folder.as_ref().and_then(|f| f.path.file_name()) {
             Some(name) => normalize_url_path(&name.to_string_lossy()),
             None => "/static".to_owned(),
         }
     }
 
-    /// The folder mounted at `mount` (the full URL path, blueprint prefix included); `None`
-    /// without a folder.
-    pub(crate) fn mount(&self, mount: &str) -> Option<StaticFiles> {
-        let folder = self.folder.as_ref()?;
-        // A relative folder is fixed now, against the current directory, so a later `chdir`
-        // cannot move it.
-        let folder = std::path::absolute(folder).unwrap_or_else(|_| folder.clone());
+    /// The folder mounted at `mount` (the full URL path, blueprint prefix included), under
+    /// `root` if it is relative; `None` without a folder.
+    pub(crate) fn mount(&self, mount: &str, root: &Root) -> Option<StaticFiles> {
+        let configured = self.folder.clone()?;
         Some(StaticFiles {
-            folder,
+            folder: root.resolve(&configured.path),
+            configured,
             url_path: normalize_url_path(mount),
             max_age: self.max_age,
             fingerprints: Arc::default(),
@@ -86,7 +85,10 @@ fn normalize_url_path(path: &str) -> String {
 /// ```
 #[derive(Clone)]
 pub struct StaticFiles {
+    /// Absolute: the configured folder under the app's root.
     folder: PathBuf,
+    /// As configured, with the setting that named it.
+    configured: Folder,
     url_path: String,
     max_age: Option<Duration>,
     fingerprints: Arc<Mutex<HashMap<String, Fingerprint>>>,
@@ -114,16 +116,17 @@ impl StaticFiles {
     /// hand (template tests, for example). Apps and blueprints make their own.
     pub fn new(folder: impl Into<PathBuf>, url_path: &str) -> Self {
         let folder = folder.into();
-        let folder = std::path::absolute(&folder).unwrap_or(folder);
         StaticFiles {
-            folder,
+            folder: std::path::absolute(&folder).unwrap_or_else(|_| folder.clone()),
+            configured: Folder::default_named(""),
             url_path: normalize_url_path(url_path),
             max_age: None,
             fingerprints: Arc::default(),
         }
     }
 
-    /// The folder on disk, made absolute when it was configured.
+    /// The folder on disk: absolute, under the app's [root](crate::App::root) if it was
+    /// configured as a relative folder.
     pub fn folder(&self) -> &Path {
         &self.folder
     }
@@ -202,13 +205,34 @@ impl StaticFiles {
         }
     }
 
-    /// The GET route serving the folder, named `static` (blueprints prefix the name).
-    pub(crate) fn method_router(&self) -> MethodRouter {
-        let files = self.clone();
+    /// The folder as configured, and the setting that named it.
+    pub(crate) fn configured(&self) -> &Folder {
+        &self.configured
+    }
+
+    /// Resolves the configured folder again, against a new root.
+    pub(crate) fn rebase(&mut self, root: &Root) {
+        self.folder = root.resolve(&self.configured.path);
+        self.fingerprints = Arc::default();
+    }
+
+    /// The GET route serving the folder mounted as `endpoint` (`static`, `admin.static`), named
+    /// `static` (blueprints prefix the name). It finds the folder in the frozen app, so the
+    /// folder can still move with the app's root after the route is added.
+    pub(crate) fn method_router(&self, endpoint: &str) -> MethodRouter {
+        let endpoint = endpoint.to_owned();
         get(move |req: Request| {
-            files
-                .file(req.param("filename").unwrap_or_default())
-                .send(&req)
+            let sent = req.app.statics.get(&endpoint).map(|files| {
+                files
+                    .file(req.param("filename").unwrap_or_default())
+                    .send(&req)
+            });
+            async move {
+                match sent {
+                    Some(sent) => sent.await,
+                    None => Error::not_found().into_response(),
+                }
+            }
         })
         .name("static")
     }
@@ -267,18 +291,20 @@ mod tests {
 
     #[test]
     fn url_path_defaults_to_the_folder_name_like_flask() {
-        assert_eq!(StaticConfig::new("static".into()).url_path(), "/static");
+        let folder = |path: &str| Folder::named(path, "test");
+        assert_eq!(StaticConfig::new(folder("static")).url_path(), "/static");
         assert_eq!(
-            StaticConfig::new("web/assets/".into()).url_path(),
+            StaticConfig::new(folder("web/assets/")).url_path(),
             "/assets"
         );
         assert_eq!(StaticConfig::default().url_path(), "/static");
-        let mut config = StaticConfig::new("static".into());
+        let mut config = StaticConfig::new(folder("static"));
         config.url_path = Some("/files/".into());
         assert_eq!(config.url_path(), "/files");
         config.url_path = Some("/".into());
         assert_eq!(config.url_path(), "");
-        assert!(StaticConfig::default().mount("/static").is_none());
+        let root = Root::working_directory();
+        assert!(StaticConfig::default().mount("/static", &root).is_none());
     }
 
     #[test]

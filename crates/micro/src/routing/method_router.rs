@@ -43,6 +43,7 @@ pub struct MethodRouter {
     pub(crate) names: Vec<(String, Option<TypeId>)>,
     pub(crate) explicit_name: Option<String>,
     pub(crate) body_limit: Option<usize>,
+    pub(crate) cross_origin_exempt: bool,
 }
 
 impl fmt::Debug for MethodRouter {
@@ -118,6 +119,7 @@ impl MethodRouter {
             names: Vec::new(),
             explicit_name: None,
             body_limit: None,
+            cross_origin_exempt: false,
         }
     }
 
@@ -177,6 +179,23 @@ impl MethodRouter {
     /// The most bytes a body extractor reads on this route, overriding the app's limit.
     pub fn body_limit(mut self, bytes: usize) -> Self {
         self.body_limit = Some(bytes);
+        self
+    }
+
+    /// Lets cross-site browsers send unsafe requests (`POST`, `PUT`, `DELETE`...) to this rule,
+    /// which the app otherwise refuses with a 403: for webhooks and other endpoints that other
+    /// sites post to on purpose, and that do not act on the user's cookies.
+    ///
+    /// ```
+    /// use micro::{App, routing::post};
+    ///
+    /// let mut app = App::new();
+    /// app.route("/webhooks/payments", post(|| async { "received" }).cross_origin_exempt());
+    /// ```
+    ///
+    /// See [`CrossOriginProtection`](crate::CrossOriginProtection) for what is checked.
+    pub fn cross_origin_exempt(mut self) -> Self {
+        self.cross_origin_exempt = true;
         self
     }
 

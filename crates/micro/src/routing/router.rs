@@ -177,6 +177,7 @@ impl Router {
                 rule: rule.clone(),
                 endpoint: names.first().map(|(n, _)| n.as_str().into()),
                 scopes,
+                cross_origin_exempt: methods.cross_origin_exempt,
             }),
         };
         let entries = &mut self.slots[slot];

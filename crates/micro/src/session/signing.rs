@@ -25,7 +25,6 @@ pub(crate) struct Keys {
 pub(crate) enum Rejected {
     Malformed,
     BadSignature,
-    Expired,
 }
 
 impl Keys {
@@ -65,13 +64,11 @@ impl Keys {
         format!("{signed}.{}", B64.encode(tag))
     }
 
-    /// Checks the signature with each key (current first) and the age; returns the payload and
-    /// whether an old key signed it (so the cookie gets re-signed with the current one).
-    pub(crate) fn verify(
-        &self,
-        value: &str,
-        max_age: Duration,
-    ) -> Result<(Vec<u8>, bool), Rejected> {
+    /// Checks the signature with each key (current first); returns the payload, how old the
+    /// signature is, and whether an old key made it (so the cookie gets re-signed with the
+    /// current one). The age is checked by the caller, which knows the session's lifetime only
+    /// once the payload is trusted.
+    pub(crate) fn verify(&self, value: &str) -> Result<Verified, Rejected> {
         let (signed, tag) = value.rsplit_once('.').ok_or(Rejected::Malformed)?;
         let (payload, timestamp) = signed.split_once('.').ok_or(Rejected::Malformed)?;
         let tag = B64.decode(tag).map_err(|_| Rejected::Malformed)?;
@@ -85,15 +82,28 @@ impl Keys {
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or(Rejected::Malformed)?;
+        // A signature from the future (a clock set back) counts as new.
         let age = now().saturating_sub(u64::from_be_bytes(timestamp));
-        if age > max_age.as_secs() {
-            return Err(Rejected::Expired);
-        }
         let payload = B64.decode(payload).map_err(|_| Rejected::Malformed)?;
-        Ok((payload, index > 0))
+        Ok(Verified {
+            payload,
+            age: Duration::from_secs(age),
+            old_key: index > 0,
+        })
     }
 }
 
+/// A cookie value whose signature holds.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Verified {
+    pub(crate) payload: Vec<u8>,
+    /// Since the signature was made, to the second.
+    pub(crate) age: Duration,
+    /// Signed with a fallback key.
+    pub(crate) old_key: bool,
+}
+
+/// Seconds since the Unix epoch.
 fn now() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -104,46 +114,56 @@ fn now() -> u64 {
 mod tests {
     use super::*;
 
-    const DAY: Duration = Duration::from_secs(86_400);
+    const DAY: u64 = 86_400;
 
     #[test]
     fn round_trip_and_tamper_detection() {
         let keys = Keys::new(["secret"]);
         let value = keys.sign(br#"{"user":1}"#);
-        assert_eq!(
-            keys.verify(&value, DAY).unwrap(),
-            (br#"{"user":1}"#.to_vec(), false)
-        );
+        let verified = keys.verify(&value).unwrap();
+        assert_eq!(verified.payload, br#"{"user":1}"#);
+        assert!(!verified.old_key);
+        assert!(verified.age < Duration::from_secs(2));
 
         let (payload, rest) = value.split_once('.').unwrap();
         let forged_payload = B64.encode(br#"{"user":2}"#);
         assert_ne!(payload, forged_payload);
         let forged = format!("{forged_payload}.{rest}");
-        assert_eq!(keys.verify(&forged, DAY), Err(Rejected::BadSignature));
+        assert_eq!(keys.verify(&forged), Err(Rejected::BadSignature));
         assert_eq!(
-            Keys::new(["other"]).verify(&value, DAY),
+            Keys::new(["other"]).verify(&value),
             Err(Rejected::BadSignature)
         );
-        assert_eq!(keys.verify("garbage", DAY), Err(Rejected::Malformed));
-        assert_eq!(keys.verify("a.b.c", DAY), Err(Rejected::Malformed));
+        assert_eq!(keys.verify("garbage"), Err(Rejected::Malformed));
+        assert_eq!(keys.verify("a.b.c"), Err(Rejected::Malformed));
     }
 
     #[test]
-    fn old_signatures_expire() {
+    fn the_age_of_the_signature_is_reported() {
         let keys = Keys::new(["secret"]);
-        let old = keys.sign_at(b"{}", now() - 2 * DAY.as_secs());
-        assert_eq!(keys.verify(&old, DAY), Err(Rejected::Expired));
-        assert!(keys.verify(&old, 3 * DAY).is_ok());
+        let old = keys.sign_at(b"{}", now() - 2 * DAY);
+        let age = keys.verify(&old).unwrap().age.as_secs();
+        assert!((2 * DAY..2 * DAY + 2).contains(&age), "{age}");
+        let future = keys.sign_at(b"{}", now() + DAY);
+        assert_eq!(keys.verify(&future).unwrap().age, Duration::ZERO);
+    }
+
+    #[test]
+    fn the_timestamp_is_signed_too() {
+        let keys = Keys::new(["secret"]);
+        let old = keys.sign_at(b"{}", now() - 2 * DAY);
+        let (payload, rest) = old.split_once('.').unwrap();
+        let (_, tag) = rest.split_once('.').unwrap();
+        let younger = format!("{payload}.{}.{tag}", B64.encode(now().to_be_bytes()));
+        assert_eq!(keys.verify(&younger), Err(Rejected::BadSignature));
     }
 
     #[test]
     fn fallback_keys_verify_and_ask_for_resigning() {
         let old = Keys::new(["old"]).sign(b"{}");
         let rotated = Keys::new(["new", "old"]);
-        assert_eq!(rotated.verify(&old, DAY).unwrap(), (b"{}".to_vec(), true));
-        assert_eq!(
-            Keys::new(["new"]).verify(&old, DAY),
-            Err(Rejected::BadSignature)
-        );
+        let verified = rotated.verify(&old).unwrap();
+        assert_eq!((verified.payload, verified.old_key), (b"{}".to_vec(), true));
+        assert_eq!(Keys::new(["new"]).verify(&old), Err(Rejected::BadSignature));
     }
 }
