@@ -1,4 +1,5 @@
-// The models of the ORM guide (orm.md), written by hand as `#[derive(Model)]` writes them.
+// The models of the ORM guide (orm.md), written by hand as `#[derive(Model)]` writes them
+// (an auto key `id: i64`, 0 until the row is saved).
 // The guide's examples include this file, so they are compiled with the crate's doctests.
 
 use chrono::{DateTime, Utc};
@@ -7,16 +8,16 @@ use fullstack::{Column, ColumnType, DbType, Error, ManyToManyField, Model, Model
 
 #[derive(Debug, Clone)]
 pub struct Question {
-    pub id: Option<i64>,
+    pub id: i64,
     pub question_text: String,
     pub pub_date: DateTime<Utc>,
     pub votes: i32,
 }
 
 impl Question {
-    pub const ID: Column<Question, Option<i64>> = Column::new("id", "id");
+    pub const ID: Column<Question, i64> = Column::new("id", "id");
     /// The primary key by Django's name, as the derive writes it beside `ID`.
-    pub const PK: Column<Question, Option<i64>> = Column::new("id", "id");
+    pub const PK: Column<Question, i64> = Column::new("id", "id");
     pub const QUESTION_TEXT: Column<Question, String> =
         Column::new("question_text", "question_text");
     pub const PUB_DATE: Column<Question, DateTime<Utc>> = Column::new("pub_date", "pub_date");
@@ -77,7 +78,7 @@ impl Model for Question {
 
     fn values(&self) -> Vec<Value> {
         vec![
-            self.id.to_value(),
+            unsaved_is_null(self.id),
             self.question_text.to_value(),
             self.pub_date.to_value(),
             self.votes.to_value(),
@@ -85,23 +86,23 @@ impl Model for Question {
     }
 
     fn pk(&self) -> Value {
-        self.id.to_value()
+        unsaved_is_null(self.id)
     }
 
     fn set_pk(&mut self, pk: i64) {
-        self.id = Some(pk);
+        self.id = pk;
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Choice {
-    pub id: Option<i64>,
+    pub id: i64,
     pub question: i64,
     pub votes: i32,
 }
 
 impl Choice {
-    pub const ID: Column<Choice, Option<i64>> = Column::new("id", "id");
+    pub const ID: Column<Choice, i64> = Column::new("id", "id");
     pub const QUESTION: Column<Choice, i64> = Column::new("question", "question_id");
     pub const VOTES: Column<Choice, i32> = Column::new("votes", "votes");
 }
@@ -137,26 +138,26 @@ impl Model for Choice {
     }
 
     fn values(&self) -> Vec<Value> {
-        vec![self.id.to_value(), self.question.to_value(), self.votes.to_value()]
+        vec![unsaved_is_null(self.id), self.question.to_value(), self.votes.to_value()]
     }
 
     fn pk(&self) -> Value {
-        self.id.to_value()
+        unsaved_is_null(self.id)
     }
 
     fn set_pk(&mut self, pk: i64) {
-        self.id = Some(pk);
+        self.id = pk;
     }
 }
 
 #[derive(Debug, Clone)]
 pub struct Tag {
-    pub id: Option<i64>,
+    pub id: i64,
     pub name: String,
 }
 
 impl Tag {
-    pub const ID: Column<Tag, Option<i64>> = Column::new("id", "id");
+    pub const ID: Column<Tag, i64> = Column::new("id", "id");
     pub const NAME: Column<Tag, String> = Column::new("name", "name");
 }
 
@@ -182,19 +183,26 @@ impl Model for Tag {
     }
 
     fn values(&self) -> Vec<Value> {
-        vec![self.id.to_value(), self.name.to_value()]
+        vec![unsaved_is_null(self.id), self.name.to_value()]
     }
 
     fn pk(&self) -> Value {
-        self.id.to_value()
+        unsaved_is_null(self.id)
     }
 
     fn set_pk(&mut self, pk: i64) {
-        self.id = Some(pk);
+        self.id = pk;
     }
 }
 
-/// Every model of the app, for `on_delete` (and the many-to-many links a delete removes).
+/// An auto key is 0 until the first save, as the derive spells it: NULL to the database, which
+/// then assigns one.
+fn unsaved_is_null(id: i64) -> Value {
+    if id == 0 { Value::Null(ColumnType::BigInt) } else { id.to_value() }
+}
+
+/// Every model of the app, for `on_delete` (and the many-to-many links a delete removes), for
+/// `delete_with`; inside a project, `delete()` finds them itself.
 pub fn models() -> fullstack::query::ModelSet {
     fullstack::query::ModelSet::new([Question::META, Choice::META, Tag::META])
 }

@@ -318,7 +318,7 @@ async fn many_to_many_on_every_backend() {
         // in the set, through the join table's ON DELETE CASCADE without.
         // Now: q1 {sql, web}, q2 {sql}, q3 {web}.
         let models = ModelSet::new([Question::META, Tag::META]);
-        let (deleted, queries) = capture_queries(q1.delete(db, &models)).await;
+        let (deleted, queries) = capture_queries(q1.delete_with(db, &models)).await;
         assert_eq!(deleted.unwrap(), 1);
         assert!(
             queries
@@ -327,11 +327,14 @@ async fn many_to_many_on_every_backend() {
             "the ORM deletes the links itself: {queries:?}"
         );
         assert_eq!(count_rows(db, "m2m_question_tags").await, 2);
-        assert_eq!(sql.delete(db, &models).await.unwrap(), 1);
+        assert_eq!(sql.delete_with(db, &models).await.unwrap(), 1);
         assert_eq!(count_rows(db, "m2m_question_tags").await, 1);
-        assert_eq!(web.delete(db, &ModelSet::empty()).await.unwrap(), 1);
+        assert_eq!(web.delete_with(db, &ModelSet::empty()).await.unwrap(), 1);
         assert_eq!(count_rows(db, "m2m_question_tags").await, 0);
-        assert_eq!(Question::objects().delete(db, &models).await.unwrap(), 2);
+        assert_eq!(
+            Question::objects().delete_with(db, &models).await.unwrap(),
+            2
+        );
         assert_eq!(Tag::objects().count(db).await.unwrap(), 1);
         drop_tables(db, &[Question::META, Tag::META]).await;
     })
@@ -414,7 +417,7 @@ async fn a_model_related_to_itself() {
         // Deleting carol takes both her link from alice and hers to alice.
         friends.add(db, carol, [bob]).await.unwrap();
         let models = ModelSet::new([Person::META]);
-        carol.delete(db, &models).await.unwrap();
+        carol.delete_with(db, &models).await.unwrap();
         assert_eq!(count_rows(db, "m2m_person_follows").await, 1, "{}", t.name);
         assert_eq!(count_rows(db, "m2m_person_friends").await, 0, "{}", t.name);
         assert_eq!(names(follows.of(alice).all(db).await.unwrap()), ["bob"]);
@@ -615,7 +618,7 @@ async fn many_to_many_through_a_model() {
         };
         by_hand.save(db).await.unwrap();
         assert_eq!(names(students.of(&paul).all(db).await.unwrap()), ["ringo"]);
-        by_hand.delete(db, &ModelSet::empty()).await.unwrap();
+        by_hand.delete_with(db, &ModelSet::empty()).await.unwrap();
         // Misuse: another model's fields, an expression, a missing required field.
         let wrong_model = members.add_with(db, &beatles, [&john], [Mentorship::SINCE.set(1)]);
         assert!(
@@ -643,7 +646,7 @@ async fn many_to_many_through_a_model() {
 
         // Deleting the band deletes its through rows (their keys cascade).
         let set = ModelSet::new(models);
-        assert_eq!(beatles.delete(db, &set).await.unwrap(), 1);
+        assert_eq!(beatles.delete_with(db, &set).await.unwrap(), 1);
         assert_eq!(Membership::objects().count(db).await.unwrap(), 0);
         drop_tables(db, &[Membership::META, Mentorship::META]).await;
         drop_tables(db, &models).await;

@@ -662,7 +662,7 @@ async fn f_expression_updates_and_bulk_delete() {
         let deleted = Question::objects()
             .order_by([Question::VOTES.desc()])
             .limit(2)
-            .delete(db, &models())
+            .delete_with(db, &models())
             .await
             .unwrap();
         assert_eq!(deleted, 2);
@@ -861,7 +861,7 @@ async fn delete_honours_on_delete() {
         lock.save(db).await.unwrap();
 
         // Cascade deletes the choices; SetNull keeps the tag, pointing nowhere.
-        let deleted = qs[0].delete(db, &models()).await.unwrap();
+        let deleted = qs[0].delete_with(db, &models()).await.unwrap();
         assert_eq!(deleted, 1);
         assert_eq!(Choice::objects().count(db).await.unwrap(), 4);
         assert_eq!(
@@ -910,7 +910,7 @@ async fn delete_honours_on_delete() {
         assert_eq!(Tag::objects().count(db).await.unwrap(), 3);
 
         // Protect refuses, and nothing is changed.
-        let refused = qs[2].delete(db, &models()).await;
+        let refused = qs[2].delete_with(db, &models()).await;
         assert!(
             matches!(
                 refused,
@@ -935,7 +935,7 @@ async fn delete_honours_on_delete() {
         // A model left out of the set is not visited: the database's constraint refuses the
         // delete, and the cascade and SET NULL that ran before it are rolled back.
         let partial = ModelSet::new([Question::META, Choice::META, Tag::META, Vote::META]);
-        let failed = qs[2].delete(db, &partial).await;
+        let failed = qs[2].delete_with(db, &partial).await;
         assert!(matches!(failed, Err(Error::Database(_))), "{failed:?}");
         assert_eq!(qs[2].choice_set().count(db).await.unwrap(), 2);
         assert_eq!(Vote::objects().count(db).await.unwrap(), 2);
@@ -949,8 +949,11 @@ async fn delete_honours_on_delete() {
         );
 
         // Queryset delete applies the same rules to every row.
-        lock.delete(db, &models()).await.unwrap();
-        let n = Question::objects().delete(db, &models()).await.unwrap();
+        lock.delete_with(db, &models()).await.unwrap();
+        let n = Question::objects()
+            .delete_with(db, &models())
+            .await
+            .unwrap();
         assert_eq!(n, 2);
         assert_eq!(Choice::objects().count(db).await.unwrap(), 0);
         assert_eq!(Vote::objects().count(db).await.unwrap(), 0);
@@ -1232,7 +1235,7 @@ async fn querysets_run_in_transactions() {
             .await
             .unwrap();
         assert_eq!(pairs.len(), 1);
-        q.delete(&mut tx, &models()).await.unwrap();
+        q.delete_with(&mut tx, &models()).await.unwrap();
         assert_eq!(Choice::objects().count(&mut tx).await.unwrap(), 0);
         tx.rollback().await.unwrap();
         assert_eq!(Question::objects().count(db).await.unwrap(), 0);
@@ -1417,7 +1420,7 @@ async fn a_held_connection_runs_querysets_transactions_and_savepoints() {
         .save(&mut conn)
         .await
         .unwrap();
-        let err = first.delete(&mut conn, &models()).await.unwrap_err();
+        let err = first.delete_with(&mut conn, &models()).await.unwrap_err();
         assert!(matches!(err, Error::Protected { .. }), "{err:?}");
         assert_eq!(Choice::objects().count(&mut conn).await.unwrap(), 1);
         drop(conn);

@@ -86,13 +86,13 @@ async fn flask_globals_are_available() {
         ("static/css/site.css", "body { color: red }"),
         (
             "globals.html",
-            "{{ url_for('show', id=3, tab='x') }}|{{ static('css/site.css') }}|{{ request.path }}|{{ request.args.q }}|{{ request.endpoint }}|{{ session.user }}|{{ config.DEBUG }}|{{ config.APP.site }}|{% for c, m in get_flashed_messages(with_categories=true) %}{{ c }}:{{ m }};{% endfor %}|{{ get_flashed_messages()|length }}",
+            "{{ url_for('show', id=3, tab='x') }}|{{ static('css/site.css') }}|{{ request.path }}|{{ request.args.q }}|{{ request.endpoint }}|{{ session.user }}|{{ config.DEBUG }}|{{ config.APP.public.site }}{{ config.APP.token }}|{% for c, m in get_flashed_messages(with_categories=true) %}{{ c }}:{{ m }};{% endfor %}|{{ get_flashed_messages()|length }}",
         ),
     ]);
     let mut app = app_in(
         &dir,
         &format!(
-            "STATIC_FOLDER = {:?}\n[APP]\nsite = \"demo\"",
+            "STATIC_FOLDER = {:?}\n[APP]\ntoken = \"hidden\"\n[APP.public]\nsite = \"demo\"",
             dir.join("static").display().to_string()
         ),
     );

@@ -14,9 +14,11 @@ pub(crate) struct ModelAttrs {
     pub(crate) ordering: Vec<LitStr>,
     /// `(fields, unique)`.
     pub(crate) indexes: Vec<(Vec<LitStr>, bool)>,
+    pub(crate) verbose_name: Option<LitStr>,
+    pub(crate) verbose_name_plural: Option<LitStr>,
 }
 
-const MODEL_KEYS: &str = "table, app, ordering, index, unique";
+const MODEL_KEYS: &str = "table, app, ordering, index, unique, verbose_name, verbose_name_plural";
 
 impl ModelAttrs {
     pub(crate) fn parse(attrs: &[Attribute]) -> Result<ModelAttrs> {
@@ -31,6 +33,16 @@ impl ModelAttrs {
                         string(&meta, "table = \"polls_question\"")?,
                     ),
                     "app" => set_once(&mut out.app, &meta, string(&meta, "app = \"polls\"")?),
+                    "verbose_name" => set_once(
+                        &mut out.verbose_name,
+                        &meta,
+                        words(&meta, "verbose_name = \"poll question\"")?,
+                    ),
+                    "verbose_name_plural" => set_once(
+                        &mut out.verbose_name_plural,
+                        &meta,
+                        words(&meta, "verbose_name_plural = \"poll questions\"")?,
+                    ),
                     "ordering" => {
                         out.ordering = string_list(&meta, "ordering = [\"-pub_date\", \"id\"]")?;
                         Ok(())
@@ -122,11 +134,13 @@ pub(crate) struct FieldAttrs {
     pub(crate) through_fields: Option<(LitStr, LitStr)>,
     /// `symmetrical = true/false`, with the span of the attribute.
     pub(crate) symmetrical: Option<(bool, Span)>,
+    pub(crate) verbose_name: Option<LitStr>,
+    pub(crate) help_text: Option<LitStr>,
 }
 
 const FIELD_KEYS: &str = "primary_key, auto, unique, index, null, max_length, max_digits, \
                           decimal_places, default, choices, column, on_delete, related_name, \
-                          through, through_fields, symmetrical";
+                          through, through_fields, symmetrical, verbose_name, help_text";
 
 impl FieldAttrs {
     pub(crate) fn parse(attrs: &[Attribute]) -> Result<FieldAttrs> {
@@ -183,6 +197,14 @@ impl FieldAttrs {
                             return Err(Error::new_spanned(ident, ON_DELETE_HELP));
                         }
                         set_once(&mut out.on_delete, &meta, ident)
+                    }
+                    "verbose_name" => {
+                        let s = words(&meta, "verbose_name = \"date published\"")?;
+                        set_once(&mut out.verbose_name, &meta, s)
+                    }
+                    "help_text" => {
+                        let s = words(&meta, "help_text = \"When the poll opens.\"")?;
+                        set_once(&mut out.help_text, &meta, s)
                     }
                     "related_name" => {
                         let s = string(&meta, "related_name = \"choices\"")?;
@@ -301,6 +323,20 @@ fn string(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {
             format!("expected a string: `{example}`"),
         )),
     }
+}
+
+/// A string for people (a verbose name, a help text): not empty, since an empty name would
+/// leave a blank label.
+fn words(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {
+    let s = string(meta, example)?;
+    if s.value().trim().is_empty() {
+        let key = example.split(' ').next().unwrap_or(example);
+        return Err(Error::new_spanned(
+            s,
+            format!("`{key}` cannot be empty: leave it out, or write `{example}`"),
+        ));
+    }
+    Ok(s)
 }
 
 /// `["a", "b"]`.

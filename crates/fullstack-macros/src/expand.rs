@@ -8,7 +8,7 @@ use syn::{Data, DeriveInput, Error, Fields, GenericArgument, Ident, PathArgument
 use crate::attrs::{DefaultLit, FieldAttrs, ModelAttrs, on_delete_variant};
 
 /// What a field is, from its type.
-enum Kind {
+pub(crate) enum Kind {
     /// A column of any `DbType`.
     Plain,
     /// `ForeignKey<T>` (or `Option<..>`): the target.
@@ -19,21 +19,21 @@ enum Kind {
     ManyToMany(Type),
 }
 
-struct Field {
-    ident: Ident,
+pub(crate) struct Field {
+    pub(crate) ident: Ident,
     /// The name without `r#`.
-    name: String,
+    pub(crate) name: String,
     /// The type, with `Self` replaced by the struct's name.
-    ty: Type,
+    pub(crate) ty: Type,
     /// `Option<..>` (syntactically).
-    optional: bool,
+    pub(crate) optional: bool,
     /// The last path segment of the type inside `Option`, `String` for `Option<String>`.
-    base: String,
-    kind: Kind,
+    pub(crate) base: String,
+    pub(crate) kind: Kind,
     column: String,
-    attrs: FieldAttrs,
+    pub(crate) attrs: FieldAttrs,
     primary_key: bool,
-    auto: bool,
+    pub(crate) auto: bool,
 }
 
 pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
@@ -101,6 +101,9 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
             Some(id) if !id.optional && matches!(id.kind, Kind::Plain) && is_int(&id.base) => {
                 id.primary_key = true;
                 id.auto = true;
+            }
+            Some(id) if id.optional && matches!(id.kind, Kind::Plain) && is_int(&id.base) => {
+                errors.push(Error::new_spanned(&id.ty, UNSAVED_KEY));
             }
             _ => errors.push(Error::new_spanned(
                 name,
@@ -192,6 +195,11 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
     Ok(generate(input, &model, &fields))
 }
 
+/// How the derive spells an auto primary key, for whoever writes `Option<i64>`.
+const UNSAVED_KEY: &str = "an auto primary key is `id: i64` (or `i32`), not an `Option`: 0 means \
+                           the row is not saved yet (`Model::new(..)` starts there), and `save` \
+                           sets the key the database assigns";
+
 /// All the errors as one, or `Ok`.
 fn combine(errors: Vec<Error>) -> Result<()> {
     let mut errors = errors.into_iter();
@@ -269,6 +277,8 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
             attrs.choices.as_ref().map(|c| c.1),
             attrs.column.as_ref().map(syn::LitStr::span),
             attrs.on_delete.as_ref().map(Ident::span),
+            attrs.verbose_name.as_ref().map(syn::LitStr::span),
+            attrs.help_text.as_ref().map(syn::LitStr::span),
         ];
         if let Some(span) = not_column.into_iter().flatten().next() {
             return Err(Error::new(
@@ -375,7 +385,11 @@ fn field(f: &syn::Field, model: &Ident) -> Result<Field> {
     {
         return Err(Error::new(
             span,
-            "a primary key cannot be NULL: remove the `Option`",
+            if is_int(&base) {
+                UNSAVED_KEY
+            } else {
+                "a primary key cannot be NULL: remove the `Option`"
+            },
         ));
     }
     if let Some((default, span)) = &attrs.default {
@@ -466,11 +480,11 @@ fn check_default(
         (DefaultLit::Text(_), "String") => (true, ""),
         (_, "String") => (false, "default = \"text\""),
         // A string keeps every digit ("0.10"); it must be a number.
-        (DefaultLit::Text(t), "Decimal") if t.trim().parse::<f64>().is_err() => {
+        (DefaultLit::Text(t), "Decimal") if !is_decimal(t.trim()) => {
             return Err(Error::new(
                 span,
-                "`default` on a `Decimal` is a number, or a string holding one: \
-                 `default = \"0.00\"`",
+                "`default` on a `Decimal` is a number, or a string holding one in plain digits \
+                 (an optional `-` and `.`, no exponent): `default = \"0.00\"`",
             ));
         }
         (DefaultLit::Text(_), "Decimal") => (true, ""),
@@ -500,12 +514,25 @@ fn check_default(
     ))
 }
 
+/// `12`, `-0.50`: digits with an optional sign and point, what a decimal column and
+/// `Decimal::from_str` both take.
+fn is_decimal(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole
+            .chars()
+            .chain(fraction.chars())
+            .all(|c| c.is_ascii_digit())
+}
+
 fn is_int(base: &str) -> bool {
     base == "i64" || base == "i32"
 }
 
 /// `T` when `ty` is `Name<T>` (by its last path segment).
-fn generic_of<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
+pub(crate) fn generic_of<'a>(ty: &'a Type, name: &str) -> Option<&'a Type> {
     let Type::Path(p) = ty else { return None };
     if p.qself.is_some() {
         return None;
@@ -849,6 +876,12 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
             let pairs = choices.iter().map(|(v, l)| quote!((#v, #l)));
             set.push(quote!(.choices(&[#(#pairs),*])));
         }
+        if let Some(v) = &f.attrs.verbose_name {
+            set.push(quote!(.with_verbose_name(#v)));
+        }
+        if let Some(h) = &f.attrs.help_text {
+            set.push(quote!(.help_text(#h)));
+        }
         let relation = match &f.kind {
             Kind::ForeignKey(t) => Some((quote!(ForeignKey), t)),
             Kind::OneToOne(t) => Some((quote!(OneToOne), t)),
@@ -938,6 +971,16 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         index += 1;
     }
 
+    let constructor = crate::constructor::constructor(name, vis, fields);
+    // Unset names stay `None`: `ModelMeta::verbose_name()` derives them, in one place.
+    let verbose_name = model
+        .verbose_name
+        .as_ref()
+        .map(|v| quote!(.with_verbose_name(#v)));
+    let verbose_name_plural = model
+        .verbose_name_plural
+        .as_ref()
+        .map(|v| quote!(.with_verbose_name_plural(#v)));
     let ordering = &model.ordering;
     let (n_fields, n_indexes, n_m2m) = (metas.len(), model.indexes.len(), m2m.len());
     let indexes = model.indexes.iter().map(|(list, unique)| {
@@ -969,7 +1012,9 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
                     ::fullstack::ModelMeta::new(#app, #name_str, #table, &FIELDS)
                         .indexes(&INDEXES)
                         .many_to_many(&MANY_TO_MANY)
-                        .ordering(&[#(#ordering),*]);
+                        .ordering(&[#(#ordering),*])
+                        #verbose_name
+                        #verbose_name_plural;
                 &META
             };
 
@@ -997,6 +1042,8 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         impl #name {
             #(#columns)*
         }
+
+        #constructor
 
         #(#accessors)*
 

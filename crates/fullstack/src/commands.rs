@@ -1,6 +1,6 @@
 //! Management commands, Django's `manage.py`: `runserver` (the default), `migrate`,
-//! `makemigrations`, `showmigrations`, `sqlmigrate`, `check`, `dbshell`, and the commands apps
-//! add with [`ManagementCommand`].
+//! `makemigrations`, `showmigrations`, `sqlmigrate`, `check`, `dbshell`, `startapp`, and the
+//! commands apps add with [`ManagementCommand`].
 //!
 //! ```
 //! use fullstack::{AppConfig, CommandContext, CommandFuture, ManagementCommand, Project};
@@ -35,6 +35,7 @@ mod migrate;
 mod runserver;
 mod showmigrations;
 mod sqlmigrate;
+mod startapp;
 
 use std::fmt;
 use std::future::Future;
@@ -93,6 +94,9 @@ pub struct CommandContext<'a> {
     project: &'a Project,
     database_url: String,
     db: Option<Database>,
+    /// Whether the command line is the process's own, so `runserver` may install a log
+    /// subscriber writing to the process's stderr.
+    process_command_line: bool,
 }
 
 impl fmt::Debug for CommandContext<'_> {
@@ -109,6 +113,11 @@ impl CommandContext<'_> {
     /// The project.
     pub fn project(&self) -> &Project {
         self.project
+    }
+
+    /// The project's settings.
+    pub fn settings(&self) -> &crate::Settings {
+        self.project().current_settings()
     }
 
     /// The database URL (`--database-url`, else the project's).
@@ -148,6 +157,7 @@ const BUILTIN: &[&str] = &[
     "sqlmigrate",
     "check",
     "dbshell",
+    "startapp",
 ];
 
 fn cli(project: &Project) -> Command {
@@ -169,7 +179,8 @@ fn cli(project: &Project) -> Command {
         .subcommand(showmigrations::command())
         .subcommand(sqlmigrate::command())
         .subcommand(check::command())
-        .subcommand(dbshell::command());
+        .subcommand(dbshell::command())
+        .subcommand(startapp::command());
     for app in project.apps() {
         for c in app.commands() {
             cli = cli.subcommand(c.command());
@@ -201,6 +212,7 @@ pub(crate) async fn dispatch(
     args: Vec<String>,
     out: &mut dyn Write,
     err: &mut dyn Write,
+    process_command_line: bool,
 ) -> i32 {
     if let Some(why) = duplicate_command(project) {
         let _ = writeln!(err, "Error: {why}");
@@ -243,6 +255,7 @@ pub(crate) async fn dispatch(
         project,
         database_url,
         db: None,
+        process_command_line,
     };
     let result = run_command(&name, &mut ctx).await;
     let _ = ctx.out.flush();
@@ -267,6 +280,7 @@ async fn run_command(name: &str, ctx: &mut CommandContext<'_>) -> Result<i32, Co
         "sqlmigrate" => sqlmigrate::run(ctx).await,
         "check" => check::run(ctx),
         "dbshell" => dbshell::run(ctx),
+        "startapp" => startapp::run(ctx),
         _ => {
             let project = ctx.project;
             let command = project

@@ -3,3 +3,12 @@
 
 #[doc = include_str!("../../../docs/fullstack/models.md")]
 pub mod models {}
+
+#[doc = include_str!("../../../docs/fullstack/testing.md")]
+pub mod testing {}
+
+#[doc = include_str!("../../../docs/fullstack/settings.md")]
+pub mod settings {}
+
+#[doc = include_str!("../../../docs/fullstack/security.md")]
+pub mod security {}

@@ -4,9 +4,14 @@
 //! This crate is being built: today it holds the database layer (one handle over the three
 //! backends, values, rows, transactions with savepoints, query counting), models
 //! (`#[derive(Model)]`, see [`guide::models`]), querysets ([`query`], guide in
-//! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), and the
+//! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), the
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
-//! `migrate`, `makemigrations`, ...).
+//! `migrate`, `makemigrations`, ...), and testing tools ([`test`](mod@test): a test database per test,
+//! `assert_num_queries`; guide in `docs/fullstack/testing.md`), and the [`sessions`] app
+//! (server-side sessions, guide in `docs/fullstack/sessions.md`).
+
+// The derive's `::fullstack::...` paths, for the sessions app's own model.
+extern crate self as fullstack;
 
 pub mod commands;
 mod db;
@@ -17,6 +22,10 @@ pub mod model;
 pub mod project;
 pub mod query;
 mod query_log;
+pub mod security;
+pub mod sessions;
+pub mod settings;
+pub mod test;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{
@@ -30,8 +39,9 @@ pub use fullstack_macros::Model;
 pub use model::{
     Column, FieldRef, ForeignKey, ManyToMany, ManyToManyField, Model, ModelMeta, OneToOne,
 };
-pub use project::{AppConfig, Project};
+pub use project::{AppConfig, DEFAULT_LOG_FILTER, Logging, Project};
 pub use query_log::capture_queries;
 /// The exact decimal type of decimal fields (`#[field(max_digits = 10, decimal_places = 2)]`),
 /// from the `rust_decimal` crate, so a project need not depend on it itself.
 pub use rust_decimal::Decimal;
+pub use settings::Settings;

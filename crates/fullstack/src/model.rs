@@ -4,8 +4,12 @@
 //! (querysets, migrations, the admin) reads the metadata, never the struct itself. Hand-written
 //! impls are possible and are what the ORM's own tests use.
 
+#[doc(hidden)]
+pub mod defaults;
+mod names;
 mod relation;
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 pub use relation::{ForeignKey, ManyToMany, ManyToManyField, OneToOne};
@@ -55,6 +59,13 @@ pub struct ModelMeta {
     pub many_to_many: &'static [ManyToManyMeta],
     /// The default order of querysets, Django's `Meta.ordering` (`-pub_date` for descending).
     pub ordering: &'static [&'static str],
+    /// How people call one row (`poll question`), for the admin, forms and messages; `None`
+    /// means the name split at its capitals, lower-cased. Read it with
+    /// [`verbose_name()`](Self::verbose_name).
+    pub verbose_name: Option<&'static str>,
+    /// How people call several rows (`poll questions`); `None` means the verbose name + `s`.
+    /// Read it with [`verbose_name_plural()`](Self::verbose_name_plural).
+    pub verbose_name_plural: Option<&'static str>,
 }
 
 impl ModelMeta {
@@ -74,7 +85,25 @@ impl ModelMeta {
             indexes: &[],
             many_to_many: &[],
             ordering: &[],
+            verbose_name: None,
+            verbose_name_plural: None,
         }
+    }
+
+    /// With this name for one row (the [`verbose_name`](Self::verbose_name) it reads back;
+    /// the setter is named apart from that reader).
+    #[must_use]
+    pub const fn with_verbose_name(mut self, verbose_name: &'static str) -> Self {
+        self.verbose_name = Some(verbose_name);
+        self
+    }
+
+    /// With this name for several rows (read back by
+    /// [`verbose_name_plural`](Self::verbose_name_plural)).
+    #[must_use]
+    pub const fn with_verbose_name_plural(mut self, plural: &'static str) -> Self {
+        self.verbose_name_plural = Some(plural);
+        self
     }
 
     /// With these indexes over several columns.
@@ -123,11 +152,28 @@ impl ModelMeta {
     pub fn label(&self) -> String {
         format!("{}.{}", self.app, self.name)
     }
+
+    /// The name of one row for people, Django's `verbose_name`: the one given, else the
+    /// model's name split at its capitals and lower-cased (`PollQuestion` → `poll question`).
+    pub fn verbose_name(&self) -> Cow<'static, str> {
+        self.verbose_name
+            .map_or_else(|| Cow::Owned(names::words(self.name)), Cow::Borrowed)
+    }
+
+    /// The name of several rows for people, Django's `verbose_name_plural`: the one given,
+    /// else the verbose name + `s` (`poll questions`).
+    pub fn verbose_name_plural(&self) -> Cow<'static, str> {
+        self.verbose_name_plural.map_or_else(
+            || Cow::Owned(format!("{}s", self.verbose_name())),
+            Cow::Borrowed,
+        )
+    }
 }
 
 /// One field of a model. `#[non_exhaustive]`: build it with [`FieldMeta::new`] and the `const`
 /// methods named after the fields (`FieldMeta::new("slug", "slug", ColumnType::VarChar)
-/// .unique(true).max_length(50)`), so new fields can come without breaking that code.
+/// .unique(true).max_length(50)`; `with_verbose_name`, as `verbose_name()` reads it back), so
+/// new fields can come without breaking that code.
 #[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub struct FieldMeta {
@@ -160,6 +206,12 @@ pub struct FieldMeta {
     pub choices: &'static [(&'static str, &'static str)],
     /// A foreign key or one-to-one relation.
     pub relation: Option<Relation>,
+    /// How people call the field (`date published`), for forms, the admin and messages;
+    /// `None` means its name with spaces for underscores. Read it with
+    /// [`verbose_name()`](Self::verbose_name).
+    pub verbose_name: Option<&'static str>,
+    /// A sentence shown beside the field in forms and the admin (empty for none).
+    pub help_text: &'static str,
 }
 
 impl FieldMeta {
@@ -180,6 +232,8 @@ impl FieldMeta {
             default: None,
             choices: &[],
             relation: None,
+            verbose_name: None,
+            help_text: "",
         }
     }
 
@@ -258,6 +312,28 @@ impl FieldMeta {
     pub const fn relation(mut self, relation: Relation) -> Self {
         self.relation = Some(relation);
         self
+    }
+
+    /// With this name for people (the [`verbose_name`](Self::verbose_name) it reads back;
+    /// the setter is named apart from that reader).
+    #[must_use]
+    pub const fn with_verbose_name(mut self, verbose_name: &'static str) -> Self {
+        self.verbose_name = Some(verbose_name);
+        self
+    }
+
+    /// With this sentence shown beside the field in forms and the admin.
+    #[must_use]
+    pub const fn help_text(mut self, help_text: &'static str) -> Self {
+        self.help_text = help_text;
+        self
+    }
+
+    /// The field's name for people, Django's `verbose_name`: the one given, else the name with
+    /// spaces for underscores (`pub_date` → `pub date`).
+    pub fn verbose_name(&self) -> Cow<'static, str> {
+        self.verbose_name
+            .map_or_else(|| Cow::Owned(self.name.replace('_', " ")), Cow::Borrowed)
     }
 }
 

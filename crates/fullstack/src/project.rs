@@ -18,16 +18,20 @@
 //! See `docs/fullstack/project.md` for the layout and every command.
 
 mod app_config;
+mod logging;
+mod root;
 
 use std::fmt;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 pub use app_config::{AppConfig, EmbeddedMigrations};
+pub use logging::{DEFAULT_LOG_FILTER, Logging};
 
 use crate::migrations::{self, MigrationSet, RustRegistry};
 use crate::model::ModelMeta;
-use crate::{Database, Error, PoolOptions};
+use crate::{Database, Error, PoolOptions, Settings};
 
 /// The database a project uses when neither `--database-url`, [`Project::database_url`] nor
 /// `DATABASE_URL` names one: `db.sqlite3` in the working directory, as Django's.
@@ -42,13 +46,18 @@ pub struct Project {
     apps: Vec<AppConfig>,
     database_url: Option<String>,
     pool_options: PoolOptions,
-    config: Option<micro::Config>,
+    settings: Settings,
+    /// Whether settings were given: without them the web app is `micro::App::new()`, which
+    /// needs no secret key.
+    configured: bool,
     web: Vec<WebFn>,
     rust_migrations: RustRegistry,
     shutdown: Option<micro::Shutdown>,
     on_serving: Option<ServingFn>,
     default_addr: SocketAddr,
     migrate_on_start: bool,
+    root: Option<PathBuf>,
+    logging: Logging,
 }
 
 impl fmt::Debug for Project {
@@ -69,14 +78,46 @@ impl Project {
             apps: Vec::new(),
             database_url: None,
             pool_options: PoolOptions::default(),
-            config: None,
+            settings: Settings::default(),
+            configured: false,
             web: Vec::new(),
             rust_migrations: RustRegistry::new(),
             shutdown: None,
             on_serving: None,
             default_addr: SocketAddr::from(([127, 0, 0, 1], 8000)),
             migrate_on_start: false,
+            root: None,
+            logging: Logging::default(),
         }
+    }
+
+    /// Resolves the relative folders the project names (the web app's templates and static
+    /// folders) against `dir` rather than the working directory: what
+    /// [`fullstack::project!`](crate::project!) sets to the crate's folder. `ROOT_PATH` in the
+    /// [configuration](Self::config), or `MICRO_ROOT_PATH`, still win at deploy time.
+    #[must_use]
+    pub fn root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.root = Some(dir.into());
+        self
+    }
+
+    /// The folder given to [`root`](Self::root), if any: where a settings file beside
+    /// `Cargo.toml` is found.
+    pub fn root_dir(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// What `runserver` logs when the program installs no tracing subscriber (by default every
+    /// request and each 500's cause on stderr, filtered by `RUST_LOG`); see [`Logging`].
+    #[must_use]
+    pub fn logging(mut self, logging: Logging) -> Self {
+        self.logging = logging;
+        self
+    }
+
+    /// The logging setting.
+    pub fn logging_settings(&self) -> &Logging {
+        &self.logging
     }
 
     /// Makes `runserver` apply the pending migrations before it serves, as `runserver
@@ -155,20 +196,43 @@ impl Project {
         &self.pool_options
     }
 
-    /// The database URL the commands use, given no `--database-url`.
+    /// The database URL the commands use, given no `--database-url`: the one given in code,
+    /// else the settings' `DATABASE_URL`, else the `DATABASE_URL` variable, else
+    /// [`DEFAULT_DATABASE_URL`].
     pub fn resolved_database_url(&self) -> String {
         self.database_url
             .clone()
+            .or_else(|| self.settings.database_url.clone())
             .or_else(|| std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()))
             .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
     }
 
-    /// The web part's configuration (`runserver` builds its [`micro::App`] with
-    /// [`micro::App::from_config`]); without it, [`micro::App::new`].
+    /// The project's settings (read them with [`fullstack::settings!`](crate::settings!) or
+    /// [`Settings::load_from`]): the web app's configuration and middleware, the database URL.
+    /// Without them, [`Settings::default`] and a web app from [`micro::App::new`].
+    ///
+    /// ```
+    /// let settings = fullstack::Settings::from_toml_str("ALLOWED_HOSTS = [\"example.com\"]").unwrap();
+    /// let project = fullstack::Project::new("site").settings(settings);
+    /// assert_eq!(project.current_settings().allowed_hosts, ["example.com"]);
+    /// ```
     #[must_use]
-    pub fn config(mut self, config: micro::Config) -> Self {
-        self.config = Some(config);
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self.configured = true;
         self
+    }
+
+    /// The settings the commands and the web app use.
+    pub fn current_settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Only the web part's configuration, micro's keys ([`Settings::from_config`]); prefer
+    /// [`settings`](Self::settings).
+    #[must_use]
+    pub fn config(self, config: micro::Config) -> Self {
+        self.settings(Settings::from_config(config))
     }
 
     /// Project-wide setup of the web app (layers, error handlers, project routes), run after the
@@ -235,6 +299,13 @@ impl Project {
             .collect()
     }
 
+    /// Installs every app's models in the process's [registry](crate::query::registry), which
+    /// `delete()` consults for `on_delete`. The web app and the command line do it; call it
+    /// when using the project's models otherwise (a script, a test without the web app).
+    pub fn install_models(&self) {
+        crate::query::registry::install(self.models());
+    }
+
     /// Models listed in an app other than their own `app`.
     pub fn misplaced_models(&self) -> Vec<String> {
         self.apps
@@ -291,20 +362,20 @@ impl Project {
         problems
     }
 
-    /// The web app `runserver` serves: the configuration, the [`Database`] in state (read it
-    /// with `micro::State<fullstack::Database>`), every app's routes, then the project's
-    /// [`web`](Self::web) setup. Handy with [`micro::TestClient`]. A [`crate::Error`] returned
-    /// by a handler becomes the HTTP error of [`Error::http_error`](crate::Error::http_error)
-    /// (404, 422, 503 or 500).
+    /// The web app `runserver` serves: the settings' configuration, the security middleware
+    /// (see [`security`](crate::security)), the [`Database`] and the [`Settings`] in state (read
+    /// them with `micro::State<fullstack::Database>`, `micro::State<fullstack::Settings>`),
+    /// every app's routes, then the project's [`web`](Self::web) setup. Handy with
+    /// [`micro::TestClient`]. A [`crate::Error`] returned by a handler becomes the HTTP error of
+    /// [`Error::http_error`](crate::Error::http_error) (404, 422, 503 or 500).
     ///
     /// # Errors
     /// When the configuration is refused (no `SECRET_KEY` outside debug mode).
     pub fn web_app(&self, db: &Database) -> Result<micro::App, micro::ConfigError> {
-        let mut app = match &self.config {
-            Some(config) => micro::App::from_config(config.clone())?,
-            None => micro::App::new(),
-        };
+        self.install_models();
+        let mut app = self.base_app()?;
         app.state(db.clone());
+        app.state(self.settings.clone());
         // Django's get_object_or_404 and more, for every handler: `?` on a `get()` that found
         // nothing is a 404, a value that does not fit its field a 422, a database out of reach
         // a 503; only the rest are 500s.
@@ -315,6 +386,9 @@ impl Project {
         for setup in &self.web {
             setup(&mut app);
         }
+        // Last, so it is the outermost layer: it sees the request first, as Django's
+        // SecurityMiddleware heads MIDDLEWARE.
+        crate::security::install(&mut app, &self.settings);
         Ok(app)
     }
 
@@ -339,18 +413,22 @@ impl Project {
     pub async fn run_async(&self) -> i32 {
         let mut out = std::io::stdout();
         let mut err = std::io::stderr();
-        self.run_with(std::env::args(), &mut out, &mut err).await
+        let args = std::env::args().collect();
+        crate::commands::dispatch(self, args, &mut out, &mut err, true).await
     }
 
     /// Runs the command line `args` (the first item is the program name), writing output to
     /// `out` and errors to `err`; returns the exit code: 0 ok, 1 on errors (and `check`
-    /// problems), 2 on a command-line error.
+    /// problems), 2 on a command-line error. `runserver` installs no log subscriber here (see
+    /// [`Logging`]): the process's stderr is not one of the writers.
     pub async fn run_with<I, S>(&self, args: I, out: &mut dyn Write, err: &mut dyn Write) -> i32
     where
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
         let args: Vec<String> = args.into_iter().map(Into::into).collect();
-        crate::commands::dispatch(self, args, out, err).await
+        // App commands delete too (`./manage.py purge`), not only the web app.
+        self.install_models();
+        crate::commands::dispatch(self, args, out, err, false).await
     }
 }

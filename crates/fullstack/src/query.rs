@@ -26,6 +26,7 @@ mod many_to_many;
 mod origin;
 mod queryset;
 mod raw;
+pub mod registry;
 mod related;
 mod sql;
 

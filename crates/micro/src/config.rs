@@ -2,6 +2,7 @@
 
 mod lenient;
 mod sources;
+mod table;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use serde::{Deserialize, Deserializer};
 use lenient::Lenient;
 pub(crate) use sources::Origin;
 use sources::{Origins, merge_env};
+pub use table::ConfigTable;
 
 /// The settings micro reads, Flask's names in Flask's case. Later sources override earlier ones:
 /// defaults, then a TOML file, then environment variables prefixed `MICRO_`.
@@ -342,6 +344,25 @@ impl Config {
         })
     }
 
+    /// The `[APP.public]` table: the only part of `[APP]` templates see (as
+    /// `config.APP.public`), since the rest can hold tokens. Set its keys in the file, or with
+    /// `MICRO_APP_PUBLIC_NAME` variables.
+    ///
+    /// ```
+    /// let config = micro::Config::from_toml_str(
+    ///     "[APP]\napi_token = \"s3cret\"\n[APP.public]\nsite_name = \"Polls\"",
+    /// ).unwrap();
+    /// assert_eq!(config.public_app()["site_name"].as_str(), Some("Polls"));
+    /// assert!(!config.public_app().contains_key("api_token"));
+    /// ```
+    pub fn public_app(&self) -> toml::Table {
+        self.app
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case("public"))
+            .and_then(|(_, value)| value.as_table().cloned())
+            .unwrap_or_default()
+    }
+
     /// Whether templates reload when their files change: `TEMPLATES_AUTO_RELOAD`, else `DEBUG`.
     pub fn templates_auto_reload(&self) -> bool {
         self.templates_auto_reload.unwrap_or(self.debug)
@@ -351,6 +372,32 @@ impl Config {
     pub(crate) fn origin(&self, key: &str) -> Option<&Origin> {
         self.origins.get(key)
     }
+
+    /// The top-level keys micro reads (`DEBUG`, `SECRET_KEY`, ..., `APP`), for a framework on
+    /// micro that reads the same file and reports a key neither of them knows.
+    pub const KEYS: &'static [&'static str] = &[
+        "DEBUG",
+        "TESTING",
+        "ROOT_PATH",
+        "SECRET_KEY",
+        "SECRET_KEY_FALLBACKS",
+        "MAX_CONTENT_LENGTH",
+        "TEMPLATES_FOLDER",
+        "TEMPLATES_AUTO_RELOAD",
+        "STATIC_FOLDER",
+        "STATIC_URL_PATH",
+        "SEND_FILE_MAX_AGE_DEFAULT",
+        "SESSION_COOKIE_NAME",
+        "SESSION_COOKIE_DOMAIN",
+        "SESSION_COOKIE_PATH",
+        "SESSION_COOKIE_HTTPONLY",
+        "SESSION_COOKIE_SECURE",
+        "SESSION_COOKIE_SAMESITE",
+        "SESSION_LIFETIME",
+        "PERMANENT_SESSION_LIFETIME",
+        "TRUSTED_ORIGINS",
+        "APP",
+    ];
 }
 
 /// An error about `key`, saying where the key was read when that is known.
@@ -581,6 +628,47 @@ mod tests {
         let err = env(&[("MICRO_TRUSTED_ORIGINS", "app.example.com")]).unwrap_err();
         assert_eq!(err.key, "TRUSTED_ORIGINS", "{err}");
         assert!(err.message.contains("no scheme"), "{err}");
+    }
+
+    #[test]
+    fn keys_lists_every_setting() {
+        let err = Config::from_toml_str("NOPE = 1").unwrap_err();
+        let listed: Vec<&str> = err.message.split('`').skip(1).step_by(2).collect();
+        assert_eq!(listed, Config::KEYS, "{err}");
+    }
+
+    #[test]
+    fn a_table_split_between_two_readers_keeps_its_origins() {
+        #[derive(serde::Deserialize)]
+        struct Mine {
+            #[serde(rename = "ALLOWED")]
+            allowed: Vec<String>,
+        }
+        let mut table = ConfigTable::new();
+        table.merge_env(
+            "SITE",
+            [
+                ("SITE_ALLOWED".to_owned(), "a.example".to_owned()),
+                ("SITE_DEBUG".to_owned(), "nope".to_owned()),
+            ],
+        );
+        let mine: Mine = table.split_off(|k| k == "ALLOWED").deserialize().unwrap();
+        assert_eq!(mine.allowed, ["a.example"]);
+        assert!(table.origin("ALLOWED").is_none());
+        let err = table.into_config().unwrap_err();
+        assert_eq!(err.key, "DEBUG");
+        assert!(err.message.contains("`SITE_DEBUG`"), "{err}");
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Port {
+            #[serde(rename = "PORT")]
+            port: u16,
+        }
+        let mut table = ConfigTable::new();
+        table.merge_env("SITE", [("SITE_PORT".to_owned(), "eighty".to_owned())]);
+        let err = table.deserialize::<Port>().unwrap_err();
+        assert_eq!(err.key, "PORT");
+        assert!(err.message.contains("`SITE_PORT`"), "{err}");
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub use app::{App, AppService, RouteError};
 pub use blueprint::Blueprint;
 pub use body::Body;
 pub use commands::{CommandContext, CommandError};
-pub use config::{Config, ConfigError, SameSite, Secret};
+pub use config::{Config, ConfigError, ConfigTable, SameSite, Secret};
 pub use cross_origin::{CrossOriginProtection, CrossOriginRefused, InvalidOrigin};
 pub use error::{Error, abort};
 pub use extract::{Cookies, Form, FromRequest, Path, Query};
@@ -66,7 +66,7 @@ pub use state::State;
 pub use templates::context::support as __context_support;
 #[cfg(feature = "templates")]
 pub use templates::{ContextOutcome, Templates};
-pub use test_client::{TestClient, TestRequest, TestResponse};
+pub use test_client::{TEST_HOST, TestClient, TestRequest, TestResponse};
 #[cfg(feature = "ws")]
 pub use ws::{WebSocket, WebSocketUpgrade};
 

@@ -17,6 +17,7 @@ pub(crate) use processors::{ErasedProcessor, erase_processor, run_for_error_page
 use crate::app::{Folder, Root, Shared};
 use crate::extract::{FromRequest, ReadForm};
 use crate::response::{IntoResponse, Response};
+use crate::test_client::{RenderRecorder, Rendered};
 use crate::{Error, G, Html, Request, Session};
 
 /// Renders templates for one request; take it as a handler argument. Flask's
@@ -47,6 +48,8 @@ pub struct Templates {
     context: Arc<RenderContext>,
     /// The context processors' values, in registration order.
     processed: Option<Arc<[Value]>>,
+    /// Where renders are noted when a [`TestClient`](crate::TestClient) sent the request.
+    recorder: Option<RenderRecorder>,
 }
 
 impl std::fmt::Debug for Templates {
@@ -108,6 +111,9 @@ impl Templates {
         // values in registration order, the caller's, and micro's hidden context. As in Flask,
         // the handler wins over the processors, and either can shadow `request` or `config`.
         let processed = self.processed.as_deref().unwrap_or_default();
+        if let Some(recorder) = &self.recorder {
+            self.record(recorder, name, processed, &context);
+        }
         let layers = std::iter::once(self.globals())
             .chain(processed.iter().cloned())
             .chain([
@@ -117,6 +123,33 @@ impl Templates {
         template
             .render(minijinja::value::merge_maps(layers))
             .map_err(|e| self.error(e))
+    }
+
+    /// Notes a render for the test client: the context processors' values overlaid with the
+    /// caller's context, as JSON (micro's globals `request`, `session`, `g` and `config` are
+    /// left out: a test reads those from the request it sent).
+    fn record(
+        &self,
+        recorder: &RenderRecorder,
+        name: &str,
+        processed: &[Value],
+        context: &impl Serialize,
+    ) {
+        let merged = minijinja::value::merge_maps(
+            processed
+                .iter()
+                .cloned()
+                .chain([Value::from(Serde(context))]),
+        );
+        let context = serde_json::to_value(&merged).unwrap_or(serde_json::Value::Null);
+        recorder
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(Rendered {
+                name: name.to_owned(),
+                context,
+            });
     }
 
     /// Read when rendering, not when the extractor was built: the handler may have read the form
@@ -141,7 +174,8 @@ impl Templates {
             config => minijinja::context! {
                 DEBUG => self.shared.config.debug,
                 TESTING => self.shared.config.testing,
-                APP => Value::from(Serde(&self.shared.config.app)),
+                // Only `[APP.public]`: the rest of `[APP]` can hold tokens and passwords.
+                APP => minijinja::context! { public => Value::from(Serde(self.shared.config.public_app())) },
             },
         }
     }
@@ -228,6 +262,7 @@ impl Templates {
             shared: req.app.clone(),
             context,
             processed,
+            recorder: req.extensions().get::<RenderRecorder>().cloned(),
         }
     }
 }

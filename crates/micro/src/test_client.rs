@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
-use http::header::{CONTENT_TYPE, COOKIE, HeaderName, LOCATION, SET_COOKIE};
+use http::header::{CONTENT_TYPE, COOKIE, HOST, HeaderName, LOCATION, SET_COOKIE};
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -15,7 +15,9 @@ use crate::{App, AppService, Body, CommandError, Session};
 
 /// Calls an app in memory, the way Flask's `app.test_client()` does: the full pipeline (layers,
 /// hooks, error handlers) runs, only the socket is missing. Cookies set by responses are kept and
-/// sent back, like a browser.
+/// sent back, like a browser. Every request carries `Host: testserver` (see [`TEST_HOST`]) unless
+/// it sets its own, and a response tells which templates were rendered with which context
+/// ([`TestResponse::template`], [`TestResponse::context`]).
 ///
 /// ```
 /// use micro::{App, TestClient, Json};
@@ -51,6 +53,12 @@ impl std::fmt::Debug for TestClient {
             .finish_non_exhaustive()
     }
 }
+
+/// The `Host` a [`TestClient`] request carries unless it sets one: Django's test client's.
+/// Not `localhost`: a name that resolves nowhere cannot reach a real machine when an absolute
+/// URL built from it leaks out of a test, and host validation can let it in for tests alone
+/// without letting in `localhost`, which a production allow-list should not need.
+pub const TEST_HOST: &str = "testserver";
 
 macro_rules! method_builders {
     ($($name:ident => $method:ident),*) => {
@@ -412,6 +420,12 @@ impl TestClient {
             .body(Body::from(body))
             .unwrap_or_else(|e| panic!("TestClient: invalid request to `{uri}`: {e}"));
         *req.headers_mut() = headers.clone();
+        if !req.headers().contains_key(HOST) {
+            req.headers_mut()
+                .insert(HOST, HeaderValue::from_static(TEST_HOST));
+        }
+        let recorder = RenderRecorder::default();
+        req.extensions_mut().insert(recorder.clone());
         if !req.headers().contains_key(COOKIE)
             && let Some(cookies) = self.cookie_header(req.uri().path())
         {
@@ -427,10 +441,12 @@ impl TestClient {
             Err(e) => panic!("TestClient: the response body failed: {e}"),
         };
         self.store_cookies(&parts.headers);
+        let rendered = std::mem::take(&mut *recorder.0.lock().unwrap_or_else(|e| e.into_inner()));
         TestResponse {
             status: parts.status,
             headers: parts.headers,
             body,
+            rendered,
         }
     }
 }
@@ -450,12 +466,28 @@ fn resolve(current: &str, location: &str) -> String {
     format!("{dir}{location}")
 }
 
+/// One template rendered for a request: its name and context, as a test reads them back.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Rendered {
+    pub(crate) name: String,
+    pub(crate) context: serde_json::Value,
+}
+
+/// The test client's marker in a request's extensions: renders for that request are noted in
+/// it. Requests from a socket never carry it (a client cannot set extensions), so production
+/// renders pay one failed extension lookup per `Templates` and nothing per render. Filled by
+/// `Templates` (see `templates.rs`).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RenderRecorder(pub(crate) Arc<Mutex<Vec<Rendered>>>);
+
 /// A response read by a [`TestClient`], its body already in memory.
 #[derive(Debug, Clone)]
 pub struct TestResponse {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// The templates rendered for the request, in order.
+    rendered: Vec<Rendered>,
 }
 
 impl TestResponse {
@@ -491,5 +523,56 @@ impl TestResponse {
     pub fn json<T: DeserializeOwned>(&self) -> T {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("TestResponse::json: {e}; the body was: {}", self.text()))
+    }
+
+    /// The names of the templates [`Templates`](crate::Templates) rendered for this request, in
+    /// order (an error page's too), like Django's `response.templates`. Only the names asked
+    /// for: a template they extend or include is not listed.
+    pub fn templates(&self) -> Vec<&str> {
+        self.rendered.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// The template rendered last, if any: usually the page.
+    pub fn template(&self) -> Option<&str> {
+        self.rendered.last().map(|r| r.name.as_str())
+    }
+
+    /// The context the last template was rendered with, as JSON (Django's
+    /// `response.context`): the context processors' values overlaid with the handler's
+    /// context. micro's own globals (`request`, `session`, `g`, `config`) are not in it.
+    ///
+    /// ```
+    /// use micro::{App, Templates, TestClient, context};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = App::new();
+    /// app.add_template("hello.html", "Hello, {{ name }}!").unwrap();
+    /// app.get("/", |t: Templates| async move { t.render("hello.html", context! { name => "ada" }) });
+    ///
+    /// let res = TestClient::new(app).get("/").await;
+    /// assert_eq!(res.template(), Some("hello.html"));
+    /// assert_eq!(res.context()["name"], "ada");
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// When no template was rendered for the request; the message says so.
+    pub fn context(&self) -> &serde_json::Value {
+        self.rendered.last().map(|r| &r.context).unwrap_or_else(|| {
+            panic!(
+                "TestResponse::context: no template was rendered for this request (status {})",
+                self.status
+            )
+        })
+    }
+
+    /// The context the template `name` was rendered with (the last time, if it was rendered
+    /// more than once).
+    pub fn context_of(&self, name: &str) -> Option<&serde_json::Value> {
+        self.rendered
+            .iter()
+            .rev()
+            .find(|r| r.name == name)
+            .map(|r| &r.context)
     }
 }

@@ -13,7 +13,7 @@ use fullstack::Project;
 /// The project: one app, `polls`. `runserver` applies pending migrations before it serves,
 /// so a fresh clone runs with one command (Django would ask for `migrate` first).
 pub fn project() -> Project {
-    Project::new("hello-fullstack")
+    fullstack::project!("hello-fullstack")
         .app(polls::app())
         .migrate_on_start(true)
 }

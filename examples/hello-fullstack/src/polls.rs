@@ -13,12 +13,12 @@ use serde::{Deserialize, Serialize};
 /// The app: models, migrations (made by `makemigrations`, embedded in the binary), routes,
 /// templates and the `seed` command.
 pub fn app() -> AppConfig {
-    // `migrations/polls` beside this crate's Cargo.toml, so `makemigrations` writes here from
-    // any working directory.
+    // Rooted at this crate's folder: `migrations/polls` and `templates` beside Cargo.toml, so
+    // `makemigrations` writes here and the pages are found from any working directory.
     fullstack::app!("polls")
         .models(&[Question::META, Choice::META])
         .embedded_migrations(include!("../migrations/polls/embedded.rs"))
-        .templates(concat!(env!("CARGO_MANIFEST_DIR"), "/templates"))
+        .templates("templates")
         .routes(|app| {
             app.get("/", index);
             app.get("/questions/<int:id>/", detail);

@@ -71,6 +71,11 @@ async fn signal(shutdown: Option<micro::Shutdown>) {
 
 pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandError> {
     let project = ctx.project;
+    if ctx.process_command_line
+        && let Some(warning) = project.logging_settings().install()
+    {
+        writeln!(ctx.err, "Warning: {warning}")?;
+    }
     let addr = address(
         ctx.matches
             .get_one::<String>("addrport")
@@ -113,6 +118,8 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
     }
 
     let app = project.web_app(&db)?;
+    // A folder the project names that is missing is an error naming it, before binding.
+    app.check_folders()?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;

@@ -22,7 +22,7 @@ use crate::Error;
 /// let total = Question::objects().count(&mut conn).await?;
 /// let first = Question::objects().first(&mut conn).await?;
 /// let mut tx = conn.begin().await?;
-/// Question::objects().delete(&mut tx, &fullstack::query::ModelSet::empty()).await?;
+/// Question::objects().delete_with(&mut tx, &fullstack::query::ModelSet::empty()).await?;
 /// tx.commit().await?;
 /// # Ok(()) }
 /// ```

@@ -136,6 +136,15 @@ impl Ddl {
                 }
             }
             DefaultState::Text(t) => self.quote_text(t),
+            // A date column takes today, as `Model::new` gives a `NaiveDate` (a timestamp
+            // would not read back as a date).
+            DefaultState::Now if f.ty == ColumnType::Date => {
+                return match self.backend {
+                    Backend::Postgres => "CURRENT_DATE".into(),
+                    Backend::MySql => "(CURRENT_DATE)".into(),
+                    Backend::Sqlite => "(date('now'))".into(),
+                };
+            }
             DefaultState::Now => {
                 return match self.backend {
                     Backend::Postgres => "CURRENT_TIMESTAMP".into(),

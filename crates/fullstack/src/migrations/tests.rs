@@ -27,6 +27,8 @@ static AUTHOR: ModelMeta = ModelMeta {
     indexes: &[],
     many_to_many: &[],
     ordering: &[],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 fn author() -> &'static ModelMeta {
@@ -44,6 +46,8 @@ static TAG: ModelMeta = ModelMeta {
     indexes: &[],
     many_to_many: &[],
     ordering: &[],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 // "Aaa" sorts before "Author": the autodetector must still create Author first.
@@ -79,6 +83,8 @@ static POST: ModelMeta = ModelMeta {
         symmetrical: false,
     }],
     ordering: &[],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 fn state(models: &[&ModelMeta]) -> ProjectState {
@@ -337,6 +343,8 @@ fn renames_are_asked_never_guessed() {
         indexes: &[],
         many_to_many: &[],
         ordering: &[],
+        verbose_name: None,
+        verbose_name_plural: None,
     }));
     let missing = check(&[writer], &set);
     assert_eq!(missing.len(), 2, "{missing:?}");
@@ -560,6 +568,8 @@ static COMMENT: ModelMeta = ModelMeta {
     indexes: &[],
     many_to_many: &[],
     ordering: &[],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 #[test]
@@ -622,6 +632,8 @@ static PRODUCT: ModelMeta = ModelMeta {
     indexes: &[],
     many_to_many: &[],
     ordering: &[],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 #[test]

@@ -35,6 +35,7 @@ pub struct AppConfig {
     routes: Vec<RouteFn>,
     blueprints: Vec<BlueprintFn>,
     templates: Option<PathBuf>,
+    root: Option<PathBuf>,
     commands: Vec<Arc<dyn ManagementCommand>>,
 }
 
@@ -48,16 +49,17 @@ impl fmt::Debug for AppConfig {
             )
             .field("migrations_dir", &self.migrations_path())
             .field("embedded", &self.embedded.map(<[_]>::len))
-            .field("templates", &self.templates)
+            .field("templates", &self.templates_path())
             .field("commands", &self.command_names())
             .finish_non_exhaustive()
     }
 }
 
-/// An [`AppConfig`] labelled `label` whose migrations folder is `migrations/<label>` beside the
-/// calling crate's `Cargo.toml` rather than in the working directory, so `makemigrations`
-/// writes into the crate from wherever it runs (`cargo run -p mysite -- makemigrations` from a
-/// workspace root). The usual way to start an app; `AppConfig::new(label)` keeps the
+/// An [`AppConfig`] labelled `label` rooted at the calling crate's folder (the one with its
+/// `Cargo.toml`) rather than the working directory: its migrations folder is
+/// `migrations/<label>` there, so `makemigrations` writes into the crate from wherever it runs
+/// (`cargo run -p mysite -- makemigrations` from a workspace root), and a relative
+/// [templates folder](AppConfig::templates) is found there too. The usual way to start an app; `AppConfig::new(label)` keeps the
 /// working-directory default. A deployed binary, whose source tree is gone, reads its
 /// [embedded migrations](AppConfig::embedded_migrations) instead.
 ///
@@ -67,15 +69,19 @@ impl fmt::Debug for AppConfig {
 /// let dir = app.migrations_path();
 /// assert!(dir.is_absolute() && dir.ends_with("migrations/polls"));
 /// assert!(dir.starts_with(env!("CARGO_MANIFEST_DIR")));
+/// let templates = app.templates("polls/templates").templates_path().unwrap();
+/// assert_eq!(templates, std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("polls/templates"));
 /// ```
 #[macro_export]
 macro_rules! app {
     ($label:literal) => {
-        $crate::AppConfig::new($label).migrations_dir(::core::concat!(
-            ::core::env!("CARGO_MANIFEST_DIR"),
-            "/migrations/",
-            $label
-        ))
+        $crate::AppConfig::new($label)
+            .root(::core::env!("CARGO_MANIFEST_DIR"))
+            .migrations_dir(::core::concat!(
+                ::core::env!("CARGO_MANIFEST_DIR"),
+                "/migrations/",
+                $label
+            ))
     };
 }
 
@@ -98,6 +104,7 @@ impl AppConfig {
             routes: Vec::new(),
             blueprints: Vec::new(),
             templates: None,
+            root: None,
             commands: Vec::new(),
         }
     }
@@ -163,11 +170,31 @@ impl AppConfig {
         self
     }
 
-    /// The app's templates folder, searched after the project's own (`templates/`).
+    /// The app's templates folder, searched after the project's own (`templates/`). A relative
+    /// folder is under the app's [root](Self::root) when it has one, else under the project's
+    /// web app's root. It must exist when `runserver` starts.
     #[must_use]
     pub fn templates(mut self, folder: impl Into<PathBuf>) -> Self {
         self.templates = Some(folder.into());
         self
+    }
+
+    /// Resolves the app's relative [templates folder](Self::templates) against `dir`: what
+    /// [`app!`](crate::app!) sets to the crate's folder.
+    #[must_use]
+    pub fn root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.root = Some(dir.into());
+        self
+    }
+
+    /// The templates folder as it is registered: under the app's root when it is relative and
+    /// the app has one.
+    pub fn templates_path(&self) -> Option<PathBuf> {
+        let folder = self.templates.as_ref()?;
+        Some(match &self.root {
+            Some(root) => root.join(folder),
+            None => folder.clone(),
+        })
     }
 
     /// Adds a management command of this app.
@@ -239,7 +266,7 @@ impl AppConfig {
 
     /// Registers the app's routes, blueprints and templates folder on `app`.
     pub fn register(&self, app: &mut micro::App) {
-        let mut templates = self.templates.clone();
+        let mut templates = self.templates_path();
         for make in &self.blueprints {
             let mut bp = make();
             if let Some(folder) = templates.take() {

@@ -43,6 +43,7 @@ impl std::fmt::Debug for ConnInner<'_> {
 mod sealed {
     pub trait Sealed {}
     impl Sealed for &crate::Database {}
+    impl Sealed for &crate::test::TestDatabase {}
     impl Sealed for &mut crate::PooledConnection {}
     impl Sealed for &mut crate::Transaction<'_> {}
     impl<E: super::Executor> Sealed for &mut E {}
@@ -59,6 +60,21 @@ impl Executor for &Database {
 
     async fn atomic(&mut self) -> Result<Option<Transaction<'_>>, Error> {
         self.begin().await.map(Some)
+    }
+}
+
+/// A test database runs querysets as the `&Database` it hands out does.
+impl Executor for &crate::test::TestDatabase {
+    fn backend(&self) -> Backend {
+        self.database().backend()
+    }
+
+    fn connection(&mut self) -> Connection<'_> {
+        Connection(ConnInner(self.database().conn()))
+    }
+
+    async fn atomic(&mut self) -> Result<Option<Transaction<'_>>, Error> {
+        self.database().begin().await.map(Some)
     }
 }
 

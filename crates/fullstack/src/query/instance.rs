@@ -14,13 +14,12 @@ use crate::db::{ColumnType, DbType, Row, Value};
 use crate::model::{ModelMeta, OnDelete};
 use crate::{Column, Error, FieldRef, Model};
 
-/// The models of an application, which `delete` consults for `on_delete`: the models whose
-/// foreign keys point at the deleted one. Pass every model of the project (the app registry
-/// builds one); a model missing from the set is not cascaded to, and its foreign key
-/// constraint (if any) decides.
-///
-/// An explicit argument rather than a global registry: no hidden state, and tests can use
-/// several independent sets.
+/// A list of models, which `delete_with` consults for `on_delete`: the models whose foreign
+/// keys point at the deleted one. `delete()` uses the project's models instead (see
+/// [`registry`](super::registry)); an explicit set is for code outside a project. When a
+/// registry is installed, a set that leaves out one of its models pointing at the deleted one
+/// is refused ([`Error::Usage`]); without one, a model missing from the set is not cascaded
+/// to, and its foreign key constraint (if any) decides.
 #[derive(Debug, Clone, Default)]
 pub struct ModelSet {
     models: Vec<&'static ModelMeta>,
@@ -98,12 +97,27 @@ pub trait ModelExt: Model {
         save(ex, self)
     }
 
-    /// Deletes the instance's row, applying the `on_delete` rules of the models in `models`
-    /// that point at it; returns the rows of this model deleted (0 or 1).
+    /// Deletes the instance's row, applying the `on_delete` rules of the project's models
+    /// that point at it (the [installed](super::registry) ones); returns the rows of this
+    /// model deleted (0 or 1).
     ///
     /// # Errors
-    /// [`Error::Protected`] (nothing deleted), or the driver's error.
-    fn delete<E: Executor>(
+    /// [`Error::Usage`] when no models are installed (nothing deleted), [`Error::Protected`]
+    /// (nothing deleted), or the driver's error.
+    fn delete<E: Executor>(&self, mut ex: E) -> impl Future<Output = Result<u64, Error>> + Send {
+        let pk = Model::pk(self);
+        async move {
+            let models = super::registry::for_delete(Self::META)?;
+            delete_pks(&mut ex, Self::META, vec![pk], &models).await
+        }
+    }
+
+    /// [`delete`](Self::delete) with the models given, for code outside a project.
+    ///
+    /// # Errors
+    /// As `delete`, and [`Error::Usage`] when `models` leaves out an installed model that
+    /// points at a deleted row.
+    fn delete_with<E: Executor>(
         &self,
         mut ex: E,
         models: &ModelSet,
@@ -432,6 +446,7 @@ fn collect<'a, E: Executor>(
         if pks.is_empty() {
             return Ok(());
         }
+        super::registry::check_complete(models, meta)?;
         plan.deletes.push((meta, pks.clone()));
         for (child, fk, on_delete) in models.referencing(meta) {
             let backend = ex.backend();

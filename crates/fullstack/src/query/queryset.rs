@@ -264,14 +264,30 @@ impl<M: Model> QuerySet<M> {
         conn(&mut ex).execute(&text, values).await
     }
 
-    /// Deletes every matching row, applying the `on_delete` of the models in `models` that
-    /// point at `M` (see [`ModelSet`]); returns the rows of `M` deleted.
+    /// Deletes every matching row, applying the `on_delete` of the project's models that
+    /// point at `M` (the [installed](super::registry) ones); returns the rows of `M` deleted.
     ///
     /// # Errors
-    /// [`Error::Protected`] when a `Protect`/`Restrict` relation has rows pointing at a matching
-    /// row (nothing is deleted), or the driver's error. On a `&Database` the cascade runs in a
-    /// transaction of its own; on a `&mut Transaction`, in that one.
-    pub async fn delete<E: Executor>(&self, mut ex: E, models: &ModelSet) -> Result<u64, Error> {
+    /// [`Error::Usage`] when no models are installed, [`Error::Protected`] when a
+    /// `Protect`/`Restrict` relation has rows pointing at a matching row (nothing is deleted in
+    /// either case), or the driver's error. On a `&Database` the cascade runs in a transaction
+    /// of its own; on a `&mut Transaction`, in that one.
+    pub async fn delete<E: Executor>(&self, ex: E) -> Result<u64, Error> {
+        let models = super::registry::for_delete(M::META)?;
+        self.delete_with(ex, &models).await
+    }
+
+    /// [`delete`](Self::delete) with the models given (see [`ModelSet`]), for code outside a
+    /// project.
+    ///
+    /// # Errors
+    /// As `delete`, and [`Error::Usage`] when `models` leaves out an installed model that
+    /// points at a deleted row.
+    pub async fn delete_with<E: Executor>(
+        &self,
+        mut ex: E,
+        models: &ModelSet,
+    ) -> Result<u64, Error> {
         let mut parts = self.parts.clone();
         if parts.limit.is_none() && parts.offset.is_none() {
             // The order matters only to pick a slice.

@@ -42,6 +42,16 @@ impl Origins {
         }
     }
 
+    /// Takes `key`'s origin out, as [`ConfigTable::split_off`](super::ConfigTable::split_off)
+    /// moves the key.
+    pub(crate) fn remove(&mut self, key: &str) -> Option<Origin> {
+        self.0.remove(key)
+    }
+
+    pub(crate) fn insert(&mut self, key: String, origin: Origin) {
+        self.0.insert(key, origin);
+    }
+
     /// Where `key` came from. `[APP]` keys (`APP.DATABASE`) are matched ignoring case, as
     /// [`Config::app`](crate::Config::app) matches them to fields.
     pub(crate) fn get(&self, key: &str) -> Option<&Origin> {
@@ -60,14 +70,20 @@ impl Origins {
 /// Folds `PREFIX_KEY=value` variables into `table`, recording their origins. Values are strings:
 /// [`Lenient`](super::lenient::Lenient) gives them the type their setting asks for.
 /// `PREFIX_APP_NAME` sets the `[APP]` key equal to `NAME` ignoring case if there is one (so it
-/// overrides the file's `DATABASE`, `database` or `Database`), and a new key `name` otherwise.
+/// overrides the file's `DATABASE`, `database` or `Database`), and a new key `name` otherwise;
+/// `PREFIX_APP_PUBLIC_NAME` likewise sets a key of `[APP.public]`.
 pub(crate) fn merge_env(
     table: &mut toml::Table,
     origins: &mut Origins,
     prefix: &str,
     vars: impl Iterator<Item = (String, String)>,
 ) {
-    let prefix = format!("{prefix}_");
+    // No prefix reads the names as they are (`DATABASE_URL`), for conventional variables.
+    let prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}_")
+    };
     for (name, raw) in vars {
         let Some(key) = name.strip_prefix(&prefix) else {
             continue;
@@ -82,12 +98,27 @@ pub(crate) fn merge_env(
                 .entry("APP")
                 .or_insert_with(|| Value::Table(toml::Table::new()));
             if let Value::Table(app) = app {
+                // `PREFIX_APP_PUBLIC_NAME` is `[APP.public] NAME`, what templates may show.
+                let (app, app_key, path) = match app_key.strip_prefix("PUBLIC_") {
+                    Some(public_key) => {
+                        let name = existing_key(app, "public").unwrap_or_else(|| "public".into());
+                        let path = format!("APP.{name}.");
+                        let public = app
+                            .entry(name)
+                            .or_insert_with(|| Value::Table(toml::Table::new()));
+                        let Value::Table(public) = public else {
+                            continue;
+                        };
+                        (public, public_key, path)
+                    }
+                    None => (app, app_key, "APP.".to_owned()),
+                };
                 let existing = app
                     .keys()
                     .find(|known| known.eq_ignore_ascii_case(app_key))
                     .cloned();
                 let app_key = existing.unwrap_or_else(|| app_key.to_ascii_lowercase());
-                origins.0.insert(format!("APP.{app_key}"), origin);
+                origins.0.insert(format!("{path}{app_key}"), origin);
                 app.insert(app_key, value);
             }
         } else {
@@ -95,6 +126,11 @@ pub(crate) fn merge_env(
             table.insert(key.to_owned(), value);
         }
     }
+}
+
+/// The key of `table` equal to `name` ignoring case.
+fn existing_key(table: &toml::Table, name: &str) -> Option<String> {
+    table.keys().find(|k| k.eq_ignore_ascii_case(name)).cloned()
 }
 
 #[cfg(test)]
@@ -134,6 +170,25 @@ mod tests {
         assert_eq!(
             origins.get("APP.site"),
             Some(&Origin::File("micro.toml".into()))
+        );
+    }
+
+    #[test]
+    fn app_public_variables_fill_the_public_table() {
+        let (table, origins) = merged(
+            "[APP]\ntoken = \"t\"\n[APP.public]\nSite = \"file\"",
+            &[
+                ("MICRO_APP_PUBLIC_SITE", "env"),
+                ("MICRO_APP_PUBLIC_TAGLINE", "hi"),
+            ],
+        );
+        let public = table["APP"]["public"].as_table().unwrap();
+        assert_eq!(public["Site"].as_str(), Some("env"));
+        assert_eq!(public["tagline"].as_str(), Some("hi"));
+        assert_eq!(table["APP"]["token"].as_str(), Some("t"));
+        assert_eq!(
+            origins.get("APP.public.tagline"),
+            Some(&Origin::Env("MICRO_APP_PUBLIC_TAGLINE".into()))
         );
     }
 

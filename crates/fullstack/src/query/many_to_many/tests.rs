@@ -29,6 +29,8 @@ static POST: ModelMeta = ModelMeta {
         symmetrical: false,
     }],
     ordering: &[],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 static TAG: ModelMeta = ModelMeta {
@@ -39,6 +41,8 @@ static TAG: ModelMeta = ModelMeta {
     indexes: &[],
     many_to_many: &[],
     ordering: &["name"],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 /// A stub instance: only its key matters (0 is unsaved).

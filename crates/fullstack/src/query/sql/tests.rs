@@ -25,6 +25,8 @@ static QUESTION: ModelMeta = ModelMeta {
     indexes: &[],
     many_to_many: &[],
     ordering: &["-pub_date"],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 static CHOICE: ModelMeta = ModelMeta {
@@ -51,6 +53,8 @@ static CHOICE: ModelMeta = ModelMeta {
     indexes: &[],
     many_to_many: &[],
     ordering: &[],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 
 macro_rules! stub_model {
@@ -402,6 +406,8 @@ static VOTE: ModelMeta = ModelMeta {
     indexes: &[],
     many_to_many: &[],
     ordering: &[],
+    verbose_name: None,
+    verbose_name_plural: None,
 };
 stub_model!(Vote, &VOTE);
 

@@ -1,0 +1,216 @@
+//! The tower layer that reads the session cookie before the app and saves a changed session
+//! after it.
+
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use chrono::Utc;
+use cookie::{Cookie, SameSite};
+use http::header::{COOKIE, SET_COOKIE, VARY};
+use http::{HeaderValue, Request, Response};
+use micro::IntoResponse;
+
+use super::handle::{self, Session, Slot, SlotInner};
+use super::key;
+use super::settings::SessionSettings;
+use super::store::{SessionRecord, StoreError};
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Server-side sessions for a whole app: give it to `micro::App::layer` (the
+/// [sessions app](super::app) does). It costs nothing until a handler takes a
+/// [`Session`].
+#[derive(Debug, Clone)]
+pub struct SessionLayer {
+    settings: Arc<SessionSettings>,
+}
+
+impl SessionLayer {
+    /// A layer with `settings`.
+    pub fn new(settings: SessionSettings) -> Self {
+        SessionLayer {
+            settings: Arc::new(settings),
+        }
+    }
+}
+
+impl<S> tower_layer::Layer<S> for SessionLayer {
+    type Service = SessionService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        SessionService {
+            inner,
+            settings: self.settings.clone(),
+        }
+    }
+}
+
+/// The service [`SessionLayer`] wraps around an app.
+#[derive(Debug, Clone)]
+pub struct SessionService<S> {
+    inner: S,
+    settings: Arc<SessionSettings>,
+}
+
+impl<S, B> tower_service::Service<Request<micro::Body>> for SessionService<S>
+where
+    S: tower_service::Service<Request<micro::Body>, Response = Response<B>>
+        + Clone
+        + Send
+        + 'static,
+    S::Future: Send + 'static,
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    type Response = Response<micro::Body>;
+    type Error = S::Error;
+    type Future = std::pin::Pin<
+        Box<dyn Future<Output = Result<Response<micro::Body>, S::Error>> + Send + 'static>,
+    >;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request<micro::Body>) -> Self::Future {
+        let slot = Arc::new(SlotInner {
+            cookie_key: cookie_value(req.headers(), &self.settings.cookie_name),
+            settings: self.settings.clone(),
+            loaded: tokio::sync::OnceCell::new(),
+        });
+        req.extensions_mut().insert(Slot(slot.clone()));
+        // The clone that was made ready is the one to call (tower's rule).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            let response = inner.call(req).await?.map(micro::Body::new);
+            let Some(session) = slot.loaded.get() else {
+                return Ok(response);
+            };
+            match save(session, &slot).await {
+                Ok(cookie) => Ok(with_cookie(response, cookie, &slot.settings)),
+                Err(e) => Ok(e.into_unavailable().into_response()),
+            }
+        })
+    }
+}
+
+/// The key in the request's session cookie.
+fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == name)
+        .map(|c| c.value().to_owned())
+}
+
+/// What the response's cookie becomes after a save.
+enum CookieChange {
+    Keep,
+    Set {
+        key: String,
+        max_age: Option<std::time::Duration>,
+    },
+    Remove,
+}
+
+/// Saves a changed session: one store call at most (an update, an insert, a delete or a
+/// cycle).
+async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, StoreError> {
+    let settings = &slot.settings;
+    let (action, change) = {
+        let mut state = session.state();
+        if !state.modified {
+            return Ok(CookieChange::Keep);
+        }
+        if state.data.is_empty() {
+            // Nothing to keep: no row, and no cookie (Django deletes both).
+            let old = state.stored_key.take();
+            let had_cookie = slot.cookie_key.is_some();
+            let change = if had_cookie {
+                CookieChange::Remove
+            } else {
+                CookieChange::Keep
+            };
+            (old.map(Action::Delete), change)
+        } else {
+            let (age, browser_close) = handle::lifetime(state.expiry(), settings);
+            let old = state.stored_key.clone();
+            let key = match (&old, state.new_key_wanted) {
+                (Some(old), false) => old.clone(),
+                _ => key::new_key(),
+            };
+            let record = SessionRecord {
+                key: key.clone(),
+                data: state.data.clone(),
+                expire_date: Utc::now()
+                    + chrono::Duration::from_std(age).unwrap_or(chrono::Duration::MAX),
+            };
+            state.stored_key = Some(key.clone());
+            let action = match old {
+                Some(old) if old != key => Action::Cycle(old, record),
+                _ => Action::Save(record),
+            };
+            let max_age = (!browser_close).then_some(age);
+            (Some(action), CookieChange::Set { key, max_age })
+        }
+    };
+    let store = &session.store;
+    let timeout = settings.store_timeout;
+    match action {
+        None => {}
+        Some(Action::Delete(key)) => handle::bounded(timeout, store.delete(&key)).await?,
+        Some(Action::Save(record)) => handle::bounded(timeout, store.save(&record)).await?,
+        Some(Action::Cycle(old, record)) => {
+            handle::bounded(timeout, store.cycle(&old, &record)).await?;
+        }
+    }
+    Ok(change)
+}
+
+enum Action {
+    Delete(String),
+    Save(SessionRecord),
+    Cycle(String, SessionRecord),
+}
+
+fn with_cookie(
+    mut response: Response<micro::Body>,
+    change: CookieChange,
+    settings: &SessionSettings,
+) -> Response<micro::Body> {
+    let (value, max_age) = match change {
+        CookieChange::Keep => return response,
+        CookieChange::Set { key, max_age } => (key, max_age),
+        CookieChange::Remove => (String::new(), Some(std::time::Duration::ZERO)),
+    };
+    let mut cookie = Cookie::build((settings.cookie_name.clone(), value))
+        .path(settings.cookie_path.clone())
+        .http_only(settings.cookie_http_only)
+        .secure(settings.cookie_secure)
+        .same_site(match settings.cookie_same_site {
+            micro::SameSite::Lax => SameSite::Lax,
+            micro::SameSite::Strict => SameSite::Strict,
+            micro::SameSite::None => SameSite::None,
+        })
+        .build();
+    if let Some(domain) = &settings.cookie_domain {
+        cookie.set_domain(domain.clone());
+    }
+    if let Some(age) = max_age {
+        let secs = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
+        cookie.set_max_age(cookie::time::Duration::seconds(secs));
+    }
+    if let Ok(header) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+        response.headers_mut().append(SET_COOKIE, header);
+    }
+    // Caches must not hand one visitor's page to another.
+    response
+        .headers_mut()
+        .append(VARY, HeaderValue::from_static("Cookie"));
+    response
+}

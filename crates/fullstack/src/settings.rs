@@ -1,0 +1,277 @@
+//! A project's settings, Django's `settings.py`: one typed object read from defaults, a TOML
+//! file and the environment. micro's keys (`DEBUG`, `SECRET_KEY`, the session cookie,
+//! `TRUSTED_ORIGINS`, `[APP]`, ...) fill [`Settings::web`], a [`micro::Config`]; fullstack's own
+//! keys (`ALLOWED_HOSTS`, `DATABASE_URL`, `SECURE_*`, `X_FRAME_OPTIONS`, ...) fill the other
+//! fields. See `docs/fullstack/settings.md`.
+//!
+//! ```
+//! use fullstack::Settings;
+//!
+//! let settings = Settings::from_toml_str(r#"
+//!     DEBUG = true
+//!     ALLOWED_HOSTS = [".example.com"]
+//!     SECURE_HSTS_SECONDS = 3600
+//!
+//!     [APP.public]
+//!     site_name = "Polls"
+//! "#).unwrap();
+//! assert!(settings.web.debug);
+//! assert_eq!(settings.allowed_hosts, [".example.com"]);
+//! assert_eq!(settings.secure_hsts_seconds, 3600);
+//!
+//! // A key neither fullstack nor micro knows is an error naming it:
+//! let err = Settings::from_toml_str("ALLOWED_HOST = []").unwrap_err();
+//! assert_eq!(err.key, "ALLOWED_HOST");
+//! ```
+
+mod keys;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use micro::{ConfigError, ConfigTable};
+
+pub use keys::{FrameOptions, ProxySslHeader};
+use keys::{OWN_KEYS, Own};
+
+/// Every setting of a project. Build it with [`Settings::load_from`] (or
+/// [`settings!`](crate::settings!)), [`Settings::from_toml_str`], or [`Settings::default`] and
+/// field updates; give it to [`Project::settings`](crate::Project::settings).
+///
+/// | key | default | what |
+/// |---|---|---|
+/// | micro's keys | see [`micro::Config`] | `DEBUG`, `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_COOKIE_*`, `TEMPLATES_FOLDER`, `STATIC_FOLDER`, `TRUSTED_ORIGINS`, `[APP]`, ... |
+/// | `ALLOWED_HOSTS` | `[]` | host names this site answers to (`"example.com"`, `".example.com"` with its subdomains, `"*"`); in `DEBUG` an empty list means `localhost`, `127.0.0.1` and `[::1]` |
+/// | `USE_X_FORWARDED_HOST` | `false` | trust the `X-Forwarded-Host` header (behind a proxy that sets it) |
+/// | `CSRF_TRUSTED_ORIGINS` | `[]` | origins (`"https://app.example.com"`) whose pages may post here; added to micro's `TRUSTED_ORIGINS` |
+/// | `DATABASE_URL` | the `DATABASE_URL` variable, else [`DEFAULT_DATABASE_URL`](crate::project::DEFAULT_DATABASE_URL) | the database the commands and the web app use |
+/// | `SECURE_CONTENT_TYPE_NOSNIFF` | `true` | `X-Content-Type-Options: nosniff` |
+/// | `SECURE_REFERRER_POLICY` | `"same-origin"` | the `Referrer-Policy` header; `""` sends none |
+/// | `SECURE_CROSS_ORIGIN_OPENER_POLICY` | `"same-origin"` | the `Cross-Origin-Opener-Policy` header; `""` sends none |
+/// | `SECURE_HSTS_SECONDS` | `0` | `Strict-Transport-Security` max-age on HTTPS responses; `0` sends none |
+/// | `SECURE_HSTS_INCLUDE_SUBDOMAINS` | `false` | adds `includeSubDomains` |
+/// | `SECURE_HSTS_PRELOAD` | `false` | adds `preload` |
+/// | `SECURE_SSL_REDIRECT` | `false` | redirects plain-HTTP requests to HTTPS (301) |
+/// | `SECURE_PROXY_SSL_HEADER` | none | `"X-Forwarded-Proto: https"`: the header and value a trusted proxy sets on HTTPS requests |
+/// | `X_FRAME_OPTIONS` | `"DENY"` | `"DENY"` or `"SAMEORIGIN"` |
+/// | `LOGIN_URL` | `"/accounts/login/"` | where login-required pages send visitors (for the auth app) |
+/// | `LOGIN_REDIRECT_URL` | `"/accounts/profile/"` | where a login goes without `next` |
+/// | `LOGOUT_REDIRECT_URL` | none | where a logout goes |
+/// | `MIDDLEWARE_SECURITY` | `true` | the security headers, HSTS and the HTTPS redirect |
+/// | `MIDDLEWARE_CLICKJACKING` | `true` | `X-Frame-Options` |
+/// | `SECURE_CSP` | `{}` | the `Content-Security-Policy`, a table of directives (`script-src = ["'self'", "nonce"]`); empty sends none |
+/// | `SECURE_CSP_REPORT_ONLY` | `{}` | the `Content-Security-Policy-Report-Only` policy, likewise |
+/// | `MIDDLEWARE_CSP` | `true` | the two CSP headers and the per-request nonce |
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+#[allow(missing_docs)] // the table above documents each field
+pub struct Settings {
+    /// micro's settings, read from the same file and variables.
+    pub web: micro::Config,
+    pub allowed_hosts: Vec<String>,
+    pub use_x_forwarded_host: bool,
+    pub csrf_trusted_origins: Vec<String>,
+    pub database_url: Option<String>,
+    pub secure_content_type_nosniff: bool,
+    pub secure_referrer_policy: String,
+    pub secure_cross_origin_opener_policy: String,
+    pub secure_hsts_seconds: u64,
+    pub secure_hsts_include_subdomains: bool,
+    pub secure_hsts_preload: bool,
+    pub secure_ssl_redirect: bool,
+    pub secure_proxy_ssl_header: Option<ProxySslHeader>,
+    pub x_frame_options: FrameOptions,
+    pub login_url: String,
+    pub login_redirect_url: String,
+    pub logout_redirect_url: Option<String>,
+    pub middleware_security: bool,
+    pub middleware_clickjacking: bool,
+    pub secure_csp: BTreeMap<String, Vec<String>>,
+    pub secure_csp_report_only: BTreeMap<String, Vec<String>>,
+    pub middleware_csp: bool,
+    /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
+    root: Option<PathBuf>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings::from_parts(micro::Config::default(), Own::default())
+    }
+}
+
+/// The settings of the calling crate: [`Settings::load_from`] its folder (the one with its
+/// `Cargo.toml`), so `settings.toml` beside `Cargo.toml` is read and the web app's `templates/`
+/// and `static/` are found there, as with [`micro::app!`]. A `Result`.
+///
+/// ```no_run
+/// fn main() -> Result<std::process::ExitCode, micro::ConfigError> {
+///     let settings = fullstack::settings!()?;
+///     Ok(fullstack::Project::new("mysite").settings(settings).run())
+/// }
+/// ```
+#[macro_export]
+macro_rules! settings {
+    () => {
+        $crate::Settings::load_from(::core::env!("CARGO_MANIFEST_DIR"))
+    };
+}
+
+impl Settings {
+    /// The settings file's name, looked for in the crate's folder.
+    pub const FILE: &'static str = "settings.toml";
+    /// The prefix of the environment variables: `FULLSTACK_DEBUG`, `FULLSTACK_SECRET_KEY`,
+    /// `FULLSTACK_ALLOWED_HOSTS`, `FULLSTACK_APP_TOKEN`... `FULLSTACK_SETTINGS` names another
+    /// settings file.
+    pub const ENV_PREFIX: &'static str = "FULLSTACK";
+
+    /// Defaults, then `settings.toml` in `crate_dir` if it exists (or the file named by
+    /// `FULLSTACK_SETTINGS`, which must exist), then the `DATABASE_URL` variable, then
+    /// `FULLSTACK_*` variables. `crate_dir` is also the web app's root (as with
+    /// [`micro::app!`]), unless `ROOT_PATH` is set.
+    ///
+    /// # Errors
+    /// When the file cannot be read or parsed, or a key is unknown or malformed; the error names
+    /// the key and the file or variable it came from.
+    pub fn load_from(crate_dir: impl AsRef<Path>) -> Result<Settings, ConfigError> {
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        Self::load_with(crate_dir.as_ref(), vars)
+    }
+
+    pub(crate) fn load_with(
+        crate_dir: &Path,
+        vars: Vec<(String, String)>,
+    ) -> Result<Settings, ConfigError> {
+        let named = vars
+            .iter()
+            .find(|(name, _)| name == "FULLSTACK_SETTINGS")
+            .map(|(_, path)| PathBuf::from(path));
+        let file = named.clone().unwrap_or_else(|| crate_dir.join(Self::FILE));
+        let mut table = if named.is_some() || file.exists() {
+            ConfigTable::from_toml_file(&file)?
+        } else {
+            ConfigTable::new()
+        };
+        // The conventional name (Heroku, docker-compose) loses to the prefixed one.
+        let plain = vars
+            .iter()
+            .filter(|(name, value)| name == "DATABASE_URL" && !value.is_empty());
+        table.merge_env("", plain.cloned());
+        let prefixed = vars
+            .into_iter()
+            .filter(|(name, _)| name != "FULLSTACK_SETTINGS");
+        table.merge_env(Self::ENV_PREFIX, prefixed);
+        let mut settings = Self::from_table(table)?;
+        settings.root = Some(crate_dir.to_path_buf());
+        Ok(settings)
+    }
+
+    /// Only TOML text, over the defaults (for tests and examples).
+    ///
+    /// # Errors
+    /// When the text is not TOML, or a key is unknown or malformed.
+    pub fn from_toml_str(text: &str) -> Result<Settings, ConfigError> {
+        Self::from_table(ConfigTable::from_toml_str(text)?)
+    }
+
+    /// Reads a table of settings: fullstack's keys into these fields, micro's into
+    /// [`web`](Self::web).
+    ///
+    /// # Errors
+    /// When a key is unknown to both, or malformed.
+    pub fn from_table(mut table: ConfigTable) -> Result<Settings, ConfigError> {
+        if let Some(unknown) = table
+            .keys()
+            .find(|key| !OWN_KEYS.contains(key) && !micro::Config::KEYS.contains(key))
+        {
+            let known: Vec<String> = OWN_KEYS
+                .iter()
+                .chain(micro::Config::KEYS)
+                .map(|k| format!("`{k}`"))
+                .collect();
+            let mut message = format!(
+                "is not a setting of fullstack or micro ({}); your own settings go under [APP]",
+                known.join(", ")
+            );
+            if let Some(origin) = table.origin(unknown) {
+                message = format!("{message} ({origin})");
+            }
+            return Err(ConfigError {
+                key: unknown.to_owned(),
+                message,
+            });
+        }
+        let own: Own = table
+            .split_off(|key| OWN_KEYS.contains(&key))
+            .deserialize()?;
+        // Checked by micro's own rules now, not when the web app is built.
+        let mut checker = micro::App::new();
+        for origin in &own.csrf_trusted_origins {
+            checker.trusted_origin(origin).map_err(|err| ConfigError {
+                key: "CSRF_TRUSTED_ORIGINS".into(),
+                message: err.to_string(),
+            })?;
+        }
+        let web = table.into_config()?;
+        Ok(Self::from_parts(web, own))
+    }
+
+    fn from_parts(web: micro::Config, own: Own) -> Settings {
+        Settings {
+            web,
+            allowed_hosts: own.allowed_hosts,
+            use_x_forwarded_host: own.use_x_forwarded_host,
+            csrf_trusted_origins: own.csrf_trusted_origins,
+            database_url: own.database_url.filter(|url| !url.is_empty()),
+            secure_content_type_nosniff: own.secure_content_type_nosniff,
+            secure_referrer_policy: own.secure_referrer_policy,
+            secure_cross_origin_opener_policy: own.secure_cross_origin_opener_policy,
+            secure_hsts_seconds: own.secure_hsts_seconds,
+            secure_hsts_include_subdomains: own.secure_hsts_include_subdomains,
+            secure_hsts_preload: own.secure_hsts_preload,
+            secure_ssl_redirect: own.secure_ssl_redirect,
+            secure_proxy_ssl_header: own.secure_proxy_ssl_header,
+            x_frame_options: own.x_frame_options,
+            login_url: own.login_url,
+            login_redirect_url: own.login_redirect_url,
+            logout_redirect_url: own.logout_redirect_url,
+            middleware_security: own.middleware_security,
+            middleware_clickjacking: own.middleware_clickjacking,
+            secure_csp: own.secure_csp,
+            secure_csp_report_only: own.secure_csp_report_only,
+            middleware_csp: own.middleware_csp,
+            root: None,
+        }
+    }
+
+    /// Settings whose micro part is `web`, the rest at their defaults.
+    pub fn from_config(web: micro::Config) -> Settings {
+        Settings {
+            web,
+            ..Settings::default()
+        }
+    }
+
+    /// The crate folder the settings were loaded for: the web app's root.
+    pub fn crate_root(&self) -> Option<&Path> {
+        self.root.as_deref()
+    }
+
+    /// The web app these settings describe: [`micro::App::from_config`], rooted at the crate's
+    /// folder when loaded with [`load_from`](Self::load_from) (else at `fallback_root`, the
+    /// project's), with `CSRF_TRUSTED_ORIGINS` trusted.
+    pub(crate) fn web_app(&self, fallback_root: Option<&Path>) -> Result<micro::App, ConfigError> {
+        let mut config = self.web.clone();
+        for origin in &self.csrf_trusted_origins {
+            if !config.trusted_origins.contains(origin) {
+                config.trusted_origins.push(origin.clone());
+            }
+        }
+        match self.root.as_deref().or(fallback_root) {
+            Some(root) => micro::App::from_config_with_crate_root(config, root),
+            None => micro::App::from_config(config),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

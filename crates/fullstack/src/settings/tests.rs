@@ -1,0 +1,149 @@
+use std::path::Path;
+
+use super::*;
+
+fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn temp_dir(name: &str, settings: Option<&str>) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("fullstack-settings-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    if let Some(text) = settings {
+        std::fs::write(dir.join(Settings::FILE), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn defaults_are_djangos() {
+    let s = Settings::default();
+    assert!(!s.web.debug);
+    assert!(s.allowed_hosts.is_empty());
+    assert!(s.secure_content_type_nosniff);
+    assert_eq!(s.secure_referrer_policy, "same-origin");
+    assert_eq!(s.secure_cross_origin_opener_policy, "same-origin");
+    assert_eq!(s.secure_hsts_seconds, 0);
+    assert!(!s.secure_ssl_redirect);
+    assert_eq!(s.x_frame_options, FrameOptions::Deny);
+    assert_eq!(s.login_url, "/accounts/login/");
+    assert_eq!(s.login_redirect_url, "/accounts/profile/");
+    assert!(s.middleware_security && s.middleware_clickjacking);
+}
+
+#[test]
+fn one_file_and_the_environment_configure_micro_and_fullstack() {
+    let dir = temp_dir(
+        "both",
+        Some(
+            "SECRET_KEY = \"k\"\nALLOWED_HOSTS = [\"example.com\"]\nX_FRAME_OPTIONS = \"SAMEORIGIN\"\n[APP]\ntoken = \"t\"",
+        ),
+    );
+    let s = Settings::load_with(
+        &dir,
+        vars(&[
+            ("FULLSTACK_DEBUG", "1"),
+            ("FULLSTACK_SECRET_KEY", "123456"),
+            ("FULLSTACK_ALLOWED_HOSTS", "a.example, .b.example"),
+            ("FULLSTACK_SECURE_HSTS_SECONDS", "60"),
+            (
+                "FULLSTACK_SECURE_PROXY_SSL_HEADER",
+                "X-Forwarded-Proto: https",
+            ),
+            ("FULLSTACK_APP_PUBLIC_SITE", "Polls"),
+            ("MICRO_DEBUG", "nonsense, not ours"),
+        ]),
+    )
+    .unwrap();
+    assert!(s.web.debug);
+    assert_eq!(s.web.secret_key.as_ref().unwrap().expose(), "123456");
+    assert_eq!(s.allowed_hosts, ["a.example", ".b.example"]);
+    assert_eq!(s.secure_hsts_seconds, 60);
+    assert_eq!(s.x_frame_options, FrameOptions::SameOrigin);
+    assert_eq!(
+        s.secure_proxy_ssl_header.as_ref().unwrap().to_string(),
+        "x-forwarded-proto: https"
+    );
+    assert_eq!(s.web.public_app()["site"].as_str(), Some("Polls"));
+    assert_eq!(s.web.app["token"].as_str(), Some("t"));
+    assert_eq!(s.crate_root(), Some(dir.as_path()));
+}
+
+#[test]
+fn database_url_from_the_file_the_plain_variable_or_the_prefixed_one() {
+    let dir = temp_dir("db", Some("DATABASE_URL = \"sqlite://file.db\""));
+    let url = |pairs: &[(&str, &str)]| Settings::load_with(&dir, vars(pairs)).unwrap().database_url;
+    assert_eq!(url(&[]).as_deref(), Some("sqlite://file.db"));
+    assert_eq!(
+        url(&[("DATABASE_URL", "postgres://plain")]).as_deref(),
+        Some("postgres://plain")
+    );
+    assert_eq!(
+        url(&[
+            ("DATABASE_URL", "postgres://plain"),
+            ("FULLSTACK_DATABASE_URL", "mysql://prefixed")
+        ])
+        .as_deref(),
+        Some("mysql://prefixed")
+    );
+    assert_eq!(
+        url(&[("DATABASE_URL", "")]).as_deref(),
+        Some("sqlite://file.db")
+    );
+}
+
+#[test]
+fn unknown_and_malformed_keys_name_the_key_and_source() {
+    let dir = temp_dir("bad", Some("ALLOWED_HOST = [\"x\"]"));
+    let err = Settings::load_with(&dir, vars(&[])).unwrap_err();
+    assert_eq!(err.key, "ALLOWED_HOST", "{err}");
+    assert!(
+        err.message.contains("`ALLOWED_HOSTS`"),
+        "lists the keys: {err}"
+    );
+    assert!(err.message.contains("`DEBUG`"), "and micro's: {err}");
+    assert!(err.message.contains(Settings::FILE), "{err}");
+    let empty = temp_dir("empty", None);
+    let err = Settings::load_with(&empty, vars(&[("FULLSTACK_SECURE_HSTS_SECONDS", "a year")]))
+        .unwrap_err();
+    assert_eq!(err.key, "SECURE_HSTS_SECONDS", "{err}");
+    assert!(
+        err.message.contains("`FULLSTACK_SECURE_HSTS_SECONDS`"),
+        "{err}"
+    );
+    let err = Settings::load_with(&empty, vars(&[("FULLSTACK_DEBGU", "1")])).unwrap_err();
+    assert_eq!(err.key, "DEBGU", "{err}");
+    assert!(err.message.contains("`FULLSTACK_DEBGU`"), "{err}");
+    let err = Settings::load_with(&empty, vars(&[("FULLSTACK_DEBUG", "maybe")])).unwrap_err();
+    assert_eq!(err.key, "DEBUG", "{err}");
+    assert!(err.message.contains("`FULLSTACK_DEBUG`"), "{err}");
+    let err = Settings::from_toml_str("CSRF_TRUSTED_ORIGINS = [\"app.example.com\"]").unwrap_err();
+    assert_eq!(err.key, "CSRF_TRUSTED_ORIGINS", "{err}");
+    assert!(err.message.contains("app.example.com"), "{err}");
+    let ok =
+        Settings::from_toml_str("CSRF_TRUSTED_ORIGINS = [\"https://app.example.com\"]").unwrap();
+    assert_eq!(ok.csrf_trusted_origins, ["https://app.example.com"]);
+    let err = Settings::from_toml_str("X_FRAME_OPTIONS = \"ALLOW\"").unwrap_err();
+    assert_eq!(err.key, "X_FRAME_OPTIONS", "{err}");
+    let err = Settings::from_toml_str("SECURE_PROXY_SSL_HEADER = \"https\"").unwrap_err();
+    assert_eq!(err.key, "SECURE_PROXY_SSL_HEADER", "{err}");
+    assert!(err.message.contains("Header-Name: value"), "{err}");
+}
+
+#[test]
+fn a_named_settings_file_must_exist() {
+    let empty = temp_dir("named", None);
+    let missing = empty.join("nope.toml");
+    let err = Settings::load_with(
+        Path::new("/nonexistent"),
+        vars(&[("FULLSTACK_SETTINGS", missing.to_str().unwrap())]),
+    )
+    .unwrap_err();
+    assert!(err.message.contains("cannot read the file"), "{err}");
+    // Without the variable, no file is no error.
+    assert!(Settings::load_with(&empty, vars(&[])).is_ok());
+}
