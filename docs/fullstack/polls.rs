@@ -42,33 +42,27 @@ impl ChoiceByQuestion for Question {
     }
 }
 
-pub static QUESTION_META: ModelMeta = ModelMeta {
-    app: "polls",
-    name: "Question",
-    table: "polls_question",
-    fields: &[
-        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
-        FieldMeta {
-            max_length: Some(200),
-            ..FieldMeta::new("question_text", "question_text", ColumnType::VarChar)
-        },
+pub static QUESTION_META: ModelMeta = ModelMeta::new(
+    "polls",
+    "Question",
+    "polls_question",
+    &[
+        FieldMeta::new("id", "id", ColumnType::BigInt).primary_key(true).auto(true),
+        FieldMeta::new("question_text", "question_text", ColumnType::VarChar).max_length(200),
         FieldMeta::new("pub_date", "pub_date", ColumnType::DateTime),
         FieldMeta::new("votes", "votes", ColumnType::Int),
     ],
-    indexes: &[],
-    many_to_many: &[ManyToManyMeta {
-        name: "tags",
-        to: || &TAG_META,
-        table: "polls_question_tags",
-        from_column: "question_id",
-        to_column: "tag_id",
-        through: None,
-        symmetrical: false,
-    }],
-    ordering: &["-pub_date"],
-    verbose_name: None,
-    verbose_name_plural: None,
-};
+)
+.many_to_many(&[ManyToManyMeta {
+    name: "tags",
+    to: || &TAG_META,
+    table: "polls_question_tags",
+    from_column: "question_id",
+    to_column: "tag_id",
+    through: None,
+    symmetrical: false,
+}])
+.ordering(&["-pub_date"]);
 
 impl Model for Question {
     const META: &'static ModelMeta = &QUESTION_META;
@@ -113,31 +107,24 @@ impl Choice {
     pub const VOTES: Column<Choice, i32> = Column::new("votes", "votes");
 }
 
-pub static CHOICE_META: ModelMeta = ModelMeta {
-    app: "polls",
-    name: "Choice",
-    table: "polls_choice",
-    fields: &[
-        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
-        FieldMeta {
+pub static CHOICE_META: ModelMeta = ModelMeta::new(
+    "polls",
+    "Choice",
+    "polls_choice",
+    &[
+        FieldMeta::new("id", "id", ColumnType::BigInt).primary_key(true).auto(true),
+        FieldMeta::new("question", "question_id", ColumnType::BigInt)
             // The derive indexes every foreign key unless it says `index = false`.
-            index: true,
-            relation: Some(Relation {
+            .index(true)
+            .relation(Relation {
                 kind: RelationKind::ForeignKey,
                 to: || &QUESTION_META,
                 on_delete: OnDelete::Cascade,
                 related_name: None,
             }),
-            ..FieldMeta::new("question", "question_id", ColumnType::BigInt)
-        },
         FieldMeta::new("votes", "votes", ColumnType::Int),
     ],
-    indexes: &[],
-    many_to_many: &[],
-    ordering: &[],
-    verbose_name: None,
-    verbose_name_plural: None,
-};
+);
 
 impl Model for Choice {
     const META: &'static ModelMeta = &CHOICE_META;
@@ -174,20 +161,16 @@ impl Tag {
     pub const NAME: Column<Tag, String> = Column::new("name", "name");
 }
 
-pub static TAG_META: ModelMeta = ModelMeta {
-    app: "polls",
-    name: "Tag",
-    table: "polls_tag",
-    fields: &[
-        FieldMeta { primary_key: true, auto: true, ..FieldMeta::new("id", "id", ColumnType::BigInt) },
-        FieldMeta { max_length: Some(50), ..FieldMeta::new("name", "name", ColumnType::VarChar) },
+pub static TAG_META: ModelMeta = ModelMeta::new(
+    "polls",
+    "Tag",
+    "polls_tag",
+    &[
+        FieldMeta::new("id", "id", ColumnType::BigInt).primary_key(true).auto(true),
+        FieldMeta::new("name", "name", ColumnType::VarChar).max_length(50),
     ],
-    indexes: &[],
-    many_to_many: &[],
-    ordering: &["name"],
-    verbose_name: None,
-    verbose_name_plural: None,
-};
+)
+.ordering(&["name"]);
 
 impl Model for Tag {
     const META: &'static ModelMeta = &TAG_META;

@@ -17,21 +17,14 @@ use fullstack::{
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-const ID: FieldMeta = FieldMeta {
-    primary_key: true,
-    auto: true,
-    ..FieldMeta::new("id", "id", ColumnType::BigInt)
-};
+const ID: FieldMeta = FieldMeta::new("id", "id", ColumnType::BigInt)
+    .primary_key(true)
+    .auto(true);
 
-const QUESTION_TEXT: FieldMeta = FieldMeta {
-    max_length: Some(200),
-    ..FieldMeta::new("question_text", "question_text", ColumnType::VarChar)
-};
+const QUESTION_TEXT: FieldMeta =
+    FieldMeta::new("question_text", "question_text", ColumnType::VarChar).max_length(200);
 
-const VOTES: FieldMeta = FieldMeta {
-    null: true,
-    ..FieldMeta::new("votes", "votes", ColumnType::Int)
-};
+const VOTES: FieldMeta = FieldMeta::new("votes", "votes", ColumnType::Int).null(true);
 
 fn leak(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
@@ -41,19 +34,14 @@ fn leak(s: String) -> &'static str {
 fn question(app: &'static str, table: &'static str, fields: &[FieldMeta]) -> &'static ModelMeta {
     let mut all = vec![ID, QUESTION_TEXT];
     for f in fields {
-        all.push(FieldMeta { ..*f });
+        all.push(*f);
     }
-    Box::leak(Box::new(ModelMeta {
+    Box::leak(Box::new(ModelMeta::new(
         app,
-        name: "Question",
+        "Question",
         table,
-        fields: Box::leak(all.into_boxed_slice()),
-        indexes: &[],
-        many_to_many: &[],
-        ordering: &[],
-        verbose_name: None,
-        verbose_name_plural: None,
-    }))
+        Box::leak(all.into_boxed_slice()),
+    )))
 }
 
 struct Run {
@@ -700,18 +688,16 @@ async fn makemigrations_name_and_rename_flags() {
         r.out
     );
     // Field question_text renamed to votes' place: --rename says it is a rename.
-    let renamed: &'static ModelMeta = Box::leak(Box::new(ModelMeta {
-        fields: Box::leak(
+    let renamed: &'static ModelMeta = Box::leak(Box::new({
+        let mut renamed = *old;
+        renamed.fields = Box::leak(
             vec![
                 ID,
-                FieldMeta {
-                    max_length: Some(200),
-                    ..FieldMeta::new("title", "title", ColumnType::VarChar)
-                },
+                FieldMeta::new("title", "title", ColumnType::VarChar).max_length(200),
             ]
             .into_boxed_slice(),
-        ),
-        ..*old
+        );
+        renamed
     }));
     let r = run(
         &p(renamed),

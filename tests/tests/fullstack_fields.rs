@@ -239,27 +239,27 @@ async fn decimals_round_trip_exactly_and_compare_as_numbers() {
         let mut huge = product("huge", "123456789.00");
         let err = huge.save(db).await.unwrap_err();
         assert!(
-            matches!(&err, Error::Invalid(why) if why.contains("Product.price")
-                && why.contains("9 digits before the point")),
+            matches!(&err, Error::Invalid { model: "Product", field: "price", reason }
+                if reason.contains("9 digits before the point")),
             "{err}"
         );
         let mut fine = product("fine", "1.001");
         let err = fine.save(db).await.unwrap_err();
         assert!(
-            matches!(&err, Error::Invalid(why) if why.contains("3 digits after the point")),
+            matches!(&err, Error::Invalid { reason, .. } if reason.contains("3 digits after the point")),
             "{err}"
         );
         saved[0].discount = Some(dec("12.5"));
         assert!(matches!(
             saved[0].save(db).await.unwrap_err(),
-            Error::Invalid(_)
+            Error::Invalid { .. }
         ));
         assert!(matches!(
             Product::objects()
                 .bulk_create(db, vec![product("ok", "1"), product("bad", "0.005")])
                 .await
                 .unwrap_err(),
-            Error::Invalid(_)
+            Error::Invalid { .. }
         ));
         assert_eq!(Product::objects().count(db).await.unwrap(), 5);
         // update() checks a plain value too; nothing is written.
@@ -268,8 +268,8 @@ async fn decimals_round_trip_exactly_and_compare_as_numbers() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&err, Error::Invalid(why) if why.contains("Product.price")
-                && why.contains("3 digits after the point")),
+            matches!(&err, Error::Invalid { model: "Product", field: "price", reason }
+                if reason.contains("3 digits after the point")),
             "{err}"
         );
         assert_eq!(

@@ -39,15 +39,10 @@ struct Vote {
 
 /// `Choice` as a project made before foreign keys were indexed has it.
 fn unindexed_choice() -> &'static ModelMeta {
-    let fields: Vec<FieldMeta> = Choice::META
-        .fields
-        .iter()
-        .map(|f| FieldMeta { index: false, ..*f })
-        .collect();
-    Box::leak(Box::new(ModelMeta {
-        fields: Box::leak(fields.into_boxed_slice()),
-        ..*Choice::META
-    }))
+    let fields: Vec<FieldMeta> = Choice::META.fields.iter().map(|f| f.index(false)).collect();
+    let mut choice = *Choice::META;
+    choice.fields = Box::leak(fields.into_boxed_slice());
+    Box::leak(Box::new(choice))
 }
 
 /// The indexes whose first column is `column` of `table`.

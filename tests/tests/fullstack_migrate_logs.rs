@@ -55,11 +55,9 @@ impl Subscriber for Notices {
     fn exit(&self, _: &Id) {}
 }
 
-const ID: FieldMeta = FieldMeta {
-    primary_key: true,
-    auto: true,
-    ..FieldMeta::new("id", "id", ColumnType::BigInt)
-};
+const ID: FieldMeta = FieldMeta::new("id", "id", ColumnType::BigInt)
+    .primary_key(true)
+    .auto(true);
 
 #[tokio::test]
 async fn migrating_again_logs_no_notice() {
@@ -67,17 +65,12 @@ async fn migrating_again_logs_no_notice() {
     on_every_backend("migrate_logs", |t| async move {
         let dir = tempfile::tempdir().unwrap();
         let recorder = t.table("migrations");
-        let model: &'static ModelMeta = Box::leak(Box::new(ModelMeta {
-            app: "logs",
-            name: "Entry",
-            table: Box::leak(t.table("entry").into_boxed_str()),
-            fields: &[ID],
-            indexes: &[],
-            many_to_many: &[],
-            ordering: &[],
-            verbose_name: None,
-            verbose_name_plural: None,
-        }));
+        let model: &'static ModelMeta = Box::leak(Box::new(ModelMeta::new(
+            "logs",
+            "Entry",
+            Box::leak(t.table("entry").into_boxed_str()),
+            &[ID],
+        )));
         migrations::make_migrations(&[model], dir.path(), &mut NonInteractive).unwrap();
         let set = MigrationSet::from_dir(dir.path()).unwrap();
         let executor = Executor::new(&t.db, &set).recorder_table(&recorder);

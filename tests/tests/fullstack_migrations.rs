@@ -13,32 +13,22 @@ use fullstack::migrations::{
 use fullstack::model::{DefaultValue, FieldMeta, OnDelete, Relation, RelationKind};
 use fullstack::{Backend, ColumnType, ModelMeta, Value};
 
-const ID: FieldMeta = FieldMeta {
-    primary_key: true,
-    auto: true,
-    ..FieldMeta::new("id", "id", ColumnType::BigInt)
-};
+const ID: FieldMeta = FieldMeta::new("id", "id", ColumnType::BigInt)
+    .primary_key(true)
+    .auto(true);
 
 /// A model with a table name unique to the test run (tests share the servers).
 fn model(name: &'static str, table: String, fields: Vec<FieldMeta>) -> &'static ModelMeta {
-    Box::leak(Box::new(ModelMeta {
-        app: "shop",
+    Box::leak(Box::new(ModelMeta::new(
+        "shop",
         name,
-        table: Box::leak(table.into_boxed_str()),
-        fields: Box::leak(fields.into_boxed_slice()),
-        indexes: &[],
-        many_to_many: &[],
-        ordering: &[],
-        verbose_name: None,
-        verbose_name_plural: None,
-    }))
+        Box::leak(table.into_boxed_str()),
+        Box::leak(fields.into_boxed_slice()),
+    )))
 }
 
 fn varchar(name: &'static str, len: u32) -> FieldMeta {
-    FieldMeta {
-        max_length: Some(len),
-        ..FieldMeta::new(name, name, ColumnType::VarChar)
-    }
+    FieldMeta::new(name, name, ColumnType::VarChar).max_length(len)
 }
 
 struct Sql<'a>(&'a TestDb);
@@ -94,27 +84,22 @@ async fn migrate_add_alter_rollback_and_rerun() {
         }
         let author_v1 = model("Author", author_t.clone(), vec![ID, varchar("name", 50)]);
         let _ = AUTHOR.set(author_v1);
-        let fk = FieldMeta {
-            relation: Some(Relation {
+        let fk = FieldMeta::new("author", "author_id", ColumnType::BigInt)
+            .relation(Relation {
                 kind: RelationKind::ForeignKey,
                 to: author,
                 on_delete: OnDelete::Cascade,
                 related_name: None,
-            }),
-            index: true,
-            ..FieldMeta::new("author", "author_id", ColumnType::BigInt)
-        };
-        let price_v1 = FieldMeta {
-            null: true,
-            ..FieldMeta::new("price", "price", ColumnType::Int)
-        };
+            })
+            .index(true);
+        let price_v1 = FieldMeta::new("price", "price", ColumnType::Int).null(true);
         let book_v1 = model(
             "Book",
             book_t.clone(),
             vec![
                 ID,
                 FieldMeta::new("title", "title", ColumnType::Text),
-                fk.clone_meta(),
+                fk,
                 price_v1,
             ],
         );
@@ -187,15 +172,9 @@ async fn migrate_add_alter_rollback_and_rerun() {
             vec![
                 ID,
                 FieldMeta::new("title", "title", ColumnType::Text),
-                fk.clone_meta(),
-                FieldMeta {
-                    default: Some(DefaultValue::Int(0)),
-                    ..FieldMeta::new("price", "price", ColumnType::Int)
-                },
-                FieldMeta {
-                    default: Some(DefaultValue::Int(0)),
-                    ..FieldMeta::new("votes", "votes", ColumnType::Int)
-                },
+                fk,
+                FieldMeta::new("price", "price", ColumnType::Int).default(DefaultValue::Int(0)),
+                FieldMeta::new("votes", "votes", ColumnType::Int).default(DefaultValue::Int(0)),
             ],
         );
         let models_v2 = [author_v2, book_v2];
@@ -372,30 +351,6 @@ async fn migrate_add_alter_rollback_and_rerun() {
     .await;
 }
 
-/// `FieldMeta` is not `Clone`; tests rebuild the foreign key from its parts.
-trait CloneMeta {
-    fn clone_meta(&self) -> FieldMeta;
-}
-
-impl CloneMeta for FieldMeta {
-    fn clone_meta(&self) -> FieldMeta {
-        FieldMeta {
-            null: self.null,
-            primary_key: self.primary_key,
-            auto: self.auto,
-            unique: self.unique,
-            index: self.index,
-            max_length: self.max_length,
-            max_digits: self.max_digits,
-            decimal_places: self.decimal_places,
-            default: self.default,
-            choices: self.choices,
-            relation: self.relation,
-            ..FieldMeta::new(self.name, self.column, self.ty)
-        }
-    }
-}
-
 #[tokio::test]
 async fn a_failing_migration_leaves_nothing_half_applied() {
     on_every_backend("migrate_fail", |t| async move {
@@ -426,14 +381,8 @@ async fn a_failing_migration_leaves_nothing_half_applied() {
             table.clone(),
             vec![
                 ID,
-                FieldMeta {
-                    unique: true,
-                    ..varchar("name", 20)
-                },
-                FieldMeta {
-                    default: Some(DefaultValue::Int(1)),
-                    ..FieldMeta::new("extra", "extra", ColumnType::Int)
-                },
+                varchar("name", 20).unique(true),
+                FieldMeta::new("extra", "extra", ColumnType::Int).default(DefaultValue::Int(1)),
             ],
         );
         migrations::make_migrations(&[v2], dir.path(), &mut NonInteractive).unwrap();
@@ -481,14 +430,7 @@ async fn renames_and_data_migrations() {
         let v2 = model(
             "Person",
             table.clone(),
-            vec![
-                ID,
-                varchar("full_name", 50),
-                FieldMeta {
-                    null: true,
-                    ..varchar("slug", 50)
-                },
-            ],
+            vec![ID, varchar("full_name", 50), varchar("slug", 50).null(true)],
         );
         let mut q = FlagQuestioner::parse(&["shop.Person.name=full_name"]).unwrap();
         let written = migrations::make_migrations(&[v2], dir.path(), &mut q).unwrap();
@@ -627,25 +569,21 @@ async fn many_to_many_indexes_unique_and_model_rename() {
             } else {
                 &[]
             };
-            Box::leak(Box::new(ModelMeta {
-                app: "shop",
-                name: "Post",
-                table: Box::leak(post_t.clone().into_boxed_str()),
-                fields: Box::leak(Box::new([ID, varchar("title", 100)])),
-                indexes,
-                many_to_many: Box::leak(Box::new([ManyToManyMeta {
-                    name: "tags",
-                    to,
-                    table: Box::leak(join_t.clone().into_boxed_str()),
-                    from_column: "post_id",
-                    to_column,
-                    through: None,
-                    symmetrical: false,
-                }])),
-                ordering: &[],
-                verbose_name: None,
-                verbose_name_plural: None,
-            }))
+            let table = Box::leak(post_t.clone().into_boxed_str());
+            let fields = Box::leak(Box::new([ID, varchar("title", 100)]));
+            let tags = Box::leak(Box::new([ManyToManyMeta {
+                name: "tags",
+                to,
+                table: Box::leak(join_t.clone().into_boxed_str()),
+                from_column: "post_id",
+                to_column,
+                through: None,
+                symmetrical: false,
+            }]));
+            let post = ModelMeta::new("shop", "Post", table, fields)
+                .indexes(indexes)
+                .many_to_many(tags);
+            Box::leak(Box::new(post))
         };
         let v1 = [post(tag, "tag_id", true), tag()];
         migrations::make_migrations(&v1, dir.path(), &mut NonInteractive).unwrap();
@@ -712,10 +650,7 @@ async fn many_to_many_indexes_unique_and_model_rename() {
             label_t.clone(),
             vec![
                 ID,
-                FieldMeta {
-                    unique: true,
-                    ..varchar("label", 30)
-                },
+                varchar("label", 30).unique(true),
             ],
         ));
         let v2 = [post(label, "label_id", false), label()];
@@ -779,9 +714,9 @@ async fn constraints_follow_a_renamed_model() {
         let fields = |v3: bool| {
             vec![
                 ID,
-                FieldMeta {
-                    null: v3,
-                    relation: Some(Relation {
+                FieldMeta::new("owner", "owner_id", ColumnType::BigInt)
+                    .null(v3)
+                    .relation(Relation {
                         kind: RelationKind::ForeignKey,
                         to: owner,
                         on_delete: if v3 {
@@ -791,16 +726,8 @@ async fn constraints_follow_a_renamed_model() {
                         },
                         related_name: None,
                     }),
-                    ..FieldMeta::new("owner", "owner_id", ColumnType::BigInt)
-                },
-                FieldMeta {
-                    unique: !v3,
-                    ..varchar("code", 20)
-                },
-                FieldMeta {
-                    index: !v3,
-                    ..varchar("nick", 20)
-                },
+                varchar("code", 20).unique(!v3),
+                varchar("nick", 20).index(!v3),
             ]
         };
         let v1 = [model("Profile", t.table("profile"), fields(false)), owner_m];
@@ -869,10 +796,7 @@ async fn not_null_fields_get_a_one_off_value_for_existing_rows() {
         let dir = dir();
         let recorder = t.table("migrations");
         let table = t.table("item");
-        let nullable = FieldMeta {
-            null: true,
-            ..varchar("colour", 20)
-        };
+        let nullable = varchar("colour", 20).null(true);
         let v1 = model("Item", table.clone(), vec![ID, nullable]);
         migrations::make_migrations(&[v1], dir.path(), &mut NonInteractive).unwrap();
         let set = MigrationSet::from_dir(dir.path()).unwrap();
@@ -964,10 +888,7 @@ async fn an_irreversible_migration_stops_a_rollback_before_it_starts() {
             vec![
                 ID,
                 varchar("body", 20),
-                FieldMeta {
-                    null: true,
-                    ..FieldMeta::new("seen", "seen", ColumnType::Bool)
-                },
+                FieldMeta::new("seen", "seen", ColumnType::Bool).null(true),
             ],
         );
         migrations::make_migrations(&[v2], dir.path(), &mut NonInteractive).unwrap();
@@ -1064,18 +985,16 @@ async fn a_type_change_keeps_the_data() {
         let fields = |wide: bool| {
             vec![
                 ID,
-                FieldMeta {
-                    default: Some(DefaultValue::Int(0)),
-                    ..FieldMeta::new(
-                        "n",
-                        "n",
-                        if wide {
-                            ColumnType::BigInt
-                        } else {
-                            ColumnType::Int
-                        },
-                    )
-                },
+                FieldMeta::new(
+                    "n",
+                    "n",
+                    if wide {
+                        ColumnType::BigInt
+                    } else {
+                        ColumnType::Int
+                    },
+                )
+                .default(DefaultValue::Int(0)),
                 if wide {
                     FieldMeta::new("label", "label", ColumnType::Text)
                 } else {
@@ -1170,11 +1089,11 @@ async fn decimal_fields_are_added_and_their_digits_altered() {
         let dir = dir();
         let recorder = t.table("migrations");
         let table = t.table("item");
-        let price = |digits: u32, places: u32| FieldMeta {
-            max_digits: Some(digits),
-            decimal_places: Some(places),
-            default: Some(DefaultValue::Text("0.00")),
-            ..FieldMeta::new("price", "price", ColumnType::Decimal)
+        let price = |digits: u32, places: u32| {
+            FieldMeta::new("price", "price", ColumnType::Decimal)
+                .max_digits(digits)
+                .decimal_places(places)
+                .default(DefaultValue::Text("0.00"))
         };
         let migrate = |expect: &'static str| {
             let (dir, recorder) = (dir.path(), &recorder);

@@ -44,29 +44,20 @@ impl Question {
     }
 }
 
-static QUESTION_META: ModelMeta = ModelMeta {
-    app: "polls",
-    name: "Question",
-    table: "polls_question",
-    fields: &[
-        FieldMeta {
-            primary_key: true,
-            auto: true,
-            ..FieldMeta::new("id", "id", ColumnType::BigInt)
-        },
-        FieldMeta {
-            max_length: Some(200),
-            ..FieldMeta::new("question_text", "question_text", ColumnType::VarChar)
-        },
+static QUESTION_META: ModelMeta = ModelMeta::new(
+    "polls",
+    "Question",
+    "polls_question",
+    &[
+        FieldMeta::new("id", "id", ColumnType::BigInt)
+            .primary_key(true)
+            .auto(true),
+        FieldMeta::new("question_text", "question_text", ColumnType::VarChar).max_length(200),
         FieldMeta::new("pub_date", "pub_date", ColumnType::DateTime),
         FieldMeta::new("votes", "votes", ColumnType::Int),
     ],
-    indexes: &[],
-    many_to_many: &[],
-    ordering: &["-pub_date"],
-    verbose_name: None,
-    verbose_name_plural: None,
-};
+)
+.ordering(&["-pub_date"]);
 
 impl Model for Question {
     const META: &'static ModelMeta = &QUESTION_META;
@@ -108,34 +99,25 @@ macro_rules! child_model {
             $other: $other_ty,
         }
 
-        static $meta: ModelMeta = ModelMeta {
-            app: "polls",
-            name: stringify!($ty),
-            table: $table,
-            fields: &[
-                FieldMeta {
-                    primary_key: true,
-                    auto: true,
-                    ..FieldMeta::new("id", "id", ColumnType::BigInt)
-                },
-                FieldMeta {
-                    null: <$fk as DbType>::NULLABLE,
-                    relation: Some(Relation {
+        static $meta: ModelMeta = ModelMeta::new(
+            "polls",
+            stringify!($ty),
+            $table,
+            &[
+                FieldMeta::new("id", "id", ColumnType::BigInt)
+                    .primary_key(true)
+                    .auto(true),
+                FieldMeta::new("question", "question_id", ColumnType::BigInt)
+                    .null(<$fk as DbType>::NULLABLE)
+                    .relation(Relation {
                         kind: RelationKind::ForeignKey,
                         to: || &QUESTION_META,
                         on_delete: $on_delete,
                         related_name: None,
                     }),
-                    ..FieldMeta::new("question", "question_id", ColumnType::BigInt)
-                },
                 FieldMeta::new(stringify!($other), stringify!($other), $col_ty),
             ],
-            indexes: &[],
-            many_to_many: &[],
-            ordering: &[],
-            verbose_name: None,
-            verbose_name_plural: None,
-        };
+        );
 
         impl Model for $ty {
             const META: &'static ModelMeta = &$meta;
@@ -201,32 +183,22 @@ impl Vote {
     const CHOICE: Column<Vote, i64> = Column::new("choice", "choice_id");
 }
 
-static VOTE_META: ModelMeta = ModelMeta {
-    app: "polls",
-    name: "Vote",
-    table: "polls_vote",
-    fields: &[
-        FieldMeta {
-            primary_key: true,
-            auto: true,
-            ..FieldMeta::new("id", "id", ColumnType::BigInt)
-        },
-        FieldMeta {
-            relation: Some(Relation {
-                kind: RelationKind::ForeignKey,
-                to: || &CHOICE_META,
-                on_delete: OnDelete::Cascade,
-                related_name: None,
-            }),
-            ..FieldMeta::new("choice", "choice_id", ColumnType::BigInt)
-        },
+static VOTE_META: ModelMeta = ModelMeta::new(
+    "polls",
+    "Vote",
+    "polls_vote",
+    &[
+        FieldMeta::new("id", "id", ColumnType::BigInt)
+            .primary_key(true)
+            .auto(true),
+        FieldMeta::new("choice", "choice_id", ColumnType::BigInt).relation(Relation {
+            kind: RelationKind::ForeignKey,
+            to: || &CHOICE_META,
+            on_delete: OnDelete::Cascade,
+            related_name: None,
+        }),
     ],
-    indexes: &[],
-    many_to_many: &[],
-    ordering: &[],
-    verbose_name: None,
-    verbose_name_plural: None,
-};
+);
 
 impl Model for Vote {
     const META: &'static ModelMeta = &VOTE_META;

@@ -1,6 +1,6 @@
 //! Serving over real sockets: keep-alive, pipelining, HTTP/2 prior knowledge, the client address,
-//! graceful shutdown (in-flight requests, refused connections, the shutdown timeout) and the
-//! header-read timeout.
+//! graceful shutdown (in-flight requests, refused connections, the shutdown timeout), the
+//! header-read and body-read timeouts, and the cap on connections.
 
 mod common;
 
@@ -475,4 +475,230 @@ async fn http2_connections_without_streams_close_after_the_header_read_timeout()
     );
     // Other clients are still served.
     assert_eq!(http1_get(server.addr, "/ok").await.text(), "ok");
+}
+
+/// The body-read timeout of the tests below; the server acts on it up to a quarter later.
+const BODY_TIMEOUT: Duration = Duration::from_millis(400);
+
+/// An app that answers `/echo` with the length of the body it read, and `/late` after reading
+/// its body and then sleeping, or after sleeping and then reading it.
+fn body_app() -> App {
+    let mut app = app();
+    app.post("/echo", |body: String| async move {
+        format!("read {}", body.len())
+    });
+    app.post("/read-then-sleep", |body: String| async move {
+        tokio::time::sleep(BODY_TIMEOUT * 3).await;
+        format!("read {}", body.len())
+    });
+    app.post("/sleep-then-read", |mut req: Request| async move {
+        tokio::time::sleep(BODY_TIMEOUT * 3).await;
+        match req.take_body().collect_limited(1 << 20).await {
+            Ok(body) => format!("read {}", body.len()),
+            Err(err) => format!("failed: {err}"),
+        }
+    });
+    app
+}
+
+async fn body_server() -> TestServer {
+    TestServer::start_with(body_app(), |s| s.body_read_timeout(BODY_TIMEOUT)).await
+}
+
+/// Sends a request head for a body of `length` bytes to `path`, on a new connection.
+async fn post_head(server: &TestServer, path: &str, length: usize) -> TcpStream {
+    let mut stream = TcpStream::connect(server.addr).await.unwrap();
+    let head =
+        format!("POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {length}\r\n\r\n");
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream
+}
+
+/// Writes `chunk` every `every` until the server stops reading.
+fn trickle(mut write: tokio::net::tcp::OwnedWriteHalf, chunk: Vec<u8>, every: Duration) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(every).await;
+            if write.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+    });
+}
+
+#[tokio::test]
+async fn a_body_trickled_slower_than_the_minimum_rate_gets_a_408_within_the_timeout() {
+    let server = body_server().await;
+    let (read, write) = post_head(&server, "/echo", 10_000).await.into_split();
+    let started = std::time::Instant::now();
+    // A byte every 100 ms: no gap as long as the timeout, but 10 bytes per second in all.
+    trickle(write, b"x".to_vec(), Duration::from_millis(100));
+    let received = read_until_closed(read).await;
+    let answered_after = started.elapsed();
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        text.to_ascii_lowercase().contains("connection: close"),
+        "{text}"
+    );
+    assert!(
+        answered_after >= BODY_TIMEOUT
+            && answered_after <= BODY_TIMEOUT * 3 / 2 + HEAD_TIMEOUT_SLACK,
+        "answered after {answered_after:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_stops_coming_gets_a_408_whatever_came_before() {
+    let server = body_server().await;
+    let mut stream = post_head(&server, "/echo", 100_000).await;
+    // Half the body at once, then nothing: 50 kB would earn 100 s at 500 bytes per second,
+    // but no gap may be longer than the timeout.
+    stream.write_all(&[b'x'; 50_000]).await.unwrap();
+    let stalled_from = std::time::Instant::now();
+    let received = read_until_closed(&mut stream).await;
+    let answered_after = stalled_from.elapsed();
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        answered_after <= BODY_TIMEOUT * 5 / 4 + HEAD_TIMEOUT_SLACK,
+        "answered after {answered_after:?}"
+    );
+    // Other clients are still served.
+    assert_eq!(http1_get(server.addr, "/ok").await.text(), "ok");
+}
+
+#[tokio::test]
+async fn a_body_that_keeps_coming_is_read_however_long_it_takes() {
+    let server = body_server().await;
+    let (mut read, write) = post_head(&server, "/echo", 3_000).await.into_split();
+    // 300 bytes every 120 ms: 2.5 kB per second, over three times the timeout in all.
+    let started = std::time::Instant::now();
+    trickle(write, vec![b'x'; 300], Duration::from_millis(120));
+    let mut reply = Vec::new();
+    within("the echo", async {
+        let mut buf = [0u8; 1024];
+        while !String::from_utf8_lossy(&reply).contains("read 3000") {
+            let n = read.read(&mut buf).await.unwrap();
+            assert!(n > 0, "closed: {:?}", String::from_utf8_lossy(&reply));
+            reply.extend_from_slice(&buf[..n]);
+        }
+    })
+    .await;
+    assert!(
+        started.elapsed() > BODY_TIMEOUT * 2,
+        "{:?}",
+        started.elapsed()
+    );
+    let text = String::from_utf8_lossy(&reply);
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+}
+
+#[tokio::test]
+async fn the_body_read_timeout_spares_slow_handlers() {
+    let server = body_server().await;
+    let mut conn = http1_connect(server.addr).await;
+    let body = common::full(vec![b'x'; 5_000]);
+    let reply = conn
+        .send(conn.request("POST", "/read-then-sleep", body))
+        .await;
+    assert_eq!(reply.text(), "read 5000");
+    // The client sent it all at once; the app reads it only after sleeping.
+    let body = common::full(vec![b'x'; 5_000]);
+    let reply = conn
+        .send(conn.request("POST", "/sleep-then-read", body))
+        .await;
+    assert_eq!(reply.text(), "read 5000");
+    assert_eq!(conn.get("/ok").await.text(), "ok");
+}
+
+#[tokio::test]
+async fn the_body_read_timeout_is_on_by_default_and_can_be_turned_off() {
+    let serve = micro::serve(
+        TcpListener::bind("127.0.0.1:0").await.unwrap(),
+        App::new().into_service(),
+    );
+    let debug = format!("{serve:?}");
+    assert!(debug.contains("body_read_timeout: 30s"), "{debug}");
+    assert!(debug.contains("body_min_rate: 500"), "{debug}");
+
+    let server = TestServer::start_with(body_app(), |s| s.body_read_timeout(Duration::MAX)).await;
+    let mut stream = post_head(&server, "/echo", 10).await;
+    stream.write_all(b"12345").await.unwrap();
+    let mut buf = [0u8; 64];
+    let outcome = tokio::time::timeout(BODY_TIMEOUT * 3, stream.read(&mut buf)).await;
+    assert!(outcome.is_err(), "answered without the rest of the body");
+    stream.write_all(b"67890").await.unwrap();
+    let text = common::read_until(&mut stream, "read 10").await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+}
+
+/// Whether a request written on `stream` is answered within `wait`.
+async fn answered_within(stream: &mut TcpStream, wait: Duration) -> bool {
+    let mut buf = [0u8; 1024];
+    matches!(tokio::time::timeout(wait, stream.read(&mut buf)).await, Ok(Ok(n)) if n > 0)
+}
+
+#[tokio::test]
+async fn with_a_connection_cap_the_next_connection_waits_until_one_closes() {
+    let server = TestServer::start_with(app(), |s| s.max_connections(2)).await;
+    let mut first = http1_connect(server.addr).await;
+    let mut second = http1_connect(server.addr).await;
+    assert_eq!(first.get("/ok").await.text(), "ok");
+    assert_eq!(second.get("/ok").await.text(), "ok");
+
+    // The OS completes the third handshake, but the server does not read from it yet.
+    let mut third = TcpStream::connect(server.addr).await.unwrap();
+    third
+        .write_all(b"GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(
+        !answered_within(&mut third, Duration::from_millis(300)).await,
+        "a third connection was served with a cap of two"
+    );
+    // The two keep-alive connections still work.
+    assert_eq!(second.get("/ok").await.text(), "ok");
+
+    drop(first.sender);
+    let _ = within("the first connection to close", first.closed).await;
+    let text = common::read_until(&mut third, "\r\n\r\nok").await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
+}
+
+#[tokio::test]
+async fn an_upgraded_connection_keeps_its_slot_until_it_ends() {
+    let mut app = app();
+    app.route(
+        "/ws",
+        micro::routing::any(|ws: micro::WebSocketUpgrade| async move {
+            ws.on_upgrade(|mut socket| async move {
+                while let Some(Ok(message)) = socket.recv().await {
+                    if socket.send(message).await.is_err() {
+                        break;
+                    }
+                }
+            })
+        }),
+    );
+    let server = TestServer::start_with(app, |s| s.max_connections(1)).await;
+    let stream = TcpStream::connect(server.addr).await.unwrap();
+    let (mut socket, response) =
+        tokio_tungstenite::client_async(format!("ws://{}/ws", server.addr), stream)
+            .await
+            .unwrap();
+    assert_eq!(response.status(), 101);
+
+    let mut next = TcpStream::connect(server.addr).await.unwrap();
+    next.write_all(b"GET /ok HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    assert!(
+        !answered_within(&mut next, Duration::from_millis(300)).await,
+        "served while the WebSocket held the only slot"
+    );
+    socket.close(None).await.unwrap();
+    drop(socket);
+    let text = common::read_until(&mut next, "\r\n\r\nok").await;
+    assert!(text.starts_with("HTTP/1.1 200"), "{text}");
 }

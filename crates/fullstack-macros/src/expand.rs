@@ -838,16 +838,17 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         } else {
             quote_spanned!(span=> <#ty as ::fullstack::DbType>::COLUMN)
         };
+        // FieldMeta is `#[non_exhaustive]`: built with its `const` setters, never a literal.
         let mut set = Vec::new();
-        set.push(quote_spanned!(span=> null: <#ty as ::fullstack::DbType>::NULLABLE));
+        set.push(quote_spanned!(span=> .null(<#ty as ::fullstack::DbType>::NULLABLE)));
         if f.primary_key {
-            set.push(quote!(primary_key: true));
+            set.push(quote!(.primary_key(true)));
         }
         if f.auto {
-            set.push(quote!(auto: true));
+            set.push(quote!(.auto(true)));
         }
         if f.attrs.unique.is_some() || matches!(f.kind, Kind::OneToOne(_)) {
-            set.push(quote!(unique: true));
+            set.push(quote!(.unique(true)));
         }
         // Django's ForeignKey has `db_index=True`: lookups by the key (`choice_set()`) and
         // cascading deletes would scan the table otherwise.
@@ -856,30 +857,30 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
             .index
             .map_or(matches!(f.kind, Kind::ForeignKey(_)), |(on, _)| on);
         if indexed {
-            set.push(quote!(index: true));
+            set.push(quote!(.index(true)));
         }
         if let Some((n, _)) = f.attrs.max_length {
-            set.push(quote!(max_length: ::core::option::Option::Some(#n)));
+            set.push(quote!(.max_length(#n)));
         }
         if let Some((n, _)) = f.attrs.max_digits {
-            set.push(quote!(max_digits: ::core::option::Option::Some(#n)));
+            set.push(quote!(.max_digits(#n)));
         }
         if let Some((n, _)) = f.attrs.decimal_places {
-            set.push(quote!(decimal_places: ::core::option::Option::Some(#n)));
+            set.push(quote!(.decimal_places(#n)));
         }
         if let Some((d, _)) = &f.attrs.default {
             let d = d.tokens(matches!(f.base.as_str(), "f32" | "f64"));
-            set.push(quote!(default: ::core::option::Option::Some(#d)));
+            set.push(quote!(.default(#d)));
         }
         if let Some((choices, _)) = &f.attrs.choices {
             let pairs = choices.iter().map(|(v, l)| quote!((#v, #l)));
-            set.push(quote!(choices: &[#(#pairs),*]));
+            set.push(quote!(.choices(&[#(#pairs),*])));
         }
         if let Some(v) = &f.attrs.verbose_name {
-            set.push(quote!(verbose_name: ::core::option::Option::Some(#v)));
+            set.push(quote!(.with_verbose_name(#v)));
         }
         if let Some(h) = &f.attrs.help_text {
-            set.push(quote!(help_text: #h));
+            set.push(quote!(.help_text(#h)));
         }
         let relation = match &f.kind {
             Kind::ForeignKey(t) => Some((quote!(ForeignKey), t)),
@@ -894,7 +895,7 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
                 None => quote!(::core::option::Option::None),
             };
             set.push(quote! {
-                relation: ::core::option::Option::Some(::fullstack::model::Relation {
+                .relation(::fullstack::model::Relation {
                     kind: ::fullstack::model::RelationKind::#kind,
                     to: || <#target as ::fullstack::Model>::META,
                     on_delete: ::fullstack::model::OnDelete::#variant,
@@ -903,7 +904,7 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
             });
         }
         metas.push(quote! {
-            #fs { #(#set,)* ..#fs::new(#fname, #column, #col_ty) }
+            #fs::new(#fname, #column, #col_ty) #(#set)*
         });
         readers.push(quote_spanned! {span=>
             #ident: ::fullstack::model::read_field::<#name, #ty>(row, offset, #index)?
@@ -972,13 +973,16 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
 
     let constructor = crate::constructor::constructor(name, vis, fields);
     // Unset names stay `None`: `ModelMeta::verbose_name()` derives them, in one place.
-    let some = |v: &Option<syn::LitStr>| match v {
-        Some(v) => quote!(::core::option::Option::Some(#v)),
-        None => quote!(::core::option::Option::None),
-    };
-    let verbose_name = some(&model.verbose_name);
-    let verbose_name_plural = some(&model.verbose_name_plural);
+    let verbose_name = model
+        .verbose_name
+        .as_ref()
+        .map(|v| quote!(.with_verbose_name(#v)));
+    let verbose_name_plural = model
+        .verbose_name_plural
+        .as_ref()
+        .map(|v| quote!(.with_verbose_name_plural(#v)));
     let ordering = &model.ordering;
+    let (n_fields, n_indexes, n_m2m) = (metas.len(), model.indexes.len(), m2m.len());
     let indexes = model.indexes.iter().map(|(list, unique)| {
         let names: Vec<String> = list.iter().map(syn::LitStr::value).collect();
         let index_name = format!(
@@ -999,17 +1003,18 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         #[automatically_derived]
         impl ::fullstack::Model for #name {
             const META: &'static ::fullstack::ModelMeta = {
-                static META: ::fullstack::ModelMeta = ::fullstack::ModelMeta {
-                    app: #app,
-                    name: #name_str,
-                    table: #table,
-                    fields: &[#(#metas),*],
-                    indexes: &[#(#indexes),*],
-                    many_to_many: &[#(#m2m),*],
-                    ordering: &[#(#ordering),*],
-                    verbose_name: #verbose_name,
-                    verbose_name_plural: #verbose_name_plural,
-                };
+                // Statics, not `&[...]` arguments: a through model's join columns are read from
+                // its own static, which promotion to `'static` cannot do.
+                static FIELDS: [::fullstack::model::FieldMeta; #n_fields] = [#(#metas),*];
+                static INDEXES: [::fullstack::model::IndexMeta; #n_indexes] = [#(#indexes),*];
+                static MANY_TO_MANY: [::fullstack::model::ManyToManyMeta; #n_m2m] = [#(#m2m),*];
+                static META: ::fullstack::ModelMeta =
+                    ::fullstack::ModelMeta::new(#app, #name_str, #table, &FIELDS)
+                        .indexes(&INDEXES)
+                        .many_to_many(&MANY_TO_MANY)
+                        .ordering(&[#(#ordering),*])
+                        #verbose_name
+                        #verbose_name_plural;
                 &META
             };
 

@@ -60,7 +60,12 @@ pub struct PoolOptions {
     pub max_connections: u32,
     /// Connections kept open even when idle (default 0: opened on demand).
     pub min_connections: u32,
-    /// How long to wait for a free connection before failing (default 30 s).
+    /// How long a statement waits for a connection, a free one from the pool or a new one
+    /// from a server that refuses or does not answer, before it fails with
+    /// `sqlx::Error::PoolTimedOut` (default 5 s, where sqlx's is 30 s: a request that has
+    /// waited that long is better answered with a 503 the client can retry, see
+    /// [`Error::is_unavailable`], than kept hanging while more requests pile up behind it).
+    /// [`Database::connect`] also gives up after it.
     pub acquire_timeout: std::time::Duration,
     /// Whether a connection is pinged each time it leaves the pool (default `false`, like
     /// Django's `CONN_HEALTH_CHECKS`): the ping is a round trip per statement through
@@ -80,7 +85,7 @@ impl Default for PoolOptions {
         PoolOptions {
             max_connections: 10,
             min_connections: 0,
-            acquire_timeout: std::time::Duration::from_secs(30),
+            acquire_timeout: std::time::Duration::from_secs(5),
             test_before_acquire: false,
             sqlite_immediate_transactions: true,
         }
@@ -95,6 +100,57 @@ impl PoolOptions {
             .min_connections(self.min_connections.min(max))
             .acquire_timeout(self.acquire_timeout)
             .test_before_acquire(self.test_before_acquire)
+    }
+}
+
+/// A database URL read into sqlx's pool and connection settings, before any connection opens.
+enum Target {
+    Sqlite(
+        sqlx::pool::PoolOptions<sqlx::Sqlite>,
+        sqlx::sqlite::SqliteConnectOptions,
+    ),
+    Postgres(
+        sqlx::pool::PoolOptions<sqlx::Postgres>,
+        sqlx::postgres::PgConnectOptions,
+    ),
+    MySql(
+        sqlx::pool::PoolOptions<sqlx::MySql>,
+        sqlx::mysql::MySqlConnectOptions,
+    ),
+}
+
+impl Target {
+    fn parse(url: &str, options: &PoolOptions) -> Result<Target, Error> {
+        let backend =
+            Backend::from_url(url).ok_or_else(|| Error::UnsupportedUrl(url.to_owned()))?;
+        Ok(match backend {
+            Backend::Sqlite => {
+                let connect = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+                    .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(std::time::Duration::from_secs(5));
+                // Each connection to `:memory:` is its own database: keep one.
+                let max = if url.contains(":memory:") {
+                    1
+                } else {
+                    options.max_connections
+                };
+                Target::Sqlite(options.sqlx(max), connect)
+            }
+            Backend::Postgres => Target::Postgres(
+                options.sqlx(options.max_connections),
+                sqlx::postgres::PgConnectOptions::from_str(url)?,
+            ),
+            Backend::MySql => {
+                let url = url.replacen("mariadb://", "mysql://", 1);
+                Target::MySql(
+                    options.sqlx(options.max_connections),
+                    sqlx::mysql::MySqlConnectOptions::from_str(&url)?,
+                )
+            }
+        })
     }
 }
 
@@ -374,38 +430,50 @@ impl Database {
     /// # Errors
     /// As [`connect`](Self::connect).
     pub async fn connect_with(url: &str, options: PoolOptions) -> Result<Database, Error> {
-        let backend =
-            Backend::from_url(url).ok_or_else(|| Error::UnsupportedUrl(url.to_owned()))?;
-        let pool = match backend {
-            Backend::Sqlite => {
-                let connect = sqlx::sqlite::SqliteConnectOptions::from_str(url)?
-                    .create_if_missing(true)
-                    .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sqlx::sqlite::SqliteSynchronous::Normal)
-                    .foreign_keys(true)
-                    .busy_timeout(std::time::Duration::from_secs(5));
-                // Each connection to `:memory:` is its own database: keep one.
-                let max = if url.contains(":memory:") {
-                    1
-                } else {
-                    options.max_connections
-                };
-                Pool::Sqlite(options.sqlx(max).connect_with(connect).await?)
-            }
-            Backend::Postgres => {
-                Pool::Postgres(options.sqlx(options.max_connections).connect(url).await?)
-            }
-            Backend::MySql => {
-                let url = url.replacen("mariadb://", "mysql://", 1);
-                Pool::MySql(options.sqlx(options.max_connections).connect(&url).await?)
-            }
+        let pool = match Target::parse(url, &options)? {
+            Target::Sqlite(pool, connect) => Pool::Sqlite(pool.connect_with(connect).await?),
+            Target::Postgres(pool, connect) => Pool::Postgres(pool.connect_with(connect).await?),
+            Target::MySql(pool, connect) => Pool::MySql(pool.connect_with(connect).await?),
         };
+        Ok(Database::with_pool(pool, &options))
+    }
+
+    /// A pool that opens its first connection when the first statement needs one, as Django
+    /// connects on the first query: the program starts while the database is still down or
+    /// starting, and each statement waits at most [`PoolOptions::acquire_timeout`] for it.
+    ///
+    /// ```
+    /// # async fn demo() -> Result<(), fullstack::Error> {
+    /// // Nothing listens on port 1: connecting fails only when a statement runs.
+    /// let options = fullstack::PoolOptions {
+    ///     acquire_timeout: std::time::Duration::from_millis(200),
+    ///     ..Default::default()
+    /// };
+    /// let db = fullstack::Database::connect_lazy("postgres://127.0.0.1:1/app", options)?;
+    /// let err = db.execute("SELECT 1", vec![]).await.unwrap_err();
+    /// assert!(err.is_unavailable());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// When the URL names no supported backend or cannot be parsed.
+    pub fn connect_lazy(url: &str, options: PoolOptions) -> Result<Database, Error> {
+        let pool = match Target::parse(url, &options)? {
+            Target::Sqlite(pool, connect) => Pool::Sqlite(pool.connect_lazy_with(connect)),
+            Target::Postgres(pool, connect) => Pool::Postgres(pool.connect_lazy_with(connect)),
+            Target::MySql(pool, connect) => Pool::MySql(pool.connect_lazy_with(connect)),
+        };
+        Ok(Database::with_pool(pool, &options))
+    }
+
+    fn with_pool(pool: Pool, options: &PoolOptions) -> Database {
         let sqlite_begin = if options.sqlite_immediate_transactions {
             "BEGIN IMMEDIATE"
         } else {
             "BEGIN"
         };
-        Ok(Database { pool, sqlite_begin })
+        Database { pool, sqlite_begin }
     }
 
     /// The pool, for the ORM's statements.

@@ -1,4 +1,6 @@
-//! The ORM's errors.
+//! The ORM's errors, and the HTTP errors they become in a web app ([`http`]).
+
+mod http;
 
 use std::fmt;
 
@@ -30,8 +32,15 @@ pub enum Error {
     /// A value read from the database did not fit the field's type.
     Decode(String),
     /// A value does not fit its field (a decimal with more digits than the field allows); it
-    /// was not sent to the database.
-    Invalid(String),
+    /// was not sent to the database. Caused by the input: a web app answers 422 naming the field.
+    Invalid {
+        /// The model (`Product`).
+        model: &'static str,
+        /// The field (`price`).
+        field: &'static str,
+        /// Why the value does not fit, as a sentence that starts with the value.
+        reason: String,
+    },
     /// A migration could not be made, read, planned or applied; the message says which and why.
     Migration(String),
     /// A call the ORM cannot carry out as asked (`bulk_update` without fields or with an
@@ -63,12 +72,49 @@ impl fmt::Display for Error {
                 "DATABASE_URL `{url}` names no supported database: use sqlite://, postgres:// or mysql://"
             ),
             Error::Decode(why) => write!(f, "could not read a value from the database: {why}"),
-            Error::Invalid(why) => write!(f, "invalid value: {why}"),
+            Error::Invalid {
+                model,
+                field,
+                reason,
+            } => write!(f, "invalid value: {model}.{field}: {reason}"),
             Error::Migration(why) => write!(f, "migrations: {why}"),
             Error::Usage(why) => f.write_str(why),
             Error::Database(e) => write!(f, "database error: {e}"),
         }
     }
+}
+
+impl Error {
+    /// Whether the database could not be reached or was too busy to answer, so that the same
+    /// request may succeed later: no free connection within the pool's acquire timeout (which
+    /// is also what a server refusing connections ends in), a connection that broke, a server
+    /// shutting down or refusing connections (SQLSTATE class 08, PostgreSQL's 57P01 to 57P03),
+    /// a SQLite database still locked after its busy timeout. A web app answers 503.
+    ///
+    /// ```
+    /// let down = fullstack::Error::Database(sqlx::Error::PoolTimedOut);
+    /// assert!(down.is_unavailable());
+    /// ```
+    pub fn is_unavailable(&self) -> bool {
+        let Error::Database(e) = self else {
+            return false;
+        };
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+                code.starts_with("08")
+                    || matches!(&*code, "57P01" | "57P02" | "57P03")
+                    || sqlite_busy(db.as_ref(), &code)
+            }),
+            _ => false,
+        }
+    }
+}
+
+/// SQLite's `SQLITE_BUSY` (5) and its extended codes (5 plus a multiple of 256).
+fn sqlite_busy(db: &(dyn sqlx::error::DatabaseError + 'static), code: &str) -> bool {
+    db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some()
+        && code.parse::<u32>().is_ok_and(|c| c & 0xff == 5)
 }
 
 impl std::error::Error for Error {

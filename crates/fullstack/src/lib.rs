@@ -22,10 +22,10 @@ pub mod model;
 pub mod project;
 pub mod query;
 mod query_log;
-pub mod test;
 pub mod security;
-pub mod settings;
 pub mod sessions;
+pub mod settings;
+pub mod test;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{

@@ -21,7 +21,29 @@ use crate::{Backend, Error};
 
 /// What the ORM knows about a model: its table, fields, indexes and relations. Static, so a
 /// query needs no allocation to find a column.
-#[derive(Debug)]
+///
+/// `#[derive(Model)]` writes it. By hand, build it with [`ModelMeta::new`] and the `const`
+/// methods that set the rest: it is `#[non_exhaustive]`, so new fields can come without
+/// breaking code written that way.
+///
+/// ```
+/// use fullstack::model::{FieldMeta, ModelMeta};
+/// use fullstack::ColumnType;
+///
+/// static QUESTION: ModelMeta = ModelMeta::new(
+///     "polls",
+///     "Question",
+///     "polls_question",
+///     &[
+///         FieldMeta::new("id", "id", ColumnType::BigInt).primary_key(true).auto(true),
+///         FieldMeta::new("text", "text", ColumnType::VarChar).max_length(200),
+///     ],
+/// )
+/// .ordering(&["-id"]);
+/// assert_eq!(QUESTION.pk().name, "id");
+/// ```
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct ModelMeta {
     /// The app the model belongs to (`polls`), as Django's app label.
     pub app: &'static str,
@@ -47,6 +69,64 @@ pub struct ModelMeta {
 }
 
 impl ModelMeta {
+    /// A model of `app` named `name`, stored in `table`, with `fields` in struct order, and no
+    /// indexes over several columns, no many-to-many relations and no default ordering.
+    pub const fn new(
+        app: &'static str,
+        name: &'static str,
+        table: &'static str,
+        fields: &'static [FieldMeta],
+    ) -> Self {
+        ModelMeta {
+            app,
+            name,
+            table,
+            fields,
+            indexes: &[],
+            many_to_many: &[],
+            ordering: &[],
+            verbose_name: None,
+            verbose_name_plural: None,
+        }
+    }
+
+    /// With this name for one row (the [`verbose_name`](Self::verbose_name) it reads back;
+    /// the setter is named apart from that reader).
+    #[must_use]
+    pub const fn with_verbose_name(mut self, verbose_name: &'static str) -> Self {
+        self.verbose_name = Some(verbose_name);
+        self
+    }
+
+    /// With this name for several rows (read back by
+    /// [`verbose_name_plural`](Self::verbose_name_plural)).
+    #[must_use]
+    pub const fn with_verbose_name_plural(mut self, plural: &'static str) -> Self {
+        self.verbose_name_plural = Some(plural);
+        self
+    }
+
+    /// With these indexes over several columns.
+    #[must_use]
+    pub const fn indexes(mut self, indexes: &'static [IndexMeta]) -> Self {
+        self.indexes = indexes;
+        self
+    }
+
+    /// With these many-to-many relations.
+    #[must_use]
+    pub const fn many_to_many(mut self, relations: &'static [ManyToManyMeta]) -> Self {
+        self.many_to_many = relations;
+        self
+    }
+
+    /// With this default order of querysets (`-pub_date` for descending).
+    #[must_use]
+    pub const fn ordering(mut self, ordering: &'static [&'static str]) -> Self {
+        self.ordering = ordering;
+        self
+    }
+
     /// The primary key field.
     ///
     /// # Panics
@@ -90,8 +170,12 @@ impl ModelMeta {
     }
 }
 
-/// One field of a model.
-#[derive(Debug)]
+/// One field of a model. `#[non_exhaustive]`: build it with [`FieldMeta::new`] and the `const`
+/// methods named after the fields (`FieldMeta::new("slug", "slug", ColumnType::VarChar)
+/// .unique(true).max_length(50)`; `with_verbose_name`, as `verbose_name()` reads it back), so
+/// new fields can come without breaking that code.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct FieldMeta {
     /// The Rust field name (`pub_date`); a foreign key's is the relation's name (`question`).
     pub name: &'static str,
@@ -131,8 +215,7 @@ pub struct FieldMeta {
 }
 
 impl FieldMeta {
-    /// A plain field with everything else off; the derive fills in the rest with struct update
-    /// syntax (`FieldMeta { unique: true, ..FieldMeta::new("slug", "slug", ColumnType::VarChar) }`).
+    /// A plain field with everything else off; the methods below set the rest.
     pub const fn new(name: &'static str, column: &'static str, ty: ColumnType) -> Self {
         FieldMeta {
             name,
@@ -152,6 +235,98 @@ impl FieldMeta {
             verbose_name: None,
             help_text: "",
         }
+    }
+
+    /// Whether the column accepts NULL.
+    #[must_use]
+    pub const fn null(mut self, null: bool) -> Self {
+        self.null = null;
+        self
+    }
+
+    /// Whether this is the primary key.
+    #[must_use]
+    pub const fn primary_key(mut self, primary_key: bool) -> Self {
+        self.primary_key = primary_key;
+        self
+    }
+
+    /// Whether the database assigns the value (an auto-increment primary key).
+    #[must_use]
+    pub const fn auto(mut self, auto: bool) -> Self {
+        self.auto = auto;
+        self
+    }
+
+    /// Whether the column has a `UNIQUE` constraint.
+    #[must_use]
+    pub const fn unique(mut self, unique: bool) -> Self {
+        self.unique = unique;
+        self
+    }
+
+    /// Whether the column has an index of its own.
+    #[must_use]
+    pub const fn index(mut self, index: bool) -> Self {
+        self.index = index;
+        self
+    }
+
+    /// The maximum length of a string (`VARCHAR(n)`).
+    #[must_use]
+    pub const fn max_length(mut self, max_length: u32) -> Self {
+        self.max_length = Some(max_length);
+        self
+    }
+
+    /// A decimal's total number of digits.
+    #[must_use]
+    pub const fn max_digits(mut self, max_digits: u32) -> Self {
+        self.max_digits = Some(max_digits);
+        self
+    }
+
+    /// A decimal's digits after the point.
+    #[must_use]
+    pub const fn decimal_places(mut self, decimal_places: u32) -> Self {
+        self.decimal_places = Some(decimal_places);
+        self
+    }
+
+    /// The value new rows get when the field is not set.
+    #[must_use]
+    pub const fn default(mut self, default: DefaultValue) -> Self {
+        self.default = Some(default);
+        self
+    }
+
+    /// The allowed values, as `(value, label)`.
+    #[must_use]
+    pub const fn choices(mut self, choices: &'static [(&'static str, &'static str)]) -> Self {
+        self.choices = choices;
+        self
+    }
+
+    /// A foreign key or one-to-one relation.
+    #[must_use]
+    pub const fn relation(mut self, relation: Relation) -> Self {
+        self.relation = Some(relation);
+        self
+    }
+
+    /// With this name for people (the [`verbose_name`](Self::verbose_name) it reads back;
+    /// the setter is named apart from that reader).
+    #[must_use]
+    pub const fn with_verbose_name(mut self, verbose_name: &'static str) -> Self {
+        self.verbose_name = Some(verbose_name);
+        self
+    }
+
+    /// With this sentence shown beside the field in forms and the admin.
+    #[must_use]
+    pub const fn help_text(mut self, help_text: &'static str) -> Self {
+        self.help_text = help_text;
+        self
     }
 
     /// The field's name for people, Django's `verbose_name`: the one given, else the name with
@@ -402,8 +577,11 @@ pub(crate) fn check_value(
 ) -> Result<(), Error> {
     if let Value::Decimal(d) = value {
         let digits = field.max_digits.zip(field.decimal_places);
-        crate::db::decimal::check(d, digits, backend)
-            .map_err(|why| Error::Invalid(format!("{}.{}: {why}", meta.name, field.name)))?;
+        crate::db::decimal::check(d, digits, backend).map_err(|reason| Error::Invalid {
+            model: meta.name,
+            field: field.name,
+            reason,
+        })?;
     }
     Ok(())
 }

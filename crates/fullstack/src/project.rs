@@ -366,7 +366,8 @@ impl Project {
     /// (see [`security`](crate::security)), the [`Database`] and the [`Settings`] in state (read
     /// them with `micro::State<fullstack::Database>`, `micro::State<fullstack::Settings>`),
     /// every app's routes, then the project's [`web`](Self::web) setup. Handy with
-    /// [`micro::TestClient`].
+    /// [`micro::TestClient`]. A [`crate::Error`] returned by a handler becomes the HTTP error of
+    /// [`Error::http_error`](crate::Error::http_error) (404, 422, 503 or 500).
     ///
     /// # Errors
     /// When the configuration is refused (no `SECRET_KEY` outside debug mode).
@@ -375,14 +376,10 @@ impl Project {
         let mut app = self.base_app()?;
         app.state(db.clone());
         app.state(self.settings.clone());
-        // Django's get_object_or_404, for every handler: `?` on a `get()` that found nothing is a
-        // 404, not the 500 any other database error is.
-        app.error_handler_for(|err: &crate::Error, _req| match err {
-            crate::Error::DoesNotExist { model } => {
-                micro::Error::not_found().with_details(serde_json::json!({ "model": model }))
-            }
-            other => micro::Error::internal(other.to_string()),
-        });
+        // Django's get_object_or_404 and more, for every handler: `?` on a `get()` that found
+        // nothing is a 404, a value that does not fit its field a 422, a database out of reach
+        // a 503; only the rest are 500s.
+        app.error_handler_for(|err: &crate::Error, _req| err.http_error());
         for a in &self.apps {
             a.register(&mut app);
         }

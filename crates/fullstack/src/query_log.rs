@@ -17,6 +17,7 @@ pub(crate) fn record(sql: &str) {
 }
 
 /// Runs `fut` and returns its output with the SQL of every statement it ran (in this task).
+/// Transaction control (`BEGIN`, `SAVEPOINT`, `COMMIT`, `ROLLBACK`) is not listed.
 ///
 /// ```no_run
 /// # async fn demo(db: fullstack::Database) -> Result<(), fullstack::Error> {

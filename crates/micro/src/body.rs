@@ -5,6 +5,7 @@
 //! stream) cost no allocation.
 
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -13,6 +14,7 @@ use http_body_util::BodyExt;
 use http_body_util::combinators::UnsyncBoxBody;
 
 use crate::BoxError;
+use crate::activity::{Activity, WatchedBody, body_read_timeout_error, is_body_read_timeout};
 
 /// A request or response body: empty, a buffer in memory, or a stream.
 ///
@@ -31,6 +33,8 @@ enum Inner {
     Empty,
     Full(Option<Bytes>),
     Incoming(hyper::body::Incoming),
+    /// hyper's stream, read under the connection's body-read timeout.
+    Watched(WatchedBody),
     Boxed(UnsyncBoxBody<Bytes, BoxError>),
 }
 
@@ -68,6 +72,15 @@ impl Body {
         }
         let body = slot.expect("slot was just filled");
         Body(Inner::Boxed(body.map_err(Into::into).boxed_unsync()))
+    }
+
+    /// A request body from the socket, under the connection's body-read timeout when it has
+    /// any bytes to read (see [`WatchedBody`]).
+    pub(crate) fn watched(body: hyper::body::Incoming, activity: &Arc<Activity>) -> Self {
+        if http_body::Body::is_end_stream(&body) {
+            return Body(Inner::Incoming(body));
+        }
+        Body(Inner::Watched(WatchedBody::new(body, activity)))
     }
 
     /// A body streamed from a [`Stream`](futures_util::Stream) of byte chunks.
@@ -110,6 +123,7 @@ impl Body {
             Err(err) if err.is::<http_body_util::LengthLimitError>() => {
                 Err(crate::Error::payload_too_large(limit))
             }
+            Err(err) if is_body_read_timeout(err.as_ref()) => Err(body_read_timeout_error()),
             Err(err) => {
                 Err(crate::Error::bad_request("failed to read the request body")
                     .with_source_boxed(err))
@@ -176,6 +190,7 @@ impl http_body::Body for Body {
             Inner::Empty => Poll::Ready(None),
             Inner::Full(bytes) => Poll::Ready(bytes.take().map(|b| Ok(Frame::data(b)))),
             Inner::Incoming(body) => Pin::new(body).poll_frame(cx).map_err(Into::into),
+            Inner::Watched(body) => Pin::new(body).poll_frame(cx),
             Inner::Boxed(body) => Pin::new(body).poll_frame(cx),
         }
     }
@@ -185,6 +200,7 @@ impl http_body::Body for Body {
             Inner::Empty => true,
             Inner::Full(bytes) => bytes.is_none(),
             Inner::Incoming(body) => body.is_end_stream(),
+            Inner::Watched(body) => body.is_end_stream(),
             Inner::Boxed(body) => body.is_end_stream(),
         }
     }
@@ -196,6 +212,7 @@ impl http_body::Body for Body {
                 SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
             }
             Inner::Incoming(body) => body.size_hint(),
+            Inner::Watched(body) => body.size_hint(),
             Inner::Boxed(body) => body.size_hint(),
         }
     }

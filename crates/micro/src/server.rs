@@ -2,8 +2,8 @@
 //! port, graceful shutdown with a deadline.
 
 mod drain;
-mod head_timeout;
 mod protocol;
+mod watchdog;
 
 use std::any::Any;
 use std::convert::Infallible;
@@ -19,11 +19,11 @@ use hyper::body::Incoming;
 use hyper::server::conn::{http1, http2};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc};
 use tower::{Service, ServiceExt};
 
-use self::head_timeout::{Activity, Expiry, HeadTimeout, Unfinished};
 use self::protocol::Protocol;
+use self::watchdog::{Activity, BodyLimit, Expiry, Unfinished, Watchdog};
 use crate::shutdown::{UpgradeTracker, end_on_shutdown};
 use crate::{AppService, Body, BoxError, Shutdown, ShutdownTrigger};
 
@@ -46,7 +46,7 @@ pub(crate) struct Connection {
     pub(crate) addr: SocketAddr,
     pub(crate) shutdown: Shutdown,
     pub(crate) tracker: UpgradeTracker,
-    /// Requests and responses, for the header-read watchdog.
+    /// Requests, responses and request bodies, for the connection's watchdog.
     pub(crate) activity: Arc<Activity>,
 }
 
@@ -55,7 +55,7 @@ impl Connection {
     /// to, and counted as finished with once hyper has it all (see [`Activity`]).
     pub(crate) fn prepare(&self, response: &mut http::Response<Body>) {
         end_on_shutdown(response, &self.shutdown);
-        head_timeout::finish_when_sent(response, &self.activity);
+        watchdog::finish_when_sent(response, &self.activity);
     }
 
     /// Puts the connection's details into a request's extensions: [`ClientAddr`], [`Shutdown`]
@@ -73,7 +73,11 @@ impl Connection {
 ///   by the connection preface; WebSocket-style upgrades are allowed.
 /// - `TCP_NODELAY` on every connection; a client that sends no complete request head within the
 ///   [header-read timeout](Serve::header_read_timeout) (30 s) is disconnected, and so is an
-///   HTTP/2 client with no stream open for that long.
+///   HTTP/2 client with no stream open for that long. An HTTP/1 request body that stops coming
+///   for the [body-read timeout](Serve::body_read_timeout) (30 s), or trickles in slower than
+///   [its minimum rate](Serve::body_min_rate), fails with a 408.
+/// - Optionally, at most [`max_connections`](Serve::max_connections) connections at once; the
+///   next ones wait in the listener's backlog.
 /// - An accept error such as "too many open files" is logged and retried after a pause, instead of
 ///   spinning.
 /// - On shutdown the listener closes at once, idle connections close, in-flight requests finish;
@@ -100,6 +104,11 @@ pub fn serve<S>(listener: TcpListener, service: S) -> Serve<S> {
         signal: None,
         shutdown_timeout: Duration::from_secs(10),
         header_read_timeout: Duration::from_secs(30),
+        body: BodyLimit {
+            timeout: Duration::from_secs(30),
+            min_rate: 500,
+        },
+        max_connections: None,
     }
 }
 
@@ -111,6 +120,8 @@ pub struct Serve<S> {
     signal: Option<Signal>,
     shutdown_timeout: Duration,
     header_read_timeout: Duration,
+    body: BodyLimit,
+    max_connections: Option<usize>,
 }
 
 impl<S> std::fmt::Debug for Serve<S> {
@@ -119,6 +130,9 @@ impl<S> std::fmt::Debug for Serve<S> {
             .field("listener", &self.listener)
             .field("shutdown_timeout", &self.shutdown_timeout)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("body_read_timeout", &self.body.timeout)
+            .field("body_min_rate", &self.body.min_rate)
+            .field("max_connections", &self.max_connections)
             .finish_non_exhaustive()
     }
 }
@@ -148,6 +162,46 @@ impl<S> Serve<S> {
     /// connection may live up to a quarter of the timeout longer (30 s: 30 to 37.5 s).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long the app may wait for the next bytes of an HTTP/1 request body (default 30 s),
+    /// and the base of its whole wait (see [`body_min_rate`](Self::body_min_rate)). A body
+    /// that stops coming, or trickles in slower than the minimum rate, fails: the body
+    /// extractors answer 408 Request Timeout and the connection closes. Only the time the app
+    /// spends waiting for body bytes counts: a handler that is slow before, between or after
+    /// its reads is never cut. `Duration::MAX` turns it off. Checked by the same watchdog as the
+    /// header-read timeout, at a quarter of the shorter of the two: a body may wait up to a
+    /// quarter of it longer. HTTP/2 bodies are not covered (see `docs/micro/serving.md`).
+    pub fn body_read_timeout(mut self, timeout: Duration) -> Self {
+        self.body.timeout = timeout;
+        self
+    }
+
+    /// The average rate, in bytes per second, at which an HTTP/1 request body must keep
+    /// coming (default 500, Apache's `MinRate`): each `rate` bytes received add a second to
+    /// the [body-read timeout](Self::body_read_timeout) for the whole wait, so a body sent at
+    /// least that fast is never cut, however large, and one trickled slower is cut once the
+    /// app has waited the timeout plus that credit. 0 gives no credit: the app waits at most
+    /// the timeout, in all, for the whole body.
+    pub fn body_min_rate(mut self, bytes_per_second: u32) -> Self {
+        self.body.min_rate = bytes_per_second;
+        self
+    }
+
+    /// Serves at most `max` connections at once (default: no cap). Once `max` are open, the
+    /// server stops accepting: new connections wait in the listener's backlog (their TCP
+    /// handshake is done by the OS, they are read from once accepted) and are served as soon
+    /// as one closes, as Go's `netutil.LimitListener` does. An upgraded connection (a
+    /// WebSocket) keeps its slot until it ends. A cap bounds what the process needs in file
+    /// descriptors and memory, at the price of making clients wait behind idle keep-alive
+    /// connections (the header-read timeout closes those).
+    ///
+    /// # Panics
+    /// When `max` is 0.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        assert!(max > 0, "micro::serve: max_connections must be at least 1");
+        self.max_connections = Some(max);
         self
     }
 
@@ -194,9 +248,12 @@ where
         signal,
         shutdown_timeout,
         header_read_timeout,
+        body,
+        max_connections,
     } = serve;
     let mut signal = signal.unwrap_or_else(|| Box::pin(std::future::pending()));
-    let mut server = Server::new(header_read_timeout);
+    let body = (body.timeout != Duration::MAX).then_some(body);
+    let mut server = Server::new(header_read_timeout, body, max_connections);
     // micro's own app is called directly, with the connection as an argument: no `oneshot`, no
     // boxed future and no request extensions to fill. Any other service gets the connection's
     // details as extensions.
@@ -233,6 +290,12 @@ struct Server {
     http1: http1::Builder,
     http2: http2::Builder<TokioExecutor>,
     header_read_timeout: Duration,
+    /// The body-read timeout of HTTP/1 connections, unless turned off.
+    body: Option<BodyLimit>,
+    /// Connection slots, under `Serve::max_connections`.
+    slots: Option<Arc<Semaphore>>,
+    /// Whether every slot was taken at the last accept (so the cap is logged once per time).
+    full: bool,
     /// Every connection's task: the shutdown waits for them, and drops those still open at its
     /// deadline.
     connections: tokio::task::JoinSet<()>,
@@ -245,9 +308,13 @@ struct Server {
 }
 
 impl Server {
-    fn new(header_read_timeout: Duration) -> Self {
+    fn new(
+        header_read_timeout: Duration,
+        body: Option<BodyLimit>,
+        max_connections: Option<usize>,
+    ) -> Self {
         let mut http1 = http1::Builder::new();
-        // No header-read timeout here: a watchdog per connection keeps it (see `head_timeout`).
+        // No header-read timeout here: a watchdog per connection keeps it (see `watchdog`).
         http1.keep_alive(true);
         let mut http2 = http2::Builder::new(TokioExecutor::new());
         http2.timer(TokioTimer::new());
@@ -257,6 +324,9 @@ impl Server {
             http1,
             http2,
             header_read_timeout,
+            body,
+            slots: max_connections.map(|max| Arc::new(Semaphore::new(max))),
+            full: false,
             connections: tokio::task::JoinSet::new(),
             trigger,
             shutdown,
@@ -273,6 +343,14 @@ impl Server {
         Fut: Future<Output = Result<http::Response<Body>, Infallible>> + Send + 'static,
     {
         loop {
+            let slot = match self.slots.clone() {
+                None => None,
+                Some(slots) => tokio::select! {
+                    biased;
+                    () = &mut *signal => break,
+                    slot = self.slot(slots) => Some(slot),
+                },
+            };
             let (stream, addr) = tokio::select! {
                 biased;
                 () = &mut *signal => break,
@@ -291,18 +369,28 @@ impl Server {
             let conn = Arc::new(Connection {
                 addr,
                 shutdown: self.shutdown.clone(),
-                tracker: self.tracker.clone(),
+                tracker: self.tracker.for_connection(slot),
                 activity: activity.clone(),
             });
             let respond = respond.clone();
-            let service = move |req: http::Request<Incoming>| {
-                conn.activity.started();
-                respond(req.map(Body::new), &conn)
+            // The service for the connection's protocol: HTTP/1 bodies are read under the
+            // body-read timeout (one at a time, as its watchdog follows them).
+            let service = move |watch_bodies: bool| {
+                move |req: http::Request<Incoming>| {
+                    conn.activity.started();
+                    let req = if watch_bodies {
+                        req.map(|body| Body::watched(body, &conn.activity))
+                    } else {
+                        req.map(Body::new)
+                    };
+                    respond(req, &conn)
+                }
             };
             let http1 = self.http1.clone();
             let http2 = self.http2.clone();
             let shutdown = self.shutdown.clone();
             let header_read_timeout = self.header_read_timeout;
+            let body_limit = self.body;
             let conn = async move {
                 // The first bytes count as part of the first request head: a client that sends
                 // nothing is disconnected after the header-read timeout too.
@@ -317,9 +405,10 @@ impl Server {
                 let io = TokioIo::new(stream);
                 let ended = match protocol? {
                     Protocol::Http1 => {
-                        let service = hyper::service::service_fn(service);
+                        let service = hyper::service::service_fn(service(body_limit.is_some()));
                         let conn = http1.serve_connection(io, service).with_upgrades();
-                        let watchdog = HeadTimeout::new(header_read_timeout, Expiry::Close);
+                        let watchdog =
+                            Watchdog::new(header_read_timeout, body_limit, Expiry::Close);
                         drain::until_drained(
                             conn,
                             shutdown,
@@ -333,6 +422,7 @@ impl Server {
                     // that have had no stream open for that long.
                     Protocol::Http2 => {
                         let streams = activity.clone();
+                        let service = service(false);
                         let service = hyper::service::service_fn(move |req| {
                             let response = service(req);
                             let unfinished = Unfinished::new(&streams);
@@ -343,7 +433,7 @@ impl Server {
                             }
                         });
                         let conn = http2.serve_connection(io, service);
-                        let watchdog = HeadTimeout::new(header_read_timeout, Expiry::GoAway);
+                        let watchdog = Watchdog::new(header_read_timeout, None, Expiry::GoAway);
                         drain::until_drained(
                             conn,
                             shutdown,
@@ -370,6 +460,22 @@ impl Server {
                 }
             });
         }
+    }
+
+    /// A connection slot, once one is free; says once that the cap is reached.
+    async fn slot(&mut self, slots: Arc<Semaphore>) -> OwnedSemaphorePermit {
+        if let Ok(slot) = slots.clone().try_acquire_owned() {
+            self.full = false;
+            return slot;
+        }
+        if !self.full {
+            self.full = true;
+            tracing::warn!(target: "micro::server", "every connection slot is taken (max_connections); new connections wait until one closes");
+        }
+        slots
+            .acquire_owned()
+            .await
+            .expect("the server never closes its semaphore")
     }
 
     /// Shuts down gracefully, within `timeout`; the listener must be closed already.

@@ -8,12 +8,13 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use http_body::{Frame, SizeHint};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{OwnedSemaphorePermit, mpsc, watch};
 
 use crate::{Body, BoxError, FromRequest, Request};
 
@@ -138,6 +139,10 @@ pub(crate) struct EndOnShutdown;
 /// WebSockets): the server waits, within its deadline, until every clone is dropped. Past the
 /// deadline (or once `serve` is gone) `deadline` fires, and the upgraded tasks drop their
 /// connections, as the server drops the connections it still holds.
+///
+/// A connection's tracker also holds its slot under
+/// [`Serve::max_connections`](crate::Serve::max_connections), so an upgraded connection keeps
+/// its slot until it ends.
 #[derive(Debug, Clone)]
 pub(crate) struct UpgradeTracker {
     // Never sent on: only its being dropped is observed.
@@ -145,6 +150,8 @@ pub(crate) struct UpgradeTracker {
     // Read by WebSockets only.
     #[cfg_attr(not(feature = "ws"), allow(dead_code))]
     deadline: Shutdown,
+    // Never read: released when the last clone is dropped.
+    _slot: Option<Arc<OwnedSemaphorePermit>>,
 }
 
 impl UpgradeTracker {
@@ -156,8 +163,17 @@ impl UpgradeTracker {
         let tracker = UpgradeTracker {
             _alive: tx,
             deadline,
+            _slot: None,
         };
         (tracker, rx, trigger)
+    }
+
+    /// The tracker of one connection, holding its connection slot if the server has a cap.
+    pub(crate) fn for_connection(&self, slot: Option<OwnedSemaphorePermit>) -> UpgradeTracker {
+        UpgradeTracker {
+            _slot: slot.map(Arc::new),
+            ..self.clone()
+        }
     }
 
     /// Fires when the shutdown deadline passes or the server is gone.

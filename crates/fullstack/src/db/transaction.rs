@@ -35,23 +35,27 @@ impl TxInner<'_> {
 ///
 /// The lifetime is `'static` for a transaction of [`Database::begin`](crate::Database::begin),
 /// which owns its pooled connection, and the connection's borrow for one of
-/// [`PooledConnection::begin`](crate::PooledConnection::begin).
+/// [`PooledConnection::begin`](crate::PooledConnection::begin) or of a [`Savepoint`].
+///
+/// A rollback is a round trip, and `Drop` cannot wait for one: a transaction dropped without
+/// `commit` or `rollback` queues its `ROLLBACK` (sqlx's transactions do this), which runs
+/// before anything else on the connection, be it the next statement or the pool's check when
+/// the connection goes back.
 pub struct Transaction<'c> {
     inner: TxInner<'c>,
-    depth: u32,
 }
 
 impl std::fmt::Debug for Transaction<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Transaction")
-            .field("depth", &self.depth)
+            .field("backend", &self.backend())
             .finish_non_exhaustive()
     }
 }
 
 impl<'c> Transaction<'c> {
     pub(crate) fn new(inner: TxInner<'c>) -> Self {
-        Transaction { inner, depth: 0 }
+        Transaction { inner }
     }
 
     /// Which backend the transaction runs on.
@@ -84,17 +88,24 @@ impl<'c> Transaction<'c> {
         self.inner.conn().fetch_all(sql, values).await
     }
 
-    /// Opens a nested transaction (a SAVEPOINT): rolling it back undoes only its own work.
+    /// Opens a nested transaction (a `SAVEPOINT`), Django's nested `atomic`: rolling it back,
+    /// or dropping it without [`commit`](Savepoint::commit), undoes only its own work, and the
+    /// transaction goes on, on PostgreSQL too after a statement in the savepoint failed.
     ///
     /// # Errors
     /// The driver's error.
-    pub async fn savepoint(&mut self) -> Result<Savepoint<'_, 'c>, Error> {
-        // A name per depth: MySQL forgets an outer savepoint when an inner one reuses its name.
-        let name = format!("fullstack_sp{}", self.depth + 1);
-        self.execute(&format!("SAVEPOINT {name}"), Vec::new())
-            .await?;
-        self.depth += 1;
-        Ok(Savepoint { tx: self, name })
+    pub async fn savepoint(&mut self) -> Result<Savepoint<'_>, Error> {
+        use sqlx::Connection as _;
+        // sqlx's nested transactions are savepoints named by depth (MySQL forgets an outer
+        // savepoint when an inner one reuses its name), and queue their rollback when dropped.
+        let inner = match &mut self.inner {
+            TxInner::Sqlite(t) => TxInner::Sqlite((**t).begin().await?),
+            TxInner::Postgres(t) => TxInner::Postgres((**t).begin().await?),
+            TxInner::MySql(t) => TxInner::MySql((**t).begin().await?),
+        };
+        Ok(Savepoint {
+            tx: Transaction::new(inner),
+        })
     }
 
     /// Makes the transaction's work permanent.
@@ -124,25 +135,36 @@ impl<'c> Transaction<'c> {
     }
 }
 
-/// A nested transaction inside a [`Transaction`]. Release it with [`commit`](Self::commit);
-/// [`rollback`](Self::rollback) undoes its work only. Dropping it without either leaves its
-/// statements part of the outer transaction (call `rollback` on failure paths explicitly).
+/// A nested transaction inside a [`Transaction`] (a `SAVEPOINT`), made by
+/// [`Transaction::savepoint`]. [`commit`](Self::commit) keeps its work as part of the outer
+/// transaction; [`rollback`](Self::rollback), or dropping it without either (an early `?`
+/// return), undoes its work only, and the outer transaction goes on.
+///
+/// ```no_run
+/// # async fn demo(db: &fullstack::Database) -> Result<(), fullstack::Error> {
+/// let mut tx = db.begin().await?;
+/// tx.execute("INSERT INTO log (line) VALUES ('started')", vec![]).await?;
+/// let mut sp = tx.savepoint().await?;
+/// let booked = sp.tx().execute("INSERT INTO seats (id) VALUES (7)", vec![]).await;
+/// if booked.is_ok() {
+///     sp.commit().await?;
+/// } else {
+///     drop(sp); // the failed insert is undone, the log line stays
+/// }
+/// tx.commit().await?;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
-pub struct Savepoint<'t, 'c> {
-    tx: &'t mut Transaction<'c>,
-    name: String,
+pub struct Savepoint<'t> {
+    /// The savepoint's statements run here; sqlx's nested transaction underneath makes commit a
+    /// `RELEASE SAVEPOINT` and rollback (also the one queued on drop) a `ROLLBACK TO SAVEPOINT`.
+    tx: Transaction<'t>,
 }
 
-impl Drop for Savepoint<'_, '_> {
-    fn drop(&mut self) {
-        self.tx.depth -= 1;
-    }
-}
-
-impl<'c> Savepoint<'_, 'c> {
-    /// The transaction, to run statements inside the savepoint.
-    pub fn tx(&mut self) -> &mut Transaction<'c> {
-        self.tx
+impl<'t> Savepoint<'t> {
+    /// The transaction to run statements inside the savepoint (and to nest further savepoints).
+    pub fn tx(&mut self) -> &mut Transaction<'t> {
+        &mut self.tx
     }
 
     /// Keeps the savepoint's work as part of the outer transaction.
@@ -150,8 +172,7 @@ impl<'c> Savepoint<'_, 'c> {
     /// # Errors
     /// The driver's error.
     pub async fn commit(self) -> Result<(), Error> {
-        let sql = format!("RELEASE SAVEPOINT {}", self.name);
-        self.tx.execute(&sql, Vec::new()).await.map(|_| ())
+        self.tx.commit().await
     }
 
     /// Undoes the savepoint's work; the outer transaction goes on.
@@ -159,7 +180,6 @@ impl<'c> Savepoint<'_, 'c> {
     /// # Errors
     /// The driver's error.
     pub async fn rollback(self) -> Result<(), Error> {
-        let sql = format!("ROLLBACK TO SAVEPOINT {}", self.name);
-        self.tx.execute(&sql, Vec::new()).await.map(|_| ())
+        self.tx.rollback().await
     }
 }

@@ -60,9 +60,6 @@ async fn pipeline(shared: &Shared, req: &mut Request) -> Response {
     // out of the app, so each runs guarded and a panic becomes a default 500 page.
     let mut error = take_pending_error(&mut response);
     if let Some(err) = error.clone() {
-        if err.status().is_server_error() {
-            tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), error = %err, "request failed");
-        }
         // So that an error page extending the layout gets the processors' values too.
         #[cfg(feature = "templates")]
         if let Err(panic) = AssertUnwindSafe(crate::templates::run_for_error_page(req))
@@ -75,6 +72,14 @@ async fn pipeline(shared: &Shared, req: &mut Request) -> Response {
             render_error(innermost_first(shared, req), &err, req)
         })
         .unwrap_or_else(|panic| render_default(&panic, req.headers(), shared.error_style()));
+        // By the status the client gets: an error handler may have turned a 500 into a 404
+        // (an ORM's "does not exist"), which is the client's business, not a failure.
+        let status = response.status();
+        if status.is_server_error() {
+            tracing::error!(target: "micro::request", method = %req.method(), path = req.path(), status = status.as_u16(), error = %err, "request failed");
+        } else {
+            tracing::debug!(target: "micro::request", method = %req.method(), path = req.path(), status = status.as_u16(), error = %err, "request refused");
+        }
     }
     // Flask's order: the innermost blueprint's hooks first, the app's last, each list reversed.
     for scaffold in innermost_first(shared, req) {

@@ -19,6 +19,8 @@ pub(crate) fn from_multer(err: multer::Error, limit: usize) -> Error {
         multer::Error::StreamReadFailed(source) => {
             if hit_length_limit(source.as_ref()) {
                 Error::payload_too_large(limit)
+            } else if crate::activity::is_body_read_timeout(source.as_ref()) {
+                crate::activity::body_read_timeout_error()
             } else {
                 Error::bad_request("Failed to read the request body.").with_source_boxed(source)
             }
@@ -108,6 +110,8 @@ mod tests {
             from_multer(multer::Error::IncompleteStream, 10).status(),
             400
         );
+        let timeout = multer::Error::StreamReadFailed(Box::new(crate::activity::BodyReadTimeout));
+        assert_eq!(from_multer(timeout, 10).status(), 408);
         let io = std::io::Error::other("reset");
         let err = from_multer(multer::Error::StreamReadFailed(Box::new(io)), 10);
         assert_eq!(err.status(), 400);

@@ -1,6 +1,6 @@
 //! Graceful shutdown of one connection: when the server's [`Shutdown`] signal fires, hyper is told
 //! to finish the request in flight and close the connection. The connection's header-read
-//! watchdog ([`HeadTimeout`]) is checked here too.
+//! watchdog ([`Watchdog`]) is checked here too.
 //!
 //! hyper-util's `GracefulShutdown` does the same, but it polls a watch channel's `changed()`
 //! future on every poll of the connection, and each of those polls takes the channel's waiter
@@ -12,18 +12,18 @@ use std::future::{Future, poll_fn};
 use std::pin::{Pin, pin};
 use std::task::{Poll, Waker};
 
-use super::head_timeout::{Activity, Expiry, HeadTimeout};
+use super::watchdog::{Activity, Expiry, Watchdog};
 use crate::Shutdown;
 
 /// Runs `conn` to completion; once `shutdown` fires, calls `stop` on it (hyper's
-/// `graceful_shutdown`) and keeps polling it until it ends. With a `head_timeout`, reading the
+/// `graceful_shutdown`) and keeps polling it until it ends. With a `watchdog`, reading the
 /// connection's `activity`: when it expires, an HTTP/1 connection is given up on (`None`), an
 /// HTTP/2 one is stopped as on shutdown (a GOAWAY) and polled until it ends.
 pub(super) async fn until_drained<C, F>(
     conn: C,
     shutdown: Shutdown,
     stop: F,
-    mut head_timeout: Option<HeadTimeout>,
+    mut watchdog: Option<Watchdog>,
     activity: &Activity,
 ) -> Option<C::Output>
 where
@@ -53,13 +53,13 @@ where
             return Poll::Ready(Some(output));
         }
         // After the connection's poll, so that a request head it has just read counts.
-        let expired = head_timeout
+        let expired = watchdog
             .as_mut()
-            .is_some_and(|timeout| timeout.poll_expired(activity, cx));
+            .is_some_and(|watchdog| watchdog.poll_expired(activity, cx));
         if !expired {
             return Poll::Pending;
         }
-        match head_timeout.take().map(|timeout| timeout.on_expiry) {
+        match watchdog.take().map(|watchdog| watchdog.on_expiry) {
             Some(Expiry::GoAway) => {
                 if let Some(stop) = stop.take() {
                     stop(conn.as_mut());
