@@ -183,34 +183,48 @@ async fn an_unreachable_database_is_a_503_with_retry_after_within_the_acquire_ti
     assert!(!res.text().contains("127.0.0.1"), "{}", res.text());
 }
 
-/// Log lines written while the returned guard lives (this thread only: the test client runs the
-/// app on the test's own thread).
-fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
-    #[derive(Clone)]
-    struct Sink(Arc<Mutex<Vec<u8>>>);
+/// Log lines written on this thread from now on (the test client runs the app on the test's own
+/// thread).
+///
+/// One global subscriber for the whole test binary, writing into the capturing thread's buffer:
+/// a thread-local `set_default` would race with tests on other threads, which can cache a
+/// callsite as disabled while no subscriber wants it (tracing's interest cache is global).
+fn capture_logs() -> Arc<Mutex<Vec<u8>>> {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Option<Arc<Mutex<Vec<u8>>>>> = const { std::cell::RefCell::new(None) };
+    }
+    struct Sink;
     impl Write for Sink {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
+            BUFFER.with(|b| {
+                if let Some(logs) = &*b.borrow() {
+                    logs.lock().unwrap().extend_from_slice(buf);
+                }
+            });
             Ok(buf.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
             Ok(())
         }
     }
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .with_writer(|| Sink)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("no other global subscriber");
+    });
     let logs = Arc::new(Mutex::new(Vec::new()));
-    let sink = Sink(logs.clone());
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || sink.clone())
-        .finish();
-    (logs, tracing::subscriber::set_default(subscriber))
+    BUFFER.with(|b| *b.borrow_mut() = Some(logs.clone()));
+    logs
 }
 
 #[tokio::test]
 async fn a_404_from_does_not_exist_is_not_logged_as_an_error_and_a_500_is() {
     let client = client(false).await;
-    let (logs, _guard) = capture_logs();
+    let logs = capture_logs();
     assert_eq!(client.get("/missing").await.status(), 404);
     let text = String::from_utf8(logs.lock().unwrap().clone()).unwrap();
     assert!(!text.contains("ERROR"), "{text}");
