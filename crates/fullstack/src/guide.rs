@@ -12,3 +12,6 @@ pub mod settings {}
 
 #[doc = include_str!("../../../docs/fullstack/security.md")]
 pub mod security {}
+
+#[doc = include_str!("../../../docs/fullstack/sessions.md")]
+pub mod sessions {}
