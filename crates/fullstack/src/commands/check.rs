@@ -9,7 +9,7 @@ use crate::settings::{Level, deploy_checks};
 
 pub(crate) fn command() -> Command {
     Command::new("check")
-        .about("Reports model changes without a migration (exit code 1 when there are any)")
+        .about("Reports model changes without a migration, and with --deploy unsafe settings (exit code 1 on errors)")
         .arg(
             Arg::new("deploy")
                 .long("deploy")
