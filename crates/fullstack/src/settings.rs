@@ -24,6 +24,7 @@
 //! assert_eq!(err.key, "ALLOWED_HOST");
 //! ```
 
+mod deploy;
 mod keys;
 
 use std::collections::BTreeMap;
@@ -31,6 +32,7 @@ use std::path::{Path, PathBuf};
 
 use micro::{ConfigError, ConfigTable};
 
+pub use deploy::{Check, Level, deploy_checks};
 pub use keys::{FrameOptions, ProxySslHeader};
 use keys::{OWN_KEYS, Own};
 
