@@ -69,6 +69,8 @@ struct RenderContext {
     g: Option<G>,
     /// Flask caches the flashes per request, so two calls in one page agree.
     flashes: Mutex<Option<Vec<crate::Flash>>>,
+    /// For `csrf_token()`; `None` when the app does not check tokens.
+    csrf: Option<crate::CsrfToken>,
 }
 
 impl Object for RenderContext {}
@@ -203,7 +205,8 @@ impl FromRequest for Templates {
         };
         let processed = processors::run(req).await?;
         let g = req.g();
-        Ok(Templates::build(req, session, Some(g), processed))
+        let csrf = crate::CsrfToken::of(req);
+        Ok(Templates::build(req, session, Some(g), processed, csrf))
     }
 }
 
@@ -229,7 +232,8 @@ impl Templates {
     pub fn for_request(req: &Request) -> Result<Templates, Error> {
         let session = req.session.clone().or_else(|| crate::session::peek(req));
         let processed = processors::already_run(req);
-        Ok(Templates::build(req, session, req.g.clone(), processed))
+        let csrf = crate::CsrfToken::of_ref(req);
+        Ok(Templates::build(req, session, req.g.clone(), processed, csrf))
     }
 
     fn build(
@@ -237,6 +241,7 @@ impl Templates {
         session: Option<Session>,
         g: Option<G>,
         processed: Option<Arc<[Value]>>,
+        csrf: Option<crate::CsrfToken>,
     ) -> Templates {
         let info = RequestInfo {
             method: req.method().to_string(),
@@ -257,6 +262,7 @@ impl Templates {
             session,
             g,
             flashes: Mutex::new(None),
+            csrf,
         });
         Templates {
             shared: req.app.clone(),
@@ -313,6 +319,8 @@ pub(crate) fn environment(auto_reload: bool, debug: bool) -> Environment<'static
     env.add_function("url_for", url_for);
     env.add_function("static", static_url);
     env.add_function("get_flashed_messages", get_flashed_messages);
+    env.add_function("csrf_token", csrf_token);
+    env.add_function("csrf_input", csrf_input);
     env
 }
 
@@ -432,4 +440,21 @@ fn get_flashed_messages(state: &State, kwargs: Kwargs) -> Result<Value, minijinj
             selected.map(|f| f.message.clone()).collect::<Vec<_>>(),
         ))
     })
+}
+
+/// `csrf_token()`: this request's CSRF token, masked afresh at each call (see
+/// [`CsrfToken`](crate::CsrfToken)); empty when the app does not check tokens, as Django's tag.
+fn csrf_token(state: &State) -> Result<String, minijinja::Error> {
+    let ctx = render_context(state)?;
+    Ok(ctx.csrf.as_ref().map(crate::CsrfToken::token).unwrap_or_default())
+}
+
+/// `csrf_input()`: the hidden input carrying the token, already safe HTML; empty when the app
+/// does not check tokens.
+fn csrf_input(state: &State) -> Result<Value, minijinja::Error> {
+    let ctx = render_context(state)?;
+    let (Some(handle), Some(csrf)) = (&ctx.csrf, &ctx.shared.csrf) else {
+        return Ok(Value::from_safe_string(String::new()));
+    };
+    Ok(Value::from_safe_string(crate::csrf::input(csrf, &handle.token())))
 }
