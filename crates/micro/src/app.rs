@@ -590,7 +590,16 @@ impl App {
         self.freeze()
     }
 
-    fn freeze(self) -> AppService {
+    fn freeze(mut self) -> AppService {
+        // One list of trusted origins for both checks, whichever way they were given.
+        if let (Some(csrf), Some(protection)) = (&mut self.csrf, &mut self.cross_origin) {
+            for origin in protection.trusted_origins() {
+                let _ = csrf.trusted_origin(origin);
+            }
+            for origin in csrf.trusted_origins() {
+                let _ = protection.add_trusted_origin(origin);
+            }
+        }
         let shared = Arc::new(Shared {
             router: self.router,
             scaffold: self.scaffold,

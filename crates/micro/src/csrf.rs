@@ -148,12 +148,15 @@ impl Csrf {
     /// When `origin` does not start with a scheme and `://`; the error's key is
     /// `CSRF_TRUSTED_ORIGINS`.
     pub fn trusted_origin(&mut self, origin: &str) -> Result<&mut Self, crate::ConfigError> {
-        self.trusted
-            .add(origin)
-            .map_err(|message| crate::ConfigError {
-                key: "CSRF_TRUSTED_ORIGINS".into(),
-                message,
-            })?;
+        let error = |message| crate::ConfigError {
+            key: "CSRF_TRUSTED_ORIGINS".into(),
+            message,
+        };
+        // Written as browsers send `Origin` (lower case, no default port), as micro's
+        // cross-origin check keeps them.
+        let canonical = crate::cross_origin::canonical_origin(origin)
+            .map_err(|err| error(err.to_string()))?;
+        self.trusted.add(&canonical).map_err(error)?;
         Ok(self)
     }
 
@@ -176,6 +179,11 @@ impl Csrf {
     pub fn failure_template(&mut self, name: impl Into<String>) -> &mut Self {
         self.failure_template = Some(name.into());
         self
+    }
+
+    /// The trusted origins, as given.
+    pub fn trusted_origins(&self) -> impl Iterator<Item = &str> {
+        self.trusted.origins()
     }
 
     /// The configured header name, for clients.

@@ -8,11 +8,15 @@ pub(crate) struct TrustedOrigins {
     wildcards: Vec<(String, String)>,
     /// Every entry's host (`.domain` for a wildcard), for the `Referer` check.
     hosts: Vec<String>,
+    given: Vec<String>,
 }
 
 impl TrustedOrigins {
     /// Adds `origin`; it must start with a scheme and `://`, as Django's check 4_0.E001 says.
     pub(crate) fn add(&mut self, origin: &str) -> Result<(), String> {
+        if self.given.iter().any(|o| o == origin) {
+            return Ok(());
+        }
         let Some((scheme, netloc)) = origin.split_once("://").filter(|(s, n)| {
             !s.is_empty() && !n.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric())
         }) else {
@@ -28,7 +32,13 @@ impl TrustedOrigins {
             self.exact.push(origin.to_owned());
         }
         self.hosts.push(host);
+        self.given.push(origin.to_owned());
         Ok(())
+    }
+
+    /// Every entry, as given.
+    pub(crate) fn origins(&self) -> impl Iterator<Item = &str> {
+        self.given.iter().map(String::as_str)
     }
 
     /// Django's `_origin_verified`: the request's own origin, an exact trusted origin, or a
@@ -43,7 +53,7 @@ impl TrustedOrigins {
                 return true;
             }
         }
-        if self.exact.iter().any(|o| o == origin) {
+        if self.exact.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
             return true;
         }
         let Ok(url) = Url::parse(origin) else {
