@@ -46,7 +46,7 @@ fn app_with(csrf: Csrf) -> App {
     app.register_blueprint(api);
     app.post("/upload", |form: MultipartForm| async move {
         let texts: Vec<String> = form.texts().map(|(k, v)| format!("{k}={v}")).collect();
-        let files: Vec<String> = form.files().map(|f| format!("{}:{}", f.name(), f.len())).collect();
+        let files: Vec<String> = form.files().iter().map(|f| format!("{}:{}", f.name(), f.len())).collect();
         format!("{} | {}", texts.join(","), files.join(","))
     });
     app
