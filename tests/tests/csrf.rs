@@ -7,7 +7,9 @@ mod common;
 
 use micro::http::HeaderName;
 use micro::routing::post;
-use micro::{App, Blueprint, Csrf, CsrfFailure, Form, MultipartForm, StatusCode, TestClient, Templates};
+use micro::{
+    App, Blueprint, Csrf, CsrfFailure, Form, MultipartForm, StatusCode, Templates, TestClient,
+};
 use serde_json::Value;
 
 use common::{TestServer, full, http1_connect};
@@ -23,11 +25,20 @@ fn app_with(csrf: Csrf) -> App {
     let mut app = App::new();
     app.csrf_protect_with(csrf);
     app.add_template("form.html", FORM).unwrap();
-    app.add_template("two.html", "{{ csrf_token() }} {{ csrf_token() }}").unwrap();
+    app.add_template("two.html", "{{ csrf_token() }} {{ csrf_token() }}")
+        .unwrap();
     app.add_template("plain.html", "no form here").unwrap();
-    app.get("/form", |t: Templates| async move { t.render("form.html", ()) });
-    app.get("/two", |t: Templates| async move { t.render("two.html", ()) });
-    app.get("/plain", |t: Templates| async move { t.render("plain.html", ()) });
+    app.get(
+        "/form",
+        |t: Templates| async move { t.render("form.html", ()) },
+    );
+    app.get(
+        "/two",
+        |t: Templates| async move { t.render("two.html", ()) },
+    );
+    app.get("/plain", |t: Templates| async move {
+        t.render("plain.html", ())
+    });
     // The handler still reads the form the check read.
     app.route(
         "/vote",
@@ -46,7 +57,11 @@ fn app_with(csrf: Csrf) -> App {
     app.register_blueprint(api);
     app.post("/upload", |form: MultipartForm| async move {
         let texts: Vec<String> = form.texts().map(|(k, v)| format!("{k}={v}")).collect();
-        let files: Vec<String> = form.files().iter().map(|f| format!("{}:{}", f.name(), f.len())).collect();
+        let files: Vec<String> = form
+            .files()
+            .iter()
+            .map(|f| format!("{}:{}", f.name(), f.len()))
+            .collect();
         format!("{} | {}", texts.join(","), files.join(","))
     });
     app
@@ -72,7 +87,10 @@ async fn a_form_posted_with_the_token_of_its_page_passes_and_the_handler_reads_i
     let page = client.get("/form").await;
     assert_eq!(page.status(), 200);
     let text = page.text();
-    assert!(text.contains(r#"<input type="hidden" name="csrfmiddlewaretoken" value=""#), "{text}");
+    assert!(
+        text.contains(r#"<input type="hidden" name="csrfmiddlewaretoken" value=""#),
+        "{text}"
+    );
     let token = token_in(&text);
     let res = client
         .post("/vote")
@@ -99,7 +117,10 @@ async fn the_token_in_the_header_passes_for_every_unsafe_method() {
     ] {
         let res = client.request(method.clone(), "/vote").await;
         assert_eq!(res.status(), 403, "{method}");
-        let res = client.request(method.clone(), "/vote").with_csrf_token().await;
+        let res = client
+            .request(method.clone(), "/vote")
+            .with_csrf_token()
+            .await;
         assert_eq!(res.text(), body, "{method}");
     }
 }
@@ -113,13 +134,20 @@ async fn tokens_are_masked_afresh_at_each_render_and_all_are_valid() {
     assert_eq!(a.len(), 64);
     assert!(a != b && b != c && a != c);
     for token in [a, b, c.as_str()] {
-        let res = client.post("/vote").form(&[("csrfmiddlewaretoken", token), ("choice", "x")]).await;
+        let res = client
+            .post("/vote")
+            .form(&[("csrfmiddlewaretoken", token), ("choice", "x")])
+            .await;
         assert_eq!(res.status(), 200, "{token}: {}", res.text());
     }
     // The unmasked secret of the cookie is accepted too, as in Django.
     let secret = client.cookie("csrftoken").unwrap();
     assert_eq!(secret.len(), 32);
-    let res = client.post("/vote").header("x-csrftoken", secret.as_str()).form(&[("choice", "x")]).await;
+    let res = client
+        .post("/vote")
+        .header("x-csrftoken", secret.as_str())
+        .form(&[("choice", "x")])
+        .await;
     assert_eq!(res.status(), 200);
 }
 
@@ -129,7 +157,11 @@ async fn django_reasons_for_missing_wrong_and_malformed_tokens() {
     let _ = client.csrf_token(); // the cookie
     let cases: &[(&[(&str, &str)], Option<&str>, &str)] = &[
         (&[("choice", "x")], None, "CSRF token missing."),
-        (&[("csrfmiddlewaretoken", ""), ("choice", "x")], None, "CSRF token missing."),
+        (
+            &[("csrfmiddlewaretoken", ""), ("choice", "x")],
+            None,
+            "CSRF token missing.",
+        ),
         (
             &[("csrfmiddlewaretoken", "short")],
             None,
@@ -146,49 +178,96 @@ async fn django_reasons_for_missing_wrong_and_malformed_tokens() {
         assert!(reason(&res).contains(expected), "{form:?}: {}", res.text());
     }
     let bad_chars = "!".repeat(64);
-    let res = client.post("/vote").form(&[("csrfmiddlewaretoken", bad_chars.as_str())]).await;
-    assert!(res.text().contains("CSRF token from POST has invalid characters."), "{}", res.text());
-    let res = client.post("/vote").header("x-csrftoken", bad_chars.as_str()).await;
+    let res = client
+        .post("/vote")
+        .form(&[("csrfmiddlewaretoken", bad_chars.as_str())])
+        .await;
     assert!(
-        res.text().contains("CSRF token from the &#x27;X-Csrftoken&#x27; HTTP header has invalid characters.")
-            || res.text().contains("CSRF token from the 'X-Csrftoken' HTTP header has invalid characters."),
+        res.text()
+            .contains("CSRF token from POST has invalid characters."),
+        "{}",
+        res.text()
+    );
+    let res = client
+        .post("/vote")
+        .header("x-csrftoken", bad_chars.as_str())
+        .await;
+    assert!(
+        res.text().contains(
+            "CSRF token from the &#x27;X-Csrftoken&#x27; HTTP header has invalid characters."
+        ) || res
+            .text()
+            .contains("CSRF token from the 'X-Csrftoken' HTTP header has invalid characters."),
         "{}",
         res.text()
     );
     // A well-formed token for another secret.
     let other = TestClient::new(app_with(Csrf::new())).csrf_token();
-    let res = client.post("/vote").form(&[("csrfmiddlewaretoken", other.as_str())]).await;
+    let res = client
+        .post("/vote")
+        .form(&[("csrfmiddlewaretoken", other.as_str())])
+        .await;
     assert_eq!(res.status(), 403);
-    assert!(res.text().contains("CSRF token from POST incorrect."), "{}", res.text());
-    let res = client.post("/vote").header("x-csrftoken", other.as_str()).await;
-    assert!(res.text().contains("HTTP header incorrect."), "{}", res.text());
+    assert!(
+        res.text().contains("CSRF token from POST incorrect."),
+        "{}",
+        res.text()
+    );
+    let res = client
+        .post("/vote")
+        .header("x-csrftoken", other.as_str())
+        .await;
+    assert!(
+        res.text().contains("HTTP header incorrect."),
+        "{}",
+        res.text()
+    );
 }
 
 #[tokio::test]
 async fn without_the_cookie_or_with_a_bad_one_the_reason_is_the_cookie() {
     let client = client();
     let token = TestClient::new(app_with(Csrf::new())).csrf_token();
-    let res = client.post("/vote").header("x-csrftoken", token.as_str()).await;
+    let res = client
+        .post("/vote")
+        .header("x-csrftoken", token.as_str())
+        .await;
     assert_eq!(res.status(), 403);
-    assert!(res.text().contains("CSRF cookie not set."), "{}", res.text());
+    assert!(
+        res.text().contains("CSRF cookie not set."),
+        "{}",
+        res.text()
+    );
     let res = client
         .post("/vote")
         .header("cookie", "csrftoken=tooshort")
         .header("x-csrftoken", token.as_str())
         .await;
-    assert!(res.text().contains("CSRF cookie has incorrect length."), "{}", res.text());
+    assert!(
+        res.text().contains("CSRF cookie has incorrect length."),
+        "{}",
+        res.text()
+    );
     let res = client
         .post("/vote")
         .header("cookie", format!("csrftoken={}", "$".repeat(32)))
         .header("x-csrftoken", token.as_str())
         .await;
-    assert!(res.text().contains("CSRF cookie has invalid characters."), "{}", res.text());
+    assert!(
+        res.text().contains("CSRF cookie has invalid characters."),
+        "{}",
+        res.text()
+    );
 }
 
 #[tokio::test]
 async fn safe_methods_are_never_checked() {
     let client = client();
-    for method in [micro::Method::GET, micro::Method::HEAD, micro::Method::OPTIONS] {
+    for method in [
+        micro::Method::GET,
+        micro::Method::HEAD,
+        micro::Method::OPTIONS,
+    ] {
         let res = client.request(method.clone(), "/form").await;
         assert!(res.status().is_success(), "{method}: {}", res.status());
     }
@@ -204,8 +283,14 @@ async fn a_page_without_a_token_sets_no_cookie_and_one_with_a_token_sets_it() {
     let cookie = res.header("set-cookie").expect("the secret's cookie");
     assert!(cookie.starts_with("csrftoken="), "{cookie}");
     assert!(cookie.contains("Max-Age=31449600"), "{cookie}");
-    assert!(cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
-    assert!(!cookie.contains("HttpOnly") && !cookie.contains("Secure"), "{cookie}");
+    assert!(
+        cookie.contains("SameSite=Lax") && cookie.contains("Path=/"),
+        "{cookie}"
+    );
+    assert!(
+        !cookie.contains("HttpOnly") && !cookie.contains("Secure"),
+        "{cookie}"
+    );
     assert_eq!(res.header("vary"), Some("Cookie"));
     // The same secret on the next page.
     let secret = client.cookie("csrftoken").unwrap();
@@ -220,7 +305,10 @@ async fn exempt_routes_and_blueprints_take_posts_without_a_token() {
     assert_eq!(client.post("/api/items").await.text(), "created");
     assert_eq!(client.post("/api/v2/items").await.text(), "created v2");
     // The cross-origin check still runs on them.
-    let res = client.post("/api/items").cross_site("https://evil.example").await;
+    let res = client
+        .post("/api/items")
+        .cross_site("https://evil.example")
+        .await;
     assert_eq!(res.status(), 403);
     assert!(res.text().contains("cross-origin"), "{}", res.text());
 }
@@ -228,7 +316,10 @@ async fn exempt_routes_and_blueprints_take_posts_without_a_token() {
 #[tokio::test]
 async fn a_json_client_gets_the_reason_as_json() {
     let client = client();
-    let res = client.post("/vote").header("accept", "application/json").await;
+    let res = client
+        .post("/vote")
+        .header("accept", "application/json")
+        .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let body: Value = res.json();
     assert_eq!(body["status"], 403);
@@ -238,7 +329,8 @@ async fn a_json_client_gets_the_reason_as_json() {
 #[tokio::test]
 async fn origin_is_checked_against_the_host_and_the_trusted_origins() {
     let mut csrf = Csrf::new();
-    csrf.trusted_origin("https://dashboard.example.com").unwrap();
+    csrf.trusted_origin("https://dashboard.example.com")
+        .unwrap();
     csrf.trusted_origin("https://*.example.org").unwrap();
     let client = TestClient::new(app_with(csrf));
     let post = |origin: &str| {
@@ -249,14 +341,24 @@ async fn origin_is_checked_against_the_host_and_the_trusted_origins() {
             .form(&[("choice", "x")])
     };
     assert_eq!(post("http://testserver").await.status(), 200);
-    for bad in ["https://evil.example", "null", "http://dashboard.example.com", "https://testserver"] {
+    for bad in [
+        "https://evil.example",
+        "null",
+        "http://dashboard.example.com",
+        "https://testserver",
+    ] {
         let res = post(bad).header("sec-fetch-site", "same-origin").await;
         assert_eq!(res.status(), 403, "{bad}");
-        let expected = format!("Origin checking failed - {bad} does not match any trusted origins.");
+        let expected =
+            format!("Origin checking failed - {bad} does not match any trusted origins.");
         assert!(res.text().contains(&expected), "{bad}: {}", res.text());
     }
     // Trusted for the cross-origin check too: one list for both.
-    for good in ["https://dashboard.example.com", "https://foo.example.org", "https://example.org"] {
+    for good in [
+        "https://dashboard.example.com",
+        "https://foo.example.org",
+        "https://example.org",
+    ] {
         let res = post(good).await;
         assert_eq!(res.status(), 200, "{good}: {}", res.text());
         let res = post(good).header("sec-fetch-site", "same-site").await;
@@ -281,21 +383,40 @@ async fn on_https_without_origin_the_referer_must_be_this_site() {
         }
         req
     };
-    assert_eq!(post(Some("https://testserver/polls/1/")).await.status(), 200);
+    assert_eq!(
+        post(Some("https://testserver/polls/1/")).await.status(),
+        200
+    );
     assert_eq!(post(Some("https://a.example.org/")).await.status(), 200);
     for (referer, expected) in [
         (None, "Referer checking failed - no Referer."),
-        (Some("https://evil.example/page"), "Referer checking failed - https://evil.example/page does not match any trusted origins."),
-        (Some("http://testserver/"), "Referer checking failed - Referer is insecure while host is secure."),
-        (Some("https://"), "Referer checking failed - Referer is malformed."),
-        (Some("//testserver/"), "Referer checking failed - Referer is malformed."),
+        (
+            Some("https://evil.example/page"),
+            "Referer checking failed - https://evil.example/page does not match any trusted origins.",
+        ),
+        (
+            Some("http://testserver/"),
+            "Referer checking failed - Referer is insecure while host is secure.",
+        ),
+        (
+            Some("https://"),
+            "Referer checking failed - Referer is malformed.",
+        ),
+        (
+            Some("//testserver/"),
+            "Referer checking failed - Referer is malformed.",
+        ),
     ] {
         let res = post(referer).await;
         assert_eq!(res.status(), 403, "{referer:?}");
         assert!(res.text().contains(expected), "{referer:?}: {}", res.text());
     }
     // Over plain HTTP there is no Referer check.
-    let res = client.post("/vote").with_csrf_token().form(&[("choice", "x")]).await;
+    let res = client
+        .post("/vote")
+        .with_csrf_token()
+        .form(&[("choice", "x")])
+        .await;
     assert_eq!(res.status(), 200);
 }
 
@@ -318,20 +439,31 @@ async fn a_multipart_form_carries_the_token_and_the_handler_still_gets_every_par
         .body(body.clone())
         .await;
     assert_eq!(res.status(), 200, "{}", res.text());
-    assert_eq!(res.text(), format!("csrfmiddlewaretoken={token},title=holiday | photo:100000"));
+    assert_eq!(
+        res.text(),
+        format!("csrfmiddlewaretoken={token},title=holiday | photo:100000")
+    );
     let res = client
         .post("/upload")
         .header("content-type", content_type.as_str())
         .body(body.replace(&token, &"a".repeat(64)))
         .await;
     assert_eq!(res.status(), 403);
-    assert!(res.text().contains("CSRF token from POST incorrect."), "{}", res.text());
+    assert!(
+        res.text().contains("CSRF token from POST incorrect."),
+        "{}",
+        res.text()
+    );
 }
 
 #[tokio::test]
 async fn the_cross_origin_check_runs_first() {
     let client = client();
-    let res = client.post("/vote").cross_site("https://evil.example").with_csrf_token().await;
+    let res = client
+        .post("/vote")
+        .cross_site("https://evil.example")
+        .with_csrf_token()
+        .await;
     assert_eq!(res.status(), 403);
     assert!(res.text().contains("cross-origin"), "{}", res.text());
 }
@@ -349,11 +481,18 @@ async fn rotate_token_gives_a_new_secret_and_old_tokens_stop_matching() {
     let client = TestClient::new(app);
     let before = client.csrf_token();
     let old_secret = client.cookie("csrftoken").unwrap();
-    let res = client.post("/login").header("x-csrftoken", before.as_str()).await;
+    let res = client
+        .post("/login")
+        .header("x-csrftoken", before.as_str())
+        .await;
     assert_eq!(res.text(), "logged in");
     let new_secret = client.cookie("csrftoken").unwrap();
     assert_ne!(old_secret, new_secret);
-    let res = client.post("/vote").header("x-csrftoken", before.as_str()).form(&[("choice", "x")]).await;
+    let res = client
+        .post("/vote")
+        .header("x-csrftoken", before.as_str())
+        .form(&[("choice", "x")])
+        .await;
     assert_eq!(res.status(), 403);
 }
 
@@ -362,18 +501,24 @@ async fn a_failure_template_and_error_handlers_see_the_reason() {
     let mut csrf = Csrf::new();
     csrf.failure_template("403_csrf.html");
     let mut app = app_with(csrf);
-    app.add_template("403_csrf.html", "<h1>Forbidden</h1><p>{{ reason }}</p>").unwrap();
+    app.add_template("403_csrf.html", "<h1>Forbidden</h1><p>{{ reason }}</p>")
+        .unwrap();
     let client = TestClient::new(app);
     let res = client.post("/vote").await;
     assert_eq!(res.status(), 403);
     assert_eq!(res.text(), "<h1>Forbidden</h1><p>CSRF cookie not set.</p>");
     // JSON clients still get JSON.
-    let res = client.post("/vote").header("accept", "application/json").await;
+    let res = client
+        .post("/vote")
+        .header("accept", "application/json")
+        .await;
     assert_eq!(res.json::<Value>()["message"], "CSRF cookie not set.");
 
     let mut app = app_with(Csrf::new());
     app.error_handler(403, |err, _req| {
-        let reason = err.downcast_ref::<CsrfFailure>().map(|f| f.reason().to_owned());
+        let reason = err
+            .downcast_ref::<CsrfFailure>()
+            .map(|f| f.reason().to_owned());
         format!("custom: {reason:?}")
     });
     let res = TestClient::new(app).post("/vote").await;
@@ -394,13 +539,28 @@ async fn configured_names_are_used() {
     let client = TestClient::new(app_with(csrf));
     let res = client.get("/form").await;
     let cookie = res.header("set-cookie").unwrap().to_owned();
-    assert!(cookie.starts_with("xsrf=") && cookie.contains("HttpOnly") && cookie.contains("Secure"), "{cookie}");
-    assert!(cookie.contains("SameSite=Strict") && cookie.contains("Path=/app") && !cookie.contains("Max-Age"), "{cookie}");
-    assert!(res.text().contains(r#"name="csrf_token""#), "{}", res.text());
+    assert!(
+        cookie.starts_with("xsrf=") && cookie.contains("HttpOnly") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("SameSite=Strict")
+            && cookie.contains("Path=/app")
+            && !cookie.contains("Max-Age"),
+        "{cookie}"
+    );
+    assert!(
+        res.text().contains(r#"name="csrf_token""#),
+        "{}",
+        res.text()
+    );
     let token = client.csrf_token();
     let res = client
         .post("/vote")
-        .header("cookie", format!("xsrf={}", &cookie["xsrf=".len()..cookie.find(';').unwrap()]))
+        .header(
+            "cookie",
+            format!("xsrf={}", &cookie["xsrf=".len()..cookie.find(';').unwrap()]),
+        )
         .header("x-xsrf-token", token.as_str())
         .form(&[("choice", "x")])
         .await;
@@ -427,12 +587,30 @@ async fn a_browser_round_trip_over_a_real_socket() {
         }
         req.body(full(body)).unwrap()
     };
-    let ok = conn.send(send(format!("csrfmiddlewaretoken={token}&choice=green"), true)).await;
+    let ok = conn
+        .send(send(
+            format!("csrfmiddlewaretoken={token}&choice=green"),
+            true,
+        ))
+        .await;
     assert_eq!(ok.status, 200, "{}", ok.text());
     assert_eq!(ok.text(), "voted green");
-    let refused = conn.send(send(format!("csrfmiddlewaretoken={token}&choice=green"), false)).await;
+    let refused = conn
+        .send(send(
+            format!("csrfmiddlewaretoken={token}&choice=green"),
+            false,
+        ))
+        .await;
     assert_eq!(refused.status, 403);
-    assert!(refused.text().contains("CSRF cookie not set."), "{}", refused.text());
+    assert!(
+        refused.text().contains("CSRF cookie not set."),
+        "{}",
+        refused.text()
+    );
     let refused = conn.send(send("choice=green".into(), true)).await;
-    assert!(refused.text().contains("CSRF token missing."), "{}", refused.text());
+    assert!(
+        refused.text().contains("CSRF token missing."),
+        "{}",
+        refused.text()
+    );
 }

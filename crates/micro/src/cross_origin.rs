@@ -154,9 +154,9 @@ impl CrossOriginProtection {
     }
 
     fn is_trusted(&self, origin: &[u8]) -> bool {
-        self.trusted.iter().any(|t| {
-            t.as_bytes().eq_ignore_ascii_case(origin) || wildcard_matches(t, origin)
-        })
+        self.trusted
+            .iter()
+            .any(|t| t.as_bytes().eq_ignore_ascii_case(origin) || wildcard_matches(t, origin))
     }
 }
 
@@ -183,7 +183,10 @@ fn wildcard_matches(trusted: &str, origin: &[u8]) -> bool {
     else {
         return false;
     };
-    host == domain || host.strip_suffix(domain).is_some_and(|sub| sub.ends_with('.'))
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|sub| sub.ends_with('.'))
 }
 
 fn is_valid(origin: &[u8]) -> bool {
@@ -320,7 +323,10 @@ mod tests {
     fn a_wildcard_trusts_a_domain_and_its_subdomains() {
         let mut p = CrossOriginProtection::new();
         p.add_trusted_origin("https://*.Example.com").unwrap();
-        assert_eq!(p.trusted_origins().collect::<Vec<_>>(), ["https://*.example.com"]);
+        assert_eq!(
+            p.trusted_origins().collect::<Vec<_>>(),
+            ["https://*.example.com"]
+        );
         let cross = ("sec-fetch-site", "same-site");
         for (origin, ok) in [
             ("https://a.example.com", true),
@@ -331,7 +337,11 @@ mod tests {
             ("https://evilexample.com", false),
             ("https://example.com.evil", false),
         ] {
-            assert_eq!(check(&p, Method::POST, &[cross, ("origin", origin)]).is_ok(), ok, "{origin}");
+            assert_eq!(
+                check(&p, Method::POST, &[cross, ("origin", origin)]).is_ok(),
+                ok,
+                "{origin}"
+            );
         }
         assert!(p.add_trusted_origin("https://*.example.com/").is_err());
     }

@@ -154,8 +154,8 @@ impl Csrf {
         };
         // Written as browsers send `Origin` (lower case, no default port), as micro's
         // cross-origin check keeps them.
-        let canonical = crate::cross_origin::canonical_origin(origin)
-            .map_err(|err| error(err.to_string()))?;
+        let canonical =
+            crate::cross_origin::canonical_origin(origin).map_err(|err| error(err.to_string()))?;
         self.trusted.add(&canonical).map_err(error)?;
         Ok(self)
     }
@@ -204,7 +204,8 @@ impl Csrf {
     fn is_secure(&self, req: &Request) -> bool {
         req.uri().scheme_str() == Some("https")
             || self.proxy_ssl_header.as_ref().is_some_and(|(name, value)| {
-                req.header(name).is_some_and(|v| v.trim().eq_ignore_ascii_case(value))
+                req.header(name)
+                    .is_some_and(|v| v.trim().eq_ignore_ascii_case(value))
             })
     }
 
@@ -388,7 +389,10 @@ pub(crate) async fn check(csrf: &Csrf, req: &mut Request) -> Result<(), Response
         let secure = csrf.is_secure(req);
         if let Some(origin) = req.headers().get(ORIGIN) {
             let origin = String::from_utf8_lossy(origin.as_bytes());
-            if !csrf.trusted.origin_verified(&origin, secure, csrf.host(req)) {
+            if !csrf
+                .trusted
+                .origin_verified(&origin, secure, csrf.host(req))
+            {
                 return refuse(format!(
                     "Origin checking failed - {origin} does not match any trusted origins."
                 ));

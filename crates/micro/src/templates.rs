@@ -233,7 +233,13 @@ impl Templates {
         let session = req.session.clone().or_else(|| crate::session::peek(req));
         let processed = processors::already_run(req);
         let csrf = crate::CsrfToken::of_ref(req);
-        Ok(Templates::build(req, session, req.g.clone(), processed, csrf))
+        Ok(Templates::build(
+            req,
+            session,
+            req.g.clone(),
+            processed,
+            csrf,
+        ))
     }
 
     fn build(
@@ -446,7 +452,11 @@ fn get_flashed_messages(state: &State, kwargs: Kwargs) -> Result<Value, minijinj
 /// [`CsrfToken`](crate::CsrfToken)); empty when the app does not check tokens, as Django's tag.
 fn csrf_token(state: &State) -> Result<String, minijinja::Error> {
     let ctx = render_context(state)?;
-    Ok(ctx.csrf.as_ref().map(crate::CsrfToken::token).unwrap_or_default())
+    Ok(ctx
+        .csrf
+        .as_ref()
+        .map(crate::CsrfToken::token)
+        .unwrap_or_default())
 }
 
 /// `csrf_input()`: the hidden input carrying the token, already safe HTML; empty when the app
@@ -456,5 +466,8 @@ fn csrf_input(state: &State) -> Result<Value, minijinja::Error> {
     let (Some(handle), Some(csrf)) = (&ctx.csrf, &ctx.shared.csrf) else {
         return Ok(Value::from_safe_string(String::new()));
     };
-    Ok(Value::from_safe_string(crate::csrf::input(csrf, &handle.token())))
+    Ok(Value::from_safe_string(crate::csrf::input(
+        csrf,
+        &handle.token(),
+    )))
 }

@@ -119,7 +119,27 @@ async fn vote_increments_in_sql_and_redirects_to_results() {
     let (_dir, _url, db) = database().await;
     let (q, choices) = question(&db, "Tabs or spaces?", 0, &["Tabs", "Spaces"]).await;
     let c = client(&db);
-    let form = [("choice", choices[1].id.to_string())];
+    // The vote form carries the token of its page, and a vote without it is refused.
+    let page = c.get(&format!("/questions/{}/", q.id)).await.text();
+    let at = page
+        .find("name=\"csrfmiddlewaretoken\" value=\"")
+        .expect("a CSRF input")
+        + 35;
+    let token = page[at..at + 64].to_owned();
+    let refused = c
+        .post(&format!("/questions/{}/vote", q.id))
+        .form(&[("choice", choices[1].id.to_string())])
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused.text().contains("CSRF token missing."),
+        "{}",
+        refused.text()
+    );
+    let form = [
+        ("choice", choices[1].id.to_string()),
+        ("csrfmiddlewaretoken", token),
+    ];
     for _ in 0..2 {
         let res = c
             .post(&format!("/questions/{}/vote", q.id))
@@ -159,13 +179,19 @@ async fn no_cross_question_votes() {
     let res = c
         .post(&format!("/questions/{}/vote", q1.id))
         .form(&[("choice", other[0].id.to_string())])
+        .with_csrf_token()
         .await;
     assert_eq!(res.status(), 404);
-    let res = c.post("/questions/999/vote").form(&[("choice", "1")]).await;
+    let res = c
+        .post("/questions/999/vote")
+        .form(&[("choice", "1")])
+        .with_csrf_token()
+        .await;
     assert_eq!(res.status(), 404);
     let res = c
         .post(&format!("/questions/{}/vote", q1.id))
         .form(&[("choice", "x")])
+        .with_csrf_token()
         .await;
     assert_eq!(
         res.status(),
@@ -175,6 +201,7 @@ async fn no_cross_question_votes() {
     let res = c
         .post(&format!("/questions/{}/vote", q1.id))
         .form(&[("nothing", "")])
+        .with_csrf_token()
         .await;
     assert_eq!(res.status(), 422, "and a form without a choice");
 

@@ -107,15 +107,29 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
     );
     // The form carries the token of its page.
     let text = page.text();
-    let at = text.find("name=\"csrfmiddlewaretoken\" value=\"").expect("a CSRF input") + 35;
+    let at = text
+        .find("name=\"csrfmiddlewaretoken\" value=\"")
+        .expect("a CSRF input")
+        + 35;
     let token = text[at..at + 64].to_owned();
-    let no_token = c.post("/auth/login").form(&[("username", "ada"), ("password", "micro")]).await;
+    let no_token = c
+        .post("/auth/login")
+        .form(&[("username", "ada"), ("password", "micro")])
+        .await;
     assert_eq!(no_token.status(), 403);
-    assert!(no_token.text().contains("CSRF token missing."), "{}", no_token.text());
+    assert!(
+        no_token.text().contains("CSRF token missing."),
+        "{}",
+        no_token.text()
+    );
 
     let res = c
         .post("/auth/login")
-        .form(&[("username", "ada"), ("password", "wrong"), ("csrfmiddlewaretoken", &token)])
+        .form(&[
+            ("username", "ada"),
+            ("password", "wrong"),
+            ("csrfmiddlewaretoken", &token),
+        ])
         .follow_redirects(true)
         .await;
     assert_eq!(res.status(), 200);
@@ -128,7 +142,11 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
 
     let res = c
         .post("/auth/login")
-        .form(&[("username", "<ada>"), ("password", "micro"), ("csrfmiddlewaretoken", &token)])
+        .form(&[
+            ("username", "<ada>"),
+            ("password", "micro"),
+            ("csrfmiddlewaretoken", &token),
+        ])
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.header("location"), Some("/"));

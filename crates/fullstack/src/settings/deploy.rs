@@ -420,10 +420,7 @@ mod tests {
 
     #[test]
     fn csrf_cookie_not_secure_is_w016_and_the_middleware_off_w003() {
-        assert_eq!(
-            ids_of(|s| s.csrf_cookie_secure = false),
-            ["security.W016"]
-        );
+        assert_eq!(ids_of(|s| s.csrf_cookie_secure = false), ["security.W016"]);
         // Off, its cookie does not matter: W003 alone, as Django reports it.
         assert_eq!(
             ids_of(|s| {
@@ -434,7 +431,10 @@ mod tests {
         );
         // Django dropped W017 (CSRF_COOKIE_HTTPONLY): scripts read the token from the page
         // anyway, so hiding the cookie protects nothing; it is not reported.
-        assert_eq!(ids_of(|s| s.csrf_cookie_httponly = false), Vec::<&str>::new());
+        assert_eq!(
+            ids_of(|s| s.csrf_cookie_httponly = false),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]

@@ -171,7 +171,9 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
         tracing::warn!(target: "micro::cross_origin", method = %req.method(), path = req.path(), "{refused}");
         return refused.into_response();
     }
+    // Only for a route that will run, as Django checks views: a 404 stays a 404.
     if !is_safe(req.method())
+        && route.is_ok()
         && let Some(csrf) = &shared.csrf
         && !req.is_csrf_exempt()
         && let Err(refused) = crate::csrf::check(csrf, req).await

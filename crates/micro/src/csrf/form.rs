@@ -11,7 +11,10 @@ use crate::{Body, Error, Request};
 /// # Errors
 /// A 413 when an urlencoded body is over the request's body limit, as the handler's `Form`
 /// would answer.
-pub(super) async fn token_from_body(req: &mut Request, name: &str) -> Result<Option<String>, Error> {
+pub(super) async fn token_from_body(
+    req: &mut Request,
+    name: &str,
+) -> Result<Option<String>, Error> {
     match crate::extract::media_type(req).as_deref() {
         Some("application/x-www-form-urlencoded") => {
             let bytes = crate::extract::read_body(req, "the CSRF check").await?;
@@ -91,7 +94,9 @@ mod multipart {
                 };
                 if data.len() > self.left {
                     self.seen.push(data);
-                    return Poll::Ready(Some(Err("the CSRF token is not within the body limit".into())));
+                    return Poll::Ready(Some(Err(
+                        "the CSRF token is not within the body limit".into()
+                    )));
                 }
                 self.left -= data.len();
                 self.seen.push(data.clone());

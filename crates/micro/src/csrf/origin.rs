@@ -27,7 +27,8 @@ impl TrustedOrigins {
         let netloc = netloc.split(['/', '?', '#']).next().unwrap_or("");
         let host = netloc.trim_start_matches('*').to_ascii_lowercase();
         if origin.contains('*') {
-            self.wildcards.push((scheme.to_ascii_lowercase(), host.clone()));
+            self.wildcards
+                .push((scheme.to_ascii_lowercase(), host.clone()));
         } else {
             self.exact.push(origin.to_owned());
         }
@@ -86,7 +87,8 @@ impl TrustedOrigins {
         if self.hosts.iter().any(|h| is_same_domain(url.netloc, h)) {
             return Ok(());
         }
-        let bad = || format!("Referer checking failed - {referer} does not match any trusted origins.");
+        let bad =
+            || format!("Referer checking failed - {referer} does not match any trusted origins.");
         let good = match cookie_domain {
             Some(domain) => match host.and_then(port_of).filter(|p| *p != "443" && *p != "80") {
                 Some(port) => format!("{domain}:{port}"),
@@ -111,7 +113,10 @@ struct Url<'a> {
 impl<'a> Url<'a> {
     fn parse(text: &'a str) -> Result<Self, ()> {
         let (scheme, rest) = text.split_once("://").ok_or(())?;
-        let scheme_ok = scheme.bytes().next().is_some_and(|b| b.is_ascii_alphabetic())
+        let scheme_ok = scheme
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
             && scheme
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
@@ -212,15 +217,43 @@ mod tests {
         assert!(check(&t, Some("https://foo.example.org/x"), host, None).is_ok());
         // CSRF_COOKIE_DOMAIN widens the own host to the domain, on the request's port.
         let foo = Some("foo.example.com");
-        assert!(check(&none, Some("https://foo.example.com/"), foo, Some(".example.com")).is_ok());
+        assert!(
+            check(
+                &none,
+                Some("https://foo.example.com/"),
+                foo,
+                Some(".example.com")
+            )
+            .is_ok()
+        );
         let port = Some("foo.example.com:4443");
         assert!(
-            check(&none, Some("https://foo.example.com:4443/"), port, Some(".example.com")).is_ok()
+            check(
+                &none,
+                Some("https://foo.example.com:4443/"),
+                port,
+                Some(".example.com")
+            )
+            .is_ok()
         );
         assert!(
-            check(&none, Some("https://foo.example.com/"), port, Some(".example.com")).is_err()
+            check(
+                &none,
+                Some("https://foo.example.com/"),
+                port,
+                Some(".example.com")
+            )
+            .is_err()
         );
-        assert!(check(&none, Some("https://www.evil.org/"), foo, Some(".example.com")).is_err());
+        assert!(
+            check(
+                &none,
+                Some("https://www.evil.org/"),
+                foo,
+                Some(".example.com")
+            )
+            .is_err()
+        );
     }
 
     #[test]

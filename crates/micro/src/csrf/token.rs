@@ -144,7 +144,10 @@ mod tests {
         let secret = "lcccccccX2kcccccccY2ccccccccd2Z3";
         let plain = format!("{}{secret}", "a".repeat(32));
         assert_eq!(unmask(&plain), secret);
-        let shifted: String = secret.bytes().map(|c| CHARS[(index(c) + 1) % 62] as char).collect();
+        let shifted: String = secret
+            .bytes()
+            .map(|c| CHARS[(index(c) + 1) % 62] as char)
+            .collect();
         assert_eq!(unmask(&format!("{}{shifted}", "b".repeat(32))), secret);
     }
 
