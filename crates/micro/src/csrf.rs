@@ -398,10 +398,11 @@ pub(crate) async fn check(csrf: &Csrf, req: &mut Request) -> Result<(), Response
                 ));
             }
         } else if secure {
-            let referer = req.headers().get(REFERER).map(|v| match v.to_str() {
-                Ok(text) => text,
-                Err(_) => "\u{fffd}", // not ASCII: malformed
-            });
+            // Not ASCII: malformed.
+            let referer = req
+                .headers()
+                .get(REFERER)
+                .map(|v| v.to_str().unwrap_or("\u{fffd}"));
             csrf.trusted
                 .check_referer(referer, csrf.host(req), csrf.cookie_domain.as_deref())?;
         }
