@@ -77,6 +77,12 @@ fn token_in(page: &str) -> String {
     page[start..start + 64].to_owned()
 }
 
+/// Asserts a 403 whose page says `reason`.
+fn refused(res: &micro::TestResponse, reason: &str) {
+    assert_eq!(res.status(), 403, "{}", res.text());
+    assert!(res.text().contains(reason), "{reason}: {}", res.text());
+}
+
 #[tokio::test]
 async fn a_form_posted_with_the_token_of_its_page_passes_and_the_handler_reads_it() {
     let client = client();
@@ -182,12 +188,7 @@ async fn django_reasons_for_missing_wrong_and_malformed_tokens() {
         .post("/vote")
         .form(&[("csrfmiddlewaretoken", bad_chars.as_str())])
         .await;
-    assert!(
-        res.text()
-            .contains("CSRF token from POST has invalid characters."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "CSRF token from POST has invalid characters.");
     let res = client
         .post("/vote")
         .header("x-csrftoken", bad_chars.as_str())
@@ -207,21 +208,12 @@ async fn django_reasons_for_missing_wrong_and_malformed_tokens() {
         .post("/vote")
         .form(&[("csrfmiddlewaretoken", other.as_str())])
         .await;
-    assert_eq!(res.status(), 403);
-    assert!(
-        res.text().contains("CSRF token from POST incorrect."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "CSRF token from POST incorrect.");
     let res = client
         .post("/vote")
         .header("x-csrftoken", other.as_str())
         .await;
-    assert!(
-        res.text().contains("HTTP header incorrect."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "HTTP header incorrect.");
 }
 
 #[tokio::test]
@@ -232,32 +224,19 @@ async fn without_the_cookie_or_with_a_bad_one_the_reason_is_the_cookie() {
         .post("/vote")
         .header("x-csrftoken", token.as_str())
         .await;
-    assert_eq!(res.status(), 403);
-    assert!(
-        res.text().contains("CSRF cookie not set."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "CSRF cookie not set.");
     let res = client
         .post("/vote")
         .header("cookie", "csrftoken=tooshort")
         .header("x-csrftoken", token.as_str())
         .await;
-    assert!(
-        res.text().contains("CSRF cookie has incorrect length."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "CSRF cookie has incorrect length.");
     let res = client
         .post("/vote")
         .header("cookie", format!("csrftoken={}", "$".repeat(32)))
         .header("x-csrftoken", token.as_str())
         .await;
-    assert!(
-        res.text().contains("CSRF cookie has invalid characters."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "CSRF cookie has invalid characters.");
 }
 
 #[tokio::test]
@@ -309,8 +288,7 @@ async fn exempt_routes_and_blueprints_take_posts_without_a_token() {
         .post("/api/items")
         .cross_site("https://evil.example")
         .await;
-    assert_eq!(res.status(), 403);
-    assert!(res.text().contains("cross-origin"), "{}", res.text());
+    refused(&res, "cross-origin");
 }
 
 #[tokio::test]
@@ -448,12 +426,7 @@ async fn a_multipart_form_carries_the_token_and_the_handler_still_gets_every_par
         .header("content-type", content_type.as_str())
         .body(body.replace(&token, &"a".repeat(64)))
         .await;
-    assert_eq!(res.status(), 403);
-    assert!(
-        res.text().contains("CSRF token from POST incorrect."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "CSRF token from POST incorrect.");
 }
 
 #[tokio::test]
@@ -464,8 +437,7 @@ async fn the_cross_origin_check_runs_first() {
         .cross_site("https://evil.example")
         .with_csrf_token()
         .await;
-    assert_eq!(res.status(), 403);
-    assert!(res.text().contains("cross-origin"), "{}", res.text());
+    refused(&res, "cross-origin");
 }
 
 #[tokio::test]
@@ -613,4 +585,64 @@ async fn a_browser_round_trip_over_a_real_socket() {
         "{}",
         refused.text()
     );
+}
+
+#[tokio::test]
+async fn a_bad_cookie_is_replaced_by_the_next_page_that_uses_a_token() {
+    // Django's test_invalid_cookie_replaced_on_GET and test_masked_secret_accepted_and_replaced.
+    let client = client();
+    let res = client
+        .get("/form")
+        .header("cookie", "csrftoken=not-a-secret")
+        .await;
+    let set = res.header("set-cookie").expect("a new cookie").to_owned();
+    let secret = &set["csrftoken=".len()..set.find(';').unwrap()];
+    assert_eq!(secret.len(), 32, "{set}");
+    let masked = client.csrf_token();
+    let res = TestClient::new(app_with(Csrf::new()))
+        .get("/form")
+        .header("cookie", format!("csrftoken={masked}"))
+        .await;
+    let set = res.header("set-cookie").unwrap();
+    assert!(
+        set.starts_with(&format!(
+            "csrftoken={}",
+            client.cookie("csrftoken").unwrap()
+        )),
+        "{set}"
+    );
+}
+
+#[tokio::test]
+async fn malformed_and_foreign_origins_are_refused() {
+    let mut csrf = Csrf::new();
+    csrf.trusted_origin("http://no-match.com").unwrap();
+    let client = TestClient::new(app_with(csrf));
+    // Django's test_bad_origin_cannot_be_parsed, _bad_protocol, _csrf_trusted_origin_bad_protocol.
+    for origin in [
+        "https://[",
+        "ftp://testserver",
+        "https://no-match.com",
+        "http://testserver.evil",
+    ] {
+        let res = client
+            .post("/vote")
+            .header("origin", origin)
+            .same_origin()
+            .with_csrf_token()
+            .form(&[("choice", "x")])
+            .await;
+        assert_eq!(res.status(), 403, "{origin}");
+        assert!(
+            res.text().contains("Origin checking failed"),
+            "{origin}: {}",
+            res.text()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_token_check_is_not_a_reason_to_hide_a_404() {
+    let client = client();
+    assert_eq!(client.post("/no-such-page").await.status(), 404);
 }

@@ -30,16 +30,17 @@ fn token_in(page: &str) -> String {
     page[at..at + 64].to_owned()
 }
 
+/// Asserts a 403 whose page says `reason`.
+fn refused(res: &micro::TestResponse, reason: &str) {
+    assert_eq!(res.status(), 403, "{}", res.text());
+    assert!(res.text().contains(reason), "{reason}: {}", res.text());
+}
+
 #[tokio::test]
 async fn on_by_default_with_djangos_cookie() {
     let c = client("").await;
     let res = c.post("/vote").await;
-    assert_eq!(res.status(), 403);
-    assert!(
-        res.text().contains("CSRF cookie not set."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "CSRF cookie not set.");
     let page = c.get("/form").await;
     let cookie = page.header("set-cookie").unwrap().to_owned();
     assert!(
@@ -85,11 +86,7 @@ async fn the_settings_name_the_cookie_and_header() {
     assert!(!cookie.contains("Max-Age"), "{cookie}");
     // The client keeps a `Path=/app` cookie for /app only, as a browser does.
     let res = c.post("/vote").header("x-xsrf-token", c.csrf_token()).await;
-    assert!(
-        res.text().contains("CSRF cookie not set."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "CSRF cookie not set.");
     let pair = cookie.split(';').next().unwrap().to_owned();
     let res = c
         .post("/vote")
@@ -162,21 +159,12 @@ async fn referer_on_https_behind_a_proxy_with_the_cookie_domain() {
     assert_eq!(post("https://foo.example.com/form").await.status(), 200);
     assert_eq!(post("https://bar.example.com/form").await.status(), 200);
     let res = post("https://evil.example/").await;
-    assert_eq!(res.status(), 403);
-    assert!(
-        res.text().contains(
-            "Referer checking failed - https://evil.example/ does not match any trusted origins."
-        ),
-        "{}",
-        res.text()
+    refused(
+        &res,
+        "Referer checking failed - https://evil.example/ does not match any trusted origins.",
     );
     let res = post("http://foo.example.com/").await;
-    assert!(
-        res.text()
-            .contains("Referer is insecure while host is secure."),
-        "{}",
-        res.text()
-    );
+    refused(&res, "Referer is insecure while host is secure.");
 }
 
 #[tokio::test]

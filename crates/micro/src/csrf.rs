@@ -296,29 +296,22 @@ impl CsrfToken {
     /// The request's, kept in its `g` so every copy of the request (hooks, the handler's
     /// `Request`, templates) shares it; `None` when the app does not check tokens.
     pub(crate) fn of(req: &mut Request) -> Option<CsrfToken> {
-        req.app.csrf.as_ref()?;
+        let cookie = cookie_of(req)?;
         let g = req.g();
-        Self::in_g(req, Some(&g))
+        Some(Self::in_g(cookie.as_deref(), Some(&g)))
     }
 
-    /// The same for a request seen by reference (an error page): kept in its `g` if it has
-    /// one; otherwise a handle of its own, whose tokens match the cookie the client has.
-    pub(crate) fn of_ref(req: &Request) -> Option<CsrfToken> {
-        Self::in_g(req, req.g.as_ref())
-    }
-
-    fn in_g(req: &Request, g: Option<&crate::G>) -> Option<CsrfToken> {
-        let csrf = req.app.csrf.as_ref()?;
+    /// The handle in `g`, or a new one for the client's `cookie`, kept in `g` when there is
+    /// one (otherwise the response will not set the cookie, and its tokens match only the
+    /// cookie the client already has).
+    fn in_g(cookie: Option<&str>, g: Option<&crate::G>) -> CsrfToken {
         if let Some(handle) = g.and_then(crate::G::get::<CsrfToken>) {
-            return Some(handle);
+            return handle;
         }
-        let (value, bad_cookie) = match Cookies::from_headers(req.headers()).get(&csrf.cookie_name)
-        {
+        let (value, bad_cookie) = match cookie.map(token::secret_from_cookie) {
             None => (None, None),
-            Some(cookie) => match token::secret_from_cookie(cookie) {
-                Ok(secret) => (Some(secret), None),
-                Err(bad) => (None, Some(bad)),
-            },
+            Some(Ok(secret)) => (Some(secret), None),
+            Some(Err(bad)) => (None, Some(bad)),
         };
         let handle = CsrfToken(Arc::new(Mutex::new(Secret {
             value,
@@ -328,7 +321,51 @@ impl CsrfToken {
         if let Some(g) = g {
             g.insert(handle.clone());
         }
-        Some(handle)
+        handle
+    }
+}
+
+/// The value of the request's CSRF cookie (`Some(None)` without one); `None` when the app does
+/// not check tokens.
+fn cookie_of(req: &Request) -> Option<Option<String>> {
+    let csrf = req.app.csrf.as_ref()?;
+    // Looked up only when the request has cookies at all: most bench requests have none.
+    if !req.headers().contains_key(http::header::COOKIE) {
+        return Some(None);
+    }
+    Some(
+        Cookies::from_headers(req.headers())
+            .get(&csrf.cookie_name)
+            .map(str::to_owned),
+    )
+}
+
+/// What a template render needs to give out tokens, made into a [`CsrfToken`] on the first
+/// `csrf_token()`: a page that uses none costs no allocation and sets no cookie.
+#[cfg(feature = "templates")]
+#[derive(Debug)]
+pub(crate) struct LazyToken {
+    cookie: Option<String>,
+    g: Option<crate::G>,
+    handle: std::sync::OnceLock<CsrfToken>,
+}
+
+#[cfg(feature = "templates")]
+impl LazyToken {
+    /// `None` when the app does not check tokens.
+    pub(crate) fn new(req: &Request, g: Option<crate::G>) -> Option<LazyToken> {
+        Some(LazyToken {
+            cookie: cookie_of(req)?,
+            g,
+            handle: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// A fresh masked token.
+    pub(crate) fn token(&self) -> String {
+        self.handle
+            .get_or_init(|| CsrfToken::in_g(self.cookie.as_deref(), self.g.as_ref()))
+            .token()
     }
 }
 

@@ -70,7 +70,7 @@ struct RenderContext {
     /// Flask caches the flashes per request, so two calls in one page agree.
     flashes: Mutex<Option<Vec<crate::Flash>>>,
     /// For `csrf_token()`; `None` when the app does not check tokens.
-    csrf: Option<crate::CsrfToken>,
+    csrf: Option<crate::csrf::LazyToken>,
 }
 
 impl Object for RenderContext {}
@@ -205,8 +205,7 @@ impl FromRequest for Templates {
         };
         let processed = processors::run(req).await?;
         let g = req.g();
-        let csrf = crate::CsrfToken::of(req);
-        Ok(Templates::build(req, session, Some(g), processed, csrf))
+        Ok(Templates::build(req, session, Some(g), processed))
     }
 }
 
@@ -232,14 +231,7 @@ impl Templates {
     pub fn for_request(req: &Request) -> Result<Templates, Error> {
         let session = req.session.clone().or_else(|| crate::session::peek(req));
         let processed = processors::already_run(req);
-        let csrf = crate::CsrfToken::of_ref(req);
-        Ok(Templates::build(
-            req,
-            session,
-            req.g.clone(),
-            processed,
-            csrf,
-        ))
+        Ok(Templates::build(req, session, req.g.clone(), processed))
     }
 
     fn build(
@@ -247,8 +239,8 @@ impl Templates {
         session: Option<Session>,
         g: Option<G>,
         processed: Option<Arc<[Value]>>,
-        csrf: Option<crate::CsrfToken>,
     ) -> Templates {
+        let csrf = crate::csrf::LazyToken::new(req, g.clone());
         let info = RequestInfo {
             method: req.method().to_string(),
             path: req.path().to_owned(),
@@ -455,7 +447,7 @@ fn csrf_token(state: &State) -> Result<String, minijinja::Error> {
     Ok(ctx
         .csrf
         .as_ref()
-        .map(crate::CsrfToken::token)
+        .map(crate::csrf::LazyToken::token)
         .unwrap_or_default())
 }
 
@@ -463,11 +455,11 @@ fn csrf_token(state: &State) -> Result<String, minijinja::Error> {
 /// does not check tokens.
 fn csrf_input(state: &State) -> Result<Value, minijinja::Error> {
     let ctx = render_context(state)?;
-    let (Some(handle), Some(csrf)) = (&ctx.csrf, &ctx.shared.csrf) else {
+    let (Some(lazy), Some(csrf)) = (&ctx.csrf, &ctx.shared.csrf) else {
         return Ok(Value::from_safe_string(String::new()));
     };
     Ok(Value::from_safe_string(crate::csrf::input(
         csrf,
-        &handle.token(),
+        &lazy.token(),
     )))
 }

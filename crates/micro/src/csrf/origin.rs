@@ -212,6 +212,17 @@ mod tests {
                 "{malformed}"
             );
         }
+        // A suffix that is not the host, and a host without its port.
+        assert!(check(&none, Some("https://www.example.com.evil.org/"), host, None).is_err());
+        assert!(
+            check(
+                &none,
+                Some("https://www.example.com/"),
+                Some("www.example.com:8443"),
+                None
+            )
+            .is_err()
+        );
         let t = trusted(&["https://dashboard.example.com", "https://*.example.org"]);
         assert!(check(&t, Some("https://dashboard.example.com"), host, None).is_ok());
         assert!(check(&t, Some("https://foo.example.org/x"), host, None).is_ok());
