@@ -12,7 +12,7 @@ use micro::{
 };
 use serde_json::Value;
 
-use common::{TestServer, full, http1_connect};
+use common::{TestServer, chunked, full, http1_connect};
 
 const FORM: &str = r#"<form method="post">{{ csrf_input() }}<input name="choice"></form>"#;
 
@@ -645,4 +645,85 @@ async fn malformed_and_foreign_origins_are_refused() {
 async fn a_token_check_is_not_a_reason_to_hide_a_404() {
     let client = client();
     assert_eq!(client.post("/no-such-page").await.status(), 404);
+}
+
+/// A multipart body with the token where `token_first` says, and a file of `size` bytes.
+fn multipart(token: &str, token_first: bool, size: usize) -> String {
+    let b = "csrf-test-boundary";
+    let token_part = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n{token}\r\n"
+    );
+    let file = format!(
+        "--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.bin\"\r\n\r\n{}\r\n",
+        "z".repeat(size)
+    );
+    let (first, second) = if token_first {
+        (&token_part, &file)
+    } else {
+        (&file, &token_part)
+    };
+    format!("{first}{second}--{b}--\r\n")
+}
+
+#[tokio::test]
+async fn a_multipart_token_after_the_file_is_found_within_the_body_limit() {
+    let mut app = app_with(Csrf::new());
+    app.body_limit(64 * 1024);
+    let client = TestClient::new(app);
+    let token = client.csrf_token();
+    let content_type = "multipart/form-data; boundary=csrf-test-boundary";
+    let res = client
+        .post("/upload")
+        .header("content-type", content_type)
+        .body(multipart(&token, false, 10_000))
+        .await;
+    assert_eq!(res.status(), 200, "{}", res.text());
+    assert_eq!(
+        res.text(),
+        format!("csrfmiddlewaretoken={token} | photo:10000")
+    );
+    // Past the limit the check stops looking: put `csrf_input()` first in the form.
+    let res = client
+        .post("/upload")
+        .header("content-type", content_type)
+        .body(multipart(&token, false, 100_000))
+        .await;
+    refused(&res, "CSRF token missing.");
+}
+
+#[tokio::test]
+async fn a_multipart_form_streamed_over_a_socket() {
+    let server = TestServer::start(app_with(Csrf::new())).await;
+    let mut conn = http1_connect(server.addr).await;
+    let page = conn.get("/form").await;
+    let cookie = page
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let token = token_in(&page.text());
+    // Sent in small chunks, so the check reads the token from a stream and the handler
+    // reads the replayed chunks and then the rest of the stream.
+    let body: &'static str = Box::leak(multipart(&token, true, 300_000).into_boxed_str());
+    let chunks: Vec<&'static str> = (0..body.len())
+        .step_by(1000)
+        .map(|i| &body[i..(i + 1000).min(body.len())])
+        .collect();
+    let req = http::Request::post("/upload")
+        .header("host", server.addr.to_string())
+        .header("cookie", cookie)
+        .header(
+            "content-type",
+            "multipart/form-data; boundary=csrf-test-boundary",
+        )
+        .body(chunked(chunks))
+        .unwrap();
+    let res = conn.send(req).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        res.text(),
+        format!("csrfmiddlewaretoken={token} | photo:300000")
+    );
 }

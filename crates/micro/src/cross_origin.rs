@@ -68,7 +68,8 @@ impl CrossOriginProtection {
 
     /// Lets unsafe requests from `origin` through, whatever their `Sec-Fetch-Site` says: another
     /// site of yours that posts here. `origin` is `scheme://host[:port]`, with no path, not even
-    /// `/`; case and a default port (`:443`) do not matter.
+    /// `/`; case and a default port (`:443`) do not matter. `scheme://*.example.com` (Django's
+    /// wildcard) trusts `example.com` and all its subdomains, on that scheme and port.
     ///
     /// # Errors
     /// When `origin` is not of that form; the error names it and says what is wrong.
