@@ -203,3 +203,14 @@ fn bad_csrf_settings_name_the_key() {
     assert_eq!(err.key, "CSRF_TRUSTED_ORIGINS");
     assert!(Settings::from_toml_str("CSRF_TRUSTED_ORIGINS = [\"https://*.example.com\"]").is_ok());
 }
+
+#[tokio::test]
+async fn a_project_without_settings_checks_tokens_too() {
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    let project = Project::new("csrf").web(|app| {
+        app.post("/vote", || async { "voted" });
+    });
+    let c = TestClient::new(project.web_app(&db).unwrap());
+    refused(&c.post("/vote").await, "CSRF cookie not set.");
+    assert_eq!(c.post("/vote").with_csrf_token().await.text(), "voted");
+}

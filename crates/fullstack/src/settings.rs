@@ -302,14 +302,10 @@ impl Settings {
                 config.trusted_origins.push(origin.clone());
             }
         }
-        let mut app = match self.root.as_deref().or(fallback_root) {
+        match self.root.as_deref().or(fallback_root) {
             Some(root) => micro::App::from_config_with_crate_root(config, root),
             None => micro::App::from_config(config),
-        }?;
-        if self.middleware_csrf {
-            app.csrf_protect_with(self.csrf()?);
         }
-        Ok(app)
     }
 
     /// micro's CSRF check as these settings configure it (`CSRF_*`, `USE_X_FORWARDED_HOST`,

@@ -8,6 +8,9 @@ use fullstack::{Database, ForeignKey};
 use hello_fullstack::polls::{Choice, Question};
 use micro::TestClient;
 
+/// What precedes the token in a form's hidden CSRF input.
+const NEEDLE: &str = "name=\"csrfmiddlewaretoken\" value=\"";
+
 /// A migrated database in a temporary folder (kept alive by the returned `TempDir`).
 async fn database() -> (tempfile::TempDir, String, Database) {
     let dir = tempfile::tempdir().unwrap();
@@ -122,9 +125,9 @@ async fn vote_increments_in_sql_and_redirects_to_results() {
     // The vote form carries the token of its page, and a vote without it is refused.
     let page = c.get(&format!("/questions/{}/", q.id)).await.text();
     let at = page
-        .find("name=\"csrfmiddlewaretoken\" value=\"")
-        .expect("a CSRF input")
-        + 35;
+        .find(NEEDLE)
+        .unwrap_or_else(|| panic!("a CSRF input in {page}"))
+        + NEEDLE.len();
     let token = page[at..at + 64].to_owned();
     let refused = c
         .post(&format!("/questions/{}/vote", q.id))
@@ -145,7 +148,7 @@ async fn vote_increments_in_sql_and_redirects_to_results() {
             .post(&format!("/questions/{}/vote", q.id))
             .form(&form)
             .await;
-        assert_eq!(res.status(), 303);
+        assert_eq!(res.status(), 303, "{}", res.text());
         assert_eq!(
             res.header("location"),
             Some(format!("/questions/{}/results/", q.id).as_str())

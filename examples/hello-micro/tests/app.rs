@@ -3,6 +3,9 @@
 use micro::{Config, Secret, TestClient};
 use serde_json::{Value, json};
 
+/// What precedes the token in a form's hidden CSRF input.
+const NEEDLE: &str = "name=\"csrfmiddlewaretoken\" value=\"";
+
 fn client() -> TestClient {
     let mut config = Config::default();
     config.secret_key = Some(Secret::new("test key"));
@@ -107,10 +110,7 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
     );
     // The form carries the token of its page.
     let text = page.text();
-    let at = text
-        .find("name=\"csrfmiddlewaretoken\" value=\"")
-        .expect("a CSRF input")
-        + 35;
+    let at = text.find(NEEDLE).expect("a CSRF input") + NEEDLE.len();
     let token = text[at..at + 64].to_owned();
     let no_token = c
         .post("/auth/login")
