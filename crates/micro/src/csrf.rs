@@ -421,71 +421,80 @@ impl std::error::Error for CsrfFailure {}
 /// Django's `process_view` for an unsafe method: `Origin`, else `Referer` on HTTPS, then the
 /// token against the cookie's secret.
 pub(crate) async fn check(csrf: &Csrf, req: &mut Request) -> Result<(), Response> {
-    let refuse = |reason: String| Err(reason);
-    let outcome = async {
-        let secure = csrf.is_secure(req);
-        if let Some(origin) = req.headers().get(ORIGIN) {
-            let origin = String::from_utf8_lossy(origin.as_bytes());
-            if !csrf
-                .trusted
-                .origin_verified(&origin, secure, csrf.host(req))
-            {
-                return refuse(format!(
-                    "Origin checking failed - {origin} does not match any trusted origins."
-                ));
-            }
-        } else if secure {
-            // Not ASCII: malformed.
-            let referer = req
-                .headers()
-                .get(REFERER)
-                .map(|v| v.to_str().unwrap_or("\u{fffd}"));
-            csrf.trusted
-                .check_referer(referer, csrf.host(req), csrf.cookie_domain.as_deref())?;
-        }
-        let handle = CsrfToken::of(req).expect("the app checks tokens");
-        let secret = {
-            let secret = handle.lock();
-            if let Some(bad) = secret.bad_cookie {
-                return refuse(format!("CSRF cookie {}.", bad.reason()));
-            }
-            match &secret.value {
-                Some(value) => value.clone(),
-                None => return refuse("CSRF cookie not set.".into()),
-            }
-        };
-        let mut source = "POST".to_owned();
-        let mut given = String::new();
-        if req.method() == http::Method::POST {
-            match form::token_from_body(req, &csrf.field_name).await {
-                Ok(token) => given = token.unwrap_or_default(),
-                Err(err) => return Ok(Some(err)),
-            }
-        }
-        if given.is_empty() {
-            let Some(header) = req.headers().get(&csrf.header_name) else {
-                return refuse("CSRF token missing.".into());
-            };
-            given = String::from_utf8_lossy(header.as_bytes()).into_owned();
-            source = format!("the '{}' HTTP header", header_title(&csrf.header_name));
-        }
-        if let Err(bad) = token::check_format(&given) {
-            return refuse(format!("CSRF token from {source} {}.", bad.reason()));
-        }
-        if !token::matches(&given, &secret) {
-            return refuse(format!("CSRF token from {source} incorrect."));
-        }
-        Ok(None)
-    }
-    .await;
-    match outcome {
-        Ok(None) => Ok(()),
-        Ok(Some(err)) => Err(err.into_response()),
-        Err(reason) => {
+    match verify(csrf, req).await {
+        Ok(()) => Ok(()),
+        Err(Refusal::Body(err)) => Err(err.into_response()),
+        Err(Refusal::Reason(reason)) => {
             tracing::warn!(target: "micro::csrf", method = %req.method(), path = req.path(), "Forbidden (CSRF verification failed): {reason}");
             Err(failure(csrf, req, reason))
         }
     }
+}
+
+/// Why [`verify`] refused a request.
+enum Refusal {
+    /// Django's reason, for the 403.
+    Reason(String),
+    /// The form could not be read (a 413), answered as the handler's `Form` would.
+    Body(Error),
+}
+
+async fn verify(csrf: &Csrf, req: &mut Request) -> Result<(), Refusal> {
+    let refuse = |reason: String| Err(Refusal::Reason(reason));
+    let secure = csrf.is_secure(req);
+    if let Some(origin) = req.headers().get(ORIGIN) {
+        let origin = String::from_utf8_lossy(origin.as_bytes());
+        if !csrf
+            .trusted
+            .origin_verified(&origin, secure, csrf.host(req))
+        {
+            return refuse(format!(
+                "Origin checking failed - {origin} does not match any trusted origins."
+            ));
+        }
+    } else if secure {
+        // Not ASCII: malformed.
+        let referer = req
+            .headers()
+            .get(REFERER)
+            .map(|v| v.to_str().unwrap_or("\u{fffd}"));
+        csrf.trusted
+            .check_referer(referer, csrf.host(req), csrf.cookie_domain.as_deref())
+            .map_err(Refusal::Reason)?;
+    }
+    let handle = CsrfToken::of(req).expect("the app checks tokens");
+    let secret = {
+        let secret = handle.lock();
+        if let Some(bad) = secret.bad_cookie {
+            return refuse(format!("CSRF cookie {}.", bad.reason()));
+        }
+        match &secret.value {
+            Some(value) => value.clone(),
+            None => return refuse("CSRF cookie not set.".into()),
+        }
+    };
+    let mut source = "POST".to_owned();
+    let mut given = String::new();
+    if req.method() == http::Method::POST {
+        given = form::token_from_body(req, &csrf.field_name)
+            .await
+            .map_err(Refusal::Body)?
+            .unwrap_or_default();
+    }
+    if given.is_empty() {
+        let Some(header) = req.headers().get(&csrf.header_name) else {
+            return refuse("CSRF token missing.".into());
+        };
+        given = String::from_utf8_lossy(header.as_bytes()).into_owned();
+        source = format!("the '{}' HTTP header", header_title(&csrf.header_name));
+    }
+    if let Err(bad) = token::check_format(&given) {
+        return refuse(format!("CSRF token from {source} {}.", bad.reason()));
+    }
+    if !token::matches(&given, &secret) {
+        return refuse(format!("CSRF token from {source} incorrect."));
+    }
+    Ok(())
 }
 
 /// The 403: the failure template when there is one and the client reads HTML, else the
