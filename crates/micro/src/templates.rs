@@ -1,6 +1,6 @@
 //! Jinja templates with minijinja, wired the way Flask wires Jinja: a `templates/` folder,
 //! autoescape for HTML-like files, the globals `url_for`, `static`, `request`, `session`, `g`,
-//! `config` and `get_flashed_messages`, and context processors.
+//! `config`, `get_flashed_messages`, `csrf_token` and `csrf_input`, and context processors.
 
 pub(crate) mod context;
 mod processors;
