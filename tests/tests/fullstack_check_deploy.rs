@@ -7,6 +7,7 @@ const SECURE: &str = r#"
 SECRET_KEY = "v9Jq2LrX7pZ0cWm4Hs8Tk1Ny6Bd3Fg5Qa-Ue_Ri+Oo/Pl=Zx!Cv@Ke#"
 ALLOWED_HOSTS = ["example.com"]
 SESSION_COOKIE_SECURE = true
+CSRF_COOKIE_SECURE = true
 SECURE_HSTS_SECONDS = 31536000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = true
 SECURE_HSTS_PRELOAD = true
@@ -47,7 +48,7 @@ async fn insecure_settings_fail_the_deploy_check_with_ids_and_hints() {
     let r = run(INSECURE, &["check", "--deploy"]).await;
     assert_eq!(r.code, 1, "out:\n{}\nerr:\n{}", r.out, r.err);
     for id in [
-        "W004", "W008", "W009", "W012", "W018", "W019", "W020", "W026",
+        "W004", "W008", "W009", "W012", "W016", "W018", "W019", "W020", "W026",
     ] {
         assert!(
             r.err.contains(&format!("(security.{id})")),
@@ -62,7 +63,7 @@ async fn insecure_settings_fail_the_deploy_check_with_ids_and_hints() {
     );
     assert!(r.err.contains("HINT: Set DEBUG = false"), "{}", r.err);
     assert!(
-        r.err.contains("System check identified 8 issue(s):"),
+        r.err.contains("System check identified 9 issue(s):"),
         "{}",
         r.err
     );

@@ -137,7 +137,7 @@ async fn query_counts_none_untouched_one_read_two_changed() {
         assert_eq!(res.text(), "2");
         assert_eq!(changed.len(), 2, "{changed:?}");
 
-        let (_, login) = capture_queries(client.post("/login").send()).await;
+        let (_, login) = capture_queries(client.post("/login").with_csrf_token().send()).await;
         assert_eq!(login.len(), 2, "cycle_key is one statement: {login:?}");
     })
     .await;
@@ -149,7 +149,7 @@ async fn cycle_key_keeps_the_data_under_a_new_key() {
         let client = client(&t).await;
         client.get("/count").await;
         let before = client.cookie("sessionid").unwrap();
-        assert_eq!(client.post("/login").await.text(), "in");
+        assert_eq!(client.post("/login").with_csrf_token().await.text(), "in");
         let after = client.cookie("sessionid").unwrap();
         assert_ne!(before, after);
         assert_eq!(client.get("/read").await.text(), "Some(1)");
@@ -165,7 +165,7 @@ async fn flush_deletes_the_session_and_its_cookie() {
         let client = client(&t).await;
         client.get("/count").await;
         let key = client.cookie("sessionid").unwrap();
-        let res = client.post("/logout").await;
+        let res = client.post("/logout").with_csrf_token().await;
         let cookie = &set_cookies(&res)[0];
         assert!(cookie.contains("Max-Age=0"), "{cookie}");
         assert!(!stored(&t.db, &key).await);
@@ -215,7 +215,7 @@ async fn tampered_unknown_and_expired_keys_start_an_empty_session() {
 async fn expiry_at_browser_close_and_cookie_settings() {
     on_every_backend("expiry", |t| async move {
         let client = client(&t).await;
-        let res = client.post("/browser").await;
+        let res = client.post("/browser").with_csrf_token().await;
         let cookie = &set_cookies(&res)[0];
         assert!(!cookie.contains("Max-Age"), "{cookie}");
 

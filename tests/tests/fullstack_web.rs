@@ -123,6 +123,7 @@ async fn a_decimal_too_large_for_its_field_is_a_422_naming_the_field() {
     let client = client(false).await;
     let res = client
         .post("/products")
+        .with_csrf_token()
         .header("accept", "application/json")
         .form(&[("price", "123456.00")])
         .await;
@@ -135,11 +136,19 @@ async fn a_decimal_too_large_for_its_field_is_a_422_naming_the_field() {
     assert_eq!(body["details"][0]["model"], "Product");
 
     // The HTML page says it too, and nothing was written.
-    let res = client.post("/products").form(&[("price", "1.005")]).await;
+    let res = client
+        .post("/products")
+        .with_csrf_token()
+        .form(&[("price", "1.005")])
+        .await;
     assert_eq!(res.status(), 422);
     assert!(res.text().contains("Product.price"), "{}", res.text());
     assert_eq!(client.get("/count").await.text(), "0");
-    let res = client.post("/products").form(&[("price", "12.50")]).await;
+    let res = client
+        .post("/products")
+        .with_csrf_token()
+        .form(&[("price", "12.50")])
+        .await;
     assert_eq!(res.status(), 200, "{}", res.text());
     assert_eq!(client.get("/count").await.text(), "1");
 }

@@ -433,7 +433,7 @@ async fn serialize_structs_go_into_context_as_they_are() {
 }
 
 /// The Flask tutorial's `auth/register.html`, shortened.
-const REGISTER: &str = r#"{% for message in get_flashed_messages() %}<p class="flash">{{ message }}</p>{% endfor %}<form method="post"><input name="username" value="{{ request.form['username'] }}"><input name="password"></form>"#;
+const REGISTER: &str = r#"{% for message in get_flashed_messages() %}<p class="flash">{{ message }}</p>{% endfor %}<form method="post">{{ csrf_input() }}<input name="username" value="{{ request.form['username'] }}"><input name="password"></form>"#;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]

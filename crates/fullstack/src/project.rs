@@ -386,6 +386,11 @@ impl Project {
         for setup in &self.web {
             setup(&mut app);
         }
+        // Django's CsrfViewMiddleware: micro checks tokens after routing and its cross-origin
+        // check, before the hooks and handlers, so inside every layer (sessions included).
+        if self.settings.middleware_csrf {
+            app.csrf_protect_with(self.settings.csrf()?);
+        }
         // Last, so it is the outermost layer: it sees the request first, as Django's
         // SecurityMiddleware heads MIDDLEWARE.
         crate::security::install(&mut app, &self.settings);

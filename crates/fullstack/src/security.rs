@@ -35,6 +35,9 @@ use tower::ServiceExt;
 use crate::Settings;
 pub use csp::{CspNonce, NONCE};
 pub use hosts::AllowedHosts;
+/// Django's `rotate_token`: a new CSRF secret for the request, for a login view.
+pub use micro::rotate_token;
+pub use micro::{CsrfFailure, CsrfToken};
 
 /// The host micro's `TestClient` sends: allowed for requests that did not come over a socket.
 const TEST_HOST: &str = "testserver";

@@ -64,6 +64,16 @@ use keys::{OWN_KEYS, Own};
 /// | `SECURE_CSP` | `{}` | the `Content-Security-Policy`, a table of directives (`script-src = ["'self'", "nonce"]`); empty sends none |
 /// | `SECURE_CSP_REPORT_ONLY` | `{}` | the `Content-Security-Policy-Report-Only` policy, likewise |
 /// | `MIDDLEWARE_CSP` | `true` | the two CSP headers and the per-request nonce |
+/// | `MIDDLEWARE_CSRF` | `true` | the CSRF token check on `POST`, `PUT`, `PATCH` and `DELETE` |
+/// | `CSRF_COOKIE_NAME` | `"csrftoken"` | the cookie holding the CSRF secret |
+/// | `CSRF_COOKIE_AGE` | `31449600` (a year) | its `Max-Age` in seconds; `0` for a browser-session cookie |
+/// | `CSRF_COOKIE_DOMAIN` | none | its domain (`".example.com"` for subdomains); the HTTPS `Referer` check accepts it too |
+/// | `CSRF_COOKIE_PATH` | `"/"` | its path |
+/// | `CSRF_COOKIE_SECURE` | `false` | sent over HTTPS only |
+/// | `CSRF_COOKIE_HTTPONLY` | `false` | hidden from scripts (which then read the token from the page) |
+/// | `CSRF_COOKIE_SAMESITE` | `"Lax"` | `"Lax"`, `"Strict"` or `"None"` |
+/// | `CSRF_HEADER_NAME` | `"X-CSRFToken"` | the header scripts send the token in (Django's `HTTP_X_CSRFTOKEN` form works too) |
+/// | `CSRF_FAILURE_TEMPLATE` | `"403_csrf.html"` | the template of the 403 page, given `reason`, when the project has it |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[allow(missing_docs)] // the table above documents each field
@@ -91,6 +101,16 @@ pub struct Settings {
     pub secure_csp: BTreeMap<String, Vec<String>>,
     pub secure_csp_report_only: BTreeMap<String, Vec<String>>,
     pub middleware_csp: bool,
+    pub middleware_csrf: bool,
+    pub csrf_cookie_name: String,
+    pub csrf_cookie_age: u64,
+    pub csrf_cookie_domain: Option<String>,
+    pub csrf_cookie_path: String,
+    pub csrf_cookie_secure: bool,
+    pub csrf_cookie_httponly: bool,
+    pub csrf_cookie_samesite: micro::SameSite,
+    pub csrf_header_name: String,
+    pub csrf_failure_template: String,
     /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
     root: Option<PathBuf>,
 }
@@ -213,6 +233,10 @@ impl Settings {
                 message: err.to_string(),
             })?;
         }
+        csrf_header(&own.csrf_header_name).map_err(|message| ConfigError {
+            key: "CSRF_HEADER_NAME".into(),
+            message,
+        })?;
         let web = table.into_config()?;
         Ok(Self::from_parts(web, own))
     }
@@ -241,6 +265,16 @@ impl Settings {
             secure_csp: own.secure_csp,
             secure_csp_report_only: own.secure_csp_report_only,
             middleware_csp: own.middleware_csp,
+            middleware_csrf: own.middleware_csrf,
+            csrf_cookie_name: own.csrf_cookie_name,
+            csrf_cookie_age: own.csrf_cookie_age,
+            csrf_cookie_domain: own.csrf_cookie_domain.filter(|d| !d.is_empty()),
+            csrf_cookie_path: own.csrf_cookie_path,
+            csrf_cookie_secure: own.csrf_cookie_secure,
+            csrf_cookie_httponly: own.csrf_cookie_httponly,
+            csrf_cookie_samesite: own.csrf_cookie_samesite,
+            csrf_header_name: own.csrf_header_name,
+            csrf_failure_template: own.csrf_failure_template,
             root: None,
         }
     }
@@ -273,6 +307,47 @@ impl Settings {
             None => micro::App::from_config(config),
         }
     }
+
+    /// micro's CSRF check as these settings configure it (`CSRF_*`, `USE_X_FORWARDED_HOST`,
+    /// `SECURE_PROXY_SSL_HEADER`), which [`Project::web_app`](crate::Project::web_app)
+    /// installs when `MIDDLEWARE_CSRF` is on.
+    ///
+    /// # Errors
+    /// When `CSRF_HEADER_NAME` is not a header name or a trusted origin is not an origin.
+    pub fn csrf(&self) -> Result<micro::Csrf, ConfigError> {
+        let mut csrf = micro::Csrf::new();
+        let header = csrf_header(&self.csrf_header_name).map_err(|message| ConfigError {
+            key: "CSRF_HEADER_NAME".into(),
+            message,
+        })?;
+        csrf.cookie_name(self.csrf_cookie_name.clone())
+            .cookie_age(
+                (self.csrf_cookie_age > 0)
+                    .then(|| std::time::Duration::from_secs(self.csrf_cookie_age)),
+            )
+            .cookie_domain(self.csrf_cookie_domain.clone())
+            .cookie_path(self.csrf_cookie_path.clone())
+            .cookie_secure(self.csrf_cookie_secure)
+            .cookie_httponly(self.csrf_cookie_httponly)
+            .cookie_samesite(Some(self.csrf_cookie_samesite))
+            .header_name(header)
+            .use_x_forwarded_host(self.use_x_forwarded_host)
+            .failure_template(self.csrf_failure_template.clone());
+        if let Some(proxy) = &self.secure_proxy_ssl_header {
+            csrf.proxy_ssl_header(proxy.name().clone(), proxy.value());
+        }
+        for origin in &self.csrf_trusted_origins {
+            csrf.trusted_origin(origin)?;
+        }
+        Ok(csrf)
+    }
+}
+
+/// `X-CSRFToken`, or Django's `HTTP_X_CSRFTOKEN` spelling of it, as a header name.
+fn csrf_header(text: &str) -> Result<micro::http::HeaderName, String> {
+    let name = text.strip_prefix("HTTP_").unwrap_or(text).replace('_', "-");
+    micro::http::HeaderName::from_bytes(name.as_bytes())
+        .map_err(|_| format!("`{text}` is not a header name (write X-CSRFToken)"))
 }
 
 #[cfg(test)]

@@ -63,6 +63,8 @@ pub struct App {
     pub(crate) commands: crate::commands::Commands,
     /// `None` once turned off.
     cross_origin: Option<CrossOriginProtection>,
+    /// `None` until turned on.
+    csrf: Option<crate::Csrf>,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
     /// Where templates are looked up: the app's folder, then blueprints' folders.
@@ -87,6 +89,7 @@ pub(crate) struct Shared {
     pub(crate) json_errors: bool,
     pub(crate) commands: crate::commands::Commands,
     pub(crate) cross_origin: Option<CrossOriginProtection>,
+    pub(crate) csrf: Option<crate::Csrf>,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
     #[cfg(feature = "static-files")]
@@ -171,6 +174,7 @@ impl App {
             json_errors: false,
             commands: Default::default(),
             cross_origin: Some(CrossOriginProtection::new()),
+            csrf: None,
             #[cfg(feature = "templates")]
             templates: crate::templates::environment(false, false),
             #[cfg(feature = "templates")]
@@ -485,6 +489,33 @@ impl App {
         self
     }
 
+    /// Turns on the CSRF token check with Django's defaults: every `POST`, `PUT`, `PATCH` and
+    /// `DELETE` must then send the token of a page this site rendered, in the form field
+    /// `csrfmiddlewaretoken` (`{{ csrf_input() }}` in the form) or the `X-CSRFToken` header,
+    /// or get a 403 that names the reason. The cross-origin check keeps running before it.
+    /// Exempt routes with [`MethodRouter::csrf_exempt`](crate::routing::MethodRouter::csrf_exempt)
+    /// and blueprints with [`Blueprint::csrf_exempt`].
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = micro::App::new();
+    /// app.csrf_protect();
+    /// app.post("/transfer", || async { "done" });
+    /// let client = micro::TestClient::new(app);
+    /// assert_eq!(client.post("/transfer").await.status(), 403);
+    /// assert_eq!(client.post("/transfer").with_csrf_token().await.status(), 200);
+    /// # }
+    /// ```
+    pub fn csrf_protect(&mut self) -> &mut Self {
+        self.csrf_protect_with(crate::Csrf::new())
+    }
+
+    /// Turns on the CSRF token check with its cookie, names and trusted origins from `csrf`.
+    pub fn csrf_protect_with(&mut self, csrf: crate::Csrf) -> &mut Self {
+        self.csrf = Some(csrf);
+        self
+    }
+
     /// The most bytes body extractors read (default [`DEFAULT_BODY_LIMIT`]); routes can override
     /// it with [`MethodRouter::body_limit`]. Larger bodies get 413.
     pub fn body_limit(&mut self, bytes: usize) -> &mut Self {
@@ -559,7 +590,16 @@ impl App {
         self.freeze()
     }
 
-    fn freeze(self) -> AppService {
+    fn freeze(mut self) -> AppService {
+        // One list of trusted origins for both checks, whichever way they were given.
+        if let (Some(csrf), Some(protection)) = (&mut self.csrf, &mut self.cross_origin) {
+            for origin in protection.trusted_origins() {
+                let _ = csrf.trusted_origin(origin);
+            }
+            for origin in csrf.trusted_origins() {
+                let _ = protection.add_trusted_origin(origin);
+            }
+        }
         let shared = Arc::new(Shared {
             router: self.router,
             scaffold: self.scaffold,
@@ -570,6 +610,7 @@ impl App {
             json_errors: self.json_errors,
             commands: self.commands,
             cross_origin: self.cross_origin,
+            csrf: self.csrf,
             #[cfg(feature = "templates")]
             templates: self.templates,
             #[cfg(feature = "static-files")]

@@ -52,6 +52,7 @@ pub struct Blueprint {
     children: Vec<Blueprint>,
     pub(crate) commands: Vec<(String, crate::commands::Command)>,
     cross_origin_exempt: bool,
+    csrf_exempt: bool,
     #[cfg(feature = "static-files")]
     static_config: crate::files::StaticConfig,
     #[cfg(feature = "templates")]
@@ -96,6 +97,7 @@ impl Blueprint {
             children: Vec::new(),
             commands: Vec::new(),
             cross_origin_exempt: false,
+            csrf_exempt: false,
             #[cfg(feature = "static-files")]
             static_config: Default::default(),
             #[cfg(feature = "templates")]
@@ -180,6 +182,19 @@ impl Blueprint {
     /// ```
     pub fn cross_origin_exempt(&mut self) -> &mut Self {
         self.cross_origin_exempt = true;
+        self
+    }
+
+    /// Skips the CSRF token check for every route of this blueprint and of the blueprints
+    /// nested in it, as [`MethodRouter::csrf_exempt`](crate::routing::MethodRouter::csrf_exempt)
+    /// does for one route: for an API authenticated by bearer tokens.
+    ///
+    /// ```
+    /// let mut api = micro::Blueprint::new("api", "/api");
+    /// api.csrf_exempt();
+    /// ```
+    pub fn csrf_exempt(&mut self) -> &mut Self {
+        self.csrf_exempt = true;
         self
     }
 
@@ -331,6 +346,7 @@ impl Blueprint {
             let full = join(&prefix, &rule);
             let mut methods = methods.prefix_names(&name);
             methods.cross_origin_exempt |= self.cross_origin_exempt;
+            methods.csrf_exempt |= self.csrf_exempt;
             app.insert_route(&full, methods, Some(shared_scopes.clone()))
                 .map_err(|e| RouteError {
                     reason: format!("{} (in blueprint `{name}`)", e.reason),
@@ -368,6 +384,7 @@ impl Blueprint {
         }
         for mut child in self.children {
             child.cross_origin_exempt |= self.cross_origin_exempt;
+            child.csrf_exempt |= self.csrf_exempt;
             child.register_into(app, &prefix, Some(&name), &scopes)?;
         }
         Ok(())

@@ -68,7 +68,8 @@ impl CrossOriginProtection {
 
     /// Lets unsafe requests from `origin` through, whatever their `Sec-Fetch-Site` says: another
     /// site of yours that posts here. `origin` is `scheme://host[:port]`, with no path, not even
-    /// `/`; case and a default port (`:443`) do not matter.
+    /// `/`; case and a default port (`:443`) do not matter. `scheme://*.example.com` (Django's
+    /// wildcard) trusts `example.com` and all its subdomains, on that scheme and port.
     ///
     /// # Errors
     /// When `origin` is not of that form; the error names it and says what is wrong.
@@ -156,7 +157,7 @@ impl CrossOriginProtection {
     fn is_trusted(&self, origin: &[u8]) -> bool {
         self.trusted
             .iter()
-            .any(|t| t.as_bytes().eq_ignore_ascii_case(origin))
+            .any(|t| t.as_bytes().eq_ignore_ascii_case(origin) || wildcard_matches(t, origin))
     }
 }
 
@@ -165,6 +166,28 @@ impl CrossOriginProtection {
 #[inline]
 pub(crate) fn is_safe(method: &Method) -> bool {
     *method == Method::GET || *method == Method::HEAD || *method == Method::OPTIONS
+}
+
+/// Whether `origin` is the domain of a `scheme://*.domain` entry or one of its subdomains, with
+/// the same scheme and port.
+fn wildcard_matches(trusted: &str, origin: &[u8]) -> bool {
+    let Some((scheme, domain)) = trusted.split_once("://*.") else {
+        return false;
+    };
+    let Ok(origin) = std::str::from_utf8(origin) else {
+        return false;
+    };
+    let origin = origin.to_ascii_lowercase();
+    let Some(host) = origin
+        .strip_prefix(scheme)
+        .and_then(|rest| rest.strip_prefix("://"))
+    else {
+        return false;
+    };
+    host == domain
+        || host
+            .strip_suffix(domain)
+            .is_some_and(|sub| sub.ends_with('.'))
 }
 
 fn is_valid(origin: &[u8]) -> bool {
@@ -295,6 +318,33 @@ mod tests {
             refused.to_string(),
             "cross-origin request refused: Sec-Fetch-Site is cross-site and the Origin https://evil.example is not trusted; add it to TRUSTED_ORIGINS or exempt the route"
         );
+    }
+
+    #[test]
+    fn a_wildcard_trusts_a_domain_and_its_subdomains() {
+        let mut p = CrossOriginProtection::new();
+        p.add_trusted_origin("https://*.Example.com").unwrap();
+        assert_eq!(
+            p.trusted_origins().collect::<Vec<_>>(),
+            ["https://*.example.com"]
+        );
+        let cross = ("sec-fetch-site", "same-site");
+        for (origin, ok) in [
+            ("https://a.example.com", true),
+            ("https://a.b.example.com", true),
+            ("https://example.com", true),
+            ("http://a.example.com", false),
+            ("https://a.example.com:8443", false),
+            ("https://evilexample.com", false),
+            ("https://example.com.evil", false),
+        ] {
+            assert_eq!(
+                check(&p, Method::POST, &[cross, ("origin", origin)]).is_ok(),
+                ok,
+                "{origin}"
+            );
+        }
+        assert!(p.add_trusted_origin("https://*.example.com/").is_err());
     }
 
     #[test]

@@ -290,6 +290,13 @@ impl Request {
             .is_some_and(Matched::cross_origin_exempt)
     }
 
+    /// Whether the matched rule skips the CSRF token check
+    /// ([`MethodRouter::csrf_exempt`](crate::routing::MethodRouter::csrf_exempt) or its
+    /// blueprint's).
+    pub fn is_csrf_exempt(&self) -> bool {
+        self.matched.as_ref().is_some_and(Matched::csrf_exempt)
+    }
+
     /// The session, read from its cookie on first use; see [`Session`](crate::Session).
     ///
     /// # Errors

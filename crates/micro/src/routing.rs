@@ -34,6 +34,7 @@ pub(crate) struct RouteInfo {
     endpoint: Option<Box<str>>,
     scopes: Option<Scopes>,
     cross_origin_exempt: bool,
+    csrf_exempt: bool,
 }
 
 /// The rule a request matched, with its variables' (percent-decoded) values.
@@ -90,6 +91,11 @@ impl Matched {
     /// Whether the rule takes unsafe requests from other sites.
     pub(crate) fn cross_origin_exempt(&self) -> bool {
         self.route.cross_origin_exempt
+    }
+
+    /// Whether the rule skips the CSRF token check.
+    pub(crate) fn csrf_exempt(&self) -> bool {
+        self.route.csrf_exempt
     }
 
     pub(crate) fn rule_text(&self) -> &str {

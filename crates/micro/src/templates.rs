@@ -1,6 +1,6 @@
 //! Jinja templates with minijinja, wired the way Flask wires Jinja: a `templates/` folder,
 //! autoescape for HTML-like files, the globals `url_for`, `static`, `request`, `session`, `g`,
-//! `config` and `get_flashed_messages`, and context processors.
+//! `config`, `get_flashed_messages`, `csrf_token` and `csrf_input`, and context processors.
 
 pub(crate) mod context;
 mod processors;
@@ -69,6 +69,8 @@ struct RenderContext {
     g: Option<G>,
     /// Flask caches the flashes per request, so two calls in one page agree.
     flashes: Mutex<Option<Vec<crate::Flash>>>,
+    /// For `csrf_token()`; `None` when the app does not check tokens.
+    csrf: Option<crate::csrf::LazyToken>,
 }
 
 impl Object for RenderContext {}
@@ -238,6 +240,7 @@ impl Templates {
         g: Option<G>,
         processed: Option<Arc<[Value]>>,
     ) -> Templates {
+        let csrf = crate::csrf::LazyToken::new(req, g.clone());
         let info = RequestInfo {
             method: req.method().to_string(),
             path: req.path().to_owned(),
@@ -257,6 +260,7 @@ impl Templates {
             session,
             g,
             flashes: Mutex::new(None),
+            csrf,
         });
         Templates {
             shared: req.app.clone(),
@@ -313,6 +317,8 @@ pub(crate) fn environment(auto_reload: bool, debug: bool) -> Environment<'static
     env.add_function("url_for", url_for);
     env.add_function("static", static_url);
     env.add_function("get_flashed_messages", get_flashed_messages);
+    env.add_function("csrf_token", csrf_token);
+    env.add_function("csrf_input", csrf_input);
     env
 }
 
@@ -432,4 +438,28 @@ fn get_flashed_messages(state: &State, kwargs: Kwargs) -> Result<Value, minijinj
             selected.map(|f| f.message.clone()).collect::<Vec<_>>(),
         ))
     })
+}
+
+/// `csrf_token()`: this request's CSRF token, masked afresh at each call (see
+/// [`CsrfToken`](crate::CsrfToken)); empty when the app does not check tokens, as Django's tag.
+fn csrf_token(state: &State) -> Result<String, minijinja::Error> {
+    let ctx = render_context(state)?;
+    Ok(ctx
+        .csrf
+        .as_ref()
+        .map(crate::csrf::LazyToken::token)
+        .unwrap_or_default())
+}
+
+/// `csrf_input()`: the hidden input carrying the token, already safe HTML; empty when the app
+/// does not check tokens.
+fn csrf_input(state: &State) -> Result<Value, minijinja::Error> {
+    let ctx = render_context(state)?;
+    let (Some(lazy), Some(csrf)) = (&ctx.csrf, &ctx.shared.csrf) else {
+        return Ok(Value::from_safe_string(String::new()));
+    };
+    Ok(Value::from_safe_string(crate::csrf::input(
+        csrf,
+        &lazy.token(),
+    )))
 }

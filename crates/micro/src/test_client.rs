@@ -115,6 +115,42 @@ impl TestClient {
             .map(|c| c.value().to_owned())
     }
 
+    /// A CSRF token that the app accepts from this client, as a page's `csrf_token()` would give
+    /// it: masked afresh at each call, for the client's CSRF cookie, which is made (as a first
+    /// page would set it) when the client has none. The test client checks tokens as a browser's
+    /// requests are checked; this is how a test posts like a page of the app:
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = micro::App::new();
+    /// app.csrf_protect();
+    /// app.post("/vote", || async { "counted" });
+    /// let client = micro::TestClient::new(app);
+    /// let token = client.csrf_token();
+    /// let res = client.post("/vote").form(&[("csrfmiddlewaretoken", token)]).await;
+    /// assert_eq!(res.status(), 200);
+    /// # }
+    /// ```
+    ///
+    /// # Panics
+    /// When the app does not check tokens ([`App::csrf_protect`](crate::App::csrf_protect)).
+    pub fn csrf_token(&self) -> String {
+        let app = self.service.shared();
+        let Some(csrf) = &app.csrf else {
+            panic!(
+                "TestClient::csrf_token: the app does not check CSRF tokens (App::csrf_protect)"
+            );
+        };
+        let cookie = self.cookie(csrf.cookie());
+        let (secret, token) = crate::csrf::token_for_cookie(cookie.as_deref());
+        if cookie.as_deref() != Some(secret.as_str())
+            && let Some(value) = crate::csrf::cookie_header(csrf, &secret)
+        {
+            self.store_cookies(&HeaderMap::from_iter([(SET_COOKIE, value)]));
+        }
+        token
+    }
+
     /// Reads or changes the session the client's cookie holds, like Flask's
     /// `client.session_transaction()`: `f` gets the session as the app would load it from the
     /// cookie (what the last response set), and a change is signed with the app's key and stored
@@ -296,6 +332,20 @@ impl TestRequest {
     pub fn cross_site(self, origin: &str) -> Self {
         self.header("sec-fetch-site", "cross-site")
             .header(http::header::ORIGIN, origin)
+    }
+
+    /// Sends a valid CSRF token in the app's header (`X-CSRFToken`), as a page's script would;
+    /// see [`TestClient::csrf_token`].
+    ///
+    /// Sends nothing when the app does not check tokens, so a test keeps working when the
+    /// check is turned off.
+    pub fn with_csrf_token(self) -> Self {
+        let app = self.client.service.shared();
+        let Some(name) = app.csrf.as_ref().map(|c| c.header().clone()) else {
+            return self;
+        };
+        let token = self.client.csrf_token();
+        self.header(name, token)
     }
 
     /// Sends `Sec-Fetch-Site: same-origin`, as a browser does for a form on the app's own pages.

@@ -8,6 +8,9 @@ use fullstack::{Database, ForeignKey};
 use hello_fullstack::polls::{Choice, Question};
 use micro::TestClient;
 
+/// What precedes the token in a form's hidden CSRF input.
+const NEEDLE: &str = "name=\"csrfmiddlewaretoken\" value=\"";
+
 /// A migrated database in a temporary folder (kept alive by the returned `TempDir`).
 async fn database() -> (tempfile::TempDir, String, Database) {
     let dir = tempfile::tempdir().unwrap();
@@ -119,13 +122,33 @@ async fn vote_increments_in_sql_and_redirects_to_results() {
     let (_dir, _url, db) = database().await;
     let (q, choices) = question(&db, "Tabs or spaces?", 0, &["Tabs", "Spaces"]).await;
     let c = client(&db);
-    let form = [("choice", choices[1].id.to_string())];
+    // The vote form carries the token of its page, and a vote without it is refused.
+    let page = c.get(&format!("/questions/{}/", q.id)).await.text();
+    let at = page
+        .find(NEEDLE)
+        .unwrap_or_else(|| panic!("a CSRF input in {page}"))
+        + NEEDLE.len();
+    let token = page[at..at + 64].to_owned();
+    let refused = c
+        .post(&format!("/questions/{}/vote", q.id))
+        .form(&[("choice", choices[1].id.to_string())])
+        .await;
+    assert_eq!(refused.status(), 403);
+    assert!(
+        refused.text().contains("CSRF token missing."),
+        "{}",
+        refused.text()
+    );
+    let form = [
+        ("choice", choices[1].id.to_string()),
+        ("csrfmiddlewaretoken", token),
+    ];
     for _ in 0..2 {
         let res = c
             .post(&format!("/questions/{}/vote", q.id))
             .form(&form)
             .await;
-        assert_eq!(res.status(), 303);
+        assert_eq!(res.status(), 303, "{}", res.text());
         assert_eq!(
             res.header("location"),
             Some(format!("/questions/{}/results/", q.id).as_str())
@@ -159,13 +182,19 @@ async fn no_cross_question_votes() {
     let res = c
         .post(&format!("/questions/{}/vote", q1.id))
         .form(&[("choice", other[0].id.to_string())])
+        .with_csrf_token()
         .await;
     assert_eq!(res.status(), 404);
-    let res = c.post("/questions/999/vote").form(&[("choice", "1")]).await;
+    let res = c
+        .post("/questions/999/vote")
+        .form(&[("choice", "1")])
+        .with_csrf_token()
+        .await;
     assert_eq!(res.status(), 404);
     let res = c
         .post(&format!("/questions/{}/vote", q1.id))
         .form(&[("choice", "x")])
+        .with_csrf_token()
         .await;
     assert_eq!(
         res.status(),
@@ -175,6 +204,7 @@ async fn no_cross_question_votes() {
     let res = c
         .post(&format!("/questions/{}/vote", q1.id))
         .form(&[("nothing", "")])
+        .with_csrf_token()
         .await;
     assert_eq!(res.status(), 422, "and a form without a choice");
 

@@ -3,6 +3,9 @@
 use micro::{Config, Secret, TestClient};
 use serde_json::{Value, json};
 
+/// What precedes the token in a form's hidden CSRF input.
+const NEEDLE: &str = "name=\"csrfmiddlewaretoken\" value=\"";
+
 fn client() -> TestClient {
     let mut config = Config::default();
     config.secret_key = Some(Secret::new("test key"));
@@ -105,10 +108,28 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
         "{}",
         page.text()
     );
+    // The form carries the token of its page.
+    let text = page.text();
+    let at = text.find(NEEDLE).expect("a CSRF input") + NEEDLE.len();
+    let token = text[at..at + 64].to_owned();
+    let no_token = c
+        .post("/auth/login")
+        .form(&[("username", "ada"), ("password", "micro")])
+        .await;
+    assert_eq!(no_token.status(), 403);
+    assert!(
+        no_token.text().contains("CSRF token missing."),
+        "{}",
+        no_token.text()
+    );
 
     let res = c
         .post("/auth/login")
-        .form(&[("username", "ada"), ("password", "wrong")])
+        .form(&[
+            ("username", "ada"),
+            ("password", "wrong"),
+            ("csrfmiddlewaretoken", &token),
+        ])
         .follow_redirects(true)
         .await;
     assert_eq!(res.status(), 200);
@@ -121,7 +142,11 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
 
     let res = c
         .post("/auth/login")
-        .form(&[("username", "<ada>"), ("password", "micro")])
+        .form(&[
+            ("username", "<ada>"),
+            ("password", "micro"),
+            ("csrfmiddlewaretoken", &token),
+        ])
         .await;
     assert_eq!(res.status(), 303);
     assert_eq!(res.header("location"), Some("/"));
@@ -134,7 +159,11 @@ async fn login_keeps_the_user_in_the_session_and_flashes_once() {
     // Flashes are shown once.
     assert!(!c.get("/").await.text().contains("Welcome"));
 
-    let res = c.post("/auth/logout").follow_redirects(true).await;
+    let res = c
+        .post("/auth/logout")
+        .with_csrf_token()
+        .follow_redirects(true)
+        .await;
     let home = res.text();
     assert!(home.contains("You are logged out."), "{home}");
     assert!(home.contains(">Log in</a>"), "{home}");
@@ -157,11 +186,14 @@ async fn the_login_form_works_from_its_own_page_and_not_from_another_site() {
     );
     assert_eq!(c.cookie("session"), None, "nothing was stored");
 
+    let token = c.csrf_token();
+    let form = [form[0], form[1], ("csrfmiddlewaretoken", &token)];
     let res = c.post("/auth/login").form(&form).same_origin().await;
     assert_eq!(res.status(), 303);
     let res = c
         .post("/auth/logout")
         .cross_site("https://evil.example")
+        .with_csrf_token()
         .await;
     assert_eq!(res.status(), 403, "another site cannot log the user out");
     assert!(c.get("/").await.text().contains("signed in as"));

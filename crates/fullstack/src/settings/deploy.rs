@@ -164,6 +164,25 @@ pub fn deploy_checks(settings: &Settings) -> Vec<Check> {
             "Remove SESSION_COOKIE_HTTPONLY = false.",
         );
     }
+    if !settings.middleware_csrf {
+        add(
+            "security.W003",
+            Level::Warning,
+            "MIDDLEWARE_CSRF is false: forms and APIs that use cookies take requests forged by \
+             other sites' pages (only the cross-origin check stands)"
+                .into(),
+            "Remove MIDDLEWARE_CSRF = false; exempt the few routes that need it instead.",
+        );
+    } else if !settings.csrf_cookie_secure {
+        add(
+            "security.W016",
+            Level::Warning,
+            "CSRF_COOKIE_SECURE is false: the CSRF cookie is sent over plain HTTP, where a \
+             network attacker can read or set it"
+                .into(),
+            "Set CSRF_COOKIE_SECURE = true.",
+        );
+    }
     if settings.web.debug {
         add(
             "security.W018",
@@ -273,6 +292,7 @@ mod tests {
             SECRET_KEY = "{GOOD_KEY}"
             ALLOWED_HOSTS = ["example.com"]
             SESSION_COOKIE_SECURE = true
+            CSRF_COOKIE_SECURE = true
             SECURE_HSTS_SECONDS = 31536000
             SECURE_HSTS_INCLUDE_SUBDOMAINS = true
             SECURE_HSTS_PRELOAD = true
@@ -311,6 +331,7 @@ mod tests {
                 "security.W008",
                 "security.W009",
                 "security.W012",
+                "security.W016",
                 "security.W020",
                 "security.W026"
             ]
@@ -394,6 +415,25 @@ mod tests {
         assert_eq!(
             ids_of(|s| s.web.session_cookie_httponly = false),
             ["security.W013"]
+        );
+    }
+
+    #[test]
+    fn csrf_cookie_not_secure_is_w016_and_the_middleware_off_w003() {
+        assert_eq!(ids_of(|s| s.csrf_cookie_secure = false), ["security.W016"]);
+        // Off, its cookie does not matter: W003 alone, as Django reports it.
+        assert_eq!(
+            ids_of(|s| {
+                s.middleware_csrf = false;
+                s.csrf_cookie_secure = false;
+            }),
+            ["security.W003"]
+        );
+        // Django dropped W017 (CSRF_COOKIE_HTTPONLY): scripts read the token from the page
+        // anyway, so hiding the cookie protects nothing; it is not reported.
+        assert_eq!(
+            ids_of(|s| s.csrf_cookie_httponly = false),
+            Vec::<&str>::new()
         );
     }
 

@@ -28,6 +28,16 @@ pub(super) const OWN_KEYS: &[&str] = &[
     "SECURE_CSP",
     "SECURE_CSP_REPORT_ONLY",
     "MIDDLEWARE_CSP",
+    "MIDDLEWARE_CSRF",
+    "CSRF_COOKIE_NAME",
+    "CSRF_COOKIE_AGE",
+    "CSRF_COOKIE_DOMAIN",
+    "CSRF_COOKIE_PATH",
+    "CSRF_COOKIE_SECURE",
+    "CSRF_COOKIE_HTTPONLY",
+    "CSRF_COOKIE_SAMESITE",
+    "CSRF_HEADER_NAME",
+    "CSRF_FAILURE_TEMPLATE",
 ];
 
 /// fullstack's keys with their defaults, Django's where Django has one.
@@ -76,6 +86,26 @@ pub(super) struct Own {
     pub(super) secure_csp_report_only: BTreeMap<String, Vec<String>>,
     #[serde(rename = "MIDDLEWARE_CSP")]
     pub(super) middleware_csp: bool,
+    #[serde(rename = "MIDDLEWARE_CSRF")]
+    pub(super) middleware_csrf: bool,
+    #[serde(rename = "CSRF_COOKIE_NAME")]
+    pub(super) csrf_cookie_name: String,
+    #[serde(rename = "CSRF_COOKIE_AGE")]
+    pub(super) csrf_cookie_age: u64,
+    #[serde(rename = "CSRF_COOKIE_DOMAIN")]
+    pub(super) csrf_cookie_domain: Option<String>,
+    #[serde(rename = "CSRF_COOKIE_PATH")]
+    pub(super) csrf_cookie_path: String,
+    #[serde(rename = "CSRF_COOKIE_SECURE")]
+    pub(super) csrf_cookie_secure: bool,
+    #[serde(rename = "CSRF_COOKIE_HTTPONLY")]
+    pub(super) csrf_cookie_httponly: bool,
+    #[serde(rename = "CSRF_COOKIE_SAMESITE")]
+    pub(super) csrf_cookie_samesite: micro::SameSite,
+    #[serde(rename = "CSRF_HEADER_NAME")]
+    pub(super) csrf_header_name: String,
+    #[serde(rename = "CSRF_FAILURE_TEMPLATE")]
+    pub(super) csrf_failure_template: String,
 }
 
 impl Default for Own {
@@ -102,6 +132,17 @@ impl Default for Own {
             secure_csp: BTreeMap::new(),
             secure_csp_report_only: BTreeMap::new(),
             middleware_csp: true,
+            middleware_csrf: true,
+            csrf_cookie_name: "csrftoken".into(),
+            // Django's: a year of 52 weeks.
+            csrf_cookie_age: 60 * 60 * 24 * 7 * 52,
+            csrf_cookie_domain: None,
+            csrf_cookie_path: "/".into(),
+            csrf_cookie_secure: false,
+            csrf_cookie_httponly: false,
+            csrf_cookie_samesite: micro::SameSite::Lax,
+            csrf_header_name: "X-CSRFToken".into(),
+            csrf_failure_template: "403_csrf.html".into(),
         }
     }
 }
@@ -156,6 +197,16 @@ impl ProxySslHeader {
             name,
             value: value.to_owned(),
         })
+    }
+
+    /// The header's name.
+    pub fn name(&self) -> &micro::http::HeaderName {
+        &self.name
+    }
+
+    /// The value that means HTTPS.
+    pub fn value(&self) -> &str {
+        &self.value
     }
 
     /// Whether `headers` say the request came over HTTPS.

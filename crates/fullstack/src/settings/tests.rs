@@ -147,3 +147,46 @@ fn a_named_settings_file_must_exist() {
     // Without the variable, no file is no error.
     assert!(Settings::load_with(&empty, vars(&[])).is_ok());
 }
+
+#[test]
+fn csrf_settings_default_to_djangos_and_read_the_environment() {
+    let s = Settings::default();
+    assert!(s.middleware_csrf);
+    assert_eq!(s.csrf_cookie_name, "csrftoken");
+    assert_eq!(s.csrf_cookie_age, 31_449_600);
+    assert_eq!(s.csrf_cookie_path, "/");
+    assert!(!s.csrf_cookie_secure && !s.csrf_cookie_httponly);
+    assert_eq!(s.csrf_cookie_samesite, micro::SameSite::Lax);
+    assert_eq!(s.csrf_header_name, "X-CSRFToken");
+    assert_eq!(s.csrf_failure_template, "403_csrf.html");
+    let csrf = s.csrf().unwrap();
+    assert_eq!(csrf.header().as_str(), "x-csrftoken");
+    assert_eq!(csrf.cookie(), "csrftoken");
+
+    let dir = temp_dir("csrf", None);
+    let s = Settings::load_with(
+        &dir,
+        vars(&[
+            ("FULLSTACK_CSRF_COOKIE_AGE", "0"),
+            ("FULLSTACK_CSRF_COOKIE_SECURE", "true"),
+            ("FULLSTACK_CSRF_COOKIE_SAMESITE", "Strict"),
+            ("FULLSTACK_CSRF_COOKIE_NAME", "123"),
+            ("FULLSTACK_CSRF_HEADER_NAME", "HTTP_X_XSRF_TOKEN"),
+            ("FULLSTACK_CSRF_TRUSTED_ORIGINS", "https://*.example.com"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.csrf_cookie_age, 0);
+    assert!(s.csrf_cookie_secure);
+    assert_eq!(s.csrf_cookie_samesite, micro::SameSite::Strict);
+    assert_eq!(
+        s.csrf_cookie_name, "123",
+        "a string, though it looks like a number"
+    );
+    let csrf = s.csrf().unwrap();
+    assert_eq!(csrf.header().as_str(), "x-xsrf-token");
+    assert_eq!(
+        csrf.trusted_origins().collect::<Vec<_>>(),
+        ["https://*.example.com"]
+    );
+}

@@ -90,6 +90,9 @@ async fn pipeline(shared: &Shared, req: &mut Request) -> Response {
             }
         }
     }
+    if let Some(csrf) = &shared.csrf {
+        crate::csrf::finish(csrf, req, &mut response);
+    }
     // As in Flask, the session is saved after the after_request hooks, which may change it.
     if let (Some(session), Some(keys)) = (&req.session, &shared.session_keys)
         && let Some(err) = crate::session::save(session, keys, &shared.config, &mut response)
@@ -167,6 +170,15 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
     {
         tracing::warn!(target: "micro::cross_origin", method = %req.method(), path = req.path(), "{refused}");
         return refused.into_response();
+    }
+    // Only for a route that will run, as Django checks views: a 404 stays a 404.
+    if !is_safe(req.method())
+        && route.is_ok()
+        && let Some(csrf) = &shared.csrf
+        && !req.is_csrf_exempt()
+        && let Err(refused) = crate::csrf::check(csrf, req).await
+    {
+        return refused;
     }
 
     // The app's hooks first, then each blueprint's from the outermost in, then the rule's guards.

@@ -96,7 +96,17 @@ pub(crate) fn parse(text: &str) -> Result<Origin<'_>, &'static str> {
 
 /// `text` validated and written the way browsers send it: lower case, without the default port
 /// of `http` and `https`, so that comparing it with an `Origin` header needs no parsing.
+///
+/// `scheme://*.domain` (Django's wildcard in `CSRF_TRUSTED_ORIGINS`) stands for the domain and
+/// all its subdomains; the rest of it must be an origin.
 pub(crate) fn canonical(text: &str) -> Result<String, InvalidOrigin> {
+    if let Some((scheme, domain)) = text.split_once("://*.") {
+        let rest = canonical(&format!("{scheme}://{domain}")).map_err(|err| InvalidOrigin {
+            origin: text.to_owned(),
+            reason: err.reason,
+        })?;
+        return Ok(rest.replacen("://", "://*.", 1));
+    }
     let invalid = |reason| InvalidOrigin {
         origin: text.to_owned(),
         reason,

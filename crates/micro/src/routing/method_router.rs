@@ -48,6 +48,7 @@ pub struct MethodRouter {
     pub(crate) explicit_name: Option<String>,
     pub(crate) body_limit: Option<usize>,
     pub(crate) cross_origin_exempt: bool,
+    pub(crate) csrf_exempt: bool,
     pub(crate) guards: Vec<Arc<dyn ErasedHook>>,
 }
 
@@ -130,6 +131,7 @@ impl MethodRouter {
             explicit_name: None,
             body_limit: None,
             cross_origin_exempt: false,
+            csrf_exempt: false,
             guards: Vec::new(),
         }
     }
@@ -252,6 +254,23 @@ impl MethodRouter {
     /// See [`CrossOriginProtection`](crate::CrossOriginProtection) for what is checked.
     pub fn cross_origin_exempt(mut self) -> Self {
         self.cross_origin_exempt = true;
+        self
+    }
+
+    /// Skips the CSRF token check ([`App::csrf_protect`](crate::App::csrf_protect)) for this
+    /// rule, Django's `csrf_exempt`: for an API authenticated by a bearer token, which a
+    /// browser never sends on its own. The cross-origin check still runs unless the rule is
+    /// also [`cross_origin_exempt`](Self::cross_origin_exempt).
+    ///
+    /// ```
+    /// use micro::{App, routing::post};
+    ///
+    /// let mut app = App::new();
+    /// app.csrf_protect();
+    /// app.route("/api/items", post(|| async { "created" }).csrf_exempt());
+    /// ```
+    pub fn csrf_exempt(mut self) -> Self {
+        self.csrf_exempt = true;
         self
     }
 

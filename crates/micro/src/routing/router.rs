@@ -200,6 +200,7 @@ impl Router {
                 endpoint: names.first().map(|(n, _)| n.as_str().into()),
                 scopes,
                 cross_origin_exempt: methods.cross_origin_exempt,
+                csrf_exempt: methods.csrf_exempt,
             }),
         };
         let entries = &mut self.slots[slot];
