@@ -381,7 +381,7 @@ impl Project {
         // a 503; only the rest are 500s.
         app.error_handler_for(|err: &crate::Error, _req| err.http_error());
         for a in &self.apps {
-            a.register(&mut app);
+            a.register(&mut app, &self.settings);
         }
         for setup in &self.web {
             setup(&mut app);

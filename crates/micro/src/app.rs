@@ -217,30 +217,14 @@ impl App {
     }
 
     fn configure(config: Config, root: Root) -> Result<App, ConfigError> {
-        let mut secrets: Vec<String> = Vec::new();
-        match &config.secret_key {
-            Some(key) if !key.expose().is_empty() => secrets.push(key.expose().to_owned()),
-            _ if config.debug => {
-                tracing::warn!(target: "micro::config", "SECRET_KEY is not set: using a random key for this process (debug mode only)");
-                secrets.push(random_secret());
-            }
-            _ => {
-                return Err(ConfigError {
-                    key: "SECRET_KEY".into(),
-                    message: "is required outside debug mode: it signs the session cookies. Set SECRET_KEY in micro.toml or MICRO_SECRET_KEY in the environment to a long random value (for example the output of `openssl rand -hex 32`)".into(),
-                });
-            }
-        }
-        secrets.extend(
-            config
-                .secret_key_fallbacks
-                .iter()
-                .map(|s| s.expose().to_owned()),
-        );
+        let secrets = config.signing_secrets()?;
         let mut app = App::new();
         app.root = root;
         app.body_limit = config.max_content_length;
-        app.session_keys = Some(Keys::new(secrets.iter().map(String::as_str)));
+        app.session_keys = Some(Keys::new(
+            secrets.iter().map(String::as_str),
+            crate::session::SALT,
+        ));
         for origin in &config.trusted_origins {
             app.trusted_origin(origin).map_err(|err| ConfigError {
                 key: "TRUSTED_ORIGINS".into(),
@@ -683,19 +667,4 @@ async fn serve_on(
     crate::serve(listener, service)
         .with_graceful_shutdown(crate::server::shutdown_signal())
         .await
-}
-
-/// 32 random bytes as hex, for a debug-only session key.
-fn random_secret() -> String {
-    let mut bytes = [0u8; 32];
-    if getrandom::fill(&mut bytes).is_err() {
-        // No OS randomness: fall back to the process's randomly seeded hasher keys.
-        use std::hash::{BuildHasher, Hasher};
-        for chunk in bytes.chunks_mut(8) {
-            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-            h.write_u64(std::process::id().into());
-            chunk.copy_from_slice(&h.finish().to_le_bytes());
-        }
-    }
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -219,6 +219,43 @@ impl fmt::Display for ConfigError {
 impl std::error::Error for ConfigError {}
 
 impl Config {
+    /// The secrets that sign values, current first: `SECRET_KEY` (in debug mode without one, a
+    /// random key made once for this process), then `SECRET_KEY_FALLBACKS`. Every signer of the
+    /// process (micro's session cookie, fullstack's signed cookies) reads them here, so they agree
+    /// even on the random debug key.
+    ///
+    /// # Errors
+    /// When `SECRET_KEY` is missing or empty outside debug mode.
+    pub fn signing_secrets(&self) -> Result<Vec<String>, ConfigError> {
+        let mut secrets = Vec::with_capacity(1 + self.secret_key_fallbacks.len());
+        match &self.secret_key {
+            Some(key) if !key.expose().is_empty() => secrets.push(key.expose().to_owned()),
+            _ if self.debug => secrets.push(crate::signing::process_secret().to_owned()),
+            _ => {
+                return Err(ConfigError {
+                    key: "SECRET_KEY".into(),
+                    message: "is required outside debug mode: it signs the session cookies. Set SECRET_KEY in micro.toml or MICRO_SECRET_KEY in the environment to a long random value (for example the output of `openssl rand -hex 32`)".into(),
+                });
+            }
+        }
+        secrets.extend(
+            self.secret_key_fallbacks
+                .iter()
+                .map(|s| s.expose().to_owned()),
+        );
+        Ok(secrets)
+    }
+
+    /// A [`Signer`](crate::Signer) over [`signing_secrets`](Self::signing_secrets) for the
+    /// purpose `salt`.
+    ///
+    /// # Errors
+    /// When `SECRET_KEY` is missing or empty outside debug mode.
+    pub fn signer(&self, salt: &str) -> Result<crate::Signer, ConfigError> {
+        let secrets = self.signing_secrets()?;
+        Ok(crate::Signer::new(secrets.iter().map(String::as_str), salt))
+    }
+
     /// Defaults, then `micro.toml` in the working directory if it exists (or the file named by
     /// `MICRO_CONFIG`), then `MICRO_*` environment variables.
     ///

@@ -27,6 +27,7 @@ mod scaffold;
 mod server;
 mod session;
 mod shutdown;
+pub mod signing;
 mod state;
 #[cfg(feature = "templates")]
 mod templates;
@@ -62,6 +63,7 @@ pub use routing::{Converter, UrlForError};
 pub use server::{ClientAddr, Serve, serve, shutdown_signal};
 pub use session::{Flash, MAX_COOKIE_SIZE, Session};
 pub use shutdown::{Shutdown, ShutdownTrigger};
+pub use signing::Signer;
 pub use state::State;
 #[cfg(feature = "templates")]
 #[doc(hidden)]

@@ -1,7 +1,5 @@
 //! Signed cookie sessions and flash messages, Flask's model.
 
-mod signing;
-
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use http::HeaderValue;
@@ -10,7 +8,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-pub(crate) use signing::Keys;
+pub(crate) use crate::signing::Signer as Keys;
+
+/// Separates what the session cookie signs from any other use of `SECRET_KEY`.
+pub(crate) const SALT: &str = "micro.session.cookie";
 
 use crate::config::{Config, SameSite};
 use crate::extract::{Cookies, FromRequest};

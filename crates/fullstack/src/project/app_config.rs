@@ -4,12 +4,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::Error;
 use crate::commands::{CommandFn, FnCommand, ManagementCommand};
 use crate::migrations::{Migration, MigrationSet};
 use crate::model::ModelMeta;
+use crate::{Error, Settings};
 
-type RouteFn = Box<dyn Fn(&mut micro::App) + Send + Sync>;
+type RouteFn = Box<dyn Fn(&mut micro::App, &Settings) + Send + Sync>;
 type BlueprintFn = Box<dyn Fn() -> micro::Blueprint + Send + Sync>;
 
 /// Migrations embedded in the binary, as `(app, name, json)`: the `embedded.rs` that
@@ -155,6 +155,18 @@ impl AppConfig {
     /// Registers routes on the project's web app (`runserver`).
     #[must_use]
     pub fn routes(mut self, register: impl Fn(&mut micro::App) + Send + Sync + 'static) -> Self {
+        self.routes.push(Box::new(move |app, _| register(app)));
+        self
+    }
+
+    /// Registers routes or layers that depend on the project's [`Settings`] (a contrib app's
+    /// layer configured by `SESSION_*` or `MESSAGE_*` keys); called with the settings the web
+    /// app is built from.
+    #[must_use]
+    pub fn routes_with_settings(
+        mut self,
+        register: impl Fn(&mut micro::App, &Settings) + Send + Sync + 'static,
+    ) -> Self {
         self.routes.push(Box::new(register));
         self
     }
@@ -264,8 +276,9 @@ impl AppConfig {
         }
     }
 
-    /// Registers the app's routes, blueprints and templates folder on `app`.
-    pub fn register(&self, app: &mut micro::App) {
+    /// Registers the app's routes, blueprints and templates folder on `app`, built from
+    /// `settings`.
+    pub fn register(&self, app: &mut micro::App, settings: &Settings) {
         let mut templates = self.templates_path();
         for make in &self.blueprints {
             let mut bp = make();
@@ -281,7 +294,7 @@ impl AppConfig {
             app.register_blueprint(bp);
         }
         for register in &self.routes {
-            register(app);
+            register(app, settings);
         }
     }
 }
