@@ -1,5 +1,7 @@
 //! The request object handlers, hooks and error handlers see.
 
+mod on_response;
+
 use std::sync::Arc;
 
 use http::{HeaderMap, Method, Uri, Version, request::Parts};
@@ -42,6 +44,7 @@ pub struct Request {
     /// The connection it came on, when [`serve`](crate::serve) hands it to the app directly;
     /// otherwise its details are in the extensions, if anywhere.
     pub(crate) conn: Option<Arc<Connection>>,
+    pub(crate) on_response: on_response::OnResponse,
 }
 
 /// The body, or who took it, for the error when a second extractor wants it. The record fits in
@@ -72,6 +75,7 @@ impl Request {
             in_before_hook: false,
             session: None,
             conn: None,
+            on_response: on_response::OnResponse::default(),
         }
     }
 
@@ -105,6 +109,7 @@ impl Request {
             in_before_hook: false,
             session: self.session.clone(),
             conn: self.conn.clone(),
+            on_response: self.on_response.share(),
         }
     }
 
@@ -228,6 +233,50 @@ impl Request {
     /// Shared app state registered with [`App::state`](crate::App::state).
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.app.state.get::<T>()
+    }
+
+    /// Runs `step` on this request's response, after the error handlers, the `after_request`
+    /// hooks and the session save, before the teardown hooks; steps run in the order they were
+    /// registered, and each gets the response the previous one returned.
+    ///
+    /// It is how an extractor acts after the handler without a tower layer around every
+    /// request: fullstack's server-side `Session` saves itself this way, only on requests that
+    /// took it. A step that panics becomes a 500 page, as a hook's panic does.
+    ///
+    /// ```
+    /// use micro::{App, FromRequest, Request, Response};
+    ///
+    /// /// An extractor that stamps the response of the handlers that take it.
+    /// struct Stamped;
+    ///
+    /// impl FromRequest for Stamped {
+    ///     type Rejection = micro::Error;
+    ///
+    ///     async fn from_request(req: &mut Request) -> Result<Self, micro::Error> {
+    ///         req.on_response(|mut res: Response| async move {
+    ///             res.headers_mut().insert("x-stamped", "yes".parse().unwrap());
+    ///             res
+    ///         });
+    ///         Ok(Stamped)
+    ///     }
+    /// }
+    ///
+    /// async fn page(_: Stamped) -> &'static str { "stamped" }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = App::new();
+    /// app.get("/", page);
+    /// let res = micro::TestClient::new(app).get("/").await;
+    /// assert_eq!(res.header("x-stamped"), Some("yes"));
+    /// # }
+    /// ```
+    pub fn on_response<F, Fut>(&mut self, step: F)
+    where
+        F: FnOnce(crate::Response) -> Fut + Send + 'static,
+        Fut: Future<Output = crate::Response> + Send + 'static,
+    {
+        self.on_response
+            .push(Box::new(move |res| Box::pin(step(res))));
     }
 
     /// Request-local storage, Flask's `g`: lives for this request only and is shared by hooks,

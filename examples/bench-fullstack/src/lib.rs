@@ -94,9 +94,16 @@ pub const WORLD_ROWS: i32 = 10_000;
 const FORTUNES_TEMPLATE: &str = include_str!("../templates/fortunes.html");
 const SERVER_NAME: HeaderValue = HeaderValue::from_static("fullstack");
 
-/// The project: one app, `bench`, with the two models and the six routes; the web setup adds
-/// the embedded template and the `Server` header. Serve `project().web_app(&db)`.
+/// The project: one app, `bench`, with the two models and the six routes, beside the sessions
+/// app a new project has (lazy: no handler here touches the session, so it costs no query); the
+/// web setup adds the embedded template and the `Server` header. Serve `project().web_app(&db)`.
 pub fn project() -> Project {
+    bare_project().app(fullstack::sessions::app())
+}
+
+/// [`project`] without the sessions app: with `FULLSTACK_MIDDLEWARE_*=false` it measures what
+/// the default stack costs (see `docs/benchmarks.md`).
+pub fn bare_project() -> Project {
     Project::new("bench-fullstack")
         .app(
             AppConfig::new("bench")

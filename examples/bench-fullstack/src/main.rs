@@ -1,6 +1,11 @@
 //! The TechEmpower benchmark server, full-stack flavour: listens on `HOST`:`PORT`, uses the
 //! database at `DATABASE_URL` (or the SQLite file `DB_PATH`) with `DB_POOL_SIZE` connections
 //! (default 4), and creates/fills the tables when they are missing.
+//!
+//! The project's settings come from `FULLSTACK_*` variables (no settings file), so the default
+//! middleware can be switched off to measure it: `FULLSTACK_MIDDLEWARE_SECURITY=false
+//! FULLSTACK_MIDDLEWARE_CLICKJACKING=false FULLSTACK_MIDDLEWARE_CSP=false
+//! FULLSTACK_MIDDLEWARE_CSRF=false BENCH_SESSIONS=off`.
 
 use std::process::ExitCode;
 
@@ -41,7 +46,21 @@ async fn serve() -> Result<(), String> {
     // The project's web app (its default middleware, the database in state), served directly
     // rather than through `runserver`, which would open its own pool (no pool size) and a
     // multi-threaded runtime.
-    let app = bench_fullstack::project()
+    let mut settings = fullstack::Settings::load_from(env!("CARGO_MANIFEST_DIR"))
+        .map_err(|e| format!("settings: {e}"))?;
+    if settings.web.secret_key.is_none() {
+        // Nothing here is signed; a key of this process's own keeps the harness free of one.
+        settings.web.secret_key = Some(micro::Secret::new(format!(
+            "bench-{:032x}",
+            fastrand::u128(..)
+        )));
+    }
+    let project = match std::env::var("BENCH_SESSIONS").as_deref() {
+        Ok("off") => bench_fullstack::bare_project(),
+        _ => bench_fullstack::project(),
+    };
+    let app = project
+        .settings(settings)
         .web_app(&db)
         .map_err(|e| e.to_string())?;
     let host = std::env::var("HOST").unwrap_or_else(|_| "127.0.0.1".to_owned());

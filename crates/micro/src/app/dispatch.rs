@@ -99,6 +99,17 @@ async fn pipeline(shared: &Shared, req: &mut Request) -> Response {
     {
         response = render_default(&err, req.headers(), shared.error_style());
     }
+    for step in req.on_response.take() {
+        response = match AssertUnwindSafe(step(response)).catch_unwind().await {
+            Ok(response) => response,
+            Err(panic) => {
+                let err = panicked(req, "an on_response step", &panic);
+                let page = render_default(&err, req.headers(), shared.error_style());
+                error = Some(Arc::new(err));
+                page
+            }
+        };
+    }
     for scaffold in innermost_first(shared, req) {
         for hook in scaffold.teardown.iter().rev() {
             let _ = guard(req, "a teardown_request hook", || {

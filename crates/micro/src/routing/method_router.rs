@@ -8,7 +8,6 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::Method;
-use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
 use crate::handler::{
@@ -313,8 +312,18 @@ impl MethodRouter {
 
 /// A type-erased, cloneable tower service from request to response that never fails: the shape
 /// of a route (or of the whole app) that layers wrap.
+///
+/// It is an `Arc` of the wrapped service, called by reference: cloning a route (which every
+/// tower layer does once per request) is a reference count, and a layer costs one boxed future
+/// per request. `tower::util::BoxCloneSyncService` would allocate on each clone and box every
+/// future twice (its own box around ours).
 #[derive(Clone)]
-pub struct Route(BoxCloneSyncService<http::Request<Body>, Response, Infallible>);
+pub struct Route(Arc<dyn ErasedRoute>);
+
+/// What a [`Route`] holds: a service called through `&self`, so one copy serves every request.
+trait ErasedRoute: Send + Sync {
+    fn call(&self, req: http::Request<Body>) -> BoxFuture<'static, Result<Response, Infallible>>;
+}
 
 impl fmt::Debug for Route {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -336,23 +345,20 @@ impl Route {
         B: http_body::Body<Data = Bytes> + Send + 'static,
         B::Error: Into<BoxError>,
     {
-        let service = Infallibly(service);
-        Route(BoxCloneSyncService::new(service))
+        Route(Arc::new(Infallibly(service)))
     }
 
     fn from_endpoint(endpoint: Endpoint) -> Self {
         match endpoint {
             Endpoint::Service(route) => route,
-            Endpoint::Handler(handler) => Route(BoxCloneSyncService::new(tower::service_fn(
-                move |req: http::Request<Body>| call_handler(handler.clone(), req),
-            ))),
+            Endpoint::Handler(handler) => Route(Arc::new(HandlerRoute(handler))),
         }
     }
 
     pub(crate) fn call_owned(&self, req: http::Request<Body>) -> BoxFuture<'static, Response> {
-        let mut service = self.0.clone();
+        let future = self.0.call(req);
         Box::pin(async move {
-            match service.call(req).await {
+            match future.await {
                 Ok(res) => res,
                 Err(never) => match never {},
             }
@@ -365,8 +371,9 @@ impl Service<http::Request<Body>> for Route {
     type Error = Infallible;
     type Future = BoxFuture<'static, Result<Response, Infallible>>;
 
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        self.0.poll_ready(cx)
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        // Each call readies its own clone of the wrapped service (see `Infallibly`).
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, req: http::Request<Body>) -> Self::Future {
@@ -376,26 +383,19 @@ impl Service<http::Request<Body>> for Route {
 
 /// Turns a fallible service into one whose errors, from readiness or from the call, are 500
 /// responses, as every route must answer.
-#[derive(Clone)]
 struct Infallibly<S>(S);
 
-impl<S, B> Service<http::Request<Body>> for Infallibly<S>
+impl<S, B> ErasedRoute for Infallibly<S>
 where
-    S: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + 'static,
+    S: Service<http::Request<Body>, Response = http::Response<B>> + Clone + Send + Sync + 'static,
     S::Future: Send + 'static,
     S::Error: Into<BoxError>,
     B: http_body::Body<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, req: http::Request<Body>) -> Self::Future {
+    fn call(&self, req: http::Request<Body>) -> BoxFuture<'static, Result<Response, Infallible>> {
+        // tower's rule: call the clone that was made ready. Layers built on `Route` hold routes
+        // by `Arc`, so the clone is cheap.
         let service = self.0.clone();
         Box::pin(async move {
             Ok(match service.oneshot(req).await {
@@ -403,6 +403,15 @@ where
                 Err(err) => Error::internal(err.into()).into_response(),
             })
         })
+    }
+}
+
+/// A plain handler under per-route layers.
+struct HandlerRoute(Arc<dyn ErasedHandler>);
+
+impl ErasedRoute for HandlerRoute {
+    fn call(&self, req: http::Request<Body>) -> BoxFuture<'static, Result<Response, Infallible>> {
+        Box::pin(call_handler(self.0.clone(), req))
     }
 }
 
