@@ -150,10 +150,13 @@ impl Policy {
     async fn handle(&self, inner: Route, mut req: Request<Body>) -> Response {
         let secure = self.is_secure(&req);
         let mut nonce = None;
-        let mut res = match self.checked_host(&req) {
+        let redirect = match self.checked_host(&req) {
             Err(message) => return self.refused(message, secure),
-            Ok(host) if self.ssl_redirect && !secure => https_redirect(&host, &req),
-            Ok(_) => {
+            Ok(host) => (self.ssl_redirect && !secure).then(|| https_redirect(host, &req)),
+        };
+        let mut res = match redirect {
+            Some(redirect) => redirect,
+            None => {
                 // Made before the handler runs, so its templates can use it.
                 if self.csp.iter().any(csp::Policy::uses_nonce) {
                     let fresh = csp::fresh_nonce();
@@ -210,7 +213,7 @@ impl Policy {
 
     /// The request's host (`X-Forwarded-Host` when trusted, else `Host`, else the URI's), if
     /// `ALLOWED_HOSTS` allows it; the message naming it otherwise.
-    fn checked_host(&self, req: &Request<Body>) -> Result<String, String> {
+    fn checked_host<'r>(&self, req: &'r Request<Body>) -> Result<&'r str, String> {
         let forwarded = self
             .use_x_forwarded_host
             .then(|| req.headers().get("x-forwarded-host"))
@@ -224,12 +227,11 @@ impl Policy {
                     .get(header::HOST)
                     .map(|v| v.to_str().unwrap_or("\u{fffd}"))
             })
-            .map(str::to_owned)
-            .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()));
+            .or_else(|| req.uri().authority().map(|a| a.as_str()));
         // No host at all (an HTTP/1.0 client, the in-process test client) names nothing an
         // attacker could poison.
         let Some(host) = host else {
-            return Ok(String::new());
+            return Ok("");
         };
         // The in-process test client's name (Django's), for requests that came from no socket:
         // `serve` marks each one with its client's address.

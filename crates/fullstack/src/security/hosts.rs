@@ -58,12 +58,14 @@ impl AllowedHosts {
     /// # Errors
     /// The 400 page's message, naming the host.
     pub fn check(&self, host: &str) -> Result<(), String> {
-        let domain = split_domain_port(host).map(|(domain, _)| domain);
-        if let Some(domain) = &domain
+        // Every request comes here: the allowed case borrows and compares without case, and
+        // only the refusal lowercases and allocates.
+        if let Some((domain, _)) = split_domain_port_raw(host)
             && self.allows(domain)
         {
             return Ok(());
         }
+        let domain = split_domain_port(host).map(|(domain, _)| domain);
         let mut message = format!("Invalid HTTP_HOST header: {}.", quoted(host));
         match domain {
             Some(domain) => message.push_str(&format!(
@@ -76,13 +78,19 @@ impl AllowedHosts {
         Err(message)
     }
 
+    /// Whether `domain` (in any case; the patterns are lowercase) matches a pattern.
     fn allows(&self, domain: &str) -> bool {
+        let ends_with = |suffix: &str| {
+            domain.len() >= suffix.len()
+                && domain.as_bytes()[domain.len() - suffix.len()..]
+                    .eq_ignore_ascii_case(suffix.as_bytes())
+        };
         self.patterns.iter().any(|pattern| {
             pattern == "*"
-                || pattern == domain
-                || pattern
-                    .strip_prefix('.')
-                    .is_some_and(|parent| domain == parent || domain.ends_with(pattern.as_str()))
+                || pattern.eq_ignore_ascii_case(domain)
+                || pattern.strip_prefix('.').is_some_and(|parent| {
+                    parent.eq_ignore_ascii_case(domain) || ends_with(pattern.as_str())
+                })
         })
     }
 }
@@ -96,7 +104,11 @@ fn quoted(text: &str) -> String {
 /// IPv4 address or a bracketed IPv6 address, with an optional numeric port: Django's
 /// `split_domain_port`, which refuses `example.com@evil.tld` and `example.com:80/badpath`.
 fn split_domain_port(host: &str) -> Option<(String, String)> {
-    let host = host.to_ascii_lowercase();
+    split_domain_port_raw(host).map(|(domain, port)| (domain.to_ascii_lowercase(), port.to_owned()))
+}
+
+/// [`split_domain_port`] without lowercasing: slices of `host`.
+fn split_domain_port_raw(host: &str) -> Option<(&str, &str)> {
     let (domain, rest) = if host.starts_with('[') {
         let end = host.find(']')?;
         let inside = &host[1..end];
@@ -116,7 +128,7 @@ fn split_domain_port(host: &str) -> Option<(String, String)> {
         let valid = !domain.is_empty()
             && domain
                 .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-');
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
         if !valid {
             return None;
         }
@@ -128,7 +140,7 @@ fn split_domain_port(host: &str) -> Option<(String, String)> {
         _ => return None,
     };
     let domain = domain.strip_suffix('.').unwrap_or(domain);
-    Some((domain.to_owned(), port.to_owned()))
+    Some((domain, port))
 }
 
 #[cfg(test)]
@@ -209,6 +221,16 @@ mod tests {
         assert!(hosts.check("a.b.example.com").is_ok());
         assert!(hosts.check("notexample.com").is_err());
         assert!(hosts.check("example.com.evil.tld").is_err());
+        // Case does not matter on either side, and the message shows the domain lowercased.
+        assert!(hosts.check("A.B.Example.COM:8000").is_ok());
+        assert!(hosts.check("EXAMPLE.com").is_ok());
+        assert!(hosts.check("NotExample.COM").is_err());
+        assert!(
+            hosts
+                .check("Evil.TLD")
+                .unwrap_err()
+                .ends_with("You may need to add 'evil.tld' to ALLOWED_HOSTS.")
+        );
     }
 
     #[test]
