@@ -100,11 +100,10 @@ fn frame_header(res: &mut Response, option: crate::settings::FrameOptions) {
 /// What the middleware needs from the settings, read once.
 struct Policy {
     hosts: AllowedHosts,
-    use_x_forwarded_host: bool,
+    proxy: micro::TrustedProxy,
     headers: Option<headers::SecurityHeaders>,
     ssl_redirect: bool,
     frame_options: Option<HeaderValue>,
-    proxy_ssl_header: Option<crate::settings::ProxySslHeader>,
     /// `SECURE_CSP` and `SECURE_CSP_REPORT_ONLY`, when set and switched on.
     csp: Vec<csp::Policy>,
 }
@@ -113,7 +112,7 @@ struct Policy {
 pub(crate) fn install(app: &mut micro::App, settings: &Settings) {
     let policy = Arc::new(Policy {
         hosts: AllowedHosts::for_settings(settings),
-        use_x_forwarded_host: settings.use_x_forwarded_host,
+        proxy: settings.trusted_proxy(),
         headers: settings
             .middleware_security
             .then(|| headers::SecurityHeaders::new(settings)),
@@ -121,7 +120,6 @@ pub(crate) fn install(app: &mut micro::App, settings: &Settings) {
         frame_options: settings
             .middleware_clickjacking
             .then(|| HeaderValue::from_static(settings.x_frame_options.as_str())),
-        proxy_ssl_header: settings.secure_proxy_ssl_header.clone(),
         csp: [
             ("content-security-policy", &settings.secure_csp),
             (
@@ -204,30 +202,13 @@ impl Policy {
 
     /// Over HTTPS: the URI says so, or the trusted proxy's header does.
     fn is_secure(&self, req: &Request<Body>) -> bool {
-        req.uri().scheme_str() == Some("https")
-            || self
-                .proxy_ssl_header
-                .as_ref()
-                .is_some_and(|h| h.matches(req.headers()))
+        self.proxy.is_secure(req.uri(), req.headers())
     }
 
     /// The request's host (`X-Forwarded-Host` when trusted, else `Host`, else the URI's), if
     /// `ALLOWED_HOSTS` allows it; the message naming it otherwise.
     fn checked_host<'r>(&self, req: &'r Request<Body>) -> Result<&'r str, String> {
-        let forwarded = self
-            .use_x_forwarded_host
-            .then(|| req.headers().get("x-forwarded-host"))
-            .flatten()
-            .and_then(|v| v.to_str().ok())
-            // A chain of proxies appends: the first is what the client asked for.
-            .map(|v| v.split(',').next().unwrap_or(v).trim());
-        let host = forwarded
-            .or_else(|| {
-                req.headers()
-                    .get(header::HOST)
-                    .map(|v| v.to_str().unwrap_or("\u{fffd}"))
-            })
-            .or_else(|| req.uri().authority().map(|a| a.as_str()));
+        let host = self.proxy.host(req.uri(), req.headers());
         // No host at all (an HTTP/1.0 client, the in-process test client) names nothing an
         // attacker could poison.
         let Some(host) = host else {
@@ -240,7 +221,7 @@ impl Policy {
         {
             return Ok(host);
         }
-        self.hosts.check(&host).map(|()| host)
+        self.hosts.check(host).map(|()| host)
     }
 }
 

@@ -308,6 +308,16 @@ impl Settings {
         }
     }
 
+    /// The proxy headers `USE_X_FORWARDED_HOST` and `SECURE_PROXY_SSL_HEADER` trust: one reading
+    /// for the host check, the HTTPS redirect and the CSRF check.
+    pub fn trusted_proxy(&self) -> micro::TrustedProxy {
+        let proxy = micro::TrustedProxy::new().use_x_forwarded_host(self.use_x_forwarded_host);
+        match &self.secure_proxy_ssl_header {
+            Some(header) => proxy.ssl_header(header.name().clone(), header.value()),
+            None => proxy,
+        }
+    }
+
     /// micro's CSRF check as these settings configure it (`CSRF_*`, `USE_X_FORWARDED_HOST`,
     /// `SECURE_PROXY_SSL_HEADER`), which [`Project::web_app`](crate::Project::web_app)
     /// installs when `MIDDLEWARE_CSRF` is on.
@@ -331,11 +341,8 @@ impl Settings {
             .cookie_httponly(self.csrf_cookie_httponly)
             .cookie_samesite(Some(self.csrf_cookie_samesite))
             .header_name(header)
-            .use_x_forwarded_host(self.use_x_forwarded_host)
+            .trusted_proxy(self.trusted_proxy())
             .failure_template(self.csrf_failure_template.clone());
-        if let Some(proxy) = &self.secure_proxy_ssl_header {
-            csrf.proxy_ssl_header(proxy.name().clone(), proxy.value());
-        }
         for origin in &self.csrf_trusted_origins {
             csrf.trusted_origin(origin)?;
         }

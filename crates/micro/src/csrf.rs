@@ -15,7 +15,7 @@ mod token;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http::header::{HOST, ORIGIN, REFERER, SET_COOKIE, VARY};
+use http::header::{ORIGIN, REFERER, SET_COOKIE, VARY};
 use http::{HeaderName, HeaderValue, StatusCode};
 
 use crate::config::SameSite;
@@ -50,8 +50,7 @@ pub struct Csrf {
     header_name: HeaderName,
     field_name: String,
     trusted: TrustedOrigins,
-    use_x_forwarded_host: bool,
-    proxy_ssl_header: Option<(HeaderName, String)>,
+    proxy: crate::TrustedProxy,
     failure_template: Option<String>,
 }
 
@@ -77,8 +76,7 @@ impl Csrf {
             header_name: HeaderName::from_static("x-csrftoken"),
             field_name: FIELD_NAME.into(),
             trusted: TrustedOrigins::default(),
-            use_x_forwarded_host: false,
-            proxy_ssl_header: None,
+            proxy: crate::TrustedProxy::new(),
             failure_template: None,
         }
     }
@@ -163,14 +161,20 @@ impl Csrf {
     /// Reads the request's host from `X-Forwarded-Host` (`USE_X_FORWARDED_HOST`): only behind
     /// a proxy that sets it.
     pub fn use_x_forwarded_host(&mut self, yes: bool) -> &mut Self {
-        self.use_x_forwarded_host = yes;
+        self.proxy = std::mem::take(&mut self.proxy).use_x_forwarded_host(yes);
         self
     }
 
     /// The header and value a trusted proxy sets on HTTPS requests (`SECURE_PROXY_SSL_HEADER`,
     /// `X-Forwarded-Proto: https`): such requests get the `Referer` check.
     pub fn proxy_ssl_header(&mut self, name: HeaderName, value: impl Into<String>) -> &mut Self {
-        self.proxy_ssl_header = Some((name, value.into()));
+        self.proxy = std::mem::take(&mut self.proxy).ssl_header(name, value);
+        self
+    }
+
+    /// Both proxy settings at once, as the host check in front of this one reads them.
+    pub fn trusted_proxy(&mut self, proxy: crate::TrustedProxy) -> &mut Self {
+        self.proxy = proxy;
         self
     }
 
@@ -202,24 +206,13 @@ impl Csrf {
     }
 
     fn is_secure(&self, req: &Request) -> bool {
-        req.uri().scheme_str() == Some("https")
-            || self.proxy_ssl_header.as_ref().is_some_and(|(name, value)| {
-                req.header(name)
-                    .is_some_and(|v| v.trim().eq_ignore_ascii_case(value))
-            })
+        self.proxy.is_secure(req.uri(), req.headers())
     }
 
     /// The request's host, as Django's `get_host` (ALLOWED_HOSTS validated it when a layer
     /// checks hosts, as fullstack's does).
     fn host<'r>(&self, req: &'r Request) -> Option<&'r str> {
-        let forwarded = self
-            .use_x_forwarded_host
-            .then(|| req.header("x-forwarded-host"))
-            .flatten()
-            .map(|v| v.split(',').next().unwrap_or(v).trim());
-        forwarded
-            .or_else(|| req.header(HOST))
-            .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        self.proxy.host(req.uri(), req.headers())
     }
 
     /// The `Set-Cookie` for `secret`.

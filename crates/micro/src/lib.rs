@@ -20,6 +20,7 @@ mod handler;
 #[cfg(feature = "multipart")]
 #[cfg_attr(docsrs, doc(cfg(feature = "multipart")))]
 pub mod multipart;
+mod proxy;
 mod request;
 pub mod response;
 pub mod routing;
@@ -55,6 +56,7 @@ pub use handler::{Handler, HookOutcome};
 pub use minijinja;
 #[cfg(feature = "multipart")]
 pub use multipart::{Multipart, MultipartConfig, MultipartForm, UploadedFile};
+pub use proxy::TrustedProxy;
 pub use request::Request;
 pub use response::{
     Either, Event, Html, IntoResponse, Json, Redirect, Response, Sse, Streamed, escape, redirect,

@@ -208,14 +208,6 @@ impl ProxySslHeader {
     pub fn value(&self) -> &str {
         &self.value
     }
-
-    /// Whether `headers` say the request came over HTTPS.
-    pub fn matches(&self, headers: &micro::HeaderMap) -> bool {
-        headers
-            .get(&self.name)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case(&self.value))
-    }
 }
 
 impl fmt::Display for ProxySslHeader {
