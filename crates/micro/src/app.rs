@@ -575,7 +575,9 @@ impl App {
     }
 
     fn freeze(mut self) -> AppService {
-        // One list of trusted origins for both checks, whichever way they were given.
+        // One list of trusted origins for both checks, whichever way they were given. Both
+        // lists hold origins already canonicalised by `cross_origin::canonical_origin`, which
+        // each side accepts again, so nothing is dropped by ignoring the results.
         if let (Some(csrf), Some(protection)) = (&mut self.csrf, &mut self.cross_origin) {
             for origin in protection.trusted_origins() {
                 let _ = csrf.trusted_origin(origin);
