@@ -15,3 +15,9 @@ pub mod security {}
 
 #[doc = include_str!("../../../docs/fullstack/sessions.md")]
 pub mod sessions {}
+
+#[doc = include_str!("../../../docs/fullstack/project.md")]
+pub mod project {}
+
+#[doc = include_str!("../../../docs/fullstack/migrations.md")]
+pub mod migrations {}
