@@ -21,3 +21,6 @@ pub mod project {}
 
 #[doc = include_str!("../../../docs/fullstack/migrations.md")]
 pub mod migrations {}
+
+#[doc = include_str!("../../../docs/fullstack/tutorial.md")]
+pub mod tutorial {}
