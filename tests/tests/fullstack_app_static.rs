@@ -29,7 +29,10 @@ async fn client(project: &Project) -> TestClient {
 async fn an_apps_static_files_are_served_under_its_label_from_its_crate() {
     let app = polls();
     let folder = app.static_path().unwrap();
-    assert!(folder.is_absolute(), "rooted at the crate, not the working directory: {folder:?}");
+    assert!(
+        folder.is_absolute(),
+        "rooted at the crate, not the working directory: {folder:?}"
+    );
     assert!(folder.starts_with(env!("CARGO_MANIFEST_DIR")));
 
     let project = Project::new("mysite").app(app);
@@ -46,7 +49,10 @@ async fn an_apps_static_files_are_served_under_its_label_from_its_crate() {
     let page = client.get("/page").await;
     assert_eq!(page.text(), "<link href=\"/static/polls/css/style.css\">");
 
-    assert_eq!(client.get("/static/polls/css/missing.css").await.status(), 404);
+    assert_eq!(
+        client.get("/static/polls/css/missing.css").await.status(),
+        404
+    );
     // Nothing outside the folder: not the fixture beside it, not this file.
     for escape in [
         "/static/polls/../app_static/polls/static/css/style.css",
@@ -65,23 +71,29 @@ async fn two_apps_and_the_project_keep_their_static_files_apart() {
         std::fs::create_dir_all(dir.path().join(folder)).unwrap();
         std::fs::write(dir.path().join(folder).join("app.js"), text).unwrap();
     }
-    let project = Project::new("mysite")
-        .root(dir.path())
-        .app(polls())
-        .app(AppConfig::new("blog").root(dir.path()).static_folder("blog/static"));
+    let project = Project::new("mysite").root(dir.path()).app(polls()).app(
+        AppConfig::new("blog")
+            .root(dir.path())
+            .static_folder("blog/static"),
+    );
     let client = client(&project).await;
     assert_eq!(client.get("/static/app.js").await.text(), "project");
     assert_eq!(client.get("/static/blog/app.js").await.text(), "blog");
     assert_eq!(client.get("/static/polls/app.js").await.status(), 404);
-    assert_eq!(client.get("/static/polls/css/style.css").await.status(), 200);
+    assert_eq!(
+        client.get("/static/polls/css/style.css").await.status(),
+        200
+    );
 }
 
 #[tokio::test]
 async fn runserver_refuses_a_missing_static_folder_naming_it() {
     let dir = tempfile::tempdir().unwrap();
-    let project = Project::new("mysite")
-        .database_url("sqlite::memory:")
-        .app(AppConfig::new("polls").root(dir.path()).static_folder("polls/static"));
+    let project = Project::new("mysite").database_url("sqlite::memory:").app(
+        AppConfig::new("polls")
+            .root(dir.path())
+            .static_folder("polls/static"),
+    );
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = project
         .run_with(["manage", "runserver", "127.0.0.1:0"], &mut out, &mut err)
