@@ -1,226 +1,81 @@
 //! fullstack's querysets on every backend: lookups, ordering, slicing, aggregates, F-expression
 //! updates, bulk operations, instances and `on_delete`, relations without N+1, raw SQL and
-//! transactions. Models are written by hand, as `#[derive(Model)]` would write them.
+//! transactions. The models are `#[derive(Model)]`s, as users write them.
 
 mod backends;
 
 use backends::{TestDb, on_every_backend};
 use chrono::{DateTime, TimeZone, Utc};
-use fullstack::model::{FieldMeta, OnDelete, Relation, RelationKind, read_field};
 use fullstack::query::prelude::*;
 use fullstack::query::{Selected, raw, raw_rows};
-use fullstack::{
-    Backend, Column, ColumnType, Database, DbType, Error, Model, ModelMeta, Row, Value,
-    capture_queries,
-};
+use fullstack::{Backend, Database, Error, ForeignKey, Model, Value, capture_queries};
 
 // ---- models ----------------------------------------------------------------------------------
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "polls", ordering = ["-pub_date"])]
 struct Question {
-    id: Option<i64>,
+    id: i64,
+    #[field(max_length = 200)]
     question_text: String,
     pub_date: DateTime<Utc>,
     votes: i32,
 }
 
 impl Question {
-    const ID: Column<Question, Option<i64>> = Column::new("id", "id");
-    const QUESTION_TEXT: Column<Question, String> = Column::new("question_text", "question_text");
-    const PUB_DATE: Column<Question, DateTime<Utc>> = Column::new("pub_date", "pub_date");
-    const VOTES: Column<Question, i32> = Column::new("votes", "votes");
-
-    fn new(text: &str, year: i32, votes: i32) -> Self {
-        Question {
-            id: None,
-            question_text: text.into(),
-            pub_date: Utc.with_ymd_and_hms(year, 3, 14, 15, 9, 26).unwrap(),
+    /// Not `new`, which the derive writes (with every field).
+    fn asked(text: &str, year: i32, votes: i32) -> Self {
+        Question::new(
+            text.to_owned(),
+            Utc.with_ymd_and_hms(year, 3, 14, 15, 9, 26).unwrap(),
             votes,
-        }
-    }
-
-    fn choice_set(&self) -> QuerySet<Choice> {
-        self.related(Choice::QUESTION)
+        )
     }
 }
 
-static QUESTION_META: ModelMeta = ModelMeta::new(
-    "polls",
-    "Question",
-    "polls_question",
-    &[
-        FieldMeta::new("id", "id", ColumnType::BigInt)
-            .primary_key(true)
-            .auto(true),
-        FieldMeta::new("question_text", "question_text", ColumnType::VarChar).max_length(200),
-        FieldMeta::new("pub_date", "pub_date", ColumnType::DateTime),
-        FieldMeta::new("votes", "votes", ColumnType::Int),
-    ],
-)
-.ordering(&["-pub_date"]);
-
-impl Model for Question {
-    const META: &'static ModelMeta = &QUESTION_META;
-
-    fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
-        Ok(Question {
-            id: read_field::<Self, _>(row, offset, 0)?,
-            question_text: read_field::<Self, _>(row, offset, 1)?,
-            pub_date: read_field::<Self, _>(row, offset, 2)?,
-            votes: read_field::<Self, _>(row, offset, 3)?,
-        })
-    }
-
-    fn values(&self) -> Vec<Value> {
-        vec![
-            self.id.to_value(),
-            self.question_text.to_value(),
-            self.pub_date.to_value(),
-            self.votes.to_value(),
-        ]
-    }
-
-    fn pk(&self) -> Value {
-        self.id.to_value()
-    }
-
-    fn set_pk(&mut self, pk: i64) {
-        self.id = Some(pk);
-    }
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "polls")]
+struct Choice {
+    id: i64,
+    #[field(on_delete = cascade)]
+    question: ForeignKey<Question>,
+    votes: i32,
 }
-
-/// Defines a model with an auto `id`, a foreign key to `Question` and one more column.
-macro_rules! child_model {
-    ($ty:ident, $meta:ident, $table:literal, $fk:ty, $on_delete:expr, $other:ident: $other_ty:ty, $col_ty:expr) => {
-        #[derive(Debug, Clone, PartialEq)]
-        struct $ty {
-            id: Option<i64>,
-            question: $fk,
-            $other: $other_ty,
-        }
-
-        static $meta: ModelMeta = ModelMeta::new(
-            "polls",
-            stringify!($ty),
-            $table,
-            &[
-                FieldMeta::new("id", "id", ColumnType::BigInt)
-                    .primary_key(true)
-                    .auto(true),
-                FieldMeta::new("question", "question_id", ColumnType::BigInt)
-                    .null(<$fk as DbType>::NULLABLE)
-                    .relation(Relation {
-                        kind: RelationKind::ForeignKey,
-                        to: || &QUESTION_META,
-                        on_delete: $on_delete,
-                        related_name: None,
-                    }),
-                FieldMeta::new(stringify!($other), stringify!($other), $col_ty),
-            ],
-        );
-
-        impl Model for $ty {
-            const META: &'static ModelMeta = &$meta;
-
-            fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
-                Ok($ty {
-                    id: read_field::<Self, _>(row, offset, 0)?,
-                    question: read_field::<Self, _>(row, offset, 1)?,
-                    $other: read_field::<Self, _>(row, offset, 2)?,
-                })
-            }
-
-            fn values(&self) -> Vec<Value> {
-                vec![
-                    self.id.to_value(),
-                    self.question.to_value(),
-                    self.$other.to_value(),
-                ]
-            }
-
-            fn pk(&self) -> Value {
-                self.id.to_value()
-            }
-
-            fn set_pk(&mut self, pk: i64) {
-                self.id = Some(pk);
-            }
-        }
-    };
-}
-
-child_model!(Choice, CHOICE_META, "polls_choice", i64, OnDelete::Cascade, votes: i32, ColumnType::Int);
-child_model!(Tag, TAG_META, "polls_tag", Option<i64>, OnDelete::SetNull, name: String, ColumnType::VarChar);
-child_model!(Lock, LOCK_META, "polls_lock", i64, OnDelete::Protect, reason: String, ColumnType::VarChar);
 
 impl Choice {
-    const ID: Column<Choice, Option<i64>> = Column::new("id", "id");
-    const QUESTION: Column<Choice, i64> = Column::new("question", "question_id");
-    const VOTES: Column<Choice, i32> = Column::new("votes", "votes");
-
-    fn new(question: &Question, votes: i32) -> Self {
-        Choice {
-            id: None,
-            question: question.id.expect("saved"),
-            votes,
-        }
+    fn of(question: &Question, votes: i32) -> Self {
+        assert_ne!(question.id, 0, "saved");
+        Choice::new(ForeignKey::from(question), votes)
     }
 }
 
-impl Tag {
-    const QUESTION: Column<Tag, Option<i64>> = Column::new("question", "question_id");
-    const NAME: Column<Tag, String> = Column::new("name", "name");
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "polls")]
+struct Tag {
+    id: i64,
+    #[field(on_delete = set_null)]
+    question: Option<ForeignKey<Question>>,
+    #[field(max_length = 50)]
+    name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "polls")]
+struct Lock {
+    id: i64,
+    #[field(on_delete = protect)]
+    question: ForeignKey<Question>,
+    #[field(max_length = 50)]
+    reason: String,
 }
 
 /// A vote for a choice: two foreign keys away from its question.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "polls")]
 struct Vote {
-    id: Option<i64>,
-    choice: i64,
-}
-
-impl Vote {
-    const CHOICE: Column<Vote, i64> = Column::new("choice", "choice_id");
-}
-
-static VOTE_META: ModelMeta = ModelMeta::new(
-    "polls",
-    "Vote",
-    "polls_vote",
-    &[
-        FieldMeta::new("id", "id", ColumnType::BigInt)
-            .primary_key(true)
-            .auto(true),
-        FieldMeta::new("choice", "choice_id", ColumnType::BigInt).relation(Relation {
-            kind: RelationKind::ForeignKey,
-            to: || &CHOICE_META,
-            on_delete: OnDelete::Cascade,
-            related_name: None,
-        }),
-    ],
-);
-
-impl Model for Vote {
-    const META: &'static ModelMeta = &VOTE_META;
-
-    fn from_row(row: &Row, offset: usize) -> Result<Self, Error> {
-        Ok(Vote {
-            id: read_field::<Self, _>(row, offset, 0)?,
-            choice: read_field::<Self, _>(row, offset, 1)?,
-        })
-    }
-
-    fn values(&self) -> Vec<Value> {
-        vec![self.id.to_value(), self.choice.to_value()]
-    }
-
-    fn pk(&self) -> Value {
-        self.id.to_value()
-    }
-
-    fn set_pk(&mut self, pk: i64) {
-        self.id = Some(pk);
-    }
+    id: i64,
+    #[field(on_delete = cascade)]
+    choice: ForeignKey<Choice>,
 }
 
 fn models() -> ModelSet {
@@ -322,7 +177,7 @@ async fn seed(db: &Database) -> Vec<Question> {
         ("Why 50% off_now?", 2024, 5),
         ("WHAT is up?", 2024, 10),
     ] {
-        let mut q = Question::new(text, year, votes);
+        let mut q = Question::asked(text, year, votes);
         q.save(db).await.unwrap();
         out.push(q);
     }
@@ -340,13 +195,14 @@ async fn save_get_refresh_first_count_exists() {
     on_every_backend("qcrud", |t| async move {
         let f = Fixture::new(&t).await;
         let db = &f.db;
-        let mut q = Question::new("What's up?", 2024, 0);
-        assert_eq!(q.id, None);
+        let mut q = Question::asked("What's up?", 2024, 0);
+        assert_eq!(q.id, 0, "unsaved");
         q.save(db).await.unwrap();
-        let id = q.id.expect("save sets the auto primary key");
-        let mut second = Question::new("Second", 2025, 0);
+        let id = q.id;
+        assert_ne!(id, 0, "save sets the auto primary key");
+        let mut second = Question::asked("Second", 2025, 0);
         second.save(db).await.unwrap();
-        assert_eq!(second.id, Some(id + 1), "{}", t.name);
+        assert_eq!(second.id, id + 1, "{}", t.name);
 
         q.votes = 3;
         q.save(db).await.unwrap(); // an UPDATE this time
@@ -528,7 +384,7 @@ async fn typed_lookups_and_q_combinations() {
                 .await
                 .is_empty()
         );
-        let mut q = Question::new("Robert'); DROP TABLE polls_question; --", 2020, 0);
+        let mut q = Question::asked("Robert'); DROP TABLE polls_question; --", 2020, 0);
         q.save(db).await.unwrap();
         assert_eq!(Question::objects().count(db).await.unwrap(), 4);
         assert_eq!(
@@ -651,7 +507,7 @@ async fn f_expression_updates_and_bulk_delete() {
             .await
             .unwrap()
             .unwrap();
-        Choice::new(&q, 1).save(db).await.unwrap();
+        Choice::of(&q, 1).save(db).await.unwrap();
         let n = Choice::objects()
             .filter(Choice::QUESTION.join(Question::QUESTION_TEXT).eq("reset"))
             .update(db, [Choice::VOTES.set(Choice::VOTES.f() + 10)])
@@ -713,7 +569,7 @@ async fn aggregates_and_grouped_annotations() {
 
         for (q, n) in qs.iter().zip([3, 0, 1]) {
             for v in 0..n {
-                Choice::new(q, v).save(db).await.unwrap();
+                Choice::of(q, v).save(db).await.unwrap();
             }
         }
         // Across a join over a slice: the two best choices (votes 2 and 1, both of the first
@@ -740,8 +596,8 @@ async fn aggregates_and_grouped_annotations() {
         assert_eq!(
             got,
             [
-                (qs[0].id.unwrap(), 3, Some(3)),
-                (qs[2].id.unwrap(), 1, Some(0))
+                (qs[0].id, 3, Some(3)),
+                (qs[2].id, 1, Some(0))
             ]
         );
         // The same as JSON objects, with Django's names, or your own.
@@ -779,12 +635,12 @@ async fn bulk_create_chunks_and_get_or_create() {
         let f = Fixture::new(&t).await;
         let db = &f.db;
         let few = (0..5)
-            .map(|i| Question::new(&format!("q{i}"), 2024, i))
+            .map(|i| Question::asked(&format!("q{i}"), 2024, i))
             .collect();
         let (created, queries) = capture_queries(Question::objects().bulk_create(db, few)).await;
         let created = created.unwrap();
         assert_eq!(queries.len(), 1, "one multi-row INSERT: {queries:?}");
-        let ids: Vec<i64> = created.iter().map(|q| q.id.unwrap()).collect();
+        let ids: Vec<i64> = created.iter().map(|q| q.id).collect();
         assert_eq!(ids, (ids[0]..ids[0] + 5).collect::<Vec<_>>());
         let fetched = Question::objects()
             .order_by([Question::ID.asc()])
@@ -800,7 +656,7 @@ async fn bulk_create_chunks_and_get_or_create() {
             65_535 / 3
         };
         let many: Vec<Question> = (0..per_statement + 10)
-            .map(|i| Question::new(&format!("m{i}"), 2020, 0))
+            .map(|i| Question::asked(&format!("m{i}"), 2020, 0))
             .collect();
         let (created, queries) = capture_queries(Question::objects().bulk_create(db, many)).await;
         let created = created.unwrap();
@@ -815,10 +671,10 @@ async fn bulk_create_chunks_and_get_or_create() {
 
         let lookup = Question::QUESTION_TEXT.eq("fresh");
         let (q, made) = Question::objects()
-            .get_or_create(db, lookup.clone(), || Question::new("fresh", 2026, 1))
+            .get_or_create(db, lookup.clone(), || Question::asked("fresh", 2026, 1))
             .await
             .unwrap();
-        assert!(made && q.id.is_some());
+        assert!(made && q.id != 0);
         let (again, made) = Question::objects()
             .get_or_create(db, lookup, || unreachable!("it exists"))
             .await
@@ -837,25 +693,25 @@ async fn delete_honours_on_delete() {
         let db = &f.db;
         let qs = seed(db).await;
         for q in &qs {
-            Choice::new(q, 1).save(db).await.unwrap();
-            let mut choice = Choice::new(q, 2);
+            Choice::of(q, 1).save(db).await.unwrap();
+            let mut choice = Choice::of(q, 2);
             choice.save(db).await.unwrap();
             // Votes are two cascades away from the question.
             let mut vote = Vote {
-                id: None,
-                choice: choice.id.unwrap(),
+                id: 0,
+                choice: choice.id.into(),
             };
             vote.save(db).await.unwrap();
             let mut tag = Tag {
-                id: None,
-                question: q.id,
+                id: 0,
+                question: Some(q.id.into()),
                 name: "t".into(),
             };
             tag.save(db).await.unwrap();
         }
         let mut lock = Lock {
-            id: None,
-            question: qs[2].id.unwrap(),
+            id: 0,
+            question: qs[2].id.into(),
             reason: "keep".into(),
         };
         lock.save(db).await.unwrap();
@@ -887,18 +743,16 @@ async fn delete_honours_on_delete() {
             capture_queries(Vote::objects().select_related_via(to_question()).all(db)).await;
         let pairs = pairs.unwrap();
         assert_eq!(queries.len(), 1, "{queries:?}");
-        let mut question_ids: Vec<i64> = pairs
-            .iter()
-            .map(|(_, q)| q.as_ref().unwrap().id.unwrap())
-            .collect();
+        let mut question_ids: Vec<i64> =
+            pairs.iter().map(|(_, q)| q.as_ref().unwrap().id).collect();
         question_ids.sort_unstable();
-        assert_eq!(question_ids, [qs[1].id.unwrap(), qs[2].id.unwrap()]);
+        assert_eq!(question_ids, [qs[1].id, qs[2].id]);
         let top = Choice::objects()
-            .filter(Choice::ID.eq(in_2024[0].choice))
+            .filter(Choice::ID.eq(in_2024[0].choice.id()))
             .get(db)
             .await
             .unwrap();
-        assert_eq!(top.question, qs[2].id.unwrap());
+        assert_eq!(top.question, qs[2].id.into());
         assert_eq!(
             Tag::objects()
                 .filter(Tag::QUESTION.is_null())
@@ -941,7 +795,7 @@ async fn delete_honours_on_delete() {
         assert_eq!(Vote::objects().count(db).await.unwrap(), 2);
         assert_eq!(
             Tag::objects()
-                .filter(Tag::QUESTION.eq(qs[2].id))
+                .filter(Tag::QUESTION.eq(Some(ForeignKey::new(qs[2].id))))
                 .count(db)
                 .await
                 .unwrap(),
@@ -978,7 +832,7 @@ async fn relations_without_n_plus_one() {
         let qs = seed(db).await;
         for (q, n) in qs.iter().zip([2, 0, 3]) {
             for v in 0..n {
-                Choice::new(q, v).save(db).await.unwrap();
+                Choice::of(q, v).save(db).await.unwrap();
             }
         }
         // A lookup across the foreign key.
@@ -996,13 +850,13 @@ async fn relations_without_n_plus_one() {
             .all(db)
             .await
             .unwrap();
-        assert_eq!(ordered[0].question, qs[2].id.unwrap());
+        assert_eq!(ordered[0].question, qs[2].id.into());
 
         // The N+1 way, for comparison: one query per choice.
         let (_, naive) = capture_queries(async {
             for c in Choice::objects().all(db).await.unwrap() {
                 Question::objects()
-                    .filter(Question::ID.eq(c.question))
+                    .filter(Question::ID.eq(c.question.id()))
                     .get(db)
                     .await
                     .unwrap();
@@ -1023,13 +877,13 @@ async fn relations_without_n_plus_one() {
         assert_eq!(queries.len(), 1, "{queries:?}");
         assert_eq!(pairs.len(), 5);
         for (c, q) in &pairs {
-            assert_eq!(q.as_ref().unwrap().id, Some(c.question));
+            assert_eq!(q.as_ref().unwrap().id, c.question.id());
         }
         assert_eq!(pairs[0].1.as_ref().unwrap(), &qs[0]);
 
         // A nullable foreign key reads None for NULL.
         Tag {
-            id: None,
+            id: 0,
             question: None,
             name: "orphan".into(),
         }
@@ -1037,8 +891,8 @@ async fn relations_without_n_plus_one() {
         .await
         .unwrap();
         Tag {
-            id: None,
-            question: qs[1].id,
+            id: 0,
+            question: Some(qs[1].id.into()),
             name: "b".into(),
         }
         .save(db)
@@ -1090,12 +944,12 @@ async fn relations_without_n_plus_one() {
         assert!(
             choices
                 .iter()
-                .all(|(c, q)| q.as_ref().unwrap().id == Some(c.question))
+                .all(|(c, q)| q.as_ref().unwrap().id == c.question.id())
         );
 
         // exclude keeps rows where the condition is unknown: a NULL key, a missing related row.
         let kept = Tag::objects()
-            .exclude(Tag::QUESTION.eq(qs[1].id))
+            .exclude(Tag::QUESTION.eq(Some(ForeignKey::new(qs[1].id))))
             .all(db)
             .await
             .unwrap();
@@ -1220,9 +1074,9 @@ async fn querysets_run_in_transactions() {
         let f = Fixture::new(&t).await;
         let db = &f.db;
         let mut tx = db.begin().await.unwrap();
-        let mut q = Question::new("in tx", 2024, 1);
+        let mut q = Question::asked("in tx", 2024, 1);
         q.save(&mut tx).await.unwrap();
-        Choice::new(&q, 0).save(&mut tx).await.unwrap();
+        Choice::of(&q, 0).save(&mut tx).await.unwrap();
         Question::objects()
             .update(&mut tx, [Question::VOTES.set(Question::VOTES.f() + 1)])
             .await
@@ -1244,13 +1098,13 @@ async fn querysets_run_in_transactions() {
         let created = Question::objects()
             .bulk_create(
                 &mut tx,
-                vec![Question::new("a", 2024, 0), Question::new("b", 2024, 0)],
+                vec![Question::asked("a", 2024, 0), Question::asked("b", 2024, 0)],
             )
             .await
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(Question::objects().count(db).await.unwrap(), 2);
-        assert!(created.iter().all(|q| q.id.is_some()));
+        assert!(created.iter().all(|q| q.id != 0));
         f.done().await;
     })
     .await;
@@ -1309,8 +1163,8 @@ async fn bulk_update_writes_every_row_in_one_statement() {
 
         // NULLs are bound with their column's type (PostgreSQL checks the CASE's type).
         let mut tag = Tag {
-            id: None,
-            question: Some(stored[0].id.unwrap()),
+            id: 0,
+            question: Some(stored[0].id.into()),
             name: "t".into(),
         };
         tag.save(db).await.unwrap();
@@ -1324,7 +1178,7 @@ async fn bulk_update_writes_every_row_in_one_statement() {
 
         // Past 500 rows: several statements, in one transaction.
         let many: Vec<Question> = (0..1_200)
-            .map(|i| Question::new(&format!("b{i}"), 2020, 0))
+            .map(|i| Question::asked(&format!("b{i}"), 2020, 0))
             .collect();
         let mut many = Question::objects().bulk_create(db, many).await.unwrap();
         for q in &mut many {
@@ -1343,7 +1197,7 @@ async fn bulk_update_writes_every_row_in_one_statement() {
         assert_eq!(sevens, 1_200);
 
         // Misuse is an error that says what to do, and nothing is written.
-        let unsaved = [Question::new("never saved", 2024, 1)];
+        let unsaved = [Question::asked("never saved", 2024, 1)];
         for (objects, fields, expect) in [
             (&stored[..], Vec::new(), "name the fields"),
             (&stored[..], vec![Question::ID.into()], "primary key"),
@@ -1388,12 +1242,12 @@ async fn a_held_connection_runs_querysets_transactions_and_savepoints() {
             // Savepoints nest with names of their own: MySQL forgets an outer savepoint
             // when an inner one reuses its name.
             let mut outer = tx.savepoint().await.unwrap();
-            Question::new("in outer", 2024, 1)
+            Question::asked("in outer", 2024, 1)
                 .save(outer.tx())
                 .await
                 .unwrap();
             let mut inner = outer.tx().savepoint().await.unwrap();
-            Question::new("in inner", 2024, 1)
+            Question::asked("in inner", 2024, 1)
                 .save(inner.tx())
                 .await
                 .unwrap();
@@ -1411,10 +1265,10 @@ async fn a_held_connection_runs_querysets_transactions_and_savepoints() {
         // Several statements on a held connection run in a transaction of their own: a
         // protected row stops the cascade and nothing is deleted.
         let first = Question::objects().first(&mut conn).await.unwrap().unwrap();
-        Choice::new(&first, 0).save(&mut conn).await.unwrap();
+        Choice::of(&first, 0).save(&mut conn).await.unwrap();
         Lock {
-            id: None,
-            question: first.id.unwrap(),
+            id: 0,
+            question: first.id.into(),
             reason: "keep".into(),
         }
         .save(&mut conn)

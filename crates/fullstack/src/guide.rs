@@ -15,3 +15,12 @@ pub mod security {}
 
 #[doc = include_str!("../../../docs/fullstack/sessions.md")]
 pub mod sessions {}
+
+#[doc = include_str!("../../../docs/fullstack/project.md")]
+pub mod project {}
+
+#[doc = include_str!("../../../docs/fullstack/migrations.md")]
+pub mod migrations {}
+
+#[doc = include_str!("../../../docs/fullstack/tutorial.md")]
+pub mod tutorial {}

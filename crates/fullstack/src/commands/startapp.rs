@@ -1,9 +1,7 @@
 //! `startapp LABEL [--directory DIR]`: writes a new app into the project (a module with a model,
 //! a view, a template, an empty migrations folder and a test) and says how to install it.
 
-mod files;
-
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Arg, Command};
 
@@ -26,96 +24,14 @@ pub(crate) fn command() -> Command {
         )
 }
 
-/// Words a module cannot be named (Rust's keywords), and names that would shadow a crate the
-/// app uses.
-const TAKEN: &[&str] = &[
-    "as",
-    "async",
-    "await",
-    "break",
-    "const",
-    "continue",
-    "crate",
-    "dyn",
-    "else",
-    "enum",
-    "extern",
-    "false",
-    "fn",
-    "for",
-    "gen",
-    "if",
-    "impl",
-    "in",
-    "let",
-    "loop",
-    "match",
-    "mod",
-    "move",
-    "mut",
-    "pub",
-    "ref",
-    "return",
-    "self",
-    "static",
-    "struct",
-    "super",
-    "trait",
-    "true",
-    "type",
-    "unsafe",
-    "use",
-    "where",
-    "while",
-    "abstract",
-    "become",
-    "box",
-    "do",
-    "final",
-    "macro",
-    "override",
-    "priv",
-    "typeof",
-    "unsized",
-    "virtual",
-    "yield",
-    "try",
-    "union",
-    "fullstack",
-    "micro",
-    "tokio",
-    "main",
-    "lib",
-    "tests",
-    "migrations",
-    "templates",
-    "static",
-];
-
-/// Why `label` cannot name an app, if it cannot.
-fn refusal(label: &str) -> Option<String> {
-    let mut chars = label.chars();
-    let well_formed = chars.next().is_some_and(|c| c.is_ascii_lowercase())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !well_formed {
-        return Some(format!(
-            "`{label}` is not an app label: use lowercase letters, digits and _, starting with a letter (it names a Rust module and a database table prefix)"
-        ));
-    }
-    TAKEN.contains(&label).then(|| {
-        format!("`{label}` cannot name an app: it is a Rust keyword or a name the project uses")
-    })
-}
-
 pub(crate) fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandError> {
     let label = ctx
         .matches
         .get_one::<String>("label")
         .cloned()
         .unwrap_or_default();
-    if let Some(why) = refusal(&label) {
-        return Err(why.into());
-    }
+    // The same files and label rules as `fullstack-admin startproject`'s first app.
+    let scaffold = fullstack_scaffold::app(&label)?;
     if ctx.project.apps().iter().any(|a| a.label() == label) {
         return Err(format!("an app labelled `{label}` is installed already").into());
     }
@@ -133,15 +49,7 @@ pub(crate) fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandError> {
         )
         .into());
     }
-    let files = files::for_app(&label);
-    let migrations = Path::new("migrations").join(&label);
-    let taken: Vec<String> = files
-        .iter()
-        .map(|(path, _)| PathBuf::from(path))
-        .chain([migrations.clone(), PathBuf::from(&label)])
-        .filter(|path| dir.join(path).exists())
-        .map(|path| path.display().to_string())
-        .collect();
+    let taken = scaffold.existing_in(&dir);
     if !taken.is_empty() {
         return Err(format!(
             "not creating app `{label}`: {} exist(s) already in {} (nothing was written)",
@@ -150,21 +58,15 @@ pub(crate) fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandError> {
         )
         .into());
     }
-
-    for (path, text) in &files {
-        let path = dir.join(path);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::write(&path, text)?;
-    }
-    std::fs::create_dir_all(dir.join(&migrations))?;
+    scaffold.write_into(&dir)?;
 
     writeln!(ctx.out, "Created app `{label}` in {}:", dir.display())?;
-    for (path, _) in &files {
+    for (path, _) in &scaffold.files {
         writeln!(ctx.out, "  {path}")?;
     }
-    writeln!(ctx.out, "  {}/ (empty)", migrations.display())?;
+    for path in &scaffold.dirs {
+        writeln!(ctx.out, "  {path}/ (empty)")?;
+    }
     writeln!(
         ctx.out,
         "\nTo install it:\n  \
@@ -174,27 +76,4 @@ pub(crate) fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandError> {
          [dev-dependencies], and `micro` among the [dependencies]."
     )?;
     Ok(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::refusal;
-
-    #[test]
-    fn labels() {
-        assert_eq!(refusal("polls"), None);
-        assert_eq!(refusal("blog_posts2"), None);
-        for bad in [
-            "",
-            "Polls",
-            "2polls",
-            "blog-posts",
-            "../etc",
-            "a.b",
-            "fn",
-            "micro",
-        ] {
-            assert!(refusal(bad).is_some(), "{bad}");
-        }
-    }
 }

@@ -35,6 +35,7 @@ pub struct AppConfig {
     routes: Vec<RouteFn>,
     blueprints: Vec<BlueprintFn>,
     templates: Option<PathBuf>,
+    static_folder: Option<PathBuf>,
     root: Option<PathBuf>,
     commands: Vec<Arc<dyn ManagementCommand>>,
 }
@@ -50,6 +51,7 @@ impl fmt::Debug for AppConfig {
             .field("migrations_dir", &self.migrations_path())
             .field("embedded", &self.embedded.map(<[_]>::len))
             .field("templates", &self.templates_path())
+            .field("static_folder", &self.static_path())
             .field("commands", &self.command_names())
             .finish_non_exhaustive()
     }
@@ -104,6 +106,7 @@ impl AppConfig {
             routes: Vec::new(),
             blueprints: Vec::new(),
             templates: None,
+            static_folder: None,
             root: None,
             commands: Vec::new(),
         }
@@ -191,6 +194,38 @@ impl AppConfig {
         self
     }
 
+    /// The app's static files folder, served at `/static/<label>/...` (Django's per-app
+    /// `static/` folders, kept apart by the label in the URL rather than by a subfolder). A
+    /// relative folder is under the app's [root](Self::root), as the templates folder is, so
+    /// with [`app!`](crate::app!) it is found beside the crate's `Cargo.toml` from any working
+    /// directory. It must exist when `runserver` starts. The endpoint is `<label>_static.static`:
+    /// `url_for('polls_static.static', filename='style.css')` in a template.
+    ///
+    /// ```
+    /// let app = fullstack::app!("polls").static_folder("polls/static");
+    /// let folder = app.static_path().unwrap();
+    /// assert_eq!(folder, std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("polls/static"));
+    /// ```
+    #[must_use]
+    pub fn static_folder(mut self, folder: impl Into<PathBuf>) -> Self {
+        self.static_folder = Some(folder.into());
+        self
+    }
+
+    /// The static folder as it is registered: under the app's root when it is relative and the
+    /// app has one.
+    pub fn static_path(&self) -> Option<PathBuf> {
+        self.under_root(self.static_folder.as_ref()?)
+    }
+
+    /// `folder` under the app's root when it has one (`join` keeps an absolute `folder`).
+    fn under_root(&self, folder: &Path) -> Option<PathBuf> {
+        Some(match &self.root {
+            Some(root) => root.join(folder),
+            None => folder.to_path_buf(),
+        })
+    }
+
     /// Resolves the app's relative [templates folder](Self::templates) against `dir`: what
     /// [`app!`](crate::app!) sets to the crate's folder.
     #[must_use]
@@ -202,11 +237,7 @@ impl AppConfig {
     /// The templates folder as it is registered: under the app's root when it is relative and
     /// the app has one.
     pub fn templates_path(&self) -> Option<PathBuf> {
-        let folder = self.templates.as_ref()?;
-        Some(match &self.root {
-            Some(root) => root.join(folder),
-            None => folder.clone(),
-        })
+        self.under_root(self.templates.as_ref()?)
     }
 
     /// Adds a management command of this app.
@@ -276,8 +307,8 @@ impl AppConfig {
         }
     }
 
-    /// Registers the app's routes, blueprints and templates folder on `app`, built from
-    /// `settings`.
+    /// Registers the app's routes, blueprints, templates folder and static folder on `app`,
+    /// built from `settings`.
     pub fn register(&self, app: &mut micro::App, settings: &Settings) {
         let mut templates = self.templates_path();
         for make in &self.blueprints {
@@ -291,6 +322,14 @@ impl AppConfig {
             // No blueprint to carry the folder: an empty one does.
             let mut bp = micro::Blueprint::new(&format!("{}_templates", self.label), "");
             bp.templates_folder(folder);
+            app.register_blueprint(bp);
+        }
+        if let Some(folder) = self.static_path() {
+            // A blueprint of its own, so the URL is `/static/<label>/` whatever the prefix of
+            // the app's blueprints.
+            let mut bp = micro::Blueprint::new(&format!("{}_static", self.label), "");
+            bp.static_folder(folder)
+                .static_url_path(&format!("/static/{}", self.label));
             app.register_blueprint(bp);
         }
         for register in &self.routes {
