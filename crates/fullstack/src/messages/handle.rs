@@ -74,7 +74,6 @@ pub(super) struct State {
 
 /// A message just added: give it tags.
 #[derive(Debug)]
-#[must_use = "an added message is kept whether or not tags are given"]
 pub struct Added<'a> {
     messages: &'a Messages,
     /// Where the message is in the queue; `None` when its level dropped it.

@@ -34,6 +34,6 @@ pub(super) async fn processor(ForTemplates(messages): ForTemplates) -> Value {
         .collect();
     micro::context! {
         get_messages,
-        DEFAULT_MESSAGE_LEVELS => Value::from_iter(levels),
+        DEFAULT_MESSAGE_LEVELS => Value::from_pairs(levels),
     }
 }
