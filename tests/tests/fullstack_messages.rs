@@ -482,3 +482,20 @@ async fn default_message_levels_are_in_templates() {
     add(&client, 20, "fine", "").await;
     assert_eq!(client.get("/levels").await.text(), "error:bad;fine;");
 }
+
+#[tokio::test]
+async fn without_a_secret_key_the_fallback_keeps_all_in_the_session() {
+    let project = Project::new("site")
+        .app(sessions::app())
+        .app(fullstack::messages::app())
+        .web(routes); // not DEBUG, no SECRET_KEY: nothing can be signed
+    let db = TestDatabase::with_url(&project, "sqlite::memory:")
+        .await
+        .unwrap();
+    let client = db.client(&project).unwrap();
+    assert_eq!(client.post("/vote").with_csrf_token().await.status(), 303);
+    assert!(client.cookie("messages").is_none());
+    assert!(client.cookie("sessionid").is_some());
+    assert_eq!(shown(&client.get("/results").await).len(), 1);
+    assert!(shown(&client.get("/results").await).is_empty());
+}

@@ -35,7 +35,12 @@ fn store(messages: &Messages, response: &mut micro::Response) {
         MessageStorage::Session => to_session(&mut state, keep),
         MessageStorage::Cookie | MessageStorage::Fallback => {
             let Ok(signer) = &config.signer else {
-                return; // loading failed already, with the reason
+                // No key to sign with: the fallback's session takes all (the cookie storage
+                // refused the handler already).
+                if config.storage == MessageStorage::Fallback {
+                    to_session(&mut state, keep);
+                }
+                return;
             };
             let fallback = config.storage == MessageStorage::Fallback;
             let rest = if keep.is_empty() {

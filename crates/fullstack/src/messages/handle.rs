@@ -193,6 +193,13 @@ impl micro::FromRequest for Messages {
 
     async fn from_request(req: &mut micro::Request) -> Result<Self, micro::Error> {
         let messages = extract(req).await?;
+        if let (MessageStorage::Cookie, Err(why)) =
+            (messages.config.storage, &messages.config.signer)
+        {
+            return Err(micro::Error::internal(format!(
+                "fullstack::messages: MESSAGE_STORAGE = \"cookie\" cannot sign its cookie: {why}"
+            )));
+        }
         // A handler may add more than the cookie holds: the fallback needs the session then,
         // and taking it is async, unlike the saving after the handler.
         if messages.config.storage == MessageStorage::Fallback && messages.lock().session.is_none()
@@ -223,17 +230,19 @@ pub(super) async fn extract(req: &mut micro::Request) -> Result<Messages, micro:
 async fn load(req: &mut micro::Request, config: &Arc<Config>) -> Result<Messages, micro::Error> {
     let mut state = State::default();
     let mut from_session = config.storage == MessageStorage::Session;
-    if config.uses_cookie() {
-        let signer = config.signer.as_ref().map_err(|why| {
-            micro::Error::internal(format!(
-                "fullstack::messages: cannot sign the cookie: {why}"
-            ))
-        })?;
-        if let Some(data) = cookie::read(req.headers(), signer) {
-            state.had_cookie = true;
-            state.loaded = data.messages;
-            from_session = data.more;
+    match &config.signer {
+        Ok(signer) if config.uses_cookie() => {
+            if let Some(data) = cookie::read(req.headers(), signer) {
+                state.had_cookie = true;
+                state.loaded = data.messages;
+                from_session = data.more;
+            }
         }
+        // No SECRET_KEY outside debug mode: no cookie can be trusted or signed, so the
+        // fallback keeps everything in the session, and a page of the cookie storage shows
+        // nothing (a handler adding to it gets the 500 naming the key).
+        Err(_) => from_session |= config.storage == MessageStorage::Fallback,
+        Ok(_) => {}
     }
     if from_session {
         let session = session(req, config).await?;
