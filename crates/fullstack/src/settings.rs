@@ -27,6 +27,7 @@
 mod deploy;
 mod keys;
 mod messages;
+mod safe;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,7 @@ pub use keys::{FrameOptions, ProxySslHeader};
 use keys::{OWN_KEYS, Own};
 pub(crate) use messages::LEVEL_NAMES as MESSAGE_LEVEL_NAMES;
 pub use messages::{MessageSettings, MessageStorage};
+pub use safe::{MASK, is_sensitive, mask_url_password};
 
 /// Every setting of a project. Build it with [`Settings::load_from`] (or
 /// [`settings!`](crate::settings!)), [`Settings::from_toml_str`], or [`Settings::default`] and
