@@ -16,6 +16,7 @@ extern crate self as fullstack;
 
 pub mod commands;
 mod db;
+mod debug_page;
 mod error;
 pub mod guide;
 pub mod messages;
