@@ -75,9 +75,9 @@ fn request_section(out: &mut String, report: &Report) {
 /// Django's technical 500: what failed, for which request, under which settings.
 pub(super) fn server_error(report: &Report, settings: &[(String, String)]) -> String {
     let mut body = String::new();
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<header><h1>{} at {}</h1><p>{}</p></header>\n",
+        "<header><h1>{} at {}</h1><p>{}</p></header>",
         escape(report.title),
         escape(&report.path),
         escape(report.chain.first().map_or("", String::as_str)),
@@ -108,19 +108,19 @@ fn methods(rule: &UrlRule) -> String {
 /// Django's technical 404: the rules tried, or the handler that said "not found".
 pub(super) fn not_found(report: &Report) -> String {
     let mut body = String::new();
-    let _ = write!(
+    let _ = writeln!(
         body,
-        "<header><h1>Page not found <span>(404)</span></h1><p>{} {}</p></header>\n",
+        "<header><h1>Page not found <span>(404)</span></h1><p>{} {}</p></header>",
         escape(&report.method),
         escape(&full_path(report)),
     );
     body.push_str("<section id=\"rules\">\n");
     match (&report.rule, &report.handler) {
         (Some(rule), handler) => {
-            let _ = write!(
+            let _ = writeln!(
                 body,
                 "<p>The URL matched the rule <code>{}</code>, and its handler <code>{}</code> \
-                 answered 404: {}</p>\n",
+                 answered 404: {}</p>",
                 escape(rule),
                 escape(handler.as_deref().unwrap_or("(unknown)")),
                 escape(report.chain.first().map_or("", String::as_str)),
