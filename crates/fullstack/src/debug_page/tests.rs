@@ -166,3 +166,23 @@ async fn the_projects_own_error_handler_wins() {
     .await;
     assert_eq!(c.get("/boom/1").await.text(), "our own page");
 }
+
+#[tokio::test]
+async fn the_handler_is_named_behind_a_routes_own_layers_too() {
+    let c = client(DEBUG, |app| {
+        app.route(
+            "/layered",
+            micro::routing::get(boom).layer(tower::layer::util::Identity::new()),
+        );
+    })
+    .await;
+    let page = c.get("/layered").await.text();
+    assert!(
+        page.contains("<tr><th>Handler</th><td>fullstack::debug_page::tests::boom</td></tr>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("<tr><th>Registered at</th><td>crates/fullstack/src/debug_page/tests.rs:"),
+        "{page}"
+    );
+}
