@@ -24,3 +24,6 @@ pub mod migrations {}
 
 #[doc = include_str!("../../../docs/fullstack/tutorial.md")]
 pub mod tutorial {}
+
+#[doc = include_str!("../../../docs/fullstack/messages.md")]
+pub mod messages {}

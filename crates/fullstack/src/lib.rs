@@ -8,15 +8,18 @@
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
 //! `migrate`, `makemigrations`, ...), and testing tools ([`test`](mod@test): a test database per test,
 //! `assert_num_queries`; guide in `docs/fullstack/testing.md`), and the [`sessions`] app
-//! (server-side sessions, guide in `docs/fullstack/sessions.md`).
+//! (server-side sessions, guide in `docs/fullstack/sessions.md`) and the [`messages`] app
+//! (one-time messages, guide in `docs/fullstack/messages.md`).
 
 // The derive's `::fullstack::...` paths, for the sessions app's own model.
 extern crate self as fullstack;
 
 pub mod commands;
 mod db;
+mod debug_page;
 mod error;
 pub mod guide;
+pub mod messages;
 pub mod migrations;
 pub mod model;
 pub mod project;

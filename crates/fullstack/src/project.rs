@@ -380,6 +380,8 @@ impl Project {
         // nothing is a 404, a value that does not fit its field a 422, a database out of reach
         // a 503; only the rest are 500s.
         app.error_handler_for(|err: &crate::Error, _req| err.http_error());
+        // Django's technical 500 and 404 in DEBUG; before the apps, so a project's own wins.
+        crate::debug_page::install(&mut app, &self.settings);
         for a in &self.apps {
             a.register(&mut app, &self.settings);
         }

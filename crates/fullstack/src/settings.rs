@@ -26,6 +26,8 @@
 
 mod deploy;
 mod keys;
+mod messages;
+mod safe;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,6 +37,9 @@ use micro::{ConfigError, ConfigTable};
 pub use deploy::{Check, Level, deploy_checks};
 pub use keys::{FrameOptions, ProxySslHeader};
 use keys::{OWN_KEYS, Own};
+pub(crate) use messages::LEVEL_NAMES as MESSAGE_LEVEL_NAMES;
+pub use messages::{MessageSettings, MessageStorage};
+pub use safe::{MASK, is_sensitive, mask_url_password};
 
 /// Every setting of a project. Build it with [`Settings::load_from`] (or
 /// [`settings!`](crate::settings!)), [`Settings::from_toml_str`], or [`Settings::default`] and
@@ -74,6 +79,7 @@ use keys::{OWN_KEYS, Own};
 /// | `CSRF_COOKIE_SAMESITE` | `"Lax"` | `"Lax"`, `"Strict"` or `"None"` |
 /// | `CSRF_HEADER_NAME` | `"X-CSRFToken"` | the header scripts send the token in (Django's `HTTP_X_CSRFTOKEN` form works too) |
 /// | `CSRF_FAILURE_TEMPLATE` | `"403_csrf.html"` | the template of the 403 page, given `reason`, when the project has it |
+/// | `MESSAGE_LEVEL`, `MESSAGE_TAGS`, `MESSAGE_STORAGE` | see [`MessageSettings`] | the [messages](crate::messages) app's |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[allow(missing_docs)] // the table above documents each field
@@ -111,6 +117,8 @@ pub struct Settings {
     pub csrf_cookie_samesite: micro::SameSite,
     pub csrf_header_name: String,
     pub csrf_failure_template: String,
+    /// The messages app's `MESSAGE_*` keys (see [`MessageSettings`]).
+    pub messages: MessageSettings,
     /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
     root: Option<PathBuf>,
 }
@@ -201,15 +209,8 @@ impl Settings {
     /// # Errors
     /// When a key is unknown to both, or malformed.
     pub fn from_table(mut table: ConfigTable) -> Result<Settings, ConfigError> {
-        if let Some(unknown) = table
-            .keys()
-            .find(|key| !OWN_KEYS.contains(key) && !micro::Config::KEYS.contains(key))
-        {
-            let known: Vec<String> = OWN_KEYS
-                .iter()
-                .chain(micro::Config::KEYS)
-                .map(|k| format!("`{k}`"))
-                .collect();
+        if let Some(unknown) = table.keys().find(|key| !Self::known_key(key)) {
+            let known: Vec<String> = Self::known_keys().map(|k| format!("`{k}`")).collect();
             let mut message = format!(
                 "is not a setting of fullstack or micro ({}); your own settings go under [APP]",
                 known.join(", ")
@@ -222,6 +223,7 @@ impl Settings {
                 message,
             });
         }
+        let messages = messages::take(&mut table)?;
         let own: Own = table
             .split_off(|key| OWN_KEYS.contains(&key))
             .deserialize()?;
@@ -238,7 +240,10 @@ impl Settings {
             message,
         })?;
         let web = table.into_config()?;
-        Ok(Self::from_parts(web, own))
+        Ok(Settings {
+            messages,
+            ..Self::from_parts(web, own)
+        })
     }
 
     fn from_parts(web: micro::Config, own: Own) -> Settings {
@@ -275,8 +280,22 @@ impl Settings {
             csrf_cookie_samesite: own.csrf_cookie_samesite,
             csrf_header_name: own.csrf_header_name,
             csrf_failure_template: own.csrf_failure_template,
+            messages: MessageSettings::default(),
             root: None,
         }
+    }
+
+    /// Every top-level key a settings file may hold: fullstack's, the messages app's, micro's.
+    pub fn known_keys() -> impl Iterator<Item = &'static str> {
+        OWN_KEYS
+            .iter()
+            .chain(messages::KEYS)
+            .chain(micro::Config::KEYS)
+            .copied()
+    }
+
+    fn known_key(key: &str) -> bool {
+        Self::known_keys().any(|k| k == key)
     }
 
     /// Settings whose micro part is `web`, the rest at their defaults.

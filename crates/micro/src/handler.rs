@@ -173,10 +173,14 @@ impl_handler!(T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12);
 /// A handler with its argument types erased, as the router stores it.
 pub(crate) trait ErasedHandler: Send + Sync {
     fn call<'a>(&'a self, req: &'a mut Request) -> BoxFuture<'a, Response>;
+
+    /// The handler's name and where it was registered.
+    fn info(&self) -> crate::routing::HandlerInfo;
 }
 
 pub(crate) struct Erased<H, Args> {
     handler: H,
+    location: &'static std::panic::Location<'static>,
     _args: PhantomData<fn() -> Args>,
 }
 
@@ -194,9 +198,19 @@ where
             }
         })
     }
+
+    fn info(&self) -> crate::routing::HandlerInfo {
+        crate::routing::HandlerInfo {
+            name: std::any::type_name::<H>(),
+            location: self.location,
+        }
+    }
 }
 
-pub(crate) fn erase<H, Args>(handler: H) -> std::sync::Arc<dyn ErasedHandler>
+pub(crate) fn erase<H, Args>(
+    handler: H,
+    location: &'static std::panic::Location<'static>,
+) -> std::sync::Arc<dyn ErasedHandler>
 where
     H: Handler<Args>,
     H::Output: IntoResponse,
@@ -204,6 +218,7 @@ where
 {
     std::sync::Arc::new(Erased {
         handler,
+        location,
         _args: PhantomData,
     })
 }
@@ -285,6 +300,7 @@ where
 {
     std::sync::Arc::new(Erased {
         handler: hook,
+        location: std::panic::Location::caller(),
         _args: PhantomData,
     })
 }

@@ -34,6 +34,8 @@ pub struct Request {
     pub(crate) head: Parts,
     body: BodySlot,
     pub(crate) matched: Option<Matched>,
+    /// The handler the route gave, once routed.
+    pub(crate) handler: Option<crate::routing::HandlerInfo>,
     pub(crate) app: Arc<Shared>,
     pub(crate) body_limit: usize,
     pub(crate) g: Option<G>,
@@ -69,6 +71,7 @@ impl Request {
             head,
             body: BodySlot::Present(body),
             matched: None,
+            handler: None,
             app,
             body_limit,
             g: None,
@@ -103,6 +106,7 @@ impl Request {
             head,
             body,
             matched: self.matched.clone(),
+            handler: self.handler,
             app: self.app.clone(),
             body_limit: self.body_limit,
             g: Some(self.g()),
@@ -176,6 +180,18 @@ impl Request {
     /// closure).
     pub fn endpoint(&self) -> Option<&str> {
         self.matched.as_ref()?.endpoint()
+    }
+
+    /// The handler of the matched route: its name and where it was registered (see
+    /// [`HandlerInfo`](crate::routing::HandlerInfo)); `None` before routing or when no route
+    /// matched.
+    pub fn handler(&self) -> Option<crate::routing::HandlerInfo> {
+        self.handler
+    }
+
+    /// Every URL rule of the app serving this request, for a debug 404 page.
+    pub fn url_rules(&self) -> Vec<crate::routing::UrlRule> {
+        self.app.router.url_rules()
     }
 
     /// The text of the matched rule, like `/posts/<int:year>`.

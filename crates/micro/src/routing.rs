@@ -14,7 +14,7 @@ mod url_for;
 use std::sync::Arc;
 
 pub use converter::Converter;
-pub use method_router::{MethodRouter, Route, any, delete, get, on, patch, post, put};
+pub use method_router::{HandlerInfo, MethodRouter, Route, any, delete, get, on, patch, post, put};
 pub use url_for::UrlForError;
 
 pub(crate) use converter::Converters;
@@ -35,6 +35,19 @@ pub(crate) struct RouteInfo {
     scopes: Option<Scopes>,
     cross_origin_exempt: bool,
     csrf_exempt: bool,
+}
+
+/// One URL rule of an app, as [`Request::url_rules`](crate::Request::url_rules) lists them
+/// (Django's debug 404 page shows the patterns it tried).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct UrlRule {
+    /// The rule as written, `/posts/<int:year>`.
+    pub rule: String,
+    /// The methods it has handlers for; empty when one handler takes any method.
+    pub methods: Vec<http::Method>,
+    /// Its endpoint name, when it has one.
+    pub endpoint: Option<String>,
 }
 
 /// The rule a request matched, with its variables' (percent-decoded) values.

@@ -10,10 +10,13 @@ pub mod polls;
 
 use fullstack::Project;
 
-/// The project: one app, `polls`. `runserver` applies pending migrations before it serves,
-/// so a fresh clone runs with one command (Django would ask for `migrate` first).
+/// The project: Django's sessions and messages apps (the "Thanks for voting." after a vote),
+/// and `polls`. `runserver` applies pending migrations before it serves, so a fresh clone runs
+/// with one command (Django would ask for `migrate` first).
 pub fn project() -> Project {
     fullstack::project!("hello-fullstack")
+        .app(fullstack::sessions::app())
+        .app(fullstack::messages::app())
         .app(polls::app())
         .migrate_on_start(true)
 }

@@ -5,6 +5,7 @@ mod models;
 pub use models::{Choice, ChoiceByQuestion, Question};
 
 use chrono::{DateTime, Duration, Utc};
+use fullstack::messages::Messages;
 use fullstack::query::prelude::*;
 use fullstack::{AppConfig, CommandContext, CommandFuture, Database, ForeignKey, Model};
 use micro::{Error, Form, Html, Path, Redirect, State, Templates};
@@ -120,9 +121,11 @@ struct VoteForm {
     choice: i64,
 }
 
-/// Adds one vote in SQL (`votes = votes + 1`, no lost update), then redirects to the results.
-/// A choice of another question is a 404: the update is filtered on both keys.
+/// Adds one vote in SQL (`votes = votes + 1`, no lost update), then redirects to the results,
+/// which say "Thanks for voting." (a message, shown once). A choice of another question is a
+/// 404: the update is filtered on both keys.
 async fn vote(
+    messages: Messages,
     State(db): State<Database>,
     Path(id): Path<i64>,
     Form(form): Form<VoteForm>,
@@ -134,6 +137,7 @@ async fn vote(
     if changed == 0 {
         return Err(Error::not_found());
     }
+    messages.success("Thanks for voting.");
     Ok(Redirect::see_other(format!("/questions/{id}/results/")))
 }
 

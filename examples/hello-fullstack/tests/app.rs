@@ -170,6 +170,15 @@ async fn vote_increments_in_sql_and_redirects_to_results() {
     let body = c.get(&format!("/questions/{}/results/", q.id)).await.text();
     assert!(body.contains("Spaces: 2 votes"), "{body}");
     assert!(body.contains("Tabs: 0 votes"), "{body}");
+    // The two votes' messages, once: the next page has none.
+    assert_eq!(
+        body.matches(r#"<p class="message success">Thanks for voting.</p>"#)
+            .count(),
+        2,
+        "{body}"
+    );
+    let again = c.get(&format!("/questions/{}/results/", q.id)).await.text();
+    assert!(!again.contains("Thanks for voting."), "{again}");
 }
 
 #[tokio::test]

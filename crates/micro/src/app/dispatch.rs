@@ -149,6 +149,7 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
             matched,
         } => {
             req.matched = Some(matched);
+            req.handler = endpoint.info();
             if let Some(limit) = entry.body_limit {
                 req.body_limit = limit;
             }
@@ -214,7 +215,7 @@ async fn handle(shared: &Shared, req: &mut Request) -> Response {
 
     match route {
         Ok(Endpoint::Handler(handler)) => handler.call(req).await,
-        Ok(Endpoint::Service(route)) => call_layered(route, req).await,
+        Ok(Endpoint::Service(route, _)) => call_layered(route, req).await,
         Err(response) => response,
     }
 }

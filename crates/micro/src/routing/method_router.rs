@@ -3,6 +3,7 @@
 use std::any::TypeId;
 use std::convert::Infallible;
 use std::fmt;
+use std::panic::Location;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -17,11 +18,48 @@ use crate::handler::{
 use crate::response::{IntoResponse, Response};
 use crate::{Body, BoxError, Error, Request};
 
+/// Which handler answers a request, for debug pages and logs: its Rust path and where it was
+/// registered (the `app.get(..)` call).
+///
+/// ```
+/// async fn index() -> &'static str { "hi" }
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let mut app = micro::App::new();
+/// app.get("/", index);
+/// app.after_request(|req, res| {
+///     let info = req.handler().unwrap();
+///     res.headers_mut().insert("x-handler", info.name.parse().unwrap());
+/// });
+/// let res = micro::TestClient::new(app).get("/").await;
+/// assert!(res.header("x-handler").unwrap().ends_with("::index"));
+/// # }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandlerInfo {
+    /// The handler's type name: a function's path (`mysite::polls::vote`), or a closure's
+    /// (`mysite::routes::{{closure}}`).
+    pub name: &'static str,
+    /// Where the handler was registered.
+    pub location: &'static Location<'static>,
+}
+
 /// A handler as the router stores it: a plain function, or a tower service when layers wrap it.
 #[derive(Clone)]
 pub(crate) enum Endpoint {
     Handler(Arc<dyn ErasedHandler>),
-    Service(Route),
+    /// A handler behind route layers, with the handler's info.
+    Service(Route, Option<HandlerInfo>),
+}
+
+impl Endpoint {
+    pub(crate) fn info(&self) -> Option<HandlerInfo> {
+        match self {
+            Endpoint::Handler(handler) => Some(handler.info()),
+            Endpoint::Service(_, info) => *info,
+        }
+    }
 }
 
 /// The handlers of one rule, by method, and the rule's options. Built with [`get`], [`post`] and
@@ -70,6 +108,7 @@ macro_rules! method_fns {
     ($($fn_name:ident => $method:ident),*) => {
         $(
             #[doc = concat!("Routes `", stringify!($method), "` requests to `handler`.")]
+            #[track_caller]
             pub fn $fn_name<H, Args>(handler: H) -> MethodRouter
             where
                 H: Handler<Args>,
@@ -84,6 +123,7 @@ macro_rules! method_fns {
         impl MethodRouter {
             $(
                 #[doc = concat!("Adds a handler for `", stringify!($method), "`.")]
+                #[track_caller]
                 pub fn $fn_name<H, Args>(self, handler: H) -> Self
                 where
                     H: Handler<Args>,
@@ -101,6 +141,7 @@ macro_rules! method_fns {
 method_fns!(get => GET, post => POST, put => PUT, patch => PATCH, delete => DELETE);
 
 /// Routes requests with `method` to `handler`; any method, including extension methods, works.
+#[track_caller]
 pub fn on<H, Args>(method: Method, handler: H) -> MethodRouter
 where
     H: Handler<Args>,
@@ -112,6 +153,7 @@ where
 }
 
 /// Routes every method to `handler`.
+#[track_caller]
 pub fn any<H, Args>(handler: H) -> MethodRouter
 where
     H: Handler<Args>,
@@ -136,6 +178,7 @@ impl MethodRouter {
     }
 
     /// Adds a handler for `method`.
+    #[track_caller]
     pub fn on<H, Args>(self, method: Method, handler: H) -> Self
     where
         H: Handler<Args>,
@@ -147,6 +190,7 @@ impl MethodRouter {
     }
 
     /// Adds a handler for every method not otherwise routed.
+    #[track_caller]
     pub fn any<H, Args>(self, handler: H) -> Self
     where
         H: Handler<Args>,
@@ -159,6 +203,7 @@ impl MethodRouter {
 
     /// Adds a handler without the check of its arguments that the public methods make (so the
     /// compiler's note points at the user's call of one of them, not at micro's own calls).
+    #[track_caller]
     pub(crate) fn push<H, Args>(mut self, method: Option<Method>, handler: H) -> Self
     where
         H: Handler<Args>,
@@ -170,8 +215,10 @@ impl MethodRouter {
         {
             self.names.push((name, Some(type_id)));
         }
-        self.endpoints
-            .push((method, Endpoint::Handler(erase(handler))));
+        self.endpoints.push((
+            method,
+            Endpoint::Handler(erase(handler, Location::caller())),
+        ));
         self
     }
 
@@ -303,8 +350,9 @@ impl MethodRouter {
         B::Error: Into<BoxError>,
     {
         for (_, endpoint) in &mut self.endpoints {
+            let info = endpoint.info();
             let inner = Route::from_endpoint(endpoint.clone());
-            *endpoint = Endpoint::Service(Route::new(layer.layer(inner)));
+            *endpoint = Endpoint::Service(Route::new(layer.layer(inner)), info);
         }
         self
     }
@@ -350,7 +398,7 @@ impl Route {
 
     fn from_endpoint(endpoint: Endpoint) -> Self {
         match endpoint {
-            Endpoint::Service(route) => route,
+            Endpoint::Service(route, _) => route,
             Endpoint::Handler(handler) => Route(Arc::new(HandlerRoute(handler))),
         }
     }

@@ -235,6 +235,28 @@ impl Router {
         Ok(())
     }
 
+    /// Every rule, pattern by pattern in the order they were first registered: what a debug
+    /// 404 page lists.
+    pub(crate) fn url_rules(&self) -> Vec<super::UrlRule> {
+        self.slots
+            .iter()
+            .flatten()
+            .map(|entry| {
+                let mut methods = Vec::new();
+                for (method, _) in &entry.endpoints {
+                    if let Some(m) = method {
+                        methods.push(m.clone());
+                    }
+                }
+                super::UrlRule {
+                    rule: entry.rule().text.clone(),
+                    methods,
+                    endpoint: entry.info.endpoint.as_deref().map(str::to_owned),
+                }
+            })
+            .collect()
+    }
+
     /// The rules an endpoint name (or an alias) builds.
     pub(crate) fn rules_named(&self, name: &str) -> Option<&[NamedRule]> {
         let rules = match self.endpoints.get(name) {
