@@ -26,6 +26,7 @@
 
 mod deploy;
 mod keys;
+mod session_keys;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,9 @@ use micro::{ConfigError, ConfigTable};
 pub use deploy::{Check, Level, deploy_checks};
 pub use keys::{FrameOptions, ProxySslHeader};
 use keys::{OWN_KEYS, Own};
+use session_keys::{SESSION_KEYS, SessionKeys};
+
+use crate::sessions::SessionSettings;
 
 /// Every setting of a project. Build it with [`Settings::load_from`] (or
 /// [`settings!`](crate::settings!)), [`Settings::from_toml_str`], or [`Settings::default`] and
@@ -42,7 +46,7 @@ use keys::{OWN_KEYS, Own};
 ///
 /// | key | default | what |
 /// |---|---|---|
-/// | micro's keys | see [`micro::Config`] | `DEBUG`, `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_COOKIE_*`, `TEMPLATES_FOLDER`, `STATIC_FOLDER`, `TRUSTED_ORIGINS`, `[APP]`, ... |
+/// | micro's keys | see [`micro::Config`] | `DEBUG`, `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_LIFETIME`, `TEMPLATES_FOLDER`, `STATIC_FOLDER`, `TRUSTED_ORIGINS`, `[APP]`, ... |
 /// | `ALLOWED_HOSTS` | `[]` | host names this site answers to (`"example.com"`, `".example.com"` with its subdomains, `"*"`); in `DEBUG` an empty list means `localhost`, `127.0.0.1` and `[::1]` |
 /// | `USE_X_FORWARDED_HOST` | `false` | trust the `X-Forwarded-Host` header (behind a proxy that sets it) |
 /// | `CSRF_TRUSTED_ORIGINS` | `[]` | origins (`"https://app.example.com"`) whose pages may post here; added to micro's `TRUSTED_ORIGINS` |
@@ -74,6 +78,7 @@ use keys::{OWN_KEYS, Own};
 /// | `CSRF_COOKIE_SAMESITE` | `"Lax"` | `"Lax"`, `"Strict"` or `"None"` |
 /// | `CSRF_HEADER_NAME` | `"X-CSRFToken"` | the header scripts send the token in (Django's `HTTP_X_CSRFTOKEN` form works too) |
 /// | `CSRF_FAILURE_TEMPLATE` | `"403_csrf.html"` | the template of the 403 page, given `reason`, when the project has it |
+/// | `SESSION_*` | see [`SessionSettings`] | the sessions app's engine and cookie, in [`sessions`](Self::sessions): `SESSION_ENGINE` (`"db"`, `"cache"`, `"cached_db"`, `"signed_cookies"`), `SESSION_COOKIE_NAME` (`"sessionid"`), `SESSION_COOKIE_AGE` (two weeks, in seconds), `SESSION_COOKIE_DOMAIN`, `SESSION_COOKIE_PATH`, `SESSION_COOKIE_SECURE`, `SESSION_COOKIE_HTTPONLY`, `SESSION_COOKIE_SAMESITE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`, `SESSION_SAVE_EVERY_REQUEST`, `SESSION_REDIS_URL`, `SESSION_REDIS_PREFIX`, `SESSION_STORE_TIMEOUT` (seconds); the cookie flags apply to micro's session cookie too |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[allow(missing_docs)] // the table above documents each field
@@ -111,13 +116,15 @@ pub struct Settings {
     pub csrf_cookie_samesite: micro::SameSite,
     pub csrf_header_name: String,
     pub csrf_failure_template: String,
+    /// The sessions app's settings, from the `SESSION_*` keys.
+    pub sessions: SessionSettings,
     /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
     root: Option<PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings::from_parts(micro::Config::default(), Own::default())
+        Settings::from_parts(micro::Config::default(), Own::default(), SessionSettings::default())
     }
 }
 
@@ -203,11 +210,16 @@ impl Settings {
     pub fn from_table(mut table: ConfigTable) -> Result<Settings, ConfigError> {
         if let Some(unknown) = table
             .keys()
-            .find(|key| !OWN_KEYS.contains(key) && !micro::Config::KEYS.contains(key))
+            .find(|key| {
+                !OWN_KEYS.contains(key)
+                    && !SESSION_KEYS.contains(key)
+                    && !micro::Config::KEYS.contains(key)
+            })
         {
-            let known: Vec<String> = OWN_KEYS
+            let mut known: Vec<&str> = OWN_KEYS.iter().chain(SESSION_KEYS).copied().collect();
+            known.extend(micro::Config::KEYS.iter().filter(|k| !SESSION_KEYS.contains(k)));
+            let known: Vec<String> = known
                 .iter()
-                .chain(micro::Config::KEYS)
                 .map(|k| format!("`{k}`"))
                 .collect();
             let mut message = format!(
@@ -225,6 +237,10 @@ impl Settings {
         let own: Own = table
             .split_off(|key| OWN_KEYS.contains(&key))
             .deserialize()?;
+        let sessions = table
+            .split_off(|key| SESSION_KEYS.contains(&key))
+            .deserialize::<SessionKeys>()?
+            .into_settings()?;
         // Checked by micro's own rules now, not when the web app is built.
         let mut checker = micro::App::new();
         for origin in &own.csrf_trusted_origins {
@@ -237,11 +253,12 @@ impl Settings {
             key: "CSRF_HEADER_NAME".into(),
             message,
         })?;
-        let web = table.into_config()?;
-        Ok(Self::from_parts(web, own))
+        let mut web = table.into_config()?;
+        session_keys::share_flags(&sessions, &mut web);
+        Ok(Self::from_parts(web, own, sessions))
     }
 
-    fn from_parts(web: micro::Config, own: Own) -> Settings {
+    fn from_parts(web: micro::Config, own: Own, sessions: SessionSettings) -> Settings {
         Settings {
             web,
             allowed_hosts: own.allowed_hosts,
@@ -275,6 +292,7 @@ impl Settings {
             csrf_cookie_samesite: own.csrf_cookie_samesite,
             csrf_header_name: own.csrf_header_name,
             csrf_failure_template: own.csrf_failure_template,
+            sessions,
             root: None,
         }
     }
