@@ -124,7 +124,11 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings::from_parts(micro::Config::default(), Own::default(), SessionSettings::default())
+        Settings::from_parts(
+            micro::Config::default(),
+            Own::default(),
+            SessionSettings::default(),
+        )
     }
 }
 
@@ -208,20 +212,18 @@ impl Settings {
     /// # Errors
     /// When a key is unknown to both, or malformed.
     pub fn from_table(mut table: ConfigTable) -> Result<Settings, ConfigError> {
-        if let Some(unknown) = table
-            .keys()
-            .find(|key| {
-                !OWN_KEYS.contains(key)
-                    && !SESSION_KEYS.contains(key)
-                    && !micro::Config::KEYS.contains(key)
-            })
-        {
+        if let Some(unknown) = table.keys().find(|key| {
+            !OWN_KEYS.contains(key)
+                && !SESSION_KEYS.contains(key)
+                && !micro::Config::KEYS.contains(key)
+        }) {
             let mut known: Vec<&str> = OWN_KEYS.iter().chain(SESSION_KEYS).copied().collect();
-            known.extend(micro::Config::KEYS.iter().filter(|k| !SESSION_KEYS.contains(k)));
-            let known: Vec<String> = known
-                .iter()
-                .map(|k| format!("`{k}`"))
-                .collect();
+            known.extend(
+                micro::Config::KEYS
+                    .iter()
+                    .filter(|k| !SESSION_KEYS.contains(k)),
+            );
+            let known: Vec<String> = known.iter().map(|k| format!("`{k}`")).collect();
             let mut message = format!(
                 "is not a setting of fullstack or micro ({}); your own settings go under [APP]",
                 known.join(", ")

@@ -224,7 +224,13 @@ async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, SaveE
                 None => Action::Create(record),
             };
             let max_age = (!browser_close).then_some(age);
-            (Some(action), CookieChange::Set { value: key, max_age })
+            (
+                Some(action),
+                CookieChange::Set {
+                    value: key,
+                    max_age,
+                },
+            )
         }
     };
     let timeout = settings.store_timeout;

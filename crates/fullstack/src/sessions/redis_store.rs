@@ -154,10 +154,7 @@ impl SessionStore for RedisStore {
     }
 
     fn save<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, ()> {
-        Box::pin(async move {
-            self.query::<()>("SET", &self.set_cmd(record, false))
-                .await
-        })
+        Box::pin(async move { self.query::<()>("SET", &self.set_cmd(record, false)).await })
     }
 
     fn update<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, bool> {

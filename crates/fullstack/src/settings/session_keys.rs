@@ -88,7 +88,9 @@ fn seconds<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {
     Duration::try_from_secs_f64(secs)
         .ok()
         .filter(|d| !d.is_zero())
-        .ok_or_else(|| serde::de::Error::custom(format!("{secs} is not a positive number of seconds")))
+        .ok_or_else(|| {
+            serde::de::Error::custom(format!("{secs} is not a positive number of seconds"))
+        })
 }
 
 fn error(key: &str, message: impl Into<String>) -> ConfigError {
@@ -110,7 +112,10 @@ impl SessionKeys {
         if !name_ok {
             return Err(error(
                 "SESSION_COOKIE_NAME",
-                format!("`{}` is not a cookie name (letters, digits, `-`, `_`, `.`)", self.cookie_name),
+                format!(
+                    "`{}` is not a cookie name (letters, digits, `-`, `_`, `.`)",
+                    self.cookie_name
+                ),
             ));
         }
         if self.cookie_age == 0 {
@@ -166,7 +171,8 @@ fn check_redis(_: Option<&micro::Secret>) -> Result<(), ConfigError> {
 
 /// Copies the cookie flags to micro's configuration (see the module's comment).
 pub(super) fn share_flags(sessions: &SessionSettings, web: &mut micro::Config) {
-    web.session_cookie_domain.clone_from(&sessions.cookie_domain);
+    web.session_cookie_domain
+        .clone_from(&sessions.cookie_domain);
     web.session_cookie_path.clone_from(&sessions.cookie_path);
     web.session_cookie_secure = sessions.cookie_secure;
     web.session_cookie_httponly = sessions.cookie_http_only;

@@ -251,9 +251,18 @@ fn bad_session_settings_name_the_key() {
     assert!(err.message.contains("signed_cookies"), "{err}");
     assert_eq!(bad("SESSION_COOKIE_AGE = 0").key, "SESSION_COOKIE_AGE");
     assert_eq!(bad("SESSION_COOKIE_AGE = -5").key, "SESSION_COOKIE_AGE");
-    assert_eq!(bad("SESSION_STORE_TIMEOUT = 0").key, "SESSION_STORE_TIMEOUT");
-    assert_eq!(bad("SESSION_COOKIE_NAME = \"a b\"").key, "SESSION_COOKIE_NAME");
-    assert_eq!(bad("SESSION_COOKIE_SECURE = \"maybe\"").key, "SESSION_COOKIE_SECURE");
+    assert_eq!(
+        bad("SESSION_STORE_TIMEOUT = 0").key,
+        "SESSION_STORE_TIMEOUT"
+    );
+    assert_eq!(
+        bad("SESSION_COOKIE_NAME = \"a b\"").key,
+        "SESSION_COOKIE_NAME"
+    );
+    assert_eq!(
+        bad("SESSION_COOKIE_SECURE = \"maybe\"").key,
+        "SESSION_COOKIE_SECURE"
+    );
     let err = bad("SESSION_ENGINE = \"cache\"");
     #[cfg(feature = "redis")]
     assert_eq!(err.key, "SESSION_REDIS_URL", "{err}");
