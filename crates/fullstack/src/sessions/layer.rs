@@ -190,7 +190,7 @@ async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, SaveE
     };
     let (action, change) = {
         let mut state = session.state();
-        if !state.modified && !(settings.save_every_request && !state.data.is_empty()) {
+        if !wants_save(&state, settings) {
             return Ok(CookieChange::Keep);
         }
         if state.data.is_empty() {
@@ -239,7 +239,8 @@ async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, SaveE
         Some(Action::Delete(key)) => handle::bounded(timeout, store.delete(&key)).await?,
         Some(Action::Create(record)) => handle::bounded(timeout, store.save(&record)).await?,
         Some(Action::Update(record)) => {
-            if !handle::bounded(timeout, store.update(&record)).await? {
+            let still_there = handle::bounded(timeout, store.update(&record)).await?;
+            if !still_there {
                 session.state().stored_key = None;
                 return Err(SaveError::Interrupted);
             }
@@ -251,6 +252,12 @@ async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, SaveE
     Ok(change)
 }
 
+/// Whether the session is to be saved: it changed, or `save_every_request` renews every
+/// loaded session that holds something.
+fn wants_save(state: &handle::State, settings: &SessionSettings) -> bool {
+    state.modified || (settings.save_every_request && !state.data.is_empty())
+}
+
 /// The `signed_cookies` engine's save: the data signed into the cookie, refused when too big.
 fn save_cookie(
     session: &Session,
@@ -259,7 +266,7 @@ fn save_cookie(
 ) -> Result<CookieChange, SaveError> {
     let settings = &slot.settings;
     let state = session.state();
-    if !state.modified && !(settings.save_every_request && !state.data.is_empty()) {
+    if !wants_save(&state, settings) {
         return Ok(CookieChange::Keep);
     }
     if state.data.is_empty() {
