@@ -56,7 +56,8 @@ pub enum Expiry {
 /// }
 /// ```
 ///
-/// Reading it costs one query (none when the request has no session cookie); a changed
+/// With the default `db` engine, reading it costs one query (none when the request has no
+/// session cookie; none either with a cached `cached_db` session or a signed cookie); a changed
 /// session is saved after the handler, an unchanged one is not written back. An unknown,
 /// expired or malformed key is an empty session, never an error. Extraction fails with a 503
 /// when the store does not answer, and with a 500 when the sessions app is not installed.
