@@ -96,7 +96,7 @@ impl RedisStore {
         Ok(manager)
     }
 
-    /// Runs `cmd`, within the timeout; a connection that failed is dropped for the next call.
+    /// Runs `cmd`, within the timeout.
     async fn query<T: redis::FromRedisValue>(
         &self,
         what: &str,
@@ -104,6 +104,26 @@ impl RedisStore {
     ) -> Result<T, StoreError> {
         let mut manager = self.manager()?;
         let result = tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut manager)).await;
+        self.finish(what, result)
+    }
+
+    /// Runs `pipe` (one round trip), within the timeout.
+    async fn query_pipe<T: redis::FromRedisValue>(
+        &self,
+        what: &str,
+        pipe: &redis::Pipeline,
+    ) -> Result<T, StoreError> {
+        let mut manager = self.manager()?;
+        let result = tokio::time::timeout(self.timeout, pipe.query_async::<T>(&mut manager)).await;
+        self.finish(what, result)
+    }
+
+    /// A call's outcome; after a failure the connection is dropped for the next call.
+    fn finish<T>(
+        &self,
+        what: &str,
+        result: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>,
+    ) -> Result<T, StoreError> {
         let error = match result {
             Ok(Ok(value)) => return Ok(value),
             Ok(Err(e)) => format!("Redis {what}: {e}"),
@@ -131,15 +151,17 @@ impl RedisStore {
 impl SessionStore for RedisStore {
     fn load<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
         Box::pin(async move {
-            let mut get = redis::cmd("GET");
-            get.arg(self.key(key));
-            let Some(text) = self.query::<Option<String>>("GET", &get).await? else {
+            // One round trip: the data, and what is left of its life (Redis expires the key
+            // itself; the record's date only reports it).
+            let mut pipe = redis::pipe();
+            pipe.cmd("GET")
+                .arg(self.key(key))
+                .cmd("PTTL")
+                .arg(self.key(key));
+            let (text, millis): (Option<String>, i64) = self.query_pipe("GET", &pipe).await?;
+            let Some(text) = text else {
                 return Ok(None);
             };
-            // Redis expires the key itself; the record's date is only what is left of it.
-            let mut ttl = redis::cmd("PTTL");
-            ttl.arg(self.key(key));
-            let millis: i64 = self.query("PTTL", &ttl).await?;
             let data = match serde_json::from_str::<Json>(&text) {
                 Ok(Json::Object(map)) => map,
                 // Something else wrote there: an empty session, as a tampered cookie is.
@@ -197,16 +219,7 @@ impl SessionStore for RedisStore {
                 .ignore()
                 .add_command(self.set_cmd(record, false))
                 .ignore();
-            let mut manager = self.manager()?;
-            let result =
-                tokio::time::timeout(self.timeout, pipe.query_async::<()>(&mut manager)).await;
-            let error = match result {
-                Ok(Ok(())) => return Ok(()),
-                Ok(Err(e)) => format!("Redis MULTI: {e}"),
-                Err(_) => format!("Redis MULTI: no answer within {:?}", self.timeout),
-            };
-            *self.manager.lock().unwrap_or_else(|e| e.into_inner()) = None;
-            Err(StoreError(error))
+            self.query_pipe("MULTI", &pipe).await
         })
     }
 }
