@@ -40,3 +40,45 @@ pub(crate) fn load(
 pub(crate) fn sign(signer: &micro::Signer, data: &Map<String, Value>) -> String {
     signer.sign(Value::Object(data.clone()).to_string().as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> Map<String, Value> {
+        serde_json::json!({"user": 42}).as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn a_signed_session_reads_back_and_tampering_empties_it() {
+        let settings = SessionSettings::default();
+        let signer = micro::Signer::new(["current"], SALT);
+        let value = sign(&signer, &data());
+        assert_eq!(load(&signer, &value, &settings), Some((data(), false)));
+        let mut tampered = value.clone().into_bytes();
+        tampered[2] ^= 1;
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert_eq!(load(&signer, &tampered, &settings), None);
+        assert_eq!(load(&signer, "not.signed.at-all", &settings), None);
+        let other_purpose = micro::Signer::new(["current"], "micro.session");
+        assert_eq!(load(&other_purpose, &value, &settings), None);
+    }
+
+    #[test]
+    fn a_fallback_key_is_read_and_asks_for_a_new_signature() {
+        let settings = SessionSettings::default();
+        let old = micro::Signer::new(["old"], SALT);
+        let value = sign(&old, &data());
+        let rotated = micro::Signer::new(["new", "old"], SALT);
+        assert_eq!(load(&rotated, &value, &settings), Some((data(), true)));
+        let forgotten = micro::Signer::new(["new"], SALT);
+        assert_eq!(load(&forgotten, &value, &settings), None);
+    }
+
+    #[test]
+    fn data_that_is_not_an_object_is_an_empty_session() {
+        let signer = micro::Signer::new(["current"], SALT);
+        let value = signer.sign(b"[1, 2]");
+        assert_eq!(load(&signer, &value, &SessionSettings::default()), None);
+    }
+}
