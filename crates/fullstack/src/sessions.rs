@@ -20,7 +20,7 @@
 //!
 //! The session's data lives in a [`SessionStore`] (the database by default, in the
 //! `django_session` table), the browser keeps only a random key in a cookie. `SESSION_ENGINE`
-//! picks another place: Redis ([`RedisStore`], with the `redis` cargo feature), the database
+//! picks another place: Redis (`RedisStore`, with the `redis` cargo feature), the database
 //! behind an in-process cache ([`CachedDbStore`]), or the cookie itself, signed. The guide is
 //! `docs/fullstack/sessions.md`.
 
