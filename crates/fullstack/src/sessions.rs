@@ -19,38 +19,75 @@
 //! ```
 //!
 //! The session's data lives in a [`SessionStore`] (the database by default, in the
-//! `django_session` table), the browser keeps only a random key in a cookie. The guide is
+//! `django_session` table), the browser keeps only a random key in a cookie. `SESSION_ENGINE`
+//! picks another place: Redis (`RedisStore`, with the `redis` cargo feature), the database
+//! behind an in-process cache ([`CachedDbStore`]), or the cookie itself, signed. The guide is
 //! `docs/fullstack/sessions.md`.
 
+mod cached_db_store;
 mod clearsessions;
 mod database_store;
+mod engine;
 mod handle;
 mod key;
 mod layer;
 mod model;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod settings;
+mod signed_cookie;
 mod store;
 
 use crate::AppConfig;
 
+pub use cached_db_store::CachedDbStore;
 pub use database_store::DatabaseStore;
 pub use handle::{Expiry, Session};
 pub use layer::{SessionLayer, SessionService};
 pub use model::StoredSession;
-pub use settings::SessionSettings;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
+#[cfg(feature = "redis")]
+pub(crate) use redis_store::redis_client;
+pub use settings::{SessionEngine, SessionSettings};
+pub use signed_cookie::SALT as SIGNED_COOKIES_SALT;
 pub use store::{SessionBackend, SessionRecord, SessionStore, StoreError, StoreFuture};
 
 /// The app's label: its models' `app`, its migrations' folder.
 pub const LABEL: &str = "sessions";
 
-/// The sessions app with the default [`SessionSettings`]: the model and its embedded migration,
-/// the session layer on the web app, and the `clearsessions` command.
+/// The sessions app as the project's [`Settings::sessions`](crate::Settings::sessions) (the
+/// `SESSION_*` keys) configure it: the model and its embedded migration, the session layer on
+/// the web app, and the `clearsessions` command.
 pub fn app() -> AppConfig {
-    app_with(SessionSettings::default())
+    with_routes(|app, project| {
+        app.layer(layer(project.sessions.clone(), project));
+    })
 }
 
-/// The sessions app with `settings` (cookie name, flags, age).
+/// The sessions app with `settings` made in code, whatever the project's `SESSION_*` keys say.
 pub fn app_with(settings: SessionSettings) -> AppConfig {
+    with_routes(move |app, project| {
+        app.layer(layer(settings.clone(), project));
+    })
+}
+
+/// The layer for `settings`, signing with the project's `SECRET_KEY` when the engine is
+/// `signed_cookies`.
+fn layer(settings: SessionSettings, project: &crate::Settings) -> SessionLayer {
+    if settings.engine != SessionEngine::SignedCookies {
+        return SessionLayer::new(settings);
+    }
+    match project.web.signer(SIGNED_COOKIES_SALT) {
+        Ok(signer) => SessionLayer::with_signer(settings, signer),
+        // No key outside debug mode: micro refuses to start the app for the same reason.
+        Err(_) => SessionLayer::new(settings),
+    }
+}
+
+fn with_routes(
+    routes: impl Fn(&mut micro::App, &crate::Settings) + Send + Sync + 'static,
+) -> AppConfig {
     AppConfig::new(LABEL)
         .model(<StoredSession as crate::Model>::META)
         .migrations_dir(concat!(
@@ -58,9 +95,7 @@ pub fn app_with(settings: SessionSettings) -> AppConfig {
             "/src/sessions/migrations"
         ))
         .embedded_migrations(include!("sessions/migrations/embedded.rs"))
-        .routes(move |app| {
-            app.layer(SessionLayer::new(settings.clone()));
-        })
+        .routes_with_settings(routes)
         .command_fn(clearsessions::definition(), clearsessions::run)
 }
 

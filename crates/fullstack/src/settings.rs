@@ -28,6 +28,7 @@ mod deploy;
 mod keys;
 mod messages;
 mod safe;
+mod session_keys;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +41,9 @@ use keys::{OWN_KEYS, Own};
 pub(crate) use messages::LEVEL_NAMES as MESSAGE_LEVEL_NAMES;
 pub use messages::{MessageSettings, MessageStorage};
 pub use safe::{MASK, is_sensitive, mask_url_password};
+use session_keys::{SESSION_KEYS, SessionKeys};
+
+use crate::sessions::SessionSettings;
 
 /// Every setting of a project. Build it with [`Settings::load_from`] (or
 /// [`settings!`](crate::settings!)), [`Settings::from_toml_str`], or [`Settings::default`] and
@@ -47,7 +51,7 @@ pub use safe::{MASK, is_sensitive, mask_url_password};
 ///
 /// | key | default | what |
 /// |---|---|---|
-/// | micro's keys | see [`micro::Config`] | `DEBUG`, `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_COOKIE_*`, `TEMPLATES_FOLDER`, `STATIC_FOLDER`, `TRUSTED_ORIGINS`, `[APP]`, ... |
+/// | micro's keys | see [`micro::Config`] | `DEBUG`, `SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `SESSION_LIFETIME`, `TEMPLATES_FOLDER`, `STATIC_FOLDER`, `TRUSTED_ORIGINS`, `[APP]`, ... |
 /// | `ALLOWED_HOSTS` | `[]` | host names this site answers to (`"example.com"`, `".example.com"` with its subdomains, `"*"`); in `DEBUG` an empty list means `localhost`, `127.0.0.1` and `[::1]` |
 /// | `USE_X_FORWARDED_HOST` | `false` | trust the `X-Forwarded-Host` header (behind a proxy that sets it) |
 /// | `CSRF_TRUSTED_ORIGINS` | `[]` | origins (`"https://app.example.com"`) whose pages may post here; added to micro's `TRUSTED_ORIGINS` |
@@ -80,6 +84,7 @@ pub use safe::{MASK, is_sensitive, mask_url_password};
 /// | `CSRF_HEADER_NAME` | `"X-CSRFToken"` | the header scripts send the token in (Django's `HTTP_X_CSRFTOKEN` form works too) |
 /// | `CSRF_FAILURE_TEMPLATE` | `"403_csrf.html"` | the template of the 403 page, given `reason`, when the project has it |
 /// | `MESSAGE_LEVEL`, `MESSAGE_TAGS`, `MESSAGE_STORAGE` | see [`MessageSettings`] | the [messages](crate::messages) app's |
+/// | `SESSION_*` | see [`SessionSettings`] | the sessions app's engine and cookie, in [`sessions`](Self::sessions): `SESSION_ENGINE` (`"db"`, `"cache"`, `"cached_db"`, `"signed_cookies"`), `SESSION_COOKIE_NAME` (`"sessionid"`), `SESSION_COOKIE_AGE` (two weeks, in seconds), `SESSION_COOKIE_DOMAIN`, `SESSION_COOKIE_PATH`, `SESSION_COOKIE_SECURE`, `SESSION_COOKIE_HTTPONLY`, `SESSION_COOKIE_SAMESITE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`, `SESSION_SAVE_EVERY_REQUEST`, `SESSION_REDIS_URL`, `SESSION_REDIS_PREFIX`, `SESSION_STORE_TIMEOUT` (seconds); the cookie flags apply to micro's session cookie too |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[allow(missing_docs)] // the table above documents each field
@@ -119,13 +124,19 @@ pub struct Settings {
     pub csrf_failure_template: String,
     /// The messages app's `MESSAGE_*` keys (see [`MessageSettings`]).
     pub messages: MessageSettings,
+    /// The sessions app's settings, from the `SESSION_*` keys.
+    pub sessions: SessionSettings,
     /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
     root: Option<PathBuf>,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings::from_parts(micro::Config::default(), Own::default())
+        Settings::from_parts(
+            micro::Config::default(),
+            Own::default(),
+            SessionSettings::default(),
+        )
     }
 }
 
@@ -227,6 +238,10 @@ impl Settings {
         let own: Own = table
             .split_off(|key| OWN_KEYS.contains(&key))
             .deserialize()?;
+        let sessions = table
+            .split_off(|key| SESSION_KEYS.contains(&key))
+            .deserialize::<SessionKeys>()?
+            .into_settings()?;
         // Checked by micro's own rules now, not when the web app is built.
         let mut checker = micro::App::new();
         for origin in &own.csrf_trusted_origins {
@@ -239,14 +254,15 @@ impl Settings {
             key: "CSRF_HEADER_NAME".into(),
             message,
         })?;
-        let web = table.into_config()?;
+        let mut web = table.into_config()?;
+        session_keys::share_flags(&sessions, &mut web);
         Ok(Settings {
             messages,
-            ..Self::from_parts(web, own)
+            ..Self::from_parts(web, own, sessions)
         })
     }
 
-    fn from_parts(web: micro::Config, own: Own) -> Settings {
+    fn from_parts(web: micro::Config, own: Own, sessions: SessionSettings) -> Settings {
         Settings {
             web,
             allowed_hosts: own.allowed_hosts,
@@ -281,16 +297,23 @@ impl Settings {
             csrf_header_name: own.csrf_header_name,
             csrf_failure_template: own.csrf_failure_template,
             messages: MessageSettings::default(),
+            sessions,
             root: None,
         }
     }
 
     /// Every top-level key a settings file may hold: fullstack's, the messages app's, micro's.
     pub fn known_keys() -> impl Iterator<Item = &'static str> {
+        // micro's SESSION_COOKIE_* keys are read as fullstack's and shared with micro's cookie.
         OWN_KEYS
             .iter()
             .chain(messages::KEYS)
-            .chain(micro::Config::KEYS)
+            .chain(SESSION_KEYS)
+            .chain(
+                micro::Config::KEYS
+                    .iter()
+                    .filter(|k| !SESSION_KEYS.contains(k)),
+            )
             .copied()
     }
 

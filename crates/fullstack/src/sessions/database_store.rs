@@ -98,6 +98,25 @@ impl SessionStore for DatabaseStore {
         })
     }
 
+    fn update<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            // A plain UPDATE, not the upsert: a row deleted meanwhile (a logout) stays deleted.
+            let sql = self.sql("UPDATE {t} SET {d} = {1}, {e} = {2} WHERE {k} = {3}");
+            let updated = self
+                .db
+                .execute(
+                    &sql,
+                    vec![
+                        Value::Text(encode(&record.data)),
+                        Value::DateTime(record.expire_date),
+                        Value::Text(record.key.clone()),
+                    ],
+                )
+                .await?;
+            Ok(updated > 0)
+        })
+    }
+
     fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let sql = self.sql("DELETE FROM {t} WHERE {k} = {1}");

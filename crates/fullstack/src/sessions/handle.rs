@@ -8,10 +8,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::DatabaseStore;
-use super::key;
+use super::engine::{self, Engine, Storage};
 use super::settings::SessionSettings;
-use super::store::{SessionBackend, SessionStore, StoreError};
+use super::store::StoreError;
+use super::{key, signed_cookie};
 
 /// Where a session's own expiry is kept in its data (Django's name).
 const EXPIRY_KEY: &str = "_session_expiry";
@@ -23,7 +23,9 @@ pub(crate) struct Slot(pub(crate) Arc<SlotInner>);
 
 pub(crate) struct SlotInner {
     pub(crate) settings: Arc<SessionSettings>,
-    /// The cookie's key, when it is well formed (others are not looked up).
+    pub(crate) engine: Arc<Engine>,
+    /// The session cookie's value: a key (looked up only when well formed), or the signed
+    /// data of the `signed_cookies` engine.
     pub(crate) cookie_key: Option<String>,
     pub(crate) loaded: tokio::sync::OnceCell<Session>,
 }
@@ -54,14 +56,15 @@ pub enum Expiry {
 /// }
 /// ```
 ///
-/// Reading it costs one query (none when the request has no session cookie); a changed
+/// With the default `db` engine, reading it costs one query (none when the request has no
+/// session cookie; none either with a cached `cached_db` session or a signed cookie); a changed
 /// session is saved after the handler, an unchanged one is not written back. An unknown,
 /// expired or malformed key is an empty session, never an error. Extraction fails with a 503
 /// when the store does not answer, and with a 500 when the sessions app is not installed.
 #[derive(Clone)]
 pub struct Session {
     state: Arc<Mutex<State>>,
-    pub(crate) store: Arc<dyn SessionStore>,
+    pub(crate) storage: Storage,
 }
 
 impl std::fmt::Debug for Session {
@@ -214,41 +217,49 @@ impl micro::FromRequest for Session {
                  add `.app(fullstack::sessions::app())` to the project",
             ));
         };
-        let store: Arc<dyn SessionStore> = match req.state::<SessionBackend>() {
-            Some(backend) => backend.0.clone(),
-            None => match req.state::<crate::Database>() {
-                Some(db) => Arc::new(DatabaseStore::new(db.clone())),
-                None => {
-                    return Err(micro::Error::internal(
-                        "fullstack::sessions: no SessionBackend and no Database in the app's state",
-                    ));
-                }
-            },
-        };
+        if let Some(session) = slot.loaded.get() {
+            return Ok(session.clone());
+        }
+        let storage = engine::storage(&slot.engine, req)?;
         let session = slot
             .loaded
-            .get_or_try_init(|| load(&slot, store))
+            .get_or_try_init(|| load(&slot, storage))
             .await
             .map_err(StoreError::into_unavailable)?;
         Ok(session.clone())
     }
 }
 
-async fn load(slot: &SlotInner, store: Arc<dyn SessionStore>) -> Result<Session, StoreError> {
+async fn load(slot: &SlotInner, storage: Storage) -> Result<Session, StoreError> {
     let mut state = State::default();
-    if let Some(cookie_key) = slot
-        .cookie_key
-        .as_deref()
-        .filter(|k| key::is_well_formed(k))
-    {
-        let timeout = slot.settings.store_timeout;
-        if let Some(record) = bounded(timeout, store.load(cookie_key)).await? {
-            state.stored_key = Some(record.key);
-            state.data = record.data;
+    match &storage {
+        Storage::Store(store) => {
+            if let Some(cookie_key) = slot
+                .cookie_key
+                .as_deref()
+                .filter(|k| key::is_well_formed(k))
+            {
+                let timeout = slot.settings.store_timeout;
+                if let Some(record) = bounded(timeout, store.load(cookie_key)).await? {
+                    state.stored_key = Some(record.key);
+                    state.data = record.data;
+                }
+            }
+        }
+        Storage::Cookie(signer) => {
+            let loaded = slot
+                .cookie_key
+                .as_deref()
+                .and_then(|value| signed_cookie::load(signer, value, &slot.settings));
+            if let Some((data, old_key)) = loaded {
+                state.data = data;
+                // Signed with a fallback key: sign it again with the current one.
+                state.modified = old_key;
+            }
         }
     }
     Ok(Session {
         state: Arc::new(Mutex::new(state)),
-        store,
+        storage,
     })
 }

@@ -11,10 +11,11 @@ use http::header::{COOKIE, SET_COOKIE, VARY};
 use http::{HeaderValue, Request, Response};
 use micro::IntoResponse;
 
+use super::engine::{Engine, MAX_COOKIE_SIZE, Storage};
 use super::handle::{self, Session, Slot, SlotInner};
-use super::key;
 use super::settings::SessionSettings;
 use super::store::{SessionRecord, StoreError};
+use super::{key, signed_cookie};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -24,12 +25,25 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, Clone)]
 pub struct SessionLayer {
     settings: Arc<SessionSettings>,
+    engine: Arc<Engine>,
 }
 
 impl SessionLayer {
-    /// A layer with `settings`.
+    /// A layer with `settings`. The `signed_cookies` engine needs
+    /// [`with_signer`](Self::with_signer) instead (the sessions app does that for you).
     pub fn new(settings: SessionSettings) -> Self {
+        Self::build(settings, None)
+    }
+
+    /// A layer with `settings` whose `signed_cookies` engine signs with `signer` (for example
+    /// `config.signer(fullstack::sessions::SIGNED_COOKIES_SALT)`).
+    pub fn with_signer(settings: SessionSettings, signer: micro::Signer) -> Self {
+        Self::build(settings, Some(signer))
+    }
+
+    fn build(settings: SessionSettings, signer: Option<micro::Signer>) -> Self {
         SessionLayer {
+            engine: Arc::new(Engine::new(&settings, signer)),
             settings: Arc::new(settings),
         }
     }
@@ -42,6 +56,7 @@ impl<S> tower_layer::Layer<S> for SessionLayer {
         SessionService {
             inner,
             settings: self.settings.clone(),
+            engine: self.engine.clone(),
         }
     }
 }
@@ -51,6 +66,7 @@ impl<S> tower_layer::Layer<S> for SessionLayer {
 pub struct SessionService<S> {
     inner: S,
     settings: Arc<SessionSettings>,
+    engine: Arc<Engine>,
 }
 
 impl<S, B> tower_service::Service<Request<micro::Body>> for SessionService<S>
@@ -77,6 +93,7 @@ where
         let slot = Arc::new(SlotInner {
             cookie_key: cookie_value(req.headers(), &self.settings.cookie_name),
             settings: self.settings.clone(),
+            engine: self.engine.clone(),
             loaded: tokio::sync::OnceCell::new(),
         });
         req.extensions_mut().insert(Slot(slot.clone()));
@@ -88,9 +105,36 @@ where
             let Some(session) = slot.loaded.get() else {
                 return Ok(response);
             };
+            // Django's rule: a response that says the server failed saves nothing, so a
+            // handler that changed the session and then failed leaves it as it was.
+            if response.status().is_server_error() {
+                return Ok(response);
+            }
             match save(session, &slot).await {
                 Ok(cookie) => Ok(with_cookie(response, cookie, &slot.settings)),
-                Err(e) => Ok(e.into_unavailable().into_response()),
+                Err(SaveError::Store(e)) => Ok(e.into_unavailable().into_response()),
+                Err(SaveError::Interrupted) => {
+                    tracing::warn!(
+                        target: "fullstack::sessions",
+                        "the session was deleted while this request ran (a logout in another \
+                         request?): not saved, answering 400"
+                    );
+                    Ok(micro::Error::new(
+                        micro::StatusCode::BAD_REQUEST,
+                        "The request's session was deleted before the request completed. \
+                         The user may have logged out in a concurrent request, for example.",
+                    )
+                    .into_response())
+                }
+                Err(SaveError::TooLarge(size)) => {
+                    let message = format!(
+                        "the signed session cookie would be {size} bytes, over the \
+                         {MAX_COOKIE_SIZE} browsers keep: the session was not saved (keep less \
+                         in it, or use a server-side SESSION_ENGINE)"
+                    );
+                    tracing::error!(target: "fullstack::sessions", "{message}: answering 500");
+                    Ok(micro::Error::internal(message).into_response())
+                }
             }
         })
     }
@@ -111,20 +155,42 @@ fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
 /// What the response's cookie becomes after a save.
 enum CookieChange {
     Keep,
+    /// The cookie's new value: a key, or the signed data.
     Set {
-        key: String,
+        value: String,
         max_age: Option<std::time::Duration>,
     },
     Remove,
 }
 
-/// Saves a changed session: one store call at most (an update, an insert, a delete or a
-/// cycle).
-async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, StoreError> {
+/// Why a session could not be saved.
+enum SaveError {
+    /// The store failed or did not answer: a 503.
+    Store(StoreError),
+    /// The stored session was deleted while the request ran: a 400, as Django's
+    /// `SessionInterrupted`.
+    Interrupted,
+    /// The signed cookie would be this many bytes, over [`MAX_COOKIE_SIZE`]: a 500.
+    TooLarge(usize),
+}
+
+impl From<StoreError> for SaveError {
+    fn from(e: StoreError) -> Self {
+        SaveError::Store(e)
+    }
+}
+
+/// Saves a changed session (any loaded one with `save_every_request`): one store call at most
+/// (an update, an insert, a delete or a cycle), or a new signed cookie.
+async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, SaveError> {
     let settings = &slot.settings;
+    let store = match &session.storage {
+        Storage::Store(store) => store,
+        Storage::Cookie(signer) => return save_cookie(session, slot, signer),
+    };
     let (action, change) = {
         let mut state = session.state();
-        if !state.modified {
+        if !wants_save(&state, settings) {
             return Ok(CookieChange::Keep);
         }
         if state.data.is_empty() {
@@ -153,18 +219,32 @@ async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, Store
             state.stored_key = Some(key.clone());
             let action = match old {
                 Some(old) if old != key => Action::Cycle(old, record),
-                _ => Action::Save(record),
+                // A session that was loaded is updated only if it still exists.
+                Some(_) => Action::Update(record),
+                None => Action::Create(record),
             };
             let max_age = (!browser_close).then_some(age);
-            (Some(action), CookieChange::Set { key, max_age })
+            (
+                Some(action),
+                CookieChange::Set {
+                    value: key,
+                    max_age,
+                },
+            )
         }
     };
-    let store = &session.store;
     let timeout = settings.store_timeout;
     match action {
         None => {}
         Some(Action::Delete(key)) => handle::bounded(timeout, store.delete(&key)).await?,
-        Some(Action::Save(record)) => handle::bounded(timeout, store.save(&record)).await?,
+        Some(Action::Create(record)) => handle::bounded(timeout, store.save(&record)).await?,
+        Some(Action::Update(record)) => {
+            let still_there = handle::bounded(timeout, store.update(&record)).await?;
+            if !still_there {
+                session.state().stored_key = None;
+                return Err(SaveError::Interrupted);
+            }
+        }
         Some(Action::Cycle(old, record)) => {
             handle::bounded(timeout, store.cycle(&old, &record)).await?;
         }
@@ -172,9 +252,48 @@ async fn save(session: &Session, slot: &SlotInner) -> Result<CookieChange, Store
     Ok(change)
 }
 
+/// Whether the session is to be saved: it changed, or `save_every_request` renews every
+/// loaded session that holds something.
+fn wants_save(state: &handle::State, settings: &SessionSettings) -> bool {
+    state.modified || (settings.save_every_request && !state.data.is_empty())
+}
+
+/// The `signed_cookies` engine's save: the data signed into the cookie, refused when too big.
+fn save_cookie(
+    session: &Session,
+    slot: &SlotInner,
+    signer: &micro::Signer,
+) -> Result<CookieChange, SaveError> {
+    let settings = &slot.settings;
+    let state = session.state();
+    if !wants_save(&state, settings) {
+        return Ok(CookieChange::Keep);
+    }
+    if state.data.is_empty() {
+        return Ok(if slot.cookie_key.is_some() {
+            CookieChange::Remove
+        } else {
+            CookieChange::Keep
+        });
+    }
+    let (age, browser_close) = handle::lifetime(state.expiry(), settings);
+    let value = signed_cookie::sign(signer, &state.data);
+    let max_age = (!browser_close).then_some(age);
+    // Measured as the browser gets it: name, value and attributes.
+    let size = build_cookie(settings, value.clone(), max_age)
+        .encoded()
+        .to_string()
+        .len();
+    if size > MAX_COOKIE_SIZE {
+        return Err(SaveError::TooLarge(size));
+    }
+    Ok(CookieChange::Set { value, max_age })
+}
+
 enum Action {
     Delete(String),
-    Save(SessionRecord),
+    Create(SessionRecord),
+    Update(SessionRecord),
     Cycle(String, SessionRecord),
 }
 
@@ -185,9 +304,26 @@ fn with_cookie(
 ) -> Response<micro::Body> {
     let (value, max_age) = match change {
         CookieChange::Keep => return response,
-        CookieChange::Set { key, max_age } => (key, max_age),
+        CookieChange::Set { value, max_age } => (value, max_age),
         CookieChange::Remove => (String::new(), Some(std::time::Duration::ZERO)),
     };
+    let cookie = build_cookie(settings, value, max_age);
+    if let Ok(header) = HeaderValue::from_str(&cookie.encoded().to_string()) {
+        response.headers_mut().append(SET_COOKIE, header);
+    }
+    // Caches must not hand one visitor's page to another.
+    response
+        .headers_mut()
+        .append(VARY, HeaderValue::from_static("Cookie"));
+    response
+}
+
+/// The session cookie with `value` and the settings' flags.
+fn build_cookie(
+    settings: &SessionSettings,
+    value: String,
+    max_age: Option<std::time::Duration>,
+) -> Cookie<'static> {
     let mut cookie = Cookie::build((settings.cookie_name.clone(), value))
         .path(settings.cookie_path.clone())
         .http_only(settings.cookie_http_only)
@@ -205,12 +341,5 @@ fn with_cookie(
         let secs = i64::try_from(age.as_secs()).unwrap_or(i64::MAX);
         cookie.set_max_age(cookie::time::Duration::seconds(secs));
     }
-    if let Ok(header) = HeaderValue::from_str(&cookie.encoded().to_string()) {
-        response.headers_mut().append(SET_COOKIE, header);
-    }
-    // Caches must not hand one visitor's page to another.
-    response
-        .headers_mut()
-        .append(VARY, HeaderValue::from_static("Cookie"));
-    response
+    cookie
 }

@@ -54,13 +54,30 @@ impl From<crate::Error> for StoreError {
     }
 }
 
-/// A session backend: the database ([`DatabaseStore`](super::DatabaseStore)), or your own.
+/// A session backend: the database ([`DatabaseStore`](super::DatabaseStore)), the database
+/// behind a cache ([`CachedDbStore`](super::CachedDbStore)), Redis (`RedisStore`, with the
+/// `redis` feature), or your own.
 pub trait SessionStore: Send + Sync + 'static {
     /// The session under `key`, unless there is none or it has expired.
     fn load<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<SessionRecord>>;
 
     /// Writes `record` under its key, replacing what was there.
     fn save<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, ()>;
+
+    /// Writes `record` over the session stored under its key, only if there still is one:
+    /// `false` when it is gone (another request logged out meanwhile), so a logout is never
+    /// undone by a slower request that saves after it (Django's `SessionInterrupted`). By
+    /// default [`exists`](Self::exists) then [`save`](Self::save), which leaves a small window;
+    /// a store that can do it in one statement should.
+    fn update<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            if !self.exists(&record.key).await? {
+                return Ok(false);
+            }
+            self.save(record).await?;
+            Ok(true)
+        })
+    }
 
     /// Deletes the session under `key` (nothing when there is none).
     fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()>;

@@ -148,7 +148,7 @@ pub fn deploy_checks(settings: &Settings) -> Vec<Check> {
              example `openssl rand -base64 48`.",
         );
     }
-    if !settings.web.session_cookie_secure {
+    if !settings.sessions.cookie_secure {
         add(
             "security.W012",
             Level::Warning,
@@ -156,7 +156,7 @@ pub fn deploy_checks(settings: &Settings) -> Vec<Check> {
             "Set SESSION_COOKIE_SECURE = true.",
         );
     }
-    if !settings.web.session_cookie_httponly {
+    if !settings.sessions.cookie_http_only {
         add(
             "security.W013",
             Level::Warning,
@@ -409,11 +409,11 @@ mod tests {
     #[test]
     fn session_cookie_flags_are_w012_and_w013() {
         assert_eq!(
-            ids_of(|s| s.web.session_cookie_secure = false),
+            ids_of(|s| s.sessions.cookie_secure = false),
             ["security.W012"]
         );
         assert_eq!(
-            ids_of(|s| s.web.session_cookie_httponly = false),
+            ids_of(|s| s.sessions.cookie_http_only = false),
             ["security.W013"]
         );
     }

@@ -82,6 +82,7 @@ impl Settings {
     fn value_text(&self, key: &str) -> Option<String> {
         let w = &self.web;
         let m = &self.messages;
+        let sessions = &self.sessions;
         Some(match key {
             // micro's
             "DEBUG" => show(&w.debug),
@@ -93,12 +94,6 @@ impl Settings {
             "STATIC_FOLDER" => show(&w.static_folder),
             "STATIC_URL_PATH" => show(&w.static_url_path),
             "SEND_FILE_MAX_AGE_DEFAULT" => show(&w.send_file_max_age_default),
-            "SESSION_COOKIE_NAME" => show(&w.session_cookie_name),
-            "SESSION_COOKIE_DOMAIN" => show(&w.session_cookie_domain),
-            "SESSION_COOKIE_PATH" => show(&w.session_cookie_path),
-            "SESSION_COOKIE_HTTPONLY" => show(&w.session_cookie_httponly),
-            "SESSION_COOKIE_SECURE" => show(&w.session_cookie_secure),
-            "SESSION_COOKIE_SAMESITE" => show(&w.session_cookie_samesite),
             "SESSION_LIFETIME" => show(&w.session_lifetime),
             "PERMANENT_SESSION_LIFETIME" => show(&w.permanent_session_lifetime),
             "TRUSTED_ORIGINS" => show(&w.trusted_origins),
@@ -130,6 +125,21 @@ impl Settings {
             "SECURE_CSP_REPORT_ONLY" => show(&self.secure_csp_report_only),
             "MIDDLEWARE_CSP" => show(&self.middleware_csp),
             "MIDDLEWARE_CSRF" => show(&self.middleware_csrf),
+            // fullstack's sessions app (its cookie flags are shared with micro's cookie)
+            "SESSION_ENGINE" => show(&sessions.engine),
+            "SESSION_COOKIE_NAME" => show(&sessions.cookie_name),
+            "SESSION_COOKIE_AGE" => show(&sessions.age),
+            "SESSION_COOKIE_DOMAIN" => show(&sessions.cookie_domain),
+            "SESSION_COOKIE_PATH" => show(&sessions.cookie_path),
+            "SESSION_COOKIE_SECURE" => show(&sessions.cookie_secure),
+            "SESSION_COOKIE_HTTPONLY" => show(&sessions.cookie_http_only),
+            "SESSION_COOKIE_SAMESITE" => show(&sessions.cookie_same_site),
+            "SESSION_EXPIRE_AT_BROWSER_CLOSE" => show(&sessions.expire_at_browser_close),
+            "SESSION_SAVE_EVERY_REQUEST" => show(&sessions.save_every_request),
+            // A Redis URL may carry a password: shown with it masked, as DATABASE_URL is.
+            "SESSION_REDIS_URL" => show(&sessions.redis_url.as_ref().map_or("", |u| u.expose())),
+            "SESSION_REDIS_PREFIX" => show(&sessions.redis_prefix),
+            "SESSION_STORE_TIMEOUT" => show(&sessions.store_timeout),
             "CSRF_COOKIE_NAME" => show(&self.csrf_cookie_name),
             "CSRF_COOKIE_AGE" => show(&self.csrf_cookie_age),
             "CSRF_COOKIE_DOMAIN" => show(&self.csrf_cookie_domain),
@@ -207,6 +217,17 @@ mod tests {
         for key in ["DEBUG", "ALLOWED_HOSTS", "SECURE_SSL_REDIRECT", "site_name"] {
             assert!(!is_sensitive(key), "{key}");
         }
+    }
+
+    #[test]
+    fn the_session_redis_url_is_shown_with_its_password_masked() {
+        let settings = Settings::from_toml_str(
+            "SESSION_REDIS_URL = \"redis://:s3cret@cache:6379/0\"\nSESSION_ENGINE = \"db\"",
+        )
+        .unwrap();
+        let shown = settings.safe_settings();
+        let (_, url) = shown.iter().find(|(k, _)| k == "SESSION_REDIS_URL").unwrap();
+        assert!(!url.contains("s3cret") && url.contains("cache:6379"), "{url}");
     }
 
     #[test]

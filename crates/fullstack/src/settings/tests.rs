@@ -190,3 +190,100 @@ fn csrf_settings_default_to_djangos_and_read_the_environment() {
         ["https://*.example.com"]
     );
 }
+
+#[test]
+fn session_settings_default_to_djangos_and_read_file_and_environment() {
+    use crate::sessions::SessionEngine;
+    let s = Settings::default();
+    assert_eq!(s.sessions, crate::sessions::SessionSettings::default());
+    assert_eq!(s.sessions.engine, SessionEngine::Db);
+    assert_eq!(s.sessions.cookie_name, "sessionid");
+    assert_eq!(s.sessions.age.as_secs(), 1_209_600);
+
+    let dir = temp_dir(
+        "sessions",
+        Some(
+            "SESSION_ENGINE = \"django.contrib.sessions.backends.cached_db\"\n\
+             SESSION_COOKIE_NAME = \"sid\"\nSESSION_COOKIE_DOMAIN = \".example.com\"\n\
+             SESSION_REDIS_PREFIX = \"site:\"",
+        ),
+    );
+    let s = Settings::load_with(
+        &dir,
+        vars(&[
+            ("FULLSTACK_SESSION_COOKIE_AGE", "60"),
+            ("FULLSTACK_SESSION_COOKIE_SECURE", "true"),
+            ("FULLSTACK_SESSION_COOKIE_HTTPONLY", "false"),
+            ("FULLSTACK_SESSION_COOKIE_SAMESITE", "Strict"),
+            ("FULLSTACK_SESSION_COOKIE_PATH", "/app"),
+            ("FULLSTACK_SESSION_EXPIRE_AT_BROWSER_CLOSE", "yes"),
+            ("FULLSTACK_SESSION_SAVE_EVERY_REQUEST", "1"),
+            ("FULLSTACK_SESSION_STORE_TIMEOUT", "0.5"),
+        ]),
+    )
+    .unwrap();
+    let sessions = &s.sessions;
+    assert_eq!(sessions.engine, SessionEngine::CachedDb);
+    assert_eq!(sessions.cookie_name, "sid");
+    assert_eq!(sessions.cookie_domain.as_deref(), Some(".example.com"));
+    assert_eq!(sessions.age.as_secs(), 60);
+    assert!(sessions.cookie_secure && !sessions.cookie_http_only);
+    assert_eq!(sessions.cookie_same_site, micro::SameSite::Strict);
+    assert_eq!(sessions.cookie_path, "/app");
+    assert!(sessions.expire_at_browser_close && sessions.save_every_request);
+    assert_eq!(sessions.store_timeout.as_millis(), 500);
+    assert_eq!(sessions.redis_prefix, "site:");
+    // One set of flags for every session cookie; micro's keeps its own name.
+    assert!(s.web.session_cookie_secure && !s.web.session_cookie_httponly);
+    assert_eq!(s.web.session_cookie_samesite, micro::SameSite::Strict);
+    assert_eq!(s.web.session_cookie_path, "/app");
+    assert_eq!(s.web.session_cookie_name, "session");
+}
+
+#[test]
+fn bad_session_settings_name_the_key() {
+    let bad = |text: &str| Settings::from_toml_str(text).unwrap_err();
+    let err = bad("SESSION_ENGNIE = \"db\"");
+    assert_eq!(err.key, "SESSION_ENGNIE", "{err}");
+    assert!(err.message.contains("`SESSION_ENGINE`"), "{err}");
+    let err = bad("SESSION_ENGINE = \"file\"");
+    assert_eq!(err.key, "SESSION_ENGINE", "{err}");
+    assert!(err.message.contains("signed_cookies"), "{err}");
+    assert_eq!(bad("SESSION_COOKIE_AGE = 0").key, "SESSION_COOKIE_AGE");
+    assert_eq!(bad("SESSION_COOKIE_AGE = -5").key, "SESSION_COOKIE_AGE");
+    assert_eq!(
+        bad("SESSION_STORE_TIMEOUT = 0").key,
+        "SESSION_STORE_TIMEOUT"
+    );
+    assert_eq!(
+        bad("SESSION_COOKIE_NAME = \"a b\"").key,
+        "SESSION_COOKIE_NAME"
+    );
+    assert_eq!(
+        bad("SESSION_COOKIE_SECURE = \"maybe\"").key,
+        "SESSION_COOKIE_SECURE"
+    );
+    let err = bad("SESSION_ENGINE = \"cache\"");
+    #[cfg(feature = "redis")]
+    assert_eq!(err.key, "SESSION_REDIS_URL", "{err}");
+    #[cfg(not(feature = "redis"))]
+    assert!(err.message.contains("`redis` cargo feature"), "{err}");
+    #[cfg(feature = "redis")]
+    {
+        let err = bad("SESSION_ENGINE = \"cache\"\nSESSION_REDIS_URL = \"http://:hunter2@x\"");
+        assert_eq!(err.key, "SESSION_REDIS_URL", "{err}");
+        assert!(!err.message.contains("hunter2"), "{err}");
+    }
+}
+
+#[test]
+fn the_redis_url_is_masked_when_settings_are_printed() {
+    let s = Settings::from_toml_str("SESSION_REDIS_URL = \"redis://:hunter2@127.0.0.1:6379/0\"")
+        .unwrap();
+    assert_eq!(
+        s.sessions.redis_url.as_ref().unwrap().expose(),
+        "redis://:hunter2@127.0.0.1:6379/0"
+    );
+    let printed = format!("{s:?} {:#?}", s.sessions);
+    assert!(!printed.contains("hunter2"), "{printed}");
+}

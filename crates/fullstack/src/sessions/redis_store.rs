@@ -1,0 +1,225 @@
+//! Sessions in Redis (`SESSION_ENGINE = "cache"`), behind the `redis` cargo feature: one key per
+//! session, `{prefix}{session key}`, holding its data as JSON, with Redis's own expiry (`EX`).
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+use chrono::Utc;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use serde_json::{Map, Value as Json};
+
+use super::settings::SessionSettings;
+use super::store::{SessionRecord, SessionStore, StoreError, StoreFuture};
+
+/// Keeps sessions in Redis. Connections come from a [`ConnectionManager`] (one multiplexed
+/// connection shared by every request, reconnected when it breaks), made at the first use, so
+/// building the store never waits for Redis. A Redis that is down or does not answer is a
+/// [`StoreError`] within the timeout (a 503), never a hang; once it is back, the next request
+/// connects again.
+pub struct RedisStore {
+    client: redis::Client,
+    prefix: String,
+    timeout: Duration,
+    /// `None` until the first call, and again after a connection error: the next call makes a
+    /// fresh manager instead of trusting one whose reconnection may have given up.
+    manager: Mutex<Option<ConnectionManager>>,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Not the URL: it may carry a password.
+        f.debug_struct("RedisStore")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A client for `url`, checked but not connected; errors never repeat the URL.
+pub(crate) fn redis_client(url: &micro::Secret) -> Result<redis::Client, StoreError> {
+    redis::Client::open(url.expose()).map_err(|_| {
+        StoreError(
+            "SESSION_REDIS_URL is not a Redis URL (redis://[:password@]host[:port][/db])".into(),
+        )
+    })
+}
+
+impl RedisStore {
+    /// Sessions in the Redis at `url` (`redis://[:password@]host:port[/db]`), under keys that
+    /// start with `prefix`; every call gives up after `timeout`.
+    ///
+    /// # Errors
+    /// When `url` is not a Redis URL.
+    pub fn open(
+        url: &micro::Secret,
+        prefix: impl Into<String>,
+        timeout: Duration,
+    ) -> Result<RedisStore, StoreError> {
+        Ok(RedisStore {
+            client: redis_client(url)?,
+            prefix: prefix.into(),
+            timeout,
+            manager: Mutex::new(None),
+        })
+    }
+
+    /// The store `settings` describe (`SESSION_REDIS_URL`, `SESSION_REDIS_PREFIX`,
+    /// `SESSION_STORE_TIMEOUT`).
+    ///
+    /// # Errors
+    /// When there is no URL or it is not a Redis URL.
+    pub fn from_settings(settings: &SessionSettings) -> Result<RedisStore, StoreError> {
+        let url = settings
+            .redis_url
+            .as_ref()
+            .ok_or_else(|| StoreError("SESSION_REDIS_URL is not set".into()))?;
+        RedisStore::open(url, settings.redis_prefix.clone(), settings.store_timeout)
+    }
+
+    fn key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    fn manager(&self) -> Result<ConnectionManager, StoreError> {
+        let mut slot = self.manager.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(manager) = slot.as_ref() {
+            return Ok(manager.clone());
+        }
+        // No retries inside the manager: a failed connection is this request's 503, and the
+        // next request tries again (a queue of retries would only make requests wait).
+        let config = ConnectionManagerConfig::new()
+            .set_number_of_retries(0)
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout));
+        let manager = ConnectionManager::new_lazy_with_config(self.client.clone(), config)
+            .map_err(|e| StoreError(format!("Redis: {e}")))?;
+        *slot = Some(manager.clone());
+        Ok(manager)
+    }
+
+    /// Runs `cmd`, within the timeout.
+    async fn query<T: redis::FromRedisValue>(
+        &self,
+        what: &str,
+        cmd: &redis::Cmd,
+    ) -> Result<T, StoreError> {
+        let mut manager = self.manager()?;
+        let result = tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut manager)).await;
+        self.finish(what, result)
+    }
+
+    /// Runs `pipe` (one round trip), within the timeout.
+    async fn query_pipe<T: redis::FromRedisValue>(
+        &self,
+        what: &str,
+        pipe: &redis::Pipeline,
+    ) -> Result<T, StoreError> {
+        let mut manager = self.manager()?;
+        let result = tokio::time::timeout(self.timeout, pipe.query_async::<T>(&mut manager)).await;
+        self.finish(what, result)
+    }
+
+    /// A call's outcome; after a failure the connection is dropped for the next call.
+    fn finish<T>(
+        &self,
+        what: &str,
+        result: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>,
+    ) -> Result<T, StoreError> {
+        let error = match result {
+            Ok(Ok(value)) => return Ok(value),
+            Ok(Err(e)) => format!("Redis {what}: {e}"),
+            Err(_) => format!("Redis {what}: no answer within {:?}", self.timeout),
+        };
+        *self.manager.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        Err(StoreError(error))
+    }
+
+    /// `SET key data EX seconds`, with `XX` (only if it exists) when `existing`.
+    fn set_cmd(&self, record: &SessionRecord, existing: bool) -> redis::Cmd {
+        let seconds = (record.expire_date - Utc::now()).num_seconds().max(1);
+        let mut cmd = redis::cmd("SET");
+        cmd.arg(self.key(&record.key))
+            .arg(Json::Object(record.data.clone()).to_string())
+            .arg("EX")
+            .arg(seconds);
+        if existing {
+            cmd.arg("XX");
+        }
+        cmd
+    }
+}
+
+impl SessionStore for RedisStore {
+    fn load<'a>(&'a self, key: &'a str) -> StoreFuture<'a, Option<SessionRecord>> {
+        Box::pin(async move {
+            // One round trip: the data, and what is left of its life (Redis expires the key
+            // itself; the record's date only reports it).
+            let mut pipe = redis::pipe();
+            pipe.cmd("GET")
+                .arg(self.key(key))
+                .cmd("PTTL")
+                .arg(self.key(key));
+            let (text, millis): (Option<String>, i64) = self.query_pipe("GET", &pipe).await?;
+            let Some(text) = text else {
+                return Ok(None);
+            };
+            let data = match serde_json::from_str::<Json>(&text) {
+                Ok(Json::Object(map)) => map,
+                // Something else wrote there: an empty session, as a tampered cookie is.
+                _ => Map::new(),
+            };
+            Ok(Some(SessionRecord {
+                key: key.to_owned(),
+                data,
+                expire_date: Utc::now() + chrono::Duration::milliseconds(millis.max(0)),
+            }))
+        })
+    }
+
+    fn save<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, ()> {
+        Box::pin(async move { self.query::<()>("SET", &self.set_cmd(record, false)).await })
+    }
+
+    fn update<'a>(&'a self, record: &'a SessionRecord) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            // `XX`: a session deleted meanwhile (a logout) stays deleted; Redis answers nil.
+            let done: Option<String> = self.query("SET XX", &self.set_cmd(record, true)).await?;
+            Ok(done.is_some())
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let mut cmd = redis::cmd("DEL");
+            cmd.arg(self.key(key));
+            self.query::<()>("DEL", &cmd).await
+        })
+    }
+
+    fn exists<'a>(&'a self, key: &'a str) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let mut cmd = redis::cmd("EXISTS");
+            cmd.arg(self.key(key));
+            let n: u64 = self.query("EXISTS", &cmd).await?;
+            Ok(n > 0)
+        })
+    }
+
+    /// Redis deletes expired keys itself: nothing to do.
+    fn clear_expired(&self) -> StoreFuture<'_, u64> {
+        Box::pin(async { Ok(0) })
+    }
+
+    fn cycle<'a>(&'a self, old_key: &'a str, record: &'a SessionRecord) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            // One round trip, atomically: the old key never outlives the new one.
+            let mut pipe = redis::pipe();
+            pipe.atomic()
+                .cmd("DEL")
+                .arg(self.key(old_key))
+                .ignore()
+                .add_command(self.set_cmd(record, false))
+                .ignore();
+            self.query_pipe("MULTI", &pipe).await
+        })
+    }
+}
