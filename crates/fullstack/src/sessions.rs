@@ -1,5 +1,5 @@
 //! Server-side sessions, Django's `contrib.sessions`: a pluggable app with its model, its
-//! migration, its `clearsessions` command and a tower layer, added to a project like any app.
+//! migration and its `clearsessions` command, added to a project like any app.
 //!
 //! ```no_run
 //! use fullstack::Project;
@@ -30,10 +30,10 @@ mod database_store;
 mod engine;
 mod handle;
 mod key;
-mod layer;
 mod model;
 #[cfg(feature = "redis")]
 mod redis_store;
+mod saving;
 mod settings;
 mod signed_cookie;
 mod store;
@@ -43,12 +43,12 @@ use crate::AppConfig;
 pub use cached_db_store::CachedDbStore;
 pub use database_store::DatabaseStore;
 pub use handle::{Expiry, Session};
-pub use layer::{SessionLayer, SessionService};
 pub use model::StoredSession;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
 #[cfg(feature = "redis")]
 pub(crate) use redis_store::redis_client;
+pub use saving::Sessions;
 pub use settings::{SessionEngine, SessionSettings};
 pub use signed_cookie::SALT as SIGNED_COOKIES_SALT;
 pub use store::{SessionBackend, SessionRecord, SessionStore, StoreError, StoreFuture};
@@ -57,31 +57,31 @@ pub use store::{SessionBackend, SessionRecord, SessionStore, StoreError, StoreFu
 pub const LABEL: &str = "sessions";
 
 /// The sessions app as the project's [`Settings::sessions`](crate::Settings::sessions) (the
-/// `SESSION_*` keys) configure it: the model and its embedded migration, the session layer on
+/// `SESSION_*` keys) configure it: the model and its embedded migration, the [`Sessions`] of
 /// the web app, and the `clearsessions` command.
 pub fn app() -> AppConfig {
     with_routes(|app, project| {
-        app.layer(layer(project.sessions.clone(), project));
+        sessions(project.sessions.clone(), project).install(app);
     })
 }
 
 /// The sessions app with `settings` made in code, whatever the project's `SESSION_*` keys say.
 pub fn app_with(settings: SessionSettings) -> AppConfig {
     with_routes(move |app, project| {
-        app.layer(layer(settings.clone(), project));
+        sessions(settings.clone(), project).install(app);
     })
 }
 
-/// The layer for `settings`, signing with the project's `SECRET_KEY` when the engine is
+/// The sessions for `settings`, signing with the project's `SECRET_KEY` when the engine is
 /// `signed_cookies`.
-fn layer(settings: SessionSettings, project: &crate::Settings) -> SessionLayer {
+fn sessions(settings: SessionSettings, project: &crate::Settings) -> Sessions {
     if settings.engine != SessionEngine::SignedCookies {
-        return SessionLayer::new(settings);
+        return Sessions::new(settings);
     }
     match project.web.signer(SIGNED_COOKIES_SALT) {
-        Ok(signer) => SessionLayer::with_signer(settings, signer),
+        Ok(signer) => Sessions::with_signer(settings, signer),
         // No key outside debug mode: micro refuses to start the app for the same reason.
-        Err(_) => SessionLayer::new(settings),
+        Err(_) => Sessions::new(settings),
     }
 }
 

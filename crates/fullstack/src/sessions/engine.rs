@@ -1,4 +1,4 @@
-//! The engine a layer was built for (`SESSION_ENGINE`), and the storage a request's session
+//! The engine the sessions were built for (`SESSION_ENGINE`), and the storage a request's session
 //! uses: a [`SessionStore`], or the signed cookie itself.
 
 use std::sync::Arc;
@@ -8,7 +8,7 @@ use super::settings::{SessionEngine, SessionSettings};
 use super::store::{SessionBackend, SessionStore};
 use super::{DatabaseStore, signed_cookie};
 
-/// What a [`SessionLayer`](super::SessionLayer) made of its settings once, at startup: the
+/// What [`Sessions`](super::Sessions) made of its settings once, at startup: the
 /// cached_db engine's cache and the Redis store live as long as the app, not one request.
 pub(crate) enum Engine {
     Db,
@@ -40,7 +40,7 @@ impl Engine {
                 Some(signer) => Engine::SignedCookies(Arc::new(signer)),
                 None => Engine::Broken(
                     "SESSION_ENGINE \"signed_cookies\" needs a signer: use the sessions app, or \
-                     SessionLayer::with_signer"
+                     Sessions::with_signer"
                         .into(),
                 ),
             },

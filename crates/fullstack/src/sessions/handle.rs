@@ -1,5 +1,5 @@
 //! The [`Session`] extractor: the session's values, loaded from the store when a handler asks
-//! for it, and the bookkeeping the layer reads to save it.
+//! for it, and the bookkeeping the save after the handler reads.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -16,8 +16,8 @@ use super::{key, signed_cookie};
 /// Where a session's own expiry is kept in its data (Django's name).
 const EXPIRY_KEY: &str = "_session_expiry";
 
-/// What the layer puts in a request's extensions: the cookie's key and, once a handler has
-/// asked for it, the loaded session.
+/// What the first `Session` extractor of a request puts in its extensions: the cookie's key
+/// and, once loaded, the session.
 #[derive(Clone)]
 pub(crate) struct Slot(pub(crate) Arc<SlotInner>);
 
@@ -211,11 +211,31 @@ impl micro::FromRequest for Session {
     type Rejection = micro::Error;
 
     async fn from_request(req: &mut micro::Request) -> Result<Self, micro::Error> {
-        let Some(Slot(slot)) = req.extensions().get::<Slot>().cloned() else {
-            return Err(micro::Error::internal(
-                "fullstack::sessions::Session needs the sessions app: \
-                 add `.app(fullstack::sessions::app())` to the project",
-            ));
+        // The first extractor of a request makes its slot and schedules the save; the others
+        // (a guard, the messages app, the handler) share it.
+        let slot = match req.extensions().get::<Slot>() {
+            Some(Slot(slot)) => slot.clone(),
+            None => {
+                let Some(sessions) = req.state::<super::Sessions>() else {
+                    return Err(micro::Error::internal(
+                        "fullstack::sessions::Session needs the sessions app: \
+                         add `.app(fullstack::sessions::app())` to the project",
+                    ));
+                };
+                let slot = Arc::new(SlotInner {
+                    cookie_key: super::saving::cookie_value(
+                        req.headers(),
+                        &sessions.settings.cookie_name,
+                    ),
+                    settings: sessions.settings.clone(),
+                    engine: sessions.engine.clone(),
+                    loaded: tokio::sync::OnceCell::new(),
+                });
+                req.extensions_mut().insert(Slot(slot.clone()));
+                let saved = slot.clone();
+                req.on_response(move |res| super::saving::finish(res, saved));
+                slot
+            }
         };
         if let Some(session) = slot.loaded.get() {
             return Ok(session.clone());

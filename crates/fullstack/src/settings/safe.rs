@@ -226,8 +226,14 @@ mod tests {
         )
         .unwrap();
         let shown = settings.safe_settings();
-        let (_, url) = shown.iter().find(|(k, _)| k == "SESSION_REDIS_URL").unwrap();
-        assert!(!url.contains("s3cret") && url.contains("cache:6379"), "{url}");
+        let (_, url) = shown
+            .iter()
+            .find(|(k, _)| k == "SESSION_REDIS_URL")
+            .unwrap();
+        assert!(
+            !url.contains("s3cret") && url.contains("cache:6379"),
+            "{url}"
+        );
     }
 
     #[test]

@@ -1,147 +1,100 @@
-//! The tower layer that reads the session cookie before the app and saves a changed session
-//! after it.
+//! What a web app's sessions are ([`Sessions`], in the app's state) and the step that saves a
+//! request's session after its handler ran: scheduled by the [`Session`] extractor with
+//! `micro::Request::on_response`, so a request that never takes its session pays nothing, not
+//! even a layer.
 
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
-use bytes::Bytes;
 use chrono::Utc;
 use cookie::{Cookie, SameSite};
+use http::HeaderValue;
 use http::header::{COOKIE, SET_COOKIE, VARY};
-use http::{HeaderValue, Request, Response};
 use micro::IntoResponse;
 
 use super::engine::{Engine, MAX_COOKIE_SIZE, Storage};
-use super::handle::{self, Session, Slot, SlotInner};
+use super::handle::{self, Session, SlotInner};
 use super::settings::SessionSettings;
 use super::store::{SessionRecord, StoreError};
 use super::{key, signed_cookie};
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-/// Server-side sessions for a whole app: give it to `micro::App::layer` (the
-/// [sessions app](super::app) does). It costs nothing until a handler takes a
-/// [`Session`].
+/// Server-side sessions for a web app: its settings and the engine made of them once (the
+/// `cached_db` cache, the Redis connection). [`install`](Self::install) puts them in the app's
+/// state, where the [`Session`] extractor finds them; the [sessions app](super::app) does it
+/// for you.
 #[derive(Debug, Clone)]
-pub struct SessionLayer {
-    settings: Arc<SessionSettings>,
-    engine: Arc<Engine>,
+pub struct Sessions {
+    pub(crate) settings: Arc<SessionSettings>,
+    pub(crate) engine: Arc<Engine>,
 }
 
-impl SessionLayer {
-    /// A layer with `settings`. The `signed_cookies` engine needs
+impl Sessions {
+    /// Sessions with `settings`. The `signed_cookies` engine needs
     /// [`with_signer`](Self::with_signer) instead (the sessions app does that for you).
     pub fn new(settings: SessionSettings) -> Self {
         Self::build(settings, None)
     }
 
-    /// A layer with `settings` whose `signed_cookies` engine signs with `signer` (for example
+    /// Sessions with `settings` whose `signed_cookies` engine signs with `signer` (for example
     /// `config.signer(fullstack::sessions::SIGNED_COOKIES_SALT)`).
     pub fn with_signer(settings: SessionSettings, signer: micro::Signer) -> Self {
         Self::build(settings, Some(signer))
     }
 
     fn build(settings: SessionSettings, signer: Option<micro::Signer>) -> Self {
-        SessionLayer {
+        Sessions {
             engine: Arc::new(Engine::new(&settings, signer)),
             settings: Arc::new(settings),
         }
     }
+
+    /// Makes them `app`'s sessions.
+    pub fn install(self, app: &mut micro::App) {
+        app.state(self);
+    }
 }
 
-impl<S> tower_layer::Layer<S> for SessionLayer {
-    type Service = SessionService<S>;
-
-    fn layer(&self, inner: S) -> Self::Service {
-        SessionService {
-            inner,
-            settings: self.settings.clone(),
-            engine: self.engine.clone(),
+/// The step after the handler: saves the session it took, if it wants saving, and sets the
+/// cookie; a store that fails is a 503, a deleted session a 400, an oversized signed cookie a 500.
+pub(crate) async fn finish(response: micro::Response, slot: Arc<SlotInner>) -> micro::Response {
+    let Some(session) = slot.loaded.get() else {
+        // The session could not be loaded: the extractor's 503 is the response already.
+        return response;
+    };
+    // Django's rule: a response that says the server failed saves nothing, so a handler that
+    // changed the session and then failed leaves it as it was.
+    if response.status().is_server_error() {
+        return response;
+    }
+    match save(session, &slot).await {
+        Ok(cookie) => with_cookie(response, cookie, &slot.settings),
+        Err(SaveError::Store(e)) => e.into_unavailable().into_response(),
+        Err(SaveError::Interrupted) => {
+            tracing::warn!(
+                target: "fullstack::sessions",
+                "the session was deleted while this request ran (a logout in another \
+                 request?): not saved, answering 400"
+            );
+            micro::Error::new(
+                micro::StatusCode::BAD_REQUEST,
+                "The request's session was deleted before the request completed. \
+                 The user may have logged out in a concurrent request, for example.",
+            )
+            .into_response()
+        }
+        Err(SaveError::TooLarge(size)) => {
+            let message = format!(
+                "the signed session cookie would be {size} bytes, over the \
+                 {MAX_COOKIE_SIZE} browsers keep: the session was not saved (keep less \
+                 in it, or use a server-side SESSION_ENGINE)"
+            );
+            tracing::error!(target: "fullstack::sessions", "{message}: answering 500");
+            micro::Error::internal(message).into_response()
         }
     }
 }
 
-/// The service [`SessionLayer`] wraps around an app.
-#[derive(Debug, Clone)]
-pub struct SessionService<S> {
-    inner: S,
-    settings: Arc<SessionSettings>,
-    engine: Arc<Engine>,
-}
-
-impl<S, B> tower_service::Service<Request<micro::Body>> for SessionService<S>
-where
-    S: tower_service::Service<Request<micro::Body>, Response = Response<B>>
-        + Clone
-        + Send
-        + 'static,
-    S::Future: Send + 'static,
-    B: http_body::Body<Data = Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
-{
-    type Response = Response<micro::Body>;
-    type Error = S::Error;
-    type Future = std::pin::Pin<
-        Box<dyn Future<Output = Result<Response<micro::Body>, S::Error>> + Send + 'static>,
-    >;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.inner.poll_ready(cx)
-    }
-
-    fn call(&mut self, mut req: Request<micro::Body>) -> Self::Future {
-        let slot = Arc::new(SlotInner {
-            cookie_key: cookie_value(req.headers(), &self.settings.cookie_name),
-            settings: self.settings.clone(),
-            engine: self.engine.clone(),
-            loaded: tokio::sync::OnceCell::new(),
-        });
-        req.extensions_mut().insert(Slot(slot.clone()));
-        // The clone that was made ready is the one to call (tower's rule).
-        let clone = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, clone);
-        Box::pin(async move {
-            let response = inner.call(req).await?.map(micro::Body::new);
-            let Some(session) = slot.loaded.get() else {
-                return Ok(response);
-            };
-            // Django's rule: a response that says the server failed saves nothing, so a
-            // handler that changed the session and then failed leaves it as it was.
-            if response.status().is_server_error() {
-                return Ok(response);
-            }
-            match save(session, &slot).await {
-                Ok(cookie) => Ok(with_cookie(response, cookie, &slot.settings)),
-                Err(SaveError::Store(e)) => Ok(e.into_unavailable().into_response()),
-                Err(SaveError::Interrupted) => {
-                    tracing::warn!(
-                        target: "fullstack::sessions",
-                        "the session was deleted while this request ran (a logout in another \
-                         request?): not saved, answering 400"
-                    );
-                    Ok(micro::Error::new(
-                        micro::StatusCode::BAD_REQUEST,
-                        "The request's session was deleted before the request completed. \
-                         The user may have logged out in a concurrent request, for example.",
-                    )
-                    .into_response())
-                }
-                Err(SaveError::TooLarge(size)) => {
-                    let message = format!(
-                        "the signed session cookie would be {size} bytes, over the \
-                         {MAX_COOKIE_SIZE} browsers keep: the session was not saved (keep less \
-                         in it, or use a server-side SESSION_ENGINE)"
-                    );
-                    tracing::error!(target: "fullstack::sessions", "{message}: answering 500");
-                    Ok(micro::Error::internal(message).into_response())
-                }
-            }
-        })
-    }
-}
-
 /// The key in the request's session cookie.
-fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(COOKIE)
         .iter()
@@ -298,10 +251,10 @@ enum Action {
 }
 
 fn with_cookie(
-    mut response: Response<micro::Body>,
+    mut response: micro::Response,
     change: CookieChange,
     settings: &SessionSettings,
-) -> Response<micro::Body> {
+) -> micro::Response {
     let (value, max_age) = match change {
         CookieChange::Keep => return response,
         CookieChange::Set { value, max_age } => (value, max_age),
