@@ -8,7 +8,8 @@
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
 //! `migrate`, `makemigrations`, ...), and testing tools ([`test`](mod@test): a test database per test,
 //! `assert_num_queries`; guide in `docs/fullstack/testing.md`), and the [`sessions`] app
-//! (server-side sessions, guide in `docs/fullstack/sessions.md`).
+//! (server-side sessions, guide in `docs/fullstack/sessions.md`), and [`forms`] (declarative
+//! forms, guide in `docs/fullstack/forms.md`).
 
 // The derive's `::fullstack::...` paths, for the sessions app's own model.
 extern crate self as fullstack;
@@ -16,6 +17,7 @@ extern crate self as fullstack;
 pub mod commands;
 mod db;
 mod error;
+pub mod forms;
 pub mod guide;
 pub mod migrations;
 pub mod model;
