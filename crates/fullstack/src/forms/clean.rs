@@ -362,3 +362,6 @@ fn parse_time(value: &str) -> Option<NaiveTime> {
         .iter()
         .find_map(|f| NaiveTime::parse_from_str(value, f).ok())
 }
+
+#[cfg(test)]
+mod tests;
