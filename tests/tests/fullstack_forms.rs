@@ -387,3 +387,119 @@ fn the_spec_comes_from_the_struct() {
         ]
     );
 }
+
+#[derive(Form)]
+struct Upload {
+    #[form(max_size = 16, content_types = ["text/plain", "text/*"])]
+    notes: micro::UploadedFile,
+    #[form(kind = "image")]
+    photo: Option<micro::UploadedFile>,
+}
+
+async fn upload(t: Templates, form: FormResult<Upload>) -> Result<Response, Error> {
+    match form {
+        FormResult::Valid(up, _) => Ok(format!(
+            "{} {} {}",
+            up.notes.filename(),
+            up.notes.len(),
+            up.photo.map_or(0, |p| p.len())
+        )
+        .into_response()),
+        FormResult::Unbound(form) | FormResult::Invalid(form) => {
+            Ok(t.render("ticket.html", context! { form })?.into_response())
+        }
+    }
+}
+
+/// A multipart body of `(name, filename, content type, bytes)` parts.
+fn multipart(token: &str, parts: &[(&str, &str, &str, &[u8])]) -> Vec<u8> {
+    let mut body = format!(
+        "--XYZ\r\nContent-Disposition: form-data; name=\"csrfmiddlewaretoken\"\r\n\r\n{token}\r\n"
+    )
+    .into_bytes();
+    for (name, filename, media, bytes) in parts {
+        body.extend(
+            format!(
+                "--XYZ\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: {media}\r\n\r\n"
+            )
+            .bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(b"--XYZ--\r\n");
+    body
+}
+
+#[tokio::test]
+async fn uploads_with_size_type_and_image_checks() {
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    let mut settings = Settings::from_toml_str("").unwrap();
+    settings.web.secret_key = Some(micro::Secret::new("test key"));
+    let project = Project::new("forms").settings(settings).web(|app| {
+        app.add_template("ticket.html", PAGE).unwrap();
+        app.route("/upload", get(upload).post(upload));
+    });
+    let c = TestClient::new(project.web_app(&db).unwrap());
+    let page = c.get("/upload").await.text();
+    assert!(
+        page.contains(
+            r#"<input type="file" name="notes" id="id_notes" required accept="text/plain,text/*">"#
+        ),
+        "{page}"
+    );
+    let token = c.csrf_token();
+    let send = |parts: Vec<u8>| {
+        c.post("/upload")
+            .header("content-type", "multipart/form-data; boundary=XYZ")
+            .body(parts)
+    };
+    let png: &[u8] = b"\x89PNG\r\n\x1a\n0000";
+    let res = send(multipart(
+        &token,
+        &[
+            ("notes", "a.txt", "text/plain", b"hello"),
+            ("photo", "p.png", "image/png", png),
+        ],
+    ))
+    .await;
+    assert_eq!(res.text(), "a.txt 5 12");
+    for (parts, message) in [
+        (
+            vec![(
+                "notes",
+                "a.txt",
+                "text/plain",
+                &b"far more than sixteen bytes"[..],
+            )],
+            "Ensure this file has at most 16 bytes (it has 27).",
+        ),
+        (
+            vec![("notes", "a.exe", "application/x-msdownload", &b"MZ"[..])],
+            "Files of type “application/x-msdownload” are not allowed.",
+        ),
+        (
+            vec![
+                ("notes", "a.txt", "text/plain", &b"hi"[..]),
+                ("photo", "p.png", "image/png", &b"<svg onload=alert(1)>"[..]),
+            ],
+            "Upload a valid image. The file you uploaded was either not an image or a corrupted image.",
+        ),
+        (vec![], "This field is required."),
+    ] {
+        let res = send(multipart(&token, &parts)).await;
+        assert_eq!(res.status(), 200);
+        assert!(res.text().contains(message), "{message}: {}", res.text());
+    }
+    // Sent urlencoded, a file field has no file: Django's hint about the encoding type.
+    let res = c
+        .post("/upload")
+        .form(&[("notes", "a.txt"), ("csrfmiddlewaretoken", &token)])
+        .await;
+    assert!(
+        res.text()
+            .contains("No file was submitted. Check the encoding type on the form."),
+        "{}",
+        res.text()
+    );
+}

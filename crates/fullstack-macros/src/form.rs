@@ -233,12 +233,23 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
     let mut specs = Vec::new();
     let mut converts = Vec::new();
     let mut idents = Vec::new();
+    let mut failed: Option<Error> = None;
     for field in fields {
         let ident = field.ident.as_ref().expect("named fields");
         let ty = &field.ty;
         let key = ident.to_string();
         let key = key.strip_prefix("r#").unwrap_or(&key).to_owned();
-        let attrs = parse_field(&field.attrs)?;
+        // Every field's mistakes are reported at once, not one build at a time.
+        let attrs = match parse_field(&field.attrs) {
+            Ok(attrs) => attrs,
+            Err(err) => {
+                match &mut failed {
+                    Some(all) => syn::Error::combine(all, err),
+                    None => failed = Some(err),
+                }
+                continue;
+            }
+        };
         let calls = &attrs.calls;
         specs.push(quote_spanned! {ty.span()=>
             <#ty as ::fullstack::forms::FormField>::field(#key) #(#calls)*
@@ -260,6 +271,9 @@ pub(crate) fn expand(input: &DeriveInput) -> Result<TokenStream> {
                 };
         });
         idents.push(ident);
+    }
+    if let Some(err) = failed {
+        return Err(err);
     }
     let whole = container_clean.map(|path| quote!((#path)(&mut __value, &mut __errors);));
     Ok(quote! {
