@@ -503,3 +503,109 @@ async fn uploads_with_size_type_and_image_checks() {
         res.text()
     );
 }
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Choices)]
+enum Size {
+    Small,
+    Large,
+}
+
+#[derive(Debug, Form)]
+struct Prefs {
+    #[form(widget = "radio")]
+    size: Size,
+    #[form(widget = "checkboxes")]
+    extras: Vec<Size>,
+    #[form(choices = [("r", "Red"), ("g", "Green")])]
+    colors: Vec<String>,
+    #[form(widget = "password", min_length = 4)]
+    secret: String,
+    day: Option<chrono::NaiveDate>,
+    #[form(max_digits = 5, decimal_places = 2)]
+    price: Option<fullstack::Decimal>,
+    maybe: Option<Size>,
+}
+
+async fn prefs(t: Templates, form: FormResult<Prefs>) -> Result<Response, Error> {
+    match form {
+        FormResult::Valid(p, _) => Ok(format!(
+            "{:?} {:?} {:?} {} {:?} {:?} {:?}",
+            p.size, p.extras, p.colors, p.secret, p.day, p.price, p.maybe
+        )
+        .into_response()),
+        FormResult::Unbound(form) | FormResult::Invalid(form) => {
+            Ok(t.render("ticket.html", context! { form })?.into_response())
+        }
+    }
+}
+
+#[tokio::test]
+async fn choice_widgets_passwords_dates_and_decimals() {
+    let db = Database::connect("sqlite::memory:").await.unwrap();
+    let mut settings = Settings::from_toml_str("").unwrap();
+    settings.web.secret_key = Some(micro::Secret::new("test key"));
+    let project = Project::new("forms").settings(settings).web(|app| {
+        app.add_template("ticket.html", PAGE).unwrap();
+        app.route("/prefs", get(prefs).post(prefs));
+    });
+    let c = TestClient::new(project.web_app(&db).unwrap());
+    let html = c.get("/prefs").await.text();
+    for part in [
+        r#"<label>Size:</label>"#,
+        r#"<div><label for="id_size_0"><input type="radio" name="size" value="small" id="id_size_0" required>"#,
+        r#"<input type="checkbox" name="extras" value="large" id="id_extras_1">"#,
+        r#"<select name="colors" multiple id="id_colors" required>"#,
+        r#"<input type="password" name="secret" id="id_secret" minlength="4" required>"#,
+        r#"<input type="date" name="day" id="id_day">"#,
+        r#"<input type="number" name="price" id="id_price" step="0.01">"#,
+        r#"<option value="">---------</option>"#,
+    ] {
+        assert!(html.contains(part), "{part} not in\n{html}");
+    }
+    let res = post(
+        &c,
+        "/prefs",
+        &[
+            ("size", "large"),
+            ("extras", "small"),
+            ("extras", "large"),
+            ("colors", "g"),
+            ("secret", "hunter2"),
+            ("day", "2026-12-02"),
+            ("price", "12.5"),
+            ("maybe", ""),
+        ],
+    )
+    .await;
+    assert_eq!(
+        res.text(),
+        "Large [Small, Large] [\"g\"] hunter2 Some(2026-12-02) Some(12.5) None"
+    );
+    let res = post(
+        &c,
+        "/prefs",
+        &[
+            ("size", "large"),
+            ("extras", "small"),
+            ("extras", "huge"),
+            ("colors", "g"),
+            ("secret", "hunter2"),
+            ("day", "2026-13-01"),
+            ("price", "1000.5"),
+        ],
+    )
+    .await;
+    let html = res.text();
+    for part in [
+        // The choices sent stay chosen, the password is not shown again.
+        r#"value="large" id="id_size_1" required checked>"#,
+        r#"value="small" id="id_extras_0" checked>"#,
+        r#"<option value="g" selected>Green</option>"#,
+        r#"<input type="password" name="secret" id="id_secret" minlength="4" required>"#,
+        "Select a valid choice. huge is not one of the available choices.",
+        "Enter a valid date.",
+        "Ensure that there are no more than 3 digits before the decimal point.",
+    ] {
+        assert!(html.contains(part), "{part} not in\n{html}");
+    }
+}

@@ -91,14 +91,16 @@ impl FormField for String {
 }
 
 macro_rules! integers {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $bounds:expr),*) => {$(
         impl FormField for $t {
             /// Limited to the type's range, so a number that does not fit is Django's
             /// "Ensure this value is less than or equal to ..." rather than an overflow.
             fn field(name: &str) -> Field {
-                Field::integer(name)
-                    .min_value(<$t>::MIN as f64)
-                    .max_value((<$t>::MAX as i128).min(i64::MAX as i128) as f64)
+                let (min, max): (Option<f64>, Option<f64>) = $bounds;
+                let mut field = Field::integer(name);
+                field.min_value = min;
+                field.max_value = max;
+                field
             }
 
             fn from_value(value: FormValue) -> Result<Self, String> {
@@ -110,7 +112,18 @@ macro_rules! integers {
         }
     )*};
 }
-integers!(i8, i16, i32, i64, u8, u16, u32, u64);
+// i64's own range is checked exactly by the cleaning (an f64 bound would print it rounded);
+// u64 is cleaned within i64.
+integers!(
+    i8 => (Some(f64::from(i8::MIN)), Some(f64::from(i8::MAX))),
+    i16 => (Some(f64::from(i16::MIN)), Some(f64::from(i16::MAX))),
+    i32 => (Some(f64::from(i32::MIN)), Some(f64::from(i32::MAX))),
+    i64 => (None, None),
+    u8 => (Some(0.0), Some(f64::from(u8::MAX))),
+    u16 => (Some(0.0), Some(f64::from(u16::MAX))),
+    u32 => (Some(0.0), Some(f64::from(u32::MAX))),
+    u64 => (Some(0.0), None)
+);
 
 impl FormField for f64 {
     fn field(name: &str) -> Field {
