@@ -139,11 +139,11 @@ fn parse_field(attrs: &[syn::Attribute]) -> Result<FieldAttrs> {
                 "min" | "max" => {
                     let expr: Expr = value(&meta, &format!("{key} = 0"))?.parse()?;
                     let method = syn::Ident::new(&format!("{key}_value"), meta.path.span());
-                    quote_spanned!(expr.span()=> .#method((#expr) as f64))
+                    quote_spanned!(expr.span()=> .#method(::fullstack::forms::AsBound::as_bound(#expr)))
                 }
                 "max_size" => {
                     let expr: Expr = value(&meta, "max_size = 1_000_000")?.parse()?;
-                    quote_spanned!(expr.span()=> .max_size((#expr) as u64))
+                    quote_spanned!(expr.span()=> .max_size(::fullstack::forms::AsBound::as_size(#expr)))
                 }
                 "content_types" => {
                     let types = string_list(&meta, "content_types = [\"image/png\", \"image/*\"]")?;

@@ -29,7 +29,7 @@ pub use fullstack_macros::Choices;
 /// Derives [`Form`](trait@Form) for a struct with named fields; see the guide for the
 /// attributes.
 pub use fullstack_macros::Form;
-pub use typed::{Choices, Form, FormField, choice_from_value};
+pub use typed::{AsBound, Choices, Form, FormField, choice_from_value};
 pub use value::{CleanedData, FormValue};
 
 /// A form goes into a template context as it is (`context! { form }`): it serialises as the

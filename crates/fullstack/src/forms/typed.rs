@@ -253,3 +253,29 @@ impl FormField for Vec<String> {
         }
     }
 }
+
+/// The numbers `#[derive(Form)]` takes in `min`, `max` and `max_size`: any integer or float
+/// expression (a literal, a constant), converted without a cast written in the user's code.
+#[doc(hidden)]
+pub trait AsBound: Copy {
+    /// As a bound of a number field.
+    fn as_bound(self) -> f64;
+    /// As a size in bytes (negative is 0).
+    fn as_size(self) -> u64;
+}
+
+macro_rules! as_bound {
+    ($($t:ty),*) => {$(
+        #[allow(clippy::cast_precision_loss, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        impl AsBound for $t {
+            fn as_bound(self) -> f64 {
+                self as f64
+            }
+
+            fn as_size(self) -> u64 {
+                if self <= (0 as $t) { 0 } else { self as u64 }
+            }
+        }
+    )*};
+}
+as_bound!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);

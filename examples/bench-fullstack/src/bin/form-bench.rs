@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use bench_fullstack::{World, prepare_database};
 use fullstack::Database;
-use fullstack::query::prelude::*;
 use fullstack::forms::{Choices, Form, FormData};
+use fullstack::query::prelude::*;
 
 #[derive(Debug, Clone, Copy, Choices)]
 enum Plan {
@@ -73,6 +73,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let query = per_op(start.elapsed(), q);
     println!("bind+validate a 10-field form: {form:.2} µs");
     println!("one SQLite SELECT by primary key: {query:.2} µs");
-    println!("ratio: the form costs {:.0} % of one query", form / query * 100.0);
+    println!(
+        "ratio: the form costs {:.0} % of one query",
+        form / query * 100.0
+    );
     Ok(())
 }
