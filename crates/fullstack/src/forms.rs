@@ -15,6 +15,7 @@ mod errors;
 mod extract;
 mod field;
 mod messages;
+mod model_form;
 mod render;
 mod typed;
 mod value;
@@ -29,6 +30,7 @@ pub use fullstack_macros::Choices;
 /// Derives [`Form`](trait@Form) for a struct with named fields; see the guide for the
 /// attributes.
 pub use fullstack_macros::Form;
+pub use model_form::{ModelFields, model_form};
 pub use typed::{AsBound, Choices, Form, FormField, choice_from_value};
 pub use value::{CleanedData, FormValue};
 
