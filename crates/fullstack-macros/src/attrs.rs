@@ -248,14 +248,18 @@ pub(crate) fn on_delete_variant(ident: &Ident) -> Option<&'static str> {
     })
 }
 
-fn key_of(meta: &ParseNestedMeta<'_>) -> Result<String> {
+pub(crate) fn key_of(meta: &ParseNestedMeta<'_>) -> Result<String> {
     meta.path
         .get_ident()
         .map(ToString::to_string)
         .ok_or_else(|| meta.error("expected a plain attribute name"))
 }
 
-fn set_once<T>(slot: &mut Option<T>, meta: &ParseNestedMeta<'_>, value: T) -> Result<()> {
+pub(crate) fn set_once<T>(
+    slot: &mut Option<T>,
+    meta: &ParseNestedMeta<'_>,
+    value: T,
+) -> Result<()> {
     if slot.is_some() {
         return Err(meta.error("this attribute is given twice; keep one"));
     }
@@ -264,7 +268,10 @@ fn set_once<T>(slot: &mut Option<T>, meta: &ParseNestedMeta<'_>, value: T) -> Re
 }
 
 /// The stream after `=`, with an error that shows the expected form when `=` is missing.
-fn value<'a>(meta: &ParseNestedMeta<'a>, example: &str) -> Result<syn::parse::ParseStream<'a>> {
+pub(crate) fn value<'a>(
+    meta: &ParseNestedMeta<'a>,
+    example: &str,
+) -> Result<syn::parse::ParseStream<'a>> {
     if !meta.input.peek(Token![=]) {
         return Err(meta.error(format!("expected a value: `{example}`")));
     }
@@ -272,7 +279,7 @@ fn value<'a>(meta: &ParseNestedMeta<'a>, example: &str) -> Result<syn::parse::Pa
 }
 
 /// A flag: `unique`, or `unique = true` / `unique = false`.
-fn flag(slot: &mut Option<Span>, meta: &ParseNestedMeta<'_>, span: Span) -> Result<()> {
+pub(crate) fn flag(slot: &mut Option<Span>, meta: &ParseNestedMeta<'_>, span: Span) -> Result<()> {
     let on = if meta.input.peek(Token![=]) {
         let lit: Lit = meta.value()?.parse()?;
         match lit {
@@ -297,7 +304,7 @@ fn flag(slot: &mut Option<Span>, meta: &ParseNestedMeta<'_>, span: Span) -> Resu
 }
 
 /// A whole number of at least `min`: `max_length = 200`.
-fn number(meta: &ParseNestedMeta<'_>, example: &str, min: u32) -> Result<u32> {
+pub(crate) fn number(meta: &ParseNestedMeta<'_>, example: &str, min: u32) -> Result<u32> {
     let lit: Lit = value(meta, example)?.parse()?;
     let n = match &lit {
         Lit::Int(i) => i.base10_parse::<u32>().ok().filter(|n| *n >= min),
@@ -314,7 +321,7 @@ fn number(meta: &ParseNestedMeta<'_>, example: &str, min: u32) -> Result<u32> {
     })
 }
 
-fn string(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {
+pub(crate) fn string(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {
     let lit: Lit = value(meta, example)?.parse()?;
     match lit {
         Lit::Str(s) => Ok(s),
@@ -327,7 +334,7 @@ fn string(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {
 
 /// A string for people (a verbose name, a help text): not empty, since an empty name would
 /// leave a blank label.
-fn words(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {
+pub(crate) fn words(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {
     let s = string(meta, example)?;
     if s.value().trim().is_empty() {
         let key = example.split(' ').next().unwrap_or(example);
@@ -340,7 +347,7 @@ fn words(meta: &ParseNestedMeta<'_>, example: &str) -> Result<LitStr> {
 }
 
 /// `["a", "b"]`.
-fn string_list(meta: &ParseNestedMeta<'_>, example: &str) -> Result<Vec<LitStr>> {
+pub(crate) fn string_list(meta: &ParseNestedMeta<'_>, example: &str) -> Result<Vec<LitStr>> {
     let input = value(meta, example)?;
     let content;
     if !input.peek(syn::token::Bracket) {
@@ -388,7 +395,7 @@ fn string_pair(meta: &ParseNestedMeta<'_>) -> Result<(LitStr, LitStr)> {
 }
 
 /// `[("d", "Draft"), ("p", "Published")]`.
-fn choice_list(meta: &ParseNestedMeta<'_>) -> Result<Vec<(LitStr, LitStr)>> {
+pub(crate) fn choice_list(meta: &ParseNestedMeta<'_>) -> Result<Vec<(LitStr, LitStr)>> {
     const HELP: &str =
         "`choices` takes a list of (value, label) string pairs: `choices = [(\"d\", \"Draft\")]`";
     let input = value(meta, "choices = [(\"d\", \"Draft\")]")?;

@@ -27,3 +27,6 @@ pub mod tutorial {}
 
 #[doc = include_str!("../../../docs/fullstack/messages.md")]
 pub mod messages {}
+
+#[doc = include_str!("../../../docs/fullstack/forms.md")]
+pub mod forms {}

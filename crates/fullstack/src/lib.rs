@@ -8,8 +8,9 @@
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
 //! `migrate`, `makemigrations`, ...), and testing tools ([`test`](mod@test): a test database per test,
 //! `assert_num_queries`; guide in `docs/fullstack/testing.md`), and the [`sessions`] app
-//! (server-side sessions, guide in `docs/fullstack/sessions.md`) and the [`messages`] app
-//! (one-time messages, guide in `docs/fullstack/messages.md`).
+//! (server-side sessions, guide in `docs/fullstack/sessions.md`), the [`messages`] app
+//! (one-time messages, guide in `docs/fullstack/messages.md`), and [`forms`] (declarative
+//! forms, guide in `docs/fullstack/forms.md`).
 
 // The derive's `::fullstack::...` paths, for the sessions app's own model.
 extern crate self as fullstack;
@@ -18,6 +19,7 @@ pub mod commands;
 mod db;
 mod debug_page;
 mod error;
+pub mod forms;
 pub mod guide;
 pub mod messages;
 pub mod migrations;

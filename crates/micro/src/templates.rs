@@ -301,6 +301,9 @@ pub(crate) fn environment(auto_reload: bool, debug: bool) -> Environment<'static
     });
     // Escape as micro::escape (and Python's html.escape) does: five characters, `/` left alone.
     env.set_formatter(|out, state, value| {
+        if let Some(html) = html_of(state, value)? {
+            return out.write_str(&html).map_err(minijinja::Error::from);
+        }
         if *state.auto_escape() == AutoEscape::Html && !value.is_safe() {
             if value.is_undefined() || value.is_none() {
                 return Ok(());
@@ -320,6 +323,21 @@ pub(crate) fn environment(auto_reload: bool, debug: bool) -> Environment<'static
     env.add_function("csrf_token", csrf_token);
     env.add_function("csrf_input", csrf_input);
     env
+}
+
+/// The HTML of an object that renders itself (fullstack's forms), already escaped: an object
+/// that has an `__html__` attribute is asked for it with the method of that name, the protocol of
+/// Python's markupsafe that Django's forms use. The method gets the render state, so the object can
+/// render its own templates through the same environment (and the project's overrides).
+fn html_of(state: &mut State, value: &Value) -> Result<Option<String>, minijinja::Error> {
+    let Some(object) = value.as_object() else {
+        return Ok(None);
+    };
+    if object.get_value(&Value::from("__html__")).is_none() {
+        return Ok(None);
+    }
+    let html = value.call_method(state, "__html__", &[])?;
+    Ok(Some(html.as_str().unwrap_or_default().to_owned()))
 }
 
 /// Loads templates from `folders` under `root`, the first that has the name winning: the app's

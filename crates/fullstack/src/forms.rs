@@ -1,0 +1,44 @@
+//! Forms, as Django's: declare the fields (with `#[derive(Form)]` on a struct, or at run time
+//! with a [`FormSpec`]), bind the submitted data, get either the cleaned value or the errors in
+//! Django's words, and print the form in a template with the values kept and the errors beside
+//! each field. The guide is `docs/fullstack/forms.md` ([`guide::forms`](crate::guide::forms)).
+//!
+//! One implementation serves both ways of declaring a form: the derive only emits a
+//! [`FormSpec`] (each field type gives its [`Field`] through [`FormField`]) and the conversion
+//! of the cleaned values into the struct; binding, cleaning, errors and rendering are the
+//! runtime's.
+
+mod bound;
+mod clean;
+mod data;
+mod errors;
+mod extract;
+mod field;
+mod messages;
+mod model_form;
+mod render;
+mod typed;
+mod value;
+
+pub use bound::{BoundForm, FormSpec};
+pub use data::FormData;
+pub use errors::{FormErrors, NON_FIELD_ERRORS};
+pub use extract::FormResult;
+pub use field::{Field, FieldKind, Widget};
+/// Derives [`Choices`](trait@Choices) (and [`FormField`]) for an enum of unit variants.
+pub use fullstack_macros::Choices;
+/// Derives [`Form`](trait@Form) for a struct with named fields; see the guide for the
+/// attributes.
+pub use fullstack_macros::Form;
+pub use model_form::{ModelFields, model_form};
+pub use typed::{AsBound, Choices, Form, FormField, choice_from_value};
+pub use value::{CleanedData, FormValue};
+
+/// A form goes into a template context as it is (`context! { form }`): it serialises as the
+/// template object that prints it, and the values it shows are escaped there.
+impl serde::Serialize for BoundForm {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        micro::minijinja::Value::from_object(render::objects::FormObject(self.shown.clone()))
+            .serialize(serializer)
+    }
+}

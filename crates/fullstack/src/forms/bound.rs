@@ -1,0 +1,218 @@
+//! A form spec, and a form bound to data: its values kept for showing again, its cleaned values
+//! and its errors.
+
+use std::sync::Arc;
+
+use super::clean::clean;
+use super::{CleanedData, Field, FormData, FormErrors, FormValue};
+
+/// A whole-form check of a runtime form: it reads the cleaned values and adds errors.
+type Validator = dyn Fn(&CleanedData, &mut FormErrors) + Send + Sync;
+
+/// A form's fields and whole-form checks, built at run time (the admin builds one per model)
+/// or by `#[derive(Form)]`; binding it to data cleans every field.
+///
+/// ```
+/// use std::sync::Arc;
+/// use fullstack::forms::{Field, FormData, FormSpec};
+///
+/// let spec = Arc::new(
+///     FormSpec::new()
+///         .field(Field::text("title").max_length(10))
+///         .field(Field::integer("votes").min_value(0.0)),
+/// );
+/// let form = spec.bind(FormData::from_urlencoded(b"title=A+very+long+title&votes=-1"));
+/// assert!(!form.is_valid());
+/// assert_eq!(
+///     form.errors().field("title"),
+///     ["Ensure this value has at most 10 characters (it has 17)."]
+/// );
+/// assert_eq!(
+///     form.errors().field("votes"),
+///     ["Ensure this value is greater than or equal to 0."]
+/// );
+/// ```
+#[derive(Default)]
+pub struct FormSpec {
+    fields: Vec<Field>,
+    validators: Vec<Box<Validator>>,
+}
+
+impl std::fmt::Debug for FormSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FormSpec")
+            .field("fields", &self.fields)
+            .field("validators", &self.validators.len())
+            .finish()
+    }
+}
+
+impl FormSpec {
+    /// A form with no fields.
+    pub fn new() -> FormSpec {
+        FormSpec::default()
+    }
+
+    /// Adds a field; they are shown in the order added.
+    pub fn field(mut self, field: Field) -> FormSpec {
+        self.fields.push(field);
+        self
+    }
+
+    /// Adds a whole-form check (Django's `clean()`), run when every field is valid.
+    pub fn validator(
+        mut self,
+        check: impl Fn(&CleanedData, &mut FormErrors) + Send + Sync + 'static,
+    ) -> FormSpec {
+        self.validators.push(Box::new(check));
+        self
+    }
+
+    /// The fields, in order.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// The field named `name`.
+    pub fn get(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The form not bound to data, showing each field's `initial`.
+    pub fn unbound(self: &Arc<Self>) -> BoundForm {
+        let values = self
+            .fields
+            .iter()
+            .map(|f| f.initial.iter().cloned().collect())
+            .collect();
+        BoundForm {
+            shown: Arc::new(Shown {
+                spec: self.clone(),
+                bound: false,
+                values,
+                errors: FormErrors::new(),
+            }),
+            cleaned: CleanedData::default(),
+        }
+    }
+
+    /// Binds the form to `data` and cleans it: every field, then (when they are all valid) the
+    /// whole-form checks.
+    pub fn bind(self: &Arc<Self>, mut data: FormData) -> BoundForm {
+        let mut errors = FormErrors::new();
+        let mut cleaned = CleanedData::default();
+        let values = self
+            .fields
+            .iter()
+            .map(|f| {
+                if f.is_file() {
+                    Vec::new()
+                } else {
+                    data.get_all(&f.name).map(str::to_owned).collect()
+                }
+            })
+            .collect();
+        for field in &self.fields {
+            match clean(field, &mut data) {
+                Ok(value) => cleaned.set(&field.name, value),
+                Err(message) => errors.add(&field.name, message),
+            }
+        }
+        if errors.is_empty() {
+            for check in &self.validators {
+                check(&cleaned, &mut errors);
+            }
+        }
+        BoundForm {
+            shown: Arc::new(Shown {
+                spec: self.clone(),
+                bound: true,
+                values,
+                errors,
+            }),
+            cleaned,
+        }
+    }
+}
+
+/// What rendering needs of a form: shared with the template objects, so putting a form in a
+/// template context copies nothing.
+#[derive(Debug, Clone)]
+pub(crate) struct Shown {
+    pub(crate) spec: Arc<FormSpec>,
+    pub(crate) bound: bool,
+    /// Per field, in the spec's order: the values sent, or the initial one.
+    pub(crate) values: Vec<Vec<String>>,
+    pub(crate) errors: FormErrors,
+}
+
+/// A form, bound to data or not: its values to show again, its errors, and (when valid) its
+/// cleaned values. Put it in a template context as it is (`context! { form }`) and print it
+/// with `{{ form }}`; see the guide.
+#[derive(Debug)]
+pub struct BoundForm {
+    pub(crate) shown: Arc<Shown>,
+    cleaned: CleanedData,
+}
+
+impl BoundForm {
+    /// Whether it was bound to data (a POST), rather than shown empty.
+    pub fn is_bound(&self) -> bool {
+        self.shown.bound
+    }
+
+    /// Whether it is bound and has no error.
+    pub fn is_valid(&self) -> bool {
+        self.shown.bound && self.shown.errors.is_empty()
+    }
+
+    /// Its errors.
+    pub fn errors(&self) -> &FormErrors {
+        &self.shown.errors
+    }
+
+    /// Adds an error to the field `name` (or to the form, with
+    /// [`NON_FIELD_ERRORS`](super::NON_FIELD_ERRORS)), as a view does when saving fails.
+    pub fn add_error(&mut self, name: &str, message: impl Into<String>) {
+        Arc::make_mut(&mut self.shown).errors.add(name, message);
+    }
+
+    /// Adds every error of `errors`.
+    pub fn add_errors(&mut self, errors: FormErrors) {
+        Arc::make_mut(&mut self.shown).errors.extend(errors);
+    }
+
+    /// The cleaned values of the fields that were valid.
+    pub fn cleaned_data(&self) -> &CleanedData {
+        &self.cleaned
+    }
+
+    /// Takes the cleaned values out, leaving none.
+    pub fn take_cleaned(&mut self) -> CleanedData {
+        std::mem::take(&mut self.cleaned)
+    }
+
+    /// The spec it was built from.
+    pub fn spec(&self) -> &Arc<FormSpec> {
+        &self.shown.spec
+    }
+
+    /// The value shown in the field `name`: the last one sent, or the initial one.
+    pub fn value(&self, name: &str) -> Option<&str> {
+        let at = self.shown.spec.fields.iter().position(|f| f.name == name)?;
+        self.shown.values[at].last().map(String::as_str)
+    }
+
+    /// Sets the value an unbound form shows in `name` (an edit form showing the saved values).
+    pub fn set_initial(&mut self, name: &str, values: impl IntoIterator<Item = impl Into<String>>) {
+        let Some(at) = self.shown.spec.fields.iter().position(|f| f.name == name) else {
+            return;
+        };
+        Arc::make_mut(&mut self.shown).values[at] = values.into_iter().map(Into::into).collect();
+    }
+
+    /// Sets the cleaned value of `name` (a whole-form check that changes it).
+    pub fn set_cleaned(&mut self, name: &str, value: FormValue) {
+        self.cleaned.set(name, value);
+    }
+}
