@@ -13,6 +13,7 @@
 // The derive's `::fullstack::...` paths, for the sessions app's own model.
 extern crate self as fullstack;
 
+pub mod auth;
 pub mod commands;
 mod db;
 mod error;

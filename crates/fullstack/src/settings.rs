@@ -24,6 +24,7 @@
 //! assert_eq!(err.key, "ALLOWED_HOST");
 //! ```
 
+mod auth;
 mod deploy;
 mod keys;
 
@@ -32,6 +33,7 @@ use std::path::{Path, PathBuf};
 
 use micro::{ConfigError, ConfigTable};
 
+pub use auth::AuthSettings;
 pub use deploy::{Check, Level, deploy_checks};
 pub use keys::{FrameOptions, ProxySslHeader};
 use keys::{OWN_KEYS, Own};
@@ -74,6 +76,7 @@ use keys::{OWN_KEYS, Own};
 /// | `CSRF_COOKIE_SAMESITE` | `"Lax"` | `"Lax"`, `"Strict"` or `"None"` |
 /// | `CSRF_HEADER_NAME` | `"X-CSRFToken"` | the header scripts send the token in (Django's `HTTP_X_CSRFTOKEN` form works too) |
 /// | `CSRF_FAILURE_TEMPLATE` | `"403_csrf.html"` | the template of the 403 page, given `reason`, when the project has it |
+/// | `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW` | `5`, `900` | login throttling, see [`AuthSettings`] |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[allow(missing_docs)] // the table above documents each field
@@ -111,6 +114,8 @@ pub struct Settings {
     pub csrf_cookie_samesite: micro::SameSite,
     pub csrf_header_name: String,
     pub csrf_failure_template: String,
+    /// The auth app's `AUTH_*` keys (login throttling).
+    pub auth: AuthSettings,
     /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
     root: Option<PathBuf>,
 }
@@ -201,6 +206,7 @@ impl Settings {
     /// # Errors
     /// When a key is unknown to both, or malformed.
     pub fn from_table(mut table: ConfigTable) -> Result<Settings, ConfigError> {
+        let auth = AuthSettings::take(&mut table)?;
         if let Some(unknown) = table
             .keys()
             .find(|key| !OWN_KEYS.contains(key) && !micro::Config::KEYS.contains(key))
@@ -238,7 +244,10 @@ impl Settings {
             message,
         })?;
         let web = table.into_config()?;
-        Ok(Self::from_parts(web, own))
+        Ok(Settings {
+            auth,
+            ..Self::from_parts(web, own)
+        })
     }
 
     fn from_parts(web: micro::Config, own: Own) -> Settings {
@@ -275,6 +284,7 @@ impl Settings {
             csrf_cookie_samesite: own.csrf_cookie_samesite,
             csrf_header_name: own.csrf_header_name,
             csrf_failure_template: own.csrf_failure_template,
+            auth: AuthSettings::default(),
             root: None,
         }
     }
