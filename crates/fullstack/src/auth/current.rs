@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use micro::minijinja::Value;
+use micro::minijinja::value::{Object, Serde};
 use serde::Serialize;
 
 use super::login::{BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, session_auth_hash};
@@ -232,19 +234,53 @@ async fn load(req: &mut micro::Request) -> Result<CurrentUser, micro::Error> {
     })
 }
 
+/// `perms` in templates (Django's `PermWrapper`): `perms.polls` is true when the user has any
+/// permission of `polls`, `perms.polls.change_question` when they have that one; a name they
+/// lack is false, never an error.
+#[derive(Debug)]
+struct Perms(BTreeMap<String, Vec<String>>);
+
+#[derive(Debug)]
+struct AppPerms(Vec<String>);
+
+impl Object for Perms {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let app = key.as_str()?;
+        Some(Value::from_object(AppPerms(
+            self.0.get(app).cloned().unwrap_or_default(),
+        )))
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        !self.0.is_empty()
+    }
+}
+
+impl Object for AppPerms {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        let codename = key.as_str()?;
+        Some(Value::from(self.0.iter().any(|c| c == codename)))
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        !self.0.is_empty()
+    }
+}
+
 /// `user` and `perms` in every template: `{{ user.username }}`,
 /// `{% if perms.polls.change_question %}`, `{% if perms.polls %}` (any permission of the app).
-pub(super) async fn context_processor(
-    user: CurrentUser,
-) -> Result<serde_json::Value, micro::Error> {
-    let mut perms: BTreeMap<String, BTreeMap<String, bool>> = BTreeMap::new();
+pub(super) async fn context_processor(user: CurrentUser) -> Result<Value, micro::Error> {
+    let mut perms: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for perm in user.all_perms().await.map_err(|e| e.http_error())? {
         if let Some((app, codename)) = perm.split_once('.') {
             perms
                 .entry(app.to_owned())
                 .or_default()
-                .insert(codename.to_owned(), true);
+                .push(codename.to_owned());
         }
     }
-    Ok(serde_json::json!({ "user": user.view(), "perms": perms }))
+    Ok(micro::context! {
+        user => Value::from(Serde(user.view())),
+        perms => Value::from_object(Perms(perms)),
+    })
 }

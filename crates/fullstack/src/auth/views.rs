@@ -190,10 +190,15 @@ async fn logout_submit(
     State(settings): State<Settings>,
     session: Session,
     headers: HeaderMap,
-    Form(form): Form<NextQuery>,
+    body: micro::Bytes,
 ) -> Result<Response, micro::Error> {
     logout(&session);
-    if let Some(next) = safe_next(&form.next, host(&headers)) {
+    // The body is optional (a bare logout button posts none): read `next` if it is there.
+    let next = form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if let Some(next) = safe_next(&next, host(&headers)) {
         return Ok(micro::redirect(next).into_response());
     }
     if let Some(to) = &settings.logout_redirect_url {
