@@ -29,7 +29,9 @@ pub fn default_permissions(meta: &ModelMeta) -> Vec<(String, String)> {
 }
 
 /// Makes the permissions of `models` that are missing: two queries per app (read what is
-/// there, insert the rest), whatever the number of models. Idempotent.
+/// there, insert the rest), whatever the number of models. Idempotent, and safe when several
+/// processes migrate at once: a row another one inserted meanwhile (a unique violation) makes
+/// it read again and insert only what is still missing.
 ///
 /// # Errors
 /// When the database fails.
@@ -42,33 +44,54 @@ pub async fn create_permissions(
     apps.dedup();
     let mut created = 0;
     for app in apps {
-        let existing: BTreeSet<String> = Permission::objects()
-            .filter(Permission::APP_LABEL.eq(app))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|p| p.codename)
-            .collect();
-        let mut new = Vec::new();
-        for meta in models.iter().filter(|m| m.app == app) {
-            for (codename, name) in default_permissions(meta) {
-                if !existing.contains(&codename) {
-                    new.push(Permission {
-                        id: 0,
-                        name,
-                        app_label: app.to_owned(),
-                        model: meta.name.to_lowercase(),
-                        codename,
-                    });
-                }
+        let mut attempts = 0;
+        loop {
+            let new = missing(db, app, models).await?;
+            let n = new.len();
+            if new.is_empty() {
+                break;
             }
-        }
-        created += new.len();
-        if !new.is_empty() {
-            Permission::objects().bulk_create(db, new).await?;
+            match Permission::objects().bulk_create(db, new).await {
+                Ok(_) => {
+                    created += n;
+                    break;
+                }
+                // Another process got there first; what it did not make is made next round.
+                Err(_) if attempts < 3 => attempts += 1,
+                Err(e) => return Err(e),
+            }
         }
     }
     Ok(created)
+}
+
+async fn missing(
+    db: &Database,
+    app: &str,
+    models: &[&'static ModelMeta],
+) -> Result<Vec<Permission>, Error> {
+    let existing: BTreeSet<String> = Permission::objects()
+        .filter(Permission::APP_LABEL.eq(app))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| p.codename)
+        .collect();
+    let mut new = Vec::new();
+    for meta in models.iter().filter(|m| m.app == app) {
+        for (codename, name) in default_permissions(meta) {
+            if !existing.contains(&codename) {
+                new.push(Permission {
+                    id: 0,
+                    name,
+                    app_label: app.to_owned(),
+                    model: meta.name.to_lowercase(),
+                    codename,
+                });
+            }
+        }
+    }
+    Ok(new)
 }
 
 /// The hook the auth app gives [`AppConfig::post_migrate`](crate::AppConfig::post_migrate):
