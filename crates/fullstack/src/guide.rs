@@ -15,3 +15,6 @@ pub mod security {}
 
 #[doc = include_str!("../../../docs/fullstack/sessions.md")]
 pub mod sessions {}
+
+#[doc = include_str!("../../../docs/fullstack/auth.md")]
+pub mod auth {}
