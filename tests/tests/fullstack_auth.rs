@@ -70,6 +70,9 @@ fn project(settings: &str) -> Project {
                 session.insert("visited", true)?;
                 Ok::<_, micro::Error>("visited")
             });
+            app.get("/visited", |session: Session| async move {
+                format!("{:?}", session.get::<bool>("visited"))
+            });
             app.route(
                 "/private/",
                 get(|user: CurrentUser| async move { format!("hello {}", user.username()) })
@@ -176,6 +179,23 @@ async fn login_and_logout_through_the_forms() {
         let res = c.get("/private/").await;
         assert_eq!(res.status(), 200);
         assert_eq!(res.text(), format!("hello {}", user.username));
+        assert_eq!(
+            c.get("/visited").await.text(),
+            "Some(true)",
+            "the anonymous data stays"
+        );
+        // Another user logging in on this browser drops the first one's data.
+        let second = make_user(&t.db, PASSWORD).await;
+        assert_eq!(
+            log_in(&c, &second.username, PASSWORD, "").await.status(),
+            302
+        );
+        assert_eq!(c.get("/visited").await.text(), "None");
+        assert_eq!(
+            c.get("/private/").await.text(),
+            format!("hello {}", second.username)
+        );
+        assert_eq!(log_in(&c, &user.username, PASSWORD, "").await.status(), 302);
         let stored = User::objects()
             .filter(User::PK.eq(user.id))
             .get(&t.db)

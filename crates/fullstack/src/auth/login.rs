@@ -51,7 +51,8 @@ pub fn session_auth_hash(user: &User, secret_key: &str) -> String {
 }
 
 /// Logs `user` in on `session`: a new session key (no fixation: a key an attacker planted
-/// before the login is worthless after it; the data of another user's session is dropped),
+/// before the login is worthless after it; the data of another user's session is dropped, an
+/// anonymous session's is kept),
 /// the user's key, the backend's name and [`session_auth_hash`] in the session, and
 /// `last_login` set. Give the backend name [`authenticate`] returned.
 ///
@@ -64,11 +65,11 @@ pub async fn login(
     backend: &str,
     secret_key: &str,
 ) -> Result<(), micro::Error> {
-    let same_user = session.get::<String>(SESSION_KEY) == Some(user.id.to_string());
-    if same_user {
-        session.cycle_key();
-    } else {
-        session.flush();
+    // Another user's session is dropped with its data; an anonymous one keeps its data (a
+    // basket) under the new key, as in Django.
+    match session.get::<String>(SESSION_KEY) {
+        Some(id) if id != user.id.to_string() => session.flush(),
+        _ => session.cycle_key(),
     }
     session.insert(SESSION_KEY, user.id.to_string())?;
     session.insert(BACKEND_SESSION_KEY, backend)?;

@@ -34,3 +34,19 @@ impl AuthSettings {
             .deserialize()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Settings;
+
+    #[test]
+    fn read_from_the_settings_with_defaults() {
+        let s = Settings::from_toml_str("AUTH_THROTTLE_FAILURES = 3").unwrap();
+        assert_eq!(s.auth.throttle_failures, 3);
+        assert_eq!(s.auth.throttle_window, 900);
+        assert_eq!(Settings::default().auth.throttle_failures, 5);
+        let err = Settings::from_toml_str("AUTH_THROTTLE_FAILURE = 3").unwrap_err();
+        assert!(err.to_string().contains("AUTH_THROTTLE_FAILURE"), "{err}");
+        assert!(Settings::from_toml_str("AUTH_THROTTLE_WINDOW = \"soon\"").is_err());
+    }
+}
