@@ -630,3 +630,52 @@ async fn createsuperuser_noinput() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn overridden_templates_guarded_blueprints_bad_bodies_and_query_counts() {
+    on_every_backend("extras", |t| async move {
+        let project = project("").web(|app| {
+            app.add_template(
+                "registration/login.html",
+                "<h1>Our own login</h1><form method=post>{{ csrf_input() }}{% for e in errors %}<p>{{ e }}</p>{% endfor %}</form>",
+            )
+            .unwrap();
+            let mut bp = micro::Blueprint::new("members", "/members");
+            bp.before_request(auth::login_required());
+            bp.get("/", |user: CurrentUser| async move { format!("member {}", user.username()) });
+            app.register_blueprint(bp);
+        });
+        migrate(&project, &t.url).await;
+        let c = TestClient::new(project.web_app(&t.db).unwrap());
+
+        let page = c.get("/accounts/login/").await;
+        assert!(page.text().contains("Our own login"), "{}", page.text());
+
+        let res = c.get("/members/").await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(res.header("location"), Some("/accounts/login/?next=%2Fmembers%2F"));
+
+        // A body that is not a form is a 4xx, never a 500.
+        for (content_type, body) in [
+            ("application/x-www-form-urlencoded", &b"username=%ZZ&password=\xff\xfe"[..]),
+            ("application/json", &b"{\"username\": 1}"[..]),
+        ] {
+            let res = c
+                .post("/accounts/login/")
+                .with_csrf_token()
+                .header("content-type", content_type)
+                .body(bytes::Bytes::copy_from_slice(body))
+                .await;
+            assert!(res.status().is_client_error() || res.status() == 200, "{}: {}", res.status(), res.text());
+        }
+
+        let user = make_user(&t.db, PASSWORD).await;
+        assert_eq!(log_in(&c, &user.username, PASSWORD, "").await.status(), 302);
+        assert_eq!(c.get("/members/").await.text(), format!("member {}", user.username));
+        // A logged-in request: the session read and the user, two queries.
+        let (res, queries) = fullstack::capture_queries(c.get("/private/").send()).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(queries.len(), 2, "{}: {queries:?}", t.name);
+    })
+    .await;
+}
