@@ -679,3 +679,30 @@ async fn overridden_templates_guarded_blueprints_bad_bodies_and_query_counts() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_template_in_the_projects_folder_replaces_the_embedded_one() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("templates/registration")).unwrap();
+    std::fs::write(
+        dir.path().join("templates/registration/logged_out.html"),
+        "<p>See you soon</p>",
+    )
+    .unwrap();
+    let db_path = dir.path().join("db.sqlite3");
+    let url = format!("sqlite://{}?mode=rwc", db_path.display());
+    let project = project("").root(dir.path());
+    migrate(&project, &url).await;
+    let db = Database::connect(&url).await.unwrap();
+    let c = TestClient::new(project.web_app(&db).unwrap());
+    let res = c.post("/accounts/logout/").with_csrf_token().await;
+    assert_eq!(res.status(), 200, "{}", res.text());
+    assert_eq!(res.text(), "<p>See you soon</p>");
+    // The others are still the embedded ones.
+    assert!(
+        c.get("/accounts/login/")
+            .await
+            .text()
+            .contains("csrfmiddlewaretoken")
+    );
+}
