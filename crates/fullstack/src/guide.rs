@@ -30,3 +30,6 @@ pub mod messages {}
 
 #[doc = include_str!("../../../docs/fullstack/forms.md")]
 pub mod forms {}
+
+#[doc = include_str!("../../../docs/fullstack/auth.md")]
+pub mod auth {}

@@ -7,14 +7,16 @@
 //! `docs/fullstack/orm.md`), [`migrations`] (guide in `docs/fullstack/migrations.md`), the
 //! [`Project`] of apps ([`AppConfig`]) with its management [`commands`] (`runserver`,
 //! `migrate`, `makemigrations`, ...), and testing tools ([`test`](mod@test): a test database per test,
-//! `assert_num_queries`; guide in `docs/fullstack/testing.md`), and the [`sessions`] app
+//! `assert_num_queries`; guide in `docs/fullstack/testing.md`), the [`sessions`] app
 //! (server-side sessions, guide in `docs/fullstack/sessions.md`), the [`messages`] app
-//! (one-time messages, guide in `docs/fullstack/messages.md`), and [`forms`] (declarative
-//! forms, guide in `docs/fullstack/forms.md`).
+//! (one-time messages, guide in `docs/fullstack/messages.md`), the [`auth`] app (users,
+//! permissions, login, guide in `docs/fullstack/auth.md`), and [`forms`] (declarative forms,
+//! guide in `docs/fullstack/forms.md`).
 
 // The derive's `::fullstack::...` paths, for the sessions app's own model.
 extern crate self as fullstack;
 
+pub mod auth;
 pub mod commands;
 mod db;
 mod debug_page;

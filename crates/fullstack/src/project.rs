@@ -26,7 +26,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-pub use app_config::{AppConfig, EmbeddedMigrations};
+pub use app_config::{AppConfig, EmbeddedMigrations, PostMigrateFn};
 pub use logging::{DEFAULT_LOG_FILTER, Logging};
 
 use crate::migrations::{self, MigrationSet, RustRegistry};

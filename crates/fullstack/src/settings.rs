@@ -24,6 +24,7 @@
 //! assert_eq!(err.key, "ALLOWED_HOST");
 //! ```
 
+mod auth;
 mod deploy;
 mod keys;
 mod messages;
@@ -35,6 +36,7 @@ use std::path::{Path, PathBuf};
 
 use micro::{ConfigError, ConfigTable};
 
+pub use auth::AuthSettings;
 pub use deploy::{Check, Level, deploy_checks};
 pub use keys::{FrameOptions, ProxySslHeader};
 use keys::{OWN_KEYS, Own};
@@ -85,6 +87,7 @@ use crate::sessions::SessionSettings;
 /// | `CSRF_FAILURE_TEMPLATE` | `"403_csrf.html"` | the template of the 403 page, given `reason`, when the project has it |
 /// | `MESSAGE_LEVEL`, `MESSAGE_TAGS`, `MESSAGE_STORAGE` | see [`MessageSettings`] | the [messages](crate::messages) app's |
 /// | `SESSION_*` | see [`SessionSettings`] | the sessions app's engine and cookie, in [`sessions`](Self::sessions): `SESSION_ENGINE` (`"db"`, `"cache"`, `"cached_db"`, `"signed_cookies"`), `SESSION_COOKIE_NAME` (`"sessionid"`), `SESSION_COOKIE_AGE` (two weeks, in seconds), `SESSION_COOKIE_DOMAIN`, `SESSION_COOKIE_PATH`, `SESSION_COOKIE_SECURE`, `SESSION_COOKIE_HTTPONLY`, `SESSION_COOKIE_SAMESITE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`, `SESSION_SAVE_EVERY_REQUEST`, `SESSION_REDIS_URL`, `SESSION_REDIS_PREFIX`, `SESSION_STORE_TIMEOUT` (seconds); the cookie flags apply to micro's session cookie too |
+/// | `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW` | `5`, `900` | login throttling, see [`AuthSettings`] |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[allow(missing_docs)] // the table above documents each field
@@ -126,6 +129,8 @@ pub struct Settings {
     pub messages: MessageSettings,
     /// The sessions app's settings, from the `SESSION_*` keys.
     pub sessions: SessionSettings,
+    /// The auth app's `AUTH_*` keys (login throttling).
+    pub auth: AuthSettings,
     /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
     root: Option<PathBuf>,
 }
@@ -220,6 +225,7 @@ impl Settings {
     /// # Errors
     /// When a key is unknown to both, or malformed.
     pub fn from_table(mut table: ConfigTable) -> Result<Settings, ConfigError> {
+        let auth = AuthSettings::take(&mut table)?;
         if let Some(unknown) = table.keys().find(|key| !Self::known_key(key)) {
             let known: Vec<String> = Self::known_keys().map(|k| format!("`{k}`")).collect();
             let mut message = format!(
@@ -258,6 +264,7 @@ impl Settings {
         session_keys::share_flags(&sessions, &mut web);
         Ok(Settings {
             messages,
+            auth,
             ..Self::from_parts(web, own, sessions)
         })
     }
@@ -298,6 +305,7 @@ impl Settings {
             csrf_failure_template: own.csrf_failure_template,
             messages: MessageSettings::default(),
             sessions,
+            auth: AuthSettings::default(),
             root: None,
         }
     }
@@ -308,6 +316,7 @@ impl Settings {
         OWN_KEYS
             .iter()
             .chain(messages::KEYS)
+            .chain(auth::KEYS)
             .chain(SESSION_KEYS)
             .chain(
                 micro::Config::KEYS

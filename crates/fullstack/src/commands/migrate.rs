@@ -89,7 +89,21 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
         return Ok(0);
     }
     apply(ctx.out, project, &db, &set, &target).await?;
+    post_migrate(project, &db).await?;
     Ok(0)
+}
+
+/// Runs the apps' [`post_migrate`](crate::AppConfig::post_migrate) hooks, in app order.
+pub(crate) async fn post_migrate(
+    project: &Project,
+    db: &crate::Database,
+) -> Result<(), CommandError> {
+    for app in project.apps() {
+        for hook in app.post_migrate_hooks() {
+            hook(db, project).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Brings the database to `target`, printing Django's lines as it goes (`Operations to

@@ -101,6 +101,7 @@ pub(crate) async fn run(ctx: &mut CommandContext<'_>) -> Result<i32, CommandErro
         // Under the executor's lock, so replicas starting together apply each migration once.
         let set = project.migrations()?;
         super::migrate::apply(ctx.out, project, &db, &set, &migrations::Target::Latest).await?;
+        super::migrate::post_migrate(project, &db).await?;
     } else if let Ok(set) = project.migrations() {
         let status = migrations::show_migrations(&db, &set).await?;
         let unapplied: Vec<&migrations::MigrationStatus> =

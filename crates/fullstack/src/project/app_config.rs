@@ -12,6 +12,14 @@ use crate::{Error, Settings};
 type RouteFn = Box<dyn Fn(&mut micro::App, &Settings) + Send + Sync>;
 type BlueprintFn = Box<dyn Fn() -> micro::Blueprint + Send + Sync>;
 
+/// What [`AppConfig::post_migrate`] runs once `migrate` has brought the database up to date:
+/// given the database and the project (Django's `post_migrate` signal).
+pub type PostMigrateFn =
+    for<'a> fn(
+        &'a crate::Database,
+        &'a super::Project,
+    ) -> std::pin::Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+
 /// Migrations embedded in the binary, as `(app, name, json)`: the `embedded.rs` that
 /// `makemigrations` writes in each app's migrations folder.
 pub type EmbeddedMigrations = &'static [(&'static str, &'static str, &'static str)];
@@ -38,6 +46,7 @@ pub struct AppConfig {
     static_folder: Option<PathBuf>,
     root: Option<PathBuf>,
     commands: Vec<Arc<dyn ManagementCommand>>,
+    post_migrate: Vec<PostMigrateFn>,
 }
 
 impl fmt::Debug for AppConfig {
@@ -109,6 +118,7 @@ impl AppConfig {
             static_folder: None,
             root: None,
             commands: Vec::new(),
+            post_migrate: Vec::new(),
         }
     }
 
@@ -264,6 +274,19 @@ impl AppConfig {
     #[must_use]
     pub fn command_fn(self, command: clap::Command, handler: CommandFn) -> Self {
         self.command(FnCommand { command, handler })
+    }
+
+    /// Runs `hook` after every `migrate` (also when nothing was applied), in app order: how
+    /// the auth app creates the permissions of every installed model.
+    #[must_use]
+    pub fn post_migrate(mut self, hook: PostMigrateFn) -> Self {
+        self.post_migrate.push(hook);
+        self
+    }
+
+    /// The [`post_migrate`](Self::post_migrate) hooks.
+    pub fn post_migrate_hooks(&self) -> &[PostMigrateFn] {
+        &self.post_migrate
     }
 
     pub(crate) fn commands(&self) -> &[Arc<dyn ManagementCommand>] {

@@ -140,6 +140,8 @@ impl Settings {
             "SESSION_REDIS_URL" => show(&sessions.redis_url.as_ref().map_or("", |u| u.expose())),
             "SESSION_REDIS_PREFIX" => show(&sessions.redis_prefix),
             "SESSION_STORE_TIMEOUT" => show(&sessions.store_timeout),
+            "AUTH_THROTTLE_FAILURES" => show(&self.auth.throttle_failures),
+            "AUTH_THROTTLE_WINDOW" => show(&self.auth.throttle_window),
             "CSRF_COOKIE_NAME" => show(&self.csrf_cookie_name),
             "CSRF_COOKIE_AGE" => show(&self.csrf_cookie_age),
             "CSRF_COOKIE_DOMAIN" => show(&self.csrf_cookie_domain),

@@ -1,0 +1,277 @@
+//! The views at Django's URLs: `/accounts/login/`, `/accounts/logout/` (POST only, as Django 5),
+//! `/accounts/password_change/` and `/accounts/password_change/done/`. Their templates are
+//! embedded under Django's names (`registration/login.html`, ...); a project's template of the
+//! same name (in its templates folder, or added with `App::add_template` in `Project::web`)
+//! wins. Invalid input shows the page again (200) with the errors and the values typed.
+
+use std::net::IpAddr;
+
+use micro::http::{HeaderMap, HeaderValue, StatusCode, header};
+use micro::routing::{get, post};
+use micro::{CsrfToken, Form, FromRequest, IntoResponse, Response, State, Templates, context};
+use serde::Deserialize;
+
+use super::{
+    AuthConfig, Credentials, CurrentUser, Throttle, UserAttributes, authenticate, guards, login,
+    logout, safe_next, set_password, update_session_auth_hash,
+};
+use crate::sessions::Session;
+use crate::{Database, Settings};
+
+/// Django's message for wrong credentials: it does not say which part was wrong.
+pub(super) const INVALID_LOGIN: &str =
+    "Please enter a correct username and password. Note that both fields may be case-sensitive.";
+const REQUIRED: &str = "This field is required.";
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "registration/login.html",
+        include_str!("templates/registration/login.html"),
+    ),
+    (
+        "registration/logged_out.html",
+        include_str!("templates/registration/logged_out.html"),
+    ),
+    (
+        "registration/password_change_form.html",
+        include_str!("templates/registration/password_change_form.html"),
+    ),
+    (
+        "registration/password_change_done.html",
+        include_str!("templates/registration/password_change_done.html"),
+    ),
+];
+
+pub(super) fn register(app: &mut micro::App, _settings: &Settings) {
+    for (name, source) in TEMPLATES {
+        // A template the project's folder already has is the project's: keep it.
+        if app.templates_mut().get_template(name).is_err() {
+            app.add_template(*name, *source)
+                .expect("the auth app's templates parse");
+        }
+    }
+    app.route("/accounts/login/", get(login_page).post(login_submit));
+    app.route("/accounts/logout/", post(logout_submit));
+    app.route(
+        "/accounts/password_change/",
+        get(password_change_page)
+            .post(password_change_submit)
+            .guard(guards::login_required()),
+    );
+    app.route(
+        "/accounts/password_change/done/",
+        get(|t: Templates| async move { t.render("registration/password_change_done.html", ()) })
+            .guard(guards::login_required()),
+    );
+}
+
+/// The client's IP address, when the server says it.
+struct Client(Option<IpAddr>);
+
+impl FromRequest for Client {
+    type Rejection = micro::Error;
+
+    async fn from_request(req: &mut micro::Request) -> Result<Self, micro::Error> {
+        Ok(Client(req.client_addr().map(|a| a.ip())))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct NextQuery {
+    next: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: String,
+}
+
+fn host(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::HOST).and_then(|h| h.to_str().ok())
+}
+
+fn render_login(
+    t: &Templates,
+    username: &str,
+    next: &str,
+    errors: &[String],
+) -> Result<Response, micro::Error> {
+    Ok(t.render(
+        "registration/login.html",
+        context! { username, next, errors, action => "/accounts/login/" },
+    )?
+    .into_response())
+}
+
+async fn login_page(
+    t: Templates,
+    micro::Query(q): micro::Query<NextQuery>,
+) -> Result<Response, micro::Error> {
+    render_login(&t, "", &q.next, &[])
+}
+
+#[allow(clippy::too_many_arguments)] // one extractor each
+async fn login_submit(
+    t: Templates,
+    State(db): State<Database>,
+    State(config): State<AuthConfig>,
+    State(settings): State<Settings>,
+    session: Session,
+    csrf: Option<CsrfToken>,
+    Client(client): Client,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, micro::Error> {
+    let mut errors = Vec::new();
+    if form.username.is_empty() || form.password.is_empty() {
+        errors.push(REQUIRED.to_owned());
+        return render_login(&t, &form.username, &form.next, &errors);
+    }
+    let throttle = Throttle::new(&settings.auth);
+    let checked = throttle
+        .check(&db, &form.username, client)
+        .await
+        .map_err(|e| e.http_error())?;
+    if let Err(throttled) = checked {
+        errors.push(format!(
+            "Too many failed login attempts. Try again in {} seconds.",
+            throttled.retry_after
+        ));
+        let mut res = render_login(&t, &form.username, &form.next, &errors)?;
+        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        res.headers_mut().insert(
+            header::RETRY_AFTER,
+            HeaderValue::from(throttled.retry_after),
+        );
+        return Ok(res);
+    }
+    let credentials = Credentials::new(form.username.clone(), form.password.clone());
+    let found = authenticate(&db, &config, &credentials)
+        .await
+        .map_err(|e| e.http_error())?;
+    let Some((mut user, backend)) = found else {
+        throttle
+            .record_failure(&db, &form.username, client)
+            .await
+            .map_err(|e| e.http_error())?;
+        errors.push(INVALID_LOGIN.to_owned());
+        return render_login(&t, &form.username, &form.next, &errors);
+    };
+    throttle
+        .reset(&db, &form.username)
+        .await
+        .map_err(|e| e.http_error())?;
+    let secret = secret_key(&settings);
+    login(&db, &session, &mut user, &backend, &secret).await?;
+    if let Some(csrf) = csrf {
+        // Django rotates the CSRF secret at login, so a token read before is no use after.
+        csrf.rotate();
+    }
+    let to = safe_next(&form.next, host(&headers))
+        .map_or_else(|| settings.login_redirect_url.clone(), str::to_owned);
+    Ok(micro::redirect(to).into_response())
+}
+
+fn secret_key(settings: &Settings) -> String {
+    settings
+        .web
+        .secret_key
+        .as_ref()
+        .map(|k| k.expose().to_owned())
+        .unwrap_or_default()
+}
+
+async fn logout_submit(
+    t: Templates,
+    State(settings): State<Settings>,
+    session: Session,
+    headers: HeaderMap,
+    body: micro::Bytes,
+) -> Result<Response, micro::Error> {
+    logout(&session);
+    // The body is optional (a bare logout button posts none): read `next` if it is there.
+    let next = form_urlencoded::parse(&body)
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    if let Some(next) = safe_next(&next, host(&headers)) {
+        return Ok(micro::redirect(next).into_response());
+    }
+    if let Some(to) = &settings.logout_redirect_url {
+        return Ok(micro::redirect(to.clone()).into_response());
+    }
+    Ok(t.render(
+        "registration/logged_out.html",
+        context! { login_url => settings.login_url.clone() },
+    )?
+    .into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct PasswordChangeForm {
+    old_password: String,
+    new_password1: String,
+    new_password2: String,
+}
+
+async fn password_change_page(t: Templates) -> Result<Response, micro::Error> {
+    Ok(t.render(
+        "registration/password_change_form.html",
+        context! { errors => Vec::<String>::new() },
+    )?
+    .into_response())
+}
+
+async fn password_change_submit(
+    t: Templates,
+    State(db): State<Database>,
+    State(config): State<AuthConfig>,
+    State(settings): State<Settings>,
+    current: CurrentUser,
+    Form(form): Form<PasswordChangeForm>,
+) -> Result<Response, micro::Error> {
+    let (Some(user), Some(session)) = (current.user(), current.session()) else {
+        return Err(micro::abort(403));
+    };
+    let mut user = user.clone();
+    let mut errors = Vec::new();
+    if form.old_password.is_empty()
+        || form.new_password1.is_empty()
+        || form.new_password2.is_empty()
+    {
+        errors.push(REQUIRED.to_owned());
+    } else if !config
+        .hashers
+        .verify_async(&form.old_password, &user.password)
+        .await
+        .ok
+    {
+        errors.push("Your old password was entered incorrectly. Please enter it again.".to_owned());
+    } else if form.new_password1 != form.new_password2 {
+        errors.push("The two password fields didn\u{2019}t match.".to_owned());
+    } else {
+        errors.extend(
+            config
+                .validators
+                .validate(&form.new_password1, &UserAttributes::of(&user)),
+        );
+    }
+    if !errors.is_empty() {
+        return Ok(t
+            .render(
+                "registration/password_change_form.html",
+                context! { errors },
+            )?
+            .into_response());
+    }
+    set_password(&db, &config, &mut user, &form.new_password1)
+        .await
+        .map_err(|e| e.http_error())?;
+    update_session_auth_hash(session, &user, &secret_key(&settings))?;
+    Ok(micro::redirect("/accounts/password_change/done/").into_response())
+}

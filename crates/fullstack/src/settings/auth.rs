@@ -1,0 +1,55 @@
+//! The auth app's keys: `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW`. Kept apart from the
+//! other keys so the auth app's settings stay in one place.
+
+use micro::{ConfigError, ConfigTable};
+use serde::Deserialize;
+
+/// The keys [`AuthSettings`] reads.
+pub(super) const KEYS: &[&str] = &["AUTH_THROTTLE_FAILURES", "AUTH_THROTTLE_WINDOW"];
+
+/// Login throttling, read by the [auth app](crate::auth).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Failed logins allowed for one username, and for one client address, within the window
+    /// (`AUTH_THROTTLE_FAILURES`, 5); the next attempt gets a 429. 0 turns throttling off.
+    #[serde(rename = "AUTH_THROTTLE_FAILURES")]
+    pub throttle_failures: u32,
+    /// The window in seconds (`AUTH_THROTTLE_WINDOW`, 900: fifteen minutes).
+    #[serde(rename = "AUTH_THROTTLE_WINDOW")]
+    pub throttle_window: u64,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            throttle_failures: 5,
+            throttle_window: 900,
+        }
+    }
+}
+
+impl AuthSettings {
+    /// Takes the `AUTH_*` keys out of `table`.
+    pub(super) fn take(table: &mut ConfigTable) -> Result<AuthSettings, ConfigError> {
+        table
+            .split_off(|key| key.starts_with("AUTH_"))
+            .deserialize()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Settings;
+
+    #[test]
+    fn read_from_the_settings_with_defaults() {
+        let s = Settings::from_toml_str("AUTH_THROTTLE_FAILURES = 3").unwrap();
+        assert_eq!(s.auth.throttle_failures, 3);
+        assert_eq!(s.auth.throttle_window, 900);
+        assert_eq!(Settings::default().auth.throttle_failures, 5);
+        let err = Settings::from_toml_str("AUTH_THROTTLE_FAILURE = 3").unwrap_err();
+        assert!(err.to_string().contains("AUTH_THROTTLE_FAILURE"), "{err}");
+        assert!(Settings::from_toml_str("AUTH_THROTTLE_WINDOW = \"soon\"").is_err());
+    }
+}
