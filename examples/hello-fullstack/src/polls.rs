@@ -7,9 +7,12 @@ pub use models::{Choice, ChoiceByQuestion, Question};
 use chrono::{DateTime, Duration, Utc};
 use fullstack::messages::Messages;
 use fullstack::query::prelude::*;
+use std::sync::Arc;
+
+use fullstack::forms::{BoundForm, Field, FormData, FormSpec, Widget};
 use fullstack::{AppConfig, CommandContext, CommandFuture, Database, ForeignKey, Model};
-use micro::{Error, Form, Html, Path, Redirect, State, Templates};
-use serde::{Deserialize, Serialize};
+use micro::{Either, Error, Html, Path, Redirect, State, Templates};
+use serde::Serialize;
 
 /// The app: models, migrations (made by `makemigrations`, embedded in the binary), routes,
 /// templates and the `seed` command.
@@ -51,6 +54,23 @@ impl From<&Question> for QuestionView {
     }
 }
 
+/// The vote form of a question: one radio button per choice. Built at run time, since the
+/// choices are the question's rows; a value that is not one of them is a field error.
+fn vote_form(choices: &[Choice]) -> Arc<FormSpec> {
+    let options = choices
+        .iter()
+        .map(|c| (c.id.to_string(), c.choice_text.clone()));
+    Arc::new(
+        FormSpec::new().field(
+            Field::choice("choice", options)
+                .widget(Widget::RadioSelect)
+                .label("Your choice")
+                // The Django tutorial's words.
+                .message("required", "You didn't select a choice."),
+        ),
+    )
+}
+
 /// The list page's context.
 #[derive(Serialize)]
 struct IndexPage {
@@ -62,6 +82,8 @@ struct IndexPage {
 struct QuestionPage {
     question: QuestionView,
     choices: Vec<Choice>,
+    /// The vote form (the detail page only).
+    form: Option<BoundForm>,
 }
 
 /// The five latest questions, newest first (the model's ordering, `-pub_date`).
@@ -84,11 +106,22 @@ async fn detail(
         .get(&db)
         .await?;
     let choices = question.choice_set().all(&db).await?;
+    let form = vote_form(&choices).unbound();
+    render_detail(&t, &question, choices, form)
+}
+
+fn render_detail(
+    t: &Templates,
+    question: &Question,
+    choices: Vec<Choice>,
+    form: BoundForm,
+) -> Result<Html<String>, Error> {
     t.render(
         "polls/detail.html",
         QuestionPage {
-            question: QuestionView::from(&question),
+            question: QuestionView::from(question),
             choices,
+            form: Some(form),
         },
     )
 }
@@ -111,34 +144,46 @@ async fn results(
         QuestionPage {
             question: QuestionView::from(&question),
             choices,
+            form: None,
         },
     )
 }
 
-/// The vote form's body.
-#[derive(Deserialize)]
-struct VoteForm {
-    choice: i64,
-}
-
 /// Adds one vote in SQL (`votes = votes + 1`, no lost update), then redirects to the results,
-/// which say "Thanks for voting." (a message, shown once). A choice of another question is a
-/// 404: the update is filtered on both keys.
+/// which say "Thanks for voting." (a message, shown once). No choice, or one that is not this
+/// question's, shows the question again with the error (status 200, as Django's tutorial).
 async fn vote(
+    t: Templates,
     messages: Messages,
     State(db): State<Database>,
     Path(id): Path<i64>,
-    Form(form): Form<VoteForm>,
-) -> Result<Redirect, Error> {
+    data: FormData,
+) -> Result<Either<Redirect, Html<String>>, Error> {
+    let question = Question::objects()
+        .filter(Question::ID.eq(id))
+        .get(&db)
+        .await?;
+    let choices = question.choice_set().all(&db).await?;
+    let mut form = vote_form(&choices).bind(data);
+    let chosen = form
+        .is_valid()
+        .then(|| form.take_cleaned())
+        .and_then(|cleaned| cleaned.text("choice")?.parse::<i64>().ok());
+    let Some(choice) = chosen else {
+        return Ok(Either::Right(render_detail(&t, &question, choices, form)?));
+    };
+    // Filtered on both keys, so a choice deleted meanwhile (or of another question) is a 404.
     let changed = Choice::objects()
-        .filter(Choice::ID.eq(form.choice) & Choice::QUESTION.eq(ForeignKey::new(id)))
+        .filter(Choice::ID.eq(choice) & Choice::QUESTION.eq(ForeignKey::new(id)))
         .update(&db, [Choice::VOTES.set(Choice::VOTES.f() + 1)])
         .await?;
     if changed == 0 {
         return Err(Error::not_found());
     }
     messages.success("Thanks for voting.");
-    Ok(Redirect::see_other(format!("/questions/{id}/results/")))
+    Ok(Either::Left(Redirect::see_other(format!(
+        "/questions/{id}/results/"
+    ))))
 }
 
 /// `seed`: two questions with their choices, in one transaction.
