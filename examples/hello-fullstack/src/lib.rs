@@ -10,13 +10,14 @@ pub mod polls;
 
 use fullstack::Project;
 
-/// The project: Django's sessions and messages apps (the "Thanks for voting." after a vote),
-/// and `polls`. `runserver` applies pending migrations before it serves, so a fresh clone runs
+/// The project: Django's sessions, messages (the "Thanks for voting." after a vote) and auth
+/// apps (users, `/accounts/login/`, `createsuperuser`), and `polls`. `runserver` applies pending migrations before it serves, so a fresh clone runs
 /// with one command (Django would ask for `migrate` first).
 pub fn project() -> Project {
     fullstack::project!("hello-fullstack")
         .app(fullstack::sessions::app())
         .app(fullstack::messages::app())
+        .app(fullstack::auth::app())
         .app(polls::app())
         .migrate_on_start(true)
 }

@@ -294,3 +294,25 @@ async fn seed_command_adds_questions() {
     assert_eq!(code, 0);
     assert!(out.contains("seed"), "{out}");
 }
+
+#[tokio::test]
+async fn the_auth_app_serves_its_login_page_and_refuses_bad_credentials() {
+    let (_dir, _url, db) = database().await;
+    let c = client(&db);
+    let res = c.get("/accounts/login/").await;
+    assert_eq!(res.status(), 200);
+    let body = res.text();
+    assert!(body.contains("csrfmiddlewaretoken"), "{body}");
+    let res = c
+        .post("/accounts/login/")
+        .form(&[("username", "nobody"), ("password", "wrong")])
+        .with_csrf_token()
+        .await;
+    assert_eq!(res.status(), 200, "the page again, with the error");
+    assert!(
+        res.text()
+            .contains("Please enter a correct username and password"),
+        "{}",
+        res.text()
+    );
+}
