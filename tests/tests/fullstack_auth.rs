@@ -7,6 +7,8 @@
 
 mod backends;
 
+use backends::migrate;
+
 use backends::{TestDb, on_every_backend};
 use fullstack::auth::{
     self, AuthBackend, AuthConfig, BackendFuture, Credentials, CurrentUser, Group, Hashers,
@@ -96,18 +98,6 @@ fn project(settings: &str) -> Project {
                 t.render("whoami.html", ())
             });
         })
-}
-
-async fn migrate(project: &Project, url: &str) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = project
-        .run_with(
-            ["site", "migrate", "--database-url", url],
-            &mut out,
-            &mut err,
-        )
-        .await;
-    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
 }
 
 async fn client_with(t: &TestDb, settings: &str) -> TestClient {

@@ -6,6 +6,8 @@
 
 mod backends;
 
+use backends::migrate;
+
 use backends::{TestDb, on_every_backend};
 use fullstack::messages::{Level, Messages};
 use fullstack::sessions::{self, DatabaseStore, SessionStore};
@@ -82,18 +84,6 @@ fn project(toml: &str, with_sessions: bool) -> Project {
         project = project.app(sessions::app());
     }
     project.app(fullstack::messages::app()).web(routes)
-}
-
-async fn migrate(project: &Project, url: &str) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = project
-        .run_with(
-            ["site", "migrate", "--database-url", url],
-            &mut out,
-            &mut err,
-        )
-        .await;
-    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
 }
 
 async fn client_on(t: &TestDb, toml: &str) -> TestClient {

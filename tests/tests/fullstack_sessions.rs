@@ -4,6 +4,8 @@
 
 mod backends;
 
+use backends::migrate;
+
 use std::time::Duration;
 
 use backends::{TestDb, on_every_backend};
@@ -45,18 +47,6 @@ fn project(settings: SessionSettings) -> Project {
     Project::new("site")
         .app(sessions::app_with(settings))
         .web(routes)
-}
-
-async fn migrate(project: &Project, url: &str) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = project
-        .run_with(
-            ["site", "migrate", "--database-url", url],
-            &mut out,
-            &mut err,
-        )
-        .await;
-    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
 }
 
 async fn client_with(t: &TestDb, settings: SessionSettings) -> TestClient {

@@ -96,3 +96,17 @@ where
     let _ = std::fs::remove_file(sqlite_path.with_extension("db-wal"));
     let _ = std::fs::remove_file(sqlite_path.with_extension("db-shm"));
 }
+
+/// Runs `migrate` for `project` on the database at `url` (the project's `site` command line,
+/// as a user would), failing the test with the command's error output.
+pub(crate) async fn migrate(project: &fullstack::Project, url: &str) {
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = project
+        .run_with(
+            ["site", "migrate", "--database-url", url],
+            &mut out,
+            &mut err,
+        )
+        .await;
+    assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+}
