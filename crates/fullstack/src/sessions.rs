@@ -34,22 +34,19 @@ mod model;
 #[cfg(feature = "redis")]
 mod redis_store;
 mod saving;
-mod settings;
 mod signed_cookie;
 mod store;
 
 use crate::AppConfig;
 
+pub use crate::settings::{SessionEngine, SessionSettings};
 pub use cached_db_store::CachedDbStore;
 pub use database_store::DatabaseStore;
 pub use handle::{Expiry, Session};
 pub use model::StoredSession;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisStore;
-#[cfg(feature = "redis")]
-pub(crate) use redis_store::redis_client;
 pub use saving::Sessions;
-pub use settings::{SessionEngine, SessionSettings};
 pub use signed_cookie::SALT as SIGNED_COOKIES_SALT;
 pub use store::{SessionBackend, SessionRecord, SessionStore, StoreError, StoreFuture};
 

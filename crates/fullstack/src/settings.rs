@@ -30,6 +30,7 @@ mod keys;
 mod messages;
 mod safe;
 mod session_keys;
+mod sessions;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -45,7 +46,9 @@ pub use messages::{MessageSettings, MessageStorage};
 pub use safe::{MASK, is_sensitive, mask_url_password};
 use session_keys::{SESSION_KEYS, SessionKeys};
 
-use crate::sessions::SessionSettings;
+#[cfg(feature = "redis")]
+pub(crate) use session_keys::redis_client;
+pub use sessions::{SessionEngine, SessionSettings};
 
 /// Every setting of a project. Build it with [`Settings::load_from`] (or
 /// [`settings!`](crate::settings!)), [`Settings::from_toml_str`], or [`Settings::default`] and

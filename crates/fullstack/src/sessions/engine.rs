@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use super::cached_db_store::{CachedDbStore, SessionCache, new_cache};
-use super::settings::{SessionEngine, SessionSettings};
 use super::store::{SessionBackend, SessionStore};
 use super::{DatabaseStore, signed_cookie};
+use crate::settings::{SessionEngine, SessionSettings};
 
 /// What [`Sessions`](super::Sessions) made of its settings once, at startup: the
 /// cached_db engine's cache and the Redis store live as long as the app, not one request.

@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use super::engine::{self, Engine, Storage};
-use super::settings::SessionSettings;
 use super::store::StoreError;
 use super::{key, signed_cookie};
+use crate::settings::SessionSettings;
 
 /// Where a session's own expiry is kept in its data (Django's name).
 const EXPIRY_KEY: &str = "_session_expiry";

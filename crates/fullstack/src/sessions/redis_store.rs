@@ -8,8 +8,8 @@ use chrono::Utc;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde_json::{Map, Value as Json};
 
-use super::settings::SessionSettings;
 use super::store::{SessionRecord, SessionStore, StoreError, StoreFuture};
+use crate::settings::SessionSettings;
 
 /// Keeps sessions in Redis. Connections come from a [`ConnectionManager`] (one multiplexed
 /// connection shared by every request, reconnected when it breaks), made at the first use, so
@@ -34,15 +34,6 @@ impl std::fmt::Debug for RedisStore {
     }
 }
 
-/// A client for `url`, checked but not connected; errors never repeat the URL.
-pub(crate) fn redis_client(url: &micro::Secret) -> Result<redis::Client, StoreError> {
-    redis::Client::open(url.expose()).map_err(|_| {
-        StoreError(
-            "SESSION_REDIS_URL is not a Redis URL (redis://[:password@]host[:port][/db])".into(),
-        )
-    })
-}
-
 impl RedisStore {
     /// Sessions in the Redis at `url` (`redis://[:password@]host:port[/db]`), under keys that
     /// start with `prefix`; every call gives up after `timeout`.
@@ -55,7 +46,7 @@ impl RedisStore {
         timeout: Duration,
     ) -> Result<RedisStore, StoreError> {
         Ok(RedisStore {
-            client: redis_client(url)?,
+            client: crate::settings::redis_client(url).map_err(StoreError)?,
             prefix: prefix.into(),
             timeout,
             manager: Mutex::new(None),

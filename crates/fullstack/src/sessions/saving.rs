@@ -13,9 +13,9 @@ use micro::IntoResponse;
 
 use super::engine::{Engine, MAX_COOKIE_SIZE, Storage};
 use super::handle::{self, Session, SlotInner};
-use super::settings::SessionSettings;
 use super::store::{SessionRecord, StoreError};
 use super::{key, signed_cookie};
+use crate::settings::SessionSettings;
 
 /// Server-side sessions for a web app: its settings and the engine made of them once (the
 /// `cached_db` cache, the Redis connection). [`install`](Self::install) puts them in the app's

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::handle;
-use super::settings::SessionSettings;
+use crate::settings::SessionSettings;
 
 /// The signer's salt: a value signed for another purpose is refused here.
 pub const SALT: &str = "fullstack.sessions.signed_cookies";

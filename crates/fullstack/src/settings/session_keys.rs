@@ -10,7 +10,7 @@ use std::time::Duration;
 use micro::ConfigError;
 use serde::{Deserialize, Deserializer};
 
-use crate::sessions::{SessionEngine, SessionSettings};
+use super::sessions::{SessionEngine, SessionSettings};
 
 /// The keys read here, before micro sees the table.
 pub(super) const SESSION_KEYS: &[&str] = &[
@@ -155,9 +155,18 @@ fn check_redis(url: Option<&micro::Secret>) -> Result<(), ConfigError> {
         ));
     };
     // The URL may carry a password: the message never repeats it.
-    crate::sessions::redis_client(url)
+    redis_client(url)
         .map(|_| ())
-        .map_err(|e| error("SESSION_REDIS_URL", e.to_string()))
+        .map_err(|e| error("SESSION_REDIS_URL", e))
+}
+
+/// A client for `url`, checked but not connected; errors never repeat the URL (it may carry
+/// a password).
+#[cfg(feature = "redis")]
+pub(crate) fn redis_client(url: &micro::Secret) -> Result<redis::Client, String> {
+    redis::Client::open(url.expose()).map_err(|_| {
+        "SESSION_REDIS_URL is not a Redis URL (redis://[:password@]host[:port][/db])".to_string()
+    })
 }
 
 #[cfg(not(feature = "redis"))]

@@ -1,4 +1,5 @@
-//! The session settings: Django's `SESSION_*`.
+//! The session settings: Django's `SESSION_*`, read by the sessions app (`crate::sessions`).
+//! They live with the other settings so the core names no type of a contrib app.
 
 use std::fmt;
 use std::time::Duration;
