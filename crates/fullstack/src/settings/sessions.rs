@@ -68,7 +68,7 @@ impl<'de> Deserialize<'de> for SessionEngine {
 
 /// How sessions are kept and their cookie is set: Django's `SESSION_*` settings. The project's
 /// [`Settings::sessions`](crate::Settings::sessions) is one, read from `SESSION_*` keys;
-/// [`sessions::app_with`](super::app_with) takes one made in code.
+/// [`sessions::app_with`](crate::sessions::app_with) takes one made in code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SessionSettings {
     /// Where sessions are kept (`SESSION_ENGINE`, the database by default).
