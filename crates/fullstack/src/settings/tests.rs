@@ -193,9 +193,9 @@ fn csrf_settings_default_to_djangos_and_read_the_environment() {
 
 #[test]
 fn session_settings_default_to_djangos_and_read_file_and_environment() {
-    use crate::sessions::SessionEngine;
+    use crate::settings::SessionEngine;
     let s = Settings::default();
-    assert_eq!(s.sessions, crate::sessions::SessionSettings::default());
+    assert_eq!(s.sessions, crate::settings::SessionSettings::default());
     assert_eq!(s.sessions.engine, SessionEngine::Db);
     assert_eq!(s.sessions.cookie_name, "sessionid");
     assert_eq!(s.sessions.age.as_secs(), 1_209_600);
