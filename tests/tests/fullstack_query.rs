@@ -1282,3 +1282,92 @@ async fn a_held_connection_runs_querysets_transactions_and_savepoints() {
     })
     .await;
 }
+
+/// Lookups named at run time (the admin's `search_fields`, `list_filter`, `o=`), across
+/// foreign keys with `LEFT JOIN`s, on every backend.
+#[tokio::test]
+async fn lookups_by_name_across_foreign_keys() {
+    use fullstack::query::FieldPath;
+    on_every_backend("qbyname", |t| async move {
+        let f = Fixture::new(&t).await;
+        let db = &f.db;
+        let qs = seed(db).await;
+        let mut tagged = Tag {
+            id: 0,
+            question: Some(ForeignKey::from(&qs[1])),
+            name: "sale".to_owned(),
+        };
+        tagged.save(db).await.unwrap();
+        let mut loose = Tag {
+            id: 0,
+            question: None,
+            name: "loose".to_owned(),
+        };
+        loose.save(db).await.unwrap();
+        for q in &qs {
+            Choice::of(q, q.votes).save(db).await.unwrap();
+        }
+
+        // Case-insensitive search across the foreign key; `%` and `_` are literal.
+        let text = FieldPath::<Choice>::parse("question__question_text").unwrap();
+        let found = Choice::objects()
+            .filter(text.icontains("what"))
+            .order_by([FieldPath::<Choice>::order("-question__votes").unwrap()])
+            .all(db)
+            .await
+            .unwrap();
+        let votes: Vec<i32> = found.iter().map(|c| c.votes).collect();
+        assert_eq!(votes, [10, 1], "{}", t.name);
+        let literal = Choice::objects()
+            .filter(text.icontains("50% off_"))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(literal, 1, "{}", t.name);
+        let wildcard = Choice::objects()
+            .filter(text.icontains("%"))
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(wildcard, 1, "`%` matched as a wildcard on {}", t.name);
+
+        // A filter value from a query string, and the year of a moment across the key.
+        let votes = FieldPath::<Choice>::parse("question__votes").unwrap();
+        let five = votes.value_from_str("5").unwrap();
+        assert_eq!(
+            Choice::objects()
+                .filter(votes.gte(five))
+                .count(db)
+                .await
+                .unwrap(),
+            2
+        );
+        assert!(votes.value_from_str("5; DROP TABLE polls_choice").is_err());
+        let date = FieldPath::<Choice>::parse("question__pub_date").unwrap();
+        let in_2024 = Choice::objects()
+            .filter(date.year_eq(2024).unwrap() & date.month_eq(3).unwrap())
+            .count(db)
+            .await
+            .unwrap();
+        assert_eq!(in_2024, 2, "{}", t.name);
+
+        // A null foreign key: its row stays in (LEFT JOIN) with null related fields.
+        let question_text = FieldPath::<Tag>::parse("question__question_text").unwrap();
+        let orphans = Tag::objects()
+            .filter(question_text.is_null(true))
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(orphans.len(), 1);
+        assert_eq!(orphans[0].name, "loose");
+        let by_key = FieldPath::<Tag>::parse("question").unwrap();
+        let on_second = Tag::objects()
+            .filter(by_key.eq(by_key.value_from_str(&qs[1].id.to_string()).unwrap()))
+            .all(db)
+            .await
+            .unwrap();
+        assert_eq!(on_second.len(), 1);
+        f.done().await;
+    })
+    .await;
+}

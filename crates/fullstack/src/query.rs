@@ -18,6 +18,7 @@
 //! `&mut PooledConnection` or `&mut Transaction`. See `docs/fullstack/orm.md` for the guide.
 
 mod aggregate;
+mod by_name;
 mod executor;
 mod expr;
 mod instance;
@@ -31,6 +32,7 @@ mod related;
 mod sql;
 
 pub use aggregate::{Agg, Aggregates, Values, count};
+pub use by_name::{FieldPath, LookupError};
 pub use executor::{Connection, Executor};
 pub use expr::{Assign, F, Numeric, Order, Q, Selected};
 pub use instance::{ModelExt, ModelSet};
