@@ -4,7 +4,7 @@
 
 mod backends;
 
-use backends::{TestDb, on_every_backend};
+use backends::{Isolated, TestDb, on_every_backend};
 use chrono::{DateTime, TimeZone, Utc};
 use fullstack::query::prelude::*;
 use fullstack::query::{Selected, raw, raw_rows};
@@ -90,54 +90,25 @@ fn models() -> ModelSet {
 
 // ---- fixtures --------------------------------------------------------------------------------
 
-/// A database of its own for one test on one backend: SQLite's file is already fresh; on
-/// PostgreSQL a new schema (via `search_path`), on MySQL a new database. The models' table
-/// names are static, so this is how parallel tests (and other people's) keep apart.
+/// A database of its own for one test on one backend (the models' table names are static),
+/// with the tables made.
 struct Fixture {
     db: Database,
-    admin: Database,
-    drop: Option<String>,
+    isolated: Isolated,
 }
 
 impl Fixture {
     async fn new(t: &TestDb) -> Fixture {
-        let name = t.table("q");
-        let (db, drop) = match t.db.backend() {
-            Backend::Sqlite => (t.db.clone(), None),
-            Backend::Postgres => {
-                t.db.execute(&format!("CREATE SCHEMA \"{name}\""), vec![])
-                    .await
-                    .unwrap();
-                let url = std::env::var("TEST_POSTGRES_URL").unwrap();
-                let sep = if url.contains('?') { '&' } else { '?' };
-                let db = Database::connect(&format!("{url}{sep}options[search_path]={name}"))
-                    .await
-                    .unwrap();
-                (db, Some(format!("DROP SCHEMA \"{name}\" CASCADE")))
-            }
-            Backend::MySql => {
-                t.db.execute(&format!("CREATE DATABASE `{name}`"), vec![])
-                    .await
-                    .unwrap();
-                let url = std::env::var("TEST_MYSQL_URL").unwrap();
-                let base = &url[..url.rfind('/').unwrap()];
-                let db = Database::connect(&format!("{base}/{name}")).await.unwrap();
-                (db, Some(format!("DROP DATABASE `{name}`")))
-            }
-        };
-        create_tables(&db).await;
+        let isolated = Isolated::new(t, "q").await;
+        create_tables(&isolated.db).await;
         Fixture {
-            db,
-            admin: t.db.clone(),
-            drop,
+            db: isolated.db.clone(),
+            isolated,
         }
     }
 
     async fn done(self) {
-        self.db.close().await;
-        if let Some(drop) = self.drop {
-            self.admin.execute(&drop, vec![]).await.unwrap();
-        }
+        self.isolated.done().await;
     }
 }
 

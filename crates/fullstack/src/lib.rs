@@ -16,6 +16,7 @@
 // The derive's `::fullstack::...` paths, for the sessions app's own model.
 extern crate self as fullstack;
 
+pub mod admin;
 pub mod auth;
 pub mod commands;
 mod db;

@@ -110,3 +110,62 @@ pub(crate) async fn migrate(project: &fullstack::Project, url: &str) {
         .await;
     assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
 }
+
+/// A database of its own for one test on one backend, for tests whose tables have static
+/// names (models' tables, the auth app's): SQLite's file is fresh already; on PostgreSQL a new
+/// schema (through `search_path`), on MySQL a new database. Parallel tests and earlier runs
+/// keep apart this way.
+pub(crate) struct Isolated {
+    pub(crate) db: Database,
+    /// The URL `db` is connected to (for commands such as `migrate`).
+    pub(crate) url: String,
+    admin: Database,
+    drop: Option<String>,
+}
+
+impl Isolated {
+    pub(crate) async fn new(t: &TestDb, base: &str) -> Isolated {
+        use fullstack::Backend;
+        let name = t.table(base);
+        let (url, drop) = match t.db.backend() {
+            Backend::Sqlite => (t.url.clone(), None),
+            Backend::Postgres => {
+                t.db.execute(&format!("CREATE SCHEMA \"{name}\""), vec![])
+                    .await
+                    .unwrap();
+                let sep = if t.url.contains('?') { '&' } else { '?' };
+                (
+                    format!("{}{sep}options[search_path]={name}", t.url),
+                    Some(format!("DROP SCHEMA \"{name}\" CASCADE")),
+                )
+            }
+            Backend::MySql => {
+                t.db.execute(&format!("CREATE DATABASE `{name}`"), vec![])
+                    .await
+                    .unwrap();
+                let base = &t.url[..t.url.rfind('/').unwrap()];
+                (
+                    format!("{base}/{name}"),
+                    Some(format!("DROP DATABASE `{name}`")),
+                )
+            }
+        };
+        let db = match drop {
+            None => t.db.clone(),
+            Some(_) => Database::connect(&url).await.unwrap(),
+        };
+        Isolated {
+            db,
+            url,
+            admin: t.db.clone(),
+            drop,
+        }
+    }
+
+    pub(crate) async fn done(self) {
+        if let Some(drop) = self.drop {
+            self.db.close().await;
+            self.admin.execute(&drop, vec![]).await.unwrap();
+        }
+    }
+}

@@ -45,7 +45,11 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use crate::db::{ColumnType, Value};
 use crate::model::{FieldMeta, Model, ModelMeta};
 
+use super::executor::{Executor, conn};
 use super::expr::{Cond, DatePart, Hop, LikeKind, Node, Order, Q};
+use super::instance::read_value;
+use super::queryset::QuerySet;
+use super::sql;
 
 /// The separator of a path's steps, Django's `__`.
 const SEP: &str = "__";
@@ -303,6 +307,36 @@ impl<M: Model> FieldPath<M> {
             Some(name) => Ok(FieldPath::<M>::parse(name)?.desc()),
             None => Ok(FieldPath::<M>::parse(spec)?.asc()),
         }
+    }
+}
+
+impl<M: Model> QuerySet<M> {
+    /// Every matching row, each with the values of `extra` (fields of related models, reached
+    /// through `LEFT JOIN`s), in one query: the admin's change list shows
+    /// `"question__question_text"` for a page of choices without a query per row.
+    ///
+    /// # Errors
+    /// The driver's error, or a row that does not fit the model.
+    pub async fn all_with<E: Executor>(
+        &self,
+        mut ex: E,
+        extra: &[FieldPath<M>],
+    ) -> Result<Vec<(M, Vec<Value>)>, crate::Error> {
+        let mut columns = sql::model_columns(M::META, &[]);
+        let own = columns.len();
+        columns.extend(extra.iter().map(FieldPath::node));
+        let (text, values) = sql::select(ex.backend(), M::META, &self.parts, &columns, &[]);
+        let rows = conn(&mut ex).fetch_all(&text, values).await?;
+        rows.iter()
+            .map(|row| {
+                let values = extra
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| read_value(row, own + i, p.field.ty))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok((M::from_row(row, 0)?, values))
+            })
+            .collect()
     }
 }
 

@@ -1,0 +1,159 @@
+//! `ModelAdmin`: how one model shows in the admin (Django's `ModelAdmin` options). Every name
+//! is checked against the model's metadata when the model is registered, so a typo stops the
+//! program at start-up with the name in the message, never a request.
+
+use std::marker::PhantomData;
+
+use crate::model::Model;
+use crate::query::FieldPath;
+
+/// Django's default `list_per_page`.
+const LIST_PER_PAGE: u64 = 100;
+/// Django's default `list_max_show_all`.
+const LIST_MAX_SHOW_ALL: u64 = 200;
+
+/// The admin options of model `M`, built like Django's `ModelAdmin` class attributes.
+///
+/// ```
+/// use fullstack::Model;
+/// use fullstack::admin::ModelAdmin;
+///
+/// #[derive(Model)]
+/// struct Question {
+///     id: i64,
+///     #[field(max_length = 200)]
+///     question_text: String,
+///     is_open: bool,
+/// }
+///
+/// let admin = ModelAdmin::<Question>::new()
+///     .list_display(["question_text", "is_open"])
+///     .list_filter(["is_open"])
+///     .search_fields(["question_text"])
+///     .list_per_page(50);
+/// # let _ = admin;
+/// ```
+pub struct ModelAdmin<M> {
+    pub(crate) list_display: Vec<FieldPath<M>>,
+    pub(crate) list_filter: Vec<FieldPath<M>>,
+    pub(crate) search_fields: Vec<FieldPath<M>>,
+    pub(crate) ordering: Vec<String>,
+    pub(crate) list_per_page: u64,
+    pub(crate) list_max_show_all: u64,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Default for ModelAdmin<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model> ModelAdmin<M> {
+    /// The defaults: every field shown in the list, no filters, no search, 100 rows a page.
+    pub fn new() -> Self {
+        let list_display = M::META
+            .fields
+            .iter()
+            .filter(|f| shown_by_default(f.ty))
+            .map(|f| path::<M>("list_display", f.name))
+            .collect();
+        ModelAdmin {
+            list_display,
+            list_filter: Vec::new(),
+            search_fields: Vec::new(),
+            ordering: Vec::new(),
+            list_per_page: LIST_PER_PAGE,
+            list_max_show_all: LIST_MAX_SHOW_ALL,
+            _model: PhantomData,
+        }
+    }
+
+    /// The columns of the change list, by field name; `"question__question_text"` reaches
+    /// across a foreign key. The first column links to the change form.
+    ///
+    /// # Panics
+    /// When a name is not a field (path) of the model.
+    #[must_use]
+    pub fn list_display<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
+        self.list_display = names
+            .into_iter()
+            .map(|n| path::<M>("list_display", n))
+            .collect();
+        self
+    }
+
+    /// The fields the change list can be filtered on, in the side bar: booleans, fields with
+    /// `choices`, foreign keys and dates. Only these (and no other field) can be filtered on
+    /// through the query string, so a visitor cannot probe fields the admin does not show.
+    ///
+    /// # Panics
+    /// When a name is not a field (path) of the model.
+    #[must_use]
+    pub fn list_filter<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
+        self.list_filter = names
+            .into_iter()
+            .map(|n| path::<M>("list_filter", n))
+            .collect();
+        self
+    }
+
+    /// The fields the search box looks in, case-insensitively; each word of the search must be
+    /// in one of them (Django's `search_fields` with `icontains`).
+    ///
+    /// # Panics
+    /// When a name is not a field (path) of the model.
+    #[must_use]
+    pub fn search_fields<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
+        self.search_fields = names
+            .into_iter()
+            .map(|n| path::<M>("search_fields", n))
+            .collect();
+        self
+    }
+
+    /// The change list's order when no column was clicked: `"-pub_date"` is descending. By
+    /// default the model's ordering, else newest primary key first.
+    ///
+    /// # Panics
+    /// When a name is not a field (path) of the model.
+    #[must_use]
+    pub fn ordering<'a>(mut self, names: impl IntoIterator<Item = &'a str>) -> Self {
+        self.ordering = names
+            .into_iter()
+            .map(|n| {
+                let bare = n.strip_prefix('-').unwrap_or(n);
+                path::<M>("ordering", bare);
+                n.to_owned()
+            })
+            .collect();
+        self
+    }
+
+    /// Rows on a page of the change list (100).
+    #[must_use]
+    pub fn list_per_page(mut self, n: u64) -> Self {
+        self.list_per_page = n.max(1);
+        self
+    }
+
+    /// The most rows the "Show all" link shows on one page (200); above it the link is not
+    /// offered and `?all` is ignored.
+    #[must_use]
+    pub fn list_max_show_all(mut self, n: u64) -> Self {
+        self.list_max_show_all = n;
+        self
+    }
+}
+
+fn shown_by_default(ty: crate::db::ColumnType) -> bool {
+    !matches!(
+        ty,
+        crate::db::ColumnType::Json | crate::db::ColumnType::Binary
+    )
+}
+
+fn path<M: Model>(option: &str, name: &str) -> FieldPath<M> {
+    FieldPath::parse(name)
+        .unwrap_or_else(|e| panic!("admin: {}'s {option} names {name:?}: {e}", M::META.name))
+}

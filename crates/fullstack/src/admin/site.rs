@@ -1,0 +1,137 @@
+//! The admin site: the registered models, each behind a type-erased handle so one set of
+//! views serves every model (Django's `AdminSite.register`).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::ModelAdmin;
+use super::changelist::{self, ChangeList, ChangeListError, Params};
+use crate::Database;
+use crate::model::{Model, ModelMeta};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A registered model, its type erased.
+pub(crate) trait Registered: Send + Sync {
+    fn meta(&self) -> &'static ModelMeta;
+    fn change_list<'a>(
+        &'a self,
+        db: &'a Database,
+        params: &'a Params,
+    ) -> BoxFuture<'a, Result<ChangeList, ChangeListError>>;
+}
+
+impl<M: Model> Registered for ModelAdmin<M> {
+    fn meta(&self) -> &'static ModelMeta {
+        M::META
+    }
+
+    fn change_list<'a>(
+        &'a self,
+        db: &'a Database,
+        params: &'a Params,
+    ) -> BoxFuture<'a, Result<ChangeList, ChangeListError>> {
+        Box::pin(changelist::change_list(self, db, params))
+    }
+}
+
+/// The models an admin shows, and its titles. Give it to [`admin::app`](super::app).
+///
+/// ```
+/// use fullstack::Model;
+/// use fullstack::admin::{AdminSite, ModelAdmin};
+///
+/// #[derive(Model)]
+/// #[model(app = "polls")]
+/// struct Question {
+///     id: i64,
+///     #[field(max_length = 200)]
+///     question_text: String,
+/// }
+///
+/// let site = AdminSite::new()
+///     .site_header("Polls administration")
+///     .register(ModelAdmin::<Question>::new().search_fields(["question_text"]));
+/// assert_eq!(site.model_names(), [("polls", "question".to_owned())]);
+/// ```
+#[derive(Clone)]
+pub struct AdminSite {
+    pub(crate) models: Vec<Arc<dyn Registered>>,
+    pub(crate) site_header: String,
+    pub(crate) site_title: String,
+}
+
+impl Default for AdminSite {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for AdminSite {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminSite")
+            .field("models", &self.model_names())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AdminSite {
+    /// An admin with no models, titled as Django's.
+    pub fn new() -> Self {
+        AdminSite {
+            models: Vec::new(),
+            site_header: "Administration".to_owned(),
+            site_title: "Site admin".to_owned(),
+        }
+    }
+
+    /// The heading of every admin page (Django's `site_header`).
+    #[must_use]
+    pub fn site_header(mut self, header: impl Into<String>) -> Self {
+        self.site_header = header.into();
+        self
+    }
+
+    /// The end of every admin page's `<title>` (Django's `site_title`).
+    #[must_use]
+    pub fn site_title(mut self, title: impl Into<String>) -> Self {
+        self.site_title = title.into();
+        self
+    }
+
+    /// Shows model `M` with these options.
+    ///
+    /// # Panics
+    /// When `M` is registered already (Django's `AlreadyRegistered`).
+    #[must_use]
+    pub fn register<M: Model>(mut self, admin: ModelAdmin<M>) -> Self {
+        assert!(
+            !self.models.iter().any(|m| m.meta().table == M::META.table),
+            "admin: {} is registered twice",
+            M::META.name
+        );
+        self.models.push(Arc::new(admin));
+        self
+    }
+
+    /// The registered models, as (app label, model name in URLs).
+    pub fn model_names(&self) -> Vec<(&'static str, String)> {
+        self.models
+            .iter()
+            .map(|m| (m.meta().app, url_name(m.meta())))
+            .collect()
+    }
+
+    pub(crate) fn find(&self, app: &str, model: &str) -> Option<&Arc<dyn Registered>> {
+        self.models
+            .iter()
+            .find(|m| m.meta().app == app && url_name(m.meta()) == model)
+    }
+}
+
+/// The model's name in URLs and permission codenames: `Question` is `question` (Django's
+/// `model_name`).
+pub(crate) fn url_name(meta: &ModelMeta) -> String {
+    meta.name.to_lowercase()
+}

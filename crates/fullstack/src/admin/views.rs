@@ -1,0 +1,277 @@
+//! The admin's pages at Django's URLs. Every view starts with [`Access::check`]: only active
+//! staff users get in (others are sent to the login page), and each model page checks the
+//! model's permission on the server, whatever the page showed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use micro::http::Uri;
+use micro::http::{HeaderValue, StatusCode, header};
+use micro::minijinja::Value;
+use micro::routing::{get, post};
+use micro::{IntoResponse, Path, Response, State, Templates, context};
+use serde::Serialize;
+
+use super::changelist::{ChangeListError, Params, capfirst};
+use super::site::{AdminSite, Registered, url_name};
+use super::templates::{self, TemplateNames};
+use crate::auth::{CurrentUser, logout};
+use crate::sessions::Session;
+use crate::{Database, Settings};
+
+/// Where the admin's stylesheet is served.
+pub(crate) const STATIC_URL: &str = "/admin/static/";
+const CSS: &str = include_str!("static/base.css");
+
+pub(super) fn register(app: &mut micro::App, site: &AdminSite, _settings: &Settings) {
+    let names = templates::install(app, site);
+    app.state(names);
+    // Named as Django's URL names, so `url_for('admin:index')` works in templates.
+    app.route("/admin/", get(index).name("admin:index"));
+    app.route("/admin/login/", get(login_page).name("admin:login"));
+    app.route("/admin/logout/", post(logout_submit).name("admin:logout"));
+    app.route(
+        "/admin/static/admin/base.css",
+        get(stylesheet).name("admin:stylesheet"),
+    );
+    app.route("/admin/<app_label>/", get(app_index).name("admin:app_list"));
+    app.route(
+        "/admin/<app_label>/<model>/",
+        get(change_list).name("admin:changelist"),
+    );
+}
+
+/// What a staff user may do, read once per request.
+struct Access {
+    user: CurrentUser,
+    perms: BTreeSet<String>,
+}
+
+impl Access {
+    /// The user's permissions, or the response that sends a visitor who is not active staff
+    /// to the login page (with `next` back here).
+    async fn check(user: CurrentUser, uri: &Uri) -> Result<Access, Response> {
+        if !user.is_staff() {
+            let next = uri.path_and_query().map_or("/admin/", |p| p.as_str());
+            let to = format!(
+                "/admin/login/?{}",
+                form_urlencoded::Serializer::new(String::new())
+                    .append_pair("next", next)
+                    .finish()
+            );
+            return Err(micro::redirect(to).into_response());
+        }
+        let perms = user
+            .all_perms()
+            .await
+            .map_err(|e| e.http_error().into_response())?;
+        Ok(Access { user, perms })
+    }
+
+    fn has(&self, model: &dyn Registered, action: &str) -> bool {
+        let meta = model.meta();
+        self.perms
+            .contains(&format!("{}.{action}_{}", meta.app, url_name(meta)))
+    }
+
+    /// Django's `has_view_permission`: view, or change (which implies it).
+    fn can_view(&self, model: &dyn Registered) -> bool {
+        self.has(model, "view") || self.has(model, "change")
+    }
+
+    fn can_see_anything_of(&self, model: &dyn Registered) -> bool {
+        ["view", "change", "add", "delete"]
+            .iter()
+            .any(|a| self.has(model, a))
+    }
+}
+
+fn forbidden() -> Response {
+    micro::Error::new(
+        StatusCode::FORBIDDEN,
+        "You do not have permission to see this page.",
+    )
+    .into_response()
+}
+
+/// `ctx` with what every admin page has: the site's titles and where its stylesheet is.
+fn with_chrome(site: &AdminSite, ctx: Value) -> Value {
+    context! {
+        site_header => site.site_header.clone(),
+        site_title => site.site_title.clone(),
+        admin_static => STATIC_URL,
+        ..ctx
+    }
+}
+
+#[derive(Serialize)]
+struct AppView {
+    label: String,
+    name: String,
+    url: String,
+    models: Vec<ModelView>,
+}
+
+#[derive(Serialize)]
+struct ModelView {
+    name: String,
+    object_name: String,
+    url: String,
+}
+
+/// The apps and models `access` may see, grouped by app in label order.
+fn visible_apps(site: &AdminSite, access: &Access, only: Option<&str>) -> Vec<AppView> {
+    let mut apps: BTreeMap<&str, Vec<ModelView>> = BTreeMap::new();
+    for model in &site.models {
+        let meta = model.meta();
+        if only.is_some_and(|a| a != meta.app) || !access.can_see_anything_of(model.as_ref()) {
+            continue;
+        }
+        apps.entry(meta.app).or_default().push(ModelView {
+            name: capfirst(&meta.verbose_name_plural()),
+            object_name: url_name(meta),
+            url: format!("/admin/{}/{}/", meta.app, url_name(meta)),
+        });
+    }
+    apps.into_iter()
+        .map(|(label, models)| AppView {
+            label: label.to_owned(),
+            name: capfirst(&label.replace('_', " ")),
+            url: format!("/admin/{label}/"),
+            models,
+        })
+        .collect()
+}
+
+async fn index(
+    t: Templates,
+    State(site): State<AdminSite>,
+    user: CurrentUser,
+    uri: Uri,
+) -> Result<Response, micro::Error> {
+    let access = match Access::check(user, &uri).await {
+        Ok(a) => a,
+        Err(res) => return Ok(res),
+    };
+    let apps = visible_apps(&site, &access, None);
+    let page = t.render(
+        "admin/index.html",
+        with_chrome(&site, context! { apps, title => "Site administration" }),
+    )?;
+    Ok(page.into_response())
+}
+
+async fn app_index(
+    t: Templates,
+    State(site): State<AdminSite>,
+    user: CurrentUser,
+    uri: Uri,
+    Path(app_label): Path<String>,
+) -> Result<Response, micro::Error> {
+    let access = match Access::check(user, &uri).await {
+        Ok(a) => a,
+        Err(res) => return Ok(res),
+    };
+    let apps = visible_apps(&site, &access, Some(&app_label));
+    if apps.is_empty() {
+        // An app with no models registered and one with none the user may see look alike.
+        return Err(micro::Error::not_found());
+    }
+    let title = format!("{} administration", apps[0].name);
+    let page = t.render(
+        "admin/index.html",
+        with_chrome(&site, context! { apps, title }),
+    )?;
+    Ok(page.into_response())
+}
+
+async fn change_list(
+    t: Templates,
+    State(site): State<AdminSite>,
+    State(db): State<Database>,
+    State(names): State<TemplateNames>,
+    user: CurrentUser,
+    uri: Uri,
+    Path((app_label, model)): Path<(String, String)>,
+) -> Result<Response, micro::Error> {
+    let access = match Access::check(user, &uri).await {
+        Ok(a) => a,
+        Err(res) => return Ok(res),
+    };
+    let Some(registered) = site.find(&app_label, &model) else {
+        return Err(micro::Error::not_found());
+    };
+    if !access.can_view(registered.as_ref()) {
+        return Ok(forbidden());
+    }
+    let params = Params::parse(uri.query().unwrap_or(""));
+    let cl = match registered.change_list(&db, &params).await {
+        Ok(cl) => cl,
+        Err(ChangeListError::NoSuchPage) => {
+            return Err(micro::Error::new(
+                StatusCode::NOT_FOUND,
+                "That page number is not a page of this list.",
+            ));
+        }
+        Err(ChangeListError::Db(e)) => return Err(e.http_error()),
+    };
+    let meta = registered.meta();
+    let verbose_name = meta.verbose_name().into_owned();
+    let can_change = access.has(registered.as_ref(), "change");
+    let title = format!(
+        "Select {verbose_name} to {}",
+        if can_change { "change" } else { "view" }
+    );
+    let page = t.render(
+        names.get(meta, "change_list.html"),
+        with_chrome(
+            &site,
+            context! {
+                cl,
+                title,
+                app_label => meta.app,
+                app_name => capfirst(&meta.app.replace('_', " ")),
+                model_name => url_name(meta),
+                verbose_name,
+                verbose_name_plural => meta.verbose_name_plural().into_owned(),
+                username => access.user.username(),
+            },
+        ),
+    )?;
+    Ok(page.into_response())
+}
+
+/// The admin's login is the auth app's, with the admin as the place to go back to.
+// TODO(admin login): an admin login screen of its own that refuses non-staff users with
+// Django's "Please enter the correct username and password for a staff account." needs the
+// auth app's login flow as a reusable function; until then the auth views do the login.
+async fn login_page(uri: Uri) -> Response {
+    let next = Params::parse(uri.query().unwrap_or(""))
+        .get("next")
+        .unwrap_or("/admin/")
+        .to_owned();
+    let to = format!(
+        "/accounts/login/?{}",
+        form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &next)
+            .finish()
+    );
+    micro::redirect(to).into_response()
+}
+
+async fn logout_submit(session: Session) -> Response {
+    logout(&session);
+    micro::redirect("/admin/login/").into_response()
+}
+
+async fn stylesheet() -> Response {
+    let mut res = CSS.into_response();
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/css; charset=utf-8"),
+    );
+    res.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=3600"),
+    );
+    res
+}

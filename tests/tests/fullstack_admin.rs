@@ -1,0 +1,422 @@
+//! fullstack's admin through the test client, on every backend: who gets in (superuser, staff
+//! with the view permission only, staff without permissions, a non-staff user, an anonymous
+//! visitor), the index showing only what the user may see, and the change list: columns
+//! across a foreign key, search (with SQL and HTML in it), filters, ordering by column,
+//! pagination, unknown and forged parameters (ignored or 404, never 500), and a bounded number
+//! of queries whatever the page.
+
+mod backends;
+
+use backends::{Isolated, TestDb, migrate, on_every_backend};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use fullstack::admin::{self, AdminSite, ModelAdmin};
+use fullstack::auth::{self, Group, Hashers, Permission, User};
+use fullstack::query::prelude::*;
+use fullstack::{AppConfig, Database, ForeignKey, Model, Project, Settings, sessions};
+use micro::{TestClient, TestResponse};
+use std::future::IntoFuture;
+
+const PASSWORD: &str = "correct horse battery";
+
+#[derive(Model, Debug, Clone)]
+#[model(app = "polls", ordering = ["-pub_date"])]
+struct Question {
+    id: i64,
+    #[field(max_length = 200, verbose_name = "question text")]
+    question_text: String,
+    pub_date: DateTime<Utc>,
+    is_open: bool,
+    #[field(max_length = 1, choices = [("d", "Draft"), ("p", "Published")], default = "d")]
+    status: String,
+}
+
+#[derive(Model, Debug, Clone)]
+#[model(app = "polls")]
+struct Choice {
+    id: i64,
+    #[field(on_delete = cascade)]
+    question: ForeignKey<Question>,
+    #[field(max_length = 200)]
+    choice_text: String,
+    votes: i32,
+}
+
+fn site() -> AdminSite {
+    AdminSite::new()
+        .site_header("Polls administration")
+        .register(
+            ModelAdmin::<Question>::new()
+                .list_display(["question_text", "pub_date", "is_open", "status"])
+                .list_filter(["is_open", "status", "pub_date"])
+                .search_fields(["question_text"])
+                .list_per_page(3),
+        )
+        .register(
+            ModelAdmin::<Choice>::new()
+                .list_display(["choice_text", "question__question_text", "votes"])
+                .search_fields(["choice_text", "question__question_text"]),
+        )
+}
+
+fn project(migrations: &std::path::Path) -> Project {
+    let mut settings = Settings::from_toml_str("").unwrap();
+    settings.web.secret_key = Some(micro::Secret::new("admin test key"));
+    Project::new("site")
+        .settings(settings)
+        .app(sessions::app())
+        .app(auth::app())
+        .app(
+            AppConfig::new("polls")
+                .models(&[Question::META, Choice::META])
+                .migrations_dir(migrations.join("polls")),
+        )
+        .app(admin::app(site()))
+}
+
+/// A project on a database of its own, migrated (the polls app's migration made for it).
+struct Site {
+    isolated: Isolated,
+    project: Project,
+    _migrations: tempfile::TempDir,
+}
+
+impl Site {
+    async fn new(t: &TestDb) -> Site {
+        let isolated = Isolated::new(t, "adm").await;
+        let migrations = tempfile::tempdir().unwrap();
+        let project = project(migrations.path());
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let args = ["site", "makemigrations", "--no-input"];
+        let code = project.run_with(args, &mut out, &mut err).await;
+        assert_eq!(code, 0, "{}", String::from_utf8_lossy(&err));
+        migrate(&project, &isolated.url).await;
+        Site {
+            isolated,
+            project,
+            _migrations: migrations,
+        }
+    }
+
+    fn db(&self) -> &Database {
+        &self.isolated.db
+    }
+
+    fn client(&self) -> TestClient {
+        TestClient::new(self.project.web_app(self.db()).unwrap())
+    }
+
+    async fn user(&self, name: &str, staff: bool, superuser: bool) -> User {
+        let mut user = User::new(Hashers::default().hash(PASSWORD), name.to_owned());
+        user.is_staff = staff;
+        user.is_superuser = superuser;
+        User::objects().create(self.db(), user).await.unwrap()
+    }
+
+    async fn grant(&self, user: &User, codenames: &[&str]) {
+        let perms = Permission::objects()
+            .filter(Permission::CODENAME.is_in(codenames.iter().map(|c| c.to_string())))
+            .all(self.db())
+            .await
+            .unwrap();
+        assert_eq!(
+            perms.len(),
+            codenames.len(),
+            "permissions made after migrate"
+        );
+        let mut group = Group::new(format!("group of {}", user.username));
+        group.save(self.db()).await.unwrap();
+        Group::PERMISSIONS
+            .add(self.db(), &group, perms.iter())
+            .await
+            .unwrap();
+        User::GROUPS.add(self.db(), user, [&group]).await.unwrap();
+    }
+
+    async fn seed(&self) -> Vec<Question> {
+        let base = Utc.with_ymd_and_hms(2021, 9, 1, 12, 0, 0).unwrap();
+        let mut out = Vec::new();
+        for (i, (text, open, status)) in [
+            ("What's new?", true, "p"),
+            ("Tabs or spaces?", false, "p"),
+            ("50% off_sale?", true, "d"),
+            ("<script>alert(1)</script>", false, "d"),
+            ("What is up?", true, "p"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut q = Question {
+                id: 0,
+                question_text: text.to_owned(),
+                pub_date: base + Duration::days(i as i64),
+                is_open: open,
+                status: status.to_owned(),
+            };
+            q.save(self.db()).await.unwrap();
+            Choice {
+                id: 0,
+                question: ForeignKey::from(&q),
+                choice_text: format!("answer to {text}"),
+                votes: i as i32,
+            }
+            .save(self.db())
+            .await
+            .unwrap();
+            out.push(q);
+        }
+        out
+    }
+
+    async fn done(self) {
+        self.isolated.done().await;
+    }
+}
+
+fn token_in(page: &str) -> String {
+    let input = page
+        .find("name=\"csrfmiddlewaretoken\"")
+        .expect("the form carries the CSRF token");
+    let at = page[input..].find("value=\"").unwrap() + input + 7;
+    let end = page[at..].find('"').unwrap() + at;
+    page[at..end].to_owned()
+}
+
+async fn log_in(c: &TestClient, username: &str) -> TestResponse {
+    let page = c.get("/accounts/login/").await;
+    let token = token_in(&page.text());
+    let res = c
+        .post("/accounts/login/")
+        .form(&[
+            ("csrfmiddlewaretoken", token.as_str()),
+            ("username", username),
+            ("password", PASSWORD),
+            ("next", "/admin/"),
+        ])
+        .await;
+    assert_eq!(res.status(), 302, "{}", res.text());
+    res
+}
+
+/// The rows of the change list, in order: the text of each row's first cell (unescaped, so a
+/// raw `<script>` in the page is checked apart).
+fn first_cells(page: &str) -> Vec<String> {
+    page.split("<th scope=\"row\"><a href=\"")
+        .skip(1)
+        .map(|rest| {
+            let start = rest.find('>').unwrap() + 1;
+            let end = rest.find("</a>").unwrap();
+            unescape(&rest[start..end])
+        })
+        .collect()
+}
+
+/// The text of escaped HTML (the entities minijinja writes).
+fn unescape(html: &str) -> String {
+    html.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn who_gets_in_and_what_they_see() {
+    on_every_backend("admin_access", |t| async move {
+        let site = Site::new(&t).await;
+        site.seed().await;
+        let boss = site.user("boss", true, true).await;
+        let viewer = site.user("viewer", true, false).await;
+        site.grant(&viewer, &["view_question"]).await;
+        let _bare = site.user("bare", true, false).await;
+        let _member = site.user("member", false, false).await;
+        let _ = boss;
+
+        // Anonymous: to the login page, with the way back.
+        let anonymous = site.client();
+        for path in ["/admin/", "/admin/polls/", "/admin/polls/question/"] {
+            let res = anonymous.get(path).await;
+            assert_eq!(res.status(), 302, "{path}");
+            let to = res.header("location").unwrap();
+            assert!(to.starts_with("/admin/login/?next="), "{to}");
+        }
+        let login = anonymous.get("/admin/login/?next=/admin/polls/").await;
+        assert_eq!(login.status(), 302);
+        assert_eq!(
+            login.header("location"),
+            Some("/accounts/login/?next=%2Fadmin%2Fpolls%2F")
+        );
+
+        // A user who is not staff is sent to log in again, like a visitor.
+        let member = site.client();
+        log_in(&member, "member").await;
+        assert_eq!(member.get("/admin/").await.status(), 302);
+        assert_eq!(member.get("/admin/polls/question/").await.status(), 302);
+
+        // Staff without permissions: an empty index, 403 on a model, 404 on an app.
+        let bare = site.client();
+        log_in(&bare, "bare").await;
+        let index = bare.get("/admin/").await;
+        assert_eq!(index.status(), 200);
+        let page = index.text();
+        assert!(
+            page.contains("You don’t have permission to view or edit anything."),
+            "{page}"
+        );
+        assert!(
+            page.contains("name=\"csrfmiddlewaretoken\""),
+            "the logout form has a token"
+        );
+        assert_eq!(bare.get("/admin/polls/question/").await.status(), 403);
+        assert_eq!(bare.get("/admin/polls/").await.status(), 404);
+
+        // Staff with the view permission of questions: those, not choices.
+        let viewer = site.client();
+        log_in(&viewer, "viewer").await;
+        let page = viewer.get("/admin/").await.text();
+        assert!(page.contains("/admin/polls/question/"), "{page}");
+        assert!(!page.contains("/admin/polls/choice/"), "{page}");
+        let list = viewer.get("/admin/polls/question/").await;
+        assert_eq!(list.status(), 200);
+        assert!(
+            list.text().contains("Select question to view"),
+            "{}",
+            list.text()
+        );
+        assert_eq!(viewer.get("/admin/polls/choice/").await.status(), 403);
+        assert_eq!(viewer.get("/admin/polls/nothing/").await.status(), 404);
+        assert_eq!(viewer.get("/admin/auth/user/").await.status(), 404);
+
+        // The superuser sees everything registered.
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let page = boss.get("/admin/").await.text();
+        assert!(page.contains("/admin/polls/question/") && page.contains("/admin/polls/choice/"));
+        assert!(page.contains("Polls administration"));
+        let list = boss.get("/admin/polls/question/").await.text();
+        assert!(list.contains("Select question to change"), "{list}");
+
+        // Logging out is a POST with the CSRF token.
+        let token = token_in(&page);
+        let out = boss
+            .post("/admin/logout/")
+            .form(&[("csrfmiddlewaretoken", token.as_str())])
+            .await;
+        assert_eq!(out.status(), 302);
+        assert_eq!(boss.get("/admin/").await.status(), 302);
+        site.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_change_list_searches_filters_orders_and_pages() {
+    on_every_backend("admin_changelist", |t| async move {
+        let site = Site::new(&t).await;
+        site.seed().await;
+        site.user("boss", true, true).await;
+        let c = site.client();
+        log_in(&c, "boss").await;
+
+        // Default order: the model's (-pub_date), three to a page.
+        let page = c.get("/admin/polls/question/").await.text();
+        assert_eq!(
+            first_cells(&page),
+            ["What is up?", "<script>alert(1)</script>", "50% off_sale?"]
+        );
+        assert!(!page.contains("<script>alert(1)"), "escaped");
+        assert!(page.contains("5 questions"), "{page}");
+        assert!(
+            page.contains("Published") && page.contains("Draft"),
+            "choice labels"
+        );
+        let second = c.get("/admin/polls/question/?p=2").await.text();
+        assert_eq!(first_cells(&second), ["Tabs or spaces?", "What's new?"]);
+        let all = c.get("/admin/polls/question/?all=").await.text();
+        assert_eq!(first_cells(&all).len(), 5);
+
+        // Pages that are not pages are 404s, not 500s.
+        for p in ["0", "3", "-1", "x", "99999999999999999999999"] {
+            let res = c.get(&format!("/admin/polls/question/?p={p}")).await;
+            assert_eq!(res.status(), 404, "p={p}");
+        }
+
+        // Ordering by a clicked column; unknown indexes and junk are ignored.
+        let by_text = c.get("/admin/polls/question/?o=1&all=").await.text();
+        assert_eq!(first_cells(&by_text)[0], "50% off_sale?");
+        let desc = c.get("/admin/polls/question/?o=-1&all=").await.text();
+        assert_eq!(first_cells(&desc)[0], "What's new?");
+        for o in ["9", "1;DROP%20TABLE%20polls_question", "-0", "1.1.1", "%27"] {
+            let res = c.get(&format!("/admin/polls/question/?o={o}")).await;
+            assert_eq!(res.status(), 200, "o={o}");
+        }
+
+        // Search: every word somewhere; `%` and `_` literal; SQL and HTML are just text.
+        let found = c.get("/admin/polls/question/?q=what").await.text();
+        assert_eq!(first_cells(&found), ["What is up?", "What's new?"]);
+        assert!(found.contains("2 results"), "{found}");
+        let literal = c.get("/admin/polls/question/?q=%25+off_").await.text();
+        assert_eq!(first_cells(&literal), ["50% off_sale?"]);
+        let sql = c.get("/admin/polls/question/?q=%27%29+OR+1%3D1+--").await;
+        assert_eq!(sql.status(), 200);
+        assert!(first_cells(&sql.text()).is_empty());
+        let html = c
+            .get("/admin/polls/question/?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+            .await
+            .text();
+        assert_eq!(first_cells(&html).len(), 1);
+        assert!(
+            !html.contains("value=\"<script>"),
+            "the search box escapes it"
+        );
+
+        // Filters on list_filter fields; a field not in list_filter cannot be filtered on.
+        let open = c
+            .get("/admin/polls/question/?is_open__exact=1&all=")
+            .await
+            .text();
+        assert_eq!(first_cells(&open).len(), 3);
+        let drafts = c
+            .get("/admin/polls/question/?status__exact=d&all=")
+            .await
+            .text();
+        assert_eq!(first_cells(&drafts).len(), 2);
+        let both = c
+            .get("/admin/polls/question/?status__exact=d&is_open__exact=1")
+            .await
+            .text();
+        assert_eq!(first_cells(&both), ["50% off_sale?"]);
+        let dated = c
+            .get("/admin/polls/question/?pub_date__gte=2021-09-02&pub_date__lt=2021-09-04&all=")
+            .await
+            .text();
+        assert_eq!(first_cells(&dated).len(), 2);
+        for junk in [
+            "question_text__exact=Tabs+or+spaces%3F", // not in list_filter
+            "is_open__exact=maybe",
+            "pub_date__gte=yesterday",
+            "id__gt=2",
+            "e=1",
+        ] {
+            let res = c.get(&format!("/admin/polls/question/?{junk}&all=")).await;
+            assert_eq!(res.status(), 200, "{junk}");
+            assert_eq!(first_cells(&res.text()).len(), 5, "{junk} is ignored");
+        }
+
+        // A column across the foreign key, searched and shown without a query per row.
+        let choices = c.get("/admin/polls/choice/?q=tabs").await.text();
+        assert_eq!(first_cells(&choices), ["answer to Tabs or spaces?"]);
+        let (res, queries) =
+            fullstack::capture_queries(c.get("/admin/polls/choice/?q=answer").into_future()).await;
+        assert_eq!(res.status(), 200);
+        let page = res.text();
+        assert!(page.contains("<td>Tabs or spaces?</td>"), "{page}");
+        let on_choices = queries
+            .iter()
+            .filter(|q| q.contains("polls_choice"))
+            .count();
+        assert_eq!(on_choices, 3, "count, full count, one page: {queries:#?}");
+        site.done().await;
+    })
+    .await;
+}
