@@ -26,6 +26,7 @@ pub mod guide;
 pub mod messages;
 pub mod migrations;
 pub mod model;
+pub mod pagination;
 pub mod project;
 pub mod query;
 mod query_log;
