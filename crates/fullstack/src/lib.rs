@@ -34,6 +34,7 @@ pub mod security;
 pub mod sessions;
 pub mod settings;
 pub mod test;
+pub mod views;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{
