@@ -27,6 +27,7 @@ pub mod guide;
 pub mod messages;
 pub mod migrations;
 pub mod model;
+pub mod pagination;
 pub mod project;
 pub mod query;
 mod query_log;
@@ -34,6 +35,7 @@ pub mod security;
 pub mod sessions;
 pub mod settings;
 pub mod test;
+pub mod views;
 
 pub use commands::{CommandContext, CommandError, CommandFn, CommandFuture, ManagementCommand};
 pub use db::{

@@ -241,6 +241,17 @@ impl<M> Q<M> {
     }
 }
 
+impl<M: crate::Model> Q<M> {
+    /// `pk = value`, for code that holds the key as a [`Value`] (a view reading it from a URL).
+    pub(crate) fn pk_eq(value: crate::Value) -> Self {
+        Q::new(Cond::Cmp(
+            Node::col(M::META.pk().column),
+            "=",
+            Node::Val(value),
+        ))
+    }
+}
+
 impl<M> Clone for Q<M> {
     fn clone(&self) -> Self {
         Q::new(self.cond.clone())

@@ -145,13 +145,24 @@ impl<M: Model> QuerySet<M> {
     /// # Errors
     /// As [`all`](Self::all).
     pub async fn first<E: Executor>(&self, ex: E) -> Result<Option<M>, Error> {
-        let mut qs = self.clone();
-        let unordered = match &qs.parts.order {
+        Ok(self
+            .clone()
+            .ordered_by_pk_if_unordered()
+            .limit(1)
+            .all(ex)
+            .await?
+            .pop())
+    }
+
+    /// The queryset ordered by primary key when it has no order of its own (nor a default
+    /// one): what makes "the first row" or "page 2" mean the same rows on every run.
+    pub(crate) fn ordered_by_pk_if_unordered(mut self) -> Self {
+        let unordered = match &self.parts.order {
             Some(o) => o.is_empty(),
             None => M::META.ordering.is_empty(),
         };
         if unordered {
-            qs.parts.order = Some(vec![(
+            self.parts.order = Some(vec![(
                 Node::Col {
                     path: Vec::new(),
                     column: M::META.pk().column,
@@ -159,7 +170,20 @@ impl<M: Model> QuerySet<M> {
                 false,
             )]);
         }
-        Ok(qs.limit(1).all(ex).await?.pop())
+        self
+    }
+
+    /// The rows at `range` of this queryset's own rows: unlike [`slice`](Self::slice), which
+    /// replaces an earlier slice, this one is taken inside it (Django's `qs[10:20][2:5]`).
+    pub(crate) fn within_slice(mut self, range: Range<u64>) -> Self {
+        let start = self.parts.offset.unwrap_or(0).saturating_add(range.start);
+        let mut len = range.end.saturating_sub(range.start);
+        if let Some(limit) = self.parts.limit {
+            len = len.min(limit.saturating_sub(range.start));
+        }
+        self.parts.offset = (start > 0).then_some(start);
+        self.parts.limit = Some(len);
+        self
     }
 
     /// The one matching row.

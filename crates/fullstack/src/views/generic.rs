@@ -1,0 +1,24 @@
+//! Django's generic display views, each a builder whose [`as_view`](ListView::as_view) is a
+//! micro route (`app.route("/posts/", ListView::new(Post::objects()).paginate_by(10).as_view())`):
+//!
+//! - [`ListView`]: a (paginated) list, template `<app>/<model>_list.html`;
+//! - [`DetailView`]: one object by `<pk>` or `<slug>`, template `<app>/<model>_detail.html`;
+//! - the date-based archives on a date or datetime field: [`YearArchiveView`],
+//!   [`MonthArchiveView`], [`DayArchiveView`] and [`DateDetailView`].
+//!
+//! Each view's `context` method gives the template context it renders, so a handler of your
+//! own can reuse it; or write the handler from scratch with [`crate::pagination`] (guide:
+//! `docs/fullstack/views.md`). A missing object, a page or a date that does not exist is a 404,
+//! never a 500. The editing views (Create/Update/Delete) are not here yet.
+
+mod context;
+mod dates;
+mod detail;
+mod list;
+mod url_variables;
+
+pub use context::Context;
+pub use dates::{DateDetailView, DateField, DayArchiveView, MonthArchiveView, YearArchiveView};
+pub use detail::DetailView;
+pub use list::ListView;
+pub use url_variables::UrlVariables;

@@ -1,0 +1,266 @@
+//! Django's generic display views through the test client on every backend: ListView with
+//! pagination, DetailView by key and by slug, and the date archives, every bad URL a 404.
+
+mod backends;
+
+use backends::{TestDb, on_every_backend};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use fullstack::migrations::{NonInteractive, ProjectState, diff};
+use fullstack::query::prelude::*;
+use fullstack::test::assert_num_queries;
+use fullstack::views::generic::{
+    DateDetailView, DayArchiveView, DetailView, ListView, MonthArchiveView, YearArchiveView,
+};
+use fullstack::{Model, ModelMeta};
+use micro::{App, TestClient};
+
+#[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
+#[model(app = "gv", table = "gv_post")]
+struct Post {
+    id: i64,
+    #[field(max_length = 50)]
+    title: String,
+    #[field(max_length = 50, unique)]
+    slug: String,
+    pub_date: DateTime<Utc>,
+    /// The same day as `pub_date`, as a date field, for the archives by date.
+    day: NaiveDate,
+}
+
+async fn create_tables(t: &TestDb) {
+    let b = t.db.backend();
+    let sql = format!("DROP TABLE IF EXISTS {}", b.quote("gv_post"));
+    t.db.execute(&sql, vec![]).await.unwrap();
+    let models: [&'static ModelMeta; 1] = [Post::META];
+    let mut state = ProjectState::default();
+    let to = ProjectState::from_models(&models);
+    for op in diff(&state.clone(), &to, &mut NonInteractive).unwrap() {
+        for sql in op.forward_sql(b, &state).unwrap() {
+            t.db.execute(&sql, vec![]).await.unwrap();
+        }
+        op.apply_state(&mut state).unwrap();
+    }
+}
+
+/// Next year: a date in the future (and within MySQL's TIMESTAMP range, which the driver's
+/// parameters go through).
+fn future_year() -> i32 {
+    use chrono::Datelike;
+    Utc::now().year() + 1
+}
+
+async fn seed(db: &fullstack::Database) {
+    for (title, (y, m, d, h)) in [
+        ("first", (2021, 9, 1, 10)),
+        ("second", (2021, 9, 1, 18)),
+        ("third", (2021, 9, 15, 12)),
+        ("fourth", (2021, 11, 2, 8)),
+        ("future", (future_year(), 1, 1, 0)),
+    ] {
+        let at = Utc.with_ymd_and_hms(y, m, d, h, 0, 0).unwrap();
+        let mut post = Post::new(title, title, at, at.date_naive());
+        post.save(db).await.unwrap();
+    }
+}
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "gv/post_list.html",
+        "{% for p in object_list %}{{ p.title }},{% endfor %}|{{ page_obj.number }}/{{ paginator.num_pages }}|{{ is_paginated }}|{{ post_list|length }}",
+    ),
+    ("gv/post_detail.html", "{{ object.title }}={{ post.slug }}"),
+    (
+        "gv/post_archive_year.html",
+        "{{ year }}:{% for d in date_list %}{{ d }},{% endfor %}|{{ object_list|length }}",
+    ),
+    (
+        "gv/post_archive_month.html",
+        "{{ year }}-{{ month }}:{% for p in object_list %}{{ p.title }},{% endfor %}|{% for d in date_list %}{{ d }},{% endfor %}",
+    ),
+    (
+        "gv/post_archive_day.html",
+        "{{ date }}:{{ object_list|length }} {{ post_list|length }}",
+    ),
+    (
+        "all.html",
+        "{% for p in object_list %}{{ p.title }},{% endfor %}|{{ is_paginated }}",
+    ),
+];
+
+fn app(db: &fullstack::Database) -> App {
+    let mut app = App::new();
+    app.state(db.clone());
+    for (name, source) in TEMPLATES {
+        app.add_template(*name, *source).unwrap();
+    }
+    let by_id = Post::objects().order_by([Post::ID.asc()]);
+    app.route(
+        "/posts/",
+        ListView::new(by_id.clone()).paginate_by(2).as_view(),
+    );
+    app.route(
+        "/all/",
+        ListView::new(by_id.clone())
+            .template_name("all.html")
+            .as_view(),
+    );
+    app.route(
+        "/none/",
+        ListView::new(by_id.clone().filter(Post::TITLE.eq("nothing")))
+            .allow_empty(false)
+            .as_view(),
+    );
+    app.route("/posts/<pk>/", DetailView::new(Post::objects()).as_view());
+    app.route(
+        "/p/<slug>/",
+        DetailView::new(Post::objects())
+            .slug_field(Post::SLUG)
+            .as_view(),
+    );
+    app.route(
+        "/archive/<year>/",
+        YearArchiveView::new(Post::objects(), Post::PUB_DATE).as_view(),
+    );
+    app.route(
+        "/archive/<year>/<month>/",
+        MonthArchiveView::new(Post::objects(), Post::PUB_DATE).as_view(),
+    );
+    app.route(
+        "/archive/<year>/<month>/<day>/",
+        DayArchiveView::new(Post::objects(), Post::DAY).as_view(),
+    );
+    app.route(
+        "/archive/<year>/<month>/<day>/<slug>/",
+        DateDetailView::new(Post::objects(), Post::PUB_DATE)
+            .slug_field(Post::SLUG)
+            .as_view(),
+    );
+    app.route(
+        "/all-dates/<year>/",
+        YearArchiveView::new(Post::objects(), Post::PUB_DATE)
+            .allow_future(true)
+            .make_object_list(true)
+            .as_view(),
+    );
+    app
+}
+
+#[tokio::test]
+async fn generic_views_on_every_backend() {
+    on_every_backend("generic_views", |t| async move {
+        create_tables(&t).await;
+        seed(&t.db).await;
+        let client = TestClient::new(app(&t.db));
+        let get = |path: &str| {
+            let (client, path) = (&client, path.to_owned());
+            async move {
+                let res = client.get(&path).send().await;
+                (res.status().as_u16(), res.text())
+            }
+        };
+        let backend = t.name;
+
+        // ListView, paginated: a COUNT and the page's rows.
+        let (status, body) = assert_num_queries(2, get("/posts/")).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (200, "first,second,|1/3|True|2"),
+            "{backend}"
+        );
+        let (_, body) = get("/posts/?page=2").await;
+        assert_eq!(body, "third,fourth,|2/3|True|2", "{backend}");
+        let (_, body) = get("/posts/?page=last").await;
+        assert!(body.starts_with("future,|3/3"), "{backend}: {body}");
+        for bad in ["/posts/?page=4", "/posts/?page=0", "/posts/?page=x"] {
+            assert_eq!(get(bad).await.0, 404, "{bad} on {backend}");
+        }
+        // Unpaginated: one query, every row.
+        let (status, body) = assert_num_queries(1, get("/all/")).await;
+        assert_eq!(status, 200);
+        assert_eq!(body, "first,second,third,fourth,future,|False", "{backend}");
+        let (status, body) = get("/none/").await;
+        assert_eq!(status, 404, "allow_empty(false) on {backend}");
+        assert!(body.contains("allow_empty"), "{body}");
+
+        // DetailView by key and by slug; missing rows and keys that are not keys are 404s.
+        let second = Post::objects()
+            .filter(Post::SLUG.eq("second"))
+            .get(&t.db)
+            .await
+            .unwrap();
+        let path = format!("/posts/{}/", second.id);
+        assert_eq!(
+            get(&path).await,
+            (200, "second=second".to_owned()),
+            "{backend}"
+        );
+        assert_eq!(get("/p/third/").await, (200, "third=third".to_owned()));
+        for missing in ["/posts/999999/", "/posts/abc/", "/posts/-1/", "/p/nothing/"] {
+            let (status, body) = get(missing).await;
+            assert_eq!(status, 404, "{missing} on {backend}");
+            assert!(
+                body.contains("No post found matching the query"),
+                "{missing}: {body}"
+            );
+        }
+
+        // Year archive: the months with posts; a year without any, or only future ones, is a 404.
+        let (status, body) = get("/archive/2021/").await;
+        assert_eq!(
+            (status, body.as_str()),
+            (200, "2021:2021-09-01,2021-11-01,|0"),
+            "{backend}"
+        );
+        assert_eq!(get("/archive/2020/").await.0, 404, "{backend}");
+        let next = future_year();
+        assert_eq!(
+            get(&format!("/archive/{next}/")).await.0,
+            404,
+            "future on {backend}"
+        );
+        let (status, body) = get(&format!("/all-dates/{next}/")).await;
+        assert_eq!(
+            (status, body),
+            (200, format!("{next}:{next}-01-01,|1")),
+            "{backend}"
+        );
+
+        // Month archive: the month's posts, latest first, and its days.
+        let (status, body) = get("/archive/2021/09/").await;
+        assert_eq!(
+            (status, body.as_str()),
+            (200, "2021-9:third,second,first,|2021-09-01,2021-09-15,"),
+            "{backend}"
+        );
+        assert_eq!(
+            get("/archive/2021/10/").await.0,
+            404,
+            "empty month on {backend}"
+        );
+        let (status, body) = get("/archive/2021/13/").await;
+        assert_eq!(status, 404, "{backend}");
+        assert!(body.contains("Invalid date string"), "{body}");
+
+        // Day archive on a date field (the day's two posts tie on it: their order is the
+        // database's).
+        let (status, body) = get("/archive/2021/9/1/").await;
+        assert_eq!(
+            (status, body.as_str()),
+            (200, "2021-09-01:2 2"),
+            "{backend}"
+        );
+        assert_eq!(get("/archive/2021/02/30/").await.0, 404, "{backend}");
+
+        // Date detail: the post of that day only, never a future one.
+        assert_eq!(
+            get("/archive/2021/09/15/third/").await,
+            (200, "third=third".to_owned()),
+            "{backend}"
+        );
+        assert_eq!(get("/archive/2021/09/01/third/").await.0, 404, "{backend}");
+        let future = format!("/archive/{next}/01/01/future/");
+        assert_eq!(get(&future).await.0, 404, "{backend}");
+        assert_eq!(get("/archive/2021/02/30/third/").await.0, 404, "{backend}");
+    })
+    .await;
+}
