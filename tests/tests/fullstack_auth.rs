@@ -217,6 +217,7 @@ async fn wrong_credentials_show_the_form_again_with_the_values_escaped() {
             "{page}"
         );
         assert!(page.contains(&format!("value=\"{}\"", user.username)));
+        assert!(!page.contains("not it"), "a password is never shown again");
         assert!(
             page.contains("csrfmiddlewaretoken"),
             "the form again has its token"
@@ -524,6 +525,14 @@ async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
             res.text()
                 .contains("Your old password was entered incorrectly.")
         );
+        // The error is the old password field's, printed beside it.
+        let page = res.text();
+        let error = page.find("Your old password").unwrap();
+        let after = &page[error..];
+        assert!(
+            after.find("id=\"id_old_password\"").unwrap() < after.find("id_new_password1").unwrap(),
+            "{page}"
+        );
         let res = post(PASSWORD, "a new long secret", "another").await;
         assert!(res.text().contains("The two password fields didn’t match."));
         let res = post(PASSWORD, "12345678", "12345678").await;
@@ -627,7 +636,7 @@ async fn overridden_templates_guarded_blueprints_bad_bodies_and_query_counts() {
         let project = project("").web(|app| {
             app.add_template(
                 "registration/login.html",
-                "<h1>Our own login</h1><form method=post>{{ csrf_input() }}{% for e in errors %}<p>{{ e }}</p>{% endfor %}</form>",
+                "<h1>Our own login</h1><form method=post>{{ csrf_input() }}{{ form.non_field_errors() }}{{ form.username }}{{ form.password }}</form>",
             )
             .unwrap();
             let mut bp = micro::Blueprint::new("members", "/members");

@@ -28,6 +28,7 @@
 mod backends;
 mod commands;
 mod current;
+pub mod forms;
 mod guards;
 pub mod hashers;
 mod login;

@@ -8,20 +8,17 @@ use std::net::IpAddr;
 
 use micro::http::{HeaderMap, HeaderValue, StatusCode, header};
 use micro::routing::{get, post};
-use micro::{CsrfToken, Form, FromRequest, IntoResponse, Response, State, Templates, context};
+use micro::{CsrfToken, FromRequest, IntoResponse, Response, State, Templates, context};
 use serde::Deserialize;
 
+use super::forms::{self, AuthenticationForm, PasswordChangeForm};
 use super::{
-    AuthConfig, Credentials, CurrentUser, Throttle, UserAttributes, authenticate, guards, login,
-    logout, safe_next, set_password, update_session_auth_hash,
+    AuthConfig, Credentials, CurrentUser, Throttle, authenticate, guards, login, logout, safe_next,
+    set_password, update_session_auth_hash,
 };
+use crate::forms::{BoundForm, Form, FormData, FormResult, NON_FIELD_ERRORS};
 use crate::sessions::Session;
 use crate::{Database, Settings};
-
-/// Django's message for wrong credentials: it does not say which part was wrong.
-pub(super) const INVALID_LOGIN: &str =
-    "Please enter a correct username and password. Note that both fields may be case-sensitive.";
-const REQUIRED: &str = "This field is required.";
 
 const TEMPLATES: &[(&str, &str)] = &[
     (
@@ -54,7 +51,7 @@ pub(super) fn register(app: &mut micro::App, _settings: &Settings) {
     app.route("/accounts/logout/", post(logout_submit));
     app.route(
         "/accounts/password_change/",
-        get(password_change_page)
+        get(password_change_submit)
             .post(password_change_submit)
             .guard(guards::login_required()),
     );
@@ -82,27 +79,14 @@ struct NextQuery {
     next: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct LoginForm {
-    username: String,
-    password: String,
-    next: String,
-}
-
 fn host(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::HOST).and_then(|h| h.to_str().ok())
 }
 
-fn render_login(
-    t: &Templates,
-    username: &str,
-    next: &str,
-    errors: &[String],
-) -> Result<Response, micro::Error> {
+fn render_login(t: &Templates, form: &BoundForm, next: &str) -> Result<Response, micro::Error> {
     Ok(t.render(
         "registration/login.html",
-        context! { username, next, errors, action => "/accounts/login/" },
+        context! { form, next, action => "/accounts/login/" },
     )?
     .into_response())
 }
@@ -111,7 +95,7 @@ async fn login_page(
     t: Templates,
     micro::Query(q): micro::Query<NextQuery>,
 ) -> Result<Response, micro::Error> {
-    render_login(&t, "", &q.next, &[])
+    render_login(&t, &AuthenticationForm::unbound(), &q.next)
 }
 
 #[allow(clippy::too_many_arguments)] // one extractor each
@@ -124,24 +108,28 @@ async fn login_submit(
     csrf: Option<CsrfToken>,
     Client(client): Client,
     headers: HeaderMap,
-    Form(form): Form<LoginForm>,
+    data: FormData,
 ) -> Result<Response, micro::Error> {
-    let mut errors = Vec::new();
-    if form.username.is_empty() || form.password.is_empty() {
-        errors.push(REQUIRED.to_owned());
-        return render_login(&t, &form.username, &form.next, &errors);
-    }
+    // `next` travels beside the form, as in Django's template, not as one of its fields.
+    let next = data.get("next").unwrap_or_default().to_owned();
+    let (typed, mut form) = match AuthenticationForm::bind(data) {
+        Ok(valid) => valid,
+        Err(form) => return render_login(&t, &form, &next),
+    };
     let throttle = Throttle::new(&settings.auth);
     let checked = throttle
-        .check(&db, &form.username, client)
+        .check(&db, &typed.username, client)
         .await
         .map_err(|e| e.http_error())?;
     if let Err(throttled) = checked {
-        errors.push(format!(
-            "Too many failed login attempts. Try again in {} seconds.",
-            throttled.retry_after
-        ));
-        let mut res = render_login(&t, &form.username, &form.next, &errors)?;
+        form.add_error(
+            NON_FIELD_ERRORS,
+            format!(
+                "Too many failed login attempts. Try again in {} seconds.",
+                throttled.retry_after
+            ),
+        );
+        let mut res = render_login(&t, &form, &next)?;
         *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
         res.headers_mut().insert(
             header::RETRY_AFTER,
@@ -149,20 +137,26 @@ async fn login_submit(
         );
         return Ok(res);
     }
-    let credentials = Credentials::new(form.username.clone(), form.password.clone());
+    let credentials = Credentials::new(typed.username.clone(), typed.password);
     let found = authenticate(&db, &config, &credentials)
         .await
         .map_err(|e| e.http_error())?;
     let Some((mut user, backend)) = found else {
         throttle
-            .record_failure(&db, &form.username, client)
+            .record_failure(&db, &typed.username, client)
             .await
             .map_err(|e| e.http_error())?;
-        errors.push(INVALID_LOGIN.to_owned());
-        return render_login(&t, &form.username, &form.next, &errors);
+        forms::invalid_login(&mut form);
+        return render_login(&t, &form, &next);
     };
+    // Django's `confirm_login_allowed`: a backend that lets inactive users through still
+    // does not log them in.
+    if !user.is_active {
+        form.add_error(NON_FIELD_ERRORS, forms::INACTIVE);
+        return render_login(&t, &form, &next);
+    }
     throttle
-        .reset(&db, &form.username)
+        .reset(&db, &typed.username)
         .await
         .map_err(|e| e.http_error())?;
     let secret = secret_key(&settings);
@@ -171,7 +165,7 @@ async fn login_submit(
         // Django rotates the CSRF secret at login, so a token read before is no use after.
         csrf.rotate();
     }
-    let to = safe_next(&form.next, host(&headers))
+    let to = safe_next(&next, host(&headers))
         .map_or_else(|| settings.login_redirect_url.clone(), str::to_owned);
     Ok(micro::redirect(to).into_response())
 }
@@ -211,20 +205,11 @@ async fn logout_submit(
     .into_response())
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-struct PasswordChangeForm {
-    old_password: String,
-    new_password1: String,
-    new_password2: String,
-}
-
-async fn password_change_page(t: Templates) -> Result<Response, micro::Error> {
-    Ok(t.render(
-        "registration/password_change_form.html",
-        context! { errors => Vec::<String>::new() },
-    )?
-    .into_response())
+fn render_password_change(t: &Templates, form: &BoundForm) -> Result<Response, micro::Error> {
+    Ok(
+        t.render("registration/password_change_form.html", context! { form })?
+            .into_response(),
+    )
 }
 
 async fn password_change_submit(
@@ -233,43 +218,37 @@ async fn password_change_submit(
     State(config): State<AuthConfig>,
     State(settings): State<Settings>,
     current: CurrentUser,
-    Form(form): Form<PasswordChangeForm>,
+    form: FormResult<PasswordChangeForm>,
 ) -> Result<Response, micro::Error> {
     let (Some(user), Some(session)) = (current.user(), current.session()) else {
         return Err(micro::abort(403));
     };
+    let (typed, mut form) = match form {
+        FormResult::Valid(typed, form) => (typed, form),
+        FormResult::Unbound(form) | FormResult::Invalid(form) => {
+            return render_password_change(&t, &form);
+        }
+    };
     let mut user = user.clone();
-    let mut errors = Vec::new();
-    if form.old_password.is_empty()
-        || form.new_password1.is_empty()
-        || form.new_password2.is_empty()
-    {
-        errors.push(REQUIRED.to_owned());
-    } else if !config
+    if !config
         .hashers
-        .verify_async(&form.old_password, &user.password)
+        .verify_async(&typed.old_password, &user.password)
         .await
         .ok
     {
-        errors.push("Your old password was entered incorrectly. Please enter it again.".to_owned());
-    } else if form.new_password1 != form.new_password2 {
-        errors.push("The two password fields didn\u{2019}t match.".to_owned());
-    } else {
-        errors.extend(
-            config
-                .validators
-                .validate(&form.new_password1, &UserAttributes::of(&user)),
-        );
+        form.add_error("old_password", forms::PASSWORD_INCORRECT);
     }
-    if !errors.is_empty() {
-        return Ok(t
-            .render(
-                "registration/password_change_form.html",
-                context! { errors },
-            )?
-            .into_response());
+    forms::check_new_passwords(
+        &mut form,
+        &config.validators,
+        &user,
+        &typed.new_password1,
+        &typed.new_password2,
+    );
+    if !form.is_valid() {
+        return render_password_change(&t, &form);
     }
-    set_password(&db, &config, &mut user, &form.new_password1)
+    set_password(&db, &config, &mut user, &typed.new_password1)
         .await
         .map_err(|e| e.http_error())?;
     update_session_auth_hash(session, &user, &secret_key(&settings))?;
