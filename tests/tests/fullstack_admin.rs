@@ -332,6 +332,8 @@ async fn the_change_list_searches_filters_orders_and_pages() {
         );
         let second = c.get("/admin/polls/question/?p=2").await.text();
         assert_eq!(first_cells(&second), ["Tabs or spaces?", "What's new?"]);
+        let last = c.get("/admin/polls/question/?p=last").await.text();
+        assert_eq!(first_cells(&last), ["Tabs or spaces?", "What's new?"]);
         let all = c.get("/admin/polls/question/?all=").await.text();
         assert_eq!(first_cells(&all).len(), 5);
 

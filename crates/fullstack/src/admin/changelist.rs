@@ -14,6 +14,7 @@ use super::ModelAdmin;
 use super::cells::cell;
 use crate::db::{ColumnType, Value};
 use crate::model::{FieldMeta, Model};
+use crate::pagination::{PageLink, Paginator};
 use crate::query::{FieldPath, ModelExt, Order, Q, QuerySet};
 use crate::{Database, Error};
 
@@ -41,7 +42,7 @@ pub(crate) struct ChangeList {
     pub(crate) narrowed: bool,
     pub(crate) page: u64,
     pub(crate) num_pages: u64,
-    pub(crate) pages: Vec<PageLink>,
+    pub(crate) pages: Vec<PageView>,
     /// The "Show all" link, when the whole list fits the limit and is not shown already.
     pub(crate) show_all_url: Option<String>,
     pub(crate) showing_all: bool,
@@ -71,10 +72,10 @@ pub(crate) struct RowView {
     pub(crate) cells: Vec<String>,
 }
 
-/// A link to a page of the list.
+/// A link to a page of the list; `number` is `None` for the `…` of pages left out.
 #[derive(Debug, Serialize)]
-pub(crate) struct PageLink {
-    pub(crate) number: u64,
+pub(crate) struct PageView {
+    pub(crate) number: Option<u64>,
     pub(crate) url: String,
     pub(crate) current: bool,
 }
@@ -428,17 +429,15 @@ pub(crate) async fn change_list<M: Model>(
     } else {
         admin.list_per_page
     };
-    let num_pages = result_count.div_ceil(per_page).max(1);
-    let page = match params.get(PAGE) {
-        None => 1,
-        Some(p) => match p.parse::<u64>() {
-            Ok(n) if (1..=num_pages).contains(&n) => n,
-            _ => return Err(ChangeListError::NoSuchPage),
-        },
-    };
-    let page_qs = qs
-        .order_by(order)
-        .slice((page - 1) * per_page..page * per_page);
+    let paginator = Paginator::new(result_count, per_page);
+    let num_pages = paginator.num_pages();
+    let page = paginator
+        .parse_number(params.get(PAGE))
+        .map_err(|_| ChangeListError::NoSuchPage)?;
+    let rows_range = paginator
+        .rows(page)
+        .map_err(|_| ChangeListError::NoSuchPage)?;
+    let page_qs = qs.order_by(order).slice(rows_range);
     let related: Vec<FieldPath<M>> = admin
         .list_display
         .iter()
@@ -473,12 +472,22 @@ pub(crate) async fn change_list<M: Model>(
         })
         .collect();
 
-    let pages = (1..=num_pages)
-        .filter(|n| num_pages <= 10 || *n <= 2 || *n + 2 > num_pages || n.abs_diff(page) <= 2)
-        .map(|number| PageLink {
-            number,
-            url: params.with(&[(PAGE, &number.to_string())], &[]),
-            current: number == page,
+    // Django's admin: three pages either side of this one, two at each end.
+    let pages = paginator
+        .elided_page_range(page, 3, 2)
+        .map_err(|_| ChangeListError::NoSuchPage)?
+        .into_iter()
+        .map(|link| match link {
+            PageLink::Number(number) => PageView {
+                number: Some(number),
+                url: params.with(&[(PAGE, &number.to_string())], &[]),
+                current: number == page,
+            },
+            PageLink::Ellipsis => PageView {
+                number: None,
+                url: String::new(),
+                current: false,
+            },
         })
         .collect();
     let kept = params
