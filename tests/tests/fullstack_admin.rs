@@ -197,6 +197,20 @@ async fn log_in(c: &TestClient, username: &str) -> TestResponse {
     res
 }
 
+/// Logs in through the admin's login page.
+async fn admin_log_in(c: &TestClient, username: &str, password: &str, next: &str) -> TestResponse {
+    let page = c.get("/admin/login/").await;
+    let token = token_in(&page.text());
+    c.post("/admin/login/")
+        .form(&[
+            ("csrfmiddlewaretoken", token.as_str()),
+            ("username", username),
+            ("password", password),
+            ("next", next),
+        ])
+        .await
+}
+
 /// The rows of the change list, in order: the text of each row's first cell (unescaped, so a
 /// raw `<script>` in the page is checked apart).
 fn first_cells(page: &str) -> Vec<String> {
@@ -240,18 +254,39 @@ async fn who_gets_in_and_what_they_see() {
             let to = res.header("location").unwrap();
             assert!(to.starts_with("/admin/login/?next="), "{to}");
         }
-        let login = anonymous.get("/admin/login/?next=/admin/polls/").await;
-        assert_eq!(login.status(), 302);
-        assert_eq!(
-            login.header("location"),
-            Some("/accounts/login/?next=%2Fadmin%2Fpolls%2F")
-        );
 
-        // A user who is not staff is sent to log in again, like a visitor.
+        // The admin's own login: staff only, one message for every refusal.
+        let page = anonymous.get("/admin/login/?next=/admin/polls/").await;
+        assert_eq!(page.status(), 200, "{}", page.text());
+        let page = page.text();
+        assert!(
+            page.contains("name=\"next\" value=\"/admin/polls/\""),
+            "{page}"
+        );
         let member = site.client();
+        for (username, password) in [("member", PASSWORD), ("boss", "wrong")] {
+            let res = admin_log_in(&member, username, password, "/admin/polls/").await;
+            assert_eq!(res.status(), 200, "{username}");
+            let text = unescape(&res.text());
+            assert!(
+                text.contains(
+                    "Please enter the correct username and password for a staff account."
+                ),
+                "{text}"
+            );
+        }
+        let res = admin_log_in(&site.client(), "viewer", PASSWORD, "/admin/polls/").await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(res.header("location"), Some("/admin/polls/"));
+        let res = admin_log_in(&site.client(), "viewer", PASSWORD, "https://evil.com/").await;
+        assert_eq!(res.header("location"), Some("/admin/"), "no open redirect");
+
+        // A user who is not staff, logged in elsewhere, is sent to log in again.
         log_in(&member, "member").await;
         assert_eq!(member.get("/admin/").await.status(), 302);
         assert_eq!(member.get("/admin/polls/question/").await.status(), 302);
+        let page = member.get("/admin/login/").await.text();
+        assert!(page.contains("You are authenticated as member"), "{page}");
 
         // Staff without permissions: an empty index, 403 on a model, 404 on an app.
         let bare = site.client();

@@ -30,8 +30,8 @@
 //! # let _ = project;
 //! ```
 //!
-//! Not built yet: the add, change, delete and history views, actions, inlines and the
-//! admin's own login screen (it uses the auth app's); see `docs/fullstack/admin.md`.
+//! Not built yet: the add, change, delete and history views, actions and inlines; see
+//! `docs/fullstack/admin.md`.
 
 mod cells;
 mod changelist;

@@ -32,6 +32,7 @@ pub mod forms;
 mod guards;
 pub mod hashers;
 mod login;
+mod login_attempt;
 mod models;
 mod permissions;
 mod redirect;
@@ -53,6 +54,7 @@ pub use login::{
     BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, authenticate, login, logout,
     session_auth_hash, set_password, update_session_auth_hash,
 };
+pub use login_attempt::{LoginAttempt, LoginOutcome, LoginRules};
 pub use models::{Group, LoginFailure, Permission, User};
 pub use permissions::{UserPermissions, create_permissions, default_permissions};
 pub use redirect::safe_next;

@@ -15,6 +15,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/admin/index.html"),
     ),
     (
+        "admin/login.html",
+        include_str!("templates/admin/login.html"),
+    ),
+    (
         "admin/change_list.html",
         include_str!("templates/admin/change_list.html"),
     ),

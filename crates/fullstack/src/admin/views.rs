@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use micro::http::Uri;
-use micro::http::{HeaderValue, StatusCode, header};
+use micro::http::{HeaderMap, HeaderValue, StatusCode, header};
 use micro::minijinja::Value;
 use micro::routing::{get, post};
 use micro::{IntoResponse, Path, Response, State, Templates, context};
@@ -14,7 +14,9 @@ use serde::Serialize;
 use super::changelist::{ChangeListError, Params, capfirst};
 use super::site::{AdminSite, Registered, url_name};
 use super::templates::{self, TemplateNames};
-use crate::auth::{CurrentUser, logout};
+use crate::auth::forms::AuthenticationForm;
+use crate::auth::{CurrentUser, LoginAttempt, LoginOutcome, LoginRules, logout, safe_next};
+use crate::forms::{BoundForm, Form, FormData};
 use crate::sessions::Session;
 use crate::{Database, Settings};
 
@@ -27,7 +29,10 @@ pub(super) fn register(app: &mut micro::App, site: &AdminSite, _settings: &Setti
     app.state(names);
     // Named as Django's URL names, so `url_for('admin:index')` works in templates.
     app.route("/admin/", get(index).name("admin:index"));
-    app.route("/admin/login/", get(login_page).name("admin:login"));
+    app.route(
+        "/admin/login/",
+        get(login_page).post(login_submit).name("admin:login"),
+    );
     app.route("/admin/logout/", post(logout_submit).name("admin:logout"));
     app.route(
         "/admin/static/admin/base.css",
@@ -240,22 +245,74 @@ async fn change_list(
     Ok(page.into_response())
 }
 
-/// The admin's login is the auth app's, with the admin as the place to go back to.
-// TODO(admin login): an admin login screen of its own that refuses non-staff users with
-// Django's "Please enter the correct username and password for a staff account." needs the
-// auth app's login flow as a reusable function; until then the auth views do the login.
-async fn login_page(uri: Uri) -> Response {
-    let next = Params::parse(uri.query().unwrap_or(""))
+/// Django's message for a login that is not a staff account's, whatever was wrong.
+const NOT_STAFF: &str = "Please enter the correct username and password for a staff account. \
+     Note that both fields may be case-sensitive.";
+
+fn next_of(query: Option<&str>) -> String {
+    Params::parse(query.unwrap_or(""))
         .get("next")
-        .unwrap_or("/admin/")
-        .to_owned();
-    let to = format!(
-        "/accounts/login/?{}",
-        form_urlencoded::Serializer::new(String::new())
-            .append_pair("next", &next)
-            .finish()
-    );
-    micro::redirect(to).into_response()
+        .unwrap_or("")
+        .to_owned()
+}
+
+fn render_login(
+    t: &Templates,
+    site: &AdminSite,
+    form: &BoundForm,
+    next: &str,
+) -> Result<Response, micro::Error> {
+    Ok(t.render(
+        "admin/login.html",
+        with_chrome(site, context! { form, next, title => "Log in" }),
+    )?
+    .into_response())
+}
+
+/// Where a staff user goes after logging in: `next` when it is on this site, else the index.
+fn after_login(next: &str, headers: &HeaderMap) -> Response {
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    micro::redirect(safe_next(next, host).unwrap_or("/admin/").to_owned()).into_response()
+}
+
+async fn login_page(
+    t: Templates,
+    State(site): State<AdminSite>,
+    user: CurrentUser,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Result<Response, micro::Error> {
+    let next = next_of(uri.query());
+    if user.is_staff() {
+        return Ok(after_login(&next, &headers));
+    }
+    render_login(&t, &site, &AuthenticationForm::unbound(), &next)
+}
+
+/// The admin's login: the auth app's login flow (throttling, a new session key, the CSRF
+/// secret rotated) that lets in only active staff users.
+async fn login_submit(
+    t: Templates,
+    State(site): State<AdminSite>,
+    attempt: LoginAttempt,
+    headers: HeaderMap,
+    data: FormData,
+) -> Result<Response, micro::Error> {
+    let next = data.get("next").unwrap_or_default().to_owned();
+    match attempt
+        .submit(data, &LoginRules::staff_only(NOT_STAFF))
+        .await?
+    {
+        LoginOutcome::LoggedIn(_) => Ok(after_login(&next, &headers)),
+        LoginOutcome::Refused(form) => render_login(&t, &site, &form, &next),
+        LoginOutcome::Throttled { form, retry_after } => {
+            let mut res = render_login(&t, &site, &form, &next)?;
+            *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            Ok(res)
+        }
+    }
 }
 
 async fn logout_submit(session: Session) -> Response {

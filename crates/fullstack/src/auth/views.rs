@@ -4,19 +4,17 @@
 //! same name (in its templates folder, or added with `App::add_template` in `Project::web`)
 //! wins. Invalid input shows the page again (200) with the errors and the values typed.
 
-use std::net::IpAddr;
-
 use micro::http::{HeaderMap, HeaderValue, StatusCode, header};
 use micro::routing::{get, post};
-use micro::{CsrfToken, FromRequest, IntoResponse, Response, State, Templates, context};
+use micro::{IntoResponse, Response, State, Templates, context};
 use serde::Deserialize;
 
 use super::forms::{self, AuthenticationForm, PasswordChangeForm};
 use super::{
-    AuthConfig, Credentials, CurrentUser, Throttle, authenticate, guards, login, logout, safe_next,
+    AuthConfig, CurrentUser, LoginAttempt, LoginOutcome, LoginRules, guards, logout, safe_next,
     set_password, update_session_auth_hash,
 };
-use crate::forms::{BoundForm, Form, FormData, FormResult, NON_FIELD_ERRORS};
+use crate::forms::{BoundForm, Form, FormData, FormResult};
 use crate::sessions::Session;
 use crate::{Database, Settings};
 
@@ -62,17 +60,6 @@ pub(super) fn register(app: &mut micro::App, _settings: &Settings) {
     );
 }
 
-/// The client's IP address, when the server says it.
-struct Client(Option<IpAddr>);
-
-impl FromRequest for Client {
-    type Rejection = micro::Error;
-
-    async fn from_request(req: &mut micro::Request) -> Result<Self, micro::Error> {
-        Ok(Client(req.client_addr().map(|a| a.ip())))
-    }
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 struct NextQuery {
@@ -98,76 +85,29 @@ async fn login_page(
     render_login(&t, &AuthenticationForm::unbound(), &q.next)
 }
 
-#[allow(clippy::too_many_arguments)] // one extractor each
 async fn login_submit(
     t: Templates,
-    State(db): State<Database>,
-    State(config): State<AuthConfig>,
-    State(settings): State<Settings>,
-    session: Session,
-    csrf: Option<CsrfToken>,
-    Client(client): Client,
+    attempt: LoginAttempt,
     headers: HeaderMap,
     data: FormData,
 ) -> Result<Response, micro::Error> {
     // `next` travels beside the form, as in Django's template, not as one of its fields.
     let next = data.get("next").unwrap_or_default().to_owned();
-    let (typed, mut form) = match AuthenticationForm::bind(data) {
-        Ok(valid) => valid,
-        Err(form) => return render_login(&t, &form, &next),
-    };
-    let throttle = Throttle::new(&settings.auth);
-    let checked = throttle
-        .check(&db, &typed.username, client)
-        .await
-        .map_err(|e| e.http_error())?;
-    if let Err(throttled) = checked {
-        form.add_error(
-            NON_FIELD_ERRORS,
-            format!(
-                "Too many failed login attempts. Try again in {} seconds.",
-                throttled.retry_after
-            ),
-        );
-        let mut res = render_login(&t, &form, &next)?;
-        *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        res.headers_mut().insert(
-            header::RETRY_AFTER,
-            HeaderValue::from(throttled.retry_after),
-        );
-        return Ok(res);
+    let default = attempt.settings().login_redirect_url.clone();
+    match attempt.submit(data, &LoginRules::default()).await? {
+        LoginOutcome::LoggedIn(_) => {
+            let to = safe_next(&next, host(&headers)).map_or(default, str::to_owned);
+            Ok(micro::redirect(to).into_response())
+        }
+        LoginOutcome::Refused(form) => render_login(&t, &form, &next),
+        LoginOutcome::Throttled { form, retry_after } => {
+            let mut res = render_login(&t, &form, &next)?;
+            *res.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            res.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            Ok(res)
+        }
     }
-    let credentials = Credentials::new(typed.username.clone(), typed.password);
-    let found = authenticate(&db, &config, &credentials)
-        .await
-        .map_err(|e| e.http_error())?;
-    let Some((mut user, backend)) = found else {
-        throttle
-            .record_failure(&db, &typed.username, client)
-            .await
-            .map_err(|e| e.http_error())?;
-        forms::invalid_login(&mut form);
-        return render_login(&t, &form, &next);
-    };
-    // Django's `confirm_login_allowed`: a backend that lets inactive users through still
-    // does not log them in.
-    if !user.is_active {
-        form.add_error(NON_FIELD_ERRORS, forms::INACTIVE);
-        return render_login(&t, &form, &next);
-    }
-    throttle
-        .reset(&db, &typed.username)
-        .await
-        .map_err(|e| e.http_error())?;
-    let secret = secret_key(&settings);
-    login(&db, &session, &mut user, &backend, &secret).await?;
-    if let Some(csrf) = csrf {
-        // Django rotates the CSRF secret at login, so a token read before is no use after.
-        csrf.rotate();
-    }
-    let to = safe_next(&next, host(&headers))
-        .map_or_else(|| settings.login_redirect_url.clone(), str::to_owned);
-    Ok(micro::redirect(to).into_response())
 }
 
 fn secret_key(settings: &Settings) -> String {
