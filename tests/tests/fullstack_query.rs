@@ -687,6 +687,37 @@ async fn delete_honours_on_delete() {
         };
         lock.save(db).await.unwrap();
 
+        // What the delete would do, read first and changing nothing (the admin shows it).
+        let first = Question::objects().filter(Question::ID.eq(qs[0].id));
+        let plan = first.deletion_plan_with(db, &models()).await.unwrap();
+        let counts: Vec<(&str, usize)> = plan.counts().iter().map(|(m, n)| (m.name, *n)).collect();
+        assert_eq!(
+            counts,
+            [("Question", 1), ("Choice", 2), ("Vote", 1)],
+            "{}",
+            t.name
+        );
+        assert_eq!(plan.set_null.len(), 1, "the tag's question");
+        assert_eq!(
+            Choice::objects().count(db).await.unwrap(),
+            6,
+            "nothing deleted"
+        );
+        let protected = Question::objects()
+            .filter(Question::ID.eq(qs[2].id))
+            .deletion_plan_with(db, &models())
+            .await;
+        assert!(
+            matches!(
+                protected,
+                Err(Error::Protected {
+                    referenced_by: "Lock",
+                    ..
+                })
+            ),
+            "{protected:?}"
+        );
+
         // Cascade deletes the choices; SetNull keeps the tag, pointing nowhere.
         let deleted = qs[0].delete_with(db, &models()).await.unwrap();
         assert_eq!(deleted, 1);

@@ -35,7 +35,7 @@ pub use aggregate::{Agg, Aggregates, Values, count};
 pub use by_name::{FieldPath, LookupError};
 pub use executor::{Connection, Executor};
 pub use expr::{Assign, F, Numeric, Order, Q, Selected};
-pub use instance::{ModelExt, ModelSet};
+pub use instance::{DeletionPlan, ModelExt, ModelSet};
 pub use lookup::{Base, Nullable, Rel, Summable, Temporal, Textual};
 pub use many_to_many::PrefetchMany;
 #[doc(hidden)]

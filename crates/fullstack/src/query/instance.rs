@@ -431,6 +431,50 @@ struct Plan {
     set_null: Vec<(&'static ModelMeta, &'static str, Vec<Value>)>,
 }
 
+/// What a delete would remove, read before anything is removed
+/// ([`QuerySet::deletion_plan`](super::QuerySet::deletion_plan)).
+#[derive(Debug, Clone, Default)]
+pub struct DeletionPlan {
+    /// For each model reached, the primary keys of its rows that would go: the deleted
+    /// model's own rows first, then what the cascade reaches, in the order it reaches them (a
+    /// model reached twice is listed twice).
+    pub deletes: Vec<(&'static ModelMeta, Vec<Value>)>,
+    /// The rows whose foreign key column would be set to NULL (`on_delete = set_null`), as
+    /// (model, column, the primary keys of the rows they point at).
+    pub set_null: Vec<(&'static ModelMeta, &'static str, Vec<Value>)>,
+}
+
+impl DeletionPlan {
+    /// How many rows of each model would go, models in the order first reached
+    /// (Django's summary: "Questions: 1, Choices: 3").
+    pub fn counts(&self) -> Vec<(&'static ModelMeta, usize)> {
+        let mut out: Vec<(&'static ModelMeta, usize)> = Vec::new();
+        for (meta, pks) in &self.deletes {
+            match out.iter_mut().find(|(m, _)| std::ptr::eq(*m, *meta)) {
+                Some((_, n)) => *n += pks.len(),
+                None => out.push((meta, pks.len())),
+            }
+        }
+        out
+    }
+}
+
+/// [`DeletionPlan`] of deleting rows `pks` of `meta`: the same walk as the delete, nothing
+/// changed.
+pub(crate) async fn deletion_plan<E: Executor>(
+    ex: &mut E,
+    meta: &'static ModelMeta,
+    pks: Vec<Value>,
+    models: &ModelSet,
+) -> Result<DeletionPlan, Error> {
+    let mut plan = Plan::default();
+    collect(ex, meta, pks, models, &mut plan).await?;
+    Ok(DeletionPlan {
+        deletes: plan.deletes,
+        set_null: plan.set_null,
+    })
+}
+
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Collects the rows a delete reaches through `Cascade`, refusing on `Protect`/`Restrict`,

@@ -7,7 +7,7 @@ use std::ops::Range;
 use super::aggregate::{self, Aggregates, Values};
 use super::executor::{Executor, conn};
 use super::expr::{Assign, Cond, Node, Order, Q, Selected};
-use super::instance::{self, ModelSet};
+use super::instance::{self, DeletionPlan, ModelSet};
 use super::origin::Origin;
 use super::sql::{self, Parts};
 use crate::db::Value;
@@ -312,6 +312,38 @@ impl<M: Model> QuerySet<M> {
         mut ex: E,
         models: &ModelSet,
     ) -> Result<u64, Error> {
+        let pks = self.pks(&mut ex).await?;
+        instance::delete_pks(&mut ex, M::META, pks, models).await
+    }
+
+    /// What [`delete`](Self::delete) would remove, without removing anything (Django's
+    /// `NestedObjects` collector, which the admin's delete confirmation shows): the rows of each
+    /// model the cascade reaches, these first, and the columns it would set to NULL.
+    ///
+    /// # Errors
+    /// [`Error::Protected`] when a `protect`/`restrict` reference would refuse the delete, as
+    /// `delete` would; the driver's error.
+    pub async fn deletion_plan<E: Executor>(&self, ex: E) -> Result<DeletionPlan, Error> {
+        let models = super::registry::for_delete(M::META)?;
+        self.deletion_plan_with(ex, &models).await
+    }
+
+    /// [`deletion_plan`](Self::deletion_plan) with the models given, as
+    /// [`delete_with`](Self::delete_with).
+    ///
+    /// # Errors
+    /// As `deletion_plan`.
+    pub async fn deletion_plan_with<E: Executor>(
+        &self,
+        mut ex: E,
+        models: &ModelSet,
+    ) -> Result<DeletionPlan, Error> {
+        let pks = self.pks(&mut ex).await?;
+        instance::deletion_plan(&mut ex, M::META, pks, models).await
+    }
+
+    /// The primary keys of the matching rows.
+    async fn pks<E: Executor>(&self, ex: &mut E) -> Result<Vec<Value>, Error> {
         let mut parts = self.parts.clone();
         if parts.limit.is_none() && parts.offset.is_none() {
             // The order matters only to pick a slice.
@@ -328,12 +360,10 @@ impl<M: Model> QuerySet<M> {
             }],
             &[],
         );
-        let rows = conn(&mut ex).fetch_all(&text, values).await?;
-        let pks = rows
-            .iter()
+        let rows = conn(ex).fetch_all(&text, values).await?;
+        rows.iter()
             .map(|r| instance::read_value(r, 0, M::META.pk().ty))
-            .collect::<Result<Vec<_>, _>>()?;
-        instance::delete_pks(&mut ex, M::META, pks, models).await
+            .collect()
     }
 
     /// Aggregates over the matching rows: one (`VOTES.sum()`) or a tuple
