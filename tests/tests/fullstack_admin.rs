@@ -65,6 +65,7 @@ fn project(migrations: &std::path::Path) -> Project {
         .settings(settings)
         .app(sessions::app())
         .app(auth::app())
+        .app(fullstack::messages::app())
         .app(
             AppConfig::new("polls")
                 .models(&[Question::META, Choice::META])
@@ -453,6 +454,150 @@ async fn the_change_list_searches_filters_orders_and_pages() {
             .filter(|q| q.contains("polls_choice"))
             .count();
         assert_eq!(on_choices, 3, "count, full count, one page: {queries:#?}");
+        site.done().await;
+    })
+    .await;
+}
+
+/// Posts `fields` with the CSRF token of the page at `page`.
+async fn post_with_token(
+    c: &TestClient,
+    page: &str,
+    to: &str,
+    fields: &[(&str, &str)],
+) -> TestResponse {
+    let token = token_in(&c.get(page).await.text());
+    let mut form = vec![("csrfmiddlewaretoken", token.as_str())];
+    form.extend_from_slice(fields);
+    c.post(to).form(&form).await
+}
+
+#[tokio::test]
+async fn deleting_one_object_and_a_selection() {
+    on_every_backend("admin_delete", |t| async move {
+        let site = Site::new(&t).await;
+        let qs = site.seed().await;
+        site.user("boss", true, true).await;
+        let viewer = site.user("viewer", true, false).await;
+        site.grant(&viewer, &["view_question"]).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let list = "/admin/polls/question/";
+
+        // One object: the confirmation lists what goes with it, and deletes nothing.
+        let url = format!("/admin/polls/question/{}/delete/", qs[0].id);
+        let page = boss.get(&url).await;
+        assert_eq!(page.status(), 200);
+        let text = page.text();
+        assert!(text.contains("Are you sure?"), "{text}");
+        assert!(
+            text.contains(&format!("Question object ({})", qs[0].id)),
+            "{text}"
+        );
+        assert!(
+            text.contains("Question: 1") && text.contains("Choice: 1"),
+            "{text}"
+        );
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 5);
+
+        // Without the delete permission: 403 for the page and for a forged POST.
+        let v = site.client();
+        log_in(&v, "viewer").await;
+        assert_eq!(v.get(&url).await.status(), 403);
+        let forged = post_with_token(&v, list, &url, &[("post", "yes")]).await;
+        assert_eq!(forged.status(), 403);
+        let forged = post_with_token(
+            &v,
+            list,
+            list,
+            &[
+                ("action", "delete_selected"),
+                ("_selected_action", "1"),
+                ("post", "yes"),
+            ],
+        )
+        .await;
+        assert_eq!(forged.status(), 403);
+        let page = v.get(list).await.text();
+        assert!(
+            !page.contains("delete_selected"),
+            "no action offered without the permission"
+        );
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 5);
+
+        // Confirmed: gone with its choice, and the list says so.
+        let res = post_with_token(&boss, &url, &url, &[("post", "yes")]).await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        assert_eq!(res.header("location"), Some(list));
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 4);
+        assert_eq!(Choice::objects().count(site.db()).await.unwrap(), 4);
+        let page = unescape(&boss.get(list).await.text());
+        assert!(page.contains("was deleted successfully."), "{page}");
+        assert_eq!(boss.get(&url).await.status(), 404, "deleted already");
+        for bad in ["x", "1%20OR%201=1", "-"] {
+            let res = boss
+                .get(&format!("/admin/polls/question/{bad}/delete/"))
+                .await;
+            assert_eq!(res.status(), 404, "{bad}");
+        }
+
+        // The action on a selection: confirmation first, then the delete.
+        let (a, b) = (qs[1].id.to_string(), qs[2].id.to_string());
+        let selection = [
+            ("action", "delete_selected"),
+            ("_selected_action", a.as_str()),
+            ("_selected_action", b.as_str()),
+        ];
+        let page = post_with_token(&boss, list, list, &selection).await;
+        assert_eq!(page.status(), 200);
+        let text = page.text();
+        assert!(
+            text.contains("Questions: 2") && text.contains("Choices: 2"),
+            "{text}"
+        );
+        assert!(text.contains("name=\"post\" value=\"yes\""), "{text}");
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 4);
+        let mut confirmed = selection.to_vec();
+        confirmed.push(("post", "yes"));
+        let res = post_with_token(&boss, list, list, &confirmed).await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 2);
+        let page = boss.get(list).await.text();
+        assert!(page.contains("Successfully deleted 2 questions."), "{page}");
+
+        // Forged or empty submissions: 4xx or back to the list, never a 500.
+        let left = qs[3].id.to_string();
+        let cases: [(&[(&str, &str)], u16); 4] = [
+            (
+                &[
+                    ("action", "drop_table"),
+                    ("_selected_action", left.as_str()),
+                ],
+                400,
+            ),
+            (
+                &[("action", "delete_selected"), ("_selected_action", "x")],
+                400,
+            ),
+            (&[("action", "delete_selected")], 302),
+            (&[("_selected_action", left.as_str())], 302),
+        ];
+        for (fields, status) in cases {
+            let res = post_with_token(&boss, list, list, fields).await;
+            assert_eq!(res.status(), status, "{fields:?}");
+        }
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 2);
+        // Without the token, the CSRF check refuses it.
+        let res = boss
+            .post(list)
+            .form(&[
+                ("action", "delete_selected"),
+                ("_selected_action", left.as_str()),
+                ("post", "yes"),
+            ])
+            .await;
+        assert_eq!(res.status(), 403);
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 2);
         site.done().await;
     })
     .await;

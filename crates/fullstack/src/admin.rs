@@ -33,8 +33,10 @@
 //! Not built yet: the add, change, delete and history views, actions and inlines; see
 //! `docs/fullstack/admin.md`.
 
+mod access;
 mod cells;
 mod changelist;
+mod delete;
 mod options;
 mod site;
 mod templates;

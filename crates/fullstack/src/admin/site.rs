@@ -7,8 +7,10 @@ use std::sync::Arc;
 
 use super::ModelAdmin;
 use super::changelist::{self, ChangeList, ChangeListError, Params};
-use crate::Database;
+use crate::db::Value;
 use crate::model::{Model, ModelMeta};
+use crate::query::{DeletionPlan, FieldPath, ModelExt, QuerySet};
+use crate::{Database, Error};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -20,6 +22,17 @@ pub(crate) trait Registered: Send + Sync {
         db: &'a Database,
         params: &'a Params,
     ) -> BoxFuture<'a, Result<ChangeList, ChangeListError>>;
+    /// The primary keys `raw` names, or `None` when one is not a key of this model.
+    fn parse_pks(&self, raw: &[&str]) -> Option<Vec<Value>>;
+    /// What deleting these rows would remove (their own rows first: those that exist).
+    fn deletion_plan<'a>(
+        &'a self,
+        db: &'a Database,
+        pks: Vec<Value>,
+    ) -> BoxFuture<'a, Result<DeletionPlan, Error>>;
+    /// Deletes these rows (and what the cascade reaches); how many of this model's went.
+    fn delete<'a>(&'a self, db: &'a Database, pks: Vec<Value>)
+    -> BoxFuture<'a, Result<u64, Error>>;
 }
 
 impl<M: Model> Registered for ModelAdmin<M> {
@@ -34,6 +47,33 @@ impl<M: Model> Registered for ModelAdmin<M> {
     ) -> BoxFuture<'a, Result<ChangeList, ChangeListError>> {
         Box::pin(changelist::change_list(self, db, params))
     }
+
+    fn parse_pks(&self, raw: &[&str]) -> Option<Vec<Value>> {
+        let pk = FieldPath::<M>::parse(M::META.pk().name).ok()?;
+        raw.iter().map(|r| pk.value_from_str(r).ok()).collect()
+    }
+
+    fn deletion_plan<'a>(
+        &'a self,
+        db: &'a Database,
+        pks: Vec<Value>,
+    ) -> BoxFuture<'a, Result<DeletionPlan, Error>> {
+        Box::pin(async move { by_pks::<M>(pks)?.deletion_plan(db).await })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        db: &'a Database,
+        pks: Vec<Value>,
+    ) -> BoxFuture<'a, Result<u64, Error>> {
+        Box::pin(async move { by_pks::<M>(pks)?.delete(db).await })
+    }
+}
+
+/// The rows of `M` with these primary keys.
+fn by_pks<M: Model>(pks: Vec<Value>) -> Result<QuerySet<M>, Error> {
+    let pk = FieldPath::<M>::parse(M::META.pk().name).map_err(|e| Error::Usage(e.to_string()))?;
+    Ok(M::objects().filter(pk.is_in(pks)))
 }
 
 /// The models an admin shows, and its titles. Give it to [`admin::app`](super::app).

@@ -15,6 +15,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/admin/index.html"),
     ),
     (
+        "admin/delete_confirmation.html",
+        include_str!("templates/admin/delete_confirmation.html"),
+    ),
+    (
         "admin/login.html",
         include_str!("templates/admin/login.html"),
     ),

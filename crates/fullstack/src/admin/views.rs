@@ -1,18 +1,19 @@
-//! The admin's pages at Django's URLs. Every view starts with [`Access::check`]: only active
+//! The admin's pages at Django's URLs. Every view starts with `Access::check`: only active
 //! staff users get in (others are sent to the login page), and each model page checks the
 //! model's permission on the server, whatever the page showed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use micro::http::Uri;
 use micro::http::{HeaderMap, HeaderValue, StatusCode, header};
-use micro::minijinja::Value;
 use micro::routing::{get, post};
 use micro::{IntoResponse, Path, Response, State, Templates, context};
 use serde::Serialize;
 
+use super::access::{Access, forbidden, with_chrome};
 use super::changelist::{ChangeListError, Params, capfirst};
-use super::site::{AdminSite, Registered, url_name};
+use super::delete;
+use super::site::{AdminSite, url_name};
 use super::templates::{self, TemplateNames};
 use crate::auth::forms::AuthenticationForm;
 use crate::auth::{CurrentUser, LoginAttempt, LoginOutcome, LoginRules, logout, safe_next};
@@ -20,8 +21,6 @@ use crate::forms::{BoundForm, Form, FormData};
 use crate::sessions::Session;
 use crate::{Database, Settings};
 
-/// Where the admin's stylesheet is served.
-pub(crate) const STATIC_URL: &str = "/admin/static/";
 const CSS: &str = include_str!("static/base.css");
 
 pub(super) fn register(app: &mut micro::App, site: &AdminSite, _settings: &Settings) {
@@ -41,71 +40,16 @@ pub(super) fn register(app: &mut micro::App, site: &AdminSite, _settings: &Setti
     app.route("/admin/<app_label>/", get(app_index).name("admin:app_list"));
     app.route(
         "/admin/<app_label>/<model>/",
-        get(change_list).name("admin:changelist"),
+        get(change_list)
+            .post(delete::changelist_action)
+            .name("admin:changelist"),
     );
-}
-
-/// What a staff user may do, read once per request.
-struct Access {
-    user: CurrentUser,
-    perms: BTreeSet<String>,
-}
-
-impl Access {
-    /// The user's permissions, or the response that sends a visitor who is not active staff
-    /// to the login page (with `next` back here).
-    async fn check(user: CurrentUser, uri: &Uri) -> Result<Access, Response> {
-        if !user.is_staff() {
-            let next = uri.path_and_query().map_or("/admin/", |p| p.as_str());
-            let to = format!(
-                "/admin/login/?{}",
-                form_urlencoded::Serializer::new(String::new())
-                    .append_pair("next", next)
-                    .finish()
-            );
-            return Err(micro::redirect(to).into_response());
-        }
-        let perms = user
-            .all_perms()
-            .await
-            .map_err(|e| e.http_error().into_response())?;
-        Ok(Access { user, perms })
-    }
-
-    fn has(&self, model: &dyn Registered, action: &str) -> bool {
-        let meta = model.meta();
-        self.perms
-            .contains(&format!("{}.{action}_{}", meta.app, url_name(meta)))
-    }
-
-    /// Django's `has_view_permission`: view, or change (which implies it).
-    fn can_view(&self, model: &dyn Registered) -> bool {
-        self.has(model, "view") || self.has(model, "change")
-    }
-
-    fn can_see_anything_of(&self, model: &dyn Registered) -> bool {
-        ["view", "change", "add", "delete"]
-            .iter()
-            .any(|a| self.has(model, a))
-    }
-}
-
-fn forbidden() -> Response {
-    micro::Error::new(
-        StatusCode::FORBIDDEN,
-        "You do not have permission to see this page.",
-    )
-    .into_response()
-}
-
-/// `ctx` with what every admin page has: the site's titles and where its stylesheet is.
-fn with_chrome(site: &AdminSite, ctx: Value) -> Value {
-    context! {
-        site_header => site.site_header.clone(),
-        site_title => site.site_title.clone(),
-        admin_static => STATIC_URL,
-        ..ctx
-    }
+    app.route(
+        "/admin/<app_label>/<model>/<pk>/delete/",
+        get(delete::delete_view)
+            .post(delete::delete_view)
+            .name("admin:delete"),
+    );
 }
 
 #[derive(Serialize)]
@@ -239,6 +183,8 @@ async fn change_list(
                 verbose_name,
                 verbose_name_plural => meta.verbose_name_plural().into_owned(),
                 username => access.user.username(),
+                can_delete => access.has(registered.as_ref(), "delete"),
+                action_checkbox_name => delete::SELECTED,
             },
         ),
     )?;

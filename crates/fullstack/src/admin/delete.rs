@@ -1,0 +1,255 @@
+//! Deleting, as Django's admin does it: a confirmation page that lists what the cascade will
+//! take with it (or refuses, naming what protects the rows), then the delete on a POST that
+//! says `post=yes`. One object (`<pk>/delete/`) or the change list's selection (the
+//! `delete_selected` action) go through the same page. The delete permission is checked on
+//! every request, the confirmation's POST included.
+
+use micro::http::{StatusCode, Uri};
+use micro::{IntoResponse, Path, Response, State, Templates, context};
+use serde::Serialize;
+
+use super::access::{Access, forbidden, with_chrome};
+use super::changelist::capfirst;
+use super::site::{AdminSite, Registered, url_name};
+use crate::auth::CurrentUser;
+use crate::db::Value;
+use crate::forms::FormData;
+use crate::messages::Messages;
+use crate::query::DeletionPlan;
+use crate::{Database, Error};
+
+/// The field of the change list's checkboxes (Django's `ACTION_CHECKBOX_NAME`).
+pub(crate) const SELECTED: &str = "_selected_action";
+/// The one action every model has.
+pub(crate) const DELETE_SELECTED: &str = "delete_selected";
+
+/// A row as the pages name it: Django's default `__str__`, "Question object (3)".
+pub(crate) fn object_label(model: &dyn Registered, pk: &Value) -> String {
+    format!(
+        "{} object ({})",
+        capfirst(&model.meta().verbose_name()),
+        super::cells::cell(model.meta().pk(), pk)
+    )
+}
+
+#[derive(Serialize)]
+struct SummaryLine {
+    name: String,
+    count: usize,
+}
+
+/// The confirmation page's context for deleting `pks` (those that exist).
+#[derive(Serialize)]
+struct Confirmation {
+    objects: Vec<String>,
+    summary: Vec<SummaryLine>,
+    /// Set when a `protect`/`restrict` reference refuses the delete.
+    protected: Option<String>,
+    selected: Vec<String>,
+    action: Option<&'static str>,
+}
+
+async fn confirmation(
+    model: &dyn Registered,
+    db: &Database,
+    pks: Vec<Value>,
+) -> Result<Confirmation, Error> {
+    let selected: Vec<String> = pks
+        .iter()
+        .map(|pk| super::cells::cell(model.meta().pk(), pk))
+        .collect();
+    match model.deletion_plan(db, pks).await {
+        Ok(plan) => Ok(Confirmation {
+            objects: own_rows(model, &plan),
+            summary: summary(&plan),
+            protected: None,
+            selected,
+            action: None,
+        }),
+        Err(Error::Protected { referenced_by, .. }) => Ok(Confirmation {
+            objects: Vec::new(),
+            summary: Vec::new(),
+            protected: Some(referenced_by.to_owned()),
+            selected,
+            action: None,
+        }),
+        Err(e) => Err(e),
+    }
+}
+
+fn own_rows(model: &dyn Registered, plan: &DeletionPlan) -> Vec<String> {
+    plan.deletes
+        .first()
+        .map(|(_, pks)| pks.iter().map(|pk| object_label(model, pk)).collect())
+        .unwrap_or_default()
+}
+
+fn summary(plan: &DeletionPlan) -> Vec<SummaryLine> {
+    plan.counts()
+        .into_iter()
+        .map(|(meta, count)| SummaryLine {
+            name: capfirst(&if count == 1 {
+                meta.verbose_name()
+            } else {
+                meta.verbose_name_plural()
+            }),
+            count,
+        })
+        .collect()
+}
+
+fn render(
+    t: &Templates,
+    site: &AdminSite,
+    model: &dyn Registered,
+    confirmation: Confirmation,
+) -> Result<Response, micro::Error> {
+    let meta = model.meta();
+    let page = t.render(
+        "admin/delete_confirmation.html",
+        with_chrome(
+            site,
+            context! {
+                title => if confirmation.protected.is_some() { "Cannot delete" } else { "Are you sure?" },
+                c => confirmation,
+                app_label => meta.app,
+                model_name => url_name(meta),
+                verbose_name => meta.verbose_name().into_owned(),
+                verbose_name_plural => meta.verbose_name_plural().into_owned(),
+            },
+        ),
+    )?;
+    Ok(page.into_response())
+}
+
+fn changelist_url(model: &dyn Registered) -> String {
+    format!("/admin/{}/{}/", model.meta().app, url_name(model.meta()))
+}
+
+/// The model and the user's right to delete its rows, or the response that refuses.
+async fn deleter<'s>(
+    site: &'s AdminSite,
+    user: CurrentUser,
+    uri: &Uri,
+    app_label: &str,
+    model: &str,
+) -> Result<&'s dyn Registered, Response> {
+    let access = Access::check(user, uri).await?;
+    let model = site
+        .find(app_label, model)
+        .ok_or_else(|| micro::Error::not_found().into_response())?;
+    if !access.has(model.as_ref(), "delete") {
+        return Err(forbidden());
+    }
+    Ok(model.as_ref())
+}
+
+/// `GET`/`POST /admin/<app>/<model>/<pk>/delete/`.
+#[allow(clippy::too_many_arguments)] // one extractor each
+pub(crate) async fn delete_view(
+    t: Templates,
+    State(site): State<AdminSite>,
+    State(db): State<Database>,
+    user: CurrentUser,
+    uri: Uri,
+    messages: Option<Messages>,
+    Path((app_label, model, pk)): Path<(String, String, String)>,
+    data: Option<FormData>,
+) -> Result<Response, micro::Error> {
+    let model = match deleter(&site, user, &uri, &app_label, &model).await {
+        Ok(m) => m,
+        Err(res) => return Ok(res),
+    };
+    let Some(pks) = model.parse_pks(&[pk.as_str()]) else {
+        return Err(micro::Error::not_found());
+    };
+    let confirmation = confirmation(model, &db, pks.clone())
+        .await
+        .map_err(|e| e.http_error())?;
+    if confirmation.protected.is_none() && confirmation.objects.is_empty() {
+        return Err(micro::Error::not_found());
+    }
+    let confirmed = data.as_ref().and_then(|d| d.get("post")) == Some("yes");
+    if !confirmed || confirmation.protected.is_some() {
+        return render(&t, &site, model, confirmation);
+    }
+    let label = confirmation.objects[0].clone();
+    model.delete(&db, pks).await.map_err(|e| e.http_error())?;
+    if let Some(messages) = messages {
+        messages.success(format!(
+            "The {} “{label}” was deleted successfully.",
+            model.meta().verbose_name()
+        ));
+    }
+    Ok(micro::redirect(changelist_url(model)).into_response())
+}
+
+/// `POST /admin/<app>/<model>/`: an action on the selected rows. Only `delete_selected`
+/// exists; another name is a 400, a selection that is not made of keys is a 400, and an empty
+/// selection goes back to the list with Django's message.
+#[allow(clippy::too_many_arguments)] // one extractor each
+pub(crate) async fn changelist_action(
+    t: Templates,
+    State(site): State<AdminSite>,
+    State(db): State<Database>,
+    user: CurrentUser,
+    uri: Uri,
+    messages: Option<Messages>,
+    Path((app_label, model)): Path<(String, String)>,
+    data: FormData,
+) -> Result<Response, micro::Error> {
+    let back = uri
+        .path_and_query()
+        .map_or("/admin/", |p| p.as_str())
+        .to_owned();
+    let say = |text: &str| {
+        if let Some(m) = &messages {
+            m.warning(text.to_owned());
+        }
+    };
+    let action = data.get("action").unwrap_or("");
+    if action.is_empty() {
+        say("No action selected.");
+        return Ok(micro::redirect(back).into_response());
+    }
+    if action != DELETE_SELECTED {
+        return Err(micro::Error::bad_request(format!(
+            "There is no action named {action:?}."
+        )));
+    }
+    let model = match deleter(&site, user, &uri, &app_label, &model).await {
+        Ok(m) => m,
+        Err(res) => return Ok(res),
+    };
+    let raw: Vec<&str> = data.get_all(SELECTED).collect();
+    if raw.is_empty() {
+        say(
+            "Items must be selected in order to perform actions on them. No items have been changed.",
+        );
+        return Ok(micro::redirect(back).into_response());
+    }
+    let Some(pks) = model.parse_pks(&raw) else {
+        return Err(micro::Error::new(
+            StatusCode::BAD_REQUEST,
+            "The selection names rows that are not rows of this model.",
+        ));
+    };
+    let mut confirmation = confirmation(model, &db, pks.clone())
+        .await
+        .map_err(|e| e.http_error())?;
+    confirmation.action = Some(DELETE_SELECTED);
+    if data.get("post") != Some("yes") || confirmation.protected.is_some() {
+        return render(&t, &site, model, confirmation);
+    }
+    let deleted = model.delete(&db, pks).await.map_err(|e| e.http_error())?;
+    if let Some(m) = &messages {
+        let meta = model.meta();
+        let name = if deleted == 1 {
+            meta.verbose_name()
+        } else {
+            meta.verbose_name_plural()
+        };
+        m.success(format!("Successfully deleted {deleted} {name}."));
+    }
+    Ok(micro::redirect(changelist_url(model)).into_response())
+}
