@@ -534,6 +534,25 @@ async fn deleting_one_object_and_a_selection() {
         let page = unescape(&boss.get(list).await.text());
         assert!(page.contains("was deleted successfully."), "{page}");
         assert_eq!(boss.get(&url).await.status(), 404, "deleted already");
+
+        // The history keeps the deletion: who, and what the object was called.
+        let history = format!("/admin/polls/question/{}/history/", qs[0].id);
+        let text = v.get(&history).await.text();
+        assert!(
+            text.contains(&format!("Change history: Question object ({})", qs[0].id)),
+            "{text}"
+        );
+        assert!(text.contains("<td>boss</td><td>Deleted.</td>"), "{text}");
+        let empty = v
+            .get(&format!("/admin/polls/question/{}/history/", qs[4].id))
+            .await
+            .text();
+        assert!(empty.contains("doesn’t have a change history"), "{empty}");
+        assert_eq!(v.get("/admin/polls/choice/1/history/").await.status(), 403);
+        assert_eq!(
+            v.get("/admin/polls/question/x/history/").await.status(),
+            404
+        );
         for bad in ["x", "1%20OR%201=1", "-"] {
             let res = boss
                 .get(&format!("/admin/polls/question/{bad}/delete/"))
@@ -564,6 +583,15 @@ async fn deleting_one_object_and_a_selection() {
         assert_eq!(Question::objects().count(site.db()).await.unwrap(), 2);
         let page = boss.get(list).await.text();
         assert!(page.contains("Successfully deleted 2 questions."), "{page}");
+        let logged = fullstack::admin::LogEntry::objects()
+            .filter(fullstack::admin::LogEntry::ACTION_FLAG.eq(fullstack::admin::DELETION))
+            .count(site.db())
+            .await
+            .unwrap();
+        assert_eq!(
+            logged, 3,
+            "one entry per deleted question, none for the cascade"
+        );
 
         // Forged or empty submissions: 4xx or back to the list, never a 500.
         let left = qs[3].id.to_string();

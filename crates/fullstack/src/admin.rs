@@ -37,11 +37,14 @@ mod access;
 mod cells;
 mod changelist;
 mod delete;
+mod history;
+mod models;
 mod options;
 mod site;
 mod templates;
 mod views;
 
+pub use models::{ADDITION, CHANGE, DELETION, LogEntry};
 pub use options::ModelAdmin;
 pub use site::AdminSite;
 
@@ -50,10 +53,35 @@ use crate::AppConfig;
 /// The admin app's label.
 pub const LABEL: &str = "admin";
 
-/// The admin app showing `site`'s models at `/admin/`.
+/// The admin app showing `site`'s models at `/admin/`, with its [`LogEntry`] table.
 pub fn app(site: AdminSite) -> AppConfig {
-    AppConfig::new(LABEL).routes_with_settings(move |app, settings| {
-        app.state(site.clone());
-        views::register(app, &site, settings);
-    })
+    AppConfig::new(LABEL)
+        .models(&[<LogEntry as crate::Model>::META])
+        .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/admin/migrations"))
+        .embedded_migrations(include!("admin/migrations/embedded.rs"))
+        .routes_with_settings(move |app, settings| {
+            app.state(site.clone());
+            views::register(app, &site, settings);
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Project;
+
+    #[tokio::test]
+    async fn the_embedded_migration_matches_the_models() {
+        let project = Project::new("site")
+            .app(crate::sessions::app())
+            .app(crate::auth::app())
+            .app(super::app(super::AdminSite::new()));
+        let (mut out, mut err) = (Vec::new(), Vec::new());
+        let args = match std::env::var("FULLSTACK_ADMIN_MAKEMIGRATIONS") {
+            Ok(_) => vec!["site", "makemigrations", "--no-input"],
+            Err(_) => vec!["site", "makemigrations", "--check", "--no-input"],
+        };
+        let code = project.run_with(args, &mut out, &mut err).await;
+        let (out, err) = (String::from_utf8_lossy(&out), String::from_utf8_lossy(&err));
+        assert_eq!(code, 0, "{out}{err}");
+    }
 }

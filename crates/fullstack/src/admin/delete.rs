@@ -10,6 +10,8 @@ use serde::Serialize;
 
 use super::access::{Access, forbidden, with_chrome};
 use super::changelist::capfirst;
+use super::history;
+use super::models::DELETION;
 use super::site::{AdminSite, Registered, url_name};
 use crate::auth::CurrentUser;
 use crate::db::Value;
@@ -133,7 +135,7 @@ async fn deleter<'s>(
     uri: &Uri,
     app_label: &str,
     model: &str,
-) -> Result<&'s dyn Registered, Response> {
+) -> Result<(&'s dyn Registered, i64), Response> {
     let access = Access::check(user, uri).await?;
     let model = site
         .find(app_label, model)
@@ -141,7 +143,36 @@ async fn deleter<'s>(
     if !access.has(model.as_ref(), "delete") {
         return Err(forbidden());
     }
-    Ok(model.as_ref())
+    // Staff, so logged in.
+    let user_id = access.user.user().map_or(0, |u| u.id);
+    Ok((model.as_ref(), user_id))
+}
+
+/// Deletes the rows of `pks` that still exist, and records a deletion for each (Django logs
+/// them before deleting; here the rows that were there are the ones logged).
+async fn delete_and_record(
+    model: &dyn Registered,
+    db: &Database,
+    user_id: i64,
+    pks: Vec<Value>,
+) -> Result<u64, micro::Error> {
+    let plan = model
+        .deletion_plan(db, pks)
+        .await
+        .map_err(|e| e.http_error())?;
+    let found: Vec<Value> = plan
+        .deletes
+        .first()
+        .map(|(_, p)| p.clone())
+        .unwrap_or_default();
+    let deleted = model
+        .delete(db, found.clone())
+        .await
+        .map_err(|e| e.http_error())?;
+    history::record(db, user_id, model, &found, DELETION, "")
+        .await
+        .map_err(|e| e.http_error())?;
+    Ok(deleted)
 }
 
 /// `GET`/`POST /admin/<app>/<model>/<pk>/delete/`.
@@ -156,8 +187,8 @@ pub(crate) async fn delete_view(
     Path((app_label, model, pk)): Path<(String, String, String)>,
     data: Option<FormData>,
 ) -> Result<Response, micro::Error> {
-    let model = match deleter(&site, user, &uri, &app_label, &model).await {
-        Ok(m) => m,
+    let (model, user_id) = match deleter(&site, user, &uri, &app_label, &model).await {
+        Ok(found) => found,
         Err(res) => return Ok(res),
     };
     let Some(pks) = model.parse_pks(&[pk.as_str()]) else {
@@ -174,7 +205,7 @@ pub(crate) async fn delete_view(
         return render(&t, &site, model, confirmation);
     }
     let label = confirmation.objects[0].clone();
-    model.delete(&db, pks).await.map_err(|e| e.http_error())?;
+    delete_and_record(model, &db, user_id, pks).await?;
     if let Some(messages) = messages {
         messages.success(format!(
             "The {} “{label}” was deleted successfully.",
@@ -217,8 +248,8 @@ pub(crate) async fn changelist_action(
             "There is no action named {action:?}."
         )));
     }
-    let model = match deleter(&site, user, &uri, &app_label, &model).await {
-        Ok(m) => m,
+    let (model, user_id) = match deleter(&site, user, &uri, &app_label, &model).await {
+        Ok(found) => found,
         Err(res) => return Ok(res),
     };
     let raw: Vec<&str> = data.get_all(SELECTED).collect();
@@ -241,7 +272,7 @@ pub(crate) async fn changelist_action(
     if data.get("post") != Some("yes") || confirmation.protected.is_some() {
         return render(&t, &site, model, confirmation);
     }
-    let deleted = model.delete(&db, pks).await.map_err(|e| e.http_error())?;
+    let deleted = delete_and_record(model, &db, user_id, pks).await?;
     if let Some(m) = &messages {
         let meta = model.meta();
         let name = if deleted == 1 {

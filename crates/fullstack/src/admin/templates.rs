@@ -19,6 +19,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/admin/delete_confirmation.html"),
     ),
     (
+        "admin/object_history.html",
+        include_str!("templates/admin/object_history.html"),
+    ),
+    (
         "admin/login.html",
         include_str!("templates/admin/login.html"),
     ),

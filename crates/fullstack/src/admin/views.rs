@@ -12,9 +12,9 @@ use serde::Serialize;
 
 use super::access::{Access, forbidden, with_chrome};
 use super::changelist::{ChangeListError, Params, capfirst};
-use super::delete;
 use super::site::{AdminSite, url_name};
 use super::templates::{self, TemplateNames};
+use super::{delete, history};
 use crate::auth::forms::AuthenticationForm;
 use crate::auth::{CurrentUser, LoginAttempt, LoginOutcome, LoginRules, logout, safe_next};
 use crate::forms::{BoundForm, Form, FormData};
@@ -49,6 +49,10 @@ pub(super) fn register(app: &mut micro::App, site: &AdminSite, _settings: &Setti
         get(delete::delete_view)
             .post(delete::delete_view)
             .name("admin:delete"),
+    );
+    app.route(
+        "/admin/<app_label>/<model>/<pk>/history/",
+        get(history::history_view).name("admin:history"),
     );
 }
 

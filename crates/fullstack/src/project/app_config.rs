@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::commands::{CommandFn, FnCommand, ManagementCommand};
-use crate::migrations::{Migration, MigrationSet};
+use crate::migrations::Migration;
 use crate::model::ModelMeta;
 use crate::{Error, Settings};
 
@@ -325,7 +325,12 @@ impl AppConfig {
     /// When a migration cannot be read or parsed.
     pub fn migrations(&self) -> Result<Vec<Migration>, Error> {
         match self.embedded {
-            Some(files) => Ok(MigrationSet::from_embedded(files)?.migrations().to_vec()),
+            // Parsed, not ordered: an app's migrations may depend on another app's (the admin's
+            // log on the auth app's users), which only the project's whole set has.
+            Some(files) => files
+                .iter()
+                .map(|(app, name, json)| Migration::parse(app, name, json))
+                .collect(),
             None => self.migrations_from_dir(),
         }
     }
