@@ -783,6 +783,7 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
     let mut metas = Vec::new();
     let mut m2m = Vec::new();
     let mut readers = Vec::new();
+    let mut from_values = Vec::new();
     let mut values = Vec::new();
     let mut columns = Vec::new();
     let mut accessors = Vec::new();
@@ -812,6 +813,7 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
                 }
             });
             readers.push(quote!(#ident: ::core::default::Default::default()));
+            from_values.push(quote!(#ident: ::core::default::Default::default()));
             let const_name = format_ident!("{}", fname.to_uppercase(), span = f.ident.span());
             let via = match &f.attrs.through {
                 Some(t) => format!("through `{}`", quote!(#t)),
@@ -908,6 +910,14 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         });
         readers.push(quote_spanned! {span=>
             #ident: ::fullstack::model::read_field::<#name, #ty>(row, offset, #index)?
+        });
+        let from_value = if f.auto {
+            quote!(auto_pk_from_value)
+        } else {
+            quote!(field_from_value)
+        };
+        from_values.push(quote_spanned! {span=>
+            #ident: ::fullstack::model::#from_value::<#name, #ty>(values.next(), #index)?
         });
         if f.auto {
             values.push(quote!(<Self as ::fullstack::Model>::pk(self)));
@@ -1027,6 +1037,14 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
 
             fn values(&self) -> ::std::vec::Vec<::fullstack::Value> {
                 ::std::vec![#(#values),*]
+            }
+
+            fn from_values(
+                values: ::std::vec::Vec<::fullstack::Value>,
+            ) -> ::core::result::Result<Self, ::fullstack::Error> {
+                #[allow(unused_mut, unused_variables)]
+                let mut values = values.into_iter();
+                ::core::result::Result::Ok(#name { #(#from_values,)* })
             }
 
             fn pk(&self) -> ::fullstack::Value {

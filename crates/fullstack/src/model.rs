@@ -473,6 +473,20 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The values of every field, in [`ModelMeta::fields`] order.
     fn values(&self) -> Vec<Value>;
 
+    /// Builds an instance from the values of every field, in [`ModelMeta::fields`] order (what
+    /// [`values`](Self::values) gives); many-to-many fields start empty. What forms and the
+    /// admin build instances with. Derived; the default refuses.
+    ///
+    /// # Errors
+    /// When a value is missing or does not fit its field.
+    fn from_values(values: Vec<Value>) -> Result<Self, Error> {
+        let _ = values;
+        Err(Error::Usage(format!(
+            "{} cannot be built from values: derive Model, or implement Model::from_values",
+            Self::META.name
+        )))
+    }
+
     /// The primary key's value (NULL before the first save of an auto key).
     fn pk(&self) -> Value;
 
@@ -599,4 +613,37 @@ pub fn read_field<M: Model, T: DbType>(row: &Row, offset: usize, index: usize) -
         )),
         other => other,
     })
+}
+
+/// Field `index` of a model from `value`; what derived `from_values` impls call.
+///
+/// # Errors
+/// When the value is missing or not a `T`; the error names the model and field.
+pub fn field_from_value<M: Model, T: DbType>(
+    value: Option<Value>,
+    index: usize,
+) -> Result<T, Error> {
+    let name = M::META.fields[index].name;
+    let value =
+        value.ok_or_else(|| Error::Decode(format!("{}.{name}: no value given", M::META.name)))?;
+    T::from_value(value).map_err(|e| match e {
+        Error::Decode(why) => Error::Decode(format!("{}.{name}: {why}", M::META.name)),
+        other => other,
+    })
+}
+
+/// An auto primary key from `value`: NULL (what [`Model::values`] gives before the first save)
+/// is 0, the key of a row not saved yet.
+///
+/// # Errors
+/// As [`field_from_value`].
+pub fn auto_pk_from_value<M: Model, T: DbType>(
+    value: Option<Value>,
+    index: usize,
+) -> Result<T, Error> {
+    let value = match value {
+        Some(Value::Null(_)) => Some(Value::BigInt(0)),
+        other => other,
+    };
+    field_from_value::<M, T>(value, index)
 }

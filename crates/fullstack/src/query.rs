@@ -32,7 +32,7 @@ mod related;
 mod sql;
 
 pub use aggregate::{Agg, Aggregates, Values, count};
-pub use by_name::{FieldPath, LookupError};
+pub use by_name::{FieldPath, LookupError, primary_keys};
 pub use executor::{Connection, Executor};
 pub use expr::{Assign, F, Numeric, Order, Q, Selected};
 pub use instance::{DeletionPlan, ModelExt, ModelSet};

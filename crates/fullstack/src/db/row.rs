@@ -66,6 +66,24 @@ pub trait DbType: Sized + Send + Sync + 'static {
 
     /// The value to bind.
     fn to_value(&self) -> Value;
+
+    /// Back from a [`Value`] (what [`to_value`](Self::to_value) gives, or a narrower integer
+    /// or float), for code that builds instances from values: forms, the admin.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] when the value is not one of this type; the default refuses every
+    /// value (a type of one's own that forms should fill implements it).
+    fn from_value(value: Value) -> Result<Self, Error> {
+        Err(wrong_value::<Self>(&value))
+    }
+}
+
+/// The error of a value that is not one of `T`.
+pub(crate) fn wrong_value<T>(value: &Value) -> Error {
+    Error::Decode(format!(
+        "{value:?} is not a value of {}",
+        std::any::type_name::<T>()
+    ))
 }
 
 /// Whether column `index` is NULL.
@@ -107,7 +125,7 @@ macro_rules! decode_raw {
 }
 
 macro_rules! db_types {
-    ($($ty:ty => $column:ident, $to:expr);* $(;)?) => {
+    ($($ty:ty => $column:ident, $to:expr, $from:expr);* $(;)?) => {
         $(
             impl DbType for $ty {
                 const COLUMN: ColumnType = ColumnType::$column;
@@ -120,24 +138,42 @@ macro_rules! db_types {
                     #[allow(clippy::redundant_closure_call)]
                     ($to)(self)
                 }
+
+                fn from_value(value: Value) -> Result<Self, Error> {
+                    #[allow(clippy::redundant_closure_call)]
+                    let found: Option<$ty> = ($from)(&value);
+                    found.ok_or_else(|| wrong_value::<$ty>(&value))
+                }
             }
         )*
     };
 }
 
 db_types! {
-    bool => Bool, |v: &bool| Value::Bool(*v);
-    i16 => SmallInt, |v: &i16| Value::SmallInt(*v);
-    f32 => Real, |v: &f32| Value::Real(*v);
-    Vec<u8> => Binary, |v: &Vec<u8>| Value::Bytes(v.clone());
-    i32 => Int, |v: &i32| Value::Int(*v);
-    i64 => BigInt, |v: &i64| Value::BigInt(*v);
-    f64 => Float, |v: &f64| Value::Float(*v);
-    String => Text, |v: &String| Value::Text(v.clone());
-    DateTime<Utc> => DateTime, |v: &DateTime<Utc>| Value::DateTime(*v);
-    NaiveDate => Date, |v: &NaiveDate| Value::Date(*v);
-    NaiveTime => Time, |v: &NaiveTime| Value::Time(*v);
-    NaiveDateTime => NaiveDateTime, |v: &NaiveDateTime| Value::NaiveDateTime(*v);
+    bool => Bool, |v: &bool| Value::Bool(*v),
+        |v: &Value| match v { Value::Bool(b) => Some(*b), _ => None };
+    i16 => SmallInt, |v: &i16| Value::SmallInt(*v),
+        |v: &Value| match v { Value::SmallInt(n) => Some(*n), Value::Int(n) => i16::try_from(*n).ok(), Value::BigInt(n) => i16::try_from(*n).ok(), _ => None };
+    f32 => Real, |v: &f32| Value::Real(*v),
+        |v: &Value| match v { Value::Real(f) => Some(*f), _ => None };
+    Vec<u8> => Binary, |v: &Vec<u8>| Value::Bytes(v.clone()),
+        |v: &Value| match v { Value::Bytes(b) => Some(b.clone()), _ => None };
+    i32 => Int, |v: &i32| Value::Int(*v),
+        |v: &Value| match v { Value::SmallInt(n) => Some(i32::from(*n)), Value::Int(n) => Some(*n), Value::BigInt(n) => i32::try_from(*n).ok(), _ => None };
+    i64 => BigInt, |v: &i64| Value::BigInt(*v),
+        |v: &Value| match v { Value::SmallInt(n) => Some(i64::from(*n)), Value::Int(n) => Some(i64::from(*n)), Value::BigInt(n) => Some(*n), _ => None };
+    f64 => Float, |v: &f64| Value::Float(*v),
+        |v: &Value| match v { Value::Float(f) => Some(*f), Value::Real(f) => Some(f64::from(*f)), _ => None };
+    String => Text, |v: &String| Value::Text(v.clone()),
+        |v: &Value| match v { Value::Text(t) => Some(t.clone()), _ => None };
+    DateTime<Utc> => DateTime, |v: &DateTime<Utc>| Value::DateTime(*v),
+        |v: &Value| match v { Value::DateTime(d) => Some(*d), Value::NaiveDateTime(d) => Some(d.and_utc()), _ => None };
+    NaiveDate => Date, |v: &NaiveDate| Value::Date(*v),
+        |v: &Value| match v { Value::Date(d) => Some(*d), _ => None };
+    NaiveTime => Time, |v: &NaiveTime| Value::Time(*v),
+        |v: &Value| match v { Value::Time(t) => Some(*t), _ => None };
+    NaiveDateTime => NaiveDateTime, |v: &NaiveDateTime| Value::NaiveDateTime(*v),
+        |v: &Value| match v { Value::NaiveDateTime(d) => Some(*d), _ => None };
 }
 
 /// Decimals are native on PostgreSQL and MySQL. SQLite holds them as an INTEGER or a REAL (see
@@ -169,6 +205,15 @@ impl DbType for Decimal {
     fn to_value(&self) -> Value {
         Value::Decimal(*self)
     }
+
+    fn from_value(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Decimal(d) => Ok(d),
+            Value::Int(n) => Ok(Decimal::from(n)),
+            Value::BigInt(n) => Ok(Decimal::from(n)),
+            other => Err(wrong_value::<Decimal>(&other)),
+        }
+    }
 }
 
 /// UUIDs are stored as text on SQLite and MySQL (portable, readable) and natively on PostgreSQL.
@@ -187,6 +232,13 @@ impl DbType for Uuid {
 
     fn to_value(&self) -> Value {
         Value::Uuid(*self)
+    }
+
+    fn from_value(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Uuid(u) => Ok(u),
+            other => Err(wrong_value::<Uuid>(&other)),
+        }
     }
 }
 
@@ -207,6 +259,13 @@ impl DbType for serde_json::Value {
     fn to_value(&self) -> Value {
         Value::Json(self.clone())
     }
+
+    fn from_value(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Json(j) => Ok(j),
+            other => Err(wrong_value::<serde_json::Value>(&other)),
+        }
+    }
 }
 
 impl<T: DbType> DbType for Option<T> {
@@ -225,6 +284,13 @@ impl<T: DbType> DbType for Option<T> {
         match self {
             Some(v) => v.to_value(),
             None => Value::Null(T::COLUMN),
+        }
+    }
+
+    fn from_value(value: Value) -> Result<Self, Error> {
+        match value {
+            Value::Null(_) => Ok(None),
+            other => T::from_value(other).map(Some),
         }
     }
 }

@@ -83,6 +83,56 @@ pub enum Value {
 }
 
 impl Value {
+    /// `text` as a value of a column of type `ty`, as a query string or a form carries it:
+    /// `1`/`0`, `true`/`false` for booleans, numbers, ISO 8601 dates and moments, UUIDs, text.
+    /// `None` when it is not one (JSON and bytes are never read from text).
+    pub fn from_text(ty: ColumnType, text: &str) -> Option<Value> {
+        let text = text.trim();
+        Some(match ty {
+            ColumnType::Bool => Value::Bool(match text.to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" | "on" => true,
+                "0" | "false" | "no" | "off" => false,
+                _ => return None,
+            }),
+            ColumnType::SmallInt => Value::SmallInt(text.parse().ok()?),
+            ColumnType::Int => Value::Int(text.parse().ok()?),
+            ColumnType::BigInt => Value::BigInt(text.parse().ok()?),
+            ColumnType::Float => Value::Float(text.parse().ok().filter(|f: &f64| f.is_finite())?),
+            ColumnType::Real => Value::Real(text.parse().ok().filter(|f: &f32| f.is_finite())?),
+            ColumnType::VarChar | ColumnType::Text => Value::Text(text.to_owned()),
+            ColumnType::DateTime => Value::DateTime(
+                DateTime::parse_from_rfc3339(text)
+                    .map(|d| d.with_timezone(&Utc))
+                    .ok()
+                    .or_else(|| {
+                        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
+                            .ok()
+                            .map(|d| d.and_utc())
+                    })
+                    .or_else(|| {
+                        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                            .ok()
+                            .map(|d| d.and_time(NaiveTime::MIN).and_utc())
+                    })?,
+            ),
+            ColumnType::Date => Value::Date(NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?),
+            ColumnType::Time => Value::Time(
+                NaiveTime::parse_from_str(text, "%H:%M:%S")
+                    .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M"))
+                    .ok()?,
+            ),
+            ColumnType::NaiveDateTime => Value::NaiveDateTime(
+                NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
+                    .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
+                    .ok()?,
+            ),
+            ColumnType::Decimal => Value::Decimal(text.parse().ok()?),
+            ColumnType::Uuid => Value::Uuid(text.parse().ok()?),
+            // Not something a query string filters on.
+            _ => return None,
+        })
+    }
+
     /// The value's column type.
     pub fn column_type(&self) -> ColumnType {
         match self {

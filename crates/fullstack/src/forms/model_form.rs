@@ -1,8 +1,14 @@
-//! The first part of Django's `ModelForm`: a form spec built from a model's metadata, with
-//! the fields chosen or excluded. Types, required/optional, `max_length`, `choices`,
-//! defaults, labels and help texts come from the model, so `choices` and `max_length` are
-//! enforced by the form on every backend (SQLite included). Not yet here: foreign keys as a
-//! select of related rows, `unique` checked against the database, and `save()`.
+//! Django's `ModelForm`: a form spec built from a model's metadata, with the fields chosen or
+//! excluded. Types, required/optional, `max_length`, `choices`, defaults, labels and help texts
+//! come from the model, so `choices` and `max_length` are enforced by the form on every backend
+//! (SQLite included). [`model_form`] is the spec alone, without the database (no foreign
+//! keys); [`ModelForm`] is the typed form of a model: foreign keys as selects of the related
+//! rows, `unique` checked against the database, initial values from an instance, and `save`.
+
+mod typed;
+mod values;
+
+pub use typed::ModelForm;
 
 use crate::db::ColumnType;
 use crate::model::{DefaultValue, FieldMeta, ModelMeta};
@@ -52,6 +58,21 @@ pub fn model_form(
     meta: &ModelMeta,
     fields: ModelFields<'_>,
 ) -> Result<std::sync::Arc<FormSpec>, String> {
+    let spec = chosen(meta, fields)?
+        .into_iter()
+        .filter_map(form_field)
+        .fold(FormSpec::new(), FormSpec::field);
+    Ok(std::sync::Arc::new(spec))
+}
+
+/// The fields of `meta` that `fields` names, in the form's order.
+///
+/// # Errors
+/// A name that is not a field of the model.
+pub(super) fn chosen<'m>(
+    meta: &'m ModelMeta,
+    fields: ModelFields<'_>,
+) -> Result<Vec<&'m FieldMeta>, String> {
     let named = match fields {
         ModelFields::Only(names) | ModelFields::Exclude(names) => names,
         ModelFields::All => &[][..],
@@ -62,7 +83,7 @@ pub fn model_form(
     {
         return Err(format!("{} has no field named {unknown:?}", meta.name));
     }
-    let chosen: Vec<&FieldMeta> = match fields {
+    Ok(match fields {
         ModelFields::All => meta.fields.iter().collect(),
         ModelFields::Only(names) => names
             .iter()
@@ -73,16 +94,11 @@ pub fn model_form(
             .iter()
             .filter(|f| !names.contains(&f.name))
             .collect(),
-    };
-    let spec = chosen
-        .into_iter()
-        .filter_map(form_field)
-        .fold(FormSpec::new(), FormSpec::field);
-    Ok(std::sync::Arc::new(spec))
+    })
 }
 
 /// The form field of one model field, or `None` when a form does not edit it.
-fn form_field(meta: &FieldMeta) -> Option<Field> {
+pub(super) fn form_field(meta: &FieldMeta) -> Option<Field> {
     if meta.auto || meta.relation.is_some() {
         return None;
     }
@@ -150,7 +166,7 @@ fn default_text(default: DefaultValue) -> Option<String> {
 }
 
 /// `question text` -> `Question text`, as Django's labels from verbose names.
-fn capitalised(text: &str) -> String {
+pub(super) fn capitalised(text: &str) -> String {
     let mut chars = text.chars();
     chars
         .next()

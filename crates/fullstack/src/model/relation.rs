@@ -117,6 +117,10 @@ macro_rules! key_type {
             fn to_value(&self) -> Value {
                 Value::BigInt(self.id)
             }
+
+            fn from_value(value: Value) -> Result<Self, Error> {
+                i64::from_value(value).map($name::new)
+            }
         }
     };
 }

@@ -40,8 +40,6 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-
 use crate::db::{ColumnType, Value};
 use crate::model::{FieldMeta, Model, ModelMeta};
 
@@ -167,7 +165,7 @@ impl<M: Model> FieldPath<M> {
     /// # Errors
     /// Text that is not a value of the field's type (the admin ignores such a filter).
     pub fn value_from_str(&self, text: &str) -> Result<Value, LookupError> {
-        parse_value(self.field.ty, text).ok_or_else(|| {
+        Value::from_text(self.field.ty, text).ok_or_else(|| {
             LookupError(format!(
                 "{text:?} is not a value of {}.{}",
                 self.model.name, self.field.name
@@ -340,52 +338,25 @@ impl<M: Model> QuerySet<M> {
     }
 }
 
-/// `text` as a value of a column of type `ty`; `None` when it is not one.
-fn parse_value(ty: ColumnType, text: &str) -> Option<Value> {
-    let text = text.trim();
-    Some(match ty {
-        ColumnType::Bool => Value::Bool(match text.to_ascii_lowercase().as_str() {
-            "1" | "true" | "yes" | "on" => true,
-            "0" | "false" | "no" | "off" => false,
-            _ => return None,
-        }),
-        ColumnType::SmallInt => Value::SmallInt(text.parse().ok()?),
-        ColumnType::Int => Value::Int(text.parse().ok()?),
-        ColumnType::BigInt => Value::BigInt(text.parse().ok()?),
-        ColumnType::Float => Value::Float(text.parse().ok().filter(|f: &f64| f.is_finite())?),
-        ColumnType::Real => Value::Real(text.parse().ok().filter(|f: &f32| f.is_finite())?),
-        ColumnType::VarChar | ColumnType::Text => Value::Text(text.to_owned()),
-        ColumnType::DateTime => Value::DateTime(
-            DateTime::parse_from_rfc3339(text)
-                .map(|d| d.with_timezone(&Utc))
-                .ok()
-                .or_else(|| {
-                    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S")
-                        .ok()
-                        .map(|d| d.and_utc())
-                })
-                .or_else(|| {
-                    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-                        .ok()
-                        .map(|d| d.and_time(NaiveTime::MIN).and_utc())
-                })?,
-        ),
-        ColumnType::Date => Value::Date(NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?),
-        ColumnType::Time => Value::Time(
-            NaiveTime::parse_from_str(text, "%H:%M:%S")
-                .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M"))
-                .ok()?,
-        ),
-        ColumnType::NaiveDateTime => Value::NaiveDateTime(
-            NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S")
-                .or_else(|_| NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S"))
-                .ok()?,
-        ),
-        ColumnType::Decimal => Value::Decimal(text.parse().ok()?),
-        ColumnType::Uuid => Value::Uuid(text.parse().ok()?),
-        // Not something a query string filters on.
-        _ => return None,
-    })
+/// The primary keys of every row of the model `meta` describes, in its default order: for code
+/// that holds only the metadata (a form's select of the rows a foreign key may point at).
+///
+/// # Errors
+/// The driver's error.
+pub async fn primary_keys<E: Executor>(
+    mut ex: E,
+    meta: &'static ModelMeta,
+) -> Result<Vec<Value>, crate::Error> {
+    let pk = meta.pk();
+    let (text, values) = sql::select(
+        ex.backend(),
+        meta,
+        &sql::Parts::default(),
+        &[Node::col(pk.column)],
+        &[],
+    );
+    let rows = conn(&mut ex).fetch_all(&text, values).await?;
+    rows.iter().map(|r| read_value(r, 0, pk.ty)).collect()
 }
 
 #[cfg(test)]

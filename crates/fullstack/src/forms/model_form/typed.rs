@@ -1,0 +1,383 @@
+//! `ModelForm<M>`: the form of model `M`, built once from its metadata and the database (the
+//! rows each foreign key may point at), then bound per request. Valid data becomes an
+//! instance of `M` (Django's `save(commit=False)`), checked against the database for `unique`
+//! fields and unique-together indexes, ready to adjust and save.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use super::values::{to_text, to_value, zero};
+use super::{ModelFields, capitalised, chosen, form_field};
+use crate::db::Value;
+use crate::forms::{BoundForm, Field, FormData, FormSpec, NON_FIELD_ERRORS};
+use crate::model::{FieldMeta, Model};
+use crate::query::{FieldPath, ModelExt, Q, QuerySet, primary_keys};
+use crate::{Database, Error};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// Loads the `(value, label)` options of a foreign key's select.
+type Loader = Box<dyn for<'a> FnOnce(&'a Database) -> BoxFuture<'a, OptionsResult> + Send>;
+type OptionsResult = Result<Vec<(String, String)>, Error>;
+
+/// Django's `ModelChoiceField` message for an id that is not one of the options.
+const INVALID_CHOICE: &str =
+    "Select a valid choice. That choice is not one of the available choices.";
+/// Django's `ModelChoiceField.empty_label`.
+const EMPTY_LABEL: &str = "---------";
+
+/// The form of model `M`.
+///
+/// ```
+/// use fullstack::forms::{FormData, ModelFields, ModelForm};
+/// use fullstack::query::prelude::*;
+/// use fullstack::{Database, ForeignKey, Model};
+///
+/// #[derive(Model, Debug)]
+/// #[model(app = "polls")]
+/// struct Question {
+///     id: i64,
+///     #[field(max_length = 200, unique)]
+///     question_text: String,
+/// }
+///
+/// #[derive(Model, Debug)]
+/// #[model(app = "polls")]
+/// struct Choice {
+///     id: i64,
+///     #[field(on_delete = cascade)]
+///     question: ForeignKey<Question>,
+///     #[field(max_length = 200)]
+///     choice_text: String,
+///     #[field(default = 0)]
+///     votes: i32,
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), fullstack::Error> {
+/// # let db = Database::connect("sqlite::memory:").await?;
+/// # db.execute("CREATE TABLE polls_question (id INTEGER PRIMARY KEY AUTOINCREMENT, question_text VARCHAR(200) NOT NULL UNIQUE)", vec![]).await?;
+/// # db.execute("CREATE TABLE polls_choice (id INTEGER PRIMARY KEY AUTOINCREMENT, question_id BIGINT NOT NULL, choice_text VARCHAR(200) NOT NULL, votes INTEGER NOT NULL)", vec![]).await?;
+/// let mut q = Question { id: 0, question_text: "What's new?".into() };
+/// q.save(&db).await?;
+///
+/// // The select offers the questions; only the text is asked of a choice here.
+/// let form = ModelForm::<Choice>::builder(ModelFields::Only(&["question", "choice_text"]))
+///     .build(&db)
+///     .await?;
+/// let body = format!("question={}&choice_text=Not+much", q.id);
+/// let mut choice = form.submit(&db, FormData::from_urlencoded(body.as_bytes()), None).await?.unwrap();
+/// choice.votes = 1; // adjusted before saving (Django's commit=False)
+/// choice.save(&db).await?;
+///
+/// // A forged id, and a duplicate of a unique field, are errors beside their fields.
+/// let forged = form.submit(&db, FormData::from_urlencoded(b"question=999&choice_text=x"), None).await?;
+/// assert_eq!(
+///     forged.unwrap_err().errors().field("question"),
+///     ["Select a valid choice. That choice is not one of the available choices."]
+/// );
+/// let questions = ModelForm::<Question>::builder(ModelFields::All).build(&db).await?;
+/// let twice = questions.submit(&db, FormData::from_urlencoded(b"question_text=What%27s+new%3F"), None).await?;
+/// assert_eq!(
+///     twice.unwrap_err().errors().field("question_text"),
+///     ["Question with this Question text already exists."]
+/// );
+/// # Ok(()) }
+/// ```
+pub struct ModelForm<M> {
+    spec: Arc<FormSpec>,
+    /// The model fields the form edits, in its order.
+    edited: Vec<&'static FieldMeta>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for ModelForm<M> {
+    fn clone(&self) -> Self {
+        ModelForm {
+            spec: self.spec.clone(),
+            edited: self.edited.clone(),
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M> std::fmt::Debug for ModelForm<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ModelForm")
+            .field("spec", &self.spec)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How a [`ModelForm`] is made: which fields, and the rows each foreign key may point at.
+pub struct ModelFormBuilder<M> {
+    edited: Result<Vec<&'static FieldMeta>, String>,
+    loaders: Vec<(&'static str, Loader)>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> ModelForm<M> {
+    /// The form of the fields `fields` names; see [`ModelFormBuilder`].
+    pub fn builder(fields: ModelFields<'_>) -> ModelFormBuilder<M> {
+        ModelFormBuilder {
+            edited: chosen(M::META, fields),
+            loaders: Vec::new(),
+            _model: PhantomData,
+        }
+    }
+
+    /// The form's fields, for the runtime API (rendering, formsets).
+    pub fn spec(&self) -> &Arc<FormSpec> {
+        &self.spec
+    }
+
+    /// The empty form of a new row (defaults shown).
+    pub fn unbound(&self) -> BoundForm {
+        self.spec.unbound()
+    }
+
+    /// The form of an existing row, showing its values (Django's `instance=`).
+    pub fn for_instance(&self, instance: &M) -> BoundForm {
+        let mut form = self.spec.unbound();
+        let values = instance.values();
+        for field in &self.edited {
+            if let Some(i) = M::META.field_index(field.name) {
+                form.set_initial(field.name, to_text(&values[i]));
+            }
+        }
+        form
+    }
+
+    /// Binds `data`: the bound form, its field errors in place.
+    pub fn bind(&self, data: FormData) -> BoundForm {
+        self.spec.bind(data)
+    }
+
+    /// Binds and checks `data` (each field, then `unique` fields and unique-together indexes
+    /// against the database, the row being edited left out) and gives the instance it makes:
+    /// `instance`'s values (or the defaults, for a new row) with the form's fields replaced.
+    /// Nothing is saved: adjust it and call `save` (Django's `save(commit=False)`), or see
+    /// [`save`](Self::save). Invalid data gives the bound form with its errors.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn submit(
+        &self,
+        db: &Database,
+        data: FormData,
+        instance: Option<&M>,
+    ) -> Result<Result<M, BoundForm>, Error> {
+        let mut form = self.bind(data);
+        if !form.is_valid() {
+            return Ok(Err(form));
+        }
+        let values = self.values(&mut form, instance)?;
+        self.check_unique(db, &mut form, &values, instance).await?;
+        if !form.is_valid() {
+            return Ok(Err(form));
+        }
+        Ok(Ok(M::from_values(values)?))
+    }
+
+    /// [`submit`](Self::submit), then saves the instance (an insert for a new row, an update
+    /// of `instance` otherwise).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn save(
+        &self,
+        db: &Database,
+        data: FormData,
+        instance: Option<&M>,
+    ) -> Result<Result<M, BoundForm>, Error> {
+        let mut submitted = self.submit(db, data, instance).await?;
+        if let Ok(obj) = &mut submitted {
+            obj.save(db).await?;
+        }
+        Ok(submitted)
+    }
+
+    /// The column values of the instance the valid `form` makes.
+    fn values(&self, form: &mut BoundForm, instance: Option<&M>) -> Result<Vec<Value>, Error> {
+        let mut values: Vec<Value> = match instance {
+            Some(obj) => obj.values(),
+            None => M::META
+                .fields
+                .iter()
+                .map(|f| {
+                    if f.auto {
+                        Value::Null(f.ty)
+                    } else {
+                        super::values::empty(f)
+                    }
+                })
+                .collect(),
+        };
+        let mut cleaned = form.take_cleaned();
+        for field in &self.edited {
+            let Some(i) = M::META.field_index(field.name) else {
+                continue;
+            };
+            let value = to_value(field, cleaned.take(field.name)).unwrap_or_else(|| zero(field.ty));
+            values[i] = value;
+        }
+        Ok(values)
+    }
+
+    /// Adds Django's "… with this … already exists." errors for `unique` fields and
+    /// unique-together indexes whose fields the form edits.
+    async fn check_unique(
+        &self,
+        db: &Database,
+        form: &mut BoundForm,
+        values: &[Value],
+        instance: Option<&M>,
+    ) -> Result<(), Error> {
+        let edits = |name: &str| self.edited.iter().any(|f| f.name == name);
+        let mut checks: Vec<Vec<&'static str>> = self
+            .edited
+            .iter()
+            .filter(|f| f.unique && !f.primary_key)
+            .map(|f| vec![f.name])
+            .collect();
+        checks.extend(
+            M::META
+                .indexes
+                .iter()
+                .filter(|i| i.unique && i.fields.iter().all(|f| edits(f)))
+                .map(|i| i.fields.to_vec()),
+        );
+        let pk = FieldPath::<M>::parse(M::META.pk().name).expect("the primary key is a field");
+        for names in checks {
+            let mut q: Q<M> = Q::all();
+            let mut any_null = false;
+            for name in &names {
+                let path = FieldPath::<M>::parse(name).expect("a field of the model");
+                let value = &values[M::META.field_index(name).expect("a field")];
+                // NULLs are never equal: they do not collide (Django skips them too).
+                any_null |= value.is_null();
+                q = q & path.eq(value.clone());
+            }
+            if any_null {
+                continue;
+            }
+            let mut qs: QuerySet<M> = M::objects().filter(q);
+            if let Some(obj) = instance {
+                qs = qs.exclude(pk.eq(obj.pk()));
+            }
+            if qs.exists(db).await? {
+                let labels: Vec<String> = names
+                    .iter()
+                    .map(|n| {
+                        let f = M::META.field(n).expect("a field");
+                        capitalised(&f.verbose_name())
+                    })
+                    .collect();
+                let message = format!(
+                    "{} with this {} already exists.",
+                    capitalised(&M::META.verbose_name()),
+                    labels.join(" and ")
+                );
+                let at = if names.len() == 1 {
+                    names[0]
+                } else {
+                    NON_FIELD_ERRORS
+                };
+                form.add_error(at, message);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<M: Model> ModelFormBuilder<M> {
+    /// The rows of `queryset` as the options of the foreign key `field` (Django's
+    /// `queryset=`): a narrowed select, each option labelled by `label`.
+    #[must_use]
+    pub fn choices<R: Model>(
+        mut self,
+        field: &'static str,
+        queryset: QuerySet<R>,
+        label: impl Fn(&R) -> String + Send + Sync + 'static,
+    ) -> Self {
+        let loader: Loader = Box::new(move |db: &Database| {
+            Box::pin(async move {
+                let rows = queryset.all(db).await?;
+                Ok(rows
+                    .iter()
+                    .map(|r| (to_text(&r.pk()).unwrap_or_default(), label(r)))
+                    .collect())
+            }) as BoxFuture<'_, OptionsResult>
+        });
+        self.loaders.push((field, loader));
+        self
+    }
+
+    /// The form, with the options of each foreign key read from `db`: those given with
+    /// [`choices`](Self::choices), else every row of the related model, labelled as Django's
+    /// default `__str__` ("Question object (3)").
+    ///
+    /// # Errors
+    /// [`Error::Usage`] for a name that is not a field of the model or a `choices` on a field
+    /// that is not a foreign key; the driver's error.
+    pub async fn build(self, db: &Database) -> Result<ModelForm<M>, Error> {
+        let edited = self.edited.map_err(Error::Usage)?;
+        let mut loaders = self.loaders;
+        if let Some((name, _)) = loaders
+            .iter()
+            .find(|(n, _)| !edited.iter().any(|f| f.name == *n && f.relation.is_some()))
+        {
+            return Err(Error::Usage(format!(
+                "{}.{name} is not a foreign key of the form",
+                M::META.name
+            )));
+        }
+        let mut spec = FormSpec::new();
+        let mut kept = Vec::new();
+        for field in edited {
+            let built = match field.relation {
+                Some(relation) => {
+                    let options = match loaders.iter().position(|(n, _)| *n == field.name) {
+                        Some(at) => (loaders.remove(at).1)(db).await?,
+                        None => {
+                            let to = (relation.to)();
+                            primary_keys(db, to)
+                                .await?
+                                .iter()
+                                .filter_map(to_text)
+                                .map(|pk| {
+                                    let label = format!(
+                                        "{} object ({pk})",
+                                        capitalised(&to.verbose_name())
+                                    );
+                                    (pk, label)
+                                })
+                                .collect()
+                        }
+                    };
+                    Some(foreign_key_field(field, options))
+                }
+                None => form_field(field),
+            };
+            if let Some(f) = built {
+                spec = spec.field(f);
+                kept.push(field);
+            }
+        }
+        Ok(ModelForm {
+            spec: Arc::new(spec),
+            edited: kept,
+            _model: PhantomData,
+        })
+    }
+}
+
+/// A foreign key's select: the empty choice first, then the options.
+fn foreign_key_field(field: &FieldMeta, options: Vec<(String, String)>) -> Field {
+    let choices = std::iter::once((String::new(), EMPTY_LABEL.to_owned())).chain(options);
+    Field::choice(field.name, choices)
+        .label(capitalised(&field.verbose_name()))
+        .required(!field.null)
+        .message("invalid_choice", INVALID_CHOICE)
+}
