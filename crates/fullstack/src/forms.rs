@@ -16,6 +16,7 @@ mod extract;
 mod field;
 mod messages;
 mod model_form;
+mod options;
 mod render;
 mod typed;
 mod value;
@@ -31,6 +32,7 @@ pub use fullstack_macros::Choices;
 /// attributes.
 pub use fullstack_macros::Form;
 pub use model_form::{ModelFields, ModelForm, model_form};
+pub use options::FormOptions;
 pub use typed::{AsBound, Choices, Form, FormField, choice_from_value};
 pub use value::{CleanedData, FormValue};
 

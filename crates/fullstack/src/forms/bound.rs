@@ -1,10 +1,12 @@
 //! A form spec, and a form bound to data: its values kept for showing again, its cleaned values
 //! and its errors.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use super::clean::clean;
-use super::{CleanedData, Field, FormData, FormErrors, FormValue};
+use super::options::html_name;
+use super::{CleanedData, Field, FieldKind, FormData, FormErrors, FormOptions, FormValue};
 
 /// A whole-form check of a runtime form: it reads the cleaned values and adds errors.
 type Validator = dyn Fn(&CleanedData, &mut FormErrors) + Send + Sync;
@@ -80,28 +82,42 @@ impl FormSpec {
 
     /// The form not bound to data, showing each field's `initial`.
     pub fn unbound(self: &Arc<Self>) -> BoundForm {
-        let values = self
-            .fields
-            .iter()
-            .map(|f| f.initial.iter().cloned().collect())
-            .collect();
+        self.unbound_with(&FormOptions::default())
+    }
+
+    /// The form not bound to data, with `options`: showing its initial values (those of the
+    /// options over the fields' own) under its prefix.
+    pub fn unbound_with(self: &Arc<Self>, options: &FormOptions) -> BoundForm {
+        let values = self.initial_values(options);
         BoundForm {
             shown: Arc::new(Shown {
                 spec: self.clone(),
                 bound: false,
                 values,
                 errors: FormErrors::new(),
+                prefix: options.prefix.clone(),
+                use_required_attribute: options.use_required_attribute,
             }),
             cleaned: CleanedData::default(),
+            changed: false,
         }
     }
 
     /// Binds the form to `data` and cleans it: every field, then (when they are all valid) the
     /// whole-form checks.
-    pub fn bind(self: &Arc<Self>, mut data: FormData) -> BoundForm {
-        let mut errors = FormErrors::new();
-        let mut cleaned = CleanedData::default();
-        let values = self
+    pub fn bind(self: &Arc<Self>, data: FormData) -> BoundForm {
+        self.bind_with(data, &FormOptions::default())
+    }
+
+    /// Binds the form to `data` with `options`: with a prefix, the field `title` reads
+    /// `<prefix>-title`. A form that is `empty_permitted` and unchanged from its initial values
+    /// is valid, with no errors and no cleaned values, as in Django.
+    pub fn bind_with(self: &Arc<Self>, mut data: FormData, options: &FormOptions) -> BoundForm {
+        if let Some(prefix) = &options.prefix {
+            data = data.take_prefixed(prefix);
+        }
+        let initial = self.initial_values(options);
+        let values: Vec<Vec<String>> = self
             .fields
             .iter()
             .map(|f| {
@@ -112,15 +128,24 @@ impl FormSpec {
                 }
             })
             .collect();
-        for field in &self.fields {
-            match clean(field, &mut data) {
-                Ok(value) => cleaned.set(&field.name, value),
-                Err(message) => errors.add(&field.name, message),
+        let changed = self
+            .fields
+            .iter()
+            .enumerate()
+            .any(|(i, f)| field_changed(f, &values[i], &initial[i], &data));
+        let mut errors = FormErrors::new();
+        let mut cleaned = CleanedData::default();
+        if changed || !options.empty_permitted {
+            for field in &self.fields {
+                match clean(field, &mut data) {
+                    Ok(value) => cleaned.set(&field.name, value),
+                    Err(message) => errors.add(&field.name, message),
+                }
             }
-        }
-        if errors.is_empty() {
-            for check in &self.validators {
-                check(&cleaned, &mut errors);
+            if errors.is_empty() {
+                for check in &self.validators {
+                    check(&cleaned, &mut errors);
+                }
             }
         }
         BoundForm {
@@ -129,10 +154,56 @@ impl FormSpec {
                 bound: true,
                 values,
                 errors,
+                prefix: options.prefix.clone(),
+                use_required_attribute: options.use_required_attribute,
             }),
             cleaned,
+            changed,
         }
     }
+
+    /// Per field: the options' initial values, else the field's own.
+    fn initial_values(&self, options: &FormOptions) -> Vec<Vec<String>> {
+        self.fields
+            .iter()
+            .map(|f| match options.initial.get(&f.name) {
+                Some(values) => values.clone(),
+                None => f.initial.iter().cloned().collect(),
+            })
+            .collect()
+    }
+}
+
+/// Whether the submitted `values` of `field` differ from its `initial` ones, as Django's
+/// `Field.has_changed`: a checkbox by checked or not, a multiple choice as a set, a file by
+/// being sent at all, anything else as text (none is the empty string).
+fn field_changed(field: &Field, values: &[String], initial: &[String], data: &FormData) -> bool {
+    match field.kind {
+        FieldKind::File | FieldKind::Image => data.file(&field.name).is_some(),
+        FieldKind::Boolean => is_checked(values.last()) != is_checked(initial.last()),
+        FieldKind::MultipleChoice => {
+            let sent: BTreeSet<&String> = values.iter().collect();
+            let initial: BTreeSet<&String> = initial.iter().collect();
+            sent != initial
+        }
+        _ => {
+            let text = |v: Option<&String>| {
+                let v = v.map_or("", String::as_str);
+                if field.strip { v.trim() } else { v }.to_owned()
+            };
+            text(values.last()) != text(initial.last())
+        }
+    }
+}
+
+/// Whether a checkbox's value means checked (what a browser sends, or a saved `true`).
+fn is_checked(value: Option<&String>) -> bool {
+    value.is_some_and(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "false" | "0" | "off"
+        )
+    })
 }
 
 /// What rendering needs of a form: shared with the template objects, so putting a form in a
@@ -144,6 +215,15 @@ pub(crate) struct Shown {
     /// Per field, in the spec's order: the values sent, or the initial one.
     pub(crate) values: Vec<Vec<String>>,
     pub(crate) errors: FormErrors,
+    pub(crate) prefix: Option<String>,
+    pub(crate) use_required_attribute: bool,
+}
+
+impl Shown {
+    /// The input name of the field at `index`: prefixed when the form has a prefix.
+    pub(crate) fn html_name(&self, index: usize) -> String {
+        html_name(self.prefix.as_deref(), &self.spec.fields[index].name)
+    }
 }
 
 /// A form, bound to data or not: its values to show again, its errors, and (when valid) its
@@ -153,6 +233,7 @@ pub(crate) struct Shown {
 pub struct BoundForm {
     pub(crate) shown: Arc<Shown>,
     cleaned: CleanedData,
+    changed: bool,
 }
 
 impl BoundForm {
@@ -192,6 +273,17 @@ impl BoundForm {
         std::mem::take(&mut self.cleaned)
     }
 
+    /// Whether the submitted values differ from the initial ones (Django's `has_changed()`);
+    /// `false` for an unbound form.
+    pub fn has_changed(&self) -> bool {
+        self.changed
+    }
+
+    /// The prefix of its input names, if it has one.
+    pub fn prefix(&self) -> Option<&str> {
+        self.shown.prefix.as_deref()
+    }
+
     /// The spec it was built from.
     pub fn spec(&self) -> &Arc<FormSpec> {
         &self.shown.spec
@@ -216,3 +308,6 @@ impl BoundForm {
         self.cleaned.set(name, value);
     }
 }
+
+#[cfg(test)]
+mod tests;

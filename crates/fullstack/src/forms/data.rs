@@ -18,7 +18,9 @@ use micro::{MultipartForm, UploadedFile};
 #[derive(Debug, Default)]
 pub struct FormData {
     values: Vec<(String, String)>,
-    files: Vec<UploadedFile>,
+    /// The files, each under the name a field reads it by (the input's name, less a prefix
+    /// that [`take_prefixed`](Self::take_prefixed) took off).
+    files: Vec<(String, UploadedFile)>,
     /// Names with a value that was not UTF-8 (kept with U+FFFD in `values`), so that field's
     /// cleaning can say so instead of storing mangled text.
     invalid_utf8: BTreeSet<String>,
@@ -63,7 +65,7 @@ impl FormData {
         let names: Vec<String> = form.files().iter().map(|f| f.name().to_owned()).collect();
         for name in names {
             if let Some(file) = form.take_file(&name) {
-                files.push(file);
+                files.push((name, file));
             }
         }
         FormData {
@@ -81,7 +83,7 @@ impl FormData {
 
     /// Adds an uploaded file.
     pub fn insert_file(&mut self, file: UploadedFile) -> &mut Self {
-        self.files.push(file);
+        self.files.push((file.name().to_owned(), file));
         self
     }
 
@@ -105,18 +107,59 @@ impl FormData {
 
     /// Whether any text value or file is named `name`.
     pub fn contains(&self, name: &str) -> bool {
-        self.values.iter().any(|(k, _)| k == name) || self.files.iter().any(|f| f.name() == name)
+        self.values.iter().any(|(k, _)| k == name) || self.files.iter().any(|(k, _)| k == name)
     }
 
     /// The uploaded file named `name`.
     pub fn file(&self, name: &str) -> Option<&UploadedFile> {
-        self.files.iter().find(|f| f.name() == name)
+        self.files.iter().find(|(k, _)| k == name).map(|(_, f)| f)
     }
 
     /// Takes the uploaded file named `name` out, for the cleaned value.
     pub(crate) fn take_file(&mut self, name: &str) -> Option<UploadedFile> {
-        let at = self.files.iter().position(|f| f.name() == name)?;
-        Some(self.files.remove(at))
+        let at = self.files.iter().position(|(k, _)| k == name)?;
+        Some(self.files.remove(at).1)
+    }
+
+    /// Takes out the values and files whose name is `<prefix>-<name>` and gives them back
+    /// named `<name>`, as the data of one form of several on a page (a formset hands each of
+    /// its forms its own keys this way). What other prefixes name stays here.
+    ///
+    /// ```
+    /// use fullstack::forms::FormData;
+    ///
+    /// let mut data = FormData::from_urlencoded(b"form-0-title=A&form-1-title=B&other=x");
+    /// let first = data.take_prefixed("form-0");
+    /// assert_eq!(first.get("title"), Some("A"));
+    /// assert_eq!(data.get("form-0-title"), None);
+    /// assert_eq!(data.get("form-1-title"), Some("B"));
+    /// ```
+    pub fn take_prefixed(&mut self, prefix: &str) -> FormData {
+        let lead = format!("{prefix}-");
+        let strip = |name: &str| name.strip_prefix(&lead).map(str::to_owned);
+        let mut taken = FormData::new();
+        let mut kept = Vec::with_capacity(self.values.len());
+        for (key, value) in std::mem::take(&mut self.values) {
+            match strip(&key) {
+                Some(bare) => {
+                    if self.invalid_utf8.contains(&key) {
+                        taken.invalid_utf8.insert(bare.clone());
+                    }
+                    taken.values.push((bare, value));
+                }
+                None => kept.push((key, value)),
+            }
+        }
+        self.values = kept;
+        let mut kept_files = Vec::with_capacity(self.files.len());
+        for (key, file) in std::mem::take(&mut self.files) {
+            match strip(&key) {
+                Some(bare) => taken.files.push((bare, file)),
+                None => kept_files.push((key, file)),
+            }
+        }
+        self.files = kept_files;
+        taken
     }
 
     /// Whether a value of `name` was not UTF-8.
@@ -151,5 +194,19 @@ mod tests {
         assert_eq!(data.get("d"), Some("✓"));
         assert_eq!(data.get("e"), Some("50%"));
         assert!(data.get("missing").is_none());
+    }
+
+    #[test]
+    fn take_prefixed_moves_only_that_prefix_and_keeps_repeats_and_utf8_marks() {
+        let mut data =
+            FormData::from_urlencoded(b"f-0-tag=a&f-0-tag=b&f-0-bad=%FF&f-01-x=1&f-0x=2&f-1-tag=c");
+        let first = data.take_prefixed("f-0");
+        assert_eq!(first.get_all("tag").collect::<Vec<_>>(), ["a", "b"]);
+        assert!(first.is_invalid_utf8("bad"));
+        assert!(!first.contains("x"));
+        assert_eq!(data.get("f-01-x"), Some("1"));
+        assert_eq!(data.get("f-0x"), Some("2"));
+        assert_eq!(data.get("f-1-tag"), Some("c"));
+        assert!(!data.contains("f-0-tag"));
     }
 }

@@ -79,6 +79,7 @@ impl Object for FormObject {
         match key {
             "__html__" => return Some(Value::from(true)),
             "is_bound" => return Some(Value::from(self.0.bound)),
+            "prefix" => return Some(self.0.prefix.clone().map_or(Value::from(()), Value::from)),
             "errors" => {
                 let mut map: Vec<(String, Vec<String>)> = self
                     .0
@@ -152,7 +153,10 @@ impl FieldObject {
         let field = &self.form.spec.fields()[self.index];
         ErrorList {
             errors: self.form.errors.field(&field.name).to_vec(),
-            error_id: Some(format!("{}_error", auto_id(&field.name))),
+            error_id: Some(format!(
+                "{}_error",
+                auto_id(&self.form.html_name(self.index))
+            )),
             non_field: false,
         }
     }
@@ -173,7 +177,7 @@ impl FieldObject {
             }
             _ => format!(
                 "<label for=\"{}\">{label}{suffix}</label>",
-                auto_id(&field.name)
+                auto_id(&self.form.html_name(self.index))
             ),
         }
     }
@@ -188,8 +192,9 @@ impl Object for FieldObject {
         let field = &self.form.spec.fields()[self.index];
         Some(match key.as_str()? {
             "__html__" => Value::from(true),
-            "name" | "html_name" => Value::from(field.name.clone()),
-            "auto_id" | "id_for_label" => Value::from(auto_id(&field.name)),
+            "name" => Value::from(field.name.clone()),
+            "html_name" => Value::from(self.form.html_name(self.index)),
+            "auto_id" | "id_for_label" => Value::from(auto_id(&self.form.html_name(self.index))),
             "label" => Value::from(field.label_text()),
             "label_tag" => Value::from_safe_string(self.label_tag()),
             "help_text" => field.help_text.clone().map_or(Value::from(()), Value::from),

@@ -6,9 +6,10 @@ use micro::minijinja::{Value, context};
 use crate::forms::bound::Shown;
 use crate::forms::{Field, FieldKind, Widget};
 
-/// The id of field `name`'s input, as Django's `auto_id` (`id_%s`).
-pub(crate) fn auto_id(name: &str) -> String {
-    format!("id_{name}")
+/// The id of the input named `html_name` (prefixed, if the form is), as Django's `auto_id`
+/// (`id_%s`).
+pub(crate) fn auto_id(html_name: &str) -> String {
+    format!("id_{html_name}")
 }
 
 /// The `widget` context of the field at `index` of `shown`.
@@ -17,7 +18,8 @@ pub(crate) fn widget_context(shown: &Shown, index: usize) -> Value {
     let widget = field.widget_or_default();
     let values = &shown.values[index];
     let errors = shown.errors.field(&field.name);
-    let id = auto_id(&field.name);
+    let name = shown.html_name(index);
+    let id = auto_id(&name);
 
     let mut attrs: Vec<(&str, Option<String>)> = vec![("id", Some(id.clone()))];
     let flag = |attrs: &mut Vec<(&str, Option<String>)>, name, on: bool| {
@@ -72,6 +74,7 @@ pub(crate) fn widget_context(shown: &Shown, index: usize) -> Value {
     }
     // A checkbox list is required as a whole: `required` on each box would demand them all.
     let required_attr = field.required
+        && shown.use_required_attribute
         && widget != Widget::HiddenInput
         && widget != Widget::CheckboxSelectMultiple
         && widget != Widget::RadioSelect;
@@ -120,7 +123,7 @@ pub(crate) fn widget_context(shown: &Shown, index: usize) -> Value {
         .map(|(k, v)| Value::from(vec![Value::from(k), v.map_or(Value::from(()), Value::from)]))
         .collect();
     context! {
-        name => &field.name,
+        name => name,
         type => input_type,
         value => value,
         checked => checked,
