@@ -630,3 +630,182 @@ async fn deleting_one_object_and_a_selection() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn adding_and_changing_through_the_forms() {
+    on_every_backend("admin_change", |t| async move {
+        let site = Site::new(&t).await;
+        let qs = site.seed().await;
+        site.user("boss", true, true).await;
+        let viewer = site.user("viewer", true, false).await;
+        site.grant(&viewer, &["view_question"]).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let add = "/admin/polls/question/add/";
+
+        let page = boss.get(add).await;
+        assert_eq!(page.status(), 200);
+        let text = page.text();
+        assert!(
+            text.contains("Add question") && text.contains("name=\"question_text\""),
+            "{text}"
+        );
+        assert!(text.contains("name=\"csrfmiddlewaretoken\""));
+        assert!(
+            boss.get("/admin/polls/question/")
+                .await
+                .text()
+                .contains("href=\"add/\"")
+        );
+
+        // Invalid: the page again, the error at the field, the value kept (escaped).
+        let res = post_with_token(
+            &boss,
+            add,
+            add,
+            &[
+                ("question_text", ""),
+                ("pub_date", "<b>soon</b>"),
+                ("status", "zz"),
+                ("_save", ""),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let text = unescape(&res.text());
+        assert!(text.contains("Please correct the errors below."), "{text}");
+        assert!(text.contains("This field is required."), "{text}");
+        assert!(text.contains("Select a valid choice. zz is not one of the available choices."));
+        assert!(
+            !res.text().contains("<b>soon</b>"),
+            "the value kept is escaped"
+        );
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 5);
+
+        // Valid, "Save and continue editing": the change page of the new row.
+        let res = post_with_token(
+            &boss,
+            add,
+            add,
+            &[
+                ("question_text", "Brand new?"),
+                ("pub_date", "2022-01-02 03:04:05"),
+                ("is_open", "on"),
+                ("status", "p"),
+                ("_continue", ""),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        let new = Question::objects()
+            .filter(Question::QUESTION_TEXT.eq("Brand new?"))
+            .get(site.db())
+            .await
+            .unwrap();
+        assert!(new.is_open && new.status == "p");
+        let change = format!("/admin/polls/question/{}/change/", new.id);
+        assert_eq!(res.header("location"), Some(change.as_str()));
+        let page = unescape(&boss.get(&change).await.text());
+        assert!(
+            page.contains("was added successfully. You may edit it again below."),
+            "{page}"
+        );
+        assert!(page.contains("value=\"Brand new?\""), "{page}");
+
+        // Changed: back to the list; the history says what changed.
+        let res = post_with_token(
+            &boss,
+            &change,
+            &change,
+            &[
+                ("question_text", "Brand newer?"),
+                ("pub_date", "2022-01-02 03:04:05"),
+                ("is_open", "on"),
+                ("status", "p"),
+                ("_save", ""),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 302);
+        assert_eq!(res.header("location"), Some("/admin/polls/question/"));
+        let history = boss
+            .get(&format!("/admin/polls/question/{}/history/", new.id))
+            .await
+            .text();
+        assert!(history.contains("<td>Added.</td>"), "{history}");
+        assert!(
+            history.contains("<td>Changed question text.</td>"),
+            "{history}"
+        );
+
+        // A choice's question is a select of the questions; a forged id is refused.
+        let add_choice = "/admin/polls/choice/add/";
+        let page = boss.get(add_choice).await.text();
+        assert!(page.contains(&format!("value=\"{}\"", qs[0].id)), "{page}");
+        let res = post_with_token(
+            &boss,
+            add_choice,
+            add_choice,
+            &[("question", "999999"), ("choice_text", "x"), ("votes", "0")],
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        assert!(
+            unescape(&res.text()).contains(
+                "Select a valid choice. That choice is not one of the available choices."
+            )
+        );
+
+        // Unknown rows and keys are 404s.
+        assert_eq!(
+            boss.get("/admin/polls/question/999999/change/")
+                .await
+                .status(),
+            404
+        );
+        assert_eq!(
+            boss.get("/admin/polls/question/x/change/").await.status(),
+            404
+        );
+
+        // View permission only: the form without buttons; a forged POST is a 403.
+        let v = site.client();
+        log_in(&v, "viewer").await;
+        let page = v.get(&change).await;
+        assert_eq!(page.status(), 200);
+        let text = page.text();
+        assert!(
+            text.contains("View question") && !text.contains("name=\"_save\""),
+            "{text}"
+        );
+        assert!(
+            !v.get("/admin/polls/question/")
+                .await
+                .text()
+                .contains("href=\"add/\"")
+        );
+        assert_eq!(v.get(add).await.status(), 403);
+        let forged = post_with_token(
+            &v,
+            &change,
+            &change,
+            &[
+                ("question_text", "hacked"),
+                ("pub_date", "2022-01-02 03:04:05"),
+                ("status", "p"),
+            ],
+        )
+        .await;
+        assert_eq!(forged.status(), 403);
+        let forged = post_with_token(&v, &change, add, &[("question_text", "hacked")]).await;
+        assert_eq!(forged.status(), 403);
+        let unchanged = Question::objects()
+            .filter(Question::ID.eq(new.id))
+            .get(site.db())
+            .await
+            .unwrap();
+        assert_eq!(unchanged.question_text, "Brand newer?");
+        site.done().await;
+    })
+    .await;
+}

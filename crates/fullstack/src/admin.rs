@@ -35,6 +35,7 @@
 
 mod access;
 mod cells;
+mod change;
 mod changelist;
 mod delete;
 mod history;

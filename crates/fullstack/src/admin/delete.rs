@@ -184,6 +184,7 @@ pub(crate) async fn delete_view(
     user: CurrentUser,
     uri: Uri,
     messages: Option<Messages>,
+    method: micro::http::Method,
     Path((app_label, model, pk)): Path<(String, String, String)>,
     data: Option<FormData>,
 ) -> Result<Response, micro::Error> {
@@ -200,7 +201,8 @@ pub(crate) async fn delete_view(
     if confirmation.protected.is_none() && confirmation.objects.is_empty() {
         return Err(micro::Error::not_found());
     }
-    let confirmed = data.as_ref().and_then(|d| d.get("post")) == Some("yes");
+    let confirmed = method == micro::http::Method::POST
+        && data.as_ref().and_then(|d| d.get("post")) == Some("yes");
     if !confirmed || confirmation.protected.is_some() {
         return render(&t, &site, model, confirmation);
     }

@@ -38,6 +38,9 @@ pub struct ModelAdmin<M> {
     pub(crate) list_filter: Vec<FieldPath<M>>,
     pub(crate) search_fields: Vec<FieldPath<M>>,
     pub(crate) ordering: Vec<String>,
+    /// The fields of the add and change forms: `Some((names, true))` for only these,
+    /// `Some((names, false))` for all but these, `None` for every editable field.
+    pub(crate) form_fields: Option<(Vec<&'static str>, bool)>,
     pub(crate) list_per_page: u64,
     pub(crate) list_max_show_all: u64,
     _model: PhantomData<fn() -> M>,
@@ -63,6 +66,7 @@ impl<M: Model> ModelAdmin<M> {
             list_filter: Vec::new(),
             search_fields: Vec::new(),
             ordering: Vec::new(),
+            form_fields: None,
             list_per_page: LIST_PER_PAGE,
             list_max_show_all: LIST_MAX_SHOW_ALL,
             _model: PhantomData,
@@ -130,6 +134,26 @@ impl<M: Model> ModelAdmin<M> {
         self
     }
 
+    /// The fields of the add and change forms, in this order (Django's `fields`).
+    ///
+    /// # Panics
+    /// When a name is not a field of the model.
+    #[must_use]
+    pub fn fields(mut self, names: &[&'static str]) -> Self {
+        self.form_fields = Some((checked::<M>("fields", names), true));
+        self
+    }
+
+    /// Every editable field in the add and change forms but these (Django's `exclude`).
+    ///
+    /// # Panics
+    /// When a name is not a field of the model.
+    #[must_use]
+    pub fn exclude(mut self, names: &[&'static str]) -> Self {
+        self.form_fields = Some((checked::<M>("exclude", names), false));
+        self
+    }
+
     /// Rows on a page of the change list (100).
     #[must_use]
     pub fn list_per_page(mut self, n: u64) -> Self {
@@ -156,4 +180,15 @@ fn shown_by_default(ty: crate::db::ColumnType) -> bool {
 fn path<M: Model>(option: &str, name: &str) -> FieldPath<M> {
     FieldPath::parse(name)
         .unwrap_or_else(|e| panic!("admin: {}'s {option} names {name:?}: {e}", M::META.name))
+}
+
+fn checked<M: Model>(option: &str, names: &[&'static str]) -> Vec<&'static str> {
+    for name in names {
+        assert!(
+            M::META.field(name).is_some(),
+            "admin: {}'s {option} names {name:?}, which is not one of its fields",
+            M::META.name
+        );
+    }
+    names.to_vec()
 }

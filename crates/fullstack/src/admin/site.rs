@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::ModelAdmin;
 use super::changelist::{self, ChangeList, ChangeListError, Params};
 use crate::db::Value;
+use crate::forms::{BoundForm, FormData, ModelFields, ModelForm};
 use crate::model::{Model, ModelMeta};
 use crate::query::{DeletionPlan, FieldPath, ModelExt, QuerySet};
 use crate::{Database, Error};
@@ -30,6 +31,20 @@ pub(crate) trait Registered: Send + Sync {
         db: &'a Database,
         pks: Vec<Value>,
     ) -> BoxFuture<'a, Result<DeletionPlan, Error>>;
+    /// The add form (`pk` none) or the change form of the row `pk`; `None` when it does not
+    /// exist.
+    fn form<'a>(
+        &'a self,
+        db: &'a Database,
+        pk: Option<Value>,
+    ) -> BoxFuture<'a, Result<Option<BoundForm>, Error>>;
+    /// Saves the submitted form: a new row (`pk` none) or the row `pk`.
+    fn save_form<'a>(
+        &'a self,
+        db: &'a Database,
+        pk: Option<Value>,
+        data: FormData,
+    ) -> BoxFuture<'a, Result<Saved, Error>>;
     /// Deletes these rows (and what the cascade reaches); how many of this model's went.
     fn delete<'a>(&'a self, db: &'a Database, pks: Vec<Value>)
     -> BoxFuture<'a, Result<u64, Error>>;
@@ -67,6 +82,87 @@ impl<M: Model> Registered for ModelAdmin<M> {
         pks: Vec<Value>,
     ) -> BoxFuture<'a, Result<u64, Error>> {
         Box::pin(async move { by_pks::<M>(pks)?.delete(db).await })
+    }
+
+    fn form<'a>(
+        &'a self,
+        db: &'a Database,
+        pk: Option<Value>,
+    ) -> BoxFuture<'a, Result<Option<BoundForm>, Error>> {
+        Box::pin(async move {
+            let form = self.model_form(db).await?;
+            match pk {
+                None => Ok(Some(form.unbound())),
+                Some(pk) => Ok(by_pks::<M>(vec![pk])?
+                    .first(db)
+                    .await?
+                    .map(|row| form.for_instance(&row))),
+            }
+        })
+    }
+
+    fn save_form<'a>(
+        &'a self,
+        db: &'a Database,
+        pk: Option<Value>,
+        data: FormData,
+    ) -> BoxFuture<'a, Result<Saved, Error>> {
+        Box::pin(async move {
+            let form = self.model_form(db).await?;
+            let existing = match pk {
+                None => None,
+                Some(pk) => match by_pks::<M>(vec![pk])?.first(db).await? {
+                    Some(row) => Some(row),
+                    None => return Ok(Saved::NotFound),
+                },
+            };
+            match form.save(db, data, existing.as_ref()).await? {
+                Err(bound) => Ok(Saved::Invalid(bound)),
+                Ok(saved) => {
+                    let after = saved.values();
+                    let changed = match &existing {
+                        None => Vec::new(),
+                        Some(before) => {
+                            let before = before.values();
+                            form.spec()
+                                .fields()
+                                .iter()
+                                .filter_map(|f| {
+                                    let i = M::META.field_index(&f.name)?;
+                                    (before[i] != after[i]).then(|| f.label_text().to_lowercase())
+                                })
+                                .collect()
+                        }
+                    };
+                    Ok(Saved::Done {
+                        pk: saved.pk(),
+                        changed,
+                    })
+                }
+            }
+        })
+    }
+}
+
+/// What saving an admin form came to.
+pub(crate) enum Saved {
+    /// The row to change is gone.
+    NotFound,
+    /// The form again, with its errors.
+    Invalid(BoundForm),
+    /// Saved: the row's key, and the labels of the fields that changed (for the history).
+    Done { pk: Value, changed: Vec<String> },
+}
+
+impl<M: Model> ModelAdmin<M> {
+    /// The model's form with this admin's fields, its foreign keys' options read now.
+    async fn model_form(&self, db: &Database) -> Result<ModelForm<M>, Error> {
+        let fields = match &self.form_fields {
+            None => ModelFields::All,
+            Some((names, true)) => ModelFields::Only(names),
+            Some((names, false)) => ModelFields::Exclude(names),
+        };
+        ModelForm::<M>::builder(fields).build(db).await
     }
 }
 

@@ -23,6 +23,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/admin/object_history.html"),
     ),
     (
+        "admin/change_form.html",
+        include_str!("templates/admin/change_form.html"),
+    ),
+    (
         "admin/login.html",
         include_str!("templates/admin/login.html"),
     ),

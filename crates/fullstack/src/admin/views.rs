@@ -14,7 +14,7 @@ use super::access::{Access, forbidden, with_chrome};
 use super::changelist::{ChangeListError, Params, capfirst};
 use super::site::{AdminSite, url_name};
 use super::templates::{self, TemplateNames};
-use super::{delete, history};
+use super::{change, delete, history};
 use crate::auth::forms::AuthenticationForm;
 use crate::auth::{CurrentUser, LoginAttempt, LoginOutcome, LoginRules, logout, safe_next};
 use crate::forms::{BoundForm, Form, FormData};
@@ -43,6 +43,18 @@ pub(super) fn register(app: &mut micro::App, site: &AdminSite, _settings: &Setti
         get(change_list)
             .post(delete::changelist_action)
             .name("admin:changelist"),
+    );
+    app.route(
+        "/admin/<app_label>/<model>/add/",
+        get(change::add_view)
+            .post(change::add_view)
+            .name("admin:add"),
+    );
+    app.route(
+        "/admin/<app_label>/<model>/<pk>/change/",
+        get(change::change_view)
+            .post(change::change_view)
+            .name("admin:change"),
     );
     app.route(
         "/admin/<app_label>/<model>/<pk>/delete/",
@@ -188,6 +200,7 @@ async fn change_list(
                 verbose_name_plural => meta.verbose_name_plural().into_owned(),
                 username => access.user.username(),
                 can_delete => access.has(registered.as_ref(), "delete"),
+                can_add => access.has(registered.as_ref(), "add"),
                 action_checkbox_name => delete::SELECTED,
             },
         ),

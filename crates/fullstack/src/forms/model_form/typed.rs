@@ -338,7 +338,8 @@ impl<M: Model> ModelFormBuilder<M> {
         for field in edited {
             let built = match field.relation {
                 Some(relation) => {
-                    let options = match loaders.iter().position(|(n, _)| *n == field.name) {
+                    let narrowed = loaders.iter().position(|(n, _)| *n == field.name);
+                    let options = match narrowed {
                         Some(at) => (loaders.remove(at).1)(db).await?,
                         None => {
                             let to = (relation.to)();

@@ -112,10 +112,11 @@ pub(super) fn to_text(value: &Value) -> Option<String> {
         Value::Float(f) => f.to_string(),
         Value::Real(f) => f.to_string(),
         Value::Text(t) => t.clone(),
-        Value::DateTime(d) => d.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string(),
+        // The `datetime-local` input's format.
+        Value::DateTime(d) => d.naive_utc().format("%Y-%m-%dT%H:%M:%S").to_string(),
         Value::Date(d) => d.format("%Y-%m-%d").to_string(),
         Value::Time(t) => t.format("%H:%M:%S").to_string(),
-        Value::NaiveDateTime(d) => d.format("%Y-%m-%d %H:%M:%S").to_string(),
+        Value::NaiveDateTime(d) => d.format("%Y-%m-%dT%H:%M:%S").to_string(),
         Value::Decimal(d) => d.to_string(),
         Value::Uuid(u) => u.to_string(),
         Value::Json(_) | Value::Bytes(_) => return None,

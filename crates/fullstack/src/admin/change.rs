@@ -1,0 +1,267 @@
+//! The add and change forms: the model's [`ModelForm`](crate::forms::ModelForm) (foreign keys
+//! as selects, `unique` checked), errors shown at the fields, Django's three buttons ("Save",
+//! "Save and add another", "Save and continue editing"), a message and a history entry after
+//! each save. Adding needs the add permission; seeing a row needs view or change, and saving
+//! it the change permission, checked again on the POST.
+
+use micro::http::{Method, Uri};
+use micro::{IntoResponse, Path, Response, State, Templates, context};
+
+use super::access::{Access, forbidden, with_chrome};
+use super::changelist::capfirst;
+use super::delete::object_label;
+use super::history;
+use super::models::{ADDITION, CHANGE};
+use super::site::{AdminSite, Registered, Saved, url_name};
+use crate::Database;
+use crate::auth::CurrentUser;
+use crate::db::Value;
+use crate::forms::{BoundForm, FormData};
+use crate::messages::Messages;
+
+/// Which page: a new row, or the row with this key.
+enum Target {
+    Add,
+    Change(Value),
+}
+
+#[allow(clippy::too_many_arguments)] // one value each
+fn render(
+    t: &Templates,
+    site: &AdminSite,
+    access: &Access,
+    model: &dyn Registered,
+    form: &BoundForm,
+    target: &Target,
+    label: Option<String>,
+) -> Result<Response, micro::Error> {
+    let meta = model.meta();
+    let verbose_name = meta.verbose_name().into_owned();
+    let can_save = match target {
+        Target::Add => access.has(model, "add"),
+        Target::Change(_) => access.has(model, "change"),
+    };
+    let title = match target {
+        Target::Add => format!("Add {verbose_name}"),
+        Target::Change(_) if can_save => format!("Change {verbose_name}"),
+        Target::Change(_) => format!("View {verbose_name}"),
+    };
+    let page = t.render(
+        "admin/change_form.html",
+        with_chrome(
+            site,
+            context! {
+                title,
+                form,
+                label,
+                adding => matches!(target, Target::Add),
+                can_save,
+                can_add => access.has(model, "add"),
+                can_delete => matches!(target, Target::Change(_)) && access.has(model, "delete"),
+                app_label => meta.app,
+                model_name => url_name(meta),
+                verbose_name,
+                verbose_name_plural => capfirst(&meta.verbose_name_plural()),
+            },
+        ),
+    )?;
+    Ok(page.into_response())
+}
+
+fn model_url(model: &dyn Registered) -> String {
+    format!("/admin/{}/{}/", model.meta().app, url_name(model.meta()))
+}
+
+#[allow(clippy::too_many_arguments)] // the request's parts
+async fn page(
+    t: Templates,
+    site: AdminSite,
+    db: Database,
+    user: CurrentUser,
+    uri: Uri,
+    messages: Option<Messages>,
+    (app_label, model, pk): (String, String, Option<String>),
+    is_post: bool,
+    data: Option<FormData>,
+) -> Result<Response, micro::Error> {
+    let access = match Access::check(user, &uri).await {
+        Ok(a) => a,
+        Err(res) => return Ok(res),
+    };
+    let Some(model) = site.find(&app_label, &model) else {
+        return Err(micro::Error::not_found());
+    };
+    let model = model.as_ref();
+    let target = match &pk {
+        None => Target::Add,
+        Some(raw) => match model.parse_pks(&[raw.as_str()]) {
+            Some(mut pks) => Target::Change(pks.remove(0)),
+            None => return Err(micro::Error::not_found()),
+        },
+    };
+    let (may_see, may_save) = match target {
+        Target::Add => (access.has(model, "add"), access.has(model, "add")),
+        Target::Change(_) => (access.can_view(model), access.has(model, "change")),
+    };
+    if !may_see {
+        return Ok(forbidden());
+    }
+    let pk_value = match &target {
+        Target::Add => None,
+        Target::Change(pk) => Some(pk.clone()),
+    };
+    let label = pk_value.as_ref().map(|pk| object_label(model, pk));
+    // A GET shows the form; only a POST (with its body) saves.
+    let Some(data) = data.filter(|_| is_post) else {
+        let Some(form) = model
+            .form(&db, pk_value)
+            .await
+            .map_err(|e| e.http_error())?
+        else {
+            return Err(micro::Error::not_found());
+        };
+        return render(&t, &site, &access, model, &form, &target, label);
+    };
+    if !may_save {
+        return Ok(forbidden());
+    }
+    let next = if data.contains("_addanother") {
+        Next::AddAnother
+    } else if data.contains("_continue") {
+        Next::Continue
+    } else {
+        Next::List
+    };
+    let saved = model
+        .save_form(&db, pk_value, data)
+        .await
+        .map_err(|e| e.http_error())?;
+    let (pk, changed) = match saved {
+        Saved::NotFound => return Err(micro::Error::not_found()),
+        Saved::Invalid(form) => return render(&t, &site, &access, model, &form, &target, label),
+        Saved::Done { pk, changed } => (pk, changed),
+    };
+    let user_id = access.user.user().map_or(0, |u| u.id);
+    let (flag, message, done) = match target {
+        Target::Add => (ADDITION, "Added.".to_owned(), "added"),
+        Target::Change(_) if changed.is_empty() => {
+            (CHANGE, "No fields changed.".to_owned(), "changed")
+        }
+        Target::Change(_) => (
+            CHANGE,
+            format!("Changed {}.", join_and(&changed)),
+            "changed",
+        ),
+    };
+    history::record(
+        &db,
+        user_id,
+        model,
+        std::slice::from_ref(&pk),
+        flag,
+        &message,
+    )
+    .await
+    .map_err(|e| e.http_error())?;
+    let meta = model.meta();
+    let label = object_label(model, &pk);
+    let key = super::cells::cell(meta.pk(), &pk);
+    if let Some(m) = &messages {
+        let rest = match next {
+            Next::AddAnother => format!(" You may add another {} below.", meta.verbose_name()),
+            Next::Continue => " You may edit it again below.".to_owned(),
+            Next::List => String::new(),
+        };
+        m.success(format!(
+            "The {} “{label}” was {done} successfully.{rest}",
+            meta.verbose_name()
+        ));
+    }
+    let to = match next {
+        Next::AddAnother => format!("{}add/", model_url(model)),
+        Next::Continue => format!("{}{key}/change/", model_url(model)),
+        Next::List => model_url(model),
+    };
+    Ok(micro::redirect(to).into_response())
+}
+
+/// Where a save goes: Django's `_addanother`, `_continue`, or the list.
+enum Next {
+    AddAnother,
+    Continue,
+    List,
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// `GET`/`POST /admin/<app>/<model>/add/`.
+#[allow(clippy::too_many_arguments)] // one extractor each
+pub(crate) async fn add_view(
+    t: Templates,
+    State(site): State<AdminSite>,
+    State(db): State<Database>,
+    user: CurrentUser,
+    uri: Uri,
+    messages: Option<Messages>,
+    method: Method,
+    Path((app_label, model)): Path<(String, String)>,
+    data: Option<FormData>,
+) -> Result<Response, micro::Error> {
+    page(
+        t,
+        site,
+        db,
+        user,
+        uri,
+        messages,
+        (app_label, model, None),
+        method == Method::POST,
+        data,
+    )
+    .await
+}
+
+/// `GET`/`POST /admin/<app>/<model>/<pk>/change/`.
+#[allow(clippy::too_many_arguments)] // one extractor each
+pub(crate) async fn change_view(
+    t: Templates,
+    State(site): State<AdminSite>,
+    State(db): State<Database>,
+    user: CurrentUser,
+    uri: Uri,
+    messages: Option<Messages>,
+    method: Method,
+    Path((app_label, model, pk)): Path<(String, String, String)>,
+    data: Option<FormData>,
+) -> Result<Response, micro::Error> {
+    page(
+        t,
+        site,
+        db,
+        user,
+        uri,
+        messages,
+        (app_label, model, Some(pk)),
+        method == Method::POST,
+        data,
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn changed_fields_read_as_django_writes_them() {
+        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+        assert_eq!(super::join_and(&s(&["title"])), "title");
+        assert_eq!(super::join_and(&s(&["title", "body"])), "title and body");
+        assert_eq!(super::join_and(&s(&["a", "b", "c"])), "a, b and c");
+    }
+}
