@@ -33,3 +33,9 @@ pub mod forms {}
 
 #[doc = include_str!("../../../docs/fullstack/auth.md")]
 pub mod auth {}
+
+#[doc = include_str!("../../../docs/fullstack/pagination.md")]
+pub mod pagination {}
+
+#[doc = include_str!("../../../docs/fullstack/views.md")]
+pub mod views {}
