@@ -36,3 +36,9 @@ pub mod auth {}
 
 #[doc = include_str!("../../../docs/fullstack/admin.md")]
 pub mod admin {}
+
+#[doc = include_str!("../../../docs/fullstack/pagination.md")]
+pub mod pagination {}
+
+#[doc = include_str!("../../../docs/fullstack/views.md")]
+pub mod views {}

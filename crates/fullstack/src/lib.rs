@@ -10,8 +10,9 @@
 //! `assert_num_queries`; guide in `docs/fullstack/testing.md`), the [`sessions`] app
 //! (server-side sessions, guide in `docs/fullstack/sessions.md`), the [`messages`] app
 //! (one-time messages, guide in `docs/fullstack/messages.md`), the [`auth`] app (users,
-//! permissions, login, guide in `docs/fullstack/auth.md`), and [`forms`] (declarative forms,
-//! guide in `docs/fullstack/forms.md`).
+//! permissions, login, guide in `docs/fullstack/auth.md`), [`forms`] (declarative forms,
+//! guide in `docs/fullstack/forms.md`), [`pagination`] (Django's paginator, guide in
+//! `docs/fullstack/pagination.md`) and the generic [`views`] (guide in `docs/fullstack/views.md`).
 
 // The derive's `::fullstack::...` paths, for the sessions app's own model.
 extern crate self as fullstack;
