@@ -8,7 +8,7 @@
 mod typed;
 mod values;
 
-pub use typed::ModelForm;
+pub use typed::{ModelForm, ModelFormBuilder};
 
 use crate::db::ColumnType;
 use crate::model::{DefaultValue, FieldMeta, ModelMeta};
