@@ -6,6 +6,7 @@ mod management;
 
 use std::sync::Arc;
 
+use super::render::formset::FormSetObject;
 use super::{BoundForm, CleanedData, Field, FieldKind, FormData, FormOptions, FormSpec, FormValue};
 use management::Counts;
 
@@ -274,6 +275,16 @@ impl FormSet {
         options
     }
 
+    /// The blank form a page copies to add one more (Django's `empty_form`): prefixed
+    /// `<prefix>-__prefix__` for a script to replace with the next index.
+    pub fn empty_form(&self) -> BoundForm {
+        let options = FormOptions::new()
+            .prefix(format!("{}-__prefix__", self.prefix))
+            .empty_permitted(true)
+            .use_required_attribute(false);
+        self.specs().extra.unbound_with(&options)
+    }
+
     fn specs(&self) -> Specs {
         let delete = || {
             Field::new(DELETION_FIELD_NAME, FieldKind::Boolean)
@@ -434,6 +445,18 @@ impl BoundFormSet {
         &self.formset.prefix
     }
 
+    /// The management form: the hidden counts the page sends back.
+    pub fn management_form(&self) -> BoundForm {
+        let set = &self.formset;
+        let options = FormOptions::new()
+            .prefix(set.prefix.clone())
+            .initial(management::TOTAL_FORMS, [self.forms.len().to_string()])
+            .initial(management::INITIAL_FORMS, [self.initial_count.to_string()])
+            .initial(management::MIN_NUM_FORMS, [set.min_num.to_string()])
+            .initial(management::MAX_NUM_FORMS, [set.max_num.to_string()]);
+        management::SPEC.unbound_with(&options)
+    }
+
     fn is_deleted(&self, form: &BoundForm) -> bool {
         self.formset.can_delete
             && matches!(
@@ -484,6 +507,28 @@ impl BoundFormSet {
             )];
         }
         Vec::new()
+    }
+}
+
+/// A formset goes into a template context as it is (`context! { formset }`): it serialises as
+/// the template object that prints it.
+impl serde::Serialize for BoundFormSet {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        micro::minijinja::Value::from_object(self.template_object()).serialize(serializer)
+    }
+}
+
+impl BoundFormSet {
+    /// What prints it in a template.
+    pub(crate) fn template_object(&self) -> FormSetObject {
+        FormSetObject {
+            management: self.management_form().shown,
+            forms: self.forms.iter().map(|f| f.shown.clone()).collect(),
+            empty: self.formset.empty_form().shown,
+            non_form_errors: self.non_form_errors.clone(),
+            prefix: self.formset.prefix.clone(),
+            initial_count: self.initial_count,
+        }
     }
 }
 

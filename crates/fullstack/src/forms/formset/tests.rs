@@ -220,3 +220,62 @@ fn the_clean_hook_adds_non_form_errors_when_the_forms_are_valid() {
         "form-TOTAL_FORMS=2&form-INITIAL_FORMS=0&form-0-title=A&form-1-title=A&form-1-pages=x";
     assert!(set.bind(data(invalid)).non_form_errors().is_empty());
 }
+
+fn html(bound: &crate::forms::BoundFormSet, source: &str) -> String {
+    crate::forms::render::render_for_test(
+        source,
+        micro::minijinja::context! { formset => micro::minijinja::Value::from_object(bound.template_object()) },
+    )
+}
+
+#[test]
+fn the_formset_prints_its_management_form_then_each_form() {
+    let shown = books().extra(2).unbound();
+    let page = html(&shown, "{{ formset }}");
+    for input in [
+        r#"<input type="hidden" name="form-TOTAL_FORMS" value="2" id="id_form-TOTAL_FORMS">"#,
+        r#"<input type="hidden" name="form-INITIAL_FORMS" value="0" id="id_form-INITIAL_FORMS">"#,
+        r#"<input type="hidden" name="form-MIN_NUM_FORMS" value="0" id="id_form-MIN_NUM_FORMS">"#,
+        r#"<input type="hidden" name="form-MAX_NUM_FORMS" value="1000" id="id_form-MAX_NUM_FORMS">"#,
+        r#"name="form-0-title""#,
+        r#"<label for="id_form-1-title">"#,
+    ] {
+        assert!(page.contains(input), "{input} not in {page}");
+    }
+    // A blank extra form must be sendable: no `required` on its inputs.
+    assert!(!page.contains(" required"), "{page}");
+    assert!(!page.contains("errorlist"), "{page}");
+}
+
+#[test]
+fn loops_non_form_errors_and_empty_form_are_there_for_templates() {
+    let bound = books().bind(data("form-TOTAL_FORMS=abc"));
+    let page = html(
+        &bound,
+        "{{ formset.non_form_errors }}|{{ formset.management_form }}|{{ formset.empty_form }}",
+    );
+    assert!(
+        page.contains(r#"<ul class="errorlist nonform"><li>ManagementForm data is missing"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"name="form-__prefix__-title""#), "{page}");
+    assert!(
+        page.contains(r#"value="0" id="id_form-TOTAL_FORMS""#),
+        "{page}"
+    );
+
+    let sent = books().extra(2).bind(data(
+        "form-TOTAL_FORMS=2&form-INITIAL_FORMS=0&form-0-title=Dune&form-1-pages=3",
+    ));
+    let listed = html(
+        &sent,
+        "{% for form in formset %}[{{ form.title.value or '' }}:{{ form.title.errors|length }}]{% endfor %}",
+    );
+    assert_eq!(listed, "[Dune:0][:1]");
+    let whole = html(&sent, "{{ formset }}");
+    assert!(
+        whole.contains(r#"name="form-0-title" value="Dune""#),
+        "{whole}"
+    );
+    assert!(whole.contains("This field is required."), "{whole}");
+}
