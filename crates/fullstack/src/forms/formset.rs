@@ -7,7 +7,9 @@ mod management;
 use std::sync::Arc;
 
 use super::render::formset::FormSetObject;
-use super::{BoundForm, CleanedData, Field, FieldKind, FormData, FormOptions, FormSpec, FormValue};
+use super::{
+    BoundForm, CleanedData, Field, FieldKind, Form, FormData, FormOptions, FormSpec, FormValue,
+};
 use management::Counts;
 
 /// The name of the checkbox that marks a form for deletion.
@@ -86,6 +88,11 @@ impl FormSet {
             initial: Vec::new(),
             checks: Vec::new(),
         }
+    }
+
+    /// A formset of the typed form `F` (see [`BoundFormSet::into_typed`]).
+    pub fn of<F: Form>() -> FormSet {
+        FormSet::new(F::spec())
     }
 
     /// Sets the prefix of every input name (`<prefix>-0-title`, `<prefix>-TOTAL_FORMS`).
@@ -397,6 +404,34 @@ impl BoundFormSet {
     /// The cleaned values of the forms kept: not deleted, and not an extra form left blank.
     pub fn cleaned_data(&self) -> Vec<&CleanedData> {
         self.kept_filled().map(BoundForm::cleaned_data).collect()
+    }
+
+    /// The typed values of the forms kept, in order, when the formset is valid and each
+    /// form's `clean` hooks pass; else the formset (with the hooks' errors) to show again.
+    ///
+    /// # Errors
+    /// The bound formset, when it is not valid or a form's hook added an error.
+    pub fn into_typed<F: Form>(mut self) -> Result<Vec<F>, BoundFormSet> {
+        if !self.is_valid() {
+            return Err(self);
+        }
+        let keep: Vec<usize> = self
+            .forms
+            .iter()
+            .enumerate()
+            .filter(|(i, f)| !self.is_deleted(f) && (*i < self.initial_count || f.has_changed()))
+            .map(|(i, _)| i)
+            .collect();
+        let mut values = Vec::with_capacity(keep.len());
+        let mut failed = false;
+        for i in keep {
+            let form = &mut self.forms[i];
+            match F::from_form(form) {
+                Some(value) if form.is_valid() => values.push(value),
+                _ => failed = true,
+            }
+        }
+        if failed { Err(self) } else { Ok(values) }
     }
 
     /// The forms marked for deletion (Django's `deleted_forms`).
