@@ -206,7 +206,7 @@ impl FormSet {
             })
             .collect();
         BoundFormSet {
-            formset: self.clone(),
+            formset: Arc::new(self.clone()),
             bound: false,
             initial_count: initial,
             forms,
@@ -244,7 +244,7 @@ impl FormSet {
             })
             .collect();
         let mut bound = BoundFormSet {
-            formset: self.clone(),
+            formset: Arc::new(self.clone()),
             bound: true,
             initial_count: initial,
             forms,
@@ -349,7 +349,8 @@ impl Specs {
 /// with `{{ formset }}`; see the guide.
 #[derive(Debug)]
 pub struct BoundFormSet {
-    formset: FormSet,
+    /// Shared, so that a bound formset stays small to move around (a `Result`'s error).
+    formset: Arc<FormSet>,
     bound: bool,
     initial_count: usize,
     forms: Vec<BoundForm>,
