@@ -14,6 +14,7 @@ mod data;
 mod errors;
 mod extract;
 mod field;
+mod formset;
 mod messages;
 mod model_form;
 mod options;
@@ -26,6 +27,7 @@ pub use data::FormData;
 pub use errors::{FormErrors, NON_FIELD_ERRORS};
 pub use extract::FormResult;
 pub use field::{Field, FieldKind, Widget};
+pub use formset::{BoundFormSet, DELETION_FIELD_NAME, FormSet, ORDERING_FIELD_NAME};
 /// Derives [`Choices`](trait@Choices) (and [`FormField`]) for an enum of unit variants.
 pub use fullstack_macros::Choices;
 /// Derives [`Form`](trait@Form) for a struct with named fields; see the guide for the

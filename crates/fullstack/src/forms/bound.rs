@@ -37,7 +37,7 @@ type Validator = dyn Fn(&CleanedData, &mut FormErrors) + Send + Sync;
 #[derive(Default)]
 pub struct FormSpec {
     fields: Vec<Field>,
-    validators: Vec<Box<Validator>>,
+    validators: Vec<Arc<Validator>>,
 }
 
 impl std::fmt::Debug for FormSpec {
@@ -66,13 +66,22 @@ impl FormSpec {
         mut self,
         check: impl Fn(&CleanedData, &mut FormErrors) + Send + Sync + 'static,
     ) -> FormSpec {
-        self.validators.push(Box::new(check));
+        self.validators.push(Arc::new(check));
         self
     }
 
     /// The fields, in order.
     pub fn fields(&self) -> &[Field] {
         &self.fields
+    }
+
+    /// A copy with `extra` fields after its own and the same whole-form checks (a formset
+    /// adds its `DELETE` and `ORDER` fields so).
+    pub(crate) fn with_fields(&self, extra: impl IntoIterator<Item = Field>) -> FormSpec {
+        FormSpec {
+            fields: self.fields.iter().cloned().chain(extra).collect(),
+            validators: self.validators.clone(),
+        }
     }
 
     /// The field named `name`.
@@ -282,6 +291,11 @@ impl BoundForm {
     /// The prefix of its input names, if it has one.
     pub fn prefix(&self) -> Option<&str> {
         self.shown.prefix.as_deref()
+    }
+
+    /// Sets the prefix its HTML shows, for a form bound to data already taken out under it.
+    pub(crate) fn set_prefix(&mut self, prefix: Option<String>) {
+        Arc::make_mut(&mut self.shown).prefix = prefix;
     }
 
     /// The spec it was built from.

@@ -8,6 +8,7 @@
 //! by micro's templates (`micro::Templates`); another minijinja environment would print them
 //! as plain objects.
 
+pub(crate) mod formset;
 pub(crate) mod objects;
 mod widget;
 
@@ -19,6 +20,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("forms/p.html", include_str!("templates/p.html")),
     ("forms/table.html", include_str!("templates/table.html")),
     ("forms/errors.html", include_str!("templates/errors.html")),
+    ("forms/formset.html", include_str!("templates/formset.html")),
     (
         "forms/widgets/input.html",
         include_str!("templates/widgets/input.html"),
@@ -56,4 +58,25 @@ pub(crate) fn render(state: &State, name: &str, context: Value) -> Result<String
         }
         Err(err) => Err(err),
     }
+}
+
+/// Renders `source` as an HTML template with `context` in an environment that prints objects
+/// answering `__html__` as micro's does, for the unit tests of forms and formsets.
+#[cfg(test)]
+pub(crate) fn render_for_test(source: &str, context: Value) -> String {
+    let mut env = micro::minijinja::Environment::new();
+    env.set_formatter(|out, state, value| {
+        if value.as_object().is_some() && value.get_attr("__html__").is_ok_and(|v| v.is_true()) {
+            let html = value.call_method(state, "__html__", &[])?;
+            return out
+                .write_str(html.as_str().unwrap_or_default())
+                .map_err(Into::into);
+        }
+        micro::minijinja::escape_formatter(out, state, value)
+    });
+    env.add_template_owned("page.html", source.to_owned())
+        .expect("the test template compiles");
+    env.get_template("page.html")
+        .and_then(|t| t.render(context))
+        .expect("the test template renders")
 }

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use micro::minijinja::{Environment, Value, context};
+use micro::minijinja::{Value, context};
 
 use crate::forms::render::objects::FormObject;
+use crate::forms::render::render_for_test;
 use crate::forms::{Field, FormData, FormOptions, FormSpec};
 
 fn spec() -> Arc<FormSpec> {
@@ -17,25 +18,11 @@ fn spec() -> Arc<FormSpec> {
     )
 }
 
-/// Prints `form.as_div()` in an environment that, as micro's, prints an object answering
-/// `__html__` with that method's HTML.
 fn html(form: &crate::forms::BoundForm) -> String {
-    let mut env = Environment::new();
-    env.set_formatter(|out, state, value| {
-        if value.as_object().is_some() && value.get_attr("__html__").is_ok_and(|v| v.is_true()) {
-            let html = value.call_method(state, "__html__", &[])?;
-            return out
-                .write_str(html.as_str().unwrap_or_default())
-                .map_err(Into::into);
-        }
-        micro::minijinja::escape_formatter(out, state, value)
-    });
-    env.add_template("page.html", "{{ form.as_div() }}")
-        .unwrap();
-    env.get_template("page.html")
-        .unwrap()
-        .render(context! { form => Value::from_object(FormObject(form.shown.clone())) })
-        .unwrap()
+    render_for_test(
+        "{{ form.as_div() }}",
+        context! { form => Value::from_object(FormObject(form.shown.clone())) },
+    )
 }
 
 #[test]

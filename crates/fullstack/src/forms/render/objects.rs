@@ -46,6 +46,7 @@ impl FormObject {
             errors,
             error_id: None,
             non_field: true,
+            non_form: false,
         })
     }
 
@@ -158,6 +159,7 @@ impl FieldObject {
                 auto_id(&self.form.html_name(self.index))
             )),
             non_field: false,
+            non_form: false,
         }
     }
 
@@ -244,6 +246,19 @@ pub(crate) struct ErrorList {
     errors: Vec<String>,
     error_id: Option<String>,
     non_field: bool,
+    non_form: bool,
+}
+
+impl ErrorList {
+    /// A formset's non-form errors (Django's `errorlist nonform`).
+    pub(crate) fn non_form(errors: Vec<String>) -> ErrorList {
+        ErrorList {
+            errors,
+            error_id: None,
+            non_field: false,
+            non_form: true,
+        }
+    }
 }
 
 impl Object for ErrorList {
@@ -286,6 +301,7 @@ impl Object for ErrorList {
                 errors => &self.errors,
                 error_id => &self.error_id,
                 non_field => self.non_field,
+                non_form => self.non_form,
             },
         )?;
         Ok(Value::from_safe_string(html))
