@@ -33,3 +33,6 @@ pub mod forms {}
 
 #[doc = include_str!("../../../docs/fullstack/auth.md")]
 pub mod auth {}
+
+#[doc = include_str!("../../../docs/fullstack/mail.md")]
+pub mod mail {}
