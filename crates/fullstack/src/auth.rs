@@ -37,6 +37,7 @@ mod models;
 mod permissions;
 mod redirect;
 mod throttle;
+pub mod tokens;
 pub mod validators;
 mod views;
 
@@ -59,6 +60,7 @@ pub use models::{Group, LoginFailure, Permission, User};
 pub use permissions::{UserPermissions, create_permissions, default_permissions};
 pub use redirect::safe_next;
 pub use throttle::{Throttle, Throttled};
+pub use tokens::PasswordResetTokenGenerator;
 pub use validators::{PasswordValidators, UserAttributes};
 
 /// The app's label: its models' `app`, its migrations' folder, its permissions' prefix.

@@ -42,3 +42,6 @@ pub mod pagination {}
 
 #[doc = include_str!("../../../docs/fullstack/views.md")]
 pub mod views {}
+
+#[doc = include_str!("../../../docs/fullstack/mail.md")]
+pub mod mail {}

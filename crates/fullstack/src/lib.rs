@@ -25,6 +25,7 @@ mod debug_page;
 mod error;
 pub mod forms;
 pub mod guide;
+pub mod mail;
 pub mod messages;
 pub mod migrations;
 pub mod model;

@@ -363,8 +363,9 @@ impl Project {
     }
 
     /// The web app `runserver` serves: the settings' configuration, the security middleware
-    /// (see [`security`](crate::security)), the [`Database`] and the [`Settings`] in state (read
-    /// them with `micro::State<fullstack::Database>`, `micro::State<fullstack::Settings>`),
+    /// (see [`security`](crate::security)), the [`Database`], the [`Settings`] and the
+    /// [`Mailer`](crate::mail::Mailer) in state (read them with `micro::State<fullstack::Database>`,
+    /// `micro::State<fullstack::Settings>`, `micro::State<fullstack::mail::Mailer>`),
     /// every app's routes, then the project's [`web`](Self::web) setup. Handy with
     /// [`micro::TestClient`]. A [`crate::Error`] returned by a handler becomes the HTTP error of
     /// [`Error::http_error`](crate::Error::http_error) (404, 422, 503 or 500).
@@ -376,6 +377,12 @@ impl Project {
         let mut app = self.base_app()?;
         app.state(db.clone());
         app.state(self.settings.clone());
+        let mailer =
+            crate::mail::Mailer::from_settings(&self.settings).map_err(|e| micro::ConfigError {
+                key: "EMAIL_HOST".into(),
+                message: e.to_string(),
+            })?;
+        app.state(mailer);
         // Django's get_object_or_404 and more, for every handler: `?` on a `get()` that found
         // nothing is a 404, a value that does not fit its field a 422, a database out of reach
         // a 503; only the rest are 500s.

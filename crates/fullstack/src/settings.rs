@@ -27,6 +27,7 @@
 mod auth;
 mod deploy;
 mod keys;
+mod mail;
 mod messages;
 mod safe;
 mod session_keys;
@@ -41,6 +42,7 @@ pub use auth::AuthSettings;
 pub use deploy::{Check, Level, deploy_checks};
 pub use keys::{FrameOptions, ProxySslHeader};
 use keys::{OWN_KEYS, Own};
+pub use mail::{EmailBackend, MailSettings};
 pub(crate) use messages::LEVEL_NAMES as MESSAGE_LEVEL_NAMES;
 pub use messages::{MessageSettings, MessageStorage};
 pub use safe::{MASK, is_sensitive, mask_url_password};
@@ -91,6 +93,11 @@ pub use sessions::{SessionEngine, SessionSettings};
 /// | `MESSAGE_LEVEL`, `MESSAGE_TAGS`, `MESSAGE_STORAGE` | see [`MessageSettings`] | the [messages](crate::messages) app's |
 /// | `SESSION_*` | see [`SessionSettings`] | the sessions app's engine and cookie, in [`sessions`](Self::sessions): `SESSION_ENGINE` (`"db"`, `"cache"`, `"cached_db"`, `"signed_cookies"`), `SESSION_COOKIE_NAME` (`"sessionid"`), `SESSION_COOKIE_AGE` (two weeks, in seconds), `SESSION_COOKIE_DOMAIN`, `SESSION_COOKIE_PATH`, `SESSION_COOKIE_SECURE`, `SESSION_COOKIE_HTTPONLY`, `SESSION_COOKIE_SAMESITE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`, `SESSION_SAVE_EVERY_REQUEST`, `SESSION_REDIS_URL`, `SESSION_REDIS_PREFIX`, `SESSION_STORE_TIMEOUT` (seconds); the cookie flags apply to micro's session cookie too |
 /// | `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW` | `5`, `900` | login throttling, see [`AuthSettings`] |
+/// | `PASSWORD_RESET_TIMEOUT` | `259200` | seconds a password reset link works (three days) |
+/// | `EMAIL_BACKEND` | `"console"` in `DEBUG`, else `"smtp"` | where email goes (`"memory"` for tests), see [`MailSettings`] |
+/// | `EMAIL_HOST`, `EMAIL_PORT`, `EMAIL_HOST_USER`, `EMAIL_HOST_PASSWORD` | `"localhost"`, `25`, `""`, none | the SMTP server |
+/// | `EMAIL_USE_TLS`, `EMAIL_USE_SSL`, `EMAIL_TIMEOUT` | `false`, `false`, none | STARTTLS, or TLS from the start; seconds |
+/// | `DEFAULT_FROM_EMAIL` | `"webmaster@localhost"` | the sender of a message that names none |
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 #[allow(missing_docs)] // the table above documents each field
@@ -132,8 +139,10 @@ pub struct Settings {
     pub messages: MessageSettings,
     /// The sessions app's settings, from the `SESSION_*` keys.
     pub sessions: SessionSettings,
-    /// The auth app's `AUTH_*` keys (login throttling).
+    /// The auth app's `AUTH_*` keys (login throttling) and `PASSWORD_RESET_TIMEOUT`.
     pub auth: AuthSettings,
+    /// The `EMAIL_*` keys and `DEFAULT_FROM_EMAIL`: how [`mail`](crate::mail) sends.
+    pub mail: MailSettings,
     /// The crate folder [`load_from`](Self::load_from) was given: the web app's root.
     root: Option<PathBuf>,
 }
@@ -229,6 +238,7 @@ impl Settings {
     /// When a key is unknown to both, or malformed.
     pub fn from_table(mut table: ConfigTable) -> Result<Settings, ConfigError> {
         let auth = AuthSettings::take(&mut table)?;
+        let mail = MailSettings::take(&mut table)?;
         if let Some(unknown) = table.keys().find(|key| !Self::known_key(key)) {
             let known: Vec<String> = Self::known_keys().map(|k| format!("`{k}`")).collect();
             let mut message = format!(
@@ -268,6 +278,7 @@ impl Settings {
         Ok(Settings {
             messages,
             auth,
+            mail,
             ..Self::from_parts(web, own, sessions)
         })
     }
@@ -309,6 +320,7 @@ impl Settings {
             messages: MessageSettings::default(),
             sessions,
             auth: AuthSettings::default(),
+            mail: MailSettings::default(),
             root: None,
         }
     }
@@ -320,6 +332,7 @@ impl Settings {
             .iter()
             .chain(messages::KEYS)
             .chain(auth::KEYS)
+            .chain(mail::KEYS)
             .chain(SESSION_KEYS)
             .chain(
                 micro::Config::KEYS

@@ -1,13 +1,18 @@
-//! The auth app's keys: `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW`. Kept apart from the
+//! The auth app's keys: `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW`,
+//! `PASSWORD_RESET_TIMEOUT`. Kept apart from the
 //! other keys so the auth app's settings stay in one place.
 
 use micro::{ConfigError, ConfigTable};
 use serde::Deserialize;
 
 /// The keys [`AuthSettings`] reads.
-pub(super) const KEYS: &[&str] = &["AUTH_THROTTLE_FAILURES", "AUTH_THROTTLE_WINDOW"];
+pub(super) const KEYS: &[&str] = &[
+    "AUTH_THROTTLE_FAILURES",
+    "AUTH_THROTTLE_WINDOW",
+    "PASSWORD_RESET_TIMEOUT",
+];
 
-/// Login throttling, read by the [auth app](crate::auth).
+/// Login throttling and password reset links, read by the [auth app](crate::auth).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthSettings {
@@ -18,6 +23,10 @@ pub struct AuthSettings {
     /// The window in seconds (`AUTH_THROTTLE_WINDOW`, 900: fifteen minutes).
     #[serde(rename = "AUTH_THROTTLE_WINDOW")]
     pub throttle_window: u64,
+    /// How long a password reset link works, in seconds (`PASSWORD_RESET_TIMEOUT`, 259200:
+    /// three days, as Django).
+    #[serde(rename = "PASSWORD_RESET_TIMEOUT")]
+    pub password_reset_timeout: u64,
 }
 
 impl Default for AuthSettings {
@@ -25,6 +34,7 @@ impl Default for AuthSettings {
         AuthSettings {
             throttle_failures: 5,
             throttle_window: 900,
+            password_reset_timeout: 259_200,
         }
     }
 }
@@ -32,9 +42,7 @@ impl Default for AuthSettings {
 impl AuthSettings {
     /// Takes the `AUTH_*` keys out of `table`.
     pub(super) fn take(table: &mut ConfigTable) -> Result<AuthSettings, ConfigError> {
-        table
-            .split_off(|key| key.starts_with("AUTH_"))
-            .deserialize()
+        table.split_off(|key| KEYS.contains(&key)).deserialize()
     }
 }
 
@@ -47,6 +55,9 @@ mod tests {
         let s = Settings::from_toml_str("AUTH_THROTTLE_FAILURES = 3").unwrap();
         assert_eq!(s.auth.throttle_failures, 3);
         assert_eq!(s.auth.throttle_window, 900);
+        assert_eq!(s.auth.password_reset_timeout, 259_200);
+        let s = Settings::from_toml_str("PASSWORD_RESET_TIMEOUT = 60").unwrap();
+        assert_eq!(s.auth.password_reset_timeout, 60);
         assert_eq!(Settings::default().auth.throttle_failures, 5);
         let err = Settings::from_toml_str("AUTH_THROTTLE_FAILURE = 3").unwrap_err();
         assert!(err.to_string().contains("AUTH_THROTTLE_FAILURE"), "{err}");

@@ -142,6 +142,18 @@ impl Settings {
             "SESSION_STORE_TIMEOUT" => show(&sessions.store_timeout),
             "AUTH_THROTTLE_FAILURES" => show(&self.auth.throttle_failures),
             "AUTH_THROTTLE_WINDOW" => show(&self.auth.throttle_window),
+            "PASSWORD_RESET_TIMEOUT" => show(&self.auth.password_reset_timeout),
+            "EMAIL_BACKEND" => show(&self.mail.backend),
+            "EMAIL_HOST" => show(&self.mail.host),
+            "EMAIL_PORT" => show(&self.mail.port),
+            "EMAIL_HOST_USER" => show(&self.mail.host_user),
+            // Masked by its name already; shown masked here too so no change of the name rule
+            // can print it.
+            "EMAIL_HOST_PASSWORD" => MASK.to_owned(),
+            "EMAIL_USE_TLS" => show(&self.mail.use_tls),
+            "EMAIL_USE_SSL" => show(&self.mail.use_ssl),
+            "EMAIL_TIMEOUT" => show(&self.mail.timeout),
+            "DEFAULT_FROM_EMAIL" => show(&self.mail.default_from_email),
             "CSRF_COOKIE_NAME" => show(&self.csrf_cookie_name),
             "CSRF_COOKIE_AGE" => show(&self.csrf_cookie_age),
             "CSRF_COOKIE_DOMAIN" => show(&self.csrf_cookie_domain),
