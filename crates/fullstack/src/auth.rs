@@ -35,6 +35,7 @@ mod login;
 mod models;
 mod permissions;
 mod redirect;
+mod reset;
 mod throttle;
 pub mod tokens;
 pub mod validators;

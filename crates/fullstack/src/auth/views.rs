@@ -40,7 +40,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 pub(super) fn register(app: &mut micro::App, _settings: &Settings) {
-    for (name, source) in TEMPLATES {
+    for (name, source) in TEMPLATES.iter().chain(super::reset::TEMPLATES) {
         // A template the project's folder already has is the project's: keep it.
         if app.templates_mut().get_template(name).is_err() {
             app.add_template(*name, *source)
@@ -49,6 +49,7 @@ pub(super) fn register(app: &mut micro::App, _settings: &Settings) {
     }
     app.route("/accounts/login/", get(login_page).post(login_submit));
     app.route("/accounts/logout/", post(logout_submit));
+    super::reset::register(app);
     app.route(
         "/accounts/password_change/",
         get(password_change_submit)
