@@ -1,5 +1,6 @@
 //! The views at Django's URLs: `/accounts/login/`, `/accounts/logout/` (POST only, as Django 5),
-//! `/accounts/password_change/` and `/accounts/password_change/done/`. Their templates are
+//! `/accounts/password_change/` and `/accounts/password_change/done/` (the password reset
+//! views are in `reset.rs`). Their templates are
 //! embedded under Django's names (`registration/login.html`, ...); a project's template of the
 //! same name (in its templates folder, or added with `App::add_template` in `Project::web`)
 //! wins. Invalid input shows the page again (200) with the errors and the values typed.
