@@ -315,6 +315,7 @@ async fn repeated_failures_are_throttled_and_a_success_resets_the_count() {
         let throttle = auth::Throttle::new(&fullstack::settings::AuthSettings {
             throttle_failures: 2,
             throttle_window: 600,
+            ..Default::default()
         });
         let addr: std::net::IpAddr = format!(
             "10.{}.{}.{}",

@@ -36,6 +36,7 @@ mod login_attempt;
 mod models;
 mod permissions;
 mod redirect;
+mod reset;
 mod throttle;
 pub mod tokens;
 pub mod validators;
@@ -158,7 +159,8 @@ pub fn app() -> AppConfig {
 
 /// The auth app with `config`: its models and embedded migration, the permissions made after
 /// `migrate`, the [`AuthConfig`] in the web app's state, `user` and `perms` in templates, the
-/// views at `/accounts/login/`, `/accounts/logout/` and `/accounts/password_change/`, and the
+/// views at `/accounts/login/`, `/accounts/logout/`, `/accounts/password_change/` and the
+/// password reset ones (`/accounts/password_reset/`, `/accounts/reset/<uidb64>/<token>/`), and the
 /// `createsuperuser` and `changepassword` commands.
 pub fn app_with(config: AuthConfig) -> AppConfig {
     let commands_config = config.clone();

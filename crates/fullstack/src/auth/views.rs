@@ -1,5 +1,6 @@
 //! The views at Django's URLs: `/accounts/login/`, `/accounts/logout/` (POST only, as Django 5),
-//! `/accounts/password_change/` and `/accounts/password_change/done/`. Their templates are
+//! `/accounts/password_change/` and `/accounts/password_change/done/` (the password reset
+//! views are in `reset.rs`). Their templates are
 //! embedded under Django's names (`registration/login.html`, ...); a project's template of the
 //! same name (in its templates folder, or added with `App::add_template` in `Project::web`)
 //! wins. Invalid input shows the page again (200) with the errors and the values typed.
@@ -38,7 +39,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 ];
 
 pub(super) fn register(app: &mut micro::App, _settings: &Settings) {
-    for (name, source) in TEMPLATES {
+    for (name, source) in TEMPLATES.iter().chain(super::reset::TEMPLATES) {
         // A template the project's folder already has is the project's: keep it.
         if app.templates_mut().get_template(name).is_err() {
             app.add_template(*name, *source)
@@ -47,6 +48,7 @@ pub(super) fn register(app: &mut micro::App, _settings: &Settings) {
     }
     app.route("/accounts/login/", get(login_page).post(login_submit));
     app.route("/accounts/logout/", post(logout_submit));
+    super::reset::register(app);
     app.route(
         "/accounts/password_change/",
         get(password_change_submit)
