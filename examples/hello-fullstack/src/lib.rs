@@ -10,14 +10,36 @@ pub mod polls;
 
 use fullstack::Project;
 
-/// The project: Django's sessions, messages (the "Thanks for voting." after a vote) and auth
-/// apps (users, `/accounts/login/`, `createsuperuser`), and `polls`. `runserver` applies pending migrations before it serves, so a fresh clone runs
-/// with one command (Django would ask for `migrate` first).
+/// The project: Django's sessions, messages (the "Thanks for voting." after a vote), auth
+/// (users, `/accounts/login/`, `createsuperuser`) and admin (`/admin/`) apps, and `polls`.
+/// `runserver` applies pending migrations before it serves, so a fresh clone runs with one
+/// command (Django would ask for `migrate` first).
 pub fn project() -> Project {
     fullstack::project!("hello-fullstack")
         .app(fullstack::sessions::app())
         .app(fullstack::messages::app())
         .app(fullstack::auth::app())
         .app(polls::app())
+        .app(fullstack::admin::app(admin_site()))
         .migrate_on_start(true)
+}
+
+/// The polls models in the admin, as in Django's tutorial (part 7): questions listed with their
+/// date, filtered by date, searched by text; choices with their question. (Choices as an inline
+/// of the question's form wait for the admin's inlines.)
+pub fn admin_site() -> fullstack::admin::AdminSite {
+    use fullstack::admin::{AdminSite, ModelAdmin};
+    AdminSite::new()
+        .site_header("Polls administration")
+        .register(
+            ModelAdmin::<polls::Question>::new()
+                .list_display(["question_text", "pub_date"])
+                .list_filter(["pub_date"])
+                .search_fields(["question_text"]),
+        )
+        .register(
+            ModelAdmin::<polls::Choice>::new()
+                .list_display(["choice_text", "question__question_text", "votes"])
+                .search_fields(["choice_text", "question__question_text"]),
+        )
 }

@@ -316,3 +316,47 @@ async fn the_auth_app_serves_its_login_page_and_refuses_bad_credentials() {
         res.text()
     );
 }
+
+#[tokio::test]
+async fn a_superuser_sees_the_polls_in_the_admin() {
+    let (_dir, _url, db) = database().await;
+    question(&db, "What's up?", 1, &["Not much", "The sky"]).await;
+    let mut boss = fullstack::auth::User::new(
+        fullstack::auth::Hashers::default().hash("correct horse battery"),
+        "boss".to_owned(),
+    );
+    boss.is_staff = true;
+    boss.is_superuser = true;
+    fullstack::auth::User::objects()
+        .create(&db, boss)
+        .await
+        .unwrap();
+    let c = client(&db);
+    assert_eq!(
+        c.get("/admin/").await.status(),
+        302,
+        "anonymous visitors log in first"
+    );
+    let res = c
+        .post("/admin/login/")
+        .form(&[
+            ("username", "boss"),
+            ("password", "correct horse battery"),
+            ("next", "/admin/"),
+        ])
+        .with_csrf_token()
+        .await;
+    assert_eq!(res.status(), 302, "{}", res.text());
+    let index = c.get("/admin/").await.text();
+    assert!(index.contains("Polls administration"), "{index}");
+    assert!(index.contains("/admin/polls/question/") && index.contains("/admin/polls/choice/"));
+    let choices = c.get("/admin/polls/choice/?q=sky").await.text();
+    assert!(
+        choices.contains("The sky") && !choices.contains("Not much"),
+        "{choices}"
+    );
+    assert!(
+        choices.contains("<td>What&#x27;s up?</td>"),
+        "the question, joined: {choices}"
+    );
+}
