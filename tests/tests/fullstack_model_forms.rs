@@ -1,7 +1,8 @@
 //! `ModelForm<M>` on every backend: a foreign key as a select of the related rows (narrowed,
 //! a forged or malformed id refused), `unique` and unique-together checked against the
-//! database (the row being edited is not its own duplicate), the instance built from the
-//! form (adjusted before saving), insert and update, initial values from an instance.
+//! database (the row being edited is not its own duplicate), a many-to-many relation as a
+//! multiple select (a forged key refused, the links saved and shown again), the instance built
+//! from the form (adjusted before saving), insert and update, initial values from an instance.
 
 mod backends;
 
@@ -9,13 +10,21 @@ use backends::{Isolated, TestDb, migrate, on_every_backend};
 use chrono::NaiveDate;
 use fullstack::forms::{FormData, ModelFields, ModelForm};
 use fullstack::query::prelude::*;
-use fullstack::{AppConfig, ForeignKey, Model, Project};
+use fullstack::{AppConfig, ForeignKey, ManyToMany, Model, Project};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[model(app = "library")]
 struct Author {
     id: i64,
     #[field(max_length = 100, unique)]
+    name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[model(app = "library")]
+struct Genre {
+    id: i64,
+    #[field(max_length = 50)]
     name: String,
 }
 
@@ -34,6 +43,7 @@ struct Book {
     isbn: Option<String>,
     #[field(max_length = 50, default = "")]
     added_by: String,
+    genres: ManyToMany<Genre>,
 }
 
 /// A database of its own with the library's tables, made by makemigrations and migrate.
@@ -42,7 +52,7 @@ async fn library(t: &TestDb) -> (Isolated, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let project = Project::new("site").app(
         AppConfig::new("library")
-            .models(&[Author::META, Book::META])
+            .models(&[Author::META, Genre::META, Book::META])
             .migrations_dir(dir.path().join("library")),
     );
     let (mut out, mut err) = (Vec::new(), Vec::new());
@@ -125,11 +135,12 @@ async fn foreign_keys_unique_checks_and_saving() {
             ("title", "The Dispossessed"),
             ("published", "1974-05-01"),
         ]);
-        let mut book = form.submit(db, data, None).await.unwrap().unwrap();
+        let mut valid = form.submit(db, data, None).await.unwrap().unwrap();
+        let book = &mut valid.instance;
         assert_eq!((book.id, book.pages, book.isbn.clone()), (0, 100, None));
         assert_eq!(book.author.id(), le_guin.id);
         book.added_by = "librarian".into();
-        book.save(db).await.unwrap();
+        let book = valid.save(db).await.unwrap();
         let stored = Book::objects().get(db).await.unwrap();
         assert_eq!(stored, book, "{}", t.name);
 
@@ -146,7 +157,7 @@ async fn foreign_keys_unique_checks_and_saving() {
         );
 
         // Editing: the form shows the row, and the row is not its own duplicate.
-        let shown = form.for_instance(&stored);
+        let shown = form.for_instance(db, &stored).await.unwrap();
         assert_eq!(shown.value("title"), Some("The Dispossessed"));
         assert_eq!(shown.value("published"), Some("1974-05-01"));
         assert_eq!(shown.value("author"), Some(le_guin_id.as_str()));
@@ -203,6 +214,79 @@ async fn foreign_keys_unique_checks_and_saving() {
         ]);
         let excession = every.save(db, data, None).await.unwrap().unwrap();
         assert_eq!(excession.author.id(), banks.id);
+
+        // Many-to-many: a multiple select of the genres; a forged key is refused; the links
+        // are saved with the row, and the edit form shows them.
+        let mut fiction = Genre {
+            id: 0,
+            name: "Fiction".into(),
+        };
+        fiction.save(db).await.unwrap();
+        let mut space = Genre {
+            id: 0,
+            name: "Space opera".into(),
+        };
+        space.save(db).await.unwrap();
+        let (f, s) = (fiction.id.to_string(), space.id.to_string());
+        let with_genres = ModelForm::<Book>::builder(ModelFields::Only(&[
+            "author",
+            "title",
+            "published",
+            "genres",
+        ]))
+        .build(db)
+        .await
+        .unwrap();
+        let forged = body(&[
+            ("author", &banks_id),
+            ("title", "Matter"),
+            ("published", "2008-02-07"),
+            ("genres", &f),
+            ("genres", "999999"),
+        ]);
+        let refused = with_genres
+            .submit(db, forged, None)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            refused.errors().field("genres"),
+            ["Select a valid choice. 999999 is not one of the available choices."]
+        );
+        let data = body(&[
+            ("author", &banks_id),
+            ("title", "Matter"),
+            ("published", "2008-02-07"),
+            ("genres", &f),
+            ("genres", &s),
+        ]);
+        let matter = with_genres.save(db, data, None).await.unwrap().unwrap();
+        let mut linked: Vec<i64> = Book::GENRES
+            .of(&matter)
+            .all(db)
+            .await
+            .unwrap()
+            .iter()
+            .map(|g| g.id)
+            .collect();
+        linked.sort_unstable();
+        assert_eq!(linked, [fiction.id, space.id], "{}", t.name);
+        let shown = with_genres.for_instance(db, &matter).await.unwrap();
+        assert!(shown.value("genres").is_some());
+        // Saving again with one genre removes the other link.
+        let data = body(&[
+            ("author", &banks_id),
+            ("title", "Matter"),
+            ("published", "2008-02-07"),
+            ("genres", &s),
+        ]);
+        with_genres
+            .save(db, data, Some(&matter))
+            .await
+            .unwrap()
+            .unwrap();
+        let left = Book::GENRES.of(&matter).all(db).await.unwrap();
+        assert_eq!(left.iter().map(|g| g.id).collect::<Vec<_>>(), [space.id]);
         isolated.done().await;
     })
     .await;

@@ -37,7 +37,7 @@ pub use executor::{Connection, Executor};
 pub use expr::{Assign, F, Numeric, Order, Q, Selected};
 pub use instance::{DeletionPlan, ModelExt, ModelSet};
 pub use lookup::{Base, Nullable, Rel, Summable, Temporal, Textual};
-pub use many_to_many::PrefetchMany;
+pub use many_to_many::{PrefetchMany, linked_keys, set_linked_keys};
 #[doc(hidden)]
 pub use origin::reverse_accessor;
 pub use queryset::QuerySet;

@@ -93,10 +93,10 @@ impl<M: Model> Registered for ModelAdmin<M> {
             let form = self.model_form(db).await?;
             match pk {
                 None => Ok(Some(form.unbound())),
-                Some(pk) => Ok(by_pks::<M>(vec![pk])?
-                    .first(db)
-                    .await?
-                    .map(|row| form.for_instance(&row))),
+                Some(pk) => match by_pks::<M>(vec![pk])?.first(db).await? {
+                    Some(row) => Ok(Some(form.for_instance(db, &row).await?)),
+                    None => Ok(None),
+                },
             }
         })
     }

@@ -8,7 +8,7 @@
 mod typed;
 mod values;
 
-pub use typed::{ModelForm, ModelFormBuilder};
+pub use typed::{ModelForm, ModelFormBuilder, Valid};
 
 use crate::db::ColumnType;
 use crate::model::{DefaultValue, FieldMeta, ModelMeta};
@@ -77,10 +77,10 @@ pub(super) fn chosen<'m>(
         ModelFields::Only(names) | ModelFields::Exclude(names) => names,
         ModelFields::All => &[][..],
     };
-    if let Some(unknown) = named
-        .iter()
-        .find(|n| !meta.fields.iter().any(|f| f.name == **n))
-    {
+    if let Some(unknown) = named.iter().find(|n| {
+        !meta.fields.iter().any(|f| f.name == **n)
+            && !meta.many_to_many.iter().any(|m| m.name == **n)
+    }) {
         return Err(format!("{} has no field named {unknown:?}", meta.name));
     }
     Ok(match fields {

@@ -12,6 +12,8 @@
 mod prefetch;
 mod write;
 
+pub use write::{linked_keys, set_linked_keys};
+
 use std::collections::HashSet;
 
 use super::expr::{Cond, Node, Q};

@@ -11,9 +11,9 @@ use std::sync::Arc;
 use super::values::{to_text, to_value, zero};
 use super::{ModelFields, capitalised, chosen, form_field};
 use crate::db::Value;
-use crate::forms::{BoundForm, Field, FormData, FormSpec, NON_FIELD_ERRORS};
-use crate::model::{FieldMeta, Model};
-use crate::query::{FieldPath, ModelExt, Q, QuerySet, primary_keys};
+use crate::forms::{BoundForm, Field, FieldKind, FormData, FormSpec, FormValue, NON_FIELD_ERRORS};
+use crate::model::{FieldMeta, ManyToManyMeta, Model, ModelMeta};
+use crate::query::{FieldPath, ModelExt, Q, QuerySet, linked_keys, primary_keys, set_linked_keys};
 use crate::{Database, Error};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -67,9 +67,10 @@ const EMPTY_LABEL: &str = "---------";
 ///     .build(&db)
 ///     .await?;
 /// let body = format!("question={}&choice_text=Not+much", q.id);
-/// let mut choice = form.submit(&db, FormData::from_urlencoded(body.as_bytes()), None).await?.unwrap();
-/// choice.votes = 1; // adjusted before saving (Django's commit=False)
-/// choice.save(&db).await?;
+/// let mut valid = form.submit(&db, FormData::from_urlencoded(body.as_bytes()), None).await?.unwrap();
+/// valid.instance.votes = 1; // adjusted before saving (Django's commit=False)
+/// let choice = valid.save(&db).await?;
+/// assert_ne!(choice.id, 0);
 ///
 /// // A forged id, and a duplicate of a unique field, are errors beside their fields.
 /// let forged = form.submit(&db, FormData::from_urlencoded(b"question=999&choice_text=x"), None).await?;
@@ -89,7 +90,40 @@ pub struct ModelForm<M> {
     spec: Arc<FormSpec>,
     /// The model fields the form edits, in its order.
     edited: Vec<&'static FieldMeta>,
+    /// The many-to-many relations it edits (multiple selects, after the fields).
+    links: Vec<&'static ManyToManyMeta>,
     _model: PhantomData<fn() -> M>,
+}
+
+/// A valid submission of a [`ModelForm`]: the instance it makes, not saved yet (change what the
+/// form does not ask for), and the many-to-many links to set once it is saved.
+pub struct Valid<M> {
+    /// The instance: the edited row's values (or a new row's defaults) with the form's.
+    pub instance: M,
+    links: Vec<(&'static ManyToManyMeta, Vec<Value>)>,
+}
+
+impl<M: std::fmt::Debug> std::fmt::Debug for Valid<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Valid")
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: Model> Valid<M> {
+    /// Saves the instance (an insert for a new row, else an update), then sets its
+    /// many-to-many links to the ones chosen (Django's `save()` and `save_m2m()`).
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn save(mut self, db: &Database) -> Result<M, Error> {
+        self.instance.save(db).await?;
+        for (relation, keys) in self.links {
+            set_linked_keys(db, relation, self.instance.pk(), keys).await?;
+        }
+        Ok(self.instance)
+    }
 }
 
 impl<M> Clone for ModelForm<M> {
@@ -97,6 +131,7 @@ impl<M> Clone for ModelForm<M> {
         ModelForm {
             spec: self.spec.clone(),
             edited: self.edited.clone(),
+            links: self.links.clone(),
             _model: PhantomData,
         }
     }
@@ -113,6 +148,7 @@ impl<M> std::fmt::Debug for ModelForm<M> {
 /// How a [`ModelForm`] is made: which fields, and the rows each foreign key may point at.
 pub struct ModelFormBuilder<M> {
     edited: Result<Vec<&'static FieldMeta>, String>,
+    links: Vec<&'static ManyToManyMeta>,
     loaders: Vec<(&'static str, Loader)>,
     _model: PhantomData<fn() -> M>,
 }
@@ -120,8 +156,18 @@ pub struct ModelFormBuilder<M> {
 impl<M: Model> ModelForm<M> {
     /// The form of the fields `fields` names; see [`ModelFormBuilder`].
     pub fn builder(fields: ModelFields<'_>) -> ModelFormBuilder<M> {
+        let links = M::META
+            .many_to_many
+            .iter()
+            .filter(|m| match fields {
+                ModelFields::All => true,
+                ModelFields::Only(names) => names.contains(&m.name),
+                ModelFields::Exclude(names) => !names.contains(&m.name),
+            })
+            .collect();
         ModelFormBuilder {
             edited: chosen(M::META, fields),
+            links,
             loaders: Vec::new(),
             _model: PhantomData,
         }
@@ -137,8 +183,12 @@ impl<M: Model> ModelForm<M> {
         self.spec.unbound()
     }
 
-    /// The form of an existing row, showing its values (Django's `instance=`).
-    pub fn for_instance(&self, instance: &M) -> BoundForm {
+    /// The form of an existing row, showing its values and its many-to-many links (one query
+    /// per relation): Django's `instance=`.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn for_instance(&self, db: &Database, instance: &M) -> Result<BoundForm, Error> {
         let mut form = self.spec.unbound();
         let values = instance.values();
         for field in &self.edited {
@@ -146,7 +196,11 @@ impl<M: Model> ModelForm<M> {
                 form.set_initial(field.name, to_text(&values[i]));
             }
         }
-        form
+        for relation in &self.links {
+            let keys = linked_keys(db, relation, instance.pk()).await?;
+            form.set_initial(relation.name, keys.iter().filter_map(to_text));
+        }
+        Ok(form)
     }
 
     /// Binds `data`: the bound form, its field errors in place.
@@ -157,8 +211,9 @@ impl<M: Model> ModelForm<M> {
     /// Binds and checks `data` (each field, then `unique` fields and unique-together indexes
     /// against the database, the row being edited left out) and gives the instance it makes:
     /// `instance`'s values (or the defaults, for a new row) with the form's fields replaced.
-    /// Nothing is saved: adjust it and call `save` (Django's `save(commit=False)`), or see
-    /// [`save`](Self::save). Invalid data gives the bound form with its errors.
+    /// Nothing is saved: adjust [`Valid::instance`] and call [`Valid::save`] (Django's
+    /// `save(commit=False)` then `save()` and `save_m2m()`), or see [`save`](Self::save).
+    /// Invalid data gives the bound form with its errors.
     ///
     /// # Errors
     /// When the database fails.
@@ -167,17 +222,39 @@ impl<M: Model> ModelForm<M> {
         db: &Database,
         data: FormData,
         instance: Option<&M>,
-    ) -> Result<Result<M, BoundForm>, Error> {
+    ) -> Result<Result<Valid<M>, BoundForm>, Error> {
         let mut form = self.bind(data);
         if !form.is_valid() {
             return Ok(Err(form));
         }
+        let links = self.chosen_links(&form);
         let values = self.values(&mut form, instance)?;
         self.check_unique(db, &mut form, &values, instance).await?;
         if !form.is_valid() {
             return Ok(Err(form));
         }
-        Ok(Ok(M::from_values(values)?))
+        Ok(Ok(Valid {
+            instance: M::from_values(values)?,
+            links,
+        }))
+    }
+
+    /// The keys each many-to-many select holds (the form checked they were offered).
+    fn chosen_links(&self, form: &BoundForm) -> Vec<(&'static ManyToManyMeta, Vec<Value>)> {
+        self.links
+            .iter()
+            .map(|relation| {
+                let ty = (relation.to)().pk().ty;
+                let keys = match form.cleaned_data().get(relation.name) {
+                    Some(FormValue::List(items)) => items
+                        .iter()
+                        .filter_map(|k| Value::from_text(ty, k))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                (*relation, keys)
+            })
+            .collect()
     }
 
     /// [`submit`](Self::submit), then saves the instance (an insert for a new row, an update
@@ -191,11 +268,10 @@ impl<M: Model> ModelForm<M> {
         data: FormData,
         instance: Option<&M>,
     ) -> Result<Result<M, BoundForm>, Error> {
-        let mut submitted = self.submit(db, data, instance).await?;
-        if let Ok(obj) = &mut submitted {
-            obj.save(db).await?;
+        match self.submit(db, data, instance).await? {
+            Ok(valid) => Ok(Ok(valid.save(db).await?)),
+            Err(form) => Ok(Err(form)),
         }
-        Ok(submitted)
     }
 
     /// The column values of the instance the valid `form` makes.
@@ -292,8 +368,8 @@ impl<M: Model> ModelForm<M> {
 }
 
 impl<M: Model> ModelFormBuilder<M> {
-    /// The rows of `queryset` as the options of the foreign key `field` (Django's
-    /// `queryset=`): a narrowed select, each option labelled by `label`.
+    /// The rows of `queryset` as the options of the foreign key or many-to-many relation
+    /// `field` (Django's `queryset=`): a narrowed select, each option labelled by `label`.
     #[must_use]
     pub fn choices<R: Model>(
         mut self,
@@ -314,7 +390,8 @@ impl<M: Model> ModelFormBuilder<M> {
         self
     }
 
-    /// The form, with the options of each foreign key read from `db`: those given with
+    /// The form, with the options of each foreign key and many-to-many relation read from
+    /// `db` (one query each): those given with
     /// [`choices`](Self::choices), else every row of the related model, labelled as Django's
     /// default `__str__` ("Question object (3)").
     ///
@@ -324,10 +401,10 @@ impl<M: Model> ModelFormBuilder<M> {
     pub async fn build(self, db: &Database) -> Result<ModelForm<M>, Error> {
         let edited = self.edited.map_err(Error::Usage)?;
         let mut loaders = self.loaders;
-        if let Some((name, _)) = loaders
-            .iter()
-            .find(|(n, _)| !edited.iter().any(|f| f.name == *n && f.relation.is_some()))
-        {
+        if let Some((name, _)) = loaders.iter().find(|(n, _)| {
+            !edited.iter().any(|f| f.name == *n && f.relation.is_some())
+                && !self.links.iter().any(|m| m.name == *n)
+        }) {
             return Err(Error::Usage(format!(
                 "{}.{name} is not a foreign key of the form",
                 M::META.name
@@ -366,12 +443,43 @@ impl<M: Model> ModelFormBuilder<M> {
                 kept.push(field);
             }
         }
+        for relation in &self.links {
+            let narrowed = loaders.iter().position(|(n, _)| *n == relation.name);
+            let options = match narrowed {
+                Some(at) => (loaders.remove(at).1)(db).await?,
+                None => every_row((relation.to)(), db).await?,
+            };
+            let label = capitalised(&relation.name.replace('_', " "));
+            // Django's ModelMultipleChoiceField words a forged key with the default message
+            // ("Select a valid choice. 7 is not one of the available choices.").
+            spec = spec.field(
+                Field::new(relation.name, FieldKind::MultipleChoice)
+                    .choices(options)
+                    .label(label)
+                    .required(false),
+            );
+        }
         Ok(ModelForm {
             spec: Arc::new(spec),
             edited: kept,
+            links: self.links,
             _model: PhantomData,
         })
     }
+}
+
+/// Every row of `meta` as an option, labelled as Django's default `__str__`
+/// ("Question object (3)").
+async fn every_row(meta: &'static ModelMeta, db: &Database) -> OptionsResult {
+    Ok(primary_keys(db, meta)
+        .await?
+        .iter()
+        .filter_map(to_text)
+        .map(|pk| {
+            let label = format!("{} object ({pk})", capitalised(&meta.verbose_name()));
+            (pk, label)
+        })
+        .collect())
 }
 
 /// A foreign key's select: the empty choice first, then the options.

@@ -282,11 +282,11 @@ impl<M: Model, T: Model> ManyToManyField<M, T> {
         async move {
             let (extra, owner, pks) = prepared?;
             if let Some(mut tx) = ex.atomic().await? {
-                set_in::<_, T>(&mut &mut tx, m, &owner, pks, &extra).await?;
+                set_in(&mut &mut tx, m, &owner, pks, &extra).await?;
                 tx.commit().await?;
                 return Ok(());
             }
-            set_in::<_, T>(&mut ex, m, &owner, pks, &extra).await
+            set_in(&mut ex, m, &owner, pks, &extra).await
         }
     }
 }
@@ -432,7 +432,7 @@ async fn remove_in<E: Executor>(
     Ok(removed)
 }
 
-async fn set_in<E: Executor, T: Model>(
+async fn set_in<E: Executor>(
     ex: &mut E,
     m: &'static ManyToManyMeta,
     owner: &Value,
@@ -446,7 +446,7 @@ async fn set_in<E: Executor, T: Model>(
         eq(m.from_column, owner.clone()),
         &[],
     );
-    let ty = T::META.pk().ty;
+    let ty = (m.to)().pk().ty;
     let mut current = Vec::new();
     for row in conn(ex).fetch_all(&text, values).await? {
         current.push(read_value(&row, 0, ty)?);
@@ -468,4 +468,52 @@ async fn set_in<E: Executor, T: Model>(
         add_in(ex, m, owner, &missing, extra).await?;
     }
     Ok(())
+}
+
+/// The primary keys `owner` is linked to through the relation `m` (one query): for code that
+/// holds only the metadata, such as a model form showing a row's many-to-many values.
+///
+/// # Errors
+/// The driver's error.
+pub async fn linked_keys<E: Executor>(
+    mut ex: E,
+    m: &'static ManyToManyMeta,
+    owner: Value,
+) -> Result<Vec<Value>, Error> {
+    let (text, values) = sql::select_from(
+        ex.backend(),
+        m.table,
+        &[Node::col(m.to_column)],
+        eq(m.from_column, owner),
+        &[],
+    );
+    let ty = (m.to)().pk().ty;
+    conn(&mut ex)
+        .fetch_all(&text, values)
+        .await?
+        .iter()
+        .map(|row| read_value(row, 0, ty))
+        .collect()
+}
+
+/// Links `owner` through the relation `m` to exactly the rows `pks` (those missing added,
+/// the others removed, in one transaction): [`ManyToManyField::set`] for code that holds only
+/// the metadata. A through model's other fields must fill themselves (auto, default, NULL).
+///
+/// # Errors
+/// [`Error::Usage`] when the through model has a field that does not fill itself; the
+/// driver's error.
+pub async fn set_linked_keys<E: Executor>(
+    mut ex: E,
+    m: &'static ManyToManyMeta,
+    owner: Value,
+    pks: Vec<Value>,
+) -> Result<(), Error> {
+    through_fills_rest(m, "set", m.name, &[])?;
+    if let Some(mut tx) = ex.atomic().await? {
+        set_in(&mut &mut tx, m, &owner, pks, &[]).await?;
+        tx.commit().await?;
+        return Ok(());
+    }
+    set_in(&mut ex, m, &owner, pks, &[]).await
 }
