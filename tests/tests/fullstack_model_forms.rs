@@ -291,3 +291,145 @@ async fn foreign_keys_unique_checks_and_saving() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_inline_formset_edits_a_parents_rows() {
+    use fullstack::forms::InlineFormSet;
+    on_every_backend("inlineforms", |t| async move {
+        let (isolated, _dir) = library(&t).await;
+        let db = &isolated.db;
+        let mut le_guin = Author {
+            id: 0,
+            name: "Ursula K. Le Guin".into(),
+        };
+        le_guin.save(db).await.unwrap();
+        let mut banks = Author {
+            id: 0,
+            name: "Iain M. Banks".into(),
+        };
+        banks.save(db).await.unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let mut rows = Vec::new();
+        for (author, title, date) in [
+            (&le_guin, "A Wizard of Earthsea", "1968-11-01"),
+            (&le_guin, "The Lathe of Heaven", "1971-01-01"),
+            (&banks, "Excession", "1996-07-01"),
+        ] {
+            let mut b = Book {
+                id: 0,
+                author: ForeignKey::from(author),
+                title: title.into(),
+                published: day(date),
+                pages: 100,
+                isbn: None,
+                added_by: String::new(),
+                genres: Default::default(),
+            };
+            b.save(db).await.unwrap();
+            rows.push(b);
+        }
+        let inline = InlineFormSet::<Author, Book>::build(
+            db,
+            "author",
+            ModelFields::Only(&["title", "published"]),
+            |f| f.extra(2).can_delete(true),
+        )
+        .await
+        .unwrap();
+        assert!(
+            InlineFormSet::<Author, Book>::build(db, "title", ModelFields::All, |f| f)
+                .await
+                .is_err(),
+            "not a foreign key"
+        );
+
+        // The parent's rows first, with their keys, then the extra forms.
+        let shown = inline.for_parent(db, &le_guin).await.unwrap();
+        assert_eq!((shown.forms().len(), shown.initial_form_count()), (4, 2));
+        assert_eq!(
+            shown.forms()[0].value("title"),
+            Some("A Wizard of Earthsea")
+        );
+        let (a, b, other) = (
+            rows[0].id.to_string(),
+            rows[1].id.to_string(),
+            rows[2].id.to_string(),
+        );
+        assert_eq!(shown.forms()[1].value("id"), Some(b.as_str()));
+
+        let post = |first_id: &str, new_title: &str| {
+            body(&[
+                ("library_book-TOTAL_FORMS", "4"),
+                ("library_book-INITIAL_FORMS", "2"),
+                ("library_book-0-id", first_id),
+                ("library_book-0-title", "A Wizard of Earthsea (revised)"),
+                ("library_book-0-published", "1968-11-01"),
+                ("library_book-1-id", &b),
+                ("library_book-1-title", "The Lathe of Heaven"),
+                ("library_book-1-published", "1971-01-01"),
+                ("library_book-1-DELETE", "on"),
+                ("library_book-2-title", new_title),
+                ("library_book-2-published", "1974-05-01"),
+                ("library_book-3-title", ""),
+                ("library_book-3-published", ""),
+            ])
+        };
+
+        // Another parent's row named in a form: refused, nothing changed.
+        let forged = inline
+            .save(db, &le_guin, post(&other, "The Dispossessed"))
+            .await
+            .unwrap();
+        let forged = forged.unwrap_err();
+        assert!(
+            forged.non_form_errors()[0].contains("tampered with"),
+            "{:?}",
+            forged.non_form_errors()
+        );
+        // A new row that duplicates a kept one (unique together): the form's error.
+        let dup = inline
+            .save(db, &le_guin, post(&a, "A Wizard of Earthsea"))
+            .await
+            .unwrap();
+        assert!(dup.is_err(), "{}", t.name);
+        assert_eq!(Book::objects().count(db).await.unwrap(), 3, "nothing saved");
+
+        // Valid: one changed, one deleted, one added for this parent, the blank one skipped.
+        let saved = inline
+            .save(db, &le_guin, post(&a, "The Dispossessed"))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(saved.len(), 2);
+        let mut titles: Vec<String> = Book::objects()
+            .filter(Book::AUTHOR.eq(ForeignKey::from(&le_guin)))
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| b.title)
+            .collect();
+        titles.sort();
+        assert_eq!(
+            titles,
+            ["A Wizard of Earthsea (revised)", "The Dispossessed"],
+            "{}",
+            t.name
+        );
+        assert_eq!(
+            Book::objects().count(db).await.unwrap(),
+            3,
+            "the other author's row stays"
+        );
+
+        // Tampered management data: the formset's error, never a 500.
+        let tampered = inline
+            .save(db, &le_guin, body(&[("library_book-TOTAL_FORMS", "x")]))
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert!(!tampered.non_form_errors().is_empty());
+        isolated.done().await;
+    })
+    .await;
+}

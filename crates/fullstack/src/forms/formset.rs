@@ -373,6 +373,12 @@ impl BoundFormSet {
         &self.forms
     }
 
+    /// The forms, to add errors to (a check that needs the database, such as a model
+    /// formset's unique fields).
+    pub fn forms_mut(&mut self) -> &mut [BoundForm] {
+        &mut self.forms
+    }
+
     /// The errors of the formset as a whole: the management form's, the count's and those
     /// of the whole-formset checks.
     pub fn non_form_errors(&self) -> &[String] {
@@ -493,7 +499,9 @@ impl BoundFormSet {
         management::SPEC.unbound_with(&options)
     }
 
-    fn is_deleted(&self, form: &BoundForm) -> bool {
+    /// Whether `form` is marked for deletion (its `DELETE` box ticked, when the formset can
+    /// delete).
+    pub fn is_deleted(&self, form: &BoundForm) -> bool {
         self.formset.can_delete
             && matches!(
                 form.cleaned_data().get(DELETION_FIELD_NAME),

@@ -5,9 +5,11 @@
 //! keys); [`ModelForm`] is the typed form of a model: foreign keys as selects of the related
 //! rows, `unique` checked against the database, initial values from an instance, and `save`.
 
+mod inline;
 mod typed;
 mod values;
 
+pub use inline::InlineFormSet;
 pub use typed::{ModelForm, ModelFormBuilder, Valid};
 
 use crate::db::ColumnType;

@@ -147,6 +147,8 @@ impl<M> std::fmt::Debug for ModelForm<M> {
 
 /// How a [`ModelForm`] is made: which fields, and the rows each foreign key may point at.
 pub struct ModelFormBuilder<M> {
+    /// Whether the form carries the row's key as a hidden input (a form of an inline formset).
+    hidden_key: bool,
     edited: Result<Vec<&'static FieldMeta>, String>,
     links: Vec<&'static ManyToManyMeta>,
     loaders: Vec<(&'static str, Loader)>,
@@ -166,6 +168,7 @@ impl<M: Model> ModelForm<M> {
             })
             .collect();
         ModelFormBuilder {
+            hidden_key: false,
             edited: chosen(M::META, fields),
             links,
             loaders: Vec::new(),
@@ -195,6 +198,10 @@ impl<M: Model> ModelForm<M> {
             if let Some(i) = M::META.field_index(field.name) {
                 form.set_initial(field.name, to_text(&values[i]));
             }
+        }
+        let pk = M::META.pk().name;
+        if self.spec.get(pk).is_some() {
+            form.set_initial(pk, to_text(&instance.pk()));
         }
         for relation in &self.links {
             let keys = linked_keys(db, relation, instance.pk()).await?;
@@ -229,11 +236,38 @@ impl<M: Model> ModelForm<M> {
         }
         let links = self.chosen_links(&form);
         let values = self.values(&mut form, instance)?;
-        self.check_unique(db, &mut form, &values, instance).await?;
+        self.check_unique(db, &mut form, &values, instance, None)
+            .await?;
         if !form.is_valid() {
             return Ok(Err(form));
         }
         Ok(Ok(Valid {
+            instance: M::from_values(values)?,
+            links,
+        }))
+    }
+
+    /// The instance a valid bound `form` makes from `base` (or a new row's defaults), with
+    /// the foreign key `fk` set to `parent`, checked for unique fields (errors go on the
+    /// form). `None` when the checks failed. For inline formsets.
+    pub(crate) async fn instance_for(
+        &self,
+        db: &Database,
+        form: &mut BoundForm,
+        base: Option<&M>,
+        fk: &'static str,
+        parent: Value,
+    ) -> Result<Option<Valid<M>>, Error> {
+        let links = self.chosen_links(form);
+        let mut values = self.values(form, base)?;
+        if let Some(i) = M::META.field_index(fk) {
+            values[i] = parent;
+        }
+        self.check_unique(db, form, &values, base, Some(fk)).await?;
+        if !form.errors().is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Valid {
             instance: M::from_values(values)?,
             links,
         }))
@@ -309,8 +343,12 @@ impl<M: Model> ModelForm<M> {
         form: &mut BoundForm,
         values: &[Value],
         instance: Option<&M>,
+        also_set: Option<&str>,
     ) -> Result<(), Error> {
-        let edits = |name: &str| self.edited.iter().any(|f| f.name == name);
+        // A field the form does not show but its caller sets (an inline formset's foreign key)
+        // counts for unique-together.
+        let edits =
+            |name: &str| self.edited.iter().any(|f| f.name == name) || also_set == Some(name);
         let mut checks: Vec<Vec<&'static str>> = self
             .edited
             .iter()
@@ -368,6 +406,12 @@ impl<M: Model> ModelForm<M> {
 }
 
 impl<M: Model> ModelFormBuilder<M> {
+    /// Carries the row's key as a hidden input, as the forms of a model formset do.
+    pub(crate) fn hidden_key(mut self) -> Self {
+        self.hidden_key = true;
+        self
+    }
+
     /// The rows of `queryset` as the options of the foreign key or many-to-many relation
     /// `field` (Django's `queryset=`): a narrowed select, each option labelled by `label`.
     #[must_use]
@@ -458,6 +502,9 @@ impl<M: Model> ModelFormBuilder<M> {
                     .label(label)
                     .required(false),
             );
+        }
+        if self.hidden_key {
+            spec = spec.field(Field::hidden(M::META.pk().name).required(false));
         }
         Ok(ModelForm {
             spec: Arc::new(spec),
