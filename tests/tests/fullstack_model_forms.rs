@@ -429,6 +429,137 @@ async fn an_inline_formset_edits_a_parents_rows() {
             .unwrap()
             .unwrap_err();
         assert!(!tampered.non_form_errors().is_empty());
+
+        // A save the database refuses halfway (here a unique index the model does not
+        // declare, so only the database checks it) keeps nothing of the formset: the delete and
+        // the update before the failing insert are rolled back.
+        let kept: Vec<Book> = Book::objects()
+            .filter(Book::AUTHOR.eq(ForeignKey::from(&le_guin)))
+            .order_by([Book::ID.asc()])
+            .all(db)
+            .await
+            .unwrap();
+        let (first, second) = (kept[0].id.to_string(), kept[1].id.to_string());
+
+        // Two new forms with the same title: the database could not tell before saving either.
+        let twice = inline
+            .save(
+                db,
+                &le_guin,
+                body(&[
+                    ("library_book-TOTAL_FORMS", "4"),
+                    ("library_book-INITIAL_FORMS", "2"),
+                    ("library_book-0-id", &first),
+                    ("library_book-0-title", &kept[0].title),
+                    ("library_book-0-published", "1968-11-01"),
+                    ("library_book-1-id", &second),
+                    ("library_book-1-title", &kept[1].title),
+                    ("library_book-1-published", "1974-05-01"),
+                    ("library_book-2-title", "The Word for World Is Forest"),
+                    ("library_book-2-published", "1972-01-01"),
+                    ("library_book-3-title", "The Word for World Is Forest"),
+                    ("library_book-3-published", "1976-01-01"),
+                ]),
+            )
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(
+            twice.non_form_errors(),
+            ["Please correct the duplicate data for title."]
+        );
+        assert_eq!(
+            twice.forms()[3].errors().non_field(),
+            ["Please correct the duplicate values below."]
+        );
+        assert!(twice.forms()[2].errors().non_field().is_empty());
+        assert_eq!(Book::objects().count(db).await.unwrap(), 3, "nothing saved");
+
+        db.execute("UPDATE library_book SET pages = id", Vec::new())
+            .await
+            .unwrap();
+        db.execute(
+            &format!(
+                "UPDATE library_book SET pages = 100 WHERE id = {}",
+                rows[2].id
+            ),
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+        db.execute(
+            "CREATE UNIQUE INDEX library_book_pages_once ON library_book (pages)",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+        let refused = inline
+            .save(
+                db,
+                &le_guin,
+                body(&[
+                    ("library_book-TOTAL_FORMS", "3"),
+                    ("library_book-INITIAL_FORMS", "2"),
+                    ("library_book-0-id", &first),
+                    ("library_book-0-title", "Renamed"),
+                    ("library_book-0-published", "1968-11-01"),
+                    ("library_book-1-id", &second),
+                    ("library_book-1-title", &kept[1].title),
+                    ("library_book-1-published", "1974-05-01"),
+                    ("library_book-1-DELETE", "on"),
+                    ("library_book-2-title", "Always Coming Home"),
+                    ("library_book-2-published", "1985-01-01"),
+                ]),
+            )
+            .await
+            .unwrap_err();
+        assert!(refused.is_unique_violation(), "{refused} on {}", t.name);
+        assert_eq!(refused.http_error().status(), 409);
+        let after: Vec<String> = Book::objects()
+            .filter(Book::AUTHOR.eq(ForeignKey::from(&le_guin)))
+            .order_by([Book::ID.asc()])
+            .all(db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|b| b.title)
+            .collect();
+        assert_eq!(
+            after,
+            kept.iter().map(|b| b.title.clone()).collect::<Vec<_>>(),
+            "nothing of the refused save is kept on {}",
+            t.name
+        );
+        isolated.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_row_saved_meanwhile_with_the_same_unique_value_is_a_conflict() {
+    on_every_backend("modelformrace", |t| async move {
+        let (isolated, _dir) = library(&t).await;
+        let db = &isolated.db;
+        let form = ModelForm::<Author>::builder(ModelFields::All)
+            .build(db)
+            .await
+            .unwrap();
+        // The form's check passes: nobody has the name yet.
+        let valid = form
+            .submit(db, body(&[("name", "Octavia E. Butler")]), None)
+            .await
+            .unwrap()
+            .unwrap();
+        // Another request saves the same name before this one does.
+        let mut other = Author {
+            id: 0,
+            name: "Octavia E. Butler".into(),
+        };
+        other.save(db).await.unwrap();
+        let err = valid.save(db).await.unwrap_err();
+        assert!(err.is_unique_violation(), "{err} on {}", t.name);
+        assert_eq!(err.http_error().status(), 409, "never a 500");
+        assert_eq!(Author::objects().count(db).await.unwrap(), 1);
         isolated.done().await;
     })
     .await;

@@ -109,6 +109,13 @@ impl Error {
             _ => false,
         }
     }
+
+    /// Whether the database refused a row because another has the same values in a unique
+    /// column or index: a write that raced another (the form's own uniqueness check ran before
+    /// the other row was saved). A web app answers 409, asking to reload and try again.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(self, Error::Database(sqlx::Error::Database(db)) if db.is_unique_violation())
+    }
 }
 
 /// SQLite's `SQLITE_BUSY` (5) and its extended codes (5 plus a multiple of 256).

@@ -33,7 +33,9 @@ pub use fullstack_macros::Choices;
 /// Derives [`Form`](trait@Form) for a struct with named fields; see the guide for the
 /// attributes.
 pub use fullstack_macros::Form;
-pub use model_form::{InlineFormSet, ModelFields, ModelForm, ModelFormBuilder, Valid, model_form};
+pub use model_form::{
+    InlineChanges, InlineFormSet, ModelFields, ModelForm, ModelFormBuilder, Valid, model_form,
+};
 pub use options::FormOptions;
 pub use typed::{AsBound, Choices, Form, FormField, choice_from_value};
 pub use value::{CleanedData, FormValue};

@@ -21,6 +21,7 @@ impl Error {
     ///   in the details, and in the page in debug mode;
     /// - [`Invalid`](Error::Invalid): 422 whose message names the model and the field, with
     ///   `[{"field", "model", "message"}]` details, as micro's own validation errors;
+    /// - [a unique violation](Error::is_unique_violation) (a write that raced another): 409;
     /// - [unavailable](Error::is_unavailable): 503 with `Retry-After`;
     /// - everything else: 500, the cause logged and never shown.
     ///
@@ -47,6 +48,10 @@ impl Error {
                         "message": reason,
                     }]))
             }
+            conflict if conflict.is_unique_violation() => {
+                micro::Error::new(StatusCode::CONFLICT, CONFLICT)
+                    .with_source(Cause(conflict.to_string()))
+            }
             unavailable if unavailable.is_unavailable() => {
                 micro::Error::new(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE)
                     .with_header(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS))
@@ -56,6 +61,9 @@ impl Error {
         }
     }
 }
+
+const CONFLICT: &str = "Someone else saved the same values at the same time. \
+                        Please reload the page and try again.";
 
 const UNAVAILABLE: &str =
     "The database is unavailable right now. Please try again in a few seconds.";

@@ -3,15 +3,29 @@
 //! model form. Each form of a saved row carries its key as a hidden input; on a POST the keys
 //! must be this parent's rows, in order, or the formset says it was tampered with.
 
+use std::collections::HashSet;
 use std::marker::PhantomData;
 
 use super::typed::ModelForm;
+use super::values::to_text;
 use super::{ModelFields, Valid};
 use crate::db::Value;
-use crate::forms::{BoundFormSet, FormData, FormOptions, FormSet};
+use crate::forms::{BoundFormSet, FormData, FormOptions, FormSet, NON_FIELD_ERRORS};
 use crate::model::Model;
-use crate::query::{FieldPath, ModelExt};
+use crate::query::{Executor, FieldPath, ModelExt};
 use crate::{Database, Error};
+
+/// Django's words beside a form that repeats another's unique values.
+const DUPLICATE_VALUES: &str = "Please correct the duplicate values below.";
+
+/// `a`, `a and b`, `a, b and c` (Django's `get_text_list`).
+fn text_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
 
 /// Django's words when the forms do not match the rows.
 const STALE: &str = "The rows changed since the page was shown, or the form was tampered with. \
@@ -99,6 +113,63 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
         })
     }
 
+    /// Two kept forms with the same values where the child model wants them unique (a
+    /// `unique` field or unique-together index the forms edit): the database cannot tell, as
+    /// neither row is saved yet. Django's message, and the forms that repeat an earlier one.
+    fn duplicates(&self, pending: &[(usize, Valid<C>)]) -> Option<(String, Vec<usize>)> {
+        let edited = |name: &str| {
+            name == self.fk || self.form.spec().fields().iter().any(|f| f.name == name)
+        };
+        let checks = C::META
+            .fields
+            .iter()
+            .filter(|f| f.unique && !f.primary_key)
+            .map(|f| vec![f.name])
+            .chain(
+                C::META
+                    .indexes
+                    .iter()
+                    .filter(|i| i.unique)
+                    .map(|i| i.fields.to_vec()),
+            )
+            .filter(|names| names.iter().all(|n| edited(n)));
+        for names in checks {
+            let mut seen = HashSet::new();
+            let mut repeated = Vec::new();
+            for (i, valid) in pending {
+                let values = valid.instance.values();
+                // NULLs never collide; a missing field cannot happen (checked names).
+                let key: Option<Vec<String>> = names
+                    .iter()
+                    .map(|n| C::META.field_index(n).and_then(|at| to_text(&values[at])))
+                    .collect();
+                if let Some(key) = key
+                    && !seen.insert(key)
+                {
+                    repeated.push(*i);
+                }
+            }
+            if !repeated.is_empty() {
+                // The foreign key is the same in every form: name only what the user typed.
+                let shown: Vec<&str> = names.iter().copied().filter(|n| *n != self.fk).collect();
+                let shown = if shown.is_empty() {
+                    names.clone()
+                } else {
+                    shown
+                };
+                let message = match shown.as_slice() {
+                    [one] => format!("Please correct the duplicate data for {one}."),
+                    many => format!(
+                        "Please correct the duplicate data for {}, which must be unique.",
+                        text_list(many)
+                    ),
+                };
+                return Some((message, repeated));
+            }
+        }
+        None
+    }
+
     /// The children of `parent`, in key order (one query).
     async fn children(&self, db: &Database, parent: &P) -> Result<Vec<C>, Error> {
         let fk = FieldPath::<C>::parse(self.fk).map_err(|e| Error::Usage(e.to_string()))?;
@@ -131,19 +202,51 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
         Ok(self.formset.clone().initial(initial).unbound())
     }
 
-    /// Binds `data` and, when it is valid, saves it: changed rows updated, rows marked for
-    /// deletion deleted, filled extra forms inserted pointing at `parent`; the rows kept, in
-    /// order. Otherwise the formset again with its errors (nothing saved).
+    /// Binds `data` and, when it is valid, saves it: rows marked for deletion deleted, changed
+    /// rows updated, filled extra forms inserted pointing at `parent`; the rows kept, in
+    /// order, all in one transaction. Otherwise the formset again with its errors (nothing
+    /// saved). [`submit`](Self::submit) then [`InlineChanges::save`].
     ///
     /// # Errors
-    /// The driver's error.
+    /// The driver's error (and nothing saved).
     pub async fn save(
         &self,
         db: &Database,
         parent: &P,
         data: FormData,
     ) -> Result<Result<Vec<C>, BoundFormSet>, Error> {
-        let children = self.children(db, parent).await?;
+        let changes = match self.submit(db, Some(parent), data).await? {
+            Ok(changes) => changes,
+            Err(bound) => return Ok(Err(bound)),
+        };
+        // All or nothing: a failure halfway (a unique row saved meanwhile) keeps no half.
+        let mut tx = db.begin().await?;
+        let saved = changes.save(&mut tx, parent).await?;
+        tx.commit().await?;
+        Ok(Ok(saved))
+    }
+
+    /// Binds and checks `data` for `parent`'s rows (`None`: a parent not saved yet, which has
+    /// none), saving nothing: the changes to save once the parent is saved too (the admin
+    /// saves a question and its choices in one transaction), or the formset with its errors.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn submit(
+        &self,
+        db: &Database,
+        parent: Option<&P>,
+        data: FormData,
+    ) -> Result<Result<InlineChanges<C>, BoundFormSet>, Error> {
+        let children = match parent {
+            Some(parent) => self.children(db, parent).await?,
+            None => Vec::new(),
+        };
+        // An unsaved parent's key is NULL for the unique checks (nothing collides with it).
+        let parent_pk = match parent {
+            Some(parent) => parent.pk(),
+            None => Value::Null(C::META.field(self.fk).expect("checked by build").ty),
+        };
         let mut bound = self.formset.bind(data);
         if !bound.is_valid() {
             return Ok(Err(bound));
@@ -171,7 +274,7 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             .enumerate()
             .map(|(i, f)| (i, bound.is_deleted(f), f.has_changed()))
             .collect();
-        let mut pending: Vec<(Option<usize>, Valid<C>)> = Vec::new();
+        let mut pending: Vec<(usize, Valid<C>)> = Vec::new();
         let mut deleted: Vec<Value> = Vec::new();
         let mut refused = false;
         for (i, is_deleted, changed) in plan {
@@ -188,24 +291,85 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             let form = &mut bound.forms_mut()[i];
             match self
                 .form
-                .instance_for(db, form, existing, self.fk, parent.pk())
+                .instance_for(db, form, existing, self.fk, parent_pk.clone())
                 .await?
             {
-                Some(valid) => pending.push((existing.map(|_| i), valid)),
+                Some(valid) => pending.push((i, valid)),
                 None => refused = true,
             }
         }
         if refused {
             return Ok(Err(bound));
         }
-        let mut saved = Vec::with_capacity(pending.len());
-        for (_, valid) in pending {
-            saved.push(valid.save(db).await?);
+        if let Some((message, forms)) = self.duplicates(&pending) {
+            for i in forms {
+                bound.forms_mut()[i].add_error(NON_FIELD_ERRORS, DUPLICATE_VALUES);
+            }
+            bound.add_non_form_error(message);
+            return Ok(Err(bound));
         }
-        if !deleted.is_empty() {
+        Ok(Ok(InlineChanges {
+            fk: self.fk,
+            deleted,
+            pending: pending.into_iter().map(|(_, valid)| valid).collect(),
+        }))
+    }
+}
+
+/// What a valid inline formset changes, not saved yet: from [`InlineFormSet::submit`].
+pub struct InlineChanges<C> {
+    fk: &'static str,
+    deleted: Vec<Value>,
+    pending: Vec<Valid<C>>,
+}
+
+impl<C> std::fmt::Debug for InlineChanges<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InlineChanges")
+            .field("deleted", &self.deleted.len())
+            .field("saved", &self.pending.len())
+            .finish()
+    }
+}
+
+impl<C: Model> InlineChanges<C> {
+    /// Whether the formset changes nothing: no row to delete, none to save (every form of a
+    /// shown row is saved again, changed or not).
+    pub fn is_empty(&self) -> bool {
+        self.deleted.is_empty() && self.pending.is_empty()
+    }
+
+    /// How many rows are deleted, and how many saved.
+    pub fn counts(&self) -> (usize, usize) {
+        (self.deleted.len(), self.pending.len())
+    }
+
+    /// Deletes the rows marked for deletion, then saves the others pointing at `parent` (now
+    /// saved), on `ex`: give it a transaction to keep all or nothing. The rows kept, in order.
+    ///
+    /// # Errors
+    /// The driver's error.
+    pub async fn save<P: Model, E: Executor>(self, mut ex: E, parent: &P) -> Result<Vec<C>, Error> {
+        let pk_name = C::META.pk().name;
+        if !self.deleted.is_empty() {
             let pk = FieldPath::<C>::parse(pk_name).map_err(|e| Error::Usage(e.to_string()))?;
-            C::objects().filter(pk.is_in(deleted)).delete(db).await?;
+            C::objects()
+                .filter(pk.is_in(self.deleted))
+                .delete(&mut ex)
+                .await?;
         }
-        Ok(Ok(saved))
+        let fk_at = C::META.field_index(self.fk);
+        let mut saved = Vec::with_capacity(self.pending.len());
+        for mut valid in self.pending {
+            if let Some(at) = fk_at {
+                let mut values = valid.instance.values();
+                if values[at] != parent.pk() {
+                    values[at] = parent.pk();
+                    valid.instance = C::from_values(values)?;
+                }
+            }
+            saved.push(valid.save(&mut ex).await?);
+        }
+        Ok(saved)
     }
 }

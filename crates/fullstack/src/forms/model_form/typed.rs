@@ -13,7 +13,9 @@ use super::{ModelFields, capitalised, chosen, form_field};
 use crate::db::Value;
 use crate::forms::{BoundForm, Field, FieldKind, FormData, FormSpec, FormValue, NON_FIELD_ERRORS};
 use crate::model::{FieldMeta, ManyToManyMeta, Model, ModelMeta};
-use crate::query::{FieldPath, ModelExt, Q, QuerySet, linked_keys, primary_keys, set_linked_keys};
+use crate::query::{
+    Executor, FieldPath, ModelExt, Q, QuerySet, linked_keys, primary_keys, set_linked_keys,
+};
 use crate::{Database, Error};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -113,17 +115,39 @@ impl<M: std::fmt::Debug> std::fmt::Debug for Valid<M> {
 
 impl<M: Model> Valid<M> {
     /// Saves the instance (an insert for a new row, else an update), then sets its
-    /// many-to-many links to the ones chosen (Django's `save()` and `save_m2m()`).
+    /// many-to-many links to the ones chosen (Django's `save()` and `save_m2m()`), in one
+    /// transaction when there are links (in `ex` itself when it is a transaction).
     ///
     /// # Errors
-    /// The driver's error.
-    pub async fn save(mut self, db: &Database) -> Result<M, Error> {
-        self.instance.save(db).await?;
-        for (relation, keys) in self.links {
-            set_linked_keys(db, relation, self.instance.pk(), keys).await?;
+    /// The driver's error; a row saved meanwhile with the same unique values is an
+    /// [`Error::is_unique_violation`] (a 409 in a web app).
+    pub async fn save<E: Executor>(self, mut ex: E) -> Result<M, Error> {
+        let Valid {
+            mut instance,
+            links,
+        } = self;
+        if !links.is_empty()
+            && let Some(mut tx) = ex.atomic().await?
+        {
+            save_with_links(&mut &mut tx, &mut instance, links).await?;
+            tx.commit().await?;
+        } else {
+            save_with_links(&mut ex, &mut instance, links).await?;
         }
-        Ok(self.instance)
+        Ok(instance)
     }
+}
+
+async fn save_with_links<M: Model, E: Executor>(
+    ex: &mut E,
+    instance: &mut M,
+    links: Vec<(&'static ManyToManyMeta, Vec<Value>)>,
+) -> Result<(), Error> {
+    instance.save(&mut *ex).await?;
+    for (relation, keys) in links {
+        set_linked_keys(&mut *ex, relation, instance.pk(), keys).await?;
+    }
+    Ok(())
 }
 
 impl<M> Clone for ModelForm<M> {
