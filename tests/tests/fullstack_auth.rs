@@ -572,6 +572,72 @@ async fn a_password_change_ends_the_other_sessions_and_keeps_this_one() {
 }
 
 #[tokio::test]
+async fn a_user_cached_in_the_session_costs_one_query_and_never_outlives_a_password_change() {
+    on_every_backend("usercache", |t| async move {
+        let here = client_with(&t, "AUTH_USER_CACHE = 300").await;
+        let user = make_user(&t.db, PASSWORD).await;
+        assert_eq!(
+            log_in(&here, &user.username, PASSWORD, "").await.status(),
+            302
+        );
+        // The first request reads the row and keeps a copy in the session; the next ones read
+        // the session only.
+        assert_eq!(
+            here.get("/private/").await.text(),
+            format!("hello {}", user.username)
+        );
+        let (res, queries) = fullstack::capture_queries(here.get("/private/").send()).await;
+        assert_eq!(res.text(), format!("hello {}", user.username));
+        assert_eq!(queries.len(), 1, "{}: {queries:?}", t.name);
+        let (res, _) = fullstack::capture_queries(here.get("/whoami").send()).await;
+        assert!(
+            res.text().starts_with(&format!("{}|True|", user.username)),
+            "{}",
+            res.text()
+        );
+        // The copy holds no password hash (a cookie session would show it to its client).
+        let sessions =
+            t.db.fetch_all("SELECT session_data FROM django_session", Vec::new())
+                .await
+                .unwrap();
+        let data: Vec<String> = sessions
+            .iter()
+            .map(|r| r.get::<String>(0).unwrap_or_default())
+            .collect();
+        assert!(
+            data.iter().any(|d| d.contains("_auth_user_cache")),
+            "{data:?}"
+        );
+        let hash = User::objects()
+            .filter(User::ID.eq(user.id))
+            .get(&t.db)
+            .await
+            .unwrap()
+            .password;
+        assert!(!data.iter().any(|d| d.contains(&hash[hash.len() - 20..])));
+
+        // A password change in this session needs the row (the copy has no hash), then drops
+        // the copy: the next request reads the row again and stays logged in.
+        let page = here.get("/accounts/password_change/").await;
+        let token = token_in(&page.text());
+        let res = here
+            .post("/accounts/password_change/")
+            .form(&[
+                ("csrfmiddlewaretoken", token.as_str()),
+                ("old_password", PASSWORD),
+                ("new_password1", "a new long secret"),
+                ("new_password2", "a new long secret"),
+            ])
+            .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        let (res, queries) = fullstack::capture_queries(here.get("/private/").send()).await;
+        assert_eq!(res.status(), 200);
+        assert!(queries.len() >= 2, "the row is read again: {queries:?}");
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn createsuperuser_noinput() {
     on_every_backend("createsuperuser", |t| async move {
         let project = project("");

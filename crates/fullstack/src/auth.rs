@@ -1,5 +1,5 @@
 //! Users, groups, permissions, password hashing, logging in and out, guards and login
-//! throttling: Django's `contrib.auth`, a pluggable app added to a project like any other. It
+//! throttling, and bearer tokens for APIs: Django's `contrib.auth`, a pluggable app added to a project like any other. It
 //! needs the [sessions](crate::sessions) app.
 //!
 //! ```no_run
@@ -25,6 +25,7 @@
 //!
 //! The guide is `docs/fullstack/auth.md`.
 
+mod api_tokens;
 mod backends;
 mod commands;
 mod current;
@@ -46,6 +47,7 @@ use std::sync::Arc;
 
 use crate::AppConfig;
 
+pub use api_tokens::{TOKEN_PREFIX, TokenUser};
 pub use backends::{AuthBackend, BackendFuture, Credentials, ModelBackend};
 pub use current::{CurrentUser, UserView};
 pub use guards::{
@@ -57,7 +59,7 @@ pub use login::{
     session_auth_hash, set_password, update_session_auth_hash,
 };
 pub use login_attempt::{LoginAttempt, LoginOutcome, LoginRules};
-pub use models::{Group, LoginFailure, Permission, User};
+pub use models::{ApiToken, Group, LoginFailure, Permission, User};
 pub use permissions::{UserPermissions, create_permissions, default_permissions};
 pub use redirect::safe_next;
 pub use throttle::{Throttle, Throttled};
@@ -161,7 +163,7 @@ pub fn app() -> AppConfig {
 /// `migrate`, the [`AuthConfig`] in the web app's state, `user` and `perms` in templates, the
 /// views at `/accounts/login/`, `/accounts/logout/`, `/accounts/password_change/` and the
 /// password reset ones (`/accounts/password_reset/`, `/accounts/reset/<uidb64>/<token>/`), and the
-/// `createsuperuser` and `changepassword` commands.
+/// `createsuperuser`, `changepassword` and `createtoken` commands.
 pub fn app_with(config: AuthConfig) -> AppConfig {
     let commands_config = config.clone();
     let changepassword_config = config.clone();
@@ -171,6 +173,7 @@ pub fn app_with(config: AuthConfig) -> AppConfig {
             <Group as crate::Model>::META,
             <User as crate::Model>::META,
             <LoginFailure as crate::Model>::META,
+            <ApiToken as crate::Model>::META,
         ])
         .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/auth/migrations"))
         .embedded_migrations(include!("auth/migrations/embedded.rs"))
@@ -184,6 +187,7 @@ pub fn app_with(config: AuthConfig) -> AppConfig {
         })
         .command(commands::CreateSuperuser(commands_config))
         .command(commands::ChangePassword(changepassword_config))
+        .command(commands::CreateToken)
 }
 
 #[cfg(test)]

@@ -93,6 +93,7 @@ pub use sessions::{SessionEngine, SessionSettings};
 /// | `MESSAGE_LEVEL`, `MESSAGE_TAGS`, `MESSAGE_STORAGE` | see [`MessageSettings`] | the [messages](crate::messages) app's |
 /// | `SESSION_*` | see [`SessionSettings`] | the sessions app's engine and cookie, in [`sessions`](Self::sessions): `SESSION_ENGINE` (`"db"`, `"cache"`, `"cached_db"`, `"signed_cookies"`), `SESSION_COOKIE_NAME` (`"sessionid"`), `SESSION_COOKIE_AGE` (two weeks, in seconds), `SESSION_COOKIE_DOMAIN`, `SESSION_COOKIE_PATH`, `SESSION_COOKIE_SECURE`, `SESSION_COOKIE_HTTPONLY`, `SESSION_COOKIE_SAMESITE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`, `SESSION_SAVE_EVERY_REQUEST`, `SESSION_REDIS_URL`, `SESSION_REDIS_PREFIX`, `SESSION_STORE_TIMEOUT` (seconds); the cookie flags apply to micro's session cookie too |
 /// | `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW` | `5`, `900` | login throttling, see [`AuthSettings`] |
+/// | `AUTH_USER_CACHE` | `0` | seconds the logged-in user is kept in the session, see [`AuthSettings`] |
 /// | `PASSWORD_RESET_TIMEOUT` | `259200` | seconds a password reset link works (three days) |
 /// | `EMAIL_BACKEND` | `"console"` in `DEBUG`, else `"smtp"` | where email goes (`"memory"` for tests), see [`MailSettings`] |
 /// | `EMAIL_HOST`, `EMAIL_PORT`, `EMAIL_HOST_USER`, `EMAIL_HOST_PASSWORD` | `"localhost"`, `25`, `""`, none | the SMTP server |

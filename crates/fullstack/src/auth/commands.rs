@@ -1,4 +1,5 @@
-//! `createsuperuser` and `changepassword`, Django's commands of those names.
+//! `createsuperuser` and `changepassword`, Django's commands of those names, and `createtoken`
+//! (DRF's `drf_create_token`).
 //!
 //! Both prompt on standard input (the password is echoed: this crate has no terminal
 //! dependency). `createsuperuser --noinput --username NAME --email EMAIL` is for scripts: the
@@ -9,7 +10,7 @@ use std::io::BufRead;
 
 use clap::{Arg, ArgAction, Command};
 
-use super::{AuthConfig, User, UserAttributes, hashers};
+use super::{ApiToken, AuthConfig, User, UserAttributes, hashers};
 use crate::query::prelude::*;
 use crate::{CommandContext, CommandError, CommandFuture, ManagementCommand};
 
@@ -18,6 +19,7 @@ pub(super) const PASSWORD_VAR: &str = "SUPERUSER_PASSWORD";
 
 pub(super) struct CreateSuperuser(pub(super) AuthConfig);
 pub(super) struct ChangePassword(pub(super) AuthConfig);
+pub(super) struct CreateToken;
 
 fn prompt(ctx: &mut CommandContext<'_>, question: &str) -> Result<String, CommandError> {
     write!(ctx.out, "{question}")?;
@@ -201,6 +203,59 @@ impl ManagementCommand for ChangePassword {
                 return Ok(());
             }
             Err(format!("Aborting password change for user '{username}' after 3 attempts").into())
+        })
+    }
+}
+
+impl ManagementCommand for CreateToken {
+    fn command(&self) -> Command {
+        Command::new("createtoken")
+            .about("Makes an API bearer token for a user and prints it (it cannot be read again)")
+            .arg(Arg::new("username").value_name("USERNAME").required(true))
+            .arg(
+                Arg::new("name")
+                    .long("name")
+                    .default_value("")
+                    .help("What the token is for, shown in the user's list"),
+            )
+            .arg(
+                Arg::new("days")
+                    .long("days")
+                    .value_parser(clap::value_parser!(u32).range(1..=36500))
+                    .help("Days until it stops working (never by default)"),
+            )
+    }
+
+    fn run<'a>(&'a self, ctx: &'a mut CommandContext<'_>) -> CommandFuture<'a> {
+        Box::pin(async move {
+            let username = ctx
+                .matches
+                .get_one::<String>("username")
+                .cloned()
+                .unwrap_or_default();
+            let name = ctx
+                .matches
+                .get_one::<String>("name")
+                .cloned()
+                .unwrap_or_default();
+            let expires = ctx
+                .matches
+                .get_one::<u32>("days")
+                .map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(*d)));
+            let db = ctx.database().await?;
+            let user = User::objects()
+                .filter(User::USERNAME.eq(username.clone()))
+                .first(&db)
+                .await?
+                .ok_or_else(|| format!("user '{username}' does not exist"))?;
+            if !user.is_active {
+                return Err(
+                    format!("user '{username}' is inactive: a token would not work").into(),
+                );
+            }
+            let (_, token) = ApiToken::create(&db, &user, &name, expires).await?;
+            writeln!(ctx.out, "{token}")?;
+            Ok(())
         })
     }
 }

@@ -14,7 +14,8 @@ use crate::{Database, Settings};
 
 /// The logged-in user of the request, or the anonymous user: an extractor. The user is loaded
 /// once per request (the handler, its guards and the templates' `user` share it): the session
-/// read, then one query by the backend that logged the user in. A session whose
+/// read, then one query by the backend that logged the user in (none while the session's copy
+/// is younger than `AUTH_USER_CACHE` seconds). A session whose
 /// [`session_auth_hash`] no longer matches (the password changed since) is flushed and the
 /// request is anonymous.
 ///
@@ -54,7 +55,8 @@ impl CurrentUser {
         }
     }
 
-    /// The user, `None` when anonymous.
+    /// The user, `None` when anonymous. With `AUTH_USER_CACHE` on it may be the session's copy,
+    /// whose `password` is empty: read the row (`User::objects()`) to check a password.
     pub fn user(&self) -> Option<&User> {
         self.user.as_deref()
     }
@@ -210,6 +212,19 @@ async fn load(req: &mut micro::Request) -> Result<CurrentUser, micro::Error> {
         session.flush();
         return Ok(anonymous);
     };
+    let stored = session.get::<String>(HASH_SESSION_KEY).unwrap_or_default();
+    let cache_for = req
+        .state::<Settings>()
+        .map_or(0, |s| i64::try_from(s.auth.user_cache).unwrap_or(i64::MAX));
+    if cache_for > 0
+        && let Some(user) = cached(&session, id, &stored, cache_for)
+    {
+        return Ok(CurrentUser {
+            user: Some(Arc::new(user)),
+            db: Some(db),
+            session: Some(session),
+        });
+    }
     let user = backend
         .get_user(&db, id)
         .await
@@ -218,7 +233,6 @@ async fn load(req: &mut micro::Request) -> Result<CurrentUser, micro::Error> {
         session.flush();
         return Ok(anonymous);
     };
-    let stored = session.get::<String>(HASH_SESSION_KEY).unwrap_or_default();
     let expected = session_auth_hash(&user, &secret);
     if !bool::from(subtle::ConstantTimeEq::ct_eq(
         stored.as_bytes(),
@@ -227,10 +241,80 @@ async fn load(req: &mut micro::Request) -> Result<CurrentUser, micro::Error> {
         session.flush();
         return Ok(anonymous);
     }
+    if cache_for > 0 {
+        // Not cached is only slower: a session that cannot take the copy still works.
+        let _ = session.insert(CACHE_SESSION_KEY, CachedUser::of(&user, &stored));
+    }
     Ok(CurrentUser {
         user: Some(Arc::new(user)),
         db: Some(db),
         session: Some(session),
+    })
+}
+
+/// The session key of the user's copy (`AUTH_USER_CACHE`).
+pub(super) const CACHE_SESSION_KEY: &str = "_auth_user_cache";
+
+/// The user's row as the session keeps it, without the password hash (a signed-cookie session
+/// is readable by its client), with when it was read and the session's auth hash then: a
+/// password change in this session rewrites that hash, which outdates the copy.
+#[derive(Serialize, serde::Deserialize)]
+struct CachedUser {
+    at: i64,
+    hash: String,
+    id: i64,
+    last_login: Option<chrono::DateTime<chrono::Utc>>,
+    is_superuser: bool,
+    username: String,
+    first_name: String,
+    last_name: String,
+    email: String,
+    is_staff: bool,
+    is_active: bool,
+    date_joined: chrono::DateTime<chrono::Utc>,
+}
+
+impl CachedUser {
+    fn of(user: &User, hash: &str) -> CachedUser {
+        CachedUser {
+            at: chrono::Utc::now().timestamp(),
+            hash: hash.to_owned(),
+            id: user.id,
+            last_login: user.last_login,
+            is_superuser: user.is_superuser,
+            username: user.username.clone(),
+            first_name: user.first_name.clone(),
+            last_name: user.last_name.clone(),
+            email: user.email.clone(),
+            is_staff: user.is_staff,
+            is_active: user.is_active,
+            date_joined: user.date_joined,
+        }
+    }
+}
+
+/// The session's copy of user `id`, when it is younger than `max_age` seconds and was made
+/// under the session's current auth hash.
+fn cached(session: &Session, id: i64, hash: &str, max_age: i64) -> Option<User> {
+    let c = session.get::<CachedUser>(CACHE_SESSION_KEY)?;
+    let age = chrono::Utc::now().timestamp().saturating_sub(c.at);
+    if c.id != id || c.hash != hash || !(0..max_age).contains(&age) {
+        return None;
+    }
+    Some(User {
+        id: c.id,
+        password: String::new(),
+        last_login: c.last_login,
+        is_superuser: c.is_superuser,
+        username: c.username,
+        first_name: c.first_name,
+        last_name: c.last_name,
+        email: c.email,
+        is_staff: c.is_staff,
+        is_active: c.is_active,
+        date_joined: c.date_joined,
+        groups: Default::default(),
+        user_permissions: Default::default(),
     })
 }
 

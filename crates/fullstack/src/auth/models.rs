@@ -108,3 +108,32 @@ pub struct LoginFailure {
     /// When.
     pub at: DateTime<Utc>,
 }
+
+/// A bearer token for a JSON API, made by [`ApiToken::create`](crate::auth::ApiToken::create)
+/// or `createtoken`: only its SHA-256 digest is stored, so a leaked table gives no usable
+/// token. Deleting the row revokes it; deleting the user deletes their tokens.
+#[derive(crate::Model, Debug, Clone)]
+#[model(app = "auth", table = "auth_token")]
+pub struct ApiToken {
+    /// The key.
+    pub id: i64,
+    /// Whose requests the token authenticates.
+    #[field(on_delete = cascade)]
+    pub user: crate::ForeignKey<User>,
+    /// What the token is for (`"deploy script"`), for the user's list.
+    #[field(max_length = 100, default = "")]
+    pub name: String,
+    /// The token's first characters, to tell tokens apart in lists: never enough to use.
+    #[field(max_length = 16)]
+    pub prefix: String,
+    /// The hex SHA-256 of the token: what a request's token is looked up by.
+    #[field(max_length = 64, unique)]
+    pub digest: String,
+    /// When it was made.
+    #[field(default = now)]
+    pub created: DateTime<Utc>,
+    /// When a request last used it (written at most once a minute).
+    pub last_used: Option<DateTime<Utc>>,
+    /// When it stops working; never when `None`.
+    pub expires: Option<DateTime<Utc>>,
+}

@@ -94,7 +94,8 @@ async fn reset_request(
         }
     };
     let users = User::objects()
-        .filter(User::EMAIL.eq(asked.email.clone()))
+        // Django's `email__iexact`: people do not remember how they capitalised their address.
+        .filter(User::EMAIL.iexact(&asked.email))
         .filter(User::IS_ACTIVE.eq(true))
         .all(&db)
         .await

@@ -12,10 +12,11 @@ use serde::Deserialize;
 
 use super::forms::{self, AuthenticationForm, PasswordChangeForm};
 use super::{
-    AuthConfig, CurrentUser, LoginAttempt, LoginOutcome, LoginRules, guards, logout, safe_next,
-    set_password, update_session_auth_hash,
+    AuthConfig, CurrentUser, LoginAttempt, LoginOutcome, LoginRules, User, guards, logout,
+    safe_next, set_password, update_session_auth_hash,
 };
 use crate::forms::{BoundForm, Form, FormData, FormResult};
+use crate::query::prelude::*;
 use crate::sessions::Session;
 use crate::{Database, Settings};
 
@@ -171,7 +172,12 @@ async fn password_change_submit(
             return render_password_change(&t, &form);
         }
     };
-    let mut user = user.clone();
+    // The row itself: the request's user may be the session's copy, which has no hash.
+    let mut user = User::objects()
+        .filter(User::ID.eq(user.id))
+        .get(&db)
+        .await
+        .map_err(|e| e.http_error())?;
     if !config
         .hashers
         .verify_async(&typed.old_password, &user.password)

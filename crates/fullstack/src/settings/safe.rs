@@ -143,6 +143,7 @@ impl Settings {
             "AUTH_THROTTLE_FAILURES" => show(&self.auth.throttle_failures),
             "AUTH_THROTTLE_WINDOW" => show(&self.auth.throttle_window),
             "PASSWORD_RESET_TIMEOUT" => show(&self.auth.password_reset_timeout),
+            "AUTH_USER_CACHE" => show(&self.auth.user_cache),
             "EMAIL_BACKEND" => show(&self.mail.backend),
             "EMAIL_HOST" => show(&self.mail.host),
             "EMAIL_PORT" => show(&self.mail.port),

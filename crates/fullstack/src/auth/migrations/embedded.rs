@@ -2,4 +2,5 @@
 // Use: AppConfig::embedded_migrations(include!("<this file>"))
 &[
     ("auth", "0001_initial", include_str!("0001_initial.json")),
+    ("auth", "0002_apitoken", include_str!("0002_apitoken.json")),
 ]
