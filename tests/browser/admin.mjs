@@ -96,18 +96,32 @@ try {
   const pubDate = page.locator("[name=pub_date]");
   const kind = await pubDate.getAttribute("type");
   await pubDate.fill(kind === "datetime-local" ? "2026-01-02T03:04" : "2026-01-02 03:04:05");
+  // Its choices, in the inline under the question's fields.
+  check((await page.locator("fieldset.inline-group legend").textContent()) === "Choices", "the choices inline shows");
+  await page.fill("[name=polls_choice-0-choice_text]", "Yes");
+  await page.fill("[name=polls_choice-1-choice_text]", "No");
   await page.click('button[name="_continue"]');
   check(/\/admin\/polls\/question\/\d+\/change\/$/.test(page.url()), "save and continue stays on the row's page");
+  check((await page.inputValue("[name=polls_choice-0-choice_text]")) === "Yes", "the first choice was saved with the question");
+  check((await page.inputValue("[name=polls_choice-1-choice_text]")) === "No", "the second too");
+  check((await page.inputValue("[name=polls_choice-2-choice_text]")) === "", "then blank forms for new choices");
+  await page.screenshot({ path: `${shots}/admin-inline.png`, fullPage: true });
   check((await message()).includes("was added successfully"), "the success message shows");
   check((await page.inputValue("[name=question_text]")) === "Made in a browser?", "the saved value is shown again");
 
-  // Edit and save: back to the list, with the message.
+  // Edit and save: back to the list, with the message; one choice deleted on the way.
   await page.fill("[name=question_text]", "Made and edited in a browser?");
+  await page.check("[name=polls_choice-1-DELETE]");
   await page.click('button[name="_save"]');
   check(new URL(page.url()).pathname === "/admin/polls/question/", "save goes back to the list");
   check((await message()).includes("was changed successfully"), "the change message shows");
   check((await page.textContent("#result_list")).includes("Made and edited in a browser?"), "the list shows the edit");
   await page.screenshot({ path: `${shots}/admin-change-list.png`, fullPage: true });
+
+  await page.click("#result_list tbody a");
+  check((await page.inputValue("[name=polls_choice-0-choice_text]")) === "Yes", "the kept choice is there");
+  check((await page.inputValue("[name=polls_choice-1-choice_text]")) === "", "the deleted one is gone");
+  await page.goBack();
 
   // Search narrows the list.
   await page.fill("#searchbar", "edited in a browser");

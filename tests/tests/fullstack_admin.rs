@@ -41,16 +41,24 @@ struct Choice {
     votes: i32,
 }
 
-fn site() -> AdminSite {
+/// The polls admin; `inlines`: the question's choices edited on its page.
+fn site(inlines: bool) -> AdminSite {
+    let mut questions = ModelAdmin::<Question>::new()
+        .list_display(["question_text", "pub_date", "is_open", "status"])
+        .list_filter(["is_open", "status", "pub_date"])
+        .search_fields(["question_text"])
+        .list_per_page(3);
+    if inlines {
+        questions = questions.inline(
+            admin::Inline::<Choice>::new("question")
+                .fields(&["choice_text", "votes"])
+                .extra(2)
+                .max_num(4),
+        );
+    }
     AdminSite::new()
         .site_header("Polls administration")
-        .register(
-            ModelAdmin::<Question>::new()
-                .list_display(["question_text", "pub_date", "is_open", "status"])
-                .list_filter(["is_open", "status", "pub_date"])
-                .search_fields(["question_text"])
-                .list_per_page(3),
-        )
+        .register(questions)
         .register(
             ModelAdmin::<Choice>::new()
                 .list_display(["choice_text", "question__question_text", "votes"])
@@ -58,7 +66,7 @@ fn site() -> AdminSite {
         )
 }
 
-fn project(migrations: &std::path::Path) -> Project {
+fn project(migrations: &std::path::Path, inlines: bool) -> Project {
     let mut settings = Settings::from_toml_str("").unwrap();
     settings.web.secret_key = Some(micro::Secret::new("admin test key"));
     Project::new("site")
@@ -71,7 +79,7 @@ fn project(migrations: &std::path::Path) -> Project {
                 .models(&[Question::META, Choice::META])
                 .migrations_dir(migrations.join("polls")),
         )
-        .app(admin::app(site()))
+        .app(admin::app(site(inlines)))
 }
 
 /// A project on a database of its own, migrated (the polls app's migration made for it).
@@ -83,9 +91,13 @@ struct Site {
 
 impl Site {
     async fn new(t: &TestDb) -> Site {
+        Site::with(t, false).await
+    }
+
+    async fn with(t: &TestDb, inlines: bool) -> Site {
         let isolated = Isolated::new(t, "adm").await;
         let migrations = tempfile::tempdir().unwrap();
-        let project = project(migrations.path());
+        let project = project(migrations.path(), inlines);
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let args = ["site", "makemigrations", "--no-input"];
         let code = project.run_with(args, &mut out, &mut err).await;
@@ -805,6 +817,199 @@ async fn adding_and_changing_through_the_forms() {
             .await
             .unwrap();
         assert_eq!(unchanged.question_text, "Brand newer?");
+        site.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_question_and_its_choices_on_one_page() {
+    on_every_backend("admin_inlines", |t| async move {
+        let site = Site::with(&t, true).await;
+        site.user("boss", true, true).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let add = "/admin/polls/question/add/";
+        let page = boss.get(add).await.text();
+        assert!(page.contains("<legend>Choices</legend>"), "{page}");
+        assert!(
+            page.contains("name=\"polls_choice-TOTAL_FORMS\" value=\"2\""),
+            "{page}"
+        );
+        assert!(page.contains("name=\"polls_choice-1-choice_text\""));
+        let question = [
+            ("question_text", "Tabs or spaces?"),
+            ("pub_date", "2022-01-02 03:04:05"),
+            ("status", "p"),
+        ];
+        fn with<'a>(
+            question: &[(&'a str, &'a str)],
+            extra: &[(&'a str, &'a str)],
+        ) -> Vec<(&'a str, &'a str)> {
+            let mut all = question.to_vec();
+            all.extend_from_slice(extra);
+            all
+        }
+
+        // The question is valid, a choice is not: nothing saved, both shown again as sent.
+        let res = post_with_token(
+            &boss,
+            add,
+            add,
+            &with(
+                &question,
+                &[
+                    ("polls_choice-TOTAL_FORMS", "2"),
+                    ("polls_choice-INITIAL_FORMS", "0"),
+                    ("polls_choice-0-choice_text", "Tabs"),
+                    ("polls_choice-0-votes", "many"),
+                    ("polls_choice-1-choice_text", ""),
+                    ("polls_choice-1-votes", "0"),
+                    ("_save", ""),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), 200, "{}", res.text());
+        let text = unescape(&res.text());
+        assert!(text.contains("Enter a whole number."), "{text}");
+        assert!(
+            text.contains("value=\"Tabs or spaces?\""),
+            "the question as sent: {text}"
+        );
+        assert!(text.contains("value=\"Tabs\""), "the choice as sent");
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 0);
+
+        // A tampered management form: the formset's error, never a 500, nothing saved.
+        let res = post_with_token(&boss, add, add, &with(&question, &[("_save", "")])).await;
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.text().contains("ManagementForm data is missing"),
+            "{}",
+            res.text()
+        );
+        // More than max_num: Django's message.
+        let res = post_with_token(
+            &boss,
+            add,
+            add,
+            &with(
+                &question,
+                &[
+                    ("polls_choice-TOTAL_FORMS", "5"),
+                    ("polls_choice-INITIAL_FORMS", "0"),
+                    ("polls_choice-0-choice_text", "a"),
+                    ("polls_choice-1-choice_text", "b"),
+                    ("polls_choice-2-choice_text", "c"),
+                    ("polls_choice-3-choice_text", "d"),
+                    ("polls_choice-4-choice_text", "e"),
+                    ("_save", ""),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.text().contains("Please submit at most 4 forms."),
+            "{}",
+            res.text()
+        );
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 0);
+
+        // All valid: the question and its two choices (the blank form skipped), one history
+        // entry saying so.
+        let res = post_with_token(
+            &boss,
+            add,
+            add,
+            &with(
+                &question,
+                &[
+                    ("polls_choice-TOTAL_FORMS", "2"),
+                    ("polls_choice-INITIAL_FORMS", "0"),
+                    ("polls_choice-0-choice_text", "Tabs"),
+                    ("polls_choice-0-votes", "3"),
+                    ("polls_choice-1-choice_text", "Spaces"),
+                    ("polls_choice-1-votes", "0"),
+                    ("_continue", ""),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        let q = Question::objects().get(site.db()).await.unwrap();
+        let choices = Choice::objects()
+            .filter(Choice::QUESTION.eq(ForeignKey::from(&q)))
+            .order_by([Choice::ID.asc()])
+            .all(site.db())
+            .await
+            .unwrap();
+        let texts: Vec<(&str, i32)> = choices
+            .iter()
+            .map(|c| (c.choice_text.as_str(), c.votes))
+            .collect();
+        assert_eq!(texts, [("Tabs", 3), ("Spaces", 0)], "{}", t.name);
+
+        // The change page shows them with their keys, then two blank forms; one renamed, one
+        // deleted, one added in one POST.
+        let change = format!("/admin/polls/question/{}/change/", q.id);
+        let page = boss.get(&change).await.text();
+        assert!(
+            page.contains("name=\"polls_choice-TOTAL_FORMS\" value=\"4\""),
+            "{page}"
+        );
+        assert!(page.contains("value=\"Spaces\""));
+        let (tabs, spaces) = (choices[0].id.to_string(), choices[1].id.to_string());
+        let res = post_with_token(
+            &boss,
+            &change,
+            &change,
+            &with(
+                &question,
+                &[
+                    ("polls_choice-TOTAL_FORMS", "4"),
+                    ("polls_choice-INITIAL_FORMS", "2"),
+                    ("polls_choice-0-id", &tabs),
+                    ("polls_choice-0-choice_text", "Hard tabs"),
+                    ("polls_choice-0-votes", "3"),
+                    ("polls_choice-1-id", &spaces),
+                    ("polls_choice-1-choice_text", "Spaces"),
+                    ("polls_choice-1-votes", "0"),
+                    ("polls_choice-1-DELETE", "on"),
+                    ("polls_choice-2-choice_text", "Both"),
+                    ("polls_choice-2-votes", "1"),
+                    // Blank as shown (this model's votes have no default): skipped.
+                    ("polls_choice-3-choice_text", ""),
+                    ("polls_choice-3-votes", ""),
+                    ("_save", ""),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        let mut texts: Vec<String> = Choice::objects()
+            .all(site.db())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.choice_text)
+            .collect();
+        texts.sort();
+        assert_eq!(texts, ["Both", "Hard tabs"], "{}", t.name);
+        let history = unescape(
+            &boss
+                .get(&format!("/admin/polls/question/{}/history/", q.id))
+                .await
+                .text(),
+        );
+        assert!(
+            history.contains("<td>Added. Added 2 choices.</td>"),
+            "{history}"
+        );
+        assert!(
+            history.contains("<td>Added 1 choice. Changed 1 choice. Deleted 1 choice.</td>"),
+            "{history}"
+        );
         site.done().await;
     })
     .await;

@@ -39,12 +39,14 @@ mod change;
 mod changelist;
 mod delete;
 mod history;
+mod inlines;
 mod models;
 mod options;
 mod site;
 mod templates;
 mod views;
 
+pub use inlines::Inline;
 pub use models::{ADDITION, CHANGE, DELETION, LogEntry};
 pub use options::ModelAdmin;
 pub use site::AdminSite;

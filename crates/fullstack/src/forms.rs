@@ -15,7 +15,7 @@ mod errors;
 mod extract;
 mod field;
 mod formset;
-mod messages;
+pub(crate) mod messages;
 mod model_form;
 mod options;
 mod render;
@@ -34,7 +34,8 @@ pub use fullstack_macros::Choices;
 /// attributes.
 pub use fullstack_macros::Form;
 pub use model_form::{
-    InlineChanges, InlineFormSet, ModelFields, ModelForm, ModelFormBuilder, Valid, model_form,
+    InlineChanges, InlineCounts, InlineFormSet, ModelFields, ModelForm, ModelFormBuilder, Valid,
+    model_form,
 };
 pub use options::FormOptions;
 pub use typed::{AsBound, Choices, Form, FormField, choice_from_value};

@@ -25,17 +25,22 @@ pub fn project() -> Project {
 }
 
 /// The polls models in the admin, as in Django's tutorial (part 7): questions listed with their
-/// date, filtered by date, searched by text; choices with their question. (Choices as an inline
-/// of the question's form wait for the admin's inlines.)
+/// date, filtered by date, searched by text, their choices edited on the question's page (three
+/// blank ones for new choices); choices also on their own, with their question.
 pub fn admin_site() -> fullstack::admin::AdminSite {
-    use fullstack::admin::{AdminSite, ModelAdmin};
+    use fullstack::admin::{AdminSite, Inline, ModelAdmin};
     AdminSite::new()
         .site_header("Polls administration")
         .register(
             ModelAdmin::<polls::Question>::new()
                 .list_display(["question_text", "pub_date"])
                 .list_filter(["pub_date"])
-                .search_fields(["question_text"]),
+                .search_fields(["question_text"])
+                .inline(
+                    Inline::<polls::Choice>::new("question")
+                        .fields(&["choice_text", "votes"])
+                        .extra(3),
+                ),
         )
         .register(
             ModelAdmin::<polls::Choice>::new()

@@ -1,7 +1,8 @@
 //! The add and change forms: the model's [`ModelForm`](crate::forms::ModelForm) (foreign keys
-//! as selects, `unique` checked), errors shown at the fields, Django's three buttons ("Save",
-//! "Save and add another", "Save and continue editing"), a message and a history entry after
-//! each save. Adding needs the add permission; seeing a row needs view or change, and saving
+//! as selects, `unique` checked) and its [inlines](super::Inline), errors shown at the fields,
+//! Django's three buttons ("Save", "Save and add another", "Save and continue editing"), a
+//! message after each save, which writes the row, its inlines and a history entry in one
+//! transaction. Adding needs the add permission; seeing a row needs view or change, and saving
 //! it the change permission, checked again on the POST.
 
 use micro::http::{Method, Uri};
@@ -10,13 +11,11 @@ use micro::{IntoResponse, Path, Response, State, Templates, context};
 use super::access::{Access, forbidden, with_chrome};
 use super::changelist::capfirst;
 use super::delete::object_label;
-use super::history;
-use super::models::{ADDITION, CHANGE};
-use super::site::{AdminSite, Registered, Saved, url_name};
+use super::site::{AdminSite, Page, Registered, Saved, url_name};
 use crate::Database;
 use crate::auth::CurrentUser;
 use crate::db::Value;
-use crate::forms::{BoundForm, FormData};
+use crate::forms::FormData;
 use crate::messages::Messages;
 
 /// Which page: a new row, or the row with this key.
@@ -31,7 +30,7 @@ fn render(
     site: &AdminSite,
     access: &Access,
     model: &dyn Registered,
-    form: &BoundForm,
+    page: &Page,
     target: &Target,
     label: Option<String>,
 ) -> Result<Response, micro::Error> {
@@ -52,7 +51,8 @@ fn render(
             site,
             context! {
                 title,
-                form,
+                form => &page.form,
+                inlines => &page.inlines,
                 label,
                 adding => matches!(target, Target::Add),
                 can_save,
@@ -113,14 +113,14 @@ async fn page(
     let label = pk_value.as_ref().map(|pk| object_label(model, pk));
     // A GET shows the form; only a POST (with its body) saves.
     let Some(data) = data.filter(|_| is_post) else {
-        let Some(form) = model
+        let Some(page) = model
             .form(&db, pk_value)
             .await
             .map_err(|e| e.http_error())?
         else {
             return Err(micro::Error::not_found());
         };
-        return render(&t, &site, &access, model, &form, &target, label);
+        return render(&t, &site, &access, model, &page, &target, label);
     };
     if !may_save {
         return Ok(forbidden());
@@ -132,37 +132,20 @@ async fn page(
     } else {
         Next::List
     };
+    let user_id = access.user.user().map_or(0, |u| u.id);
     let saved = model
-        .save_form(&db, pk_value, data)
+        .save_form(&db, pk_value, data, user_id)
         .await
         .map_err(|e| e.http_error())?;
-    let (pk, changed) = match saved {
+    let pk = match saved {
         Saved::NotFound => return Err(micro::Error::not_found()),
-        Saved::Invalid(form) => return render(&t, &site, &access, model, &form, &target, label),
-        Saved::Done { pk, changed } => (pk, changed),
+        Saved::Invalid(page) => return render(&t, &site, &access, model, &page, &target, label),
+        Saved::Done { pk } => pk,
     };
-    let user_id = access.user.user().map_or(0, |u| u.id);
-    let (flag, message, done) = match target {
-        Target::Add => (ADDITION, "Added.".to_owned(), "added"),
-        Target::Change(_) if changed.is_empty() => {
-            (CHANGE, "No fields changed.".to_owned(), "changed")
-        }
-        Target::Change(_) => (
-            CHANGE,
-            format!("Changed {}.", join_and(&changed)),
-            "changed",
-        ),
+    let done = match target {
+        Target::Add => "added",
+        Target::Change(_) => "changed",
     };
-    history::record(
-        &db,
-        user_id,
-        model,
-        std::slice::from_ref(&pk),
-        flag,
-        &message,
-    )
-    .await
-    .map_err(|e| e.http_error())?;
     let meta = model.meta();
     let label = object_label(model, &pk);
     let key = super::cells::cell(meta.pk(), &pk);
@@ -190,15 +173,6 @@ enum Next {
     AddAnother,
     Continue,
     List,
-}
-
-/// `a`, `a and b`, `a, b and c`.
-fn join_and(items: &[String]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// `GET`/`POST /admin/<app>/<model>/add/`.
@@ -253,15 +227,4 @@ pub(crate) async fn change_view(
         data,
     )
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn changed_fields_read_as_django_writes_them() {
-        let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
-        assert_eq!(super::join_and(&s(&["title"])), "title");
-        assert_eq!(super::join_and(&s(&["title", "body"])), "title and body");
-        assert_eq!(super::join_and(&s(&["a", "b", "c"])), "a, b and c");
-    }
 }

@@ -12,13 +12,13 @@ use super::models::LogEntry;
 use super::site::{AdminSite, Registered, url_name};
 use crate::auth::CurrentUser;
 use crate::db::Value;
-use crate::query::{FieldPath, ModelExt};
+use crate::query::{Executor, FieldPath, ModelExt};
 use crate::{Database, Error, ForeignKey};
 
 /// Records `action` by user `user_id` on the rows `pks` of `model`, one entry each, in one
 /// statement.
-pub(crate) async fn record(
-    db: &Database,
+pub(crate) async fn record<E: Executor>(
+    ex: E,
     user_id: i64,
     model: &dyn Registered,
     pks: &[Value],
@@ -41,7 +41,7 @@ pub(crate) async fn record(
             change_message: message.to_owned(),
         })
         .collect();
-    LogEntry::objects().bulk_create(db, entries).await?;
+    LogEntry::objects().bulk_create(ex, entries).await?;
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 //! program at start-up with the name in the message, never a request.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
+use super::inlines::{ErasedInline, Inline};
 use crate::model::Model;
 use crate::query::FieldPath;
 
@@ -43,6 +45,7 @@ pub struct ModelAdmin<M> {
     pub(crate) form_fields: Option<(Vec<&'static str>, bool)>,
     pub(crate) list_per_page: u64,
     pub(crate) list_max_show_all: u64,
+    pub(crate) inlines: Vec<Arc<dyn ErasedInline<M>>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -69,6 +72,7 @@ impl<M: Model> ModelAdmin<M> {
             form_fields: None,
             list_per_page: LIST_PER_PAGE,
             list_max_show_all: LIST_MAX_SHOW_ALL,
+            inlines: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -151,6 +155,29 @@ impl<M: Model> ModelAdmin<M> {
     #[must_use]
     pub fn exclude(mut self, names: &[&'static str]) -> Self {
         self.form_fields = Some((checked::<M>("exclude", names), false));
+        self
+    }
+
+    /// Edits the rows of another model that point at this one on this model's page, saved
+    /// with it in one transaction (Django's `inlines`): a question's choices.
+    ///
+    /// # Panics
+    /// When the inline's foreign key does not point at `M`.
+    #[must_use]
+    pub fn inline<C: Model>(mut self, inline: Inline<C>) -> Self {
+        let points_here = C::META
+            .field(inline.fk)
+            .and_then(|f| f.relation)
+            .is_some_and(|r| (r.to)().table == M::META.table);
+        assert!(
+            points_here,
+            "admin: {}'s inline {}.{} is not a foreign key to {}",
+            M::META.name,
+            C::META.name,
+            inline.fk,
+            M::META.name
+        );
+        self.inlines.push(Arc::new(inline));
         self
     }
 

@@ -7,8 +7,11 @@ use std::sync::Arc;
 
 use super::ModelAdmin;
 use super::changelist::{self, ChangeList, ChangeListError, Params};
+use super::history;
+use super::models::{ADDITION, CHANGE};
 use crate::db::Value;
-use crate::forms::{BoundForm, FormData, ModelFields, ModelForm};
+use crate::forms::messages::text_list;
+use crate::forms::{BoundForm, BoundFormSet, FormData, ModelFields, ModelForm};
 use crate::model::{Model, ModelMeta};
 use crate::query::{DeletionPlan, FieldPath, ModelExt, QuerySet};
 use crate::{Database, Error};
@@ -31,19 +34,21 @@ pub(crate) trait Registered: Send + Sync {
         db: &'a Database,
         pks: Vec<Value>,
     ) -> BoxFuture<'a, Result<DeletionPlan, Error>>;
-    /// The add form (`pk` none) or the change form of the row `pk`; `None` when it does not
-    /// exist.
+    /// The add form (`pk` none) or the change form of the row `pk`, with its inlines; `None`
+    /// when the row does not exist.
     fn form<'a>(
         &'a self,
         db: &'a Database,
         pk: Option<Value>,
-    ) -> BoxFuture<'a, Result<Option<BoundForm>, Error>>;
-    /// Saves the submitted form: a new row (`pk` none) or the row `pk`.
+    ) -> BoxFuture<'a, Result<Option<Page>, Error>>;
+    /// Saves the submitted form and its inlines, with the history entry, in one transaction:
+    /// a new row (`pk` none) or the row `pk`, by user `user_id`.
     fn save_form<'a>(
         &'a self,
         db: &'a Database,
         pk: Option<Value>,
         data: FormData,
+        user_id: i64,
     ) -> BoxFuture<'a, Result<Saved, Error>>;
     /// Deletes these rows (and what the cascade reaches); how many of this model's went.
     fn delete<'a>(&'a self, db: &'a Database, pks: Vec<Value>)
@@ -88,16 +93,31 @@ impl<M: Model> Registered for ModelAdmin<M> {
         &'a self,
         db: &'a Database,
         pk: Option<Value>,
-    ) -> BoxFuture<'a, Result<Option<BoundForm>, Error>> {
+    ) -> BoxFuture<'a, Result<Option<Page>, Error>> {
         Box::pin(async move {
             let form = self.model_form(db).await?;
-            match pk {
-                None => Ok(Some(form.unbound())),
+            let row = match pk {
+                None => None,
                 Some(pk) => match by_pks::<M>(vec![pk])?.first(db).await? {
-                    Some(row) => Ok(Some(form.for_instance(db, &row).await?)),
-                    None => Ok(None),
+                    Some(row) => Some(row),
+                    None => return Ok(None),
                 },
+            };
+            let shown = match &row {
+                None => form.unbound(),
+                Some(row) => form.for_instance(db, row).await?,
+            };
+            let mut inlines = Vec::with_capacity(self.inlines.len());
+            for inline in &self.inlines {
+                inlines.push(InlineShown {
+                    title: inline.title(),
+                    formset: inline.shown(db, row.as_ref()).await?,
+                });
             }
+            Ok(Some(Page {
+                form: shown,
+                inlines,
+            }))
         })
     }
 
@@ -105,7 +125,8 @@ impl<M: Model> Registered for ModelAdmin<M> {
         &'a self,
         db: &'a Database,
         pk: Option<Value>,
-        data: FormData,
+        mut data: FormData,
+        user_id: i64,
     ) -> BoxFuture<'a, Result<Saved, Error>> {
         Box::pin(async move {
             let form = self.model_form(db).await?;
@@ -116,42 +137,109 @@ impl<M: Model> Registered for ModelAdmin<M> {
                     None => return Ok(Saved::NotFound),
                 },
             };
-            match form.save(db, data, existing.as_ref()).await? {
-                Err(bound) => Ok(Saved::Invalid(bound)),
-                Ok(saved) => {
-                    let after = saved.values();
-                    let changed = match &existing {
-                        None => Vec::new(),
-                        Some(before) => {
-                            let before = before.values();
-                            form.spec()
-                                .fields()
-                                .iter()
-                                .filter_map(|f| {
-                                    let i = M::META.field_index(&f.name)?;
-                                    (before[i] != after[i]).then(|| f.label_text().to_lowercase())
-                                })
-                                .collect()
-                        }
-                    };
-                    Ok(Saved::Done {
-                        pk: saved.pk(),
-                        changed,
-                    })
-                }
+            // Each inline binds its own part of the POST; the row's form binds the rest.
+            let parts: Vec<FormData> = self
+                .inlines
+                .iter()
+                .map(|inline| data.take_with_prefix(inline.prefix()))
+                .collect();
+            let main = form.submit(db, data, existing.as_ref()).await?;
+            let mut inlines = Vec::with_capacity(parts.len());
+            let mut all_valid = true;
+            for (inline, part) in self.inlines.iter().zip(parts) {
+                let result = inline.submit(db, existing.as_ref(), part).await?;
+                all_valid &= result.is_ok();
+                inlines.push((inline, result));
             }
+            let mut main = match main {
+                Ok(main) if all_valid => main,
+                main => {
+                    // The page again, nothing lost: the row's form (with its errors, or as
+                    // sent) and each inline (with its errors, or as sent).
+                    let form = match main {
+                        Err(bound) => bound,
+                        Ok(mut valid) => valid.form.take().unwrap_or_else(|| form.unbound()),
+                    };
+                    let inlines = inlines
+                        .into_iter()
+                        .map(|(inline, result)| InlineShown {
+                            title: inline.title(),
+                            formset: match result {
+                                Ok(pending) => pending.into_formset(),
+                                Err(formset) => formset,
+                            },
+                        })
+                        .collect();
+                    return Ok(Saved::Invalid(Page { form, inlines }));
+                }
+            };
+            let pending: Vec<_> = inlines
+                .into_iter()
+                .filter_map(|(_, result)| result.ok())
+                .collect();
+            let changed: Vec<String> = match &existing {
+                None => Vec::new(),
+                Some(before) => {
+                    let (before, after) = (before.values(), main.instance.values());
+                    form.spec()
+                        .fields()
+                        .iter()
+                        .filter_map(|f| {
+                            let i = M::META.field_index(&f.name)?;
+                            (before[i] != after[i]).then(|| f.label_text().to_lowercase())
+                        })
+                        .collect()
+                }
+            };
+            // The row, its inlines and the history entry: all or nothing.
+            let mut tx = db.begin().await?;
+            main.form = None;
+            let saved = main.save(&mut tx).await?;
+            let mut done = Vec::new();
+            for inline in pending {
+                done.extend(inline.save(&mut tx, &saved).await?);
+            }
+            let mut message = match (&existing, changed.is_empty()) {
+                (None, _) => "Added.".to_owned(),
+                (Some(_), true) if !done.is_empty() => String::new(),
+                (Some(_), true) => "No fields changed.".to_owned(),
+                (Some(_), false) => format!("Changed {}.", text_list(&changed)),
+            };
+            for line in done {
+                if !message.is_empty() {
+                    message.push(' ');
+                }
+                message.push_str(&line);
+            }
+            let flag = if existing.is_none() { ADDITION } else { CHANGE };
+            history::record(&mut tx, user_id, self, &[saved.pk()], flag, &message).await?;
+            tx.commit().await?;
+            Ok(Saved::Done { pk: saved.pk() })
         })
     }
+}
+
+/// The add or change page's forms: the row's, then each inline's formset.
+pub(crate) struct Page {
+    pub(crate) form: BoundForm,
+    pub(crate) inlines: Vec<InlineShown>,
+}
+
+/// An inline on the page: its heading and formset.
+#[derive(serde::Serialize)]
+pub(crate) struct InlineShown {
+    pub(crate) title: String,
+    pub(crate) formset: BoundFormSet,
 }
 
 /// What saving an admin form came to.
 pub(crate) enum Saved {
     /// The row to change is gone.
     NotFound,
-    /// The form again, with its errors.
-    Invalid(BoundForm),
-    /// Saved: the row's key, and the labels of the fields that changed (for the history).
-    Done { pk: Value, changed: Vec<String> },
+    /// The page again, with its errors.
+    Invalid(Page),
+    /// Saved, with its history entry: the row's key.
+    Done { pk: Value },
 }
 
 impl<M: Model> ModelAdmin<M> {

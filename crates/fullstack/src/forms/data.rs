@@ -135,8 +135,37 @@ impl FormData {
     /// assert_eq!(data.get("form-1-title"), Some("B"));
     /// ```
     pub fn take_prefixed(&mut self, prefix: &str) -> FormData {
+        self.take_under(prefix, true)
+    }
+
+    /// Takes out the values and files whose names start with `prefix-`, their names kept
+    /// whole: the part of a page's POST that one formset of several binds (the admin's
+    /// inlines beside the row's own form).
+    ///
+    /// ```
+    /// use fullstack::forms::FormData;
+    ///
+    /// let mut data = FormData::from_urlencoded(b"title=Q&choice-TOTAL_FORMS=1&choice-0-text=A");
+    /// let choices = data.take_with_prefix("choice");
+    /// assert_eq!(choices.get("choice-0-text"), Some("A"));
+    /// assert_eq!(data.get("choice-TOTAL_FORMS"), None);
+    /// assert_eq!(data.get("title"), Some("Q"));
+    /// ```
+    pub fn take_with_prefix(&mut self, prefix: &str) -> FormData {
+        self.take_under(prefix, false)
+    }
+
+    fn take_under(&mut self, prefix: &str, strip_prefix: bool) -> FormData {
         let lead = format!("{prefix}-");
-        let strip = |name: &str| name.strip_prefix(&lead).map(str::to_owned);
+        let strip = |name: &str| {
+            name.strip_prefix(&lead).map(|bare| {
+                if strip_prefix {
+                    bare.to_owned()
+                } else {
+                    name.to_owned()
+                }
+            })
+        };
         let mut taken = FormData::new();
         let mut kept = Vec::with_capacity(self.values.len());
         for (key, value) in std::mem::take(&mut self.values) {

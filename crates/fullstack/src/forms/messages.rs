@@ -2,6 +2,18 @@
 
 use super::Field;
 
+/// `a`, `a and b`, `a, b and c` (Django's `get_text_list`), for messages that name fields.
+pub(crate) fn text_list<S: AsRef<str>>(items: &[S]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.as_ref().to_owned(),
+        [init @ .., last] => {
+            let init: Vec<&str> = init.iter().map(AsRef::as_ref).collect();
+            format!("{} and {}", init.join(", "), last.as_ref())
+        }
+    }
+}
+
 /// The default message of the error `code`, as `django/forms/fields.py` and
 /// `django/core/validators.py` word it, with `{name}` placeholders.
 fn default_message(code: &str) -> &'static str {
@@ -79,4 +91,15 @@ pub(crate) fn fill(template: &str, params: &[(&str, String)]) -> String {
 /// `digit` or `digits`, as Django's ngettext picks.
 pub(crate) fn plural(n: u32, one: &str, many: &str) -> String {
     if n == 1 { one } else { many }.to_owned()
+}
+
+#[cfg(test)]
+mod text_list_tests {
+    #[test]
+    fn fields_are_named_as_django_lists_them() {
+        assert_eq!(super::text_list::<&str>(&[]), "");
+        assert_eq!(super::text_list(&["title"]), "title");
+        assert_eq!(super::text_list(&["title", "body"]), "title and body");
+        assert_eq!(super::text_list(&["a", "b", "c"]), "a, b and c");
+    }
 }

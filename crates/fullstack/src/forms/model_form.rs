@@ -9,7 +9,7 @@ mod inline;
 mod typed;
 mod values;
 
-pub use inline::{InlineChanges, InlineFormSet};
+pub use inline::{InlineChanges, InlineCounts, InlineFormSet};
 pub use typed::{ModelForm, ModelFormBuilder, Valid};
 
 use crate::db::ColumnType;

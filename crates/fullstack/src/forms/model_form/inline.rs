@@ -10,6 +10,7 @@ use super::typed::ModelForm;
 use super::values::to_text;
 use super::{ModelFields, Valid};
 use crate::db::Value;
+use crate::forms::messages::text_list;
 use crate::forms::{BoundFormSet, FormData, FormOptions, FormSet, NON_FIELD_ERRORS};
 use crate::model::Model;
 use crate::query::{Executor, FieldPath, ModelExt};
@@ -17,15 +18,6 @@ use crate::{Database, Error};
 
 /// Django's words beside a form that repeats another's unique values.
 const DUPLICATE_VALUES: &str = "Please correct the duplicate values below.";
-
-/// `a`, `a and b`, `a, b and c` (Django's `get_text_list`).
-fn text_list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [init @ .., last] => format!("{} and {last}", init.join(", ")),
-    }
-}
 
 /// Django's words when the forms do not match the rows.
 const STALE: &str = "The rows changed since the page was shown, or the form was tampered with. \
@@ -182,6 +174,11 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             .await
     }
 
+    /// The formset of a parent not saved yet: only the extra forms.
+    pub fn unbound(&self) -> BoundFormSet {
+        self.formset.unbound()
+    }
+
     /// The formset of `parent`'s rows, each shown with its values, then the extra forms.
     ///
     /// # Errors
@@ -242,10 +239,11 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             Some(parent) => self.children(db, parent).await?,
             None => Vec::new(),
         };
-        // An unsaved parent's key is NULL for the unique checks (nothing collides with it).
+        // A parent not saved yet has no key: a zero stands in (no row points at it, so the
+        // unique checks find nothing) until `InlineChanges::save` sets the real one.
         let parent_pk = match parent {
             Some(parent) => parent.pk(),
-            None => Value::Null(C::META.field(self.fk).expect("checked by build").ty),
+            None => super::values::zero(C::META.field(self.fk).expect("checked by build").ty),
         };
         let mut bound = self.formset.bind(data);
         if !bound.is_valid() {
@@ -277,6 +275,7 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
         let mut pending: Vec<(usize, Valid<C>)> = Vec::new();
         let mut deleted: Vec<Value> = Vec::new();
         let mut refused = false;
+        let mut counts = InlineCounts::default();
         for (i, is_deleted, changed) in plan {
             let existing = children.get(i).filter(|_| i < initial);
             if is_deleted {
@@ -285,8 +284,11 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
                 }
                 continue;
             }
-            if existing.is_none() && !changed {
-                continue; // a blank extra form
+            match (existing, changed) {
+                (None, false) => continue, // a blank extra form
+                (None, true) => counts.added += 1,
+                (Some(_), true) => counts.changed += 1,
+                (Some(_), false) => {}
             }
             let form = &mut bound.forms_mut()[i];
             match self
@@ -308,17 +310,34 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             bound.add_non_form_error(message);
             return Ok(Err(bound));
         }
+        counts.deleted = deleted.len();
         Ok(Ok(InlineChanges {
+            formset: bound,
             fk: self.fk,
+            counts,
             deleted,
             pending: pending.into_iter().map(|(_, valid)| valid).collect(),
         }))
     }
 }
 
+/// How many rows a valid inline formset adds, changes and deletes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InlineCounts {
+    /// Filled extra forms: new rows.
+    pub added: usize,
+    /// Shown rows whose values changed.
+    pub changed: usize,
+    /// Shown rows marked for deletion.
+    pub deleted: usize,
+}
+
 /// What a valid inline formset changes, not saved yet: from [`InlineFormSet::submit`].
 pub struct InlineChanges<C> {
+    /// The formset as sent, to show again when another form of the page is invalid.
+    pub(crate) formset: BoundFormSet,
     fk: &'static str,
+    counts: InlineCounts,
     deleted: Vec<Value>,
     pending: Vec<Valid<C>>,
 }
@@ -339,9 +358,9 @@ impl<C: Model> InlineChanges<C> {
         self.deleted.is_empty() && self.pending.is_empty()
     }
 
-    /// How many rows are deleted, and how many saved.
-    pub fn counts(&self) -> (usize, usize) {
-        (self.deleted.len(), self.pending.len())
+    /// How many rows are added, changed and deleted.
+    pub fn counts(&self) -> InlineCounts {
+        self.counts
     }
 
     /// Deletes the rows marked for deletion, then saves the others pointing at `parent` (now

@@ -103,6 +103,9 @@ pub struct Valid<M> {
     /// The instance: the edited row's values (or a new row's defaults) with the form's.
     pub instance: M,
     links: Vec<(&'static ManyToManyMeta, Vec<Value>)>,
+    /// The bound form it came from, to show the page again when another form on it is
+    /// invalid (the admin's inlines); none for a formset's form, which the formset keeps.
+    pub(crate) form: Option<BoundForm>,
 }
 
 impl<M: std::fmt::Debug> std::fmt::Debug for Valid<M> {
@@ -125,6 +128,7 @@ impl<M: Model> Valid<M> {
         let Valid {
             mut instance,
             links,
+            ..
         } = self;
         if !links.is_empty()
             && let Some(mut tx) = ex.atomic().await?
@@ -268,6 +272,7 @@ impl<M: Model> ModelForm<M> {
         Ok(Ok(Valid {
             instance: M::from_values(values)?,
             links,
+            form: Some(form),
         }))
     }
 
@@ -294,6 +299,7 @@ impl<M: Model> ModelForm<M> {
         Ok(Some(Valid {
             instance: M::from_values(values)?,
             links,
+            form: None,
         }))
     }
 

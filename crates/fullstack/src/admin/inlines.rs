@@ -1,0 +1,241 @@
+//! Inlines: the rows of another model that point at the edited one, edited on its page
+//! (Django's `InlineModelAdmin`: a question's choices). Each is an
+//! [`InlineFormSet`](crate::forms::InlineFormSet), checked with the parent's form and saved
+//! with it in one transaction.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+
+use crate::db::Transaction;
+use crate::forms::{BoundFormSet, FormData, InlineChanges, InlineFormSet, ModelFields};
+use crate::model::Model;
+use crate::{Database, Error};
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// A submitted inline: checked and waiting for its parent, or its formset with the errors.
+pub(crate) type Submitted<P> = Result<Box<dyn PendingInline<P>>, BoundFormSet>;
+
+/// Django's `InlineModelAdmin.extra`.
+const EXTRA: usize = 3;
+
+/// The rows of `C` on the page of the model `C`'s foreign key points at, given to
+/// [`ModelAdmin::inline`](super::ModelAdmin::inline).
+///
+/// ```
+/// use fullstack::admin::{Inline, ModelAdmin};
+/// use fullstack::{ForeignKey, Model};
+///
+/// #[derive(Model)]
+/// #[model(app = "polls")]
+/// struct Question { id: i64, #[field(max_length = 200)] question_text: String }
+///
+/// #[derive(Model)]
+/// #[model(app = "polls")]
+/// struct Choice {
+///     id: i64,
+///     #[field(on_delete = cascade)]
+///     question: ForeignKey<Question>,
+///     #[field(max_length = 200)]
+///     choice_text: String,
+///     votes: i32,
+/// }
+///
+/// let admin = ModelAdmin::<Question>::new()
+///     .inline(Inline::<Choice>::new("question").fields(&["choice_text", "votes"]).extra(3));
+/// # let _ = admin;
+/// ```
+pub struct Inline<C> {
+    pub(crate) fk: &'static str,
+    fields: Option<Vec<&'static str>>,
+    extra: usize,
+    max_num: Option<usize>,
+    can_delete: bool,
+    _child: PhantomData<fn() -> C>,
+}
+
+impl<C: Model> Inline<C> {
+    /// The rows of `C` whose foreign key `fk` points at the edited row: every editable field,
+    /// three blank forms, each row deletable (Django's defaults).
+    ///
+    /// # Panics
+    /// When `fk` is not a foreign key of `C` (checked again against the parent at
+    /// [`ModelAdmin::inline`](super::ModelAdmin::inline)).
+    pub fn new(fk: &'static str) -> Self {
+        assert!(
+            C::META.field(fk).is_some_and(|f| f.relation.is_some()),
+            "admin: inline {}: {fk:?} is not one of its foreign keys",
+            C::META.name
+        );
+        Inline {
+            fk,
+            fields: None,
+            extra: EXTRA,
+            max_num: None,
+            can_delete: true,
+            _child: PhantomData,
+        }
+    }
+
+    /// Only these fields, in this order (Django's `fields`).
+    ///
+    /// # Panics
+    /// When a name is not a field of `C`.
+    #[must_use]
+    pub fn fields(mut self, names: &[&'static str]) -> Self {
+        for name in names {
+            assert!(
+                C::META.field(name).is_some(),
+                "admin: inline {}'s fields name {name:?}, which is not one of its fields",
+                C::META.name
+            );
+        }
+        self.fields = Some(names.to_vec());
+        self
+    }
+
+    /// Blank forms shown for new rows (3).
+    #[must_use]
+    pub fn extra(mut self, n: usize) -> Self {
+        self.extra = n;
+        self
+    }
+
+    /// The most rows the inline holds (Django's `max_num`); more are refused with Django's
+    /// message.
+    #[must_use]
+    pub fn max_num(mut self, n: usize) -> Self {
+        self.max_num = Some(n);
+        self
+    }
+
+    /// Whether rows can be deleted from the inline (true).
+    #[must_use]
+    pub fn can_delete(mut self, yes: bool) -> Self {
+        self.can_delete = yes;
+        self
+    }
+
+    async fn formset<P: Model>(&self, db: &Database) -> Result<InlineFormSet<P, C>, Error> {
+        let fields = match &self.fields {
+            Some(names) => ModelFields::Only(names),
+            None => ModelFields::All,
+        };
+        let (extra, max_num, can_delete) = (self.extra, self.max_num, self.can_delete);
+        InlineFormSet::<P, C>::build(db, self.fk, fields, |f| {
+            let f = f.extra(extra).can_delete(can_delete);
+            match max_num {
+                Some(n) => f.max_num(n).validate_max(true),
+                None => f,
+            }
+        })
+        .await
+    }
+}
+
+/// An inline as the parent's admin holds it, its child model erased.
+pub(crate) trait ErasedInline<P>: Send + Sync {
+    /// The child model's plural name, for the inline's heading.
+    fn title(&self) -> String;
+    /// The formset of `parent`'s rows (none for a new row).
+    fn shown<'a>(
+        &'a self,
+        db: &'a Database,
+        parent: Option<&'a P>,
+    ) -> BoxFuture<'a, Result<BoundFormSet, Error>>;
+    /// Binds and checks the POST's part for this inline; nothing saved.
+    fn submit<'a>(
+        &'a self,
+        db: &'a Database,
+        parent: Option<&'a P>,
+        data: FormData,
+    ) -> BoxFuture<'a, Result<Submitted<P>, Error>>;
+    /// The names the inline's part of a POST starts with (`<prefix>-`).
+    fn prefix(&self) -> &'static str;
+}
+
+/// A checked inline waiting for its parent to be saved.
+pub(crate) trait PendingInline<P>: Send {
+    /// The formset as sent, when the page is shown again for another form's errors.
+    fn into_formset(self: Box<Self>) -> BoundFormSet;
+
+    /// Saves it in `tx`, pointing at `parent`: what changed, for the history ("Added 2
+    /// choices.").
+    fn save<'a>(
+        self: Box<Self>,
+        tx: &'a mut Transaction<'static>,
+        parent: &'a P,
+    ) -> BoxFuture<'a, Result<Vec<String>, Error>>;
+}
+
+impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
+    fn title(&self) -> String {
+        super::changelist::capfirst(&C::META.verbose_name_plural())
+    }
+
+    fn prefix(&self) -> &'static str {
+        C::META.table
+    }
+
+    fn shown<'a>(
+        &'a self,
+        db: &'a Database,
+        parent: Option<&'a P>,
+    ) -> BoxFuture<'a, Result<BoundFormSet, Error>> {
+        Box::pin(async move {
+            let formset = self.formset::<P>(db).await?;
+            match parent {
+                Some(parent) => formset.for_parent(db, parent).await,
+                None => Ok(formset.unbound()),
+            }
+        })
+    }
+
+    fn submit<'a>(
+        &'a self,
+        db: &'a Database,
+        parent: Option<&'a P>,
+        data: FormData,
+    ) -> BoxFuture<'a, Result<Submitted<P>, Error>> {
+        Box::pin(async move {
+            let formset = self.formset::<P>(db).await?;
+            Ok(formset
+                .submit(db, parent, data)
+                .await?
+                .map(|changes| Box::new(Pending(changes)) as Box<dyn PendingInline<P>>))
+        })
+    }
+}
+
+struct Pending<C>(InlineChanges<C>);
+
+impl<P: Model, C: Model> PendingInline<P> for Pending<C> {
+    fn into_formset(self: Box<Self>) -> BoundFormSet {
+        self.0.formset
+    }
+
+    fn save<'a>(
+        self: Box<Self>,
+        tx: &'a mut Transaction<'static>,
+        parent: &'a P,
+    ) -> BoxFuture<'a, Result<Vec<String>, Error>> {
+        Box::pin(async move {
+            let counts = self.0.counts();
+            self.0.save(tx, parent).await?;
+            let (one, many) = (C::META.verbose_name(), C::META.verbose_name_plural());
+            let name = |n: usize| if n == 1 { one.clone() } else { many.clone() };
+            let mut done = Vec::new();
+            for (n, verb) in [
+                (counts.added, "Added"),
+                (counts.changed, "Changed"),
+                (counts.deleted, "Deleted"),
+            ] {
+                if n > 0 {
+                    done.push(format!("{verb} {n} {}.", name(n)));
+                }
+            }
+            Ok(done)
+        })
+    }
+}
