@@ -1,16 +1,18 @@
 // The admin of a running site, driven in Chromium as a person would: log in (a wrong password
-// first), find a model, add a row (an empty required field first), edit it, search, delete it
-// through the action and its confirmation page. Every page must load without a console error
+// first), find a model, add a question with three choices inline (an empty required field
+// first), edit it, read its history, filter and search, see less as a user whose group may only
+// view, then delete it through the action and its confirmation page. Every page must load without a console error
 // (a Content-Security-Policy violation shows as one) and every form must carry its CSRF token.
 //
-// Usage: node admin.mjs BASE_URL USERNAME PASSWORD SCREENSHOT_DIR
+// Usage: node admin.mjs BASE_URL USERNAME PASSWORD READER SCREENSHOT_DIR
+// (READER: a staff user, same password, whose group has only the polls' view permissions)
 // Run by examples/hello-fullstack/tests/admin_browser.rs, which serves the site on a real socket.
 
 import { chromium } from "playwright-core";
 
-const [base, username, password, shots] = process.argv.slice(2);
-if (!base || !username || !password || !shots) {
-  console.error("usage: node admin.mjs BASE_URL USERNAME PASSWORD SCREENSHOT_DIR");
+const [base, username, password, reader, shots] = process.argv.slice(2);
+if (!base || !username || !password || !reader || !shots) {
+  console.error("usage: node admin.mjs BASE_URL USERNAME PASSWORD READER SCREENSHOT_DIR");
   process.exit(2);
 }
 
@@ -100,11 +102,13 @@ try {
   check((await page.locator("fieldset.inline-group legend").textContent()) === "Choices", "the choices inline shows");
   await page.fill("[name=polls_choice-0-choice_text]", "Yes");
   await page.fill("[name=polls_choice-1-choice_text]", "No");
+  await page.fill("[name=polls_choice-2-choice_text]", "Maybe");
   await page.click('button[name="_continue"]');
   check(/\/admin\/polls\/question\/\d+\/change\/$/.test(page.url()), "save and continue stays on the row's page");
   check((await page.inputValue("[name=polls_choice-0-choice_text]")) === "Yes", "the first choice was saved with the question");
   check((await page.inputValue("[name=polls_choice-1-choice_text]")) === "No", "the second too");
-  check((await page.inputValue("[name=polls_choice-2-choice_text]")) === "", "then blank forms for new choices");
+  check((await page.inputValue("[name=polls_choice-2-choice_text]")) === "Maybe", "and the third");
+  check((await page.inputValue("[name=polls_choice-3-choice_text]")) === "", "then blank forms for new choices");
   await page.screenshot({ path: `${shots}/admin-inline.png`, fullPage: true });
   check((await message()).includes("was added successfully"), "the success message shows");
   check((await page.inputValue("[name=question_text]")) === "Made in a browser?", "the saved value is shown again");
@@ -120,14 +124,55 @@ try {
 
   await page.click("#result_list tbody a");
   check((await page.inputValue("[name=polls_choice-0-choice_text]")) === "Yes", "the kept choice is there");
-  check((await page.inputValue("[name=polls_choice-1-choice_text]")) === "", "the deleted one is gone");
-  await page.goBack();
+  check((await page.inputValue("[name=polls_choice-1-choice_text]")) === "Maybe", "the deleted one is gone");
+
+  // The history says who did what.
+  await page.click("a.historylink");
+  const history = await page.textContent("body");
+  check(history.includes("Added. Added 3 choices."), "the history has the addition with its choices");
+  check(history.includes("Changed question text. Deleted 1 choice."), "and the change");
+  check(history.includes(username), "and who made them");
+  await page.screenshot({ path: `${shots}/admin-history.png`, fullPage: true });
+  await page.goto(`${base}/admin/polls/question/`);
+
+  // Filters: the date's choices narrow the list and say which is on.
+  await page.click("#changelist-filter a:text-is('Today')");
+  check((await page.locator("#result_list tbody tr").count()) === 0, "a question of January is not today's");
+  check((await page.locator("#changelist-filter li.selected").textContent()).includes("Today"), "the filter on is marked");
+  await page.click("#changelist-filter a:text-is('Any date')");
+  check((await page.locator("#result_list tbody tr").count()) === 1, "any date shows it again");
 
   // Search narrows the list.
   await page.fill("#searchbar", "edited in a browser");
   await page.click("#changelist-search button[type=submit]");
   const rows = await page.locator("#result_list tbody tr").count();
   check(rows === 1, `the search finds the one row (found ${rows})`);
+
+  // A user whose group may only view: the same list without the add link or the actions, the
+  // row without buttons, and a forged save refused.
+  const other = await browser.newContext();
+  const readerPage = await other.newPage();
+  await readerPage.goto(`${base}/admin/login/`);
+  await readerPage.fill("input[name=username]", reader);
+  await readerPage.fill("input[name=password]", password);
+  await readerPage.click("#login-form button[type=submit]");
+  check(new URL(readerPage.url()).pathname === "/admin/", "the reader logs in");
+  await readerPage.goto(`${base}/admin/polls/question/`);
+  check((await readerPage.textContent("#result_list")).includes("Made and edited in a browser?"), "the reader sees the question");
+  check((await readerPage.locator("a.addlink").count()) === 0, "but no add link");
+  check((await readerPage.locator("select[name=action]").count()) === 0, "and no actions");
+  await readerPage.click("#result_list tbody a");
+  check((await readerPage.textContent("h1")).startsWith("View question"), "the row is shown to view");
+  check((await readerPage.locator("button[name=_save]").count()) === 0, "without a save button");
+  const forged = await readerPage.evaluate(async () => {
+    const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+    const body = new URLSearchParams({ csrfmiddlewaretoken: token, question_text: "hacked", _save: "" });
+    const r = await fetch(location.href, { method: "POST", body, redirect: "manual" });
+    return r.status;
+  });
+  check(forged === 403, `a forged save by the reader is refused (${forged})`);
+  await readerPage.screenshot({ path: `${shots}/admin-view-only.png`, fullPage: true });
+  await other.close();
 
   // Delete through the action and its confirmation page.
   await page.check("#result_list tbody input[type=checkbox]");

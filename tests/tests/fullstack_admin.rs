@@ -996,12 +996,42 @@ async fn a_question_and_its_choices_on_one_page() {
             .collect();
         texts.sort();
         assert_eq!(texts, ["Both", "Hard tabs"], "{}", t.name);
+        // Sent again as shown: nothing changed, and the history says so (rows compared with
+        // what they hold, not with blank forms).
+        let kept = Choice::objects()
+            .order_by([Choice::ID.asc()])
+            .all(site.db())
+            .await
+            .unwrap();
+        let (first, second) = (kept[0].id.to_string(), kept[1].id.to_string());
+        let res = post_with_token(
+            &boss,
+            &change,
+            &change,
+            &with(
+                &question,
+                &[
+                    ("polls_choice-TOTAL_FORMS", "2"),
+                    ("polls_choice-INITIAL_FORMS", "2"),
+                    ("polls_choice-0-id", &first),
+                    ("polls_choice-0-choice_text", &kept[0].choice_text),
+                    ("polls_choice-0-votes", &kept[0].votes.to_string()),
+                    ("polls_choice-1-id", &second),
+                    ("polls_choice-1-choice_text", &kept[1].choice_text),
+                    ("polls_choice-1-votes", &kept[1].votes.to_string()),
+                    ("_save", ""),
+                ],
+            ),
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
         let history = unescape(
             &boss
                 .get(&format!("/admin/polls/question/{}/history/", q.id))
                 .await
                 .text(),
         );
+        assert!(history.contains("<td>No fields changed.</td>"), "{history}");
         assert!(
             history.contains("<td>Added. Added 2 choices.</td>"),
             "{history}"

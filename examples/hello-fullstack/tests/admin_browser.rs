@@ -1,6 +1,7 @@
 //! The admin in a real browser: the site served on a real socket, Debian's Chromium driven by
-//! `tests/browser/admin.mjs` (playwright-core) through logging in, adding, editing, searching
-//! and deleting a question, with its screenshots kept in the target folder. Without Chromium,
+//! `tests/browser/admin.mjs` (playwright-core) through logging in, adding a question with three
+//! choices inline, editing it, its history, filtering and searching, a view-only user seeing
+//! less, and deleting it, with its screenshots kept in the target folder. Without Chromium,
 //! Node.js or the script's packages (`.ci/run` installs them) it says the admin was NOT TESTED in
 //! a browser and passes.
 
@@ -10,9 +11,11 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use fullstack::Database;
-use fullstack::auth::{Hashers, User};
+use fullstack::Model;
+use fullstack::auth::{Group, Hashers, Permission, User};
 use fullstack::migrations::{self, Target};
 use fullstack::query::prelude::*;
+use hello_fullstack::polls::{Choice, Question};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -66,6 +69,26 @@ async fn the_admin_works_in_chromium() {
     boss.is_staff = true;
     boss.is_superuser = true;
     User::objects().create(&db, boss).await.unwrap();
+    // A staff user whose group may only look at the polls.
+    fullstack::auth::create_permissions(&db, &[Question::META, Choice::META])
+        .await
+        .unwrap();
+    let views = Permission::objects()
+        .filter(Permission::CODENAME.is_in(["view_question".to_owned(), "view_choice".to_owned()]))
+        .all(&db)
+        .await
+        .unwrap();
+    assert_eq!(views.len(), 2);
+    let mut readers = Group::new("Poll readers".to_owned());
+    readers.save(&db).await.unwrap();
+    Group::PERMISSIONS
+        .add(&db, &readers, views.iter())
+        .await
+        .unwrap();
+    let mut reader = User::new(Hashers::default().hash(PASSWORD), "reader".to_owned());
+    reader.is_staff = true;
+    let reader = User::objects().create(&db, reader).await.unwrap();
+    User::GROUPS.add(&db, &reader, [&readers]).await.unwrap();
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -82,6 +105,7 @@ async fn the_admin_works_in_chromium() {
         .arg(format!("http://{addr}"))
         .arg("boss")
         .arg(PASSWORD)
+        .arg("reader")
         .arg(&shots)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

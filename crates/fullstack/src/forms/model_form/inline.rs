@@ -185,8 +185,14 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
     /// The driver's error.
     pub async fn for_parent(&self, db: &Database, parent: &P) -> Result<BoundFormSet, Error> {
         let children = self.children(db, parent).await?;
+        Ok(self.with_rows(db, &children).await?.unbound())
+    }
+
+    /// The formset with `children` as its initial forms, each showing the row's values (what
+    /// a POST is compared with to tell which rows changed).
+    async fn with_rows(&self, db: &Database, children: &[C]) -> Result<FormSet, Error> {
         let mut initial = Vec::with_capacity(children.len());
-        for child in &children {
+        for child in children {
             let shown = self.form.for_instance(db, child).await?;
             let mut options = FormOptions::new();
             for field in self.form.spec().fields() {
@@ -196,7 +202,7 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             }
             initial.push(options);
         }
-        Ok(self.formset.clone().initial(initial).unbound())
+        Ok(self.formset.clone().initial(initial))
     }
 
     /// Binds `data` and, when it is valid, saves it: rows marked for deletion deleted, changed
@@ -245,7 +251,7 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             Some(parent) => parent.pk(),
             None => super::values::zero(C::META.field(self.fk).expect("checked by build").ty),
         };
-        let mut bound = self.formset.bind(data);
+        let mut bound = self.with_rows(db, &children).await?.bind(data);
         if !bound.is_valid() {
             return Ok(Err(bound));
         }
