@@ -47,7 +47,23 @@ fn site(inlines: bool) -> AdminSite {
         .list_display(["question_text", "pub_date", "is_open", "status"])
         .list_filter(["is_open", "status", "pub_date"])
         .search_fields(["question_text"])
-        .list_per_page(3);
+        .list_per_page(3)
+        .column("Open?", |q: &Question| {
+            if q.is_open { "yes" } else { "no" }.to_owned()
+        })
+        .action(
+            "close",
+            "Close the selected questions",
+            "change",
+            |db, rows: Vec<Question>| async move {
+                let ids: Vec<i64> = rows.iter().map(|q| q.id).collect();
+                let n = Question::objects()
+                    .filter(Question::ID.is_in(ids))
+                    .update(&db, [Question::IS_OPEN.set(false)])
+                    .await?;
+                Ok(format!("{n} questions were closed."))
+            },
+        );
     if inlines {
         questions = questions.inline(
             admin::Inline::<Choice>::new("question")
@@ -1040,6 +1056,90 @@ async fn a_question_and_its_choices_on_one_page() {
             history.contains("<td>Added 1 choice. Changed 1 choice. Deleted 1 choice.</td>"),
             "{history}"
         );
+        site.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_computed_column_and_a_project_action() {
+    on_every_backend("admin_actions", |t| async move {
+        let site = Site::new(&t).await;
+        let qs = site.seed().await;
+        site.user("boss", true, true).await;
+        let viewer = site.user("viewer", true, false).await;
+        site.grant(&viewer, &["view_question"]).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let list = "/admin/polls/question/?all=";
+
+        // The computed column: its header (not a sorting link) and a cell per row.
+        let page = boss.get(list).await.text();
+        assert!(page.contains("<th scope=\"col\">Open?</th>"), "{page}");
+        assert_eq!(page.matches("<td>yes</td>").count(), 3, "{page}");
+        assert!(page.contains("<option value=\"close\">Close the selected questions</option>"));
+
+        // The action on two open questions: run, its message shown, the rows changed.
+        let (a, b) = (qs[0].id.to_string(), qs[2].id.to_string());
+        let res = post_with_token(
+            &boss,
+            list,
+            "/admin/polls/question/",
+            &[
+                ("action", "close"),
+                ("_selected_action", &a),
+                ("_selected_action", &b),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        let page = boss.get(list).await.text();
+        assert!(page.contains("2 questions were closed."), "{page}");
+        assert_eq!(page.matches("<td>yes</td>").count(), 1, "{page}");
+        // No selection: Django's message, nothing run; a forged key: a 400.
+        let res = post_with_token(
+            &boss,
+            list,
+            "/admin/polls/question/",
+            &[("action", "close")],
+        )
+        .await;
+        assert_eq!(res.status(), 302);
+        assert!(
+            boss.get(list)
+                .await
+                .text()
+                .contains("Items must be selected")
+        );
+        let res = post_with_token(
+            &boss,
+            list,
+            "/admin/polls/question/",
+            &[("action", "close"), ("_selected_action", "1 OR 1=1")],
+        )
+        .await;
+        assert_eq!(res.status(), 400);
+
+        // A user who may only view: no action offered, and a forged one is a 403.
+        let v = site.client();
+        log_in(&v, "viewer").await;
+        let page = v.get(list).await.text();
+        assert!(!page.contains("value=\"close\""), "{page}");
+        let c = qs[4].id.to_string();
+        let forged = post_with_token(
+            &v,
+            list,
+            "/admin/polls/question/",
+            &[("action", "close"), ("_selected_action", &c)],
+        )
+        .await;
+        assert_eq!(forged.status(), 403);
+        let still_open = Question::objects()
+            .filter(Question::ID.eq(qs[4].id))
+            .get(site.db())
+            .await
+            .unwrap();
+        assert!(still_open.is_open, "nothing ran");
         site.done().await;
     })
     .await;

@@ -34,6 +34,7 @@
 //! `docs/fullstack/admin.md`.
 
 mod access;
+mod actions;
 mod cells;
 mod change;
 mod changelist;

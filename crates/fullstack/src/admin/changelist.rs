@@ -61,7 +61,8 @@ pub(crate) struct ColumnHeader {
     pub(crate) label: String,
     /// `"ascending"`, `"descending"`, or `""` when the list is not ordered on it.
     pub(crate) sorted: &'static str,
-    /// The link that orders on this column first (or flips its direction).
+    /// The link that orders on this column first (or flips its direction); empty for a
+    /// computed column, which cannot be ordered on.
     pub(crate) sort_url: String,
 }
 
@@ -289,6 +290,11 @@ fn headers<M: Model>(
                 sort_url: params.with(&[(ORDER, &order_param(&next))], &[]),
             }
         })
+        .chain(admin.computed.iter().map(|(label, _)| ColumnHeader {
+            label: label.clone(),
+            sorted: "",
+            sort_url: String::new(),
+        }))
         .collect()
 }
 
@@ -450,7 +456,7 @@ pub(crate) async fn change_list<M: Model>(
         .map(|(row, joined)| {
             let own = row.values();
             let mut joined = joined.into_iter();
-            let cells = admin
+            let mut cells: Vec<String> = admin
                 .list_display
                 .iter()
                 .map(|path| {
@@ -465,6 +471,7 @@ pub(crate) async fn change_list<M: Model>(
                     cell(path.field(), &value)
                 })
                 .collect();
+            cells.extend(admin.computed.iter().map(|(_, value)| value(&row)));
             RowView {
                 pk: cell(M::META.pk(), &row.pk()),
                 cells,

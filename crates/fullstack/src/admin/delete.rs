@@ -165,14 +165,15 @@ async fn delete_and_record(
         .first()
         .map(|(_, p)| p.clone())
         .unwrap_or_default();
-    let deleted = model
-        .delete(db, found.clone())
-        .await
-        .map_err(|e| e.http_error())?;
-    history::record(db, user_id, model, &found, DELETION, "")
-        .await
-        .map_err(|e| e.http_error())?;
-    Ok(deleted)
+    // The rows and their history entries: all or nothing.
+    let written = async {
+        let mut tx = db.begin().await?;
+        let deleted = model.delete(&mut tx, found.clone()).await?;
+        history::record(&mut tx, user_id, model, &found, DELETION, "").await?;
+        tx.commit().await?;
+        Ok::<_, Error>(deleted)
+    };
+    written.await.map_err(|e| e.http_error())
 }
 
 /// `GET`/`POST /admin/<app>/<model>/<pk>/delete/`.
@@ -217,8 +218,46 @@ pub(crate) async fn delete_view(
     Ok(micro::redirect(changelist_url(model)).into_response())
 }
 
-/// `POST /admin/<app>/<model>/`: an action on the selected rows. Only `delete_selected`
-/// exists; another name is a 400, a selection that is not made of keys is a 400, and an empty
+/// Django's message for an action posted without a selection.
+const NOTHING_SELECTED: &str =
+    "Items must be selected in order to perform actions on them. No items have been changed.";
+
+fn not_keys() -> micro::Error {
+    micro::Error::new(
+        StatusCode::BAD_REQUEST,
+        "The selection names rows that are not rows of this model.",
+    )
+}
+
+/// The model of a project action the user may run: a 404 for an unknown model, a 400 for an
+/// unknown action, a 403 without the action's permission.
+async fn project_action<'s>(
+    site: &'s AdminSite,
+    user: CurrentUser,
+    uri: &Uri,
+    app_label: &str,
+    model: &str,
+    action: &str,
+) -> Result<&'s dyn Registered, Response> {
+    let access = Access::check(user, uri).await?;
+    let model = site
+        .find(app_label, model)
+        .ok_or_else(|| micro::Error::not_found().into_response())?;
+    let Some(choice) = model.actions().into_iter().find(|a| a.name == action) else {
+        return Err(
+            micro::Error::bad_request(format!("There is no action named {action:?}."))
+                .into_response(),
+        );
+    };
+    if !access.has(model.as_ref(), choice.permission) {
+        return Err(forbidden());
+    }
+    Ok(model.as_ref())
+}
+
+/// `POST /admin/<app>/<model>/`: an action on the selected rows: `delete_selected` (through
+/// its confirmation page) or one of the project's. An unknown name is a 400, a selection that
+/// is not made of keys is a 400, an action the user may not run is a 403, and an empty
 /// selection goes back to the list with Django's message.
 #[allow(clippy::too_many_arguments)] // one extractor each
 pub(crate) async fn changelist_action(
@@ -246,9 +285,26 @@ pub(crate) async fn changelist_action(
         return Ok(micro::redirect(back).into_response());
     }
     if action != DELETE_SELECTED {
-        return Err(micro::Error::bad_request(format!(
-            "There is no action named {action:?}."
-        )));
+        let action = action.to_owned();
+        let found = project_action(&site, user, &uri, &app_label, &model, &action).await;
+        let (model, raw) = match found {
+            Ok(model) => (model, data.get_all(SELECTED).collect::<Vec<_>>()),
+            Err(res) => return Ok(res),
+        };
+        if raw.is_empty() {
+            say(NOTHING_SELECTED);
+            return Ok(micro::redirect(back).into_response());
+        }
+        let pks = model.parse_pks(&raw).ok_or_else(not_keys)?;
+        let message = model
+            .run_action(&db, &action, pks)
+            .await
+            .expect("found above")
+            .map_err(|e| e.http_error())?;
+        if let Some(m) = &messages {
+            m.success(message);
+        }
+        return Ok(micro::redirect(back).into_response());
     }
     let (model, user_id) = match deleter(&site, user, &uri, &app_label, &model).await {
         Ok(found) => found,
@@ -256,17 +312,10 @@ pub(crate) async fn changelist_action(
     };
     let raw: Vec<&str> = data.get_all(SELECTED).collect();
     if raw.is_empty() {
-        say(
-            "Items must be selected in order to perform actions on them. No items have been changed.",
-        );
+        say(NOTHING_SELECTED);
         return Ok(micro::redirect(back).into_response());
     }
-    let Some(pks) = model.parse_pks(&raw) else {
-        return Err(micro::Error::new(
-            StatusCode::BAD_REQUEST,
-            "The selection names rows that are not rows of this model.",
-        ));
-    };
+    let pks = model.parse_pks(&raw).ok_or_else(not_keys)?;
     let mut confirmation = confirmation(model, &db, pks.clone())
         .await
         .map_err(|e| e.http_error())?;

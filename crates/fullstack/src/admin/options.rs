@@ -5,6 +5,7 @@
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use super::actions::Action;
 use super::inlines::{ErasedInline, Inline};
 use crate::model::Model;
 use crate::query::FieldPath;
@@ -46,8 +47,14 @@ pub struct ModelAdmin<M> {
     pub(crate) list_per_page: u64,
     pub(crate) list_max_show_all: u64,
     pub(crate) inlines: Vec<Arc<dyn ErasedInline<M>>>,
+    /// Columns computed from the row, after the `list_display` ones: (label, how).
+    pub(crate) computed: Vec<(String, ComputedColumn<M>)>,
+    pub(crate) actions: Vec<Action<M>>,
     _model: PhantomData<fn() -> M>,
 }
+
+/// A change list column computed from the row (Django's `list_display` method).
+pub(crate) type ComputedColumn<M> = Arc<dyn Fn(&M) -> String + Send + Sync>;
 
 impl<M: Model> Default for ModelAdmin<M> {
     fn default() -> Self {
@@ -73,6 +80,8 @@ impl<M: Model> ModelAdmin<M> {
             list_per_page: LIST_PER_PAGE,
             list_max_show_all: LIST_MAX_SHOW_ALL,
             inlines: Vec::new(),
+            computed: Vec::new(),
+            actions: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -88,6 +97,87 @@ impl<M: Model> ModelAdmin<M> {
             .into_iter()
             .map(|n| path::<M>("list_display", n))
             .collect();
+        self
+    }
+
+    /// A column computed from each row, after the `list_display` columns (Django's method in
+    /// `list_display` with `@admin.display(description=...)`): what `value` returns, escaped
+    /// in the page. It costs no query (the row is read already) and the list cannot be ordered
+    /// on it.
+    ///
+    /// ```
+    /// # use fullstack::Model;
+    /// # use fullstack::admin::ModelAdmin;
+    /// # #[derive(Model)]
+    /// # struct Question { id: i64, #[field(max_length = 200)] question_text: String }
+    /// let admin = ModelAdmin::<Question>::new()
+    ///     .list_display(["question_text"])
+    ///     .column("Length", |q: &Question| q.question_text.chars().count().to_string());
+    /// # let _ = admin;
+    /// ```
+    #[must_use]
+    pub fn column(
+        mut self,
+        label: impl Into<String>,
+        value: impl Fn(&M) -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.computed.push((label.into(), Arc::new(value)));
+        self
+    }
+
+    /// An action of the change list on the selected rows (Django's `actions`): `run` gets the
+    /// database and the rows and returns the message the user sees ("3 questions were
+    /// published."). It is offered to users with the `permission` of the model (`"view"`,
+    /// `"add"`, `"change"` or `"delete"`), which is checked again when the action is posted.
+    ///
+    /// ```
+    /// # use fullstack::Model;
+    /// # use fullstack::admin::ModelAdmin;
+    /// # use fullstack::query::prelude::*;
+    /// # #[derive(Model)]
+    /// # struct Question { id: i64, #[field(max_length = 200)] question_text: String, is_open: bool }
+    /// let admin = ModelAdmin::<Question>::new().action(
+    ///     "close",
+    ///     "Close the selected questions",
+    ///     "change",
+    ///     |db, rows: Vec<Question>| async move {
+    ///         let ids: Vec<i64> = rows.iter().map(|q| q.id).collect();
+    ///         let n = Question::objects()
+    ///             .filter(Question::ID.is_in(ids))
+    ///             .update(&db, [Question::IS_OPEN.set(false)])
+    ///             .await?;
+    ///         Ok(format!("{n} questions were closed."))
+    ///     },
+    /// );
+    /// # let _ = admin;
+    /// ```
+    ///
+    /// # Panics
+    /// When `name` is taken (`delete_selected` is) or `permission` is not one of the four.
+    #[must_use]
+    pub fn action<F, Fut>(
+        mut self,
+        name: &'static str,
+        description: impl Into<String>,
+        permission: &'static str,
+        run: F,
+    ) -> Self
+    where
+        F: Fn(crate::Database, Vec<M>) -> Fut + Send + Sync + 'static,
+        Fut: std::future::Future<Output = Result<String, crate::Error>> + Send + 'static,
+    {
+        assert!(
+            name != super::delete::DELETE_SELECTED && !self.actions.iter().any(|a| a.name == name),
+            "admin: {}'s action {name:?} is defined twice",
+            M::META.name
+        );
+        assert!(
+            ["view", "add", "change", "delete"].contains(&permission),
+            "admin: {}'s action {name:?} needs {permission:?}, which is not view, add, change or delete",
+            M::META.name
+        );
+        self.actions
+            .push(Action::new(name, description.into(), permission, run));
         self
     }
 

@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use super::ModelAdmin;
+use super::actions::ActionChoice;
 use super::changelist::{self, ChangeList, ChangeListError, Params};
 use super::history;
 use super::models::{ADDITION, CHANGE};
@@ -14,7 +15,7 @@ use crate::forms::messages::text_list;
 use crate::forms::{BoundForm, BoundFormSet, FormData, ModelFields, ModelForm};
 use crate::model::{Model, ModelMeta};
 use crate::query::{DeletionPlan, FieldPath, ModelExt, QuerySet};
-use crate::{Database, Error};
+use crate::{Database, Error, Transaction};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
@@ -50,9 +51,23 @@ pub(crate) trait Registered: Send + Sync {
         data: FormData,
         user_id: i64,
     ) -> BoxFuture<'a, Result<Saved, Error>>;
-    /// Deletes these rows (and what the cascade reaches); how many of this model's went.
-    fn delete<'a>(&'a self, db: &'a Database, pks: Vec<Value>)
-    -> BoxFuture<'a, Result<u64, Error>>;
+    /// The project's actions of this model (not `delete_selected`).
+    fn actions(&self) -> Vec<ActionChoice>;
+    /// Runs the action `name` on the rows `pks`: its message, or `None` when there is no such
+    /// action.
+    fn run_action<'a>(
+        &'a self,
+        db: &'a Database,
+        name: &'a str,
+        pks: Vec<Value>,
+    ) -> BoxFuture<'a, Option<Result<String, Error>>>;
+    /// Deletes these rows (and what the cascade reaches) in `tx`; how many of this model's
+    /// went.
+    fn delete<'a>(
+        &'a self,
+        tx: &'a mut Transaction<'static>,
+        pks: Vec<Value>,
+    ) -> BoxFuture<'a, Result<u64, Error>>;
 }
 
 impl<M: Model> Registered for ModelAdmin<M> {
@@ -83,10 +98,33 @@ impl<M: Model> Registered for ModelAdmin<M> {
 
     fn delete<'a>(
         &'a self,
-        db: &'a Database,
+        tx: &'a mut Transaction<'static>,
         pks: Vec<Value>,
     ) -> BoxFuture<'a, Result<u64, Error>> {
-        Box::pin(async move { by_pks::<M>(pks)?.delete(db).await })
+        Box::pin(async move { by_pks::<M>(pks)?.delete(tx).await })
+    }
+
+    fn actions(&self) -> Vec<ActionChoice> {
+        self.actions
+            .iter()
+            .map(|a| ActionChoice {
+                name: a.name,
+                description: a.description.clone(),
+                permission: a.permission,
+            })
+            .collect()
+    }
+
+    fn run_action<'a>(
+        &'a self,
+        db: &'a Database,
+        name: &'a str,
+        pks: Vec<Value>,
+    ) -> BoxFuture<'a, Option<Result<String, Error>>> {
+        Box::pin(async move {
+            let action = self.actions.iter().find(|a| a.name == name)?;
+            Some(action.run(db, pks).await)
+        })
     }
 
     fn form<'a>(

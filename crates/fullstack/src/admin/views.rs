@@ -186,6 +186,12 @@ async fn change_list(
         "Select {verbose_name} to {}",
         if can_change { "change" } else { "view" }
     );
+    let can_delete = access.has(registered.as_ref(), "delete");
+    let actions: Vec<_> = registered
+        .actions()
+        .into_iter()
+        .filter(|a| access.has(registered.as_ref(), a.permission))
+        .collect();
     let page = t.render(
         names.get(meta, "change_list.html"),
         with_chrome(
@@ -199,7 +205,9 @@ async fn change_list(
                 verbose_name,
                 verbose_name_plural => meta.verbose_name_plural().into_owned(),
                 username => access.user.username(),
-                can_delete => access.has(registered.as_ref(), "delete"),
+                can_delete,
+                actions,
+                has_actions => can_delete || !actions.is_empty(),
                 can_add => access.has(registered.as_ref(), "add"),
                 action_checkbox_name => delete::SELECTED,
             },
