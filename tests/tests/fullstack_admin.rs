@@ -65,12 +65,18 @@ fn site(inlines: bool) -> AdminSite {
             },
         );
     if inlines {
-        questions = questions.inline(
-            admin::Inline::<Choice>::new("question")
-                .fields(&["choice_text", "votes"])
-                .extra(2)
-                .max_num(4),
-        );
+        questions = questions
+            .fieldsets(&[
+                (None, &["question_text"]),
+                (Some("Details"), &["pub_date", "is_open", "status"]),
+            ])
+            .readonly_fields(&["status"])
+            .inline(
+                admin::Inline::<Choice>::new("question")
+                    .fields(&["choice_text", "votes"])
+                    .extra(2)
+                    .max_num(4),
+            );
     }
     AdminSite::new()
         .site_header("Polls administration")
@@ -849,6 +855,15 @@ async fn a_question_and_its_choices_on_one_page() {
         let page = boss.get(add).await.text();
         assert!(page.contains("<legend>Choices</legend>"), "{page}");
         assert!(
+            page.contains("<legend>Details</legend>"),
+            "the fieldset's title: {page}"
+        );
+        let (text, date) = (
+            page.find("name=\"question_text\"").unwrap(),
+            page.find("name=\"pub_date\"").unwrap(),
+        );
+        assert!(text < page.find("<legend>Details</legend>").unwrap() && date > text);
+        assert!(
             page.contains("name=\"polls_choice-TOTAL_FORMS\" value=\"2\""),
             "{page}"
         );
@@ -954,6 +969,10 @@ async fn a_question_and_its_choices_on_one_page() {
         .await;
         assert_eq!(res.status(), 302, "{}", res.text());
         let q = Question::objects().get(site.db()).await.unwrap();
+        assert_eq!(
+            q.status, "d",
+            "a read-only field ignores what the POST says"
+        );
         let choices = Choice::objects()
             .filter(Choice::QUESTION.eq(ForeignKey::from(&q)))
             .order_by([Choice::ID.asc()])
@@ -975,6 +994,16 @@ async fn a_question_and_its_choices_on_one_page() {
             "{page}"
         );
         assert!(page.contains("value=\"Spaces\""));
+        assert!(
+            page.contains(
+                "<span class=\"label\">Status:</span> <div class=\"readonly\">Draft</div>"
+            ),
+            "{page}"
+        );
+        assert!(
+            !page.contains("name=\"status\""),
+            "no input for a read-only field"
+        );
         let (tabs, spaces) = (choices[0].id.to_string(), choices[1].id.to_string());
         let res = post_with_token(
             &boss,
@@ -1140,6 +1169,95 @@ async fn a_computed_column_and_a_project_action() {
             .await
             .unwrap();
         assert!(still_open.is_open, "nothing ran");
+        site.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_admins_own_password_change() {
+    on_every_backend("admin_password", |t| async move {
+        let site = Site::new(&t).await;
+        site.user("boss", true, true).await;
+        site.user("plain", false, false).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let page = "/admin/password_change/";
+        let shown = boss.get(page).await;
+        assert_eq!(shown.status(), 200);
+        assert!(shown.text().contains("Change my password"));
+        assert!(
+            shown.text().contains("href=\"/admin/password_change/\""),
+            "linked in the header"
+        );
+
+        // Wrong old password, mismatched new ones: the page again with Django's words.
+        let res = post_with_token(
+            &boss,
+            page,
+            page,
+            &[
+                ("old_password", "wrong"),
+                ("new_password1", "a brand new secret"),
+                ("new_password2", "another secret"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 200);
+        let text = unescape(&res.text());
+        assert!(
+            text.contains("Your old password was entered incorrectly."),
+            "{text}"
+        );
+        assert!(
+            text.contains("The two password fields didn’t match."),
+            "{text}"
+        );
+
+        let res = post_with_token(
+            &boss,
+            page,
+            page,
+            &[
+                ("old_password", PASSWORD),
+                ("new_password1", "a brand new secret"),
+                ("new_password2", "a brand new secret"),
+            ],
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        assert_eq!(res.header("location"), Some("/admin/password_change/done/"));
+        assert!(
+            boss.get("/admin/password_change/done/")
+                .await
+                .text()
+                .contains("Your password was changed.")
+        );
+        assert_eq!(
+            boss.get("/admin/").await.status(),
+            200,
+            "this session stays logged in"
+        );
+        let again = site.client();
+        assert_eq!(
+            admin_log_in(&again, "boss", "a brand new secret", "/admin/")
+                .await
+                .status(),
+            302
+        );
+
+        // Not staff, or nobody: sent to the admin's login, never the form.
+        let plain = site.client();
+        log_in(&plain, "plain").await;
+        for c in [&plain, &site.client()] {
+            let res = c.get(page).await;
+            assert_eq!(res.status(), 302);
+            assert!(
+                res.header("location")
+                    .unwrap_or("")
+                    .starts_with("/admin/login/")
+            );
+        }
         site.done().await;
     })
     .await;

@@ -43,6 +43,7 @@ mod history;
 mod inlines;
 mod models;
 mod options;
+mod password;
 mod site;
 mod templates;
 mod views;

@@ -35,6 +35,7 @@ pub mod hashers;
 mod login;
 mod login_attempt;
 mod models;
+mod password_change;
 mod permissions;
 mod redirect;
 mod reset;
@@ -60,6 +61,7 @@ pub use login::{
 };
 pub use login_attempt::{LoginAttempt, LoginOutcome, LoginRules};
 pub use models::{ApiToken, Group, LoginFailure, Permission, User};
+pub use password_change::change_password;
 pub use permissions::{UserPermissions, create_permissions, default_permissions};
 pub use redirect::safe_next;
 pub use throttle::{Throttle, Throttled};

@@ -25,8 +25,9 @@ pub fn project() -> Project {
 }
 
 /// The polls models in the admin, as in Django's tutorial (part 7): questions listed with their
-/// date, filtered by date, searched by text, their choices edited on the question's page (three
-/// blank ones for new choices); choices also on their own, with their question.
+/// date, filtered by date, searched by text, the form in two fieldsets, their choices edited on
+/// the question's page (three blank ones for new choices); choices also on their own, with their
+/// question.
 pub fn admin_site() -> fullstack::admin::AdminSite {
     use fullstack::admin::{AdminSite, Inline, ModelAdmin};
     AdminSite::new()
@@ -36,6 +37,10 @@ pub fn admin_site() -> fullstack::admin::AdminSite {
                 .list_display(["question_text", "pub_date"])
                 .list_filter(["pub_date"])
                 .search_fields(["question_text"])
+                .fieldsets(&[
+                    (None, &["question_text"]),
+                    (Some("Date information"), &["pub_date"]),
+                ])
                 .inline(
                     Inline::<polls::Choice>::new("question")
                         .fields(&["choice_text", "votes"])

@@ -52,6 +52,8 @@ fn render(
             context! {
                 title,
                 form => &page.form,
+                readonly => &page.readonly,
+                fieldsets => &page.fieldsets,
                 inlines => &page.inlines,
                 label,
                 adding => matches!(target, Target::Add),

@@ -50,6 +50,9 @@ pub struct ModelAdmin<M> {
     /// Columns computed from the row, after the `list_display` ones: (label, how).
     pub(crate) computed: Vec<(String, ComputedColumn<M>)>,
     pub(crate) actions: Vec<Action<M>>,
+    pub(crate) readonly_fields: Vec<&'static str>,
+    /// The form's fields in titled groups (`None`: untitled).
+    pub(crate) fieldsets: Vec<(Option<String>, Vec<&'static str>)>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -82,6 +85,8 @@ impl<M: Model> ModelAdmin<M> {
             inlines: Vec::new(),
             computed: Vec::new(),
             actions: Vec::new(),
+            readonly_fields: Vec::new(),
+            fieldsets: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -235,6 +240,57 @@ impl<M: Model> ModelAdmin<M> {
     #[must_use]
     pub fn fields(mut self, names: &[&'static str]) -> Self {
         self.form_fields = Some((checked::<M>("fields", names), true));
+        self
+    }
+
+    /// Fields shown on the add and change pages as text, not as inputs (Django's
+    /// `readonly_fields`): a POST cannot change them, whatever it carries.
+    ///
+    /// # Panics
+    /// When a name is not a field of the model.
+    #[must_use]
+    pub fn readonly_fields(mut self, names: &[&'static str]) -> Self {
+        self.readonly_fields = checked::<M>("readonly_fields", names);
+        self
+    }
+
+    /// The add and change forms' fields in groups, each a `<fieldset>` with its title (Django's
+    /// `fieldsets`, as in its tutorial part 7); the fields named are the form's fields, in this
+    /// order (read-only ones may be among them). Replaces [`fields`](Self::fields).
+    ///
+    /// ```
+    /// # use chrono::{DateTime, Utc};
+    /// # use fullstack::Model;
+    /// # use fullstack::admin::ModelAdmin;
+    /// # #[derive(Model)]
+    /// # struct Question { id: i64, #[field(max_length = 200)] question_text: String, pub_date: DateTime<Utc> }
+    /// let admin = ModelAdmin::<Question>::new().fieldsets(&[
+    ///     (None, &["question_text"]),
+    ///     (Some("Date information"), &["pub_date"]),
+    /// ]);
+    /// # let _ = admin;
+    /// ```
+    ///
+    /// # Panics
+    /// When a name is not a field of the model, or is named twice.
+    #[must_use]
+    pub fn fieldsets(mut self, groups: &[(Option<&str>, &[&'static str])]) -> Self {
+        let mut all: Vec<&'static str> = Vec::new();
+        for (_, names) in groups {
+            for name in checked::<M>("fieldsets", names) {
+                assert!(
+                    !all.contains(&name),
+                    "admin: {}'s fieldsets name {name:?} twice",
+                    M::META.name
+                );
+                all.push(name);
+            }
+        }
+        self.fieldsets = groups
+            .iter()
+            .map(|(title, names)| (title.map(str::to_owned), names.to_vec()))
+            .collect();
+        self.form_fields = Some((all, true));
         self
     }
 

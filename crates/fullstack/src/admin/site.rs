@@ -154,6 +154,8 @@ impl<M: Model> Registered for ModelAdmin<M> {
             }
             Ok(Some(Page {
                 form: shown,
+                readonly: self.readonly(row.as_ref()),
+                fieldsets: self.fieldsets_shown(row.as_ref()),
                 inlines,
             }))
         })
@@ -208,7 +210,12 @@ impl<M: Model> Registered for ModelAdmin<M> {
                             },
                         })
                         .collect();
-                    return Ok(Saved::Invalid(Page { form, inlines }));
+                    return Ok(Saved::Invalid(Page {
+                        form,
+                        readonly: self.readonly(existing.as_ref()),
+                        fieldsets: self.fieldsets_shown(existing.as_ref()),
+                        inlines,
+                    }));
                 }
             };
             let pending: Vec<_> = inlines
@@ -257,10 +264,36 @@ impl<M: Model> Registered for ModelAdmin<M> {
     }
 }
 
-/// The add or change page's forms: the row's, then each inline's formset.
+/// The add or change page's forms: the row's, its read-only fields, then each inline's
+/// formset.
 pub(crate) struct Page {
     pub(crate) form: BoundForm,
+    pub(crate) readonly: Vec<ReadonlyField>,
+    /// Empty without `fieldsets`: the form prints as a whole.
+    pub(crate) fieldsets: Vec<FieldsetShown>,
     pub(crate) inlines: Vec<InlineShown>,
+}
+
+/// A group of the form's fields, as the page shows it (`fieldsets`): each entry a field of
+/// the form by name, or a read-only field's text.
+#[derive(serde::Serialize)]
+pub(crate) struct FieldsetShown {
+    pub(crate) title: Option<String>,
+    pub(crate) fields: Vec<FieldsetEntry>,
+}
+
+#[derive(serde::Serialize)]
+pub(crate) struct FieldsetEntry {
+    pub(crate) name: &'static str,
+    /// Set for a read-only field: its label and value.
+    pub(crate) readonly: Option<ReadonlyField>,
+}
+
+/// A field shown, not edited (`readonly_fields`).
+#[derive(serde::Serialize)]
+pub(crate) struct ReadonlyField {
+    pub(crate) label: String,
+    pub(crate) value: String,
 }
 
 /// An inline on the page: its heading and formset.
@@ -282,13 +315,72 @@ pub(crate) enum Saved {
 
 impl<M: Model> ModelAdmin<M> {
     /// The model's form with this admin's fields, its foreign keys' options read now.
+    /// The `readonly_fields` are left out: shown as text, and a POST cannot change them.
     async fn model_form(&self, db: &Database) -> Result<ModelForm<M>, Error> {
-        let fields = match &self.form_fields {
-            None => ModelFields::All,
-            Some((names, true)) => ModelFields::Only(names),
-            Some((names, false)) => ModelFields::Exclude(names),
+        let readonly = &self.readonly_fields;
+        let (names, only): (Vec<&str>, bool) = match &self.form_fields {
+            None => (readonly.clone(), false),
+            Some((names, true)) => (
+                names
+                    .iter()
+                    .copied()
+                    .filter(|n| !readonly.contains(n))
+                    .collect(),
+                true,
+            ),
+            Some((names, false)) => (names.iter().chain(readonly).copied().collect(), false),
+        };
+        let fields = match (only, names.is_empty()) {
+            (false, true) => ModelFields::All,
+            (false, false) => ModelFields::Exclude(&names),
+            (true, _) => ModelFields::Only(&names),
         };
         ModelForm::<M>::builder(fields).build(db).await
+    }
+
+    /// The `fieldsets` as the page shows them, read-only fields with `row`'s values.
+    fn fieldsets_shown(&self, row: Option<&M>) -> Vec<FieldsetShown> {
+        let readonly = self.readonly(row);
+        self.fieldsets
+            .iter()
+            .map(|(title, names)| FieldsetShown {
+                title: title.clone(),
+                fields: names
+                    .iter()
+                    .map(|name| FieldsetEntry {
+                        name,
+                        readonly: self
+                            .readonly_fields
+                            .iter()
+                            .position(|r| r == name)
+                            .and_then(|at| readonly.get(at))
+                            .map(|f| ReadonlyField {
+                                label: f.label.clone(),
+                                value: f.value.clone(),
+                            }),
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The `readonly_fields` of `row` (a new row's: `-`), as the page shows them.
+    fn readonly(&self, row: Option<&M>) -> Vec<ReadonlyField> {
+        let values = row.map(Model::values);
+        self.readonly_fields
+            .iter()
+            .filter_map(|name| {
+                let at = M::META.field_index(name)?;
+                let field = &M::META.fields[at];
+                Some(ReadonlyField {
+                    label: super::changelist::capfirst(&field.verbose_name()),
+                    value: values.as_ref().map_or_else(
+                        || super::cells::EMPTY.to_owned(),
+                        |v| super::cells::cell(field, &v[at]),
+                    ),
+                })
+            })
+            .collect()
     }
 }
 

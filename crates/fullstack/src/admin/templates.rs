@@ -31,6 +31,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("templates/admin/login.html"),
     ),
     (
+        "admin/password_change_form.html",
+        include_str!("templates/admin/password_change_form.html"),
+    ),
+    (
+        "admin/password_change_done.html",
+        include_str!("templates/admin/password_change_done.html"),
+    ),
+    (
         "admin/change_list.html",
         include_str!("templates/admin/change_list.html"),
     ),

@@ -34,6 +34,16 @@ pub(super) fn register(app: &mut micro::App, site: &AdminSite, _settings: &Setti
     );
     app.route("/admin/logout/", post(logout_submit).name("admin:logout"));
     app.route(
+        "/admin/password_change/",
+        get(super::password::password_change)
+            .post(super::password::password_change)
+            .name("admin:password_change"),
+    );
+    app.route(
+        "/admin/password_change/done/",
+        get(super::password::password_change_done).name("admin:password_change_done"),
+    );
+    app.route(
         "/admin/static/admin/base.css",
         get(stylesheet).name("admin:stylesheet"),
     );

@@ -10,13 +10,12 @@ use micro::routing::{get, post};
 use micro::{IntoResponse, Response, State, Templates, context};
 use serde::Deserialize;
 
-use super::forms::{self, AuthenticationForm, PasswordChangeForm};
+use super::forms::{AuthenticationForm, PasswordChangeForm};
 use super::{
-    AuthConfig, CurrentUser, LoginAttempt, LoginOutcome, LoginRules, User, guards, logout,
-    safe_next, set_password, update_session_auth_hash,
+    AuthConfig, CurrentUser, LoginAttempt, LoginOutcome, LoginRules, change_password, guards,
+    logout, safe_next,
 };
 use crate::forms::{BoundForm, Form, FormData, FormResult};
-use crate::query::prelude::*;
 use crate::sessions::Session;
 use crate::{Database, Settings};
 
@@ -113,15 +112,6 @@ async fn login_submit(
     }
 }
 
-fn secret_key(settings: &Settings) -> String {
-    settings
-        .web
-        .secret_key
-        .as_ref()
-        .map(|k| k.expose().to_owned())
-        .unwrap_or_default()
-}
-
 async fn logout_submit(
     t: Templates,
     State(settings): State<Settings>,
@@ -163,42 +153,17 @@ async fn password_change_submit(
     current: CurrentUser,
     form: FormResult<PasswordChangeForm>,
 ) -> Result<Response, micro::Error> {
-    let (Some(user), Some(session)) = (current.user(), current.session()) else {
+    if current.user().is_none() {
         return Err(micro::abort(403));
-    };
+    }
     let (typed, mut form) = match form {
         FormResult::Valid(typed, form) => (typed, form),
         FormResult::Unbound(form) | FormResult::Invalid(form) => {
             return render_password_change(&t, &form);
         }
     };
-    // The row itself: the request's user may be the session's copy, which has no hash.
-    let mut user = User::objects()
-        .filter(User::ID.eq(user.id))
-        .get(&db)
-        .await
-        .map_err(|e| e.http_error())?;
-    if !config
-        .hashers
-        .verify_async(&typed.old_password, &user.password)
-        .await
-        .ok
-    {
-        form.add_error("old_password", forms::PASSWORD_INCORRECT);
-    }
-    forms::check_new_passwords(
-        &mut form,
-        &config.validators,
-        &user,
-        &typed.new_password1,
-        &typed.new_password2,
-    );
-    if !form.is_valid() {
+    if !change_password(&db, &config, &settings, &current, &typed, &mut form).await? {
         return render_password_change(&t, &form);
     }
-    set_password(&db, &config, &mut user, &typed.new_password1)
-        .await
-        .map_err(|e| e.http_error())?;
-    update_session_auth_hash(session, &user, &secret_key(&settings))?;
     Ok(micro::redirect("/accounts/password_change/done/").into_response())
 }
