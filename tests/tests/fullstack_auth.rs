@@ -1,6 +1,7 @@
 //! fullstack's auth app (Django's contrib.auth) through its public API, on every database
 //! backend: logging in and out through the real forms with their CSRF tokens, the session key
-//! changing at login, the open-redirect list, throttling and its reset, a Django-made hash
+//! changing at login, the open-redirect list, throttling and its reset (per client address over
+//! a real socket too), the user cached in the session, a Django-made hash
 //! logging in and being rehashed, permissions through groups, guards (302 for anonymous
 //! visitors, 403 without the permission), a second backend, a password change ending the other
 //! sessions, `user`/`perms` in templates, and `createsuperuser --noinput`.
@@ -771,4 +772,80 @@ async fn a_template_in_the_projects_folder_replaces_the_embedded_one() {
             .text()
             .contains("csrfmiddlewaretoken")
     );
+}
+
+/// One HTTP/1.1 exchange over a real socket: the status line's code, the `Set-Cookie` values
+/// (name=value) and the body.
+async fn exchange(addr: std::net::SocketAddr, request: String) -> (u16, Vec<String>, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let cookies = head
+        .lines()
+        .filter_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("set-cookie")
+                .then(|| value.trim().split(';').next().unwrap_or("").to_owned())
+        })
+        .collect();
+    (status, cookies, body.to_owned())
+}
+
+#[tokio::test]
+async fn failures_from_one_address_over_a_real_socket_are_throttled() {
+    on_every_backend("throttle_socket", |t| async move {
+        let isolated = backends::Isolated::new(&t, "thr").await;
+        let project = project("AUTH_THROTTLE_FAILURES = 3\nAUTH_THROTTLE_WINDOW = 600");
+        migrate(&project, &isolated.url).await;
+        let user = make_user(&isolated.db, PASSWORD).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = project.web_app(&isolated.db).unwrap();
+        let server = tokio::spawn(std::future::IntoFuture::into_future(micro::serve(
+            listener,
+            app.into_service(),
+        )));
+        let attempt = |username: String, password: &'static str| async move {
+            let get =
+                "GET /accounts/login/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+                    .to_owned();
+            let (status, cookies, page) = exchange(addr, get).await;
+            assert_eq!(status, 200, "{page}");
+            let token = token_in(&page);
+            let body = format!(
+                "csrfmiddlewaretoken={token}&username={username}&password={}",
+                password.replace(' ', "+")
+            );
+            let post = format!(
+                "POST /accounts/login/ HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\
+                 Cookie: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
+                 Content-Length: {}\r\n\r\n{body}",
+                cookies.join("; "),
+                body.len()
+            );
+            exchange(addr, post).await
+        };
+        // Three usernames tried and failed from 127.0.0.1: each the form again.
+        for i in 0..3 {
+            let (status, _, page) = attempt(unique(&format!("nobody{i}-")), "wrong").await;
+            assert_eq!(status, 200, "{page}");
+        }
+        // The address is throttled now, whichever account it tries, even with the right
+        // password: 429 with Retry-After.
+        let (status, _, page) = attempt(user.username.clone(), PASSWORD).await;
+        assert_eq!(status, 429, "{} on {}", page, t.name);
+        assert!(page.contains("Too many failed login attempts"), "{page}");
+        server.abort();
+        isolated.done().await;
+    })
+    .await;
 }
