@@ -71,6 +71,7 @@ fn site(inlines: bool) -> AdminSite {
                 (Some("Details"), &["pub_date", "is_open", "status"]),
             ])
             .readonly_fields(&["status"])
+            .label(|q: &Question| q.question_text.clone())
             .inline(
                 admin::Inline::<Choice>::new("question")
                     .fields(&["choice_text", "votes"])
@@ -973,6 +974,18 @@ async fn a_question_and_its_choices_on_one_page() {
             q.status, "d",
             "a read-only field ignores what the POST says"
         );
+        // The admin's label for the row, in the message and the page's heading.
+        let change_page = unescape(
+            &boss
+                .get(&format!("/admin/polls/question/{}/change/", q.id))
+                .await
+                .text(),
+        );
+        assert!(
+            change_page.contains("The question “Tabs or spaces?” was added successfully."),
+            "{change_page}"
+        );
+        assert!(change_page.contains("<h2>Tabs or spaces?</h2>"));
         let choices = Choice::objects()
             .filter(Choice::QUESTION.eq(ForeignKey::from(&q)))
             .order_by([Choice::ID.asc()])
@@ -1077,6 +1090,18 @@ async fn a_question_and_its_choices_on_one_page() {
                 .text(),
         );
         assert!(history.contains("<td>No fields changed.</td>"), "{history}");
+        assert!(
+            history.contains("Change history: Tabs or spaces?"),
+            "{history}"
+        );
+        // The delete page lists the row by its label.
+        let confirm = unescape(
+            &boss
+                .get(&format!("/admin/polls/question/{}/delete/", q.id))
+                .await
+                .text(),
+        );
+        assert!(confirm.contains("<li>Tabs or spaces?</li>"), "{confirm}");
         assert!(
             history.contains("<td>Added. Added 2 choices.</td>"),
             "{history}"

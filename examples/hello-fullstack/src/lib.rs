@@ -34,6 +34,7 @@ pub fn admin_site() -> fullstack::admin::AdminSite {
         .site_header("Polls administration")
         .register(
             ModelAdmin::<polls::Question>::new()
+                .label(|q: &polls::Question| q.question_text.clone())
                 .list_display(["question_text", "pub_date"])
                 .list_filter(["pub_date"])
                 .search_fields(["question_text"])
@@ -49,6 +50,7 @@ pub fn admin_site() -> fullstack::admin::AdminSite {
         )
         .register(
             ModelAdmin::<polls::Choice>::new()
+                .label(|c: &polls::Choice| c.choice_text.clone())
                 .list_display(["choice_text", "question__question_text", "votes"])
                 .search_fields(["choice_text", "question__question_text"]),
         )

@@ -10,7 +10,6 @@ use micro::{IntoResponse, Path, Response, State, Templates, context};
 
 use super::access::{Access, forbidden, with_chrome};
 use super::changelist::capfirst;
-use super::delete::object_label;
 use super::site::{AdminSite, Page, Registered, Saved, url_name};
 use crate::Database;
 use crate::auth::CurrentUser;
@@ -112,7 +111,15 @@ async fn page(
         Target::Add => None,
         Target::Change(pk) => Some(pk.clone()),
     };
-    let label = pk_value.as_ref().map(|pk| object_label(model, pk));
+    let label = match &pk_value {
+        None => None,
+        Some(pk) => model
+            .labels(&db, std::slice::from_ref(pk))
+            .await
+            .map_err(|e| e.http_error())?
+            .pop()
+            .map(|(_, label)| label),
+    };
     // A GET shows the form; only a POST (with its body) saves.
     let Some(data) = data.filter(|_| is_post) else {
         let Some(page) = model
@@ -139,17 +146,16 @@ async fn page(
         .save_form(&db, pk_value, data, user_id)
         .await
         .map_err(|e| e.http_error())?;
-    let pk = match saved {
+    let (pk, label) = match saved {
         Saved::NotFound => return Err(micro::Error::not_found()),
         Saved::Invalid(page) => return render(&t, &site, &access, model, &page, &target, label),
-        Saved::Done { pk } => pk,
+        Saved::Done { pk, label } => (pk, label),
     };
     let done = match target {
         Target::Add => "added",
         Target::Change(_) => "changed",
     };
     let meta = model.meta();
-    let label = object_label(model, &pk);
     let key = super::cells::cell(meta.pk(), &pk);
     if let Some(m) = &messages {
         let rest = match next {

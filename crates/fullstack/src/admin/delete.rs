@@ -25,15 +25,6 @@ pub(crate) const SELECTED: &str = "_selected_action";
 /// The one action every model has.
 pub(crate) const DELETE_SELECTED: &str = "delete_selected";
 
-/// A row as the pages name it: Django's default `__str__`, "Question object (3)".
-pub(crate) fn object_label(model: &dyn Registered, pk: &Value) -> String {
-    format!(
-        "{} object ({})",
-        capfirst(&model.meta().verbose_name()),
-        super::cells::cell(model.meta().pk(), pk)
-    )
-}
-
 #[derive(Serialize)]
 struct SummaryLine {
     name: String,
@@ -62,7 +53,7 @@ async fn confirmation(
         .collect();
     match model.deletion_plan(db, pks).await {
         Ok(plan) => Ok(Confirmation {
-            objects: own_rows(model, &plan),
+            objects: own_rows(model, db, &plan).await?,
             summary: summary(&plan),
             protected: None,
             selected,
@@ -79,11 +70,21 @@ async fn confirmation(
     }
 }
 
-fn own_rows(model: &dyn Registered, plan: &DeletionPlan) -> Vec<String> {
-    plan.deletes
-        .first()
-        .map(|(_, pks)| pks.iter().map(|pk| object_label(model, pk)).collect())
-        .unwrap_or_default()
+/// How the pages call the model's own rows the plan deletes.
+async fn own_rows(
+    model: &dyn Registered,
+    db: &Database,
+    plan: &DeletionPlan,
+) -> Result<Vec<String>, Error> {
+    let Some((_, pks)) = plan.deletes.first() else {
+        return Ok(Vec::new());
+    };
+    Ok(model
+        .labels(db, pks)
+        .await?
+        .into_iter()
+        .map(|(_, label)| label)
+        .collect())
 }
 
 fn summary(plan: &DeletionPlan) -> Vec<SummaryLine> {
@@ -167,9 +168,10 @@ async fn delete_and_record(
         .unwrap_or_default();
     // The rows and their history entries: all or nothing.
     let written = async {
+        let labels = model.labels(db, &found).await?;
         let mut tx = db.begin().await?;
         let deleted = model.delete(&mut tx, found.clone()).await?;
-        history::record(&mut tx, user_id, model, &found, DELETION, "").await?;
+        history::record(&mut tx, user_id, model, &labels, DELETION, "").await?;
         tx.commit().await?;
         Ok::<_, Error>(deleted)
     };

@@ -7,36 +7,35 @@ use micro::{IntoResponse, Path, Response, State, Templates, context};
 use serde::Serialize;
 
 use super::access::{Access, forbidden, with_chrome};
-use super::delete::object_label;
 use super::models::LogEntry;
-use super::site::{AdminSite, Registered, url_name};
+use super::site::{AdminSite, Registered, default_label, url_name};
 use crate::auth::CurrentUser;
 use crate::db::Value;
 use crate::query::{Executor, FieldPath, ModelExt};
 use crate::{Database, Error, ForeignKey};
 
-/// Records `action` by user `user_id` on the rows `pks` of `model`, one entry each, in one
-/// statement.
+/// Records `action` by user `user_id` on the `rows` (key, label) of `model`, one entry each,
+/// in one statement.
 pub(crate) async fn record<E: Executor>(
     ex: E,
     user_id: i64,
     model: &dyn Registered,
-    pks: &[Value],
+    rows: &[(Value, String)],
     action: i16,
     message: &str,
 ) -> Result<(), Error> {
     let meta = model.meta();
     let now = Utc::now();
-    let entries = pks
+    let entries = rows
         .iter()
-        .map(|pk| LogEntry {
+        .map(|(pk, label)| LogEntry {
             id: 0,
             action_time: now,
             user: ForeignKey::new(user_id),
             app_label: meta.app.to_owned(),
             model: url_name(meta),
             object_id: super::cells::cell(meta.pk(), pk),
-            object_repr: object_label(model, pk),
+            object_repr: label.clone(),
             action_flag: action,
             change_message: message.to_owned(),
         })
@@ -93,7 +92,7 @@ pub(crate) async fn history_view(
     let title = format!(
         "Change history: {}",
         entries.last().map_or_else(
-            || object_label(model.as_ref(), &pks[0]),
+            || default_label(model.meta(), &pks[0]),
             |(e, _)| e.object_repr.clone()
         )
     );

@@ -53,6 +53,8 @@ pub struct ModelAdmin<M> {
     pub(crate) readonly_fields: Vec<&'static str>,
     /// The form's fields in titled groups (`None`: untitled).
     pub(crate) fieldsets: Vec<(Option<String>, Vec<&'static str>)>,
+    /// How a row is called on the pages (Django's `__str__`); `None`: "Question object (3)".
+    pub(crate) label: Option<ComputedColumn<M>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -87,6 +89,7 @@ impl<M: Model> ModelAdmin<M> {
             actions: Vec::new(),
             readonly_fields: Vec::new(),
             fieldsets: Vec::new(),
+            label: None,
             _model: PhantomData,
         }
     }
@@ -102,6 +105,24 @@ impl<M: Model> ModelAdmin<M> {
             .into_iter()
             .map(|n| path::<M>("list_display", n))
             .collect();
+        self
+    }
+
+    /// How the admin calls a row in its headings, messages, confirmation pages and history
+    /// (Django's `__str__`): "The question “What's up?” was changed successfully." instead of
+    /// "Question object (3)", the default.
+    ///
+    /// ```
+    /// # use fullstack::Model;
+    /// # use fullstack::admin::ModelAdmin;
+    /// # #[derive(Model)]
+    /// # struct Question { id: i64, #[field(max_length = 200)] question_text: String }
+    /// let admin = ModelAdmin::<Question>::new().label(|q: &Question| q.question_text.clone());
+    /// # let _ = admin;
+    /// ```
+    #[must_use]
+    pub fn label(mut self, label: impl Fn(&M) -> String + Send + Sync + 'static) -> Self {
+        self.label = Some(Arc::new(label));
         self
     }
 

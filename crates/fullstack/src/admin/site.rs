@@ -51,6 +51,13 @@ pub(crate) trait Registered: Send + Sync {
         data: FormData,
         user_id: i64,
     ) -> BoxFuture<'a, Result<Saved, Error>>;
+    /// How the pages call the rows `pks` (the ones that exist: Django's `__str__`), in the
+    /// order given; one query when the admin has a [`label`](ModelAdmin::label), none otherwise.
+    fn labels<'a>(
+        &'a self,
+        db: &'a Database,
+        pks: &'a [Value],
+    ) -> BoxFuture<'a, Result<Vec<(Value, String)>, Error>>;
     /// The project's actions of this model (not `delete_selected`).
     fn actions(&self) -> Vec<ActionChoice>;
     /// Runs the action `name` on the rows `pks`: its message, or `None` when there is no such
@@ -102,6 +109,29 @@ impl<M: Model> Registered for ModelAdmin<M> {
         pks: Vec<Value>,
     ) -> BoxFuture<'a, Result<u64, Error>> {
         Box::pin(async move { by_pks::<M>(pks)?.delete(tx).await })
+    }
+
+    fn labels<'a>(
+        &'a self,
+        db: &'a Database,
+        pks: &'a [Value],
+    ) -> BoxFuture<'a, Result<Vec<(Value, String)>, Error>> {
+        Box::pin(async move {
+            let Some(label) = &self.label else {
+                return Ok(pks
+                    .iter()
+                    .map(|pk| (pk.clone(), default_label(M::META, pk)))
+                    .collect());
+            };
+            let rows = by_pks::<M>(pks.to_vec())?.all(db).await?;
+            Ok(pks
+                .iter()
+                .filter_map(|pk| {
+                    let row = rows.iter().find(|r| &r.pk() == pk)?;
+                    Some((pk.clone(), label(row)))
+                })
+                .collect())
+        })
     }
 
     fn actions(&self) -> Vec<ActionChoice> {
@@ -257,9 +287,14 @@ impl<M: Model> Registered for ModelAdmin<M> {
                 message.push_str(&line);
             }
             let flag = if existing.is_none() { ADDITION } else { CHANGE };
-            history::record(&mut tx, user_id, self, &[saved.pk()], flag, &message).await?;
+            let label = self.label_of(&saved);
+            let done = [(saved.pk(), label.clone())];
+            history::record(&mut tx, user_id, self, &done, flag, &message).await?;
             tx.commit().await?;
-            Ok(Saved::Done { pk: saved.pk() })
+            Ok(Saved::Done {
+                pk: saved.pk(),
+                label,
+            })
         })
     }
 }
@@ -309,8 +344,8 @@ pub(crate) enum Saved {
     NotFound,
     /// The page again, with its errors.
     Invalid(Page),
-    /// Saved, with its history entry: the row's key.
-    Done { pk: Value },
+    /// Saved, with its history entry: the row's key and how the pages call it.
+    Done { pk: Value, label: String },
 }
 
 impl<M: Model> ModelAdmin<M> {
@@ -336,6 +371,14 @@ impl<M: Model> ModelAdmin<M> {
             (true, _) => ModelFields::Only(&names),
         };
         ModelForm::<M>::builder(fields).build(db).await
+    }
+
+    /// How the pages call `row`.
+    fn label_of(&self, row: &M) -> String {
+        match &self.label {
+            Some(label) => label(row),
+            None => default_label(M::META, &row.pk()),
+        }
     }
 
     /// The `fieldsets` as the page shows them, read-only fields with `row`'s values.
@@ -488,4 +531,14 @@ impl AdminSite {
 /// `model_name`).
 pub(crate) fn url_name(meta: &ModelMeta) -> String {
     meta.name.to_lowercase()
+}
+
+/// A row as the pages name it without a [`label`](ModelAdmin::label): Django's default
+/// `__str__`, "Question object (3)".
+pub(crate) fn default_label(meta: &ModelMeta, pk: &Value) -> String {
+    format!(
+        "{} object ({})",
+        super::changelist::capfirst(&meta.verbose_name()),
+        super::cells::cell(meta.pk(), pk)
+    )
 }
