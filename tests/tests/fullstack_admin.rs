@@ -986,6 +986,15 @@ async fn a_question_and_its_choices_on_one_page() {
             "{change_page}"
         );
         assert!(change_page.contains("<h2>Tabs or spaces?</h2>"));
+        // A choice's question select offers the questions by that label.
+        let add_choice = boss.get("/admin/polls/choice/add/").await.text();
+        assert!(
+            unescape(&add_choice).contains(&format!(
+                "<option value=\"{}\">Tabs or spaces?</option>",
+                q.id
+            )),
+            "{add_choice}"
+        );
         let choices = Choice::objects()
             .filter(Choice::QUESTION.eq(ForeignKey::from(&q)))
             .order_by([Choice::ID.asc()])

@@ -123,7 +123,7 @@ async fn page(
     // A GET shows the form; only a POST (with its body) saves.
     let Some(data) = data.filter(|_| is_post) else {
         let Some(page) = model
-            .form(&db, pk_value)
+            .form(&site, &db, pk_value)
             .await
             .map_err(|e| e.http_error())?
         else {
@@ -143,7 +143,7 @@ async fn page(
     };
     let user_id = access.user.user().map_or(0, |u| u.id);
     let saved = model
-        .save_form(&db, pk_value, data, user_id)
+        .save_form(&site, &db, pk_value, data, user_id)
         .await
         .map_err(|e| e.http_error())?;
     let (pk, label) = match saved {

@@ -19,6 +19,9 @@ use crate::{Database, Error, Transaction};
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// A select's options: `(value, label)`.
+type Options = Vec<(String, String)>;
+
 /// A registered model, its type erased.
 pub(crate) trait Registered: Send + Sync {
     fn meta(&self) -> &'static ModelMeta;
@@ -39,6 +42,7 @@ pub(crate) trait Registered: Send + Sync {
     /// when the row does not exist.
     fn form<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         pk: Option<Value>,
     ) -> BoxFuture<'a, Result<Option<Page>, Error>>;
@@ -46,6 +50,7 @@ pub(crate) trait Registered: Send + Sync {
     /// a new row (`pk` none) or the row `pk`, by user `user_id`.
     fn save_form<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         pk: Option<Value>,
         data: FormData,
@@ -58,6 +63,12 @@ pub(crate) trait Registered: Send + Sync {
         db: &'a Database,
         pks: &'a [Value],
     ) -> BoxFuture<'a, Result<Vec<(Value, String)>, Error>>;
+    /// Every row as a select's option, `(key, label)` in the admin's order, when the admin has
+    /// a [`label`](ModelAdmin::label) (one query); `None` without one.
+    fn options<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> BoxFuture<'a, Result<Option<Options>, Error>>;
     /// The project's actions of this model (not `delete_selected`).
     fn actions(&self) -> Vec<ActionChoice>;
     /// Runs the action `name` on the rows `pks`: its message, or `None` when there is no such
@@ -134,6 +145,23 @@ impl<M: Model> Registered for ModelAdmin<M> {
         })
     }
 
+    fn options<'a>(
+        &'a self,
+        db: &'a Database,
+    ) -> BoxFuture<'a, Result<Option<Options>, Error>> {
+        Box::pin(async move {
+            let Some(label) = &self.label else {
+                return Ok(None);
+            };
+            let rows = M::objects().all(db).await?;
+            Ok(Some(
+                rows.iter()
+                    .map(|r| (super::cells::cell(M::META.pk(), &r.pk()), label(r)))
+                    .collect(),
+            ))
+        })
+    }
+
     fn actions(&self) -> Vec<ActionChoice> {
         self.actions
             .iter()
@@ -159,11 +187,12 @@ impl<M: Model> Registered for ModelAdmin<M> {
 
     fn form<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         pk: Option<Value>,
     ) -> BoxFuture<'a, Result<Option<Page>, Error>> {
         Box::pin(async move {
-            let form = self.model_form(db).await?;
+            let form = self.model_form(site, db).await?;
             let row = match pk {
                 None => None,
                 Some(pk) => match by_pks::<M>(vec![pk])?.first(db).await? {
@@ -193,13 +222,14 @@ impl<M: Model> Registered for ModelAdmin<M> {
 
     fn save_form<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         pk: Option<Value>,
         mut data: FormData,
         user_id: i64,
     ) -> BoxFuture<'a, Result<Saved, Error>> {
         Box::pin(async move {
-            let form = self.model_form(db).await?;
+            let form = self.model_form(site, db).await?;
             let existing = match pk {
                 None => None,
                 Some(pk) => match by_pks::<M>(vec![pk])?.first(db).await? {
@@ -350,8 +380,10 @@ pub(crate) enum Saved {
 
 impl<M: Model> ModelAdmin<M> {
     /// The model's form with this admin's fields, its foreign keys' options read now.
-    /// The `readonly_fields` are left out: shown as text, and a POST cannot change them.
-    async fn model_form(&self, db: &Database) -> Result<ModelForm<M>, Error> {
+    /// The `readonly_fields` are left out: shown as text, and a POST cannot change them. A
+    /// relation to a model whose admin has a [`label`](ModelAdmin::label) offers its rows by
+    /// that label.
+    async fn model_form(&self, site: &AdminSite, db: &Database) -> Result<ModelForm<M>, Error> {
         let readonly = &self.readonly_fields;
         let (names, only): (Vec<&str>, bool) = match &self.form_fields {
             None => (readonly.clone(), false),
@@ -370,7 +402,26 @@ impl<M: Model> ModelAdmin<M> {
             (false, false) => ModelFields::Exclude(&names),
             (true, _) => ModelFields::Only(&names),
         };
-        ModelForm::<M>::builder(fields).build(db).await
+        let mut builder = ModelForm::<M>::builder(fields);
+        let relations = M::META
+            .fields
+            .iter()
+            .filter_map(|f| Some((f.name, (f.relation?.to)())))
+            .chain(M::META.many_to_many.iter().map(|m| (m.name, (m.to)())));
+        for (name, to) in relations {
+            let in_form = !self.readonly_fields.contains(&name)
+                && match &self.form_fields {
+                    None => true,
+                    Some((names, only)) => names.contains(&name) == *only,
+                };
+            let Some(admin) = site.models.iter().find(|m| m.meta().table == to.table) else {
+                continue;
+            };
+            if in_form && let Some(options) = admin.options(db).await? {
+                builder = builder.options(name, options);
+            }
+        }
+        builder.build(db).await
     }
 
     /// How the pages call `row`.

@@ -464,6 +464,16 @@ impl<M: Model> ModelFormBuilder<M> {
         self
     }
 
+    /// These `(value, label)` pairs as the options of the relation `field`, read already
+    /// (the admin labels another model's rows with that model's admin).
+    pub(crate) fn options(mut self, field: &'static str, options: Vec<(String, String)>) -> Self {
+        let loader: Loader = Box::new(move |_: &Database| {
+            Box::pin(async move { Ok(options) }) as BoxFuture<'_, OptionsResult>
+        });
+        self.loaders.push((field, loader));
+        self
+    }
+
     /// The form, with the options of each foreign key and many-to-many relation read from
     /// `db` (one query each): those given with
     /// [`choices`](Self::choices), else every row of the related model, labelled as Django's
@@ -492,21 +502,7 @@ impl<M: Model> ModelFormBuilder<M> {
                     let narrowed = loaders.iter().position(|(n, _)| *n == field.name);
                     let options = match narrowed {
                         Some(at) => (loaders.remove(at).1)(db).await?,
-                        None => {
-                            let to = (relation.to)();
-                            primary_keys(db, to)
-                                .await?
-                                .iter()
-                                .filter_map(to_text)
-                                .map(|pk| {
-                                    let label = format!(
-                                        "{} object ({pk})",
-                                        capitalised(&to.verbose_name())
-                                    );
-                                    (pk, label)
-                                })
-                                .collect()
-                        }
+                        None => every_row((relation.to)(), db).await?,
                     };
                     Some(foreign_key_field(field, options))
                 }
