@@ -48,6 +48,7 @@ fn site(inlines: bool) -> AdminSite {
         .list_filter(["is_open", "status", "pub_date"])
         .search_fields(["question_text"])
         .list_per_page(3)
+        .date_hierarchy("pub_date")
         .column("Open?", |q: &Question| {
             if q.is_open { "yes" } else { "no" }.to_owned()
         })
@@ -1291,6 +1292,60 @@ async fn the_admins_own_password_change() {
                     .unwrap_or("")
                     .starts_with("/admin/login/")
             );
+        }
+        site.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_date_hierarchy_drills_down_by_year_month_and_day() {
+    on_every_backend("admin_dates", |t| async move {
+        let site = Site::new(&t).await;
+        site.seed().await; // 2021-09-01 to 2021-09-05, at noon UTC
+        site.user("boss", true, true).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let list = |q: &str| {
+            let boss = &boss;
+            let path = format!("/admin/polls/question/{q}");
+            async move {
+                let res = boss.get(&path).await;
+                assert_eq!(res.status(), 200, "{path}: {}", res.text());
+                unescape(&res.text())
+            }
+        };
+        let top = list("").await;
+        assert!(top.contains("<a href=\"?pub_date__year=2021\">2021</a>"), "{top}");
+        let year = list("?pub_date__year=2021").await;
+        assert!(
+            year.contains("<a href=\"?pub_date__year=2021&pub_date__month=9\">September 2021</a>"),
+            "{year}"
+        );
+        assert!(year.contains(">‹ All dates</a>"));
+        let month = list("?pub_date__year=2021&pub_date__month=9").await;
+        for day in 1..=5 {
+            assert!(
+                month.contains(&format!(
+                    "<a href=\"?pub_date__year=2021&pub_date__month=9&pub_date__day={day}\">September {day}</a>"
+                )),
+                "{day}: {month}"
+            );
+        }
+        assert!(!month.contains("September 6<"), "only the days the rows have");
+        let day = list("?pub_date__year=2021&pub_date__month=9&pub_date__day=3&all=").await;
+        assert_eq!(first_cells(&day), ["50% off_sale?"], "{}", t.name);
+        assert!(day.contains("<span aria-current=\"true\">September 3</span>"), "{day}");
+        // Another year: none; nonsense: ignored, never a 500.
+        assert!(first_cells(&list("?pub_date__year=1999").await).is_empty());
+        for junk in [
+            "?pub_date__year=abc",
+            "?pub_date__year=2021&pub_date__month=13",
+            "?pub_date__month=9",
+            "?pub_date__year=99999999999",
+        ] {
+            // Ignored: the whole list, its first page of three.
+            assert_eq!(first_cells(&list(junk).await).len(), 3, "{junk}");
         }
         site.done().await;
     })

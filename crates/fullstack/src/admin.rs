@@ -38,6 +38,7 @@ mod actions;
 mod cells;
 mod change;
 mod changelist;
+mod date_hierarchy;
 mod delete;
 mod history;
 mod inlines;

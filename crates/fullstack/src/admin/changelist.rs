@@ -51,6 +51,8 @@ pub(crate) struct ChangeList {
     /// The query string's other parameters, kept as hidden inputs of the search form.
     pub(crate) kept: Vec<(String, String)>,
     pub(crate) filters: Vec<FilterView>,
+    /// The drill-down by date, with `date_hierarchy`.
+    pub(crate) date_hierarchy: Option<super::date_hierarchy::DateHierarchy>,
     /// The link that drops every search and filter.
     pub(crate) clear_url: String,
 }
@@ -134,7 +136,7 @@ impl Params {
 
     /// This query string with `set` replacing (or adding) parameters and `drop` removed, as a
     /// `?...` link; dropping the page too unless it is set, since the rows change.
-    fn with(&self, set: &[(&str, &str)], drop: &[&str]) -> String {
+    pub(crate) fn with(&self, set: &[(&str, &str)], drop: &[&str]) -> String {
         let mut out = form_urlencoded::Serializer::new(String::new());
         for (k, v) in &self.0 {
             let replaced = set.iter().any(|(s, _)| s == k);
@@ -395,6 +397,16 @@ pub(crate) async fn change_list<M: Model>(
         qs = qs.filter(q);
         narrowed = true;
     }
+    if let Some(path) = &admin.date_hierarchy {
+        for q in super::date_hierarchy::conditions(path, params) {
+            qs = qs.filter(q);
+            narrowed = true;
+        }
+    }
+    let date_hierarchy = match &admin.date_hierarchy {
+        Some(path) => Some(super::date_hierarchy::view(path, &qs, params, db).await?),
+        None => None,
+    };
 
     let result_count = qs.count(db).await?;
     let full_count = if narrowed {
@@ -519,6 +531,7 @@ pub(crate) async fn change_list<M: Model>(
         search,
         kept,
         filters: filters(admin, params),
+        date_hierarchy,
         clear_url: "?".to_owned(),
     })
 }

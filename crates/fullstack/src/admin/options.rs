@@ -55,6 +55,7 @@ pub struct ModelAdmin<M> {
     pub(crate) fieldsets: Vec<(Option<String>, Vec<&'static str>)>,
     /// How a row is called on the pages (Django's `__str__`); `None`: "Question object (3)".
     pub(crate) label: Option<ComputedColumn<M>>,
+    pub(crate) date_hierarchy: Option<FieldPath<M>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -90,6 +91,7 @@ impl<M: Model> ModelAdmin<M> {
             readonly_fields: Vec::new(),
             fieldsets: Vec::new(),
             label: None,
+            date_hierarchy: None,
             _model: PhantomData,
         }
     }
@@ -204,6 +206,24 @@ impl<M: Model> ModelAdmin<M> {
         );
         self.actions
             .push(Action::new(name, description.into(), permission, run));
+        self
+    }
+
+    /// Links above the change list that drill down by this date field: its years, then the
+    /// months of the year chosen, then the days (Django's `date_hierarchy`); each level lists
+    /// only dates the rows have, in one query.
+    ///
+    /// # Panics
+    /// When the name is not a date or moment field (path) of the model.
+    #[must_use]
+    pub fn date_hierarchy(mut self, name: &str) -> Self {
+        let path = path::<M>("date_hierarchy", name);
+        assert!(
+            path.year().is_ok(),
+            "admin: {}'s date_hierarchy names {name:?}, which is not a date",
+            M::META.name
+        );
+        self.date_hierarchy = Some(path);
         self
     }
 

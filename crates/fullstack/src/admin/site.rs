@@ -65,10 +65,7 @@ pub(crate) trait Registered: Send + Sync {
     ) -> BoxFuture<'a, Result<Vec<(Value, String)>, Error>>;
     /// Every row as a select's option, `(key, label)` in the admin's order, when the admin has
     /// a [`label`](ModelAdmin::label) (one query); `None` without one.
-    fn options<'a>(
-        &'a self,
-        db: &'a Database,
-    ) -> BoxFuture<'a, Result<Option<Options>, Error>>;
+    fn options<'a>(&'a self, db: &'a Database) -> BoxFuture<'a, Result<Option<Options>, Error>>;
     /// The project's actions of this model (not `delete_selected`).
     fn actions(&self) -> Vec<ActionChoice>;
     /// Runs the action `name` on the rows `pks`: its message, or `None` when there is no such
@@ -145,10 +142,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
         })
     }
 
-    fn options<'a>(
-        &'a self,
-        db: &'a Database,
-    ) -> BoxFuture<'a, Result<Option<Options>, Error>> {
+    fn options<'a>(&'a self, db: &'a Database) -> BoxFuture<'a, Result<Option<Options>, Error>> {
         Box::pin(async move {
             let Some(label) = &self.label else {
                 return Ok(None);

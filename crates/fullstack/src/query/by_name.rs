@@ -44,7 +44,7 @@ use crate::db::{ColumnType, Value};
 use crate::model::{FieldMeta, Model, ModelMeta};
 
 use super::executor::{Executor, conn};
-use super::expr::{Cond, DatePart, Hop, LikeKind, Node, Order, Q};
+use super::expr::{Cond, DatePart, Hop, LikeKind, Node, Order, Q, Selected};
 use super::instance::read_value;
 use super::queryset::QuerySet;
 use super::sql;
@@ -271,6 +271,11 @@ impl<M: Model> FieldPath<M> {
     }
 
     fn part_eq(&self, part: DatePart, n: i32) -> Result<Q<M>, LookupError> {
+        let lhs = self.part(part)?;
+        Ok(Q::new(Cond::Cmp(lhs, "=", Node::Val(Value::Int(n)))))
+    }
+
+    fn part(&self, part: DatePart) -> Result<Node, LookupError> {
         let ty = self.field.ty;
         if !matches!(
             ty,
@@ -281,8 +286,40 @@ impl<M: Model> FieldPath<M> {
                 self.model.name, self.field.name
             )));
         }
-        let lhs = Node::Part(part, ty, Box::new(self.node()));
-        Ok(Q::new(Cond::Cmp(lhs, "=", Node::Val(Value::Int(n)))))
+        Ok(Node::Part(part, ty, Box::new(self.node())))
+    }
+
+    /// The year of a date or moment, as a column of `values(..)`: the distinct years of a
+    /// queryset are `qs.values([path.year()?])` (the admin's `date_hierarchy`).
+    ///
+    /// # Errors
+    /// The field is not a date or moment.
+    pub fn year(&self) -> Result<Selected<M>, LookupError> {
+        self.part_selected(DatePart::Year, "year")
+    }
+
+    /// The month (1-12) of a date or moment, as a column of `values(..)`.
+    ///
+    /// # Errors
+    /// The field is not a date or moment.
+    pub fn month(&self) -> Result<Selected<M>, LookupError> {
+        self.part_selected(DatePart::Month, "month")
+    }
+
+    /// The day of the month of a date or moment, as a column of `values(..)`.
+    ///
+    /// # Errors
+    /// The field is not a date or moment.
+    pub fn day(&self) -> Result<Selected<M>, LookupError> {
+        self.part_selected(DatePart::Day, "day")
+    }
+
+    fn part_selected(&self, part: DatePart, name: &str) -> Result<Selected<M>, LookupError> {
+        Ok(Selected::new(
+            self.part(part)?,
+            format!("{}__{name}", self.name()),
+            ColumnType::Int,
+        ))
     }
 
     /// Ascending order on this field.
