@@ -45,7 +45,8 @@ pub fn admin_site() -> fullstack::admin::AdminSite {
                 .inline(
                     Inline::<polls::Choice>::new("question")
                         .fields(&["choice_text", "votes"])
-                        .extra(3),
+                        .extra(3)
+                        .tabular(),
                 ),
         )
         .register(

@@ -52,6 +52,7 @@ pub struct Inline<C> {
     extra: usize,
     max_num: Option<usize>,
     can_delete: bool,
+    tabular: bool,
     _child: PhantomData<fn() -> C>,
 }
 
@@ -74,6 +75,7 @@ impl<C: Model> Inline<C> {
             extra: EXTRA,
             max_num: None,
             can_delete: true,
+            tabular: false,
             _child: PhantomData,
         }
     }
@@ -110,6 +112,14 @@ impl<C: Model> Inline<C> {
         self
     }
 
+    /// Shows the rows as a table, one row per line under the fields' names (Django's
+    /// `TabularInline`), instead of one form under the other (`StackedInline`, the default).
+    #[must_use]
+    pub fn tabular(mut self) -> Self {
+        self.tabular = true;
+        self
+    }
+
     /// Whether rows can be deleted from the inline (true).
     #[must_use]
     pub fn can_delete(mut self, yes: bool) -> Self {
@@ -138,6 +148,8 @@ impl<C: Model> Inline<C> {
 pub(crate) trait ErasedInline<P>: Send + Sync {
     /// The child model's plural name, for the inline's heading.
     fn title(&self) -> String;
+    /// Whether it shows as a table.
+    fn tabular(&self) -> bool;
     /// The formset of `parent`'s rows (none for a new row).
     fn shown<'a>(
         &'a self,
@@ -176,6 +188,10 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
 
     fn prefix(&self) -> &'static str {
         C::META.table
+    }
+
+    fn tabular(&self) -> bool {
+        self.tabular
     }
 
     fn shown<'a>(

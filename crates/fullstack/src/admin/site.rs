@@ -202,6 +202,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
             for inline in &self.inlines {
                 inlines.push(InlineShown {
                     title: inline.title(),
+                    tabular: inline.tabular(),
                     formset: inline.shown(db, row.as_ref()).await?,
                 });
             }
@@ -258,6 +259,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
                         .into_iter()
                         .map(|(inline, result)| InlineShown {
                             title: inline.title(),
+                            tabular: inline.tabular(),
                             formset: match result {
                                 Ok(pending) => pending.into_formset(),
                                 Err(formset) => formset,
@@ -359,6 +361,7 @@ pub(crate) struct ReadonlyField {
 #[derive(serde::Serialize)]
 pub(crate) struct InlineShown {
     pub(crate) title: String,
+    pub(crate) tabular: bool,
     pub(crate) formset: BoundFormSet,
 }
 
