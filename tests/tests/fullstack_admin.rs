@@ -86,6 +86,7 @@ fn site(inlines: bool) -> AdminSite {
         .register(
             ModelAdmin::<Choice>::new()
                 .list_display(["choice_text", "question__question_text", "votes"])
+                .list_filter(["question"])
                 .search_fields(["choice_text", "question__question_text"]),
         )
 }
@@ -1347,6 +1348,41 @@ async fn the_date_hierarchy_drills_down_by_year_month_and_day() {
             // Ignored: the whole list, its first page of three.
             assert_eq!(first_cells(&list(junk).await).len(), 3, "{junk}");
         }
+        site.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_foreign_key_filter_lists_the_related_rows() {
+    on_every_backend("admin_fk_filter", |t| async move {
+        let site = Site::new(&t).await;
+        let qs = site.seed().await;
+        site.user("boss", true, true).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let page = unescape(&boss.get("/admin/polls/choice/").await.text());
+        assert!(page.contains("By question"), "{page}");
+        for q in &qs {
+            assert!(
+                page.contains(&format!(
+                    "<a href=\"?question__exact={}\">Question object ({})</a>",
+                    q.id, q.id
+                )),
+                "{page}"
+            );
+        }
+        let narrowed = unescape(
+            &boss
+                .get(&format!(
+                    "/admin/polls/choice/?question__exact={}",
+                    qs[1].id
+                ))
+                .await
+                .text(),
+        );
+        assert_eq!(first_cells(&narrowed).len(), 1, "{narrowed}");
+        assert!(narrowed.contains("<td>Tabs or spaces?</td>"), "{narrowed}");
         site.done().await;
     })
     .await;

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::ModelAdmin;
 use super::cells::cell;
+use super::site::AdminSite;
 use crate::db::{ColumnType, Value};
 use crate::model::{FieldMeta, Model};
 use crate::pagination::{PageLink, Paginator};
@@ -300,15 +301,50 @@ fn headers<M: Model>(
         .collect()
 }
 
-fn filters<M: Model>(admin: &ModelAdmin<M>, params: &Params) -> Vec<FilterView> {
-    admin
-        .list_filter
-        .iter()
-        .map(|path| filter_view(path, params))
-        .collect()
+/// The most rows a foreign key's filter lists; past it the filter offers none (a select of a
+/// big table's every row is what makes Django's admin slow) and the key is given in the query
+/// string.
+const MAX_RELATED_CHOICES: usize = 200;
+
+async fn filters<M: Model>(
+    admin: &ModelAdmin<M>,
+    site: &AdminSite,
+    db: &Database,
+    params: &Params,
+) -> Result<Vec<FilterView>, Error> {
+    let mut out = Vec::with_capacity(admin.list_filter.len());
+    for path in &admin.list_filter {
+        let related = match path.field().relation {
+            Some(relation) => related_choices((relation.to)(), site, db).await?,
+            None => Vec::new(),
+        };
+        out.push(filter_view(path, params, related));
+    }
+    Ok(out)
 }
 
-fn filter_view<M: Model>(path: &FieldPath<M>, params: &Params) -> FilterView {
+/// The rows a foreign key's filter offers, `(key, label)`, labelled by the related model's
+/// admin: none when that model is not registered or has more than [`MAX_RELATED_CHOICES`]
+/// rows. One query.
+async fn related_choices(
+    to: &'static crate::model::ModelMeta,
+    site: &AdminSite,
+    db: &Database,
+) -> Result<Vec<(String, String)>, Error> {
+    let Some(admin) = site.models.iter().find(|m| m.meta().table == to.table) else {
+        return Ok(Vec::new());
+    };
+    Ok(admin
+        .options(db, Some(MAX_RELATED_CHOICES))
+        .await?
+        .unwrap_or_default())
+}
+
+fn filter_view<M: Model>(
+    path: &FieldPath<M>,
+    params: &Params,
+    related: Vec<(String, String)>,
+) -> FilterView {
     let name = path.name();
     let field = path.field();
     let (exact, isnull, gte, lt) = (
@@ -359,8 +395,11 @@ fn filter_view<M: Model>(path: &FieldPath<M>, params: &Params) -> FilterView {
             });
         }
     } else {
-        // A foreign key or another field: the values are typed in the query string
-        // (`?question__exact=3`); a list of every related row is not offered for big tables.
+        // A foreign key: its rows (none for a big table, whose key is typed in the query
+        // string, `?question__exact=3`).
+        for (value, label) in &related {
+            choices.push(exact_choice(label, value));
+        }
     }
     if field.null {
         choices.push(FilterChoice {
@@ -383,6 +422,7 @@ fn filter_view<M: Model>(path: &FieldPath<M>, params: &Params) -> FilterView {
 /// Builds the change list of `admin`'s model for the query string `params`.
 pub(crate) async fn change_list<M: Model>(
     admin: &ModelAdmin<M>,
+    site: &AdminSite,
     db: &Database,
     params: &Params,
 ) -> Result<ChangeList, ChangeListError> {
@@ -530,7 +570,7 @@ pub(crate) async fn change_list<M: Model>(
         has_search: !admin.search_fields.is_empty(),
         search,
         kept,
-        filters: filters(admin, params),
+        filters: filters(admin, site, db, params).await?,
         date_hierarchy,
         clear_url: "?".to_owned(),
     })

@@ -27,6 +27,7 @@ pub(crate) trait Registered: Send + Sync {
     fn meta(&self) -> &'static ModelMeta;
     fn change_list<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         params: &'a Params,
     ) -> BoxFuture<'a, Result<ChangeList, ChangeListError>>;
@@ -63,9 +64,14 @@ pub(crate) trait Registered: Send + Sync {
         db: &'a Database,
         pks: &'a [Value],
     ) -> BoxFuture<'a, Result<Vec<(Value, String)>, Error>>;
-    /// Every row as a select's option, `(key, label)` in the admin's order, when the admin has
-    /// a [`label`](ModelAdmin::label) (one query); `None` without one.
-    fn options<'a>(&'a self, db: &'a Database) -> BoxFuture<'a, Result<Option<Options>, Error>>;
+    /// The rows as a select's options, `(key, label)` in the model's order, labelled by the
+    /// admin's [`label`](ModelAdmin::label) or Django's default; `None` when there are more
+    /// than `limit`. One query.
+    fn options<'a>(
+        &'a self,
+        db: &'a Database,
+        limit: Option<usize>,
+    ) -> BoxFuture<'a, Result<Option<Options>, Error>>;
     /// The project's actions of this model (not `delete_selected`).
     fn actions(&self) -> Vec<ActionChoice>;
     /// Runs the action `name` on the rows `pks`: its message, or `None` when there is no such
@@ -92,10 +98,11 @@ impl<M: Model> Registered for ModelAdmin<M> {
 
     fn change_list<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         params: &'a Params,
     ) -> BoxFuture<'a, Result<ChangeList, ChangeListError>> {
-        Box::pin(changelist::change_list(self, db, params))
+        Box::pin(changelist::change_list(self, site, db, params))
     }
 
     fn parse_pks(&self, raw: &[&str]) -> Option<Vec<Value>> {
@@ -142,15 +149,23 @@ impl<M: Model> Registered for ModelAdmin<M> {
         })
     }
 
-    fn options<'a>(&'a self, db: &'a Database) -> BoxFuture<'a, Result<Option<Options>, Error>> {
+    fn options<'a>(
+        &'a self,
+        db: &'a Database,
+        limit: Option<usize>,
+    ) -> BoxFuture<'a, Result<Option<Options>, Error>> {
         Box::pin(async move {
-            let Some(label) = &self.label else {
+            let mut qs = M::objects();
+            if let Some(limit) = limit {
+                qs = qs.limit(limit as u64 + 1);
+            }
+            let rows = qs.all(db).await?;
+            if limit.is_some_and(|limit| rows.len() > limit) {
                 return Ok(None);
-            };
-            let rows = M::objects().all(db).await?;
+            }
             Ok(Some(
                 rows.iter()
-                    .map(|r| (super::cells::cell(M::META.pk(), &r.pk()), label(r)))
+                    .map(|r| (super::cells::cell(M::META.pk(), &r.pk()), self.label_of(r)))
                     .collect(),
             ))
         })
@@ -378,8 +393,8 @@ pub(crate) enum Saved {
 impl<M: Model> ModelAdmin<M> {
     /// The model's form with this admin's fields, its foreign keys' options read now.
     /// The `readonly_fields` are left out: shown as text, and a POST cannot change them. A
-    /// relation to a model whose admin has a [`label`](ModelAdmin::label) offers its rows by
-    /// that label.
+    /// relation to a registered model offers its rows by that model's admin
+    /// [`label`](ModelAdmin::label).
     async fn model_form(&self, site: &AdminSite, db: &Database) -> Result<ModelForm<M>, Error> {
         let readonly = &self.readonly_fields;
         let (names, only): (Vec<&str>, bool) = match &self.form_fields {
@@ -414,7 +429,7 @@ impl<M: Model> ModelAdmin<M> {
             let Some(admin) = site.models.iter().find(|m| m.meta().table == to.table) else {
                 continue;
             };
-            if in_form && let Some(options) = admin.options(db).await? {
+            if in_form && let Some(options) = admin.options(db, None).await? {
                 builder = builder.options(name, options);
             }
         }

@@ -179,7 +179,7 @@ async fn change_list(
         return Ok(forbidden());
     }
     let params = Params::parse(uri.query().unwrap_or(""));
-    let cl = match registered.change_list(&db, &params).await {
+    let cl = match registered.change_list(&site, &db, &params).await {
         Ok(cl) => cl,
         Err(ChangeListError::NoSuchPage) => {
             return Err(micro::Error::new(
