@@ -491,6 +491,14 @@ async fn the_change_list_searches_filters_orders_and_pages() {
             .filter(|q| q.contains("polls_choice"))
             .count();
         assert_eq!(on_choices, 3, "count, full count, one page: {queries:#?}");
+        let on_permissions = queries
+            .iter()
+            .filter(|q| q.contains("auth_permission"))
+            .count();
+        assert_eq!(
+            on_permissions, 1,
+            "the user's permissions read once, for the checks and the templates: {queries:#?}"
+        );
         site.done().await;
     })
     .await;

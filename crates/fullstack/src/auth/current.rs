@@ -35,6 +35,9 @@ pub struct CurrentUser {
     user: Option<Arc<User>>,
     db: Option<Database>,
     session: Option<Session>,
+    /// The user's permissions, read at the first need and shared by the request's clones
+    /// (the admin's checks and the templates' `perms` then cost one query between them).
+    perms: Arc<tokio::sync::OnceCell<std::collections::BTreeSet<String>>>,
 }
 
 impl std::fmt::Debug for CurrentUser {
@@ -52,6 +55,7 @@ impl CurrentUser {
             user: None,
             db: None,
             session: None,
+            perms: Default::default(),
         }
     }
 
@@ -95,15 +99,19 @@ impl CurrentUser {
         }
     }
 
-    /// Every permission of the user, as `app_label.codename`.
+    /// Every permission of the user, as `app_label.codename`: read once per request (one
+    /// query), then shared.
     ///
     /// # Errors
     /// When the database fails.
     pub async fn all_perms(&self) -> Result<std::collections::BTreeSet<String>, crate::Error> {
-        match (&self.user, &self.db) {
-            (Some(user), Some(db)) => user.all_perms(db).await,
-            _ => Ok(Default::default()),
-        }
+        let (Some(user), Some(db)) = (&self.user, &self.db) else {
+            return Ok(Default::default());
+        };
+        self.perms
+            .get_or_try_init(|| user.all_perms(db))
+            .await
+            .cloned()
     }
 
     /// What templates see as `user`.
@@ -192,6 +200,7 @@ async fn load(req: &mut micro::Request) -> Result<CurrentUser, micro::Error> {
         user: None,
         db: db.clone(),
         session: Some(session.clone()),
+        perms: Default::default(),
     };
     let (Some(db), Some(config)) = (db, config) else {
         return Err(micro::Error::internal(
@@ -223,6 +232,7 @@ async fn load(req: &mut micro::Request) -> Result<CurrentUser, micro::Error> {
             user: Some(Arc::new(user)),
             db: Some(db),
             session: Some(session),
+            perms: Default::default(),
         });
     }
     let user = backend
@@ -249,6 +259,7 @@ async fn load(req: &mut micro::Request) -> Result<CurrentUser, micro::Error> {
         user: Some(Arc::new(user)),
         db: Some(db),
         session: Some(session),
+        perms: Default::default(),
     })
 }
 
