@@ -73,6 +73,7 @@ fn site(inlines: bool) -> AdminSite {
             ])
             .readonly_fields(&["status"])
             .label(|q: &Question| q.question_text.clone())
+            .list_editable(&["pub_date", "is_open"])
             .inline(
                 admin::Inline::<Choice>::new("question")
                     .fields(&["choice_text", "votes"])
@@ -1391,6 +1392,128 @@ async fn a_foreign_key_filter_lists_the_related_rows() {
         );
         assert_eq!(first_cells(&narrowed).len(), 1, "{narrowed}");
         assert!(narrowed.contains("<td>Tabs or spaces?</td>"), "{narrowed}");
+        site.done().await;
+    })
+    .await;
+}
+
+/// The `value` of the input named `name` on `page` (unescaped), if it is there.
+fn input_value(page: &str, name: &str) -> Option<String> {
+    let at = page.find(&format!("name=\"{name}\""))?;
+    let tag_start = page[..at].rfind('<')?;
+    let tag_end = at + page[at..].find('>')?;
+    let tag = &page[tag_start..tag_end];
+    let v = tag.find("value=\"")? + 7;
+    let end = tag[v..].find('"')? + v;
+    Some(unescape(&tag[v..end]))
+}
+
+#[tokio::test]
+async fn list_editable_saves_the_pages_rows_in_place() {
+    on_every_backend("admin_editable", |t| async move {
+        let site = Site::with(&t, true).await;
+        let qs = site.seed().await;
+        site.user("boss", true, true).await;
+        let viewer = site.user("viewer", true, false).await;
+        site.grant(&viewer, &["view_question"]).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+        let list = "/admin/polls/question/";
+        let page = boss.get(list).await.text();
+        assert!(
+            page.contains("name=\"form-TOTAL_FORMS\" value=\"3\""),
+            "{page}"
+        );
+        assert!(page.contains("name=\"form-0-is_open\""), "{page}");
+        assert!(page.contains("name=\"_save\""));
+        // The page's rows, newest first: qs[4], qs[3], qs[2].
+        let shown: Vec<&Question> = vec![&qs[4], &qs[3], &qs[2]];
+        let mut post: Vec<(String, String)> = vec![
+            ("form-TOTAL_FORMS".into(), "3".into()),
+            ("form-INITIAL_FORMS".into(), "3".into()),
+            ("_save".into(), String::new()),
+        ];
+        for (i, q) in shown.iter().enumerate() {
+            post.push((format!("form-{i}-id"), q.id.to_string()));
+            let date = input_value(&page, &format!("form-{i}-pub_date")).expect("the date input");
+            post.push((format!("form-{i}-pub_date"), date));
+            if q.is_open {
+                post.push((format!("form-{i}-is_open"), "on".into()));
+            }
+        }
+        let send = |pairs: Vec<(String, String)>| {
+            let boss = &boss;
+            async move {
+                let token = token_in(&boss.get(list).await.text());
+                let mut form: Vec<(&str, &str)> = vec![("csrfmiddlewaretoken", token.as_str())];
+                form.extend(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+                boss.post(list).form(&form).await
+            }
+        };
+
+        // An invalid date: the list again with the error at the cell, nothing saved.
+        let mut bad = post.clone();
+        bad.retain(|(k, _)| k != "form-1-pub_date");
+        bad.push(("form-1-pub_date".into(), "<b>soon</b>".into()));
+        let res = send(bad).await;
+        assert_eq!(res.status(), 200, "{}", res.text());
+        let text = unescape(&res.text());
+        assert!(text.contains("Enter a valid date/time."), "{text}");
+        assert!(!res.text().contains("<b>soon</b>"), "escaped");
+
+        // One row's box unticked (qs[4] is open): saved, the others untouched.
+        let mut change = post.clone();
+        change.retain(|(k, _)| k != "form-0-is_open");
+        let res = send(change).await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        let after = boss.get(list).await.text();
+        assert!(
+            after.contains("1 question was changed successfully."),
+            "{after}"
+        );
+        let q4 = Question::objects()
+            .filter(Question::ID.eq(qs[4].id))
+            .get(site.db())
+            .await
+            .unwrap();
+        assert!(!q4.is_open, "{}", t.name);
+        let q2 = Question::objects()
+            .filter(Question::ID.eq(qs[2].id))
+            .get(site.db())
+            .await
+            .unwrap();
+        assert!(q2.is_open && q2.pub_date == qs[2].pub_date, "untouched");
+        let history = unescape(
+            &boss
+                .get(&format!("/admin/polls/question/{}/history/", qs[4].id))
+                .await
+                .text(),
+        );
+        assert!(history.contains("<td>Changed is open.</td>"), "{history}");
+
+        // A key that is not one of the rows: nothing saved, a warning.
+        let mut forged = post.clone();
+        forged.retain(|(k, _)| k != "form-2-id");
+        forged.push(("form-2-id".into(), "999999".into()));
+        let res = send(forged).await;
+        assert_eq!(res.status(), 302);
+        assert!(boss.get(list).await.text().contains("nothing was saved"));
+
+        // A user who may only view: no inputs, and a forged save is a 403.
+        let v = site.client();
+        log_in(&v, "viewer").await;
+        let page = v.get(list).await.text();
+        assert!(!page.contains("name=\"form-0-is_open\""), "{page}");
+        let token = token_in(&page);
+        let res = v
+            .post(list)
+            .form(&[
+                ("csrfmiddlewaretoken", token.as_str()),
+                ("_save", ""),
+                ("form-TOTAL_FORMS", "0"),
+            ])
+            .await;
+        assert_eq!(res.status(), 403);
         site.done().await;
     })
     .await;

@@ -40,6 +40,7 @@ mod change;
 mod changelist;
 mod date_hierarchy;
 mod delete;
+mod editable;
 mod history;
 mod inlines;
 mod models;

@@ -54,6 +54,8 @@ pub(crate) struct ChangeList {
     pub(crate) filters: Vec<FilterView>,
     /// The drill-down by date, with `date_hierarchy`.
     pub(crate) date_hierarchy: Option<super::date_hierarchy::DateHierarchy>,
+    /// The page's rows as a formset of the editable columns, with `list_editable`.
+    pub(crate) editable: Option<crate::forms::BoundFormSet>,
     /// The link that drops every search and filter.
     pub(crate) clear_url: String,
 }
@@ -67,6 +69,8 @@ pub(crate) struct ColumnHeader {
     /// The link that orders on this column first (or flips its direction); empty for a
     /// computed column, which cannot be ordered on.
     pub(crate) sort_url: String,
+    /// The field edited in this column's cells (`list_editable`).
+    pub(crate) editable: Option<&'static str>,
 }
 
 /// A row: its primary key (for the link) and its cells as text.
@@ -291,12 +295,18 @@ fn headers<M: Model>(
                 label: column_label(path.field()),
                 sorted,
                 sort_url: params.with(&[(ORDER, &order_param(&next))], &[]),
+                editable: admin
+                    .list_editable
+                    .iter()
+                    .find(|n| path.depth() == 0 && **n == path.name())
+                    .copied(),
             }
         })
         .chain(admin.computed.iter().map(|(label, _)| ColumnHeader {
             label: label.clone(),
             sorted: "",
             sort_url: String::new(),
+            editable: None,
         }))
         .collect()
 }
@@ -503,6 +513,10 @@ pub(crate) async fn change_list<M: Model>(
         .cloned()
         .collect();
     let fetched = page_qs.all_with(db, &related).await?;
+    let editable = {
+        let shown: Vec<&M> = fetched.iter().map(|(row, _)| row).collect();
+        admin.editable_shown(db, &shown).await?
+    };
     let rows = fetched
         .into_iter()
         .map(|(row, joined)| {
@@ -572,6 +586,7 @@ pub(crate) async fn change_list<M: Model>(
         kept,
         filters: filters(admin, site, db, params).await?,
         date_hierarchy,
+        editable,
         clear_url: "?".to_owned(),
     })
 }

@@ -257,7 +257,8 @@ async fn project_action<'s>(
     Ok(model.as_ref())
 }
 
-/// `POST /admin/<app>/<model>/`: an action on the selected rows: `delete_selected` (through
+/// `POST /admin/<app>/<model>/`: the editable columns' save (`_save`, see `editable.rs`), or an
+/// action on the selected rows: `delete_selected` (through
 /// its confirmation page) or one of the project's. An unknown name is a 400, a selection that
 /// is not made of keys is a 400, an action the user may not run is a 403, and an empty
 /// selection goes back to the list with Django's message.
@@ -266,12 +267,28 @@ pub(crate) async fn changelist_action(
     t: Templates,
     State(site): State<AdminSite>,
     State(db): State<Database>,
+    State(names): State<super::templates::TemplateNames>,
     user: CurrentUser,
     uri: Uri,
     messages: Option<Messages>,
     Path((app_label, model)): Path<(String, String)>,
     data: FormData,
 ) -> Result<Response, micro::Error> {
+    if data.contains("_save") {
+        let at = (app_label.as_str(), model.as_str());
+        return super::editable::post(
+            &t,
+            &site,
+            &names,
+            &db,
+            user,
+            &uri,
+            messages.as_ref(),
+            at,
+            data,
+        )
+        .await;
+    }
     let back = uri
         .path_and_query()
         .map_or("/admin/", |p| p.as_str())

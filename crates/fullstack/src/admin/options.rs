@@ -56,6 +56,7 @@ pub struct ModelAdmin<M> {
     /// How a row is called on the pages (Django's `__str__`); `None`: "Question object (3)".
     pub(crate) label: Option<ComputedColumn<M>>,
     pub(crate) date_hierarchy: Option<FieldPath<M>>,
+    pub(crate) list_editable: Vec<&'static str>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -92,6 +93,7 @@ impl<M: Model> ModelAdmin<M> {
             fieldsets: Vec::new(),
             label: None,
             date_hierarchy: None,
+            list_editable: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -224,6 +226,30 @@ impl<M: Model> ModelAdmin<M> {
             M::META.name
         );
         self.date_hierarchy = Some(path);
+        self
+    }
+
+    /// Columns of the change list edited in place, saved for every row of the page with one
+    /// button (Django's `list_editable`), for users with the change permission. Each must be a
+    /// field of `list_display` (set it first), and not the first column, which links to the
+    /// row.
+    ///
+    /// # Panics
+    /// When a name is not one of the `list_display` fields, or is the first column.
+    #[must_use]
+    pub fn list_editable(mut self, names: &[&'static str]) -> Self {
+        for name in names {
+            let at = self
+                .list_display
+                .iter()
+                .position(|p| p.depth() == 0 && p.name() == *name);
+            assert!(
+                at.is_some_and(|at| at > 0),
+                "admin: {}'s list_editable names {name:?}, which is not a list_display field after the first",
+                M::META.name
+            );
+        }
+        self.list_editable = names.to_vec();
         self
     }
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::ModelAdmin;
 use super::actions::ActionChoice;
 use super::changelist::{self, ChangeList, ChangeListError, Params};
+use super::editable::EditableSaved;
 use super::history;
 use super::models::{ADDITION, CHANGE};
 use crate::db::Value;
@@ -72,6 +73,15 @@ pub(crate) trait Registered: Send + Sync {
         db: &'a Database,
         limit: Option<usize>,
     ) -> BoxFuture<'a, Result<Option<Options>, Error>>;
+    /// Saves a POST of the change list's editable columns (`list_editable`).
+    fn save_editable<'a>(
+        &'a self,
+        site: &'a AdminSite,
+        db: &'a Database,
+        params: &'a Params,
+        data: FormData,
+        user_id: i64,
+    ) -> BoxFuture<'a, Result<EditableSaved, ChangeListError>>;
     /// The project's actions of this model (not `delete_selected`).
     fn actions(&self) -> Vec<ActionChoice>;
     /// Runs the action `name` on the rows `pks`: its message, or `None` when there is no such
@@ -169,6 +179,17 @@ impl<M: Model> Registered for ModelAdmin<M> {
                     .collect(),
             ))
         })
+    }
+
+    fn save_editable<'a>(
+        &'a self,
+        site: &'a AdminSite,
+        db: &'a Database,
+        params: &'a Params,
+        data: FormData,
+        user_id: i64,
+    ) -> BoxFuture<'a, Result<EditableSaved, ChangeListError>> {
+        Box::pin(self.save_editable(site, db, params, data, user_id))
     }
 
     fn actions(&self) -> Vec<ActionChoice> {
@@ -437,7 +458,7 @@ impl<M: Model> ModelAdmin<M> {
     }
 
     /// How the pages call `row`.
-    fn label_of(&self, row: &M) -> String {
+    pub(crate) fn label_of(&self, row: &M) -> String {
         match &self.label {
             Some(label) => label(row),
             None => default_label(M::META, &row.pk()),

@@ -11,8 +11,8 @@ use micro::{IntoResponse, Path, Response, State, Templates, context};
 use serde::Serialize;
 
 use super::access::{Access, forbidden, with_chrome};
-use super::changelist::{ChangeListError, Params, capfirst};
-use super::site::{AdminSite, url_name};
+use super::changelist::{ChangeList, ChangeListError, Params, capfirst};
+use super::site::{AdminSite, Registered, url_name};
 use super::templates::{self, TemplateNames};
 use super::{change, delete, history};
 use crate::auth::forms::AuthenticationForm;
@@ -189,23 +189,35 @@ async fn change_list(
         }
         Err(ChangeListError::Db(e)) => return Err(e.http_error()),
     };
+    render_change_list(&t, &site, &names, &access, registered.as_ref(), cl)
+}
+
+/// The change list page of `registered` for `access`'s user.
+pub(crate) fn render_change_list(
+    t: &Templates,
+    site: &AdminSite,
+    names: &TemplateNames,
+    access: &Access,
+    registered: &dyn Registered,
+    cl: ChangeList,
+) -> Result<Response, micro::Error> {
     let meta = registered.meta();
     let verbose_name = meta.verbose_name().into_owned();
-    let can_change = access.has(registered.as_ref(), "change");
+    let can_change = access.has(registered, "change");
     let title = format!(
         "Select {verbose_name} to {}",
         if can_change { "change" } else { "view" }
     );
-    let can_delete = access.has(registered.as_ref(), "delete");
+    let can_delete = access.has(registered, "delete");
     let actions: Vec<_> = registered
         .actions()
         .into_iter()
-        .filter(|a| access.has(registered.as_ref(), a.permission))
+        .filter(|a| access.has(registered, a.permission))
         .collect();
     let page = t.render(
         names.get(meta, "change_list.html"),
         with_chrome(
-            &site,
+            site,
             context! {
                 cl,
                 title,
@@ -216,9 +228,10 @@ async fn change_list(
                 verbose_name_plural => meta.verbose_name_plural().into_owned(),
                 username => access.user.username(),
                 can_delete,
+                can_change,
                 actions,
                 has_actions => can_delete || !actions.is_empty(),
-                can_add => access.has(registered.as_ref(), "add"),
+                can_add => access.has(registered, "add"),
                 action_checkbox_name => delete::SELECTED,
             },
         ),

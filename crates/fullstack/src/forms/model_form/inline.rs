@@ -299,7 +299,7 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             let form = &mut bound.forms_mut()[i];
             match self
                 .form
-                .instance_for(db, form, existing, self.fk, parent_pk.clone())
+                .instance_for(db, form, existing, Some((self.fk, parent_pk.clone())))
                 .await?
             {
                 Some(valid) => pending.push((i, valid)),

@@ -277,22 +277,24 @@ impl<M: Model> ModelForm<M> {
     }
 
     /// The instance a valid bound `form` makes from `base` (or a new row's defaults), with
-    /// the foreign key `fk` set to `parent`, checked for unique fields (errors go on the
-    /// form). `None` when the checks failed. For inline formsets.
+    /// the foreign key `fk` set to `parent` when given, checked for unique fields (errors go on
+    /// the form). `None` when the checks failed. For formsets, which keep their forms.
     pub(crate) async fn instance_for(
         &self,
         db: &Database,
         form: &mut BoundForm,
         base: Option<&M>,
-        fk: &'static str,
-        parent: Value,
+        parent: Option<(&'static str, Value)>,
     ) -> Result<Option<Valid<M>>, Error> {
         let links = self.chosen_links(form);
         let mut values = self.values(form, base)?;
-        if let Some(i) = M::META.field_index(fk) {
+        let fk = parent.as_ref().map(|(fk, _)| *fk);
+        if let Some((fk, parent)) = parent
+            && let Some(i) = M::META.field_index(fk)
+        {
             values[i] = parent;
         }
-        self.check_unique(db, form, &values, base, Some(fk)).await?;
+        self.check_unique(db, form, &values, base, fk).await?;
         if !form.errors().is_empty() {
             return Ok(None);
         }
