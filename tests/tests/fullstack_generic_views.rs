@@ -1,5 +1,6 @@
-//! Django's generic display views through the test client on every backend: ListView with
-//! pagination, DetailView by key and by slug, and the date archives, every bad URL a 404.
+//! Django's generic views through the test client on every backend: ListView with
+//! pagination, DetailView by key and by slug, and the date archives, every bad URL a 404; the
+//! editing views (create, update, delete) with invalid data shown again and 303s after.
 
 mod backends;
 
@@ -9,7 +10,8 @@ use fullstack::migrations::{NonInteractive, ProjectState, diff};
 use fullstack::query::prelude::*;
 use fullstack::test::assert_num_queries;
 use fullstack::views::generic::{
-    DateDetailView, DayArchiveView, DetailView, ListView, MonthArchiveView, YearArchiveView,
+    CreateView, DateDetailView, DayArchiveView, DeleteView, DetailView, ListView, MonthArchiveView,
+    UpdateView, YearArchiveView,
 };
 use fullstack::{Model, ModelMeta};
 use micro::{App, TestClient};
@@ -28,15 +30,19 @@ struct Post {
 }
 
 async fn create_tables(t: &TestDb) {
-    let b = t.db.backend();
+    create_tables_on(&t.db).await;
+}
+
+async fn create_tables_on(db: &fullstack::Database) {
+    let b = db.backend();
     let sql = format!("DROP TABLE IF EXISTS {}", b.quote("gv_post"));
-    t.db.execute(&sql, vec![]).await.unwrap();
+    db.execute(&sql, vec![]).await.unwrap();
     let models: [&'static ModelMeta; 1] = [Post::META];
     let mut state = ProjectState::default();
     let to = ProjectState::from_models(&models);
     for op in diff(&state.clone(), &to, &mut NonInteractive).unwrap() {
         for sql in op.forward_sql(b, &state).unwrap() {
-            t.db.execute(&sql, vec![]).await.unwrap();
+            db.execute(&sql, vec![]).await.unwrap();
         }
         op.apply_state(&mut state).unwrap();
     }
@@ -261,6 +267,141 @@ async fn generic_views_on_every_backend() {
         let future = format!("/archive/{next}/01/01/future/");
         assert_eq!(get(&future).await.0, 404, "{backend}");
         assert_eq!(get("/archive/2021/02/30/third/").await.0, 404, "{backend}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_editing_views_create_update_and_delete() {
+    on_every_backend("generic_edit", |t| async move {
+        // A database of its own: the display views' test makes the same table at once.
+        let isolated = backends::Isolated::new(&t, "gve").await;
+        let db = &isolated.db;
+        create_tables_on(db).await;
+        seed(db).await;
+        fullstack::query::registry::install([Post::META]);
+        let mut app = App::new();
+        app.state(db.clone());
+        app.add_template(
+            "gv/post_form.html",
+            "{{ form }}|{% if object is defined %}{{ object.title }}{% endif %}",
+        )
+        .unwrap();
+        app.add_template("gv/post_confirm_delete.html", "Delete {{ object.title }}?")
+            .unwrap();
+        app.route(
+            "/posts/new/",
+            CreateView::<Post>::new(&["title", "slug", "pub_date", "day"])
+                .success_url("/posts/{pk}/")
+                .as_view(),
+        );
+        app.route(
+            "/posts/<pk>/edit/",
+            UpdateView::new(Post::objects(), &["title"])
+                .success_url("/posts/{pk}/")
+                .as_view(),
+        );
+        app.route(
+            "/posts/<pk>/delete/",
+            DeleteView::new(Post::objects())
+                .success_url("/posts/")
+                .as_view(),
+        );
+        let c = TestClient::new(app);
+
+        let page = c.get("/posts/new/").await;
+        assert_eq!(page.status(), 200, "{}", page.text());
+        assert!(page.text().contains("name=\"title\""), "{}", page.text());
+        // Invalid: the form again (200) with Django's messages, nothing saved.
+        let res = c
+            .post("/posts/new/")
+            .form(&[
+                ("title", ""),
+                ("slug", "first"),
+                ("pub_date", "2022-01-02 03:04:05"),
+                ("day", "2022-01-02"),
+            ])
+            .await;
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.text().contains("This field is required."),
+            "{}",
+            res.text()
+        );
+        let res = c
+            .post("/posts/new/")
+            .form(&[
+                ("title", "Again"),
+                ("slug", "first"),
+                ("pub_date", "2022-01-02 03:04:05"),
+                ("day", "2022-01-02"),
+            ])
+            .await;
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.text().contains("Post with this Slug already exists."),
+            "{}",
+            res.text()
+        );
+        assert_eq!(Post::objects().count(db).await.unwrap(), 5);
+        // Valid: saved, then a 303 to the new row's page.
+        let res = c
+            .post("/posts/new/")
+            .form(&[
+                ("title", "Fresh"),
+                ("slug", "fresh"),
+                ("pub_date", "2022-01-02 03:04:05"),
+                ("day", "2022-01-02"),
+            ])
+            .await;
+        assert_eq!(res.status(), 303, "{}", res.text());
+        let fresh = Post::objects()
+            .filter(Post::SLUG.eq("fresh"))
+            .get(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            res.header("location"),
+            Some(format!("/posts/{}/", fresh.id).as_str())
+        );
+
+        // Update: the row's values in the form, then saved.
+        let edit = format!("/posts/{}/edit/", fresh.id);
+        let page = c.get(&edit).await.text();
+        assert!(
+            page.contains("value=\"Fresh\"") && page.ends_with("|Fresh"),
+            "{page}"
+        );
+        let res = c.post(&edit).form(&[("title", "Renamed")]).await;
+        assert_eq!(res.status(), 303);
+        let renamed = Post::objects()
+            .filter(Post::ID.eq(fresh.id))
+            .get(db)
+            .await
+            .unwrap();
+        assert_eq!(
+            (renamed.title.as_str(), renamed.slug.as_str()),
+            ("Renamed", "fresh")
+        );
+        let res = c.post(&edit).form(&[("title", "")]).await;
+        assert_eq!(res.status(), 200, "invalid: the form again");
+        for missing in [
+            "/posts/abc/edit/",
+            "/posts/999999/edit/",
+            "/posts/999999/delete/",
+        ] {
+            assert_eq!(c.get(missing).await.status(), 404, "{missing}");
+        }
+
+        // Delete: a question first, then the POST; the row is gone and a second POST is a 404.
+        let delete = format!("/posts/{}/delete/", fresh.id);
+        assert_eq!(c.get(&delete).await.text(), "Delete Renamed?");
+        let res = c.post(&delete).send().await;
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.header("location"), Some("/posts/"));
+        assert_eq!(Post::objects().count(db).await.unwrap(), 5, "{}", t.name);
+        assert_eq!(c.post(&delete).send().await.status(), 404);
+        isolated.done().await;
     })
     .await;
 }

@@ -21,7 +21,9 @@ impl Error {
     ///   in the details, and in the page in debug mode;
     /// - [`Invalid`](Error::Invalid): 422 whose message names the model and the field, with
     ///   `[{"field", "model", "message"}]` details, as micro's own validation errors;
-    /// - [a unique violation](Error::is_unique_violation) (a write that raced another): 409;
+    /// - [a unique violation](Error::is_unique_violation) (a write that raced another), and
+    ///   [`Protected`](Error::Protected) (a delete that rows with `on_delete = protect` refuse):
+    ///   409;
     /// - [unavailable](Error::is_unavailable): 503 with `Retry-After`;
     /// - everything else: 500, the cause logged and never shown.
     ///
@@ -48,6 +50,16 @@ impl Error {
                         "message": reason,
                     }]))
             }
+            Error::Protected {
+                model,
+                referenced_by,
+            } => micro::Error::new(
+                StatusCode::CONFLICT,
+                format!(
+                    "This {model} cannot be deleted: {referenced_by} rows point at it and protect it."
+                ),
+            )
+            .with_details(serde_json::json!({ "model": model, "referenced_by": referenced_by })),
             conflict if conflict.is_unique_violation() => {
                 micro::Error::new(StatusCode::CONFLICT, CONFLICT)
                     .with_source(Cause(conflict.to_string()))
@@ -96,6 +108,14 @@ mod tests {
                 .to_string()
                 .contains("Question matching the query does not exist")
         );
+
+        let protected = Error::Protected {
+            model: "Question",
+            referenced_by: "Choice",
+        }
+        .http_error();
+        assert_eq!(protected.status(), 409);
+        assert!(protected.message().contains("Choice rows point at it"));
 
         let invalid = Error::Invalid {
             model: "Product",

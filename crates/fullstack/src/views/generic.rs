@@ -4,21 +4,26 @@
 //! - [`ListView`]: a (paginated) list, template `<app>/<model>_list.html`;
 //! - [`DetailView`]: one object by `<pk>` or `<slug>`, template `<app>/<model>_detail.html`;
 //! - the date-based archives on a date or datetime field: [`YearArchiveView`],
-//!   [`MonthArchiveView`], [`DayArchiveView`] and [`DateDetailView`].
+//!   [`MonthArchiveView`], [`DayArchiveView`] and [`DateDetailView`];
+//! - the editing views on a [`ModelForm`](crate::forms::ModelForm): [`CreateView`],
+//!   [`UpdateView`] (template `<app>/<model>_form.html`) and [`DeleteView`]
+//!   (`<app>/<model>_confirm_delete.html`).
 //!
 //! Each view's `context` method gives the template context it renders, so a handler of your
 //! own can reuse it; or write the handler from scratch with [`crate::pagination`] (guide:
 //! `docs/fullstack/views.md`). A missing object, a page or a date that does not exist is a 404,
-//! never a 500. The editing views (Create/Update/Delete) are not here yet.
+//! never a 500; invalid data on an editing view is its form again (200).
 
 mod context;
 mod dates;
 mod detail;
+mod edit;
 mod list;
 mod url_variables;
 
 pub use context::Context;
 pub use dates::{DateDetailView, DateField, DayArchiveView, MonthArchiveView, YearArchiveView};
 pub use detail::DetailView;
+pub use edit::{CreateView, DeleteView, UpdateView};
 pub use list::ListView;
 pub use url_variables::UrlVariables;
