@@ -405,3 +405,99 @@ async fn the_editing_views_create_update_and_delete() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn feeds_and_the_sitemap_parse_with_a_real_feed_parser() {
+    use fullstack::sitemaps::Sitemap;
+    use fullstack::syndication::Feed;
+    on_every_backend("feeds", |t| async move {
+        let isolated = backends::Isolated::new(&t, "gvf").await;
+        let db = &isolated.db;
+        create_tables_on(db).await;
+        seed(db).await;
+        // A title a feed must escape.
+        let at = Utc.with_ymd_and_hms(2021, 12, 24, 9, 0, 0).unwrap();
+        Post::new(
+            "<script>alert(1)</script> & more",
+            "tricky",
+            at,
+            at.date_naive(),
+        )
+        .save(db)
+        .await
+        .unwrap();
+        let newest = Post::objects()
+            .filter(Post::PUB_DATE.lt(Utc.with_ymd_and_hms(2022, 1, 1, 0, 0, 0).unwrap()))
+            .order_by([Post::PUB_DATE.desc()]);
+        let feed = Feed::new("The blog", "/", "Posts & news", newest)
+            .limit(3)
+            .item_title(|p: &Post| p.title.clone())
+            .item_link(|p: &Post| format!("/p/{}/", p.slug))
+            .item_description(|p: &Post| format!("About {}", p.title))
+            .item_pubdate(|p: &Post| p.pub_date);
+        let mut app = App::new();
+        app.state(db.clone());
+        app.route("/feed/rss/", feed.clone().rss_view());
+        app.route("/feed/atom/", feed.atom_view());
+        app.route(
+            "/sitemap.xml",
+            Sitemap::new()
+                .pages(["/", "/about/"])
+                .rows(
+                    Post::objects().order_by([Post::ID.asc()]),
+                    |p: &Post| format!("/p/{}/", p.slug),
+                    Some(|p: &Post| p.pub_date),
+                )
+                .as_view(),
+        );
+        let c = TestClient::new(app);
+
+        for (path, kind) in [
+            ("/feed/rss/", "application/rss+xml"),
+            ("/feed/atom/", "application/atom+xml"),
+        ] {
+            let res = c.get(path).header("host", "blog.example").send().await;
+            assert_eq!(res.status(), 200, "{path}");
+            assert!(res.header("content-type").unwrap_or("").starts_with(kind));
+            assert!(!res.text().contains("<script>"), "escaped: {}", res.text());
+            let parsed = feed_rs::parser::parse(res.text().as_bytes())
+                .unwrap_or_else(|e| panic!("{path} is not a valid feed: {e}\n{}", res.text()));
+            assert_eq!(parsed.title.unwrap().content, "The blog");
+            let titles: Vec<String> = parsed
+                .entries
+                .iter()
+                .map(|e| e.title.clone().unwrap().content)
+                .collect();
+            assert_eq!(
+                titles,
+                ["<script>alert(1)</script> & more", "fourth", "third"],
+                "{path} on {}",
+                t.name
+            );
+            let first = &parsed.entries[0];
+            assert_eq!(first.links[0].href, "http://blog.example/p/tricky/");
+            assert_eq!(first.published.unwrap(), at, "{path}");
+        }
+
+        let res = c
+            .get("/sitemap.xml")
+            .header("host", "blog.example")
+            .send()
+            .await;
+        assert_eq!(res.status(), 200);
+        let xml = res.text();
+        assert!(
+            xml.contains("<url><loc>http://blog.example/</loc></url>"),
+            "{xml}"
+        );
+        assert!(
+            xml.contains(
+                "<url><loc>http://blog.example/p/tricky/</loc><lastmod>2021-12-24</lastmod></url>"
+            ),
+            "{xml}"
+        );
+        assert_eq!(xml.matches("<url>").count(), 2 + 6);
+        isolated.done().await;
+    })
+    .await;
+}

@@ -36,6 +36,8 @@ mod query_log;
 pub mod security;
 pub mod sessions;
 pub mod settings;
+pub mod sitemaps;
+pub mod syndication;
 pub mod test;
 pub mod views;
 
