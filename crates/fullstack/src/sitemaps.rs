@@ -1,7 +1,8 @@
 //! `sitemap.xml` (Django's `django.contrib.sitemaps`): the site's pages for search engines, as
 //! the sitemaps.org protocol lists them: fixed paths, and the rows of querysets, each with its
 //! location and, when known, when it last changed. Locations given as paths are made absolute
-//! with the request's host; every text is escaped.
+//! with the request's host, as the [feeds](crate::syndication) make their links; every text is
+//! escaped.
 //!
 //! ```
 //! use chrono::{DateTime, Utc};
@@ -144,11 +145,7 @@ impl Sitemap {
         );
         for section in &self.sections {
             for url in section.urls(db).await? {
-                let loc = if url.loc.starts_with("http://") || url.loc.starts_with("https://") {
-                    url.loc
-                } else {
-                    format!("{origin}{}", url.loc)
-                };
+                let loc = crate::syndication::absolute(origin, &url.loc);
                 out.push_str("<url><loc>");
                 out.push_str(&quick_xml::escape::escape(loc.as_str()));
                 out.push_str("</loc>");
@@ -170,12 +167,8 @@ impl Sitemap {
         get(move |State(db): State<Database>, headers: HeaderMap| {
             let sitemap = sitemap.clone();
             async move {
-                let host = headers
-                    .get(header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or("localhost");
                 let body = sitemap
-                    .xml(&db, &format!("http://{host}"))
+                    .xml(&db, &crate::syndication::origin(&headers))
                     .await
                     .map_err(|e| e.http_error())?;
                 let mut res: Response = body.into_response();

@@ -80,7 +80,7 @@ impl<M> Clone for Feed<M> {
 /// What relative links are made absolute with: `http://` and the request's `Host` (checked
 /// against `ALLOWED_HOSTS` in a fullstack project). A site served over HTTPS gives absolute
 /// links (`https://...`), which are kept as they are.
-fn origin(headers: &HeaderMap) -> String {
+pub(crate) fn origin(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -88,7 +88,7 @@ fn origin(headers: &HeaderMap) -> String {
     format!("http://{host}")
 }
 
-fn absolute(origin: &str, link: &str) -> String {
+pub(crate) fn absolute(origin: &str, link: &str) -> String {
     if link.starts_with("http://") || link.starts_with("https://") {
         link.to_owned()
     } else if link.starts_with('/') {
