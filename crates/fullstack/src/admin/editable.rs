@@ -155,8 +155,9 @@ impl<M: Model> ModelAdmin<M> {
     }
 }
 
-/// The labels of the form's fields whose values differ between the two rows.
-fn changed_labels<M: Model>(form: &ModelForm<M>, before: &M, after: &M) -> Vec<String> {
+/// The labels of the form's fields whose values differ between the two rows, as the history
+/// names them ("Changed question text and status.").
+pub(crate) fn changed_labels<M: Model>(form: &ModelForm<M>, before: &M, after: &M) -> Vec<String> {
     let (before, after) = (before.values(), after.values());
     form.spec()
         .fields()

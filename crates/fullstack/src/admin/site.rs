@@ -316,17 +316,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
                 .collect();
             let changed: Vec<String> = match &existing {
                 None => Vec::new(),
-                Some(before) => {
-                    let (before, after) = (before.values(), main.instance.values());
-                    form.spec()
-                        .fields()
-                        .iter()
-                        .filter_map(|f| {
-                            let i = M::META.field_index(&f.name)?;
-                            (before[i] != after[i]).then(|| f.label_text().to_lowercase())
-                        })
-                        .collect()
-                }
+                Some(before) => super::editable::changed_labels(&form, before, &main.instance),
             };
             // The row, its inlines and the history entry: all or nothing.
             let mut tx = db.begin().await?;
