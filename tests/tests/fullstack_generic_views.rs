@@ -328,6 +328,12 @@ async fn the_editing_views_create_update_and_delete() {
             "{}",
             res.text()
         );
+        // Every error at once, as Django shows them: the slug taken, beside the empty title.
+        assert!(
+            res.text().contains("Post with this Slug already exists."),
+            "{}",
+            res.text()
+        );
         let res = c
             .post("/posts/new/")
             .form(&[

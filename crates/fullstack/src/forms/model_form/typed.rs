@@ -244,7 +244,8 @@ impl<M: Model> ModelForm<M> {
     }
 
     /// Binds and checks `data` (each field, then `unique` fields and unique-together indexes
-    /// against the database, the row being edited left out) and gives the instance it makes:
+    /// against the database, the row being edited left out, even when another field is
+    /// invalid) and gives the instance it makes:
     /// `instance`'s values (or the defaults, for a new row) with the form's fields replaced.
     /// Nothing is saved: adjust [`Valid::instance`] and call [`Valid::save`] (Django's
     /// `save(commit=False)` then `save()` and `save_m2m()`), or see [`save`](Self::save).
@@ -259,10 +260,9 @@ impl<M: Model> ModelForm<M> {
         instance: Option<&M>,
     ) -> Result<Result<Valid<M>, BoundForm>, Error> {
         let mut form = self.bind(data);
-        if !form.is_valid() {
-            return Ok(Err(form));
-        }
         let links = self.chosen_links(&form);
+        // The unique checks run even when another field is invalid, as Django's do, so that
+        // every error shows at once; a check on a field with errors of its own is skipped.
         let values = self.values(&mut form, instance)?;
         self.check_unique(db, &mut form, &values, instance, None)
             .await?;
@@ -396,6 +396,9 @@ impl<M: Model> ModelForm<M> {
         );
         let pk = FieldPath::<M>::parse(M::META.pk().name).expect("the primary key is a field");
         for names in checks {
+            if names.iter().any(|n| !form.errors().field(n).is_empty()) {
+                continue;
+            }
             let mut q: Q<M> = Q::all();
             let mut any_null = false;
             for name in &names {
