@@ -1,7 +1,8 @@
 // The admin of a running site, driven in Chromium as a person would: log in (a wrong password
 // first), find a model, add a question with three choices inline (an empty required field
-// first), edit it, read its history, filter and search, see less as a user whose group may only
-// view, then delete it through the action and its confirmation page. Every page must load without a console error
+// first), edit it, read its history, filter and search, add a choice whose question is found by
+// a search, see less as a user whose group may only view, then delete the question through the
+// action and its confirmation page. Every page must load without a console error
 // (a Content-Security-Policy violation shows as one) and every form must carry its CSRF token.
 //
 // Usage: node admin.mjs BASE_URL USERNAME PASSWORD READER SCREENSHOT_DIR
@@ -147,6 +148,25 @@ try {
   await page.click("#changelist-search button[type=submit]");
   const rows = await page.locator("#result_list tbody tr").count();
   check(rows === 1, `the search finds the one row (found ${rows})`);
+
+  // A choice's question, found by typing part of it (autocomplete_fields), not picked from a
+  // select of every question.
+  await page.goto(`${base}/admin/polls/choice/add/`);
+  check((await page.locator("select[name=question]").count()) === 0, "a choice's question is not a select of every question");
+  await page.fill("#id_question_search", "edited in");
+  const found = page.locator("#id_question_results button", { hasText: "Made and edited in a browser?" });
+  await found.waitFor({ timeout: 5000 });
+  await page.screenshot({ path: `${shots}/admin-autocomplete.png`, fullPage: true });
+  await found.click();
+  check(
+    (await page.locator("strong.key-label[data-for=question]").textContent()) === "Made and edited in a browser?",
+    "the chosen question's label shows beside the field",
+  );
+  await page.fill("[name=choice_text]", "Found by a search");
+  await page.click('button[name="_save"]');
+  check(new URL(page.url()).pathname === "/admin/polls/choice/", "the choice is saved");
+  check((await page.textContent("#result_list")).includes("Found by a search"), "and listed with its question");
+  await page.goto(`${base}/admin/polls/question/?q=edited+in+a+browser`);
 
   // A user whose group may only view: the same list without the add link or the actions, the
   // row without buttons, and a forged save refused.

@@ -41,8 +41,18 @@ struct Choice {
     votes: i32,
 }
 
-/// The polls admin; `inlines`: the question's choices edited on its page.
-fn site(inlines: bool) -> AdminSite {
+/// Which options the polls admin is made with.
+#[derive(Clone, Copy, PartialEq)]
+enum Variant {
+    Plain,
+    /// The question's choices edited on its page, and the other form options.
+    Inlines,
+    /// A choice's question found by a search (`autocomplete_fields`).
+    Autocomplete,
+}
+
+/// The polls admin.
+fn site(variant: Variant) -> AdminSite {
     let mut questions = ModelAdmin::<Question>::new()
         .list_display(["question_text", "pub_date", "is_open", "status"])
         .list_filter(["is_open", "status", "pub_date"])
@@ -65,7 +75,10 @@ fn site(inlines: bool) -> AdminSite {
                 Ok(format!("{n} questions were closed."))
             },
         );
-    if inlines {
+    if variant == Variant::Autocomplete {
+        questions = questions.label(|q: &Question| q.question_text.clone());
+    }
+    if variant == Variant::Inlines {
         questions = questions
             .fieldsets(&[
                 (None, &["question_text"]),
@@ -81,18 +94,20 @@ fn site(inlines: bool) -> AdminSite {
                     .max_num(4),
             );
     }
+    let mut choices = ModelAdmin::<Choice>::new()
+        .list_display(["choice_text", "question__question_text", "votes"])
+        .list_filter(["question"])
+        .search_fields(["choice_text", "question__question_text"]);
+    if variant == Variant::Autocomplete {
+        choices = choices.autocomplete_fields(&["question"]);
+    }
     AdminSite::new()
         .site_header("Polls administration")
         .register(questions)
-        .register(
-            ModelAdmin::<Choice>::new()
-                .list_display(["choice_text", "question__question_text", "votes"])
-                .list_filter(["question"])
-                .search_fields(["choice_text", "question__question_text"]),
-        )
+        .register(choices)
 }
 
-fn project(migrations: &std::path::Path, inlines: bool) -> Project {
+fn project(migrations: &std::path::Path, variant: Variant) -> Project {
     let mut settings = Settings::from_toml_str("").unwrap();
     settings.web.secret_key = Some(micro::Secret::new("admin test key"));
     Project::new("site")
@@ -105,7 +120,7 @@ fn project(migrations: &std::path::Path, inlines: bool) -> Project {
                 .models(&[Question::META, Choice::META])
                 .migrations_dir(migrations.join("polls")),
         )
-        .app(admin::app(site(inlines)))
+        .app(admin::app(site(variant)))
 }
 
 /// A project on a database of its own, migrated (the polls app's migration made for it).
@@ -117,13 +132,13 @@ struct Site {
 
 impl Site {
     async fn new(t: &TestDb) -> Site {
-        Site::with(t, false).await
+        Site::with(t, Variant::Plain).await
     }
 
-    async fn with(t: &TestDb, inlines: bool) -> Site {
+    async fn with(t: &TestDb, variant: Variant) -> Site {
         let isolated = Isolated::new(t, "adm").await;
         let migrations = tempfile::tempdir().unwrap();
-        let project = project(migrations.path(), inlines);
+        let project = project(migrations.path(), variant);
         let (mut out, mut err) = (Vec::new(), Vec::new());
         let args = ["site", "makemigrations", "--no-input"];
         let code = project.run_with(args, &mut out, &mut err).await;
@@ -859,7 +874,7 @@ async fn adding_and_changing_through_the_forms() {
 #[tokio::test]
 async fn a_question_and_its_choices_on_one_page() {
     on_every_backend("admin_inlines", |t| async move {
-        let site = Site::with(&t, true).await;
+        let site = Site::with(&t, Variant::Inlines).await;
         site.user("boss", true, true).await;
         let boss = site.client();
         log_in(&boss, "boss").await;
@@ -1411,7 +1426,7 @@ fn input_value(page: &str, name: &str) -> Option<String> {
 #[tokio::test]
 async fn list_editable_saves_the_pages_rows_in_place() {
     on_every_backend("admin_editable", |t| async move {
-        let site = Site::with(&t, true).await;
+        let site = Site::with(&t, Variant::Inlines).await;
         let qs = site.seed().await;
         site.user("boss", true, true).await;
         let viewer = site.user("viewer", true, false).await;
@@ -1514,6 +1529,200 @@ async fn list_editable_saves_the_pages_rows_in_place() {
             ])
             .await;
         assert_eq!(res.status(), 403);
+        site.done().await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_foreign_key_found_by_search() {
+    on_every_backend("admin_autocomplete", |t| async move {
+        let site = Site::with(&t, Variant::Autocomplete).await;
+        let seeded = site.seed().await;
+        let tabs = seeded[1].clone();
+        for n in 0..25 {
+            let mut q = Question {
+                id: 0,
+                question_text: format!("Poll number {n:02}"),
+                pub_date: Utc.with_ymd_and_hms(2022, 1, 1, 0, 0, 0).unwrap() + Duration::hours(n),
+                is_open: true,
+                status: "p".to_owned(),
+            };
+            q.save(site.db()).await.unwrap();
+        }
+        site.user("boss", true, true).await;
+        let clerk = site.user("clerk", true, false).await;
+        site.grant(&clerk, &["add_choice", "change_choice", "view_choice"])
+            .await;
+        let reader = site.user("reader", true, false).await;
+        site.grant(&reader, &["add_choice", "view_question"]).await;
+        site.user("member", false, false).await;
+
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+
+        // The add page: a key input that names the endpoint, and no list of the questions.
+        let add = "/admin/polls/choice/add/";
+        let (res, queries) = fullstack::capture_queries(boss.get(add).into_future()).await;
+        assert_eq!(res.status(), 200);
+        let page = res.text();
+        assert!(
+            page.contains(
+                "data-autocomplete-url=\"/admin/autocomplete/?app_label=polls&amp;model_name=choice&amp;field_name=question\""
+            ),
+            "{page}"
+        );
+        assert!(page.contains("admin/autocomplete.js"), "{page}");
+        assert!(!page.contains("Poll number") && !page.contains("<option"), "{page}");
+        assert!(
+            !queries.iter().any(|q| q.contains("polls_question")),
+            "the questions are not read for the add page: {queries:#?}"
+        );
+
+        // The endpoint: 20 a page, in the admin's order, labelled by the question's admin.
+        let url = "/admin/autocomplete/?app_label=polls&model_name=choice&field_name=question";
+        let res = boss.get(&format!("{url}&term=poll+number")).await;
+        assert_eq!(res.status(), 200, "{}", res.text());
+        assert!(
+            res.header("content-type").unwrap().starts_with("application/json"),
+            "{:?}",
+            res.header("content-type")
+        );
+        let body: serde_json::Value = res.json();
+        let texts = |body: &serde_json::Value| -> Vec<String> {
+            body["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["text"].as_str().unwrap().to_owned())
+                .collect()
+        };
+        let first = texts(&body);
+        assert_eq!(first.len(), 20);
+        assert_eq!(first[0], "Poll number 24", "newest first, the model's ordering");
+        assert_eq!(body["pagination"]["more"], true);
+        let body: serde_json::Value = boss
+            .get(&format!("{url}&term=poll+number&page=2"))
+            .await
+            .json();
+        let second = texts(&body);
+        assert_eq!(second.len(), 5);
+        assert_eq!(second[4], "Poll number 00");
+        assert_eq!(body["pagination"]["more"], false);
+        let body: serde_json::Value = boss.get(&format!("{url}&term=TABS")).await.json();
+        assert_eq!(
+            body["results"],
+            serde_json::json!([{"id": tabs.id.to_string(), "text": "Tabs or spaces?"}])
+        );
+        // No term: every question; SQL and HTML in it are text to look for.
+        let body: serde_json::Value = boss.get(url).await.json();
+        assert_eq!(texts(&body).len(), 20);
+        for (term, raw, expected) in [
+            ("%27+OR+1%3D1+--", "' OR 1=1 --", 0),
+            ("%25", "%", 1),
+            ("_", "_", 1),
+        ] {
+            let res = boss.get(&format!("{url}&term={term}")).await;
+            assert_eq!(res.status(), 200, "{term}");
+            let found = texts(&res.json());
+            assert_eq!(found.len(), expected, "{raw}: {found:?}");
+            assert!(found.iter().all(|t| t.contains(raw)), "{raw}: {found:?}");
+        }
+        let body: serde_json::Value = boss.get(&format!("{url}&term=script")).await.json();
+        assert_eq!(texts(&body), ["<script>alert(1)</script>"], "JSON, not HTML");
+        for page in ["0", "x", "-1"] {
+            let res = boss.get(&format!("{url}&page={page}")).await;
+            assert_eq!(res.status(), 404, "page={page}");
+        }
+
+        // Forged parameters: a field the admin does not complete, or no such model: 403.
+        for forged in [
+            "app_label=polls&model_name=choice&field_name=choice_text",
+            "app_label=polls&model_name=choice&field_name=votes",
+            "app_label=polls&model_name=question&field_name=question",
+            "app_label=polls&model_name=nope&field_name=question",
+            "app_label=auth&model_name=choice&field_name=question",
+            "",
+        ] {
+            let res = boss.get(&format!("/admin/autocomplete/?{forged}")).await;
+            assert_eq!(res.status(), 403, "{forged}");
+        }
+
+        // Who may search: staff who may view the questions, nobody else.
+        let anonymous = site.client();
+        let res = anonymous.get(url).await;
+        assert_eq!(res.status(), 302);
+        assert!(res.header("location").unwrap().starts_with("/admin/login/"));
+        let member = site.client();
+        log_in(&member, "member").await;
+        assert_eq!(member.get(url).await.status(), 302);
+        let c = site.client();
+        log_in(&c, "clerk").await;
+        assert_eq!(c.get(url).await.status(), 403, "no view permission on questions");
+        let r = site.client();
+        log_in(&r, "reader").await;
+        assert_eq!(r.get(url).await.status(), 200);
+
+        // Saving: the key is checked with one query, a forged one refused beside the field.
+        let (res, queries) = fullstack::capture_queries(
+            post_with_token(
+                &r,
+                add,
+                add,
+                &[
+                    ("question", &tabs.id.to_string()),
+                    ("choice_text", "Both"),
+                    ("votes", "0"),
+                ],
+            )
+            .into_future(),
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        let lookups = queries
+            .iter()
+            .filter(|q| q.contains("FROM") && q.contains("polls_question"))
+            .count();
+        assert_eq!(lookups, 1, "one query checks the key: {queries:#?}");
+        let saved = Choice::objects()
+            .filter(Choice::CHOICE_TEXT.eq("Both"))
+            .first(site.db())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(saved.question.id(), tabs.id);
+        for forged in ["999999", "abc", "-1"] {
+            let res = post_with_token(
+                &r,
+                add,
+                add,
+                &[("question", forged), ("choice_text", "Kept"), ("votes", "0")],
+            )
+            .await;
+            assert_eq!(res.status(), 200, "{forged}");
+            let page = unescape(&res.text());
+            assert!(
+                page.contains(
+                    "Select a valid choice. That choice is not one of the available choices."
+                ),
+                "{forged}: {page}"
+            );
+            assert!(page.contains("value=\"Kept\""), "nothing typed is lost: {page}");
+        }
+
+        // The change page shows the chosen question's label beside its key.
+        let page = boss
+            .get(&format!("/admin/polls/choice/{}/change/", saved.id))
+            .await
+            .text();
+        assert!(
+            page.contains(&format!("name=\"question\" value=\"{}\"", tabs.id)),
+            "{page}"
+        );
+        assert!(
+            page.contains("<strong class=\"key-label\" data-for=\"question\">Tabs or spaces?</strong>"),
+            "{page}"
+        );
         site.done().await;
     })
     .await;

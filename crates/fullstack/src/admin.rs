@@ -30,11 +30,12 @@
 //! # let _ = project;
 //! ```
 //!
-//! Not built yet: the add, change, delete and history views, actions and inlines; see
-//! `docs/fullstack/admin.md`.
+//! The add, change, delete and history pages, actions, inlines, `list_editable` and the
+//! foreign keys' autocomplete are there too: `docs/fullstack/admin.md` shows each option.
 
 mod access;
 mod actions;
+mod autocomplete;
 mod cells;
 mod change;
 mod changelist;
@@ -61,7 +62,13 @@ use crate::AppConfig;
 pub const LABEL: &str = "admin";
 
 /// The admin app showing `site`'s models at `/admin/`, with its [`LogEntry`] table.
+///
+/// # Panics
+/// When an option of a registered model cannot work with the others: a foreign key in
+/// [`autocomplete_fields`](ModelAdmin::autocomplete_fields) whose model is not registered, or
+/// has no `search_fields`.
 pub fn app(site: AdminSite) -> AppConfig {
+    site.check();
     AppConfig::new(LABEL)
         .models(&[<LogEntry as crate::Model>::META])
         .migrations_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/admin/migrations"))
@@ -74,7 +81,49 @@ pub fn app(site: AdminSite) -> AppConfig {
 
 #[cfg(test)]
 mod tests {
-    use crate::Project;
+    use super::{AdminSite, ModelAdmin};
+    use crate::{ForeignKey, Model, Project};
+
+    #[derive(Model)]
+    #[model(app = "shop")]
+    struct Customer {
+        id: i64,
+        #[field(max_length = 100)]
+        name: String,
+    }
+
+    #[derive(Model)]
+    #[model(app = "shop")]
+    struct Order {
+        id: i64,
+        #[field(on_delete = cascade)]
+        customer: ForeignKey<Customer>,
+    }
+
+    #[test]
+    #[should_panic(
+        expected = "Order's autocomplete_fields names \"customer\", whose model is not registered"
+    )]
+    fn a_completed_foreign_key_needs_its_model_registered() {
+        let site = AdminSite::new()
+            .register(ModelAdmin::<Order>::new().autocomplete_fields(&["customer"]));
+        let _ = super::app(site);
+    }
+
+    #[test]
+    #[should_panic(expected = "but Customer's admin has no search_fields to search it by")]
+    fn a_completed_foreign_key_needs_search_fields() {
+        let site = AdminSite::new()
+            .register(ModelAdmin::<Order>::new().autocomplete_fields(&["customer"]))
+            .register(ModelAdmin::<Customer>::new());
+        let _ = super::app(site);
+    }
+
+    #[test]
+    #[should_panic(expected = "names \"id\", which is not a foreign key")]
+    fn only_foreign_keys_are_completed() {
+        let _ = ModelAdmin::<Order>::new().autocomplete_fields(&["id"]);
+    }
 
     #[tokio::test]
     async fn the_embedded_migration_matches_the_models() {

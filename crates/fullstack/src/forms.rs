@@ -33,6 +33,7 @@ pub use fullstack_macros::Choices;
 /// Derives [`Form`](trait@Form) for a struct with named fields; see the guide for the
 /// attributes.
 pub use fullstack_macros::Form;
+pub(crate) use model_form::Finder;
 pub use model_form::{
     InlineChanges, InlineCounts, InlineFormSet, ModelFields, ModelForm, ModelFormBuilder, Valid,
     model_form,

@@ -53,6 +53,8 @@ pub fn admin_site() -> fullstack::admin::AdminSite {
             ModelAdmin::<polls::Choice>::new()
                 .label(|c: &polls::Choice| c.choice_text.clone())
                 .list_display(["choice_text", "question__question_text", "votes"])
-                .search_fields(["choice_text", "question__question_text"]),
+                .search_fields(["choice_text", "question__question_text"])
+                // A question is found by typing part of it, not picked from every question.
+                .autocomplete_fields(&["question"]),
         )
 }

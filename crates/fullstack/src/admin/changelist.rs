@@ -215,7 +215,7 @@ fn filter_conditions<M: Model>(admin: &ModelAdmin<M>, params: &Params) -> Vec<Q<
 }
 
 /// Each word must be in one of the search fields (Django's `search_fields`).
-fn search_condition<M: Model>(admin: &ModelAdmin<M>, search: &str) -> Option<Q<M>> {
+pub(crate) fn search_condition<M: Model>(admin: &ModelAdmin<M>, search: &str) -> Option<Q<M>> {
     if admin.search_fields.is_empty() {
         return None;
     }
@@ -231,6 +231,27 @@ fn search_condition<M: Model>(admin: &ModelAdmin<M>, search: &str) -> Option<Q<M
                 .expect("search_fields is not empty")
         })
         .reduce(|a, b| a & b)
+}
+
+/// The order of rows when no column was clicked: the admin's `ordering`, else the model's,
+/// then the primary key, newest first, so that rows equal on every other key keep one order
+/// across pages.
+pub(crate) fn default_order<M: Model>(admin: &ModelAdmin<M>) -> Vec<Order<M>> {
+    let fallback: Vec<&str> = if admin.ordering.is_empty() {
+        M::META.ordering.to_vec()
+    } else {
+        admin.ordering.iter().map(String::as_str).collect()
+    };
+    let mut order: Vec<Order<M>> = fallback
+        .iter()
+        .filter_map(|o| FieldPath::<M>::order(o).ok())
+        .collect();
+    order.push(
+        FieldPath::<M>::parse(M::META.pk().name)
+            .expect("the primary key is a field of its model")
+            .desc(),
+    );
+    order
 }
 
 /// The clicked columns, as (list_display index, descending), each at most once.
@@ -473,22 +494,7 @@ pub(crate) async fn change_list<M: Model>(
             if *desc { path.desc() } else { path.asc() }
         })
         .collect();
-    let fallback: Vec<&str> = if admin.ordering.is_empty() {
-        M::META.ordering.to_vec()
-    } else {
-        admin.ordering.iter().map(String::as_str).collect()
-    };
-    order.extend(
-        fallback
-            .iter()
-            .filter_map(|o| FieldPath::<M>::order(o).ok()),
-    );
-    // The primary key last, so that rows equal on every other key keep one order across pages.
-    order.push(
-        FieldPath::<M>::parse(M::META.pk().name)
-            .expect("the primary key is a field of its model")
-            .desc(),
-    );
+    order.extend(default_order(admin));
 
     let can_show_all = result_count <= admin.list_max_show_all;
     let showing_all = can_show_all && params.get(ALL).is_some();

@@ -57,6 +57,8 @@ pub struct ModelAdmin<M> {
     pub(crate) label: Option<ComputedColumn<M>>,
     pub(crate) date_hierarchy: Option<FieldPath<M>>,
     pub(crate) list_editable: Vec<&'static str>,
+    /// Foreign keys edited through a search of the related model's admin.
+    pub(crate) autocomplete_fields: Vec<&'static str>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -94,6 +96,7 @@ impl<M: Model> ModelAdmin<M> {
             label: None,
             date_hierarchy: None,
             list_editable: Vec::new(),
+            autocomplete_fields: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -307,6 +310,54 @@ impl<M: Model> ModelAdmin<M> {
     #[must_use]
     pub fn fields(mut self, names: &[&'static str]) -> Self {
         self.form_fields = Some((checked::<M>("fields", names), true));
+        self
+    }
+
+    /// Foreign keys edited by searching the related model rather than with a select of all
+    /// its rows (Django's `autocomplete_fields`), for big tables: the input holds the related
+    /// row's key, with its label beside it, and a submitted key costs one query to check.
+    /// With JavaScript, a search box beside it asks `/admin/autocomplete/` for the rows whose
+    /// [`search_fields`](Self::search_fields) match, 20 at a time, checking that the user may
+    /// view the related model; without it, the key is typed in. The related model must be
+    /// registered with `search_fields` (checked when the admin app is made).
+    ///
+    /// ```
+    /// use fullstack::admin::ModelAdmin;
+    /// use fullstack::{ForeignKey, Model};
+    ///
+    /// #[derive(Model)]
+    /// #[model(app = "shop")]
+    /// struct Customer {
+    ///     id: i64,
+    ///     #[field(max_length = 100)]
+    ///     name: String,
+    /// }
+    ///
+    /// #[derive(Model)]
+    /// #[model(app = "shop")]
+    /// struct Order {
+    ///     id: i64,
+    ///     #[field(on_delete = cascade)]
+    ///     customer: ForeignKey<Customer>,
+    /// }
+    ///
+    /// let customers = ModelAdmin::<Customer>::new().search_fields(["name"]);
+    /// let orders = ModelAdmin::<Order>::new().autocomplete_fields(&["customer"]);
+    /// # let _ = (customers, orders);
+    /// ```
+    ///
+    /// # Panics
+    /// When a name is not a foreign key of the model.
+    #[must_use]
+    pub fn autocomplete_fields(mut self, names: &[&'static str]) -> Self {
+        for name in checked::<M>("autocomplete_fields", names) {
+            assert!(
+                M::META.field(name).is_some_and(|f| f.relation.is_some()),
+                "admin: {}'s autocomplete_fields names {name:?}, which is not a foreign key",
+                M::META.name
+            );
+            self.autocomplete_fields.push(name);
+        }
         self
     }
 

@@ -13,7 +13,7 @@ use super::history;
 use super::models::{ADDITION, CHANGE};
 use crate::db::Value;
 use crate::forms::messages::text_list;
-use crate::forms::{BoundForm, BoundFormSet, FormData, ModelFields, ModelForm};
+use crate::forms::{BoundForm, BoundFormSet, Finder, FormData, ModelFields, ModelForm};
 use crate::model::{Model, ModelMeta};
 use crate::query::{DeletionPlan, FieldPath, ModelExt, QuerySet};
 use crate::{Database, Error, Transaction};
@@ -82,6 +82,23 @@ pub(crate) trait Registered: Send + Sync {
         data: FormData,
         user_id: i64,
     ) -> BoxFuture<'a, Result<EditableSaved, ChangeListError>>;
+    /// The foreign keys it edits through a search (`autocomplete_fields`).
+    fn autocomplete_fields(&self) -> &[&'static str];
+    /// Whether it has `search_fields`, which a completed foreign key's target needs.
+    fn searchable(&self) -> bool;
+    /// The page `page` (from 1) of its rows matching `term`, for a completed foreign key.
+    fn autocomplete<'a>(
+        &'a self,
+        db: &'a Database,
+        term: &'a str,
+        page: u64,
+    ) -> BoxFuture<'a, Result<super::autocomplete::Results, Error>>;
+    /// How the pages call the row `pk`, or `None` when there is none: one query.
+    fn find_label<'a>(
+        &'a self,
+        db: &'a Database,
+        pk: Value,
+    ) -> BoxFuture<'a, Result<Option<String>, Error>>;
     /// The project's actions of this model (not `delete_selected`).
     fn actions(&self) -> Vec<ActionChoice>;
     /// Runs the action `name` on the rows `pks`: its message, or `None` when there is no such
@@ -190,6 +207,31 @@ impl<M: Model> Registered for ModelAdmin<M> {
         user_id: i64,
     ) -> BoxFuture<'a, Result<EditableSaved, ChangeListError>> {
         Box::pin(self.save_editable(site, db, params, data, user_id))
+    }
+
+    fn autocomplete_fields(&self) -> &[&'static str] {
+        &self.autocomplete_fields
+    }
+
+    fn searchable(&self) -> bool {
+        !self.search_fields.is_empty()
+    }
+
+    fn autocomplete<'a>(
+        &'a self,
+        db: &'a Database,
+        term: &'a str,
+        page: u64,
+    ) -> BoxFuture<'a, Result<super::autocomplete::Results, Error>> {
+        Box::pin(self.autocomplete_page(db, term, page))
+    }
+
+    fn find_label<'a>(
+        &'a self,
+        db: &'a Database,
+        pk: Value,
+    ) -> BoxFuture<'a, Result<Option<String>, Error>> {
+        Box::pin(ModelAdmin::find_label(self, db, pk))
     }
 
     fn actions(&self) -> Vec<ActionChoice> {
@@ -440,7 +482,18 @@ impl<M: Model> ModelAdmin<M> {
             let Some(admin) = site.models.iter().find(|m| m.meta().table == to.table) else {
                 continue;
             };
-            if in_form && let Some(options) = admin.options(db, None).await? {
+            if !in_form {
+                continue;
+            }
+            if self.autocomplete_fields.contains(&name) {
+                let admin = admin.clone();
+                let find: Finder = Arc::new(move |db: &Database, key: Value| {
+                    let admin = admin.clone();
+                    Box::pin(async move { admin.find_label(db, key).await })
+                });
+                let attrs = super::autocomplete::input_attrs(M::META, name);
+                builder = builder.lookup_with(name, find, attrs);
+            } else if let Some(options) = admin.options(db, None).await? {
                 builder = builder.options(name, options);
             }
         }
@@ -592,6 +645,43 @@ impl AdminSite {
             .iter()
             .map(|m| (m.meta().app, url_name(m.meta())))
             .collect()
+    }
+
+    /// The registered model that the foreign key `field` of `source` points at, when `source`'s
+    /// admin completes that field (`autocomplete_fields`).
+    pub(crate) fn completed_by(
+        &self,
+        source: &dyn Registered,
+        field: &str,
+    ) -> Option<&Arc<dyn Registered>> {
+        if !source.autocomplete_fields().contains(&field) {
+            return None;
+        }
+        let to = (source.meta().field(field)?.relation?.to)();
+        self.models.iter().find(|m| m.meta().table == to.table)
+    }
+
+    /// Stops the program at start-up, naming the option, when a completed foreign key points
+    /// at a model that is not registered or has no `search_fields` (Django's admin.E039 and
+    /// admin.E040).
+    pub(crate) fn check(&self) {
+        for model in &self.models {
+            for field in model.autocomplete_fields() {
+                let name = model.meta().name;
+                let target = self.completed_by(model.as_ref(), field).unwrap_or_else(|| {
+                    panic!(
+                        "admin: {name}'s autocomplete_fields names {field:?}, whose model is \
+                         not registered in the admin"
+                    )
+                });
+                assert!(
+                    target.searchable(),
+                    "admin: {name}'s autocomplete_fields names {field:?}, but {}'s admin has no \
+                     search_fields to search it by",
+                    target.meta().name
+                );
+            }
+        }
     }
 
     pub(crate) fn find(&self, app: &str, model: &str) -> Option<&Arc<dyn Registered>> {

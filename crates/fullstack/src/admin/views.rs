@@ -47,6 +47,14 @@ pub(super) fn register(app: &mut micro::App, site: &AdminSite, _settings: &Setti
         "/admin/static/admin/base.css",
         get(stylesheet).name("admin:stylesheet"),
     );
+    app.route(
+        "/admin/static/admin/autocomplete.js",
+        get(super::autocomplete::script).name("admin:autocomplete_script"),
+    );
+    app.route(
+        super::autocomplete::URL,
+        get(super::autocomplete::autocomplete).name("admin:autocomplete"),
+    );
     app.route("/admin/<app_label>/", get(app_index).name("admin:app_list"));
     app.route(
         "/admin/<app_label>/<model>/",

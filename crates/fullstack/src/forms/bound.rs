@@ -1,7 +1,7 @@
 //! A form spec, and a form bound to data: its values kept for showing again, its cleaned values
 //! and its errors.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use super::clean::clean;
@@ -106,6 +106,7 @@ impl FormSpec {
                 errors: FormErrors::new(),
                 prefix: options.prefix.clone(),
                 use_required_attribute: options.use_required_attribute,
+                value_labels: BTreeMap::new(),
             }),
             cleaned: CleanedData::default(),
             changed: false,
@@ -165,6 +166,7 @@ impl FormSpec {
                 errors,
                 prefix: options.prefix.clone(),
                 use_required_attribute: options.use_required_attribute,
+                value_labels: BTreeMap::new(),
             }),
             cleaned,
             changed,
@@ -226,6 +228,8 @@ pub(crate) struct Shown {
     pub(crate) errors: FormErrors,
     pub(crate) prefix: Option<String>,
     pub(crate) use_required_attribute: bool,
+    /// How the row a [key input](super::Widget::KeyInput) names is called, by field name.
+    pub(crate) value_labels: BTreeMap<String, String>,
 }
 
 impl Shown {
@@ -315,6 +319,14 @@ impl BoundForm {
             return;
         };
         Arc::make_mut(&mut self.shown).values[at] = values.into_iter().map(Into::into).collect();
+    }
+
+    /// Shows `label` beside the key in the [key input](super::Widget::KeyInput) `name`: how
+    /// the row it names is called.
+    pub(crate) fn set_value_label(&mut self, name: &str, label: String) {
+        Arc::make_mut(&mut self.shown)
+            .value_labels
+            .insert(name.to_owned(), label);
     }
 
     /// Sets the cleaned value of `name` (a whole-form check that changes it).

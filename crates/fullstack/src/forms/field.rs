@@ -77,6 +77,11 @@ pub enum Widget {
     CheckboxSelectMultiple,
     /// `<input type="file">`.
     FileInput,
+    /// A text input for the key of a related row, that row's label shown beside it (Django's
+    /// `ForeignKeyRawIdWidget`): what a foreign key to a big table is shown as, so that the
+    /// page does not list every row. See
+    /// [`ModelFormBuilder::lookup`](super::ModelFormBuilder::lookup).
+    KeyInput,
 }
 
 impl Widget {
@@ -110,7 +115,7 @@ impl Widget {
     /// The `type` of an `<input>`, or `None` for the widgets that are not one input.
     pub(crate) fn input_type(self) -> Option<&'static str> {
         Some(match self {
-            Widget::TextInput => "text",
+            Widget::TextInput | Widget::KeyInput => "text",
             Widget::PasswordInput => "password",
             Widget::HiddenInput => "hidden",
             Widget::NumberInput => "number",
@@ -132,6 +137,7 @@ impl Widget {
             Widget::Select | Widget::SelectMultiple => "forms/widgets/select.html",
             Widget::RadioSelect | Widget::CheckboxSelectMultiple => "forms/widgets/choices.html",
             Widget::CheckboxInput => "forms/widgets/checkbox.html",
+            Widget::KeyInput => "forms/widgets/key.html",
             _ => "forms/widgets/input.html",
         }
     }
@@ -188,6 +194,9 @@ pub struct Field {
     pub content_types: Vec<String>,
     /// Messages replacing Django's, by error code (`required`, `invalid`, `max_length`, ...).
     pub messages: BTreeMap<String, String>,
+    /// More attributes of the input, after the ones the field sets (Django's widget `attrs`):
+    /// `class`, `data-*`, `autocomplete`...
+    pub attrs: Vec<(String, String)>,
 }
 
 impl Field {
@@ -213,6 +222,7 @@ impl Field {
             max_size: None,
             content_types: Vec::new(),
             messages: BTreeMap::new(),
+            attrs: Vec::new(),
         }
     }
 
@@ -265,6 +275,13 @@ impl Field {
     /// Sets the value an unbound form shows.
     pub fn initial(mut self, value: impl Into<String>) -> Field {
         self.initial = Some(value.into());
+        self
+    }
+
+    /// Adds the attribute `name="value"` to the input (escaped when printed); the ones the
+    /// field sets itself (`id`, `name`, `required`, `maxlength`...) cannot be replaced.
+    pub fn attr(mut self, name: impl Into<String>, value: impl Into<String>) -> Field {
+        self.attrs.push((name.into(), value.into()));
         self
     }
 

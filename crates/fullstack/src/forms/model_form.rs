@@ -10,6 +10,7 @@ mod typed;
 mod values;
 
 pub use inline::{InlineChanges, InlineCounts, InlineFormSet};
+pub(crate) use typed::Finder;
 pub use typed::{ModelForm, ModelFormBuilder, Valid};
 
 use crate::db::ColumnType;

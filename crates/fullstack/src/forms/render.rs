@@ -41,6 +41,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "forms/widgets/choices.html",
         include_str!("templates/widgets/choices.html"),
     ),
+    (
+        "forms/widgets/key.html",
+        include_str!("templates/widgets/key.html"),
+    ),
 ];
 
 /// Renders the template `name` with `context`: the project's when its environment has one of

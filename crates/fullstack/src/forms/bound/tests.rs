@@ -105,3 +105,43 @@ fn use_required_attribute_false_drops_required_from_the_inputs() {
     let page = html(&form);
     assert!(!page.contains(" required"), "{page}");
 }
+
+#[test]
+fn extra_attributes_are_printed_escaped_after_the_fields_own_which_they_cannot_replace() {
+    let spec = Arc::new(
+        FormSpec::new().field(
+            Field::text("title")
+                .attr("class", "wide \"quoted\"")
+                .attr("data-url", "/x?a=1&b=<2>")
+                .attr("name", "forged")
+                .attr("id", "forged"),
+        ),
+    );
+    let page = html(&spec.unbound());
+    assert!(
+        page.contains(r#"class="wide &quot;quoted&quot;" data-url="&#x2f;x?a=1&amp;b=&lt;2&gt;""#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"name="title""#) && !page.contains("forged"),
+        "{page}"
+    );
+}
+
+#[test]
+fn a_key_input_shows_the_label_of_the_row_it_names() {
+    let spec = Arc::new(
+        FormSpec::new().field(Field::text("author").widget(crate::forms::Widget::KeyInput)),
+    );
+    let mut form = spec.bind(FormData::from_urlencoded(b"author=7"));
+    assert!(!html(&form).contains("key-label"));
+    form.set_value_label("author", "<b>Ada</b>".to_owned());
+    let page = html(&form);
+    assert!(
+        page.contains(r#"name="author" value="7""#)
+            && page.contains(
+                r#"<strong class="key-label" data-for="author">&lt;b&gt;Ada&lt;&#x2f;b&gt;</strong>"#
+            ),
+        "{page}"
+    );
+}

@@ -10,8 +10,10 @@ use std::sync::Arc;
 
 use super::values::{to_text, to_value, zero};
 use super::{ModelFields, capitalised, chosen, form_field};
-use crate::db::Value;
-use crate::forms::{BoundForm, Field, FieldKind, FormData, FormSpec, FormValue, NON_FIELD_ERRORS};
+use crate::db::{ColumnType, Value};
+use crate::forms::{
+    BoundForm, Field, FieldKind, FormData, FormSpec, FormValue, NON_FIELD_ERRORS, Widget,
+};
 use crate::model::{FieldMeta, ManyToManyMeta, Model, ModelMeta};
 use crate::query::{
     Executor, FieldPath, ModelExt, Q, QuerySet, linked_keys, primary_keys, set_linked_keys,
@@ -22,6 +24,27 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 /// Loads the `(value, label)` options of a foreign key's select.
 type Loader = Box<dyn for<'a> FnOnce(&'a Database) -> BoxFuture<'a, OptionsResult> + Send>;
 type OptionsResult = Result<Vec<(String, String)>, Error>;
+
+/// Finds the row a [key input](Widget::KeyInput) names: how it is called, or `None` when no
+/// row the field may point at has that key. One query.
+pub(crate) type Finder = Arc<
+    dyn for<'a> Fn(&'a Database, Value) -> BoxFuture<'a, Result<Option<String>, Error>>
+        + Send
+        + Sync,
+>;
+
+/// More attributes of an input, `(name, value)`.
+type Attrs = Vec<(String, String)>;
+
+/// A foreign key shown as a key input and checked by one query at submit (Django's
+/// `raw_id_fields`), rather than a select of every row.
+#[derive(Clone)]
+struct Lookup {
+    name: &'static str,
+    /// The foreign key column's type, which the submitted text must parse as.
+    ty: ColumnType,
+    find: Finder,
+}
 
 /// Django's `ModelChoiceField` message for an id that is not one of the options.
 const INVALID_CHOICE: &str =
@@ -94,6 +117,8 @@ pub struct ModelForm<M> {
     edited: Vec<&'static FieldMeta>,
     /// The many-to-many relations it edits (multiple selects, after the fields).
     links: Vec<&'static ManyToManyMeta>,
+    /// The foreign keys shown as key inputs.
+    lookups: Vec<Lookup>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -160,6 +185,7 @@ impl<M> Clone for ModelForm<M> {
             spec: self.spec.clone(),
             edited: self.edited.clone(),
             links: self.links.clone(),
+            lookups: self.lookups.clone(),
             _model: PhantomData,
         }
     }
@@ -180,6 +206,9 @@ pub struct ModelFormBuilder<M> {
     edited: Result<Vec<&'static FieldMeta>, String>,
     links: Vec<&'static ManyToManyMeta>,
     loaders: Vec<(&'static str, Loader)>,
+    /// The foreign keys shown as key inputs: how each finds its row, and its input's extra
+    /// attributes.
+    lookups: Vec<(&'static str, Finder, Attrs)>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -200,6 +229,7 @@ impl<M: Model> ModelForm<M> {
             edited: chosen(M::META, fields),
             links,
             loaders: Vec::new(),
+            lookups: Vec::new(),
             _model: PhantomData,
         }
     }
@@ -235,6 +265,16 @@ impl<M: Model> ModelForm<M> {
             let keys = linked_keys(db, relation, instance.pk()).await?;
             form.set_initial(relation.name, keys.iter().filter_map(to_text));
         }
+        for lookup in &self.lookups {
+            let Some(at) = M::META.field_index(lookup.name) else {
+                continue;
+            };
+            if !values[at].is_null()
+                && let Some(label) = (lookup.find)(db, values[at].clone()).await?
+            {
+                form.set_value_label(lookup.name, label);
+            }
+        }
         Ok(form)
     }
 
@@ -260,6 +300,7 @@ impl<M: Model> ModelForm<M> {
         instance: Option<&M>,
     ) -> Result<Result<Valid<M>, BoundForm>, Error> {
         let mut form = self.bind(data);
+        self.check_lookups(db, &mut form).await?;
         let links = self.chosen_links(&form);
         // The unique checks run even when another field is invalid, as Django's do, so that
         // every error shows at once; a check on a field with errors of its own is skipped.
@@ -286,6 +327,7 @@ impl<M: Model> ModelForm<M> {
         base: Option<&M>,
         parent: Option<(&'static str, Value)>,
     ) -> Result<Option<Valid<M>>, Error> {
+        self.check_lookups(db, form).await?;
         let links = self.chosen_links(form);
         let mut values = self.values(form, base)?;
         let fk = parent.as_ref().map(|(fk, _)| *fk);
@@ -303,6 +345,28 @@ impl<M: Model> ModelForm<M> {
             links,
             form: None,
         }))
+    }
+
+    /// Checks that each key input names a row it may point at (one query each), showing that
+    /// row's label beside it; Django's `ModelChoiceField` message otherwise.
+    async fn check_lookups(&self, db: &Database, form: &mut BoundForm) -> Result<(), Error> {
+        for lookup in &self.lookups {
+            if !form.errors().field(lookup.name).is_empty() {
+                continue;
+            }
+            let Some(text) = form.cleaned_data().text(lookup.name) else {
+                continue;
+            };
+            let found = match Value::from_text(lookup.ty, text) {
+                Some(key) => (lookup.find)(db, key).await?,
+                None => None,
+            };
+            match found {
+                Some(label) => form.set_value_label(lookup.name, label),
+                None => form.add_error(lookup.name, INVALID_CHOICE),
+            }
+        }
+        Ok(())
     }
 
     /// The keys each many-to-many select holds (the form checked they were offered).
@@ -469,6 +533,94 @@ impl<M: Model> ModelFormBuilder<M> {
         self
     }
 
+    /// Shows the foreign key `field` as a text input for the related row's key, that row's
+    /// label beside it, and checks a submitted key with one query for a row of `queryset`
+    /// (Django's `raw_id_fields`), instead of reading every row into a select: the way for a
+    /// foreign key to a big table.
+    ///
+    /// ```
+    /// use fullstack::forms::{FormData, ModelFields, ModelForm};
+    /// use fullstack::query::prelude::*;
+    /// use fullstack::{Database, ForeignKey, Model};
+    ///
+    /// #[derive(Model, Debug)]
+    /// #[model(app = "shop")]
+    /// struct Customer {
+    ///     id: i64,
+    ///     #[field(max_length = 100)]
+    ///     name: String,
+    ///     active: bool,
+    /// }
+    ///
+    /// #[derive(Model, Debug)]
+    /// #[model(app = "shop")]
+    /// struct Order {
+    ///     id: i64,
+    ///     #[field(on_delete = cascade)]
+    ///     customer: ForeignKey<Customer>,
+    /// }
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), fullstack::Error> {
+    /// # let db = Database::connect("sqlite::memory:").await?;
+    /// # db.execute("CREATE TABLE shop_customer (id INTEGER PRIMARY KEY AUTOINCREMENT, name VARCHAR(100) NOT NULL, active BOOLEAN NOT NULL)", vec![]).await?;
+    /// # db.execute("CREATE TABLE shop_order (id INTEGER PRIMARY KEY AUTOINCREMENT, customer_id BIGINT NOT NULL)", vec![]).await?;
+    /// let mut ada = Customer { id: 0, name: "Ada".into(), active: true };
+    /// ada.save(&db).await?;
+    /// let mut gone = Customer { id: 0, name: "Gone".into(), active: false };
+    /// gone.save(&db).await?;
+    ///
+    /// let form = ModelForm::<Order>::builder(ModelFields::All)
+    ///     .lookup("customer", Customer::objects().filter(Customer::ACTIVE.eq(true)), |c| c.name.clone())
+    ///     .build(&db)
+    ///     .await?;
+    /// let sent = |id: i64| FormData::from_urlencoded(format!("customer={id}").as_bytes());
+    /// let order = form.save(&db, sent(ada.id), None).await?.unwrap();
+    /// assert_eq!(order.customer.id(), ada.id);
+    ///
+    /// // A row outside the queryset, or no row at all, is refused as a forged select would be.
+    /// for id in [gone.id, 999] {
+    ///     let refused = form.save(&db, sent(id), None).await?.unwrap_err();
+    ///     assert_eq!(
+    ///         refused.errors().field("customer"),
+    ///         ["Select a valid choice. That choice is not one of the available choices."]
+    ///     );
+    /// }
+    /// # Ok(()) }
+    /// ```
+    #[must_use]
+    pub fn lookup<R: Model>(
+        self,
+        field: &'static str,
+        queryset: QuerySet<R>,
+        label: impl Fn(&R) -> String + Send + Sync + 'static,
+    ) -> Self {
+        let label = Arc::new(label);
+        let find: Finder = Arc::new(move |db: &Database, key: Value| {
+            let (queryset, label) = (queryset.clone(), label.clone());
+            Box::pin(async move {
+                let pk = FieldPath::<R>::parse(R::META.pk().name)
+                    .map_err(|e| Error::Usage(e.to_string()))?;
+                let row = queryset.filter(pk.eq(key)).first(db).await?;
+                Ok(row.map(|r| label(&r)))
+            })
+        });
+        self.lookup_with(field, find, Vec::new())
+    }
+
+    /// [`lookup`](Self::lookup) with a finder of its own and more attributes on the input
+    /// (the admin's, which finds the row through the related model's admin and points the
+    /// input at its autocomplete endpoint).
+    pub(crate) fn lookup_with(
+        mut self,
+        field: &'static str,
+        find: Finder,
+        attrs: Vec<(String, String)>,
+    ) -> Self {
+        self.lookups.push((field, find, attrs));
+        self
+    }
+
     /// These `(value, label)` pairs as the options of the relation `field`, read already
     /// (the admin labels another model's rows with that model's admin).
     pub(crate) fn options(mut self, field: &'static str, options: Vec<(String, String)>) -> Self {
@@ -499,11 +651,32 @@ impl<M: Model> ModelFormBuilder<M> {
                 M::META.name
             )));
         }
+        let mut lookups = self.lookups;
+        if let Some((name, ..)) = lookups.iter().find(|(n, ..)| {
+            !edited.iter().any(|f| f.name == *n && f.relation.is_some())
+                || loaders.iter().any(|(l, _)| l == n)
+        }) {
+            return Err(Error::Usage(format!(
+                "{}.{name} is not a foreign key of the form, or is given choices too",
+                M::META.name
+            )));
+        }
         let mut spec = FormSpec::new();
         let mut kept = Vec::new();
+        let mut looked_up = Vec::new();
         for field in edited {
-            let built = match field.relation {
-                Some(relation) => {
+            let lookup = lookups.iter().position(|(n, ..)| *n == field.name);
+            let built = match (field.relation, lookup) {
+                (Some(_), Some(at)) => {
+                    let (name, find, attrs) = lookups.remove(at);
+                    looked_up.push(Lookup {
+                        name,
+                        ty: field.ty,
+                        find,
+                    });
+                    Some(key_field(field, attrs))
+                }
+                (Some(relation), None) => {
                     let narrowed = loaders.iter().position(|(n, _)| *n == field.name);
                     let options = match narrowed {
                         Some(at) => (loaders.remove(at).1)(db).await?,
@@ -511,7 +684,7 @@ impl<M: Model> ModelFormBuilder<M> {
                     };
                     Some(foreign_key_field(field, options))
                 }
-                None => form_field(field),
+                (None, _) => form_field(field),
             };
             if let Some(f) = built {
                 spec = spec.field(f);
@@ -541,6 +714,7 @@ impl<M: Model> ModelFormBuilder<M> {
             spec: Arc::new(spec),
             edited: kept,
             links: self.links,
+            lookups: looked_up,
             _model: PhantomData,
         })
     }
@@ -567,4 +741,15 @@ fn foreign_key_field(field: &FieldMeta, options: Vec<(String, String)>) -> Field
         .label(capitalised(&field.verbose_name()))
         .required(!field.null)
         .message("invalid_choice", INVALID_CHOICE)
+}
+
+/// A foreign key's key input (see [`ModelFormBuilder::lookup`]).
+fn key_field(field: &FieldMeta, attrs: Vec<(String, String)>) -> Field {
+    attrs.into_iter().fold(
+        Field::text(field.name)
+            .widget(Widget::KeyInput)
+            .label(capitalised(&field.verbose_name()))
+            .required(!field.null),
+        |f, (name, value)| f.attr(name, value),
+    )
 }

@@ -72,6 +72,15 @@ pub(crate) fn widget_context(shown: &Shown, index: usize) -> Value {
     if let Some(placeholder) = &field.placeholder {
         attrs.push(("placeholder", Some(placeholder.clone())));
     }
+    for (name, value) in &field.attrs {
+        // An attribute the field sets itself stays the field's (a second `id` would be ignored
+        // by browsers anyway, and `name` is what the form reads back).
+        if !attrs.iter().any(|(n, _)| n == name)
+            && !matches!(name.as_str(), "name" | "type" | "value")
+        {
+            attrs.push((name.as_str(), Some(value.clone())));
+        }
+    }
     // A checkbox list is required as a whole: `required` on each box would demand them all.
     let required_attr = field.required
         && shown.use_required_attribute
@@ -130,6 +139,7 @@ pub(crate) fn widget_context(shown: &Shown, index: usize) -> Value {
         multiple => multiple,
         required => field.required,
         is_hidden => widget == Widget::HiddenInput,
+        value_label => shown.value_labels.get(&field.name),
         attrs => attrs,
         choices => choices,
     }
