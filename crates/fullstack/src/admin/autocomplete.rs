@@ -6,7 +6,7 @@
 //! must be one the admin of `app_label.model_name` completes, and the user must be allowed to
 //! view the related model: a forged parameter is a 403, as in Django, and nothing is searched.
 
-use micro::http::{HeaderValue, StatusCode, Uri, header};
+use micro::http::{StatusCode, Uri};
 use micro::{IntoResponse, Json, Response, State};
 use serde::Serialize;
 
@@ -145,14 +145,5 @@ pub(crate) async fn autocomplete(
 
 /// The script that turns completed foreign keys' inputs into search boxes.
 pub(crate) async fn script() -> Response {
-    let mut res = SCRIPT.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    res.headers_mut().insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=3600"),
-    );
-    res
+    super::views::asset(SCRIPT, "text/javascript; charset=utf-8")
 }

@@ -323,11 +323,14 @@ async fn logout_submit(session: Session) -> Response {
 }
 
 async fn stylesheet() -> Response {
-    let mut res = CSS.into_response();
-    res.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/css; charset=utf-8"),
-    );
+    asset(CSS, "text/css; charset=utf-8")
+}
+
+/// A file embedded in the binary, cached by browsers for an hour.
+pub(super) fn asset(body: &'static str, content_type: &'static str) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     res.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=3600"),
