@@ -276,6 +276,142 @@ async fn next_goes_only_to_this_site() {
     .await;
 }
 
+/// `TEST_REDIS_URL`, or a line saying the Redis parts were not tested.
+fn redis_url() -> Option<String> {
+    match std::env::var("TEST_REDIS_URL") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            println!("NOT TESTED: the login throttle in Redis (set TEST_REDIS_URL)");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_throttle_in_redis_is_shared_by_instances_and_reset_by_a_success() {
+    let Some(url) = redis_url() else {
+        return;
+    };
+    on_every_backend("throttle_redis", |t| {
+        let url = url.clone();
+        async move {
+            let prefix = format!("test.{}:", unique("throttle"));
+            let toml = format!(
+                "AUTH_THROTTLE_FAILURES = 3\nAUTH_THROTTLE_WINDOW = 600\n\
+                 AUTH_THROTTLE_STORE = \"cache\"\nAUTH_THROTTLE_REDIS_PREFIX = \"{prefix}\"\n\
+                 SESSION_REDIS_URL = \"{url}\""
+            );
+            // Two instances of the site: two web apps, each with its own throttle and
+            // connection, on the same database and the same Redis.
+            let a = client_with(&t, &toml).await;
+            let b = client_with(&t, &toml).await;
+            let user = make_user(&t.db, PASSWORD).await;
+            let name = user.username.as_str();
+
+            assert_eq!(log_in(&a, name, "wrong", "").await.status(), 200);
+            assert_eq!(log_in(&b, name, "wrong", "").await.status(), 200);
+            // A success on either clears the count for both...
+            assert_eq!(log_in(&b, name, PASSWORD, "").await.status(), 302);
+            assert_eq!(log_in(&a, name, "wrong", "").await.status(), 200);
+            assert_eq!(log_in(&a, name, "wrong", "").await.status(), 200);
+            assert_eq!(log_in(&a, name, PASSWORD, "").await.status(), 302);
+            // ...and failures on both add up: three, and both instances refuse.
+            for c in [&a, &b, &a] {
+                assert_eq!(log_in(c, name, "wrong", "").await.status(), 200);
+            }
+            for c in [&a, &b] {
+                let res = log_in(c, name, PASSWORD, "").await;
+                assert_eq!(res.status(), 429, "{}", t.name);
+                let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
+                assert!((590..=600).contains(&retry), "{retry}");
+            }
+
+            // Counted in Redis, with the window as the key's life; nothing in the table.
+            let mut redis = redis::Client::open(url.as_str())
+                .unwrap()
+                .get_multiplexed_async_connection()
+                .await
+                .unwrap();
+            let key = format!("{prefix}user:{}", user.username.to_lowercase());
+            let (members, ttl): (u64, i64) = redis::pipe()
+                .cmd("ZCARD")
+                .arg(&key)
+                .cmd("PTTL")
+                .arg(&key)
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+            assert_eq!(members, 3);
+            assert!((590_000..=600_000).contains(&ttl), "{ttl}");
+            let rows = auth::LoginFailure::objects()
+                .filter(auth::LoginFailure::USERNAME.eq(user.username.to_lowercase()))
+                .count(&t.db)
+                .await
+                .unwrap();
+            assert_eq!(rows, 0);
+
+            // Per address, through the API.
+            let settings = Settings::from_toml_str(&toml).unwrap();
+            let throttle = auth::Throttle::from_settings(&settings).unwrap();
+            let addr: std::net::IpAddr = "10.9.8.7".parse().unwrap();
+            for n in 0..3 {
+                let someone = format!("{}{n}", unique("a"));
+                assert!(
+                    throttle
+                        .check(&t.db, &someone, Some(addr))
+                        .await
+                        .unwrap()
+                        .is_ok()
+                );
+                throttle
+                    .record_failure(&t.db, &someone, Some(addr))
+                    .await
+                    .unwrap();
+            }
+            let refused = throttle
+                .check(&t.db, &unique("new"), Some(addr))
+                .await
+                .unwrap();
+            assert!(refused.is_err(), "the address has three failures");
+            let _: () = redis::cmd("DEL")
+                .arg(&key)
+                .arg(format!("{prefix}addr:{addr}"))
+                .query_async(&mut redis)
+                .await
+                .unwrap();
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_throttle_redis_that_does_not_answer_is_a_503_not_a_login() {
+    if redis_url().is_none() {
+        return;
+    }
+    on_every_backend("throttle_redis_down", |t| async move {
+        // A port nobody listens on: bound, then closed.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = closed.local_addr().unwrap().port();
+        drop(closed);
+        let c = client_with(
+            &t,
+            &format!(
+                "AUTH_THROTTLE_STORE = \"cache\"\nSESSION_REDIS_URL = \"redis://127.0.0.1:{port}\"\n\
+                 SESSION_STORE_TIMEOUT = 0.5"
+            ),
+        )
+        .await;
+        let user = make_user(&t.db, PASSWORD).await;
+        for password in ["wrong", PASSWORD] {
+            let res = log_in(&c, &user.username, password, "").await;
+            assert_eq!(res.status(), 503, "{password}: {}", res.text());
+            assert!(res.header("retry-after").is_some());
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn repeated_failures_are_throttled_and_a_success_resets_the_count() {
     on_every_backend("throttle", |t| async move {

@@ -182,6 +182,8 @@ pub fn app_with(config: AuthConfig) -> AppConfig {
         .post_migrate(permissions::post_migrate)
         .routes_with_settings(move |app, settings| {
             app.state(config.clone());
+            // One throttle for the app, so a Redis store keeps one connection.
+            app.state(Throttle::from_settings(settings).unwrap_or_else(|e| panic!("auth: {e}")));
             app.context_processor(current::context_processor);
             if config.views {
                 views::register(app, settings);

@@ -48,6 +48,9 @@ pub enum Error {
     Usage(String),
     /// The database driver's error.
     Database(sqlx::Error),
+    /// A server the call needs besides the database did not answer, or refused (the Redis of
+    /// the login throttle); the message says which and why. A web app answers 503.
+    Unavailable(String),
 }
 
 impl fmt::Display for Error {
@@ -79,6 +82,7 @@ impl fmt::Display for Error {
             } => write!(f, "invalid value: {model}.{field}: {reason}"),
             Error::Migration(why) => write!(f, "migrations: {why}"),
             Error::Usage(why) => f.write_str(why),
+            Error::Unavailable(why) => f.write_str(why),
             Error::Database(e) => write!(f, "database error: {e}"),
         }
     }
@@ -89,15 +93,18 @@ impl Error {
     /// request may succeed later: no free connection within the pool's acquire timeout (which
     /// is also what a server refusing connections ends in), a connection that broke, a server
     /// shutting down or refusing connections (SQLSTATE class 08, PostgreSQL's 57P01 to 57P03),
-    /// a SQLite database still locked after its busy timeout. A web app answers 503.
+    /// a SQLite database still locked after its busy timeout; or another server the call needs
+    /// ([`Error::Unavailable`]). A web app answers 503.
     ///
     /// ```
     /// let down = fullstack::Error::Database(sqlx::Error::PoolTimedOut);
     /// assert!(down.is_unavailable());
     /// ```
     pub fn is_unavailable(&self) -> bool {
-        let Error::Database(e) = self else {
-            return false;
+        let e = match self {
+            Error::Database(e) => e,
+            Error::Unavailable(_) => return true,
+            _ => return false,
         };
         match e {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,

@@ -33,6 +33,8 @@ pub mod pagination;
 pub mod project;
 pub mod query;
 mod query_log;
+#[cfg(feature = "redis")]
+mod redis_connection;
 pub mod security;
 pub mod sessions;
 pub mod settings;

@@ -38,7 +38,7 @@ use std::path::{Path, PathBuf};
 
 use micro::{ConfigError, ConfigTable};
 
-pub use auth::AuthSettings;
+pub use auth::{AuthSettings, ThrottleStore};
 pub use deploy::{Check, Level, deploy_checks};
 pub use keys::{FrameOptions, ProxySslHeader};
 use keys::{OWN_KEYS, Own};
@@ -93,6 +93,7 @@ pub use sessions::{SessionEngine, SessionSettings};
 /// | `MESSAGE_LEVEL`, `MESSAGE_TAGS`, `MESSAGE_STORAGE` | see [`MessageSettings`] | the [messages](crate::messages) app's |
 /// | `SESSION_*` | see [`SessionSettings`] | the sessions app's engine and cookie, in [`sessions`](Self::sessions): `SESSION_ENGINE` (`"db"`, `"cache"`, `"cached_db"`, `"signed_cookies"`), `SESSION_COOKIE_NAME` (`"sessionid"`), `SESSION_COOKIE_AGE` (two weeks, in seconds), `SESSION_COOKIE_DOMAIN`, `SESSION_COOKIE_PATH`, `SESSION_COOKIE_SECURE`, `SESSION_COOKIE_HTTPONLY`, `SESSION_COOKIE_SAMESITE`, `SESSION_EXPIRE_AT_BROWSER_CLOSE`, `SESSION_SAVE_EVERY_REQUEST`, `SESSION_REDIS_URL`, `SESSION_REDIS_PREFIX`, `SESSION_STORE_TIMEOUT` (seconds); the cookie flags apply to micro's session cookie too |
 /// | `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW` | `5`, `900` | login throttling, see [`AuthSettings`] |
+/// | `AUTH_THROTTLE_STORE`, `AUTH_THROTTLE_REDIS_PREFIX` | `"db"`, `"fullstack.throttle:"` | where the throttle counts: the database, or `"cache"` for the Redis at `SESSION_REDIS_URL` |
 /// | `AUTH_USER_CACHE` | `0` | seconds the logged-in user is kept in the session, see [`AuthSettings`] |
 /// | `PASSWORD_RESET_TIMEOUT` | `259200` | seconds a password reset link works (three days) |
 /// | `EMAIL_BACKEND` | `"console"` in `DEBUG`, else `"smtp"` | where email goes (`"memory"` for tests), see [`MailSettings`] |
@@ -274,6 +275,7 @@ impl Settings {
             key: "CSRF_HEADER_NAME".into(),
             message,
         })?;
+        auth::check_store(&auth, &sessions)?;
         let mut web = table.into_config()?;
         session_keys::share_flags(&sessions, &mut web);
         Ok(Settings {

@@ -65,6 +65,7 @@ pub struct LoginAttempt {
     db: Database,
     config: AuthConfig,
     settings: Settings,
+    throttle: Throttle,
     session: Session,
     csrf: Option<CsrfToken>,
     client: Option<IpAddr>,
@@ -88,6 +89,7 @@ impl FromRequest for LoginAttempt {
             db: state(req)?,
             config: state(req)?,
             settings: state(req)?,
+            throttle: state(req)?,
             session: Session::from_request(req).await?,
             csrf: Option::<CsrfToken>::from_request(req).await.unwrap_or(None),
             client: req.client_addr().map(|a| a.ip()),
@@ -116,7 +118,7 @@ impl LoginAttempt {
             Ok(valid) => valid,
             Err(form) => return Ok(LoginOutcome::Refused(form)),
         };
-        let throttle = Throttle::new(&self.settings.auth);
+        let throttle = &self.throttle;
         let checked = throttle
             .check(&self.db, &typed.username, self.client)
             .await

@@ -1,21 +1,33 @@
 //! Login throttling, what Django users add django-axes for: failures are counted per username
-//! and per client address in the database (the `auth_login_failure` table, which every
-//! instance of the site shares), and past `AUTH_THROTTLE_FAILURES` within
-//! `AUTH_THROTTLE_WINDOW` seconds the login answers 429 with `Retry-After`. A successful login
-//! clears its username's failures.
+//! and per client address in a store that every instance of the site shares (the database's
+//! `auth_login_failure` table by default, or Redis with `AUTH_THROTTLE_STORE = "cache"`), and
+//! past `AUTH_THROTTLE_FAILURES` within `AUTH_THROTTLE_WINDOW` seconds the login answers 429
+//! with `Retry-After`. A successful login clears its username's failures.
+
+#[cfg(feature = "redis")]
+mod cache;
+mod database;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::LoginFailure;
-use crate::query::prelude::*;
 use crate::settings::AuthSettings;
-use crate::{Database, Error};
+use crate::{Database, Error, Settings};
 
-/// Counts failed logins; made from the settings' [`AuthSettings`].
+/// Counts failed logins. The auth app keeps one in the web app's state, made from the
+/// settings by [`from_settings`](Self::from_settings).
 #[derive(Debug, Clone)]
 pub struct Throttle {
     failures: u32,
     window: Duration,
+    store: Store,
+}
+
+/// Where the failures are.
+#[derive(Debug, Clone)]
+enum Store {
+    Database,
+    #[cfg(feature = "redis")]
+    Redis(std::sync::Arc<cache::RedisCounts>),
 }
 
 /// Too many failures: try again in `retry_after` seconds.
@@ -25,39 +37,50 @@ pub struct Throttled {
     pub retry_after: u64,
 }
 
-/// The address stored for a client whose address is unknown (a test client, a server that does
-/// not say). Such failures count for their username only: counting them together would let one
-/// client lock every other out.
-const UNKNOWN_ADDRESS: &str = "unknown";
+/// What failures are counted by: a username (trimmed, lowercased), or a client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counted<'a> {
+    Username(&'a str),
+    Address(std::net::IpAddr),
+}
 
 fn username_key(username: &str) -> String {
     username.trim().to_lowercase().chars().take(150).collect()
 }
 
-fn address_key(address: Option<std::net::IpAddr>) -> String {
-    address.map_or_else(|| UNKNOWN_ADDRESS.to_owned(), |a| a.to_string())
-}
-
 impl Throttle {
-    /// The limits of `settings`.
+    /// The limits of `settings`, counted in the database.
     pub fn new(settings: &AuthSettings) -> Self {
         Throttle {
             failures: settings.throttle_failures,
             window: Duration::seconds(
                 i64::try_from(settings.throttle_window).unwrap_or(i64::MAX / 1000),
             ),
+            store: Store::Database,
         }
     }
 
-    fn since(&self) -> DateTime<Utc> {
-        Utc::now() - self.window
+    /// The limits of `settings`, counted in the store `AUTH_THROTTLE_STORE` names: with
+    /// `"cache"`, the Redis at `SESSION_REDIS_URL` (connected at the first login, each call
+    /// bounded by `SESSION_STORE_TIMEOUT`; a Redis that does not answer makes the login a
+    /// 503, never a login that skips the count).
+    ///
+    /// # Errors
+    /// [`Error::Usage`] when the settings ask for a store this build cannot use (settings read
+    /// by [`Settings::from_table`] were checked already).
+    pub fn from_settings(settings: &Settings) -> Result<Self, Error> {
+        let mut throttle = Throttle::new(&settings.auth);
+        if settings.auth.throttle_store == crate::settings::ThrottleStore::Cache {
+            throttle.store = cache_store(settings)?;
+        }
+        Ok(throttle)
     }
 
     /// `Err(Throttled)` when `username` or `address` already has the most failures allowed in
-    /// the window. Two queries (one without an address).
+    /// the window. One read of the store per thing counted (two with an address).
     ///
     /// # Errors
-    /// The database's, inside `Ok(Err(..))`'s outer `Result`.
+    /// The store's, inside `Ok(Err(..))`'s outer `Result`.
     pub async fn check(
         &self,
         db: &Database,
@@ -67,25 +90,25 @@ impl Throttle {
         if self.failures == 0 {
             return Ok(Ok(()));
         }
-        let since = self.since();
-        let by_user = LoginFailure::objects()
-            .filter(LoginFailure::USERNAME.eq(username_key(username)) & LoginFailure::AT.gt(since))
-            .order_by([LoginFailure::AT.desc()]);
-        let by_address = address.map(|a| {
-            LoginFailure::objects()
-                .filter(LoginFailure::ADDRESS.eq(address_key(Some(a))) & LoginFailure::AT.gt(since))
-                .order_by([LoginFailure::AT.desc()])
-        });
+        let username = username_key(username);
+        let counted = std::iter::once(Counted::Username(&username))
+            .chain(address.map(Counted::Address))
+            .collect::<Vec<_>>();
+        let since = Utc::now() - self.window;
         let limit = self.failures as usize;
         let mut oldest_counted: Option<DateTime<Utc>> = None;
-        for qs in std::iter::once(by_user).chain(by_address) {
+        for what in counted {
             // The newest `limit` failures: over the limit when there are that many, and the
             // request may come back when the oldest of them leaves the window.
-            let rows = qs.limit(limit as u64).all(db).await?;
-            if rows.len() >= limit
-                && let Some(last) = rows.last()
+            let newest = match &self.store {
+                Store::Database => database::newest(db, what, since, limit).await?,
+                #[cfg(feature = "redis")]
+                Store::Redis(counts) => counts.newest(what, since, limit).await?,
+            };
+            if newest.len() >= limit
+                && let Some(last) = newest.iter().min()
             {
-                oldest_counted = Some(oldest_counted.map_or(last.at, |o| o.max(last.at)));
+                oldest_counted = Some(oldest_counted.map_or(*last, |o| o.max(*last)));
             }
         }
         Ok(match oldest_counted {
@@ -99,10 +122,11 @@ impl Throttle {
         })
     }
 
-    /// Counts a failed login, and deletes the failures that left the window.
+    /// Counts a failed login, for its username and (when known) its address, and forgets the
+    /// failures that left the window.
     ///
     /// # Errors
-    /// When the database fails.
+    /// When the store fails.
     pub async fn record_failure(
         &self,
         db: &Database,
@@ -112,34 +136,47 @@ impl Throttle {
         if self.failures == 0 {
             return Ok(());
         }
-        LoginFailure::objects()
-            .filter(LoginFailure::AT.lt(self.since()))
-            .delete(db)
-            .await?;
-        LoginFailure::objects()
-            .create(
-                db,
-                LoginFailure {
-                    id: 0,
-                    username: username_key(username),
-                    address: address_key(address),
-                    at: Utc::now(),
-                },
-            )
-            .await?;
-        Ok(())
+        let username = username_key(username);
+        let since = Utc::now() - self.window;
+        match &self.store {
+            Store::Database => database::record(db, &username, address, since).await,
+            #[cfg(feature = "redis")]
+            Store::Redis(counts) => counts.record(&username, address, self.window).await,
+        }
     }
 
     /// Forgets `username`'s failures: after a successful login. The address's stay, so one
     /// address trying many usernames is still slowed down.
     ///
     /// # Errors
-    /// When the database fails.
+    /// When the store fails.
     pub async fn reset(&self, db: &Database, username: &str) -> Result<(), Error> {
-        LoginFailure::objects()
-            .filter(LoginFailure::USERNAME.eq(username_key(username)))
-            .delete(db)
-            .await?;
-        Ok(())
+        let username = username_key(username);
+        match &self.store {
+            Store::Database => database::reset(db, &username).await,
+            #[cfg(feature = "redis")]
+            Store::Redis(counts) => counts.reset(&username).await,
+        }
     }
+}
+
+#[cfg(feature = "redis")]
+fn cache_store(settings: &Settings) -> Result<Store, Error> {
+    let url = settings.sessions.redis_url.as_ref().ok_or_else(|| {
+        Error::Usage("AUTH_THROTTLE_STORE = \"cache\" needs SESSION_REDIS_URL".to_owned())
+    })?;
+    let counts = cache::RedisCounts::open(
+        url,
+        settings.auth.throttle_redis_prefix.clone(),
+        settings.sessions.store_timeout,
+    )
+    .map_err(Error::Usage)?;
+    Ok(Store::Redis(std::sync::Arc::new(counts)))
+}
+
+#[cfg(not(feature = "redis"))]
+fn cache_store(_: &Settings) -> Result<Store, Error> {
+    Err(Error::Usage(
+        "AUTH_THROTTLE_STORE = \"cache\" needs fullstack's `redis` cargo feature".to_owned(),
+    ))
 }

@@ -64,6 +64,11 @@ impl Error {
                 micro::Error::new(StatusCode::CONFLICT, CONFLICT)
                     .with_source(Cause(conflict.to_string()))
             }
+            Error::Unavailable(why) => {
+                micro::Error::new(StatusCode::SERVICE_UNAVAILABLE, SERVICE_UNAVAILABLE)
+                    .with_header(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS))
+                    .with_source(Cause(why.clone()))
+            }
             unavailable if unavailable.is_unavailable() => {
                 micro::Error::new(StatusCode::SERVICE_UNAVAILABLE, UNAVAILABLE)
                     .with_header(RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECONDS))
@@ -76,6 +81,9 @@ impl Error {
 
 const CONFLICT: &str = "Someone else saved the same values at the same time. \
                         Please reload the page and try again.";
+
+const SERVICE_UNAVAILABLE: &str =
+    "A service this page needs is unavailable right now. Please try again in a few seconds.";
 
 const UNAVAILABLE: &str =
     "The database is unavailable right now. Please try again in a few seconds.";

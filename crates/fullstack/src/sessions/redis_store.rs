@@ -1,28 +1,21 @@
 //! Sessions in Redis (`SESSION_ENGINE = "cache"`), behind the `redis` cargo feature: one key per
 //! session, `{prefix}{session key}`, holding its data as JSON, with Redis's own expiry (`EX`).
 
-use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::Utc;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use serde_json::{Map, Value as Json};
 
 use super::store::{SessionRecord, SessionStore, StoreError, StoreFuture};
+use crate::redis_connection::RedisConnection;
 use crate::settings::SessionSettings;
 
-/// Keeps sessions in Redis. Connections come from a [`ConnectionManager`] (one multiplexed
-/// connection shared by every request, reconnected when it breaks), made at the first use, so
-/// building the store never waits for Redis. A Redis that is down or does not answer is a
-/// [`StoreError`] within the timeout (a 503), never a hang; once it is back, the next request
-/// connects again.
+/// Keeps sessions in Redis, through one shared connection made at the first use (see
+/// `redis_connection`): a Redis that is down or does not answer is a [`StoreError`] within the
+/// timeout (a 503), never a hang; once it is back, the next request connects again.
 pub struct RedisStore {
-    client: redis::Client,
+    redis: RedisConnection,
     prefix: String,
-    timeout: Duration,
-    /// `None` until the first call, and again after a connection error: the next call makes a
-    /// fresh manager instead of trusting one whose reconnection may have given up.
-    manager: Mutex<Option<ConnectionManager>>,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -46,10 +39,8 @@ impl RedisStore {
         timeout: Duration,
     ) -> Result<RedisStore, StoreError> {
         Ok(RedisStore {
-            client: crate::settings::redis_client(url).map_err(StoreError)?,
+            redis: RedisConnection::open("SESSION_REDIS_URL", url, timeout).map_err(StoreError)?,
             prefix: prefix.into(),
-            timeout,
-            manager: Mutex::new(None),
         })
     }
 
@@ -70,32 +61,13 @@ impl RedisStore {
         format!("{}{key}", self.prefix)
     }
 
-    fn manager(&self) -> Result<ConnectionManager, StoreError> {
-        let mut slot = self.manager.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(manager) = slot.as_ref() {
-            return Ok(manager.clone());
-        }
-        // No retries inside the manager: a failed connection is this request's 503, and the
-        // next request tries again (a queue of retries would only make requests wait).
-        let config = ConnectionManagerConfig::new()
-            .set_number_of_retries(0)
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout));
-        let manager = ConnectionManager::new_lazy_with_config(self.client.clone(), config)
-            .map_err(|e| StoreError(format!("Redis: {e}")))?;
-        *slot = Some(manager.clone());
-        Ok(manager)
-    }
-
     /// Runs `cmd`, within the timeout.
     async fn query<T: redis::FromRedisValue>(
         &self,
         what: &str,
         cmd: &redis::Cmd,
     ) -> Result<T, StoreError> {
-        let mut manager = self.manager()?;
-        let result = tokio::time::timeout(self.timeout, cmd.query_async::<T>(&mut manager)).await;
-        self.finish(what, result)
+        self.redis.query(what, cmd).await.map_err(StoreError)
     }
 
     /// Runs `pipe` (one round trip), within the timeout.
@@ -104,24 +76,7 @@ impl RedisStore {
         what: &str,
         pipe: &redis::Pipeline,
     ) -> Result<T, StoreError> {
-        let mut manager = self.manager()?;
-        let result = tokio::time::timeout(self.timeout, pipe.query_async::<T>(&mut manager)).await;
-        self.finish(what, result)
-    }
-
-    /// A call's outcome; after a failure the connection is dropped for the next call.
-    fn finish<T>(
-        &self,
-        what: &str,
-        result: Result<redis::RedisResult<T>, tokio::time::error::Elapsed>,
-    ) -> Result<T, StoreError> {
-        let error = match result {
-            Ok(Ok(value)) => return Ok(value),
-            Ok(Err(e)) => format!("Redis {what}: {e}"),
-            Err(_) => format!("Redis {what}: no answer within {:?}", self.timeout),
-        };
-        *self.manager.lock().unwrap_or_else(|e| e.into_inner()) = None;
-        Err(StoreError(error))
+        self.redis.query_pipe(what, pipe).await.map_err(StoreError)
     }
 
     /// `SET key data EX seconds`, with `XX` (only if it exists) when `existing`.

@@ -1,5 +1,6 @@
 //! The auth app's keys: `AUTH_THROTTLE_FAILURES`, `AUTH_THROTTLE_WINDOW`,
-//! `PASSWORD_RESET_TIMEOUT`, `AUTH_USER_CACHE`. Kept apart from the
+//! `AUTH_THROTTLE_STORE`, `AUTH_THROTTLE_REDIS_PREFIX`, `PASSWORD_RESET_TIMEOUT`,
+//! `AUTH_USER_CACHE`. Kept apart from the
 //! other keys so the auth app's settings stay in one place.
 
 use micro::{ConfigError, ConfigTable};
@@ -9,6 +10,8 @@ use serde::Deserialize;
 pub(super) const KEYS: &[&str] = &[
     "AUTH_THROTTLE_FAILURES",
     "AUTH_THROTTLE_WINDOW",
+    "AUTH_THROTTLE_STORE",
+    "AUTH_THROTTLE_REDIS_PREFIX",
     "PASSWORD_RESET_TIMEOUT",
     "AUTH_USER_CACHE",
 ];
@@ -24,6 +27,13 @@ pub struct AuthSettings {
     /// The window in seconds (`AUTH_THROTTLE_WINDOW`, 900: fifteen minutes).
     #[serde(rename = "AUTH_THROTTLE_WINDOW")]
     pub throttle_window: u64,
+    /// Where failures are counted (`AUTH_THROTTLE_STORE`, `"db"`); see [`ThrottleStore`].
+    #[serde(rename = "AUTH_THROTTLE_STORE")]
+    pub throttle_store: ThrottleStore,
+    /// What the throttle's Redis keys start with (`AUTH_THROTTLE_REDIS_PREFIX`,
+    /// `"fullstack.throttle:"`), so that sites sharing a Redis count apart.
+    #[serde(rename = "AUTH_THROTTLE_REDIS_PREFIX")]
+    pub throttle_redis_prefix: String,
     /// How long a password reset link works, in seconds (`PASSWORD_RESET_TIMEOUT`, 259200:
     /// three days, as Django).
     #[serde(rename = "PASSWORD_RESET_TIMEOUT")]
@@ -37,11 +47,26 @@ pub struct AuthSettings {
     pub user_cache: u64,
 }
 
+/// Where the login throttle counts failures, shared by every instance of the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum ThrottleStore {
+    /// `"db"`: the auth app's `auth_login_failure` table (no other server needed).
+    #[default]
+    #[serde(rename = "db")]
+    Db,
+    /// `"cache"`: the project's Redis, at `SESSION_REDIS_URL` (the one the sessions' `cache`
+    /// engine uses), with the `redis` cargo feature; no write to the database per failure.
+    #[serde(rename = "cache")]
+    Cache,
+}
+
 impl Default for AuthSettings {
     fn default() -> Self {
         AuthSettings {
             throttle_failures: 5,
             throttle_window: 900,
+            throttle_store: ThrottleStore::Db,
+            throttle_redis_prefix: "fullstack.throttle:".to_owned(),
             password_reset_timeout: 259_200,
             user_cache: 0,
         }
@@ -53,6 +78,30 @@ impl AuthSettings {
     pub(super) fn take(table: &mut ConfigTable) -> Result<AuthSettings, ConfigError> {
         table.split_off(|key| KEYS.contains(&key)).deserialize()
     }
+}
+
+/// `AUTH_THROTTLE_STORE = "cache"` needs a Redis: the `redis` cargo feature and
+/// `SESSION_REDIS_URL`.
+pub(super) fn check_store(
+    auth: &AuthSettings,
+    sessions: &super::SessionSettings,
+) -> Result<(), ConfigError> {
+    if auth.throttle_store != ThrottleStore::Cache {
+        return Ok(());
+    }
+    let message = if !cfg!(feature = "redis") {
+        "\"cache\" counts failures in Redis, which needs fullstack's `redis` cargo feature \
+         (fullstack = { ..., features = [\"redis\"] } in Cargo.toml)"
+    } else if sessions.redis_url.is_none() {
+        "\"cache\" counts failures in the Redis at SESSION_REDIS_URL, which is not set \
+         (for example \"redis://127.0.0.1:6379/0\")"
+    } else {
+        return Ok(());
+    };
+    Err(ConfigError {
+        key: "AUTH_THROTTLE_STORE".to_owned(),
+        message: message.to_owned(),
+    })
 }
 
 #[cfg(test)]
@@ -72,5 +121,27 @@ mod tests {
         let err = Settings::from_toml_str("AUTH_THROTTLE_FAILURE = 3").unwrap_err();
         assert!(err.to_string().contains("AUTH_THROTTLE_FAILURE"), "{err}");
         assert!(Settings::from_toml_str("AUTH_THROTTLE_WINDOW = \"soon\"").is_err());
+    }
+
+    #[test]
+    fn the_cache_store_needs_the_redis_of_the_sessions() {
+        use super::ThrottleStore;
+        assert_eq!(Settings::default().auth.throttle_store, ThrottleStore::Db);
+        let err = Settings::from_toml_str("AUTH_THROTTLE_STORE = \"memory\"").unwrap_err();
+        assert_eq!(err.key, "AUTH_THROTTLE_STORE");
+        let err = Settings::from_toml_str("AUTH_THROTTLE_STORE = \"cache\"").unwrap_err();
+        assert_eq!(err.key, "AUTH_THROTTLE_STORE");
+        #[cfg(feature = "redis")]
+        {
+            assert!(err.message.contains("SESSION_REDIS_URL"), "{err}");
+            let s = Settings::from_toml_str(
+                "AUTH_THROTTLE_STORE = \"cache\"\nSESSION_REDIS_URL = \"redis://127.0.0.1:6379\"",
+            )
+            .unwrap();
+            assert_eq!(s.auth.throttle_store, ThrottleStore::Cache);
+            assert_eq!(s.auth.throttle_redis_prefix, "fullstack.throttle:");
+        }
+        #[cfg(not(feature = "redis"))]
+        assert!(err.message.contains("`redis` cargo feature"), "{err}");
     }
 }

@@ -142,6 +142,8 @@ impl Settings {
             "SESSION_STORE_TIMEOUT" => show(&sessions.store_timeout),
             "AUTH_THROTTLE_FAILURES" => show(&self.auth.throttle_failures),
             "AUTH_THROTTLE_WINDOW" => show(&self.auth.throttle_window),
+            "AUTH_THROTTLE_STORE" => show(&self.auth.throttle_store),
+            "AUTH_THROTTLE_REDIS_PREFIX" => show(&self.auth.throttle_redis_prefix),
             "PASSWORD_RESET_TIMEOUT" => show(&self.auth.password_reset_timeout),
             "AUTH_USER_CACHE" => show(&self.auth.user_cache),
             "EMAIL_BACKEND" => show(&self.mail.backend),

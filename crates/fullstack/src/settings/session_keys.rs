@@ -164,9 +164,8 @@ fn check_redis(url: Option<&micro::Secret>) -> Result<(), ConfigError> {
 /// a password).
 #[cfg(feature = "redis")]
 pub(crate) fn redis_client(url: &micro::Secret) -> Result<redis::Client, String> {
-    redis::Client::open(url.expose()).map_err(|_| {
-        "SESSION_REDIS_URL is not a Redis URL (redis://[:password@]host[:port][/db])".to_string()
-    })
+    redis::Client::open(url.expose())
+        .map_err(|_| "is not a Redis URL (redis://[:password@]host[:port][/db])".to_owned())
 }
 
 #[cfg(not(feature = "redis"))]
