@@ -10,8 +10,8 @@ use fullstack::migrations::{NonInteractive, ProjectState, diff};
 use fullstack::query::prelude::*;
 use fullstack::test::assert_num_queries;
 use fullstack::views::generic::{
-    CreateView, DateDetailView, DayArchiveView, DeleteView, DetailView, ListView, MonthArchiveView,
-    UpdateView, YearArchiveView,
+    ArchiveIndexView, CreateView, DateDetailView, DayArchiveView, DeleteView, DetailView, ListView,
+    MonthArchiveView, UpdateView, YearArchiveView,
 };
 use fullstack::{Model, ModelMeta};
 use micro::{App, TestClient};
@@ -48,11 +48,10 @@ async fn create_tables_on(db: &fullstack::Database) {
     }
 }
 
-/// Next year: a date in the future (and within MySQL's TIMESTAMP range, which the driver's
-/// parameters go through).
+/// A year far in the future: past 2038 too, where MySQL's `TIMESTAMP` ends (moments are
+/// bound as the `DATETIME` they are stored in).
 fn future_year() -> i32 {
-    use chrono::Datelike;
-    Utc::now().year() + 1
+    2999
 }
 
 async fn seed(db: &fullstack::Database) {
@@ -88,6 +87,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "{{ date }}:{{ object_list|length }} {{ post_list|length }}",
     ),
     (
+        "gv/post_archive.html",
+        "{% for p in latest %}{{ p.title }},{% endfor %}|{% for d in date_list %}{{ d }},{% endfor %}|{{ page_obj.number }}/{{ paginator.num_pages }}",
+    ),
+    (
         "all.html",
         "{% for p in object_list %}{{ p.title }},{% endfor %}|{{ is_paginated }}",
     ),
@@ -115,6 +118,26 @@ fn app(db: &fullstack::Database) -> App {
         ListView::new(by_id.clone().filter(Post::TITLE.eq("nothing")))
             .allow_empty(false)
             .as_view(),
+    );
+    app.route(
+        "/latest/",
+        ArchiveIndexView::new(Post::objects(), Post::PUB_DATE)
+            .paginate_by(3)
+            .as_view(),
+    );
+    app.route(
+        "/latest-all/",
+        ArchiveIndexView::new(Post::objects(), Post::PUB_DATE)
+            .allow_future(true)
+            .as_view(),
+    );
+    app.route(
+        "/latest-none/",
+        ArchiveIndexView::new(
+            Post::objects().filter(Post::TITLE.eq("nothing")),
+            Post::PUB_DATE,
+        )
+        .as_view(),
     );
     app.route("/posts/<pk>/", DetailView::new(Post::objects()).as_view());
     app.route(
@@ -187,6 +210,27 @@ async fn generic_views_on_every_backend() {
         let (status, body) = get("/none/").await;
         assert_eq!(status, 404, "allow_empty(false) on {backend}");
         assert!(body.contains("allow_empty"), "{body}");
+
+        // ArchiveIndexView: newest first, the future left out at each request, the years with
+        // rows; three queries (the years, a COUNT and the page).
+        let (status, body) = assert_num_queries(3, get("/latest/")).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (200, "fourth,third,second,|2021-01-01,|1/2"),
+            "{backend}"
+        );
+        assert_eq!(get("/latest/?page=last").await.1, "first,|2021-01-01,|2/2");
+        assert_eq!(get("/latest/?page=3").await.0, 404, "{backend}");
+        let (_, body) = get("/latest-all/").await;
+        let next = future_year();
+        assert_eq!(
+            body,
+            format!("future,fourth,third,second,first,|{next}-01-01,2021-01-01,|/"),
+            "{backend}"
+        );
+        let (status, body) = get("/latest-none/").await;
+        assert_eq!(status, 404, "{backend}");
+        assert!(body.contains("No posts available"), "{body}");
 
         // DetailView by key and by slug; missing rows and keys that are not keys are 404s.
         let second = Post::objects()

@@ -136,11 +136,14 @@ pub(crate) struct FieldAttrs {
     pub(crate) symmetrical: Option<(bool, Span)>,
     pub(crate) verbose_name: Option<LitStr>,
     pub(crate) help_text: Option<LitStr>,
+    /// `slug`, `email` or `url`: what a text field holds.
+    pub(crate) text: Option<(String, Span)>,
 }
 
 const FIELD_KEYS: &str = "primary_key, auto, unique, index, null, max_length, max_digits, \
                           decimal_places, default, choices, column, on_delete, related_name, \
-                          through, through_fields, symmetrical, verbose_name, help_text";
+                          through, through_fields, symmetrical, verbose_name, help_text, slug, \
+                          email, url";
 
 impl FieldAttrs {
     pub(crate) fn parse(attrs: &[Attribute]) -> Result<FieldAttrs> {
@@ -162,6 +165,14 @@ impl FieldAttrs {
                         set_once(&mut out.index, &meta, (on.is_some(), span))
                     }
                     "null" => flag(&mut out.null, &meta, span),
+                    "slug" | "email" | "url" => {
+                        let mut on = None;
+                        flag(&mut on, &meta, span)?;
+                        if on.is_none() {
+                            return Ok(());
+                        }
+                        set_once(&mut out.text, &meta, (key.clone(), span))
+                    }
                     "max_length" => {
                         let n = number(&meta, "max_length = 200", 1)?;
                         set_once(&mut out.max_length, &meta, (n, span))

@@ -884,6 +884,14 @@ fn generate(input: &DeriveInput, model: &ModelAttrs, fields: &[Field]) -> TokenS
         if let Some(h) = &f.attrs.help_text {
             set.push(quote!(.help_text(#h)));
         }
+        if let Some((kind, _)) = &f.attrs.text {
+            let variant = match kind.as_str() {
+                "slug" => quote!(Slug),
+                "email" => quote!(Email),
+                _ => quote!(Url),
+            };
+            set.push(quote!(.text(::fullstack::TextKind::#variant)));
+        }
         let relation = match &f.kind {
             Kind::ForeignKey(t) => Some((quote!(ForeignKey), t)),
             Kind::OneToOne(t) => Some((quote!(OneToOne), t)),

@@ -170,7 +170,7 @@ macro_rules! bind_all {
                 Value::BigInt(v) => q.bind(v),
                 Value::Float(v) => q.bind(v),
                 Value::Text(v) => q.bind(v),
-                Value::DateTime(v) => q.bind(v),
+                Value::DateTime(v) => bind_datetime!($kind, q, v),
                 Value::Date(v) => q.bind(v),
                 Value::Time(v) => q.bind(v),
                 Value::NaiveDateTime(v) => q.bind(v),
@@ -181,6 +181,17 @@ macro_rules! bind_all {
         }
         q
     }};
+}
+
+/// MySQL: a moment is bound as the `DATETIME` it is stored in (UTC), not as sqlx's default
+/// `TIMESTAMP`, whose range ends in 2038 (a post scheduled for 2999 would be refused).
+macro_rules! bind_datetime {
+    (mysql, $q:expr, $v:expr) => {
+        $q.bind($v.naive_utc())
+    };
+    ($other:ident, $q:expr, $v:expr) => {
+        $q.bind($v)
+    };
 }
 
 macro_rules! bind_uuid {

@@ -53,7 +53,7 @@ pub use error::Error;
 /// [`model`] module and `docs/fullstack/models.md` for the attributes.
 pub use fullstack_macros::Model;
 pub use model::{
-    Column, FieldRef, ForeignKey, ManyToMany, ManyToManyField, Model, ModelMeta, OneToOne,
+    Column, FieldRef, ForeignKey, ManyToMany, ManyToManyField, Model, ModelMeta, OneToOne, TextKind,
 };
 pub use project::{AppConfig, DEFAULT_LOG_FILTER, Logging, Project};
 pub use query_log::capture_queries;

@@ -212,6 +212,26 @@ pub struct FieldMeta {
     pub verbose_name: Option<&'static str>,
     /// A sentence shown beside the field in forms and the admin (empty for none).
     pub help_text: &'static str,
+    /// What a text field holds, which its form field checks: Django's `SlugField`,
+    /// `EmailField` and `URLField` are text columns with these checks.
+    pub text: TextKind,
+}
+
+/// What a text field holds (`#[field(slug)]`, `#[field(email)]`, `#[field(url)]`): the
+/// column is text all the same; the form field, and so the admin, checks the format in
+/// Django's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TextKind {
+    /// Any text.
+    #[default]
+    Plain,
+    /// Letters, digits, `-` and `_` (Django's `SlugField`).
+    Slug,
+    /// An email address (Django's `EmailField`).
+    Email,
+    /// An `http`, `https` or `ftp` URL (Django's `URLField`).
+    Url,
 }
 
 impl FieldMeta {
@@ -234,6 +254,7 @@ impl FieldMeta {
             relation: None,
             verbose_name: None,
             help_text: "",
+            text: TextKind::Plain,
         }
     }
 
@@ -326,6 +347,13 @@ impl FieldMeta {
     #[must_use]
     pub const fn help_text(mut self, help_text: &'static str) -> Self {
         self.help_text = help_text;
+        self
+    }
+
+    /// What the text field holds (a slug, an email address, a URL).
+    #[must_use]
+    pub const fn text(mut self, kind: TextKind) -> Self {
+        self.text = kind;
         self
     }
 

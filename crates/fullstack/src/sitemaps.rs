@@ -69,7 +69,7 @@ type Location<M> = Arc<dyn Fn(&M) -> String + Send + Sync>;
 type LastModified<M> = Option<Arc<dyn Fn(&M) -> DateTime<Utc> + Send + Sync>>;
 
 struct Rows<M> {
-    queryset: QuerySet<M>,
+    queryset: crate::syndication::Rows<M>,
     location: Location<M>,
     lastmod: LastModified<M>,
 }
@@ -77,7 +77,7 @@ struct Rows<M> {
 impl<M: Model> Section for Rows<M> {
     fn urls<'a>(&'a self, db: &'a Database) -> BoxFuture<'a, Result<Vec<Url>, Error>> {
         Box::pin(async move {
-            let rows = self.queryset.clone().limit(MAX_URLS).all(db).await?;
+            let rows = (self.queryset)().limit(MAX_URLS).all(db).await?;
             Ok(rows
                 .iter()
                 .map(|row| Url {
@@ -121,13 +121,25 @@ impl Sitemap {
     /// when it last changed if `lastmod` says.
     #[must_use]
     pub fn rows<M: Model>(
-        mut self,
+        self,
         queryset: QuerySet<M>,
         location: impl Fn(&M) -> String + Send + Sync + 'static,
         lastmod: Option<impl Fn(&M) -> DateTime<Utc> + Send + Sync + 'static>,
     ) -> Self {
+        self.rows_with(move || queryset.clone(), location, lastmod)
+    }
+
+    /// [`rows`](Self::rows) of the queryset `f` makes for each request (Django's `items()`),
+    /// so that a filter on the time (the posts published by now) is the request's.
+    #[must_use]
+    pub fn rows_with<M: Model>(
+        mut self,
+        f: impl Fn() -> QuerySet<M> + Send + Sync + 'static,
+        location: impl Fn(&M) -> String + Send + Sync + 'static,
+        lastmod: Option<impl Fn(&M) -> DateTime<Utc> + Send + Sync + 'static>,
+    ) -> Self {
         self.sections.push(Arc::new(Rows {
-            queryset,
+            queryset: Arc::new(f),
             location: Arc::new(location),
             lastmod: lastmod.map(|f| Arc::new(f) as Arc<dyn Fn(&M) -> DateTime<Utc> + Send + Sync>),
         }));

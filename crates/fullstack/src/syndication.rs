@@ -41,6 +41,8 @@ use crate::{Database, Error, Model};
 
 type Text<M> = Arc<dyn Fn(&M) -> String + Send + Sync>;
 type Moment<M> = Arc<dyn Fn(&M) -> DateTime<Utc> + Send + Sync>;
+/// The queryset of a request, made when it comes.
+pub(crate) type Rows<M> = Arc<dyn Fn() -> QuerySet<M> + Send + Sync>;
 
 /// Django's default number of items in a feed is every row; a feed is read often, so here
 /// it is the newest 30 unless [`limit`](Feed::limit) says otherwise.
@@ -51,7 +53,7 @@ pub struct Feed<M> {
     title: String,
     link: String,
     description: String,
-    items: QuerySet<M>,
+    items: Rows<M>,
     limit: u64,
     item_title: Option<Text<M>>,
     item_link: Option<Text<M>>,
@@ -111,7 +113,7 @@ impl<M: Model> Feed<M> {
             title: title.into(),
             link: link.into(),
             description: description.into(),
-            items,
+            items: Arc::new(move || items.clone()),
             limit: DEFAULT_LIMIT,
             item_title: None,
             item_link: None,
@@ -119,6 +121,29 @@ impl<M: Model> Feed<M> {
             item_author: None,
             item_pubdate: None,
         }
+    }
+
+    /// The rows come from `f`, called for each request (Django's `items()` method), instead
+    /// of the queryset given to [`new`](Self::new): a filter on the time, such as the posts
+    /// published by now, is then the request's, not the start-up's.
+    ///
+    /// ```
+    /// # use chrono::{DateTime, Utc};
+    /// # use fullstack::Model;
+    /// # use fullstack::query::prelude::*;
+    /// # use fullstack::syndication::Feed;
+    /// # #[derive(Model)]
+    /// # #[model(app = "blog")]
+    /// # struct Post { id: i64, #[field(max_length = 100)] title: String, published: DateTime<Utc> }
+    /// let feed = Feed::new("The blog", "/", "New posts", Post::objects())
+    ///     .items_with(|| Post::objects().filter(Post::PUBLISHED.lte(Utc::now())))
+    ///     .item_title(|p: &Post| p.title.clone());
+    /// # let _ = feed;
+    /// ```
+    #[must_use]
+    pub fn items_with(mut self, f: impl Fn() -> QuerySet<M> + Send + Sync + 'static) -> Self {
+        self.items = Arc::new(f);
+        self
     }
 
     /// How many rows the feed holds (30).
@@ -166,7 +191,7 @@ impl<M: Model> Feed<M> {
     }
 
     async fn rows(&self, db: &Database) -> Result<Vec<M>, Error> {
-        self.items.clone().limit(self.limit).all(db).await
+        (self.items)().limit(self.limit).all(db).await
     }
 
     fn text(f: &Option<Text<M>>, row: &M) -> Option<String> {

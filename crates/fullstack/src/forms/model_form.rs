@@ -14,7 +14,7 @@ pub(crate) use typed::Finder;
 pub use typed::{ModelForm, ModelFormBuilder, Valid};
 
 use crate::db::ColumnType;
-use crate::model::{DefaultValue, FieldMeta, ModelMeta};
+use crate::model::{DefaultValue, FieldMeta, ModelMeta, TextKind};
 
 use super::{Field, FieldKind, FormSpec, Widget};
 
@@ -117,7 +117,15 @@ pub(super) fn form_field(meta: &FieldMeta) -> Option<Field> {
         ),
         ColumnType::BigInt => (FieldKind::Integer, None),
         ColumnType::Float | ColumnType::Real => (FieldKind::Float, None),
-        ColumnType::VarChar | ColumnType::Text => (FieldKind::Text, None),
+        ColumnType::VarChar | ColumnType::Text => (
+            match meta.text {
+                TextKind::Slug => FieldKind::Slug,
+                TextKind::Email => FieldKind::Email,
+                TextKind::Url => FieldKind::Url,
+                _ => FieldKind::Text,
+            },
+            None,
+        ),
         ColumnType::DateTime | ColumnType::NaiveDateTime => (FieldKind::DateTime, None),
         ColumnType::Date => (FieldKind::Date, None),
         ColumnType::Time => (FieldKind::Time, None),
@@ -250,6 +258,47 @@ mod tests {
         assert_eq!(
             model_form(Article::META, ModelFields::Only(&["nope"])).unwrap_err(),
             "Article has no field named \"nope\""
+        );
+    }
+
+    #[derive(Model)]
+    #[model(app = "forms_test")]
+    struct Link {
+        id: i64,
+        #[field(max_length = 50, slug)]
+        slug: String,
+        #[field(max_length = 254, email)]
+        contact: String,
+        #[field(max_length = 200, url)]
+        target: String,
+        #[field(max_length = 50, slug = false)]
+        plain: String,
+    }
+
+    #[test]
+    fn slug_email_and_url_fields_check_their_format_in_djangos_words() {
+        let spec = std::sync::Arc::new(model_form(Link::META, ModelFields::All).unwrap());
+        let bad = spec.bind(FormData::from_urlencoded(
+            b"slug=not+a+slug&contact=nobody&target=javascript%3Aalert(1)&plain=any+text!",
+        ));
+        let errors = bad.errors();
+        assert_eq!(
+            errors.field("slug"),
+            ["Enter a valid “slug” consisting of letters, numbers, underscores or hyphens."]
+        );
+        assert_eq!(errors.field("contact"), ["Enter a valid email address."]);
+        assert_eq!(errors.field("target"), ["Enter a valid URL."]);
+        assert!(
+            errors.field("plain").is_empty(),
+            "slug = false is plain text"
+        );
+        let good = spec.bind(FormData::from_urlencoded(
+            b"slug=a-slug_2&contact=ada%40example.com&target=https%3A%2F%2Fexample.com%2F&plain=x",
+        ));
+        assert!(good.is_valid(), "{:?}", good.errors());
+        assert_eq!(
+            Link::META.field("slug").unwrap().text,
+            crate::TextKind::Slug
         );
     }
 }

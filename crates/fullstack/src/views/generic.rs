@@ -22,7 +22,9 @@ mod list;
 mod url_variables;
 
 pub use context::Context;
-pub use dates::{DateDetailView, DateField, DayArchiveView, MonthArchiveView, YearArchiveView};
+pub use dates::{
+    ArchiveIndexView, DateDetailView, DateField, DayArchiveView, MonthArchiveView, YearArchiveView,
+};
 pub use detail::DetailView;
 pub use edit::{CreateView, DeleteView, UpdateView};
 pub use list::ListView;

@@ -7,11 +7,13 @@
 mod archive;
 mod date_field;
 mod detail;
+mod index;
 mod url;
 
 pub use archive::{DayArchiveView, MonthArchiveView, YearArchiveView};
 pub use date_field::DateField;
 pub use detail::DateDetailView;
+pub use index::ArchiveIndexView;
 
 use serde::Serialize;
 
