@@ -42,11 +42,13 @@ pub fn admin_site() -> AdminSite {
                         .extra(0),
                 ),
         )
+        // measure: tags-admin
         .register(
             ModelAdmin::<Tag>::new()
                 .label(|t: &Tag| t.name.clone())
                 .search_fields(["name"]),
         )
+        // end measure: tags-admin
         .register(
             ModelAdmin::<Comment>::new()
                 .list_display(["name", "post__title", "created"])

@@ -3,16 +3,20 @@
 //!
 //! The session is micro's signed cookie; it holds the username and nothing else.
 
+// measure: security
 use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+// end measure: security
 use micro::routing::get;
 use micro::{
     Blueprint, Either, Error, Form, FromRequest, G, Html, IntoResponse, Query, Redirect, Request,
     Response, Session, State, Templates, context,
 };
+// measure: security
 use percent_encoding::percent_decode_str;
+// end measure: security
 use serde::{Deserialize, Serialize};
 
 use crate::db::Db;
@@ -58,6 +62,7 @@ async fn load_logged_in_user(session: Session, db: State<Db>, g: G) -> Result<()
     Ok(())
 }
 
+// measure: security
 /// Hashes `password` for storing: Argon2id with a random salt, as a PHC string.
 ///
 /// # Errors
@@ -93,6 +98,7 @@ pub fn is_safe_next(next: &str) -> bool {
             && path.bytes().all(|b| b.is_ascii_graphic())
     })
 }
+// end measure: security
 
 #[derive(Deserialize)]
 struct NextQuery {
@@ -123,20 +129,26 @@ async fn login(
     if errors.is_empty() {
         // Argon2 is slow on purpose (tens of milliseconds of CPU); a blog can take that inline.
         let row = db.user(form.username.trim()).await?;
+        // measure: security
         let hash = row
             .as_ref()
             .map_or(DUMMY_HASH.as_str(), |r| r.password.as_str());
+        // end measure: security
         let right = verify_password(&form.password, hash);
         if let Some(row) = row.filter(|_| right) {
+            // measure: security
             // A new session and a new CSRF secret: nothing from before the login survives.
             session.clear();
-            session.insert(USERNAME, &row.username)?;
             micro::rotate_token(&mut req);
+            // end measure: security
+            session.insert(USERNAME, &row.username)?;
+            // measure: security
             let next = if is_safe_next(&form.next) {
                 form.next
             } else {
                 "/".to_owned()
             };
+            // end measure: security
             return Ok(Either::Right(Redirect::see_other(next)));
         }
         errors.insert("__all__", WRONG_CREDENTIALS.to_owned());

@@ -16,8 +16,10 @@ use sqlx::{AssertSqlSafe, FromRow};
 const SCHEMA: [&str; 7] = [
     "CREATE TABLE IF NOT EXISTS users (
         id ID, username VARCHAR(150) NOT NULL UNIQUE, password TEXT NOT NULL)",
+    // measure: tags-admin
     "CREATE TABLE IF NOT EXISTS tags (
         id ID, name VARCHAR(50) NOT NULL, slug VARCHAR(50) NOT NULL UNIQUE)",
+    // end measure: tags-admin
     "CREATE TABLE IF NOT EXISTS posts (
         id ID, author_id BIGINT NOT NULL REFERENCES users (id),
         title VARCHAR(200) NOT NULL, slug VARCHAR(200) NOT NULL UNIQUE,
@@ -62,6 +64,7 @@ pub struct UserRow {
     pub password: String,
 }
 
+// measure: tags-admin
 /// A tag.
 #[derive(Clone, Debug, FromRow, Serialize)]
 pub struct Tag {
@@ -72,6 +75,7 @@ pub struct Tag {
     /// What its URL has.
     pub slug: String,
 }
+// end measure: tags-admin
 
 #[derive(FromRow)]
 struct PostRow {
@@ -234,6 +238,7 @@ impl Db {
             .await
     }
 
+    // measure: tags-admin
     /// Adds a tag; its id.
     ///
     /// # Errors
@@ -245,6 +250,70 @@ impl Db {
             .fetch_one(&self.pool)
             .await
     }
+
+    /// The tag whose id is `id`.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub async fn tag_by_id(&self, id: i64) -> Result<Option<Tag>, sqlx::Error> {
+        sqlx::query_as("SELECT id, name, slug FROM tags WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Whether a tag other than `except` is called `name`, and whether one has the slug `slug`.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub async fn tag_taken(
+        &self,
+        name: &str,
+        slug: &str,
+        except: Option<i64>,
+    ) -> Result<(bool, bool), sqlx::Error> {
+        let (names, slugs): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(CASE WHEN name = $1 THEN 1 END), COUNT(CASE WHEN slug = $2 THEN 1 END) \
+             FROM tags WHERE id <> $3",
+        )
+        .bind(name)
+        .bind(slug)
+        .bind(except.unwrap_or(0))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((names > 0, slugs > 0))
+    }
+
+    /// Renames tag `id`.
+    ///
+    /// # Errors
+    /// When the query fails (a slug taken).
+    pub async fn update_tag(&self, id: i64, name: &str, slug: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE tags SET name = $1, slug = $2 WHERE id = $3")
+            .bind(name)
+            .bind(slug)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes tag `id` and its links to posts; the posts stay.
+    ///
+    /// # Errors
+    /// When a query fails; nothing is deleted then.
+    pub async fn delete_tag(&self, id: i64) -> Result<(), sqlx::Error> {
+        // Explicit, as for posts: SQLite cascades only when foreign keys are on.
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            "DELETE FROM post_tags WHERE tag_id = $1",
+            "DELETE FROM tags WHERE id = $1",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    }
+    // end measure: tags-admin
 
     /// The tags of post `id`, by slug (the API's order).
     ///

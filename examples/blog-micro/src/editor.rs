@@ -26,9 +26,11 @@ pub(crate) fn blueprint() -> Blueprint {
 /// Post `id`, if `user` wrote it: 404 when there is no such post, 403 when it is another's.
 async fn own_post(db: &Db, id: i64, user: &User) -> Result<Post, Error> {
     let post = db.post(id).await?.ok_or(abort(404))?;
+    // measure: security
     if post.author != user.username {
         return Err(abort(403));
     }
+    // end measure: security
     Ok(post)
 }
 

@@ -14,13 +14,14 @@ pub type Errors = BTreeMap<&'static str, String>;
 
 pub(crate) const REQUIRED: &str = "This field is required.";
 const NULL_CHARACTERS: &str = "Null characters are not allowed.";
-const SLUG: &str = "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.";
+pub(crate) const SLUG: &str =
+    "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.";
 const SLUG_TAKEN: &str = "Post with this Slug already exists.";
 const DATETIME: &str = "Enter a valid date/time.";
 
 /// Django's `CharField`: stripped, required, at most `max` characters (as Python counts them,
 /// by code point), and no NUL, which PostgreSQL refuses in text.
-fn text<'a>(
+pub(crate) fn text<'a>(
     errors: &mut Errors,
     field: &'static str,
     value: &'a str,

@@ -8,6 +8,9 @@
 //! | `blog` | the front page, date archives, post pages and comments, tag pages |
 //! | `auth` | `/accounts/login/`, `/accounts/logout/`, the logged-in user |
 //! | `editor` | `/posts/new/`, `/posts/edit/ID/`, `/posts/delete/ID/` |
+// measure: tags-admin
+//! | `tags_admin` | `/manage/tags/`, `/manage/tags/new/`, `/manage/tags/edit/ID/`, `/manage/tags/delete/ID/` |
+// end measure: tags-admin
 //! | `feeds` | `/feeds/rss/`, `/feeds/atom/`, `/sitemap.xml` |
 //! | `api` | `/api/posts`, `/api/posts/ID` |
 //!
@@ -23,8 +26,13 @@ mod feeds;
 pub mod forms;
 pub mod pagination;
 pub mod seed;
+// measure: tags-admin
+mod tags_admin;
+// end measure: tags-admin
 
+// measure: security
 use micro::http::HeaderValue;
+// end measure: security
 use micro::{App, Config, ConfigError, Converter, Error, IntoResponse, Json, Request, Templates};
 
 pub use db::Db;
@@ -76,15 +84,21 @@ pub fn app(config: Config, db: Db) -> Result<App, ConfigError> {
     let mut app = micro::app!(config)?;
     app.state(db);
     app.converter("slug", Slug);
+    // measure: security
     // Every POST carries the token of the page its form came from (`{{ csrf_input() }}`).
     app.csrf_protect();
+    // end measure: security
     app.register_blueprint(auth::blueprint());
     app.register_blueprint(blog::blueprint());
     app.register_blueprint(editor::blueprint());
+    // measure: tags-admin
+    app.register_blueprint(tags_admin::blueprint());
+    // end measure: tags-admin
     app.register_blueprint(feeds::blueprint());
     app.register_blueprint(api::blueprint());
     app.command("seed", "Load a fixture JSON file: seed FILE", seed::command);
 
+    // measure: security
     // Security code added by hand: Flask sends none of these headers, so a Flask app adds
     // them in an after_request hook (Django's middleware sends the first three by default).
     app.after_request(|_req, res| {
@@ -103,6 +117,7 @@ pub fn app(config: Config, db: Db) -> Result<App, ConfigError> {
             headers.insert(name, HeaderValue::from_static(value));
         }
     });
+    // end measure: security
 
     app.error_handler(403, error_page);
     app.error_handler(404, error_page);

@@ -552,3 +552,256 @@ async fn the_seed_command_loads_a_file() {
     assert!(c.get("/").await.text().contains("Summer break"));
     assert!(c.run_command(["seed"]).await.is_err());
 }
+
+/// The slugs of every tag, by name.
+async fn tag_slugs(c: &TestClient) -> Vec<String> {
+    let tags = c.state::<Db>().tags().await.unwrap();
+    tags.into_iter().map(|t| t.slug).collect()
+}
+
+/// The id of the tag whose slug is `slug`.
+async fn tag_id(c: &TestClient, slug: &str) -> i64 {
+    c.state::<Db>().tag(slug).await.unwrap().unwrap().id
+}
+
+#[tokio::test]
+async fn managing_tags_needs_a_login_and_a_token() {
+    let (c, _dir) = client().await;
+    let id = tag_id(&c, "rust").await;
+    let paths = [
+        "/manage/tags/".to_owned(),
+        "/manage/tags/new/".to_owned(),
+        format!("/manage/tags/edit/{id}/"),
+        format!("/manage/tags/delete/{id}/"),
+    ];
+    for path in &paths {
+        let res = c.get(path).await;
+        assert_eq!(res.status(), 302, "{path}");
+        assert_eq!(
+            res.header("location").unwrap(),
+            format!("/accounts/login/?next={}", path.replace('/', "%2F"))
+        );
+    }
+    for path in &paths[1..] {
+        let res = c
+            .post(path)
+            .with_csrf_token()
+            .form(&[("name", "Mine"), ("slug", "mine")])
+            .await;
+        assert_eq!(res.status(), 302, "{path}");
+    }
+    assert!(!c.get("/").await.text().contains("/manage/tags/"));
+
+    log_in(&c, "bob");
+    assert!(
+        c.get("/")
+            .await
+            .text()
+            .contains(r#"<a href="/manage/tags/">Tags</a>"#)
+    );
+    for path in &paths[1..] {
+        let res = c
+            .post(path)
+            .form(&[("name", "Mine"), ("slug", "mine")])
+            .await;
+        assert_eq!(res.status(), 403, "{path}");
+    }
+    assert_eq!(tag_slugs(&c).await, ["databases", "rust", "web"]);
+}
+
+#[tokio::test]
+async fn tags_are_added_edited_and_deleted_through_the_forms() {
+    let (c, _dir) = client().await;
+    log_in(&c, "bob");
+    let rust = tag_id(&c, "rust").await;
+    let page = c.get("/manage/tags/").await.text();
+    assert!(
+        page.contains(r#"<a class="add" href="/manage/tags/new/">"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<td class="tag-name">Rust</td>"#), "{page}");
+    assert!(page.contains(&format!(r#"href="/manage/tags/edit/{rust}/">Edit</a>"#)));
+    assert!(page.contains(&format!(r#"href="/manage/tags/delete/{rust}/">Delete</a>"#)));
+
+    assert!(
+        c.get("/manage/tags/new/")
+            .await
+            .text()
+            .contains(r#"name="csrf"#)
+    );
+    let res = c
+        .post("/manage/tags/new/")
+        .with_csrf_token()
+        .form(&[("name", " Testing "), ("slug", "testing")])
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text());
+    assert_eq!(res.header("location"), Some("/manage/tags/"));
+    let page = c.get("/manage/tags/").await.text();
+    assert!(page.contains("The tag was saved."), "{page}");
+    assert!(
+        page.contains(r#"<td class="tag-name">Testing</td>"#),
+        "{page}"
+    );
+    let testing = tag_id(&c, "testing").await;
+
+    let page = c.get(&format!("/manage/tags/edit/{testing}/")).await.text();
+    assert!(
+        page.contains(r#"name="name" value="Testing""#) && page.contains(r#"value="testing""#),
+        "{page}"
+    );
+    let res = c
+        .post(&format!("/manage/tags/edit/{testing}/"))
+        .with_csrf_token()
+        .form(&[("name", "Tests & <more>"), ("slug", "tests")])
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text());
+    assert_eq!(res.header("location"), Some("/manage/tags/"));
+    let tag = c.state::<Db>().tag_by_id(testing).await.unwrap().unwrap();
+    assert_eq!(
+        (tag.name.as_str(), tag.slug.as_str()),
+        ("Tests & <more>", "tests")
+    );
+    assert!(
+        c.get("/manage/tags/")
+            .await
+            .text()
+            .contains("Tests &amp; &lt;more&gt;")
+    );
+    // Its own name and slug are not taken.
+    let res = c
+        .post(&format!("/manage/tags/edit/{rust}/"))
+        .with_csrf_token()
+        .form(&[("name", "Rust"), ("slug", "rust")])
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text());
+
+    // Deleting a tag takes its links to posts, not the posts.
+    let hello = id_of(&c, "hello-blog").await;
+    let page = c.get(&format!("/manage/tags/delete/{rust}/")).await.text();
+    assert!(page.contains("Delete the tag “Rust”?"), "{page}");
+    let res = c
+        .post(&format!("/manage/tags/delete/{rust}/"))
+        .with_csrf_token()
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.header("location"), Some("/manage/tags/"));
+    assert!(
+        c.get("/manage/tags/")
+            .await
+            .text()
+            .contains("The tag was deleted.")
+    );
+    assert_eq!(tag_slugs(&c).await, ["databases", "tests", "web"]);
+    let tags: Vec<String> = c
+        .state::<Db>()
+        .tags_of(hello)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.slug)
+        .collect();
+    assert_eq!(tags, ["web"]);
+    assert_eq!(c.get("/posts/2021/09/01/hello-blog/").await.status(), 200);
+    assert_eq!(
+        c.get("/posts/2022/01/03/new-year-crates/").await.status(),
+        200
+    );
+    assert_eq!(c.get("/tags/rust/").await.status(), 404);
+    assert_eq!(
+        c.get(&format!("/manage/tags/edit/{rust}/")).await.status(),
+        404
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_tag_comes_back_with_djangos_errors() {
+    let (c, _dir) = client().await;
+    log_in(&c, "alice");
+    let post = |path: String, name: String, slug: &'static str| {
+        let c = &c;
+        async move {
+            let res = c
+                .post(&path)
+                .with_csrf_token()
+                .form(&[("name", name.as_str()), ("slug", slug)])
+                .await;
+            assert_eq!(res.status(), 200, "{path} {name} {slug}");
+            res.text()
+        }
+    };
+    let new = || "/manage/tags/new/".to_owned();
+    let page = post(new(), " ".into(), "").await;
+    assert_eq!(page.matches("This field is required.").count(), 2, "{page}");
+
+    let page = post(new(), "é".repeat(51), "not a slug").await;
+    for message in [
+        "Ensure this value has at most 50 characters (it has 51).",
+        "Enter a valid “slug” consisting of letters, numbers, underscores or hyphens.",
+    ] {
+        assert!(page.contains(message), "{message}: {page}");
+    }
+    assert!(page.contains(r#"value="not a slug""#), "{page}");
+    let long = post(new(), "Long".into(), "s".repeat(51).leak()).await;
+    assert!(long.contains("Ensure this value has at most 50 characters (it has 51)."));
+    let nul = post(new(), "a\0b".into(), "nul").await;
+    assert!(nul.contains("Null characters are not allowed."), "{nul}");
+
+    let page = post(new(), "Rust".into(), "web").await;
+    assert!(
+        page.contains("Tag with this Name already exists."),
+        "{page}"
+    );
+    assert!(
+        page.contains("Tag with this Slug already exists."),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"name="name" value="Rust""#) && page.contains(r#"value="web""#),
+        "{page}"
+    );
+    let page = post(new(), "<b>Fresh</b>".into(), "rust").await;
+    assert!(
+        page.contains(r#"value="&lt;b&gt;Fresh&lt;/b&gt;""#),
+        "{page}"
+    );
+    assert!(!page.contains("Tag with this Name"), "{page}");
+    assert!(
+        page.contains("Tag with this Slug already exists."),
+        "{page}"
+    );
+
+    let web = tag_id(&c, "web").await;
+    let page = post(format!("/manage/tags/edit/{web}/"), "Rust".into(), "web").await;
+    assert!(
+        page.contains("Tag with this Name already exists."),
+        "{page}"
+    );
+    assert!(!page.contains("Tag with this Slug"), "{page}");
+    assert!(page.contains("Edit the tag “Web”"), "{page}");
+    assert_eq!(tag_slugs(&c).await, ["databases", "rust", "web"]);
+}
+
+#[tokio::test]
+async fn unknown_tags_are_404s() {
+    let (c, _dir) = client().await;
+    log_in(&c, "alice");
+    for path in [
+        "/manage/tags/edit/999999/",
+        "/manage/tags/delete/999999/",
+        "/manage/tags/edit/abc/",
+        "/manage/tags/delete/abc/",
+        "/manage/tags/edit/-1/",
+        "/manage/tags/edit/1.5/",
+        "/manage/tags/delete/99999999999999999999/",
+        "/manage/tags/nothing/",
+    ] {
+        assert_eq!(c.get(path).await.status(), 404, "{path}");
+        let res = c
+            .post(path)
+            .with_csrf_token()
+            .form(&[("name", "X"), ("slug", "x")])
+            .await;
+        assert_eq!(res.status(), 404, "{path}");
+    }
+    assert_eq!(tag_slugs(&c).await, ["databases", "rust", "web"]);
+}

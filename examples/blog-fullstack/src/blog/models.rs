@@ -5,6 +5,7 @@ use fullstack::auth::User;
 use fullstack::{ForeignKey, ManyToMany, Model};
 use serde::Serialize;
 
+// measure: tags-admin
 /// A tag posts are filed under.
 #[derive(Model, Debug, Clone, Serialize)]
 #[model(app = "blog", ordering = ["name"])]
@@ -18,6 +19,7 @@ pub struct Tag {
     #[field(max_length = 50, unique, slug)]
     pub slug: String,
 }
+// end measure: tags-admin
 
 /// A post; published when `published` is past.
 #[derive(Model, Debug, Clone, Serialize)]

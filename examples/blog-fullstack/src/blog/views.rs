@@ -154,6 +154,7 @@ pub(super) async fn new_post(
     }
 }
 
+// measure: security
 /// The post `id`, if `user` wrote it: a 404 when there is no such post, a 403 when another
 /// user did (Django's `UserPassesTestMixin`).
 async fn own_post(db: &Database, user: &CurrentUser, id: i64) -> Result<Post, micro::Error> {
@@ -166,6 +167,7 @@ async fn own_post(db: &Database, user: &CurrentUser, id: i64) -> Result<Post, mi
         )),
     }
 }
+// end measure: security
 
 /// Edits a post (its author only).
 pub(super) async fn edit_post(
