@@ -1727,3 +1727,229 @@ async fn a_foreign_key_found_by_search() {
     })
     .await;
 }
+
+/// What a browser would send for the first POST form of `page`: its inputs (checkboxes only
+/// when checked, no buttons), textareas and the selected options of its selects, in order.
+fn form_data(page: &str) -> Vec<(String, String)> {
+    let start = page.find("<form method=\"post\" id=").unwrap_or(0);
+    let end = page[start..]
+        .find("</form>")
+        .map_or(page.len(), |e| e + start);
+    let form = &page[start..end];
+    let attr = |tag: &str, name: &str| {
+        let key = format!(" {name}=\"");
+        let at = tag.find(&key)? + key.len();
+        let stop = tag[at..].find('"')? + at;
+        Some(unescape(&tag[at..stop]))
+    };
+    let mut out = Vec::new();
+    let mut rest = form;
+    while let Some(open) = rest.find('<') {
+        let after = &rest[open..];
+        let Some(close) = after.find('>') else { break };
+        let tag = &after[..=close];
+        if tag.starts_with("<input") {
+            let kind = attr(tag, "type").unwrap_or_default();
+            let checked = tag.contains(" checked");
+            if let Some(name) = attr(tag, "name")
+                && kind != "submit"
+                && (kind != "checkbox" || checked)
+            {
+                let default = if kind == "checkbox" { "on" } else { "" };
+                out.push((
+                    name,
+                    attr(tag, "value").unwrap_or_else(|| default.to_owned()),
+                ));
+            }
+        } else if tag.starts_with("<textarea") {
+            let body = &after[close + 1..];
+            let text = &body[..body.find("</textarea>").unwrap_or(0)];
+            if let Some(name) = attr(tag, "name") {
+                out.push((name, unescape(text.trim_start_matches('\n'))));
+            }
+        } else if tag.starts_with("<select") {
+            let body = &after[close + 1..];
+            let options = &body[..body.find("</select>").unwrap_or(0)];
+            if let Some(name) = attr(tag, "name") {
+                for option in options.split("<option").skip(1) {
+                    let head = &option[..option.find('>').unwrap_or(0)];
+                    if head.contains(" selected") {
+                        let value = attr(&format!("<option{head}>"), "value").unwrap_or_default();
+                        out.push((name.clone(), value));
+                    }
+                }
+            }
+        }
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+/// `fields` with `name` set to `value` (added when missing).
+fn with(mut fields: Vec<(String, String)>, name: &str, value: &str) -> Vec<(String, String)> {
+    match fields.iter_mut().find(|(k, _)| k == name) {
+        Some(field) => field.1 = value.to_owned(),
+        None => fields.push((name.to_owned(), value.to_owned())),
+    }
+    fields
+}
+
+#[tokio::test]
+async fn an_inline_answers_to_its_own_models_permissions() {
+    on_every_backend("admin_inline_perms", |t| async move {
+        let site = Site::with(&t, Variant::Inlines).await;
+        let qs = site.seed().await;
+        let q = &qs[0];
+        let clerk = site.user("clerk", true, false).await;
+        site.grant(&clerk, &["view_question", "change_question", "view_choice"])
+            .await;
+        let blind = site.user("blind", true, false).await;
+        site.grant(&blind, &["view_question", "change_question"])
+            .await;
+        let adder = site.user("adder", true, false).await;
+        site.grant(
+            &adder,
+            &[
+                "view_question",
+                "change_question",
+                "view_choice",
+                "add_choice",
+            ],
+        )
+        .await;
+        let change = format!("/admin/polls/question/{}/change/", q.id);
+        let choices = || async {
+            Choice::objects()
+                .filter(Choice::QUESTION.eq(ForeignKey::from(q)))
+                .order_by([Choice::ID.asc()])
+                .all(site.db())
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.choice_text)
+                .collect::<Vec<_>>()
+        };
+        let before = choices().await;
+        assert_eq!(before.len(), 1);
+        let post = |c: &TestClient, fields: Vec<(String, String)>| {
+            let (c, to) = (c.clone(), change.clone());
+            async move {
+                let pairs: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                c.post(&to).form(&pairs).await
+            }
+        };
+
+        // View only: the rows shown, no blank forms, no delete boxes; a save that leaves
+        // them alone goes through, one that touches them is a 403 and changes nothing.
+        let c = site.client();
+        log_in(&c, "clerk").await;
+        let page = c.get(&change).await.text();
+        assert!(page.contains("<legend>Choices</legend>"), "{page}");
+        assert!(
+            page.contains("name=\"polls_choice-TOTAL_FORMS\" value=\"1\""),
+            "no blank forms without add_choice: {page}"
+        );
+        assert!(!page.contains("polls_choice-0-DELETE"), "{page}");
+        let fields = form_data(&page);
+        let res = post(
+            &c,
+            with(fields.clone(), "question_text", "Renamed by the clerk"),
+        )
+        .await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        for (what, forged) in [
+            (
+                "a changed row",
+                with(fields.clone(), "polls_choice-0-choice_text", "hacked"),
+            ),
+            (
+                "an added row",
+                with(
+                    with(
+                        with(fields.clone(), "polls_choice-TOTAL_FORMS", "2"),
+                        "polls_choice-1-choice_text",
+                        "smuggled",
+                    ),
+                    "polls_choice-1-votes",
+                    "0",
+                ),
+            ),
+            (
+                "a deleted row",
+                with(fields.clone(), "polls_choice-0-DELETE", "on"),
+            ),
+        ] {
+            let forged = with(forged, "question_text", "Not saved");
+            let res = post(&c, forged).await;
+            assert_eq!(res.status(), 403, "{what}: {}", res.text());
+        }
+        assert_eq!(choices().await, before, "the rows are untouched");
+        let saved = Question::objects()
+            .filter(Question::ID.eq(q.id))
+            .get(site.db())
+            .await
+            .unwrap();
+        assert_eq!(
+            saved.question_text, "Renamed by the clerk",
+            "nothing of a refused save"
+        );
+
+        // No permission on choices at all: no inline, and its part of a POST is ignored.
+        let b = site.client();
+        log_in(&b, "blind").await;
+        let page = b.get(&change).await.text();
+        assert!(!page.contains("<legend>Choices</legend>"), "{page}");
+        assert!(!page.contains("polls_choice-"), "{page}");
+        let choice_id = Choice::objects()
+            .filter(Choice::QUESTION.eq(ForeignKey::from(q)))
+            .get(site.db())
+            .await
+            .unwrap()
+            .id
+            .to_string();
+        let mut forged = with(form_data(&page), "question_text", "Renamed blind");
+        for (k, v) in [
+            ("polls_choice-TOTAL_FORMS", "1"),
+            ("polls_choice-INITIAL_FORMS", "1"),
+            ("polls_choice-0-id", choice_id.as_str()),
+            ("polls_choice-0-choice_text", "hacked"),
+            ("polls_choice-0-votes", "99"),
+        ] {
+            forged = with(forged, k, v);
+        }
+        let res = post(&b, forged).await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        assert_eq!(choices().await, before, "an inline not shown is not bound");
+
+        // Add but not change: blank forms to add with, the shown rows still not writable.
+        let a = site.client();
+        log_in(&a, "adder").await;
+        let page = a.get(&change).await.text();
+        assert!(
+            page.contains("name=\"polls_choice-TOTAL_FORMS\" value=\"3\""),
+            "{page}"
+        );
+        let fields = form_data(&page);
+        let added = with(
+            with(
+                fields.clone(),
+                "polls_choice-1-choice_text",
+                "Added by the adder",
+            ),
+            "polls_choice-1-votes",
+            "0",
+        );
+        let res = post(&a, added).await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        assert_eq!(choices().await.len(), 2);
+        let fields = form_data(&a.get(&change).await.text());
+        let res = post(&a, with(fields, "polls_choice-0-choice_text", "hacked")).await;
+        assert_eq!(res.status(), 403, "{}", res.text());
+        assert!(!choices().await.contains(&"hacked".to_owned()));
+        site.done().await;
+    })
+    .await;
+}

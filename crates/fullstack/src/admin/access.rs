@@ -6,8 +6,10 @@ use micro::http::{StatusCode, Uri};
 use micro::minijinja::Value;
 use micro::{IntoResponse, Response, context};
 
+use super::inlines::InlinePerms;
 use super::site::{AdminSite, Registered, url_name};
 use crate::auth::CurrentUser;
+use crate::model::ModelMeta;
 
 /// Where the admin's stylesheet is served.
 pub(crate) const STATIC_URL: &str = "/admin/static/";
@@ -40,14 +42,29 @@ impl Access {
     }
 
     pub(crate) fn has(&self, model: &dyn Registered, action: &str) -> bool {
+        self.may(model.meta(), action)
+    }
+
+    /// Whether the user has the permission `action` on the model `meta`, registered or not
+    /// (an inline's model).
+    pub(crate) fn may(&self, meta: &ModelMeta, action: &str) -> bool {
         // A superuser has every permission, rows or not (Django's `has_perm`): permissions
         // are made after `migrate`, and a database migrated otherwise has none.
         if self.user.user().is_some_and(|u| u.is_superuser) {
             return true;
         }
-        let meta = model.meta();
         self.perms
             .contains(&format!("{}.{action}_{}", meta.app, url_name(meta)))
+    }
+
+    /// What the user may do with an inline's rows: its model's own permissions.
+    pub(crate) fn inline_perms(&self, meta: &ModelMeta) -> InlinePerms {
+        InlinePerms {
+            view: self.may(meta, "view"),
+            add: self.may(meta, "add"),
+            change: self.may(meta, "change"),
+            delete: self.may(meta, "delete"),
+        }
     }
 
     /// Django's `has_view_permission`: view, or change (which implies it).

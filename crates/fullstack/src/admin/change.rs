@@ -124,7 +124,7 @@ async fn page(
     // A GET shows the form; only a POST (with its body) saves.
     let Some(data) = data.filter(|_| is_post) else {
         let Some(page) = model
-            .form(&site, &db, pk_value)
+            .form(&site, &db, pk_value, &|meta| access.inline_perms(meta))
             .await
             .map_err(|e| e.http_error())?
         else {
@@ -144,11 +144,14 @@ async fn page(
     };
     let user_id = access.user.user().map_or(0, |u| u.id);
     let saved = model
-        .save_form(&site, &db, pk_value, data, user_id)
+        .save_form(&site, &db, pk_value, data, user_id, &|meta| {
+            access.inline_perms(meta)
+        })
         .await
         .map_err(|e| e.http_error())?;
     let (pk, label) = match saved {
         Saved::NotFound => return Err(micro::Error::not_found()),
+        Saved::Forbidden => return Ok(forbidden()),
         Saved::Invalid(page) => return render(&t, &site, &access, model, &page, &target, label),
         Saved::Done { pk, label } => (pk, label),
     };

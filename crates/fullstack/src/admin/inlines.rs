@@ -1,7 +1,10 @@
 //! Inlines: the rows of another model that point at the edited one, edited on its page
 //! (Django's `InlineModelAdmin`: a question's choices). Each is an
 //! [`InlineFormSet`](crate::forms::InlineFormSet), checked with the parent's form and saved
-//! with it in one transaction.
+//! with it in one transaction. The inline's rows answer to their own model's permissions, as
+//! in Django: without view (or change) the inline is not on the page and its part of a POST is
+//! ignored; without add there are no blank forms, without delete no delete boxes, and a POST
+//! that adds, changes or deletes rows beyond the permissions is refused whole (403).
 
 use std::future::Future;
 use std::marker::PhantomData;
@@ -19,6 +22,26 @@ pub(crate) type Submitted<P> = Result<Box<dyn PendingInline<P>>, BoundFormSet>;
 
 /// Django's `InlineModelAdmin.extra`.
 const EXTRA: usize = 3;
+
+/// What the user may do with an inline's rows: the child model's own permissions (Django's
+/// `InlineModelAdmin.has_*_permission`), checked on the server whatever the page showed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct InlinePerms {
+    pub(crate) view: bool,
+    pub(crate) add: bool,
+    pub(crate) change: bool,
+    pub(crate) delete: bool,
+}
+
+impl InlinePerms {
+    /// Whether the inline is on the page at all: view or change (which implies view).
+    pub(crate) fn shown(self) -> bool {
+        self.view || self.change
+    }
+}
+
+/// The permissions of the user on a child model, asked by its metadata.
+pub(crate) type PermsOf<'a> = &'a (dyn Fn(&'static crate::model::ModelMeta) -> InlinePerms + Sync);
 
 /// The rows of `C` on the page of the model `C`'s foreign key points at, given to
 /// [`ModelAdmin::inline`](super::ModelAdmin::inline).
@@ -127,12 +150,26 @@ impl<C: Model> Inline<C> {
         self
     }
 
-    async fn formset<P: Model>(&self, db: &Database) -> Result<InlineFormSet<P, C>, Error> {
+    /// The formset; `shown_to`: as shown to a user with these permissions (no blank forms
+    /// without the add permission, no delete boxes without the delete one). A POST is bound
+    /// with every option on, so that what it tries beyond the permissions is seen and
+    /// refused, not dropped.
+    async fn formset<P: Model>(
+        &self,
+        db: &Database,
+        shown_to: Option<InlinePerms>,
+    ) -> Result<InlineFormSet<P, C>, Error> {
         let fields = match &self.fields {
             Some(names) => ModelFields::Only(names),
             None => ModelFields::All,
         };
-        let (extra, max_num, can_delete) = (self.extra, self.max_num, self.can_delete);
+        let (mut extra, max_num, mut can_delete) = (self.extra, self.max_num, self.can_delete);
+        if let Some(perms) = shown_to {
+            if !perms.add {
+                extra = 0;
+            }
+            can_delete &= perms.delete;
+        }
         InlineFormSet::<P, C>::build(db, self.fk, fields, |f| {
             let f = f.extra(extra).can_delete(can_delete);
             match max_num {
@@ -146,23 +183,28 @@ impl<C: Model> Inline<C> {
 
 /// An inline as the parent's admin holds it, its child model erased.
 pub(crate) trait ErasedInline<P>: Send + Sync {
+    /// The child model, whose permissions apply to the inline's rows.
+    fn child(&self) -> &'static crate::model::ModelMeta;
     /// The child model's plural name, for the inline's heading.
     fn title(&self) -> String;
     /// Whether it shows as a table.
     fn tabular(&self) -> bool;
-    /// The formset of `parent`'s rows (none for a new row).
+    /// The formset of `parent`'s rows (none for a new row), as a user with `perms` sees it.
     fn shown<'a>(
         &'a self,
         db: &'a Database,
         parent: Option<&'a P>,
+        perms: InlinePerms,
     ) -> BoxFuture<'a, Result<BoundFormSet, Error>>;
-    /// Binds and checks the POST's part for this inline; nothing saved.
+    /// Binds and checks the POST's part for this inline; nothing saved. `Ok(None)` when it
+    /// adds, changes or deletes rows where `perms` does not allow it.
     fn submit<'a>(
         &'a self,
         db: &'a Database,
         parent: Option<&'a P>,
         data: FormData,
-    ) -> BoxFuture<'a, Result<Submitted<P>, Error>>;
+        perms: InlinePerms,
+    ) -> BoxFuture<'a, Result<Option<Submitted<P>>, Error>>;
     /// The names the inline's part of a POST starts with (`<prefix>-`).
     fn prefix(&self) -> &'static str;
 }
@@ -182,6 +224,10 @@ pub(crate) trait PendingInline<P>: Send {
 }
 
 impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
+    fn child(&self) -> &'static crate::model::ModelMeta {
+        C::META
+    }
+
     fn title(&self) -> String {
         super::changelist::capfirst(&C::META.verbose_name_plural())
     }
@@ -198,9 +244,10 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
         &'a self,
         db: &'a Database,
         parent: Option<&'a P>,
+        perms: InlinePerms,
     ) -> BoxFuture<'a, Result<BoundFormSet, Error>> {
         Box::pin(async move {
-            let formset = self.formset::<P>(db).await?;
+            let formset = self.formset::<P>(db, Some(perms)).await?;
             match parent {
                 Some(parent) => formset.for_parent(db, parent).await,
                 None => Ok(formset.unbound()),
@@ -213,13 +260,23 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
         db: &'a Database,
         parent: Option<&'a P>,
         data: FormData,
-    ) -> BoxFuture<'a, Result<Submitted<P>, Error>> {
+        perms: InlinePerms,
+    ) -> BoxFuture<'a, Result<Option<Submitted<P>>, Error>> {
         Box::pin(async move {
-            let formset = self.formset::<P>(db).await?;
-            Ok(formset
-                .submit(db, parent, data)
-                .await?
-                .map(|changes| Box::new(Pending(changes)) as Box<dyn PendingInline<P>>))
+            let formset = self.formset::<P>(db, None).await?;
+            let submitted = formset.submit(db, parent, data).await?;
+            if let Ok(changes) = &submitted {
+                let n = changes.counts();
+                let refused = (n.added > 0 && !perms.add)
+                    || (n.changed > 0 && !perms.change)
+                    || (n.deleted > 0 && !perms.delete);
+                if refused {
+                    return Ok(None);
+                }
+            }
+            Ok(Some(submitted.map(|changes| {
+                Box::new(Pending(changes)) as Box<dyn PendingInline<P>>
+            })))
         })
     }
 }

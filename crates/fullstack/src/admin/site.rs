@@ -10,6 +10,7 @@ use super::actions::ActionChoice;
 use super::changelist::{self, ChangeList, ChangeListError, Params};
 use super::editable::EditableSaved;
 use super::history;
+use super::inlines::PermsOf;
 use super::models::{ADDITION, CHANGE};
 use crate::db::Value;
 use crate::forms::messages::text_list;
@@ -42,14 +43,20 @@ pub(crate) trait Registered: Send + Sync {
     ) -> BoxFuture<'a, Result<DeletionPlan, Error>>;
     /// The add form (`pk` none) or the change form of the row `pk`, with its inlines; `None`
     /// when the row does not exist.
+    /// `perms`: what the user may do with each inline's model (an inline it may not view is
+    /// left out).
     fn form<'a>(
         &'a self,
         site: &'a AdminSite,
         db: &'a Database,
         pk: Option<Value>,
+        perms: PermsOf<'a>,
     ) -> BoxFuture<'a, Result<Option<Page>, Error>>;
     /// Saves the submitted form and its inlines, with the history entry, in one transaction:
     /// a new row (`pk` none) or the row `pk`, by user `user_id`.
+    /// An inline the user may not view is not bound (its part of the POST is ignored); one
+    /// whose rows the POST adds, changes or deletes beyond `perms` makes the whole save
+    /// [`Saved::Forbidden`].
     fn save_form<'a>(
         &'a self,
         site: &'a AdminSite,
@@ -57,6 +64,7 @@ pub(crate) trait Registered: Send + Sync {
         pk: Option<Value>,
         data: FormData,
         user_id: i64,
+        perms: PermsOf<'a>,
     ) -> BoxFuture<'a, Result<Saved, Error>>;
     /// How the pages call the rows `pks` (the ones that exist: Django's `__str__`), in the
     /// order given; one query when the admin has a [`label`](ModelAdmin::label), none otherwise.
@@ -262,6 +270,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
         site: &'a AdminSite,
         db: &'a Database,
         pk: Option<Value>,
+        perms: PermsOf<'a>,
     ) -> BoxFuture<'a, Result<Option<Page>, Error>> {
         Box::pin(async move {
             let form = self.model_form(site, db).await?;
@@ -278,10 +287,14 @@ impl<M: Model> Registered for ModelAdmin<M> {
             };
             let mut inlines = Vec::with_capacity(self.inlines.len());
             for inline in &self.inlines {
+                let allowed = perms(inline.child());
+                if !allowed.shown() {
+                    continue;
+                }
                 inlines.push(InlineShown {
                     title: inline.title(),
                     tabular: inline.tabular(),
-                    formset: inline.shown(db, row.as_ref()).await?,
+                    formset: inline.shown(db, row.as_ref(), allowed).await?,
                 });
             }
             Ok(Some(Page {
@@ -300,6 +313,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
         pk: Option<Value>,
         mut data: FormData,
         user_id: i64,
+        perms: PermsOf<'a>,
     ) -> BoxFuture<'a, Result<Saved, Error>> {
         Box::pin(async move {
             let form = self.model_form(site, db).await?;
@@ -310,7 +324,8 @@ impl<M: Model> Registered for ModelAdmin<M> {
                     None => return Ok(Saved::NotFound),
                 },
             };
-            // Each inline binds its own part of the POST; the row's form binds the rest.
+            // Each inline binds its own part of the POST (an inline the user may not see is
+            // not bound: its part is dropped); the row's form binds the rest.
             let parts: Vec<FormData> = self
                 .inlines
                 .iter()
@@ -320,7 +335,14 @@ impl<M: Model> Registered for ModelAdmin<M> {
             let mut inlines = Vec::with_capacity(parts.len());
             let mut all_valid = true;
             for (inline, part) in self.inlines.iter().zip(parts) {
-                let result = inline.submit(db, existing.as_ref(), part).await?;
+                let allowed = perms(inline.child());
+                if !allowed.shown() {
+                    continue;
+                }
+                let Some(result) = inline.submit(db, existing.as_ref(), part, allowed).await?
+                else {
+                    return Ok(Saved::Forbidden);
+                };
                 all_valid &= result.is_ok();
                 inlines.push((inline, result));
             }
@@ -437,6 +459,9 @@ pub(crate) struct InlineShown {
 pub(crate) enum Saved {
     /// The row to change is gone.
     NotFound,
+    /// The POST adds, changes or deletes an inline's rows beyond the user's permissions on
+    /// that inline's model: nothing saved, a 403.
+    Forbidden,
     /// The page again, with its errors.
     Invalid(Page),
     /// Saved, with its history entry: the row's key and how the pages call it.
