@@ -9,14 +9,16 @@ docs/tradeoffs.json).
 What it measures, for each blog:
   - lines of code (Rust and templates), counted by tokei (installed with cargo if missing);
   - dependencies: the distinct crates of `cargo tree -e normal`;
-  - a clean release build (its own target folder), a rebuild after touching one handler,
-    and the release binary's size;
+  - a clean release build (its own target folder), a debug rebuild after touching one
+    handler (the edit-compile loop), and the release binary's size;
   - start-up to the first answered request, idle memory, and requests per second, p99
     latency and peak memory under load (wrk, the server pinned to CPU 1 and wrk to CPU 0, as
     ../shared/bench/run does) on the front page and a post page, over SQLite;
   - the behaviour suite (examples/blog-suite): its checks and its security checks passed;
   - the code each blog spends on security, and on one feature (admin-editable tags), from
-    regions marked in the sources (`// measure: NAME` ... `// end measure: NAME`).
+    regions marked in the sources (`// measure: NAME` ... `// end measure: NAME`);
+  - beside them, Flask and Django against micro and fullstack on the TechEmpower `fortunes`
+    and `db` endpoints of ../shared/bench/run, when that harness is there.
 Absolute figures move with the machine (it is shared); the ratios within one run are what the
 page quotes.
 """
@@ -115,10 +117,15 @@ def builds(name, blog, quick):
         run(["cargo", "fetch", "--locked"])
         log(f"{name}: clean release build")
         clean = timed(cmd, env)
+    # The edit-compile loop is a debug build: build it once, then touch a handler and time the
+    # rebuild (what a developer waits for after each change).
+    debug = ["cargo", "build", "--locked", "-p", blog["package"]]
+    log(f"{name}: debug build")
+    timed(debug, env)
     handler = blog["dir"] / blog["handler"]
     os.utime(handler)
-    log(f"{name}: rebuild after touching {blog['handler']}")
-    rebuild = timed(cmd, env)
+    log(f"{name}: debug rebuild after touching {blog['handler']}")
+    rebuild = timed(debug, env)
     binary = target / "release" / blog["package"]
     return {"clean_build_s": clean, "rebuild_s": rebuild,
             "binary_bytes": binary.stat().st_size}, binary
@@ -268,11 +275,45 @@ def marked_regions(blog):
     return counts
 
 
+def peers(quick):
+    """micro, fullstack, Flask and Django on the TechEmpower `fortunes` and `db` endpoints
+    through ../shared/bench/run (when it is there): requests/s, one core each."""
+    harness = ROOT.parent / "shared/bench/run"
+    if not harness.exists():
+        log(f"no {harness}: Flask and Django not measured")
+        return None
+    results = WORK / "peers"
+    shutil.rmtree(results, ignore_errors=True)
+    targets, endpoints = ["flask", "django", "micro", "fullstack"], ["fortunes", "db"]
+    log("Flask, Django, micro and fullstack through the bench harness")
+    run([str(harness), "--targets", "bench-targets", "--only", ",".join(targets),
+         "--endpoints", ",".join(endpoints), "--duration", "3" if quick else "5",
+         "--results", str(results)])
+    out = {}
+    for t in targets:
+        for e in endpoints:
+            text = (results / f"wrk-{t}-{e}.txt").read_text()
+            rps = re.search(r"Requests/sec:\s+([\d.]+)", text)
+            out.setdefault(t, {})[e] = float(rps.group(1)) if rps else None
+    return out
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="reuse earlier builds; short load runs")
+    parser.add_argument("--peers-only", action="store_true",
+                        help="keep docs/tradeoffs.json's blog figures, measure only the peers")
     args = parser.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
+    sys.path.insert(0, str(Path(__file__).parent))
+    import report  # noqa: E402  (beside this file)
+    if args.peers_only:
+        figures = json.loads((ROOT / "docs/tradeoffs.json").read_text())
+        figures["peers"] = peers(args.quick)
+        figures["peers_measured_at"] = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        (ROOT / "docs/tradeoffs.json").write_text(json.dumps(figures, indent=2) + "\n")
+        (ROOT / "docs/tradeoffs.md").write_text(report.render(figures))
+        return
     tokei = tool("tokei", ["cargo", "install", "--locked", "--root", str(WORK / "tools"), "tokei"])
     wrk_bin = shutil.which("wrk")
     if not wrk_bin:
@@ -291,9 +332,8 @@ def main():
         log(f"{name}: behaviour suite")
         f["suite"] = suite(name, binary)
         figures["blogs"][name] = f
+    figures["peers"] = peers(args.quick)
     (ROOT / "docs/tradeoffs.json").write_text(json.dumps(figures, indent=2) + "\n")
-    sys.path.insert(0, str(Path(__file__).parent))
-    import report  # noqa: E402  (beside this file)
     (ROOT / "docs/tradeoffs.md").write_text(report.render(figures))
     log("wrote docs/tradeoffs.md and docs/tradeoffs.json")
 
