@@ -216,3 +216,35 @@ async fn a_url_of_no_supported_backend_is_an_error_not_a_panic() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_test_database_runs_the_post_migrate_hooks() {
+    // The auth app's hook makes the view/add/change/delete permissions of every model, as
+    // `migrate` does: a test of permissions needs them without calling anything first.
+    let project = project()
+        .app(fullstack::sessions::app())
+        .app(fullstack::auth::app());
+    for (backend, url) in servers() {
+        let db = TestDatabase::with_url(&project, &url).await.unwrap();
+        let mut codenames: Vec<String> = fullstack::auth::Permission::objects()
+            .all(&*db)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|p| p.codename)
+            .filter(|c| c.ends_with("_question"))
+            .collect();
+        codenames.sort();
+        assert_eq!(
+            codenames,
+            [
+                "add_question",
+                "change_question",
+                "delete_question",
+                "view_question"
+            ],
+            "{backend}"
+        );
+        db.finish().await.unwrap();
+    }
+}

@@ -111,9 +111,16 @@ impl TestDatabase {
         let migrated = Executor::new(&test_db.db, &set)
             .rust(project.rust_registry())
             .migrate(&Target::Latest)
-            .await;
+            .await
+            .map(|_| ());
+        // As `migrate` does (Django's test runner too): the apps' post_migrate hooks, so the
+        // auth app's permissions exist in a test database as in a real one.
+        let migrated = match migrated {
+            Ok(()) => post_migrate(project, &test_db.db).await,
+            Err(e) => Err(e),
+        };
         match migrated {
-            Ok(_) => Ok(test_db),
+            Ok(()) => Ok(test_db),
             Err(e) => {
                 let _ = test_db.finish().await;
                 Err(e)
@@ -226,4 +233,14 @@ impl Drop for TestDatabase {
             warn_leak(&self.name, &Error::Usage("the drop thread panicked".into()));
         }
     }
+}
+
+/// Every app's post_migrate hooks, in the project's order.
+async fn post_migrate(project: &Project, db: &Database) -> Result<(), Error> {
+    for app in project.apps() {
+        for hook in app.post_migrate_hooks() {
+            hook(db, project).await?;
+        }
+    }
+    Ok(())
 }
