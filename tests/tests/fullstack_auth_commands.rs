@@ -119,3 +119,45 @@ async fn createsuperuser_and_changepassword() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn createsuperuser_on_a_database_not_migrated_says_to_migrate() {
+    // An empty database of its own on each server (a project without apps migrates nothing).
+    let empty = fullstack::Project::new("empty");
+    let mut urls = vec![("sqlite", "sqlite::memory:".to_owned())];
+    for (name, var) in [
+        ("postgresql", "TEST_POSTGRES_URL"),
+        ("mysql", "TEST_MYSQL_URL"),
+    ] {
+        match std::env::var(var) {
+            Ok(url) if !url.is_empty() => urls.push((name, url)),
+            _ => println!("NOT TESTED: {name} (set {var})"),
+        }
+    }
+    for (backend, server) in urls {
+        let db = fullstack::test::TestDatabase::with_url(&empty, &server)
+            .await
+            .unwrap();
+        let url = match backend {
+            "sqlite" => format!(
+                "sqlite://{}?mode=rwc",
+                std::env::temp_dir()
+                    .join(format!("{}.sqlite3", db.name()))
+                    .display()
+            ),
+            _ => {
+                let (base, _) = server.rsplit_once('/').unwrap();
+                format!("{base}/{}", db.name())
+            }
+        };
+        let (code, out, err) = run(
+            &url,
+            &["createsuperuser", "--noinput", "--username", "admin"],
+            "",
+            &[("SUPERUSER_PASSWORD", "correct horse battery")],
+        );
+        assert_eq!(code, 1, "{backend}: {out}{err}");
+        assert!(err.contains("run `migrate` first"), "{backend}: {err}");
+        db.finish().await.unwrap();
+    }
+}

@@ -117,6 +117,18 @@ impl Error {
         }
     }
 
+    /// Whether the statement named a table the database does not have: a database that was
+    /// not migrated (SQLite's "no such table", PostgreSQL's 42P01, MySQL's 42S02).
+    pub fn is_missing_table(&self) -> bool {
+        let Error::Database(sqlx::Error::Database(db)) = self else {
+            return false;
+        };
+        db.message().starts_with("no such table")
+            || db
+                .code()
+                .is_some_and(|code| matches!(&*code, "42P01" | "42S02"))
+    }
+
     /// Whether the database refused a row because another has the same values in a unique
     /// column or index: a write that raced another (the form's own uniqueness check ran before
     /// the other row was saved). A web app answers 409, asking to reload and try again.

@@ -50,11 +50,19 @@ async fn username_taken(
     username: &str,
 ) -> Result<bool, CommandError> {
     let db = ctx.database().await?;
-    Ok(User::objects()
+    match User::objects()
         .filter(User::USERNAME.eq(username))
         .exists(&db)
-        .await?)
+        .await
+    {
+        Err(e) if e.is_missing_table() => Err(NOT_MIGRATED.into()),
+        found => Ok(found?),
+    }
 }
+
+/// What a command of the auth app says on a database without its tables.
+const NOT_MIGRATED: &str =
+    "The auth app's tables are not in this database yet: run `migrate` first.";
 
 impl ManagementCommand for CreateSuperuser {
     fn command(&self) -> Command {

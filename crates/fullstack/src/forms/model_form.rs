@@ -157,8 +157,11 @@ pub(super) fn form_field(meta: &FieldMeta) -> Option<Field> {
     if !meta.help_text.is_empty() {
         field = field.help_text(meta.help_text);
     }
-    // A field the database can fill (NULL, a default) need not be filled in the form.
-    field = field.required(!meta.null && meta.default.is_none() && kind != FieldKind::Boolean);
+    // A field the database can fill (NULL, a default) need not be filled in the form; but a
+    // select of choices with a default offers no blank "---------" (Django's `include_blank`),
+    // so it always sends one of them: required, the default chosen.
+    let fillable = meta.null || (meta.default.is_some() && meta.choices.is_empty());
+    field = field.required(!fillable && kind != FieldKind::Boolean);
     if let Some(initial) = meta.default.and_then(default_text) {
         field = field.initial(initial);
     }
@@ -222,7 +225,20 @@ mod tests {
         assert_eq!(spec.get("body").unwrap().widget, Some(Widget::Textarea));
         assert!(!spec.get("rating").unwrap().required);
         assert_eq!(spec.get("stars").unwrap().initial.as_deref(), Some("3"));
-        assert_eq!(spec.get("status").unwrap().kind, FieldKind::Choice);
+        let status = spec.get("status").unwrap();
+        assert_eq!(status.kind, FieldKind::Choice);
+        // Choices with a default: no blank option (Django's include_blank), so required; a
+        // default without choices may be left empty.
+        assert!(status.required && !spec.get("stars").unwrap().required);
+        let html = crate::forms::render::render_for_test(
+            "{{ form }}",
+            micro::context! { form => std::sync::Arc::new(spec).unbound() },
+        );
+        assert!(!html.contains("---------"), "{html}");
+        assert!(
+            html.contains("<option value=\"d\" selected>Draft</option>"),
+            "{html}"
+        );
     }
 
     #[test]
