@@ -1,7 +1,6 @@
 //! The JSON API: the published posts, 10 a page, and one post with its body. Every error is
 //! JSON too, with its status.
 
-use chrono::Utc;
 use fullstack::Database;
 use fullstack::pagination::{PageNumber, Paginator};
 use fullstack::query::prelude::*;
@@ -15,10 +14,6 @@ use super::{Post, Tag};
 
 fn error(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "error": message }))).into_response()
-}
-
-fn published() -> QuerySet<Post> {
-    Post::objects().filter(Post::PUBLISHED.lte(Utc::now()))
 }
 
 /// The posts as the API shows them, their bodies when `full`: three queries for all of them
@@ -68,7 +63,7 @@ pub(super) async fn list(
     State(db): State<Database>,
     page: PageNumber,
 ) -> Result<Response, micro::Error> {
-    let posts = published();
+    let posts = Post::published();
     let paginator = Paginator::for_queryset(&posts, &db, 10).await?;
     let Ok(number) = paginator.parse_number(page.as_deref()) else {
         return Ok(error(
@@ -94,7 +89,7 @@ pub(super) async fn detail(
     let Ok(id) = id.parse::<i64>() else {
         return Ok(error(StatusCode::NOT_FOUND, "No post has that id."));
     };
-    match published().filter(Post::ID.eq(id)).first(&db).await? {
+    match Post::published().filter(Post::ID.eq(id)).first(&db).await? {
         Some(post) => {
             let mut one = posts_json(&db, std::slice::from_ref(&post), true).await?;
             Ok(Json(one.pop().unwrap_or_default()).into_response())

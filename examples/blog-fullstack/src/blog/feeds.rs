@@ -1,30 +1,29 @@
 //! The RSS and Atom feeds of the newest posts, and the sitemap: Django's syndication and
 //! sitemaps frameworks. The querysets are made per request, so a post appears when its time
-//! comes.
+//! comes (`Post::published`).
 
-use chrono::Utc;
-use fullstack::query::prelude::*;
 use fullstack::sitemaps::Sitemap;
 use fullstack::syndication::Feed;
 
 use super::Post;
 
-fn published() -> QuerySet<Post> {
-    Post::objects().filter(Post::PUBLISHED.lte(Utc::now()))
-}
-
 pub(super) fn feed() -> Feed<Post> {
-    Feed::new("The blog", "/", "The newest posts of the blog", published())
-        .items_with(published)
-        .limit(10)
-        .item_title(|p: &Post| p.title.clone())
-        .item_link(Post::url)
-        .item_description(|p: &Post| p.body.clone())
-        .item_pubdate(|p: &Post| p.published)
+    Feed::new(
+        "The blog",
+        "/",
+        "The newest posts of the blog",
+        Post::published(),
+    )
+    .items_with(Post::published)
+    .limit(10)
+    .item_title(|p: &Post| p.title.clone())
+    .item_link(Post::url)
+    .item_description(|p: &Post| p.body.clone())
+    .item_pubdate(|p: &Post| p.published)
 }
 
 pub(super) fn sitemap() -> Sitemap {
     Sitemap::new()
         .pages(["/"])
-        .rows_with(published, Post::url, Some(|p: &Post| p.published))
+        .rows_with(Post::published, Post::url, Some(|p: &Post| p.published))
 }

@@ -66,6 +66,13 @@ pub struct Comment {
 }
 
 impl Post {
+    /// The posts published by now (Django's custom manager method): made at each call, so
+    /// "now" is the request's.
+    pub fn published() -> fullstack::query::QuerySet<Post> {
+        use fullstack::query::prelude::*;
+        Post::objects().filter(Post::PUBLISHED.lte(Utc::now()))
+    }
+
     /// Its page: its published day in UTC, then its slug (Django's `get_absolute_url`).
     pub fn url(&self) -> String {
         format!(
