@@ -63,8 +63,8 @@ impl<M: Model + Serialize, T: DateField> ArchiveIndexView<M, T> {
     }
 
     /// The context for the request's query string `query`: a query for the years, then the
-    /// page's (a `COUNT(*)` and the page when paginated), and one more to find out that
-    /// there is nothing when empty lists are not allowed.
+    /// page's (a `COUNT(*)` and the page when paginated); the years also tell an empty list,
+    /// so no query more is needed to refuse one.
     ///
     /// # Errors
     /// A 404 for a page that does not exist, or for no rows unless `allow_empty`; the
