@@ -15,6 +15,8 @@ What it measures, for each blog:
     latency and peak memory under load (wrk, the server pinned to CPU 1 and wrk to CPU 0, as
     ../shared/bench/run does) on the front page and a post page, over SQLite;
   - the behaviour suite (examples/blog-suite): its checks and its security checks passed;
+  - the same suite against a *bare* build of each blog: a copy with its `measure: security`
+    regions deleted, i.e. which security checks pass before any code was written for them;
   - the code each blog spends on security, and on one feature (admin-editable tags), from
     regions marked in the sources (`// measure: NAME` ... `// end measure: NAME`);
   - beside them, Flask and Django against micro and fullstack on the TechEmpower `fortunes`
@@ -117,6 +119,8 @@ def builds(name, blog, quick):
         run(["cargo", "fetch", "--locked"])
         log(f"{name}: clean release build")
         clean = timed(cmd, env)
+    else:
+        timed(cmd, env)
     # The edit-compile loop is a debug build: build it once, then touch a handler and time the
     # rebuild (what a developer waits for after each change).
     debug = ["cargo", "build", "--locked", "-p", blog["package"]]
@@ -126,7 +130,10 @@ def builds(name, blog, quick):
     os.utime(handler)
     log(f"{name}: debug rebuild after touching {blog['handler']}")
     rebuild = timed(debug, env)
-    binary = target / "release" / blog["package"]
+    # A copy of the binary is what gets run: the bare build below shares the target folder.
+    binary = WORK / "bin" / blog["package"]
+    binary.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(target / "release" / blog["package"], binary)
     return {"clean_build_s": clean, "rebuild_s": rebuild,
             "binary_bytes": binary.stat().st_size}, binary
 
@@ -240,11 +247,15 @@ def suite(name, binary):
     finally:
         server.stop()
     lines = out.stdout.splitlines()
+    if not any(l.startswith(("ok", "FAILED")) for l in lines):
+        raise SystemExit(f"the suite ran no check against {name}:\n{out.stdout}\n{out.stderr}")
     security = [l for l in lines if "[security]" in l]
     return {"checks": sum(1 for l in lines if l.startswith(("ok", "FAILED"))),
             "passed": sum(1 for l in lines if l.startswith("ok")),
             "security_checks": len(security),
             "security_passed": sum(1 for l in security if l.startswith("ok")),
+            "security_failed": [l.split(": ", 1)[1] for l in security if l.startswith("FAILED")],
+            "security_ok": [l.split(": ", 1)[1] for l in security if l.startswith("ok")],
             "failed": [l for l in lines if l.startswith("FAILED")]}
 
 
@@ -252,12 +263,79 @@ MARK = re.compile(r"(?://|\{#)\s*measure:\s*([\w-]+)")
 END = re.compile(r"(?://|\{#)\s*end measure:\s*([\w-]+)")
 
 
+def sources(blog):
+    """The files the regions are marked in: Rust sources and templates."""
+    paths = list((blog["dir"] / "src").rglob("*.rs")) + list((blog["dir"] / "templates").rglob("*"))
+    return [p for p in paths if p.is_file()]
+
+
+def without_regions(text, names):
+    """`text` with the regions called one of `names` deleted, their marker lines too."""
+    kept, open_regions = [], []
+    for line in text.splitlines(keepends=True):
+        if m := END.search(line):
+            dropped = bool(set(open_regions) & names)
+            if m.group(1) in open_regions:
+                open_regions.remove(m.group(1))
+            if not dropped:
+                kept.append(line)
+            continue
+        if m := MARK.search(line):
+            open_regions.append(m.group(1))
+        if not set(open_regions) & names:
+            kept.append(line)
+    return "".join(kept)
+
+
+def bare_copy():
+    """A copy of the workspace (the files git knows of, as they are now) whose blogs have their
+    `measure: security` regions deleted, and the blogs renamed `NAME-bare` so that their
+    binaries do not overwrite the measured ones in a shared target folder. The regions are
+    written so that what is left compiles and does the naive thing (no check, no header)."""
+    copy = WORK / "bare-src"
+    shutil.rmtree(copy, ignore_errors=True)
+    files = run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"]).split("\0")
+    for rel in filter(None, files):
+        src = ROOT / rel
+        if src.is_file():
+            dst = copy / rel
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+    for blog in BLOGS.values():
+        dir_ = copy / blog["dir"].relative_to(ROOT)
+        deleted = 0
+        for path in sources({"dir": dir_}):
+            text = path.read_text()
+            bare = without_regions(text, {"security"})
+            deleted += text.count("\n") - bare.count("\n")
+            path.write_text(bare)
+        if not deleted:
+            raise SystemExit(f"{blog['package']} has no `measure: security` region to delete")
+        manifest = dir_ / "Cargo.toml"
+        lib = blog["package"].replace("-", "_")
+        text = manifest.read_text().replace(f'name = "{blog["package"]}"',
+                                            f'name = "{blog["package"]}-bare"', 1)
+        manifest.write_text(text + f'\n[lib]\nname = "{lib}"\n')
+    return copy
+
+
+def bare_build(name, blog, copy):
+    """The bare blog's release binary, built in the measured build's target folder (only the
+    workspace's own crates compile again)."""
+    env = dict(os.environ, CARGO_TARGET_DIR=str(WORK / f"target-{name}"), CARGO_TERM_COLOR="never")
+    package = f"{blog['package']}-bare"
+    log(f"{name}: bare build (security regions deleted)")
+    # Not --locked: the lock file names the package by its old name; --offline: nothing new.
+    run(["cargo", "build", "--release", "--offline", "-p", package], env=env, cwd=copy)
+    binary = WORK / "bin" / package
+    shutil.copy2(WORK / f"target-{name}" / "release" / package, binary)
+    return binary
+
+
 def marked_regions(blog):
     """Lines of code (not blank, not only a comment) inside each `measure:` region."""
     counts = {}
-    for path in list((blog["dir"] / "src").rglob("*.rs")) + list((blog["dir"] / "templates").rglob("*")):
-        if not path.is_file():
-            continue
+    for path in sources(blog):
         open_regions = []
         for line in path.read_text().splitlines():
             if m := END.search(line):
@@ -332,6 +410,11 @@ def main():
         log(f"{name}: behaviour suite")
         f["suite"] = suite(name, binary)
         figures["blogs"][name] = f
+    copy = bare_copy()
+    for name, blog in BLOGS.items():
+        binary = bare_build(name, blog, copy)
+        log(f"{name}: behaviour suite against the bare build")
+        figures["blogs"][name]["bare_suite"] = suite(name, binary)
     figures["peers"] = peers(args.quick)
     (ROOT / "docs/tradeoffs.json").write_text(json.dumps(figures, indent=2) + "\n")
     (ROOT / "docs/tradeoffs.md").write_text(report.render(figures))

@@ -3,12 +3,12 @@
 //!
 //! The session is micro's signed cookie; it holds the username and nothing else.
 
-// measure: security
+// measure: passwords
 use std::sync::LazyLock;
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-// end measure: security
+// end measure: passwords
 use micro::routing::get;
 use micro::{
     Blueprint, Either, Error, Form, FromRequest, G, Html, IntoResponse, Query, Redirect, Request,
@@ -62,7 +62,7 @@ async fn load_logged_in_user(session: Session, db: State<Db>, g: G) -> Result<()
     Ok(())
 }
 
-// measure: security
+// measure: passwords
 /// Hashes `password` for storing: Argon2id with a random salt, as a PHC string.
 ///
 /// # Errors
@@ -85,7 +85,9 @@ fn verify_password(password: &str, hash: &str) -> bool {
 /// long as a wrong password and does not tell which names exist.
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_password("no such user").unwrap_or_default());
+// end measure: passwords
 
+// measure: security
 /// Whether `next` is a path of this site, safe to redirect to: it starts with one `/` (not
 /// `//host` or `/\host`, which browsers read as another host) and is visible ASCII (no tab or
 /// newline that browsers drop), as sent and once percent-decoded.
@@ -129,12 +131,12 @@ async fn login(
     if errors.is_empty() {
         // Argon2 is slow on purpose (tens of milliseconds of CPU); a blog can take that inline.
         let row = db.user(form.username.trim()).await?;
-        // measure: security
+        // measure: passwords
         let hash = row
             .as_ref()
             .map_or(DUMMY_HASH.as_str(), |r| r.password.as_str());
-        // end measure: security
         let right = verify_password(&form.password, hash);
+        // end measure: passwords
         if let Some(row) = row.filter(|_| right) {
             // measure: security
             // A new session and a new CSRF secret: nothing from before the login survives.
@@ -142,12 +144,14 @@ async fn login(
             micro::rotate_token(&mut req);
             // end measure: security
             session.insert(USERNAME, &row.username)?;
+            let mut next = form.next;
+            if next.is_empty() {
+                next = "/".to_owned();
+            }
             // measure: security
-            let next = if is_safe_next(&form.next) {
-                form.next
-            } else {
-                "/".to_owned()
-            };
+            if !is_safe_next(&next) {
+                next = "/".to_owned();
+            }
             // end measure: security
             return Ok(Either::Right(Redirect::see_other(next)));
         }

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use micro::{BoxError, CommandContext, CommandError};
 use serde::Deserialize;
 
+// measure: passwords
 use crate::auth::hash_password;
+// end measure: passwords
 use crate::db::{Db, NewPost};
 
 #[derive(Deserialize)]
@@ -54,7 +56,9 @@ struct Comment {
 pub async fn seed(db: &Db, json: &str) -> Result<(), BoxError> {
     let fixture: Fixture = serde_json::from_str(json)?;
     for user in &fixture.users {
+        // measure: passwords
         let hash = hash_password(&user.password).map_err(|e| e.message().to_owned())?;
+        // end measure: passwords
         db.create_user(&user.username, &hash).await?;
     }
     for tag in &fixture.tags {

@@ -23,6 +23,8 @@ pub struct Page {
     pub headers: HeaderMap,
     /// Its body, as text (lossy UTF-8).
     pub text: String,
+    /// The site it came from, as the browser was pointed at it (`http://127.0.0.1:8000`).
+    pub site: String,
 }
 
 impl Page {
@@ -36,11 +38,20 @@ impl Page {
         matches!(self.status.as_u16(), 302 | 303) && self.location_path().as_deref() == Some(path)
     }
 
-    /// The path of the `Location` header, made relative when it names this site.
+    /// The path of the `Location` header when it leads to this site: a path, or an absolute
+    /// URL naming this site. Anything else (another host, `javascript:`, what does not parse
+    /// as a URL) is `None`.
     pub fn location_path(&self) -> Option<String> {
         let to = self.header("location")?;
         let uri: http::Uri = to.parse().ok()?;
-        Some(uri.path().to_owned())
+        let site: http::Uri = self.site.parse().ok()?;
+        // `//host/...` and `/\\host/...` parse as paths, but browsers go to `host`.
+        let relative = uri.scheme().is_none()
+            && uri.authority().is_none()
+            && !to.starts_with("//")
+            && !to.starts_with("/\\");
+        let here = relative || uri.scheme() == site.scheme() && uri.authority() == site.authority();
+        here.then(|| uri.path().to_owned())
     }
 
     /// The value of the query parameter `key` in `Location`, decoded.
@@ -140,6 +151,7 @@ impl Browser {
             status: parts.status,
             headers: parts.headers,
             text: String::from_utf8_lossy(&bytes).into_owned(),
+            site: self.base.clone(),
         })
     }
 
@@ -170,6 +182,43 @@ impl Browser {
                     value: value.trim_matches('"').to_owned(),
                     http_only,
                 },
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redirect(location: &str) -> Page {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::LOCATION, location.parse().unwrap());
+        Page {
+            status: StatusCode::FOUND,
+            headers,
+            text: String::new(),
+            site: "http://127.0.0.1:8000".to_owned(),
+        }
+    }
+
+    #[test]
+    fn a_location_elsewhere_has_no_path_here() {
+        for (location, path) in [
+            ("/", Some("/")),
+            ("/posts/new/?x=1", Some("/posts/new/")),
+            ("http://127.0.0.1:8000/posts/", Some("/posts/")),
+            ("https://evil.com", None),
+            ("http://localhost@evil.com/", None),
+            ("http://127.0.0.1:8001/", None),
+            ("//evil.com", None),
+            ("/\\evil.com", None),
+            ("javascript:alert(1)", None),
+        ] {
+            assert_eq!(
+                redirect(location).location_path().as_deref(),
+                path,
+                "{location}"
             );
         }
     }

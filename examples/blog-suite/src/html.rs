@@ -152,6 +152,31 @@ pub fn csrf_token(page: &str) -> Option<String> {
     input_value(page, "csrfmiddlewaretoken")
 }
 
+/// For each form on the page that posts (`method="post"`, any case), its `action` (empty when
+/// it has none) and whether it carries a `csrfmiddlewaretoken` input.
+pub fn post_forms(page: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    let mut rest = page;
+    while let Some(at) = rest.find("<form") {
+        let after = &rest[at..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..=tag_end];
+        let close = after.find("</form>").unwrap_or(after.len());
+        if attr(tag, "method").is_some_and(|m| m.eq_ignore_ascii_case("post")) {
+            let body = &after[tag_end..close];
+            let has_token = body.split("<input").skip(1).any(|input| {
+                let input = &input[..input.find('>').unwrap_or(input.len())];
+                attr(&format!("<input{input}"), "name").as_deref() == Some("csrfmiddlewaretoken")
+            });
+            out.push((attr(tag, "action").unwrap_or_default(), has_token));
+        }
+        rest = &after[close.max(tag_end)..];
+    }
+    out
+}
+
 /// The `(value, label)` options of the select named `name`.
 pub fn options(page: &str, name: &str) -> Vec<(String, String)> {
     let mut rest = page;
@@ -228,5 +253,21 @@ line</textarea>
             ]
         );
         assert_eq!(texts(page, "comment-body"), ["hi there"]);
+    }
+
+    #[test]
+    fn finds_the_post_forms_and_their_tokens() {
+        let page = r#"<form method="get" action="/search"><input name="q"></form>
+            <form method="POST" action="/a"><input type="hidden" name="csrfmiddlewaretoken" value="t"></form>
+            <form method="post" action="/b"><input name="csrfmiddlewaretoken_x"><button>Go</button></form>
+            <form method="post"><input name="x"></form>"#;
+        assert_eq!(
+            post_forms(page),
+            [
+                ("/a".to_owned(), true),
+                ("/b".to_owned(), false),
+                (String::new(), false)
+            ]
+        );
     }
 }

@@ -154,20 +154,20 @@ pub(super) async fn new_post(
     }
 }
 
-// measure: security
 /// The post `id`, if `user` wrote it: a 404 when there is no such post, a 403 when another
 /// user did (Django's `UserPassesTestMixin`).
 async fn own_post(db: &Database, user: &CurrentUser, id: i64) -> Result<Post, micro::Error> {
     let post = Post::objects().filter(Post::ID.eq(id)).get(db).await?;
-    match user.user() {
-        Some(u) if u.id == post.author.id() => Ok(post),
-        _ => Err(micro::Error::new(
+    // measure: security
+    if user.user().is_none_or(|u| u.id != post.author.id()) {
+        return Err(micro::Error::new(
             StatusCode::FORBIDDEN,
             "Only the author of a post may change it.",
-        )),
+        ));
     }
+    // end measure: security
+    Ok(post)
 }
-// end measure: security
 
 /// Edits a post (its author only).
 pub(super) async fn edit_post(
