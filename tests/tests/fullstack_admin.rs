@@ -586,6 +586,37 @@ async fn deleting_one_object_and_a_selection() {
         );
         assert_eq!(Question::objects().count(site.db()).await.unwrap(), 5);
 
+        // Allowed to delete questions but not choices: the cascade would take a choice, so the
+        // page says which kinds of rows stand in the way, and the POST is a 403 (Django's
+        // perms_needed), for one object and for a selection alike.
+        let half = site.user("half", true, false).await;
+        site.grant(&half, &["view_question", "delete_question", "view_choice"])
+            .await;
+        let h = site.client();
+        log_in(&h, "half").await;
+        let page = h.get(&url).await;
+        assert_eq!(page.status(), 200);
+        let text = page.text();
+        assert!(text.contains("Cannot delete"), "{text}");
+        assert!(
+            text.contains("doesn't have permission to delete the following types of objects")
+                && text.contains("<ul id=\"perms-needed\"><li>choice</li></ul>"),
+            "{text}"
+        );
+        assert!(!text.contains("name=\"post\" value=\"yes\""), "{text}");
+        let forged = post_with_token(&h, list, &url, &[("post", "yes")]).await;
+        assert_eq!(forged.status(), 403);
+        let one = qs[0].id.to_string();
+        let selection = [("action", "delete_selected"), ("_selected_action", &one)];
+        let page = post_with_token(&h, list, list, &selection).await.text();
+        assert!(page.contains("<li>choice</li>"), "{page}");
+        let mut confirmed = selection.to_vec();
+        confirmed.push(("post", "yes"));
+        let forged = post_with_token(&h, list, list, &confirmed).await;
+        assert_eq!(forged.status(), 403);
+        assert_eq!(Question::objects().count(site.db()).await.unwrap(), 5);
+        assert_eq!(Choice::objects().count(site.db()).await.unwrap(), 5);
+
         // Confirmed: gone with its choice, and the list says so.
         let res = post_with_token(&boss, &url, &url, &[("post", "yes")]).await;
         assert_eq!(res.status(), 302, "{}", res.text());

@@ -327,6 +327,7 @@ async fn an_apps_own_command_runs_and_errors_exit_1() {
     let r = run(&project, &["countrows", "missing"]).await;
     assert_eq!(r.code, 1);
     assert!(r.err.starts_with("Error: "), "{}", r.err);
+    assert!(r.err.contains("run `migrate` first"), "{}", r.err);
 
     // --help lists the built-in commands and the app's.
     let r = run(&project, &["--help"]).await;

@@ -266,10 +266,21 @@ pub(crate) async fn dispatch(
         Ok(code) => code,
         Err(e) => {
             let _ = writeln!(ctx.err, "Error: {e}");
+            // The commonest cause of "no such table" in a command is a database not migrated
+            // yet; the driver's words do not say so.
+            if e.downcast_ref::<crate::Error>()
+                .is_some_and(crate::Error::is_missing_table)
+            {
+                let _ = writeln!(ctx.err, "{NOT_MIGRATED}");
+            }
             1
         }
     }
 }
+
+/// What a command that found a table missing adds to the driver's error.
+const NOT_MIGRATED: &str = "A table it needs is not in this database: run `migrate` first \
+     (`showmigrations` lists what is not applied).";
 
 async fn run_command(name: &str, ctx: &mut CommandContext<'_>) -> Result<i32, CommandError> {
     match name {

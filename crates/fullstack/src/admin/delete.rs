@@ -2,7 +2,9 @@
 //! take with it (or refuses, naming what protects the rows), then the delete on a POST that
 //! says `post=yes`. One object (`<pk>/delete/`) or the change list's selection (the
 //! `delete_selected` action) go through the same page. The delete permission is checked on
-//! every request, the confirmation's POST included.
+//! every request, the confirmation's POST included, and for every model of the admin that the
+//! cascade reaches (Django's `perms_needed`): a user who may delete questions but not choices
+//! does not delete a question's choices through it.
 
 use micro::http::{StatusCode, Uri};
 use micro::{IntoResponse, Path, Response, State, Templates, context};
@@ -38,11 +40,16 @@ struct Confirmation {
     summary: Vec<SummaryLine>,
     /// Set when a `protect`/`restrict` reference refuses the delete.
     protected: Option<String>,
+    /// The models of the admin the cascade reaches whose rows the user may not delete (their
+    /// verbose names): the delete is refused while there is one.
+    perms_needed: Vec<String>,
     selected: Vec<String>,
     action: Option<&'static str>,
 }
 
 async fn confirmation(
+    site: &AdminSite,
+    access: &Access,
     model: &dyn Registered,
     db: &Database,
     pks: Vec<Value>,
@@ -56,6 +63,7 @@ async fn confirmation(
             objects: own_rows(model, db, &plan).await?,
             summary: summary(&plan),
             protected: None,
+            perms_needed: perms_needed(site, access, &plan),
             selected,
             action: None,
         }),
@@ -63,6 +71,7 @@ async fn confirmation(
             objects: Vec::new(),
             summary: Vec::new(),
             protected: Some(referenced_by.to_owned()),
+            perms_needed: Vec::new(),
             selected,
             action: None,
         }),
@@ -85,6 +94,18 @@ async fn own_rows(
         .into_iter()
         .map(|(_, label)| label)
         .collect())
+}
+
+/// The models registered with the admin whose rows the plan deletes and the user may not
+/// delete. Models the admin does not show (a join table, a model left unregistered) need no
+/// permission, as in Django: nobody could be given it in the admin.
+fn perms_needed(site: &AdminSite, access: &Access, plan: &DeletionPlan) -> Vec<String> {
+    plan.counts()
+        .into_iter()
+        .filter_map(|(meta, _)| site.registered(meta))
+        .filter(|registered| !access.has(registered.as_ref(), "delete"))
+        .map(|registered| registered.meta().verbose_name().into_owned())
+        .collect()
 }
 
 fn summary(plan: &DeletionPlan) -> Vec<SummaryLine> {
@@ -113,7 +134,7 @@ fn render(
         with_chrome(
             site,
             context! {
-                title => if confirmation.protected.is_some() { "Cannot delete" } else { "Are you sure?" },
+                title => if confirmation.refused() { "Cannot delete" } else { "Are you sure?" },
                 c => confirmation,
                 app_label => meta.app,
                 model_name => url_name(meta),
@@ -129,14 +150,23 @@ fn changelist_url(model: &dyn Registered) -> String {
     format!("/admin/{}/{}/", model.meta().app, url_name(model.meta()))
 }
 
-/// The model and the user's right to delete its rows, or the response that refuses.
+impl Confirmation {
+    /// Whether the delete may not go ahead: rows protect these, or the cascade reaches rows
+    /// the user may not delete.
+    fn refused(&self) -> bool {
+        self.protected.is_some() || !self.perms_needed.is_empty()
+    }
+}
+
+/// The model, the user's id and what the user may do, when the user may delete the model's
+/// rows; otherwise the response that refuses.
 async fn deleter<'s>(
     site: &'s AdminSite,
     user: CurrentUser,
     uri: &Uri,
     app_label: &str,
     model: &str,
-) -> Result<(&'s dyn Registered, i64), Response> {
+) -> Result<(&'s dyn Registered, i64, Access), Response> {
     let access = Access::check(user, uri).await?;
     let model = site
         .find(app_label, model)
@@ -146,7 +176,7 @@ async fn deleter<'s>(
     }
     // Staff, so logged in.
     let user_id = access.user.user().map_or(0, |u| u.id);
-    Ok((model.as_ref(), user_id))
+    Ok((model.as_ref(), user_id, access))
 }
 
 /// Deletes the rows of `pks` that still exist, and records a deletion for each (Django logs
@@ -191,14 +221,14 @@ pub(crate) async fn delete_view(
     Path((app_label, model, pk)): Path<(String, String, String)>,
     data: Option<FormData>,
 ) -> Result<Response, micro::Error> {
-    let (model, user_id) = match deleter(&site, user, &uri, &app_label, &model).await {
+    let (model, user_id, access) = match deleter(&site, user, &uri, &app_label, &model).await {
         Ok(found) => found,
         Err(res) => return Ok(res),
     };
     let Some(pks) = model.parse_pks(&[pk.as_str()]) else {
         return Err(micro::Error::not_found());
     };
-    let confirmation = confirmation(model, &db, pks.clone())
+    let confirmation = confirmation(&site, &access, model, &db, pks.clone())
         .await
         .map_err(|e| e.http_error())?;
     if confirmation.protected.is_none() && confirmation.objects.is_empty() {
@@ -206,7 +236,10 @@ pub(crate) async fn delete_view(
     }
     let confirmed = method == micro::http::Method::POST
         && data.as_ref().and_then(|d| d.get("post")) == Some("yes");
-    if !confirmed || confirmation.protected.is_some() {
+    if confirmed && !confirmation.perms_needed.is_empty() {
+        return Ok(forbidden());
+    }
+    if !confirmed || confirmation.refused() {
         return render(&t, &site, model, confirmation);
     }
     let label = confirmation.objects[0].clone();
@@ -325,7 +358,7 @@ pub(crate) async fn changelist_action(
         }
         return Ok(micro::redirect(back).into_response());
     }
-    let (model, user_id) = match deleter(&site, user, &uri, &app_label, &model).await {
+    let (model, user_id, access) = match deleter(&site, user, &uri, &app_label, &model).await {
         Ok(found) => found,
         Err(res) => return Ok(res),
     };
@@ -335,11 +368,15 @@ pub(crate) async fn changelist_action(
         return Ok(micro::redirect(back).into_response());
     }
     let pks = model.parse_pks(&raw).ok_or_else(not_keys)?;
-    let mut confirmation = confirmation(model, &db, pks.clone())
+    let mut confirmation = confirmation(&site, &access, model, &db, pks.clone())
         .await
         .map_err(|e| e.http_error())?;
     confirmation.action = Some(DELETE_SELECTED);
-    if data.get("post") != Some("yes") || confirmation.protected.is_some() {
+    let confirmed = data.get("post") == Some("yes");
+    if confirmed && !confirmation.perms_needed.is_empty() {
+        return Ok(forbidden());
+    }
+    if !confirmed || confirmation.refused() {
         return render(&t, &site, model, confirmation);
     }
     let deleted = delete_and_record(model, &db, user_id, pks).await?;

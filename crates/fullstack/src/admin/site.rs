@@ -714,6 +714,13 @@ impl AdminSite {
             .iter()
             .find(|m| m.meta().app == app && url_name(m.meta()) == model)
     }
+
+    /// The registered model of `meta`, if the admin shows it.
+    pub(crate) fn registered(&self, meta: &ModelMeta) -> Option<&Arc<dyn Registered>> {
+        self.models
+            .iter()
+            .find(|m| m.meta().app == meta.app && m.meta().name == meta.name)
+    }
 }
 
 /// The model's name in URLs and permission codenames: `Question` is `question` (Django's
