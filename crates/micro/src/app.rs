@@ -65,6 +65,8 @@ pub struct App {
     cross_origin: Option<CrossOriginProtection>,
     /// `None` until turned on.
     csrf: Option<crate::Csrf>,
+    /// `None`: every host (Flask's default).
+    trusted_hosts: Option<crate::TrustedHosts>,
     #[cfg(feature = "templates")]
     templates: minijinja::Environment<'static>,
     /// Where templates are looked up: the app's folder, then blueprints' folders.
@@ -90,6 +92,7 @@ pub(crate) struct Shared {
     pub(crate) commands: crate::commands::Commands,
     pub(crate) cross_origin: Option<CrossOriginProtection>,
     pub(crate) csrf: Option<crate::Csrf>,
+    pub(crate) trusted_hosts: Option<crate::TrustedHosts>,
     #[cfg(feature = "templates")]
     pub(crate) templates: minijinja::Environment<'static>,
     #[cfg(feature = "static-files")]
@@ -175,6 +178,7 @@ impl App {
             commands: Default::default(),
             cross_origin: Some(CrossOriginProtection::new()),
             csrf: None,
+            trusted_hosts: None,
             #[cfg(feature = "templates")]
             templates: crate::templates::environment(false, false),
             #[cfg(feature = "templates")]
@@ -225,6 +229,9 @@ impl App {
             secrets.iter().map(String::as_str),
             crate::session::SALT,
         ));
+        if !config.trusted_hosts.is_empty() {
+            app.trusted_hosts(&config.trusted_hosts);
+        }
         for origin in &config.trusted_origins {
             app.trusted_origin(origin).map_err(|err| ConfigError {
                 key: "TRUSTED_ORIGINS".into(),
@@ -436,6 +443,34 @@ impl App {
         self
     }
 
+    /// Answers only requests whose `Host` is one of `patterns` (the `TRUSTED_HOSTS` setting,
+    /// Django's `ALLOWED_HOSTS`): `example.com`, `.example.com` for it and its subdomains, `*`
+    /// for any (see [`TrustedHosts`](crate::TrustedHosts)). Any other host is a 400 before
+    /// routing, so no handler builds an absolute URL (a feed's links, a mail's) on a host an
+    /// attacker chose; [`Request::host`](crate::Request::host) is then a trusted name. A
+    /// request without a `Host` names nothing and passes, and so does the in-process
+    /// [`TestClient`](crate::TestClient)'s `testserver`. Without a call, every host is
+    /// answered, as in Flask.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let mut app = micro::App::new();
+    /// app.trusted_hosts(["example.com", ".example.org"]);
+    /// app.get("/", || async { "hi" });
+    /// let client = micro::TestClient::new(app);
+    /// assert_eq!(client.get("/").header("host", "www.example.org").await.status(), 200);
+    /// let res = client.get("/").header("host", "evil.tld").await;
+    /// assert_eq!(res.status(), 400);
+    /// # }
+    /// ```
+    pub fn trusted_hosts<S: AsRef<str>>(
+        &mut self,
+        patterns: impl IntoIterator<Item = S>,
+    ) -> &mut Self {
+        self.trusted_hosts = Some(crate::TrustedHosts::new(patterns));
+        self
+    }
+
     /// Trusts `origin` (`scheme://host[:port]`) to send unsafe requests here from a browser, as
     /// the `TRUSTED_ORIGINS` setting does: another site of yours whose pages post to this app.
     /// Other origins' `POST`s, `PUT`s and `DELETE`s are refused with a 403; see
@@ -597,6 +632,7 @@ impl App {
             commands: self.commands,
             cross_origin: self.cross_origin,
             csrf: self.csrf,
+            trusted_hosts: self.trusted_hosts,
             #[cfg(feature = "templates")]
             templates: self.templates,
             #[cfg(feature = "static-files")]

@@ -65,6 +65,7 @@ pub use table::ConfigTable;
 /// | `SESSION_COOKIE_SAMESITE` | `"Lax"` | `"Lax"`, `"Strict"` or `"None"` |
 /// | `SESSION_LIFETIME` | 1 day | seconds a browser-session (not permanent) cookie is accepted after it was last signed; it is signed again, unchanged, once a tenth of this old |
 /// | `PERMANENT_SESSION_LIFETIME` | 31 days | seconds: the `Max-Age` of a permanent session's cookie, and how long it is accepted after it was last signed (signed again likewise) |
+/// | `TRUSTED_HOSTS` | `[]` | the hosts answered (`"example.com"`, `".example.com"` with its subdomains); any other `Host` is a 400; empty answers every host; see [`App::trusted_hosts`](crate::App::trusted_hosts) |
 /// | `TRUSTED_ORIGINS` | `[]` | origins (`"https://app.example.com"`) whose pages may send unsafe requests here; see [`CrossOriginProtection`](crate::CrossOriginProtection) |
 /// | `[APP]` | empty | your own settings, read with [`Config::app`] |
 ///
@@ -114,6 +115,8 @@ pub struct Config {
     pub session_lifetime: Duration,
     #[serde(rename = "PERMANENT_SESSION_LIFETIME", deserialize_with = "seconds")]
     pub permanent_session_lifetime: Duration,
+    #[serde(rename = "TRUSTED_HOSTS", deserialize_with = "list")]
+    pub trusted_hosts: Vec<String>,
     #[serde(rename = "TRUSTED_ORIGINS", deserialize_with = "origins")]
     pub trusted_origins: Vec<String>,
     #[serde(rename = "APP")]
@@ -145,6 +148,7 @@ impl Default for Config {
             session_cookie_samesite: SameSite::Lax,
             session_lifetime: Duration::from_secs(24 * 3600),
             permanent_session_lifetime: Duration::from_secs(31 * 24 * 3600),
+            trusted_hosts: Vec::new(),
             trusted_origins: Vec::new(),
             app: toml::Table::new(),
             origins: Origins::default(),
@@ -163,6 +167,7 @@ impl fmt::Debug for Config {
             .field("templates_folder", &self.templates_folder)
             .field("session_cookie_name", &self.session_cookie_name)
             .field("session_cookie_secure", &self.session_cookie_secure)
+            .field("trusted_hosts", &self.trusted_hosts)
             .field("trusted_origins", &self.trusted_origins)
             .finish_non_exhaustive()
     }
@@ -432,6 +437,7 @@ impl Config {
         "SESSION_COOKIE_SAMESITE",
         "SESSION_LIFETIME",
         "PERMANENT_SESSION_LIFETIME",
+        "TRUSTED_HOSTS",
         "TRUSTED_ORIGINS",
         "APP",
     ];
@@ -468,21 +474,27 @@ fn seconds<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {
 
 /// A list of origins, or one string of them separated by spaces or commas (as an environment
 /// variable holds them), each checked to be `scheme://host[:port]`.
-fn origins<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+/// A list of strings: a TOML array, or (from the environment) one string of items separated
+/// by commas or spaces.
+fn list<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum OneOrMany {
         Many(Vec<String>),
         One(String),
     }
-    let origins = match OneOrMany::deserialize(de)? {
+    Ok(match OneOrMany::deserialize(de)? {
         OneOrMany::Many(list) => list,
         OneOrMany::One(text) => text
             .split([',', ' '])
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect(),
-    };
+    })
+}
+
+fn origins<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
+    let origins = list(de)?;
     for origin in &origins {
         crate::cross_origin::canonical_origin(origin).map_err(serde::de::Error::custom)?;
     }

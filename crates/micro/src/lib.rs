@@ -17,6 +17,7 @@ mod files;
 mod g;
 pub mod guide;
 mod handler;
+mod hosts;
 #[cfg(feature = "multipart")]
 #[cfg_attr(docsrs, doc(cfg(feature = "multipart")))]
 pub mod multipart;
@@ -51,6 +52,7 @@ pub use filename::secure_filename;
 pub use files::{SendFile, StaticFiles, send_file, send_from_directory};
 pub use g::G;
 pub use handler::{Handler, HookOutcome};
+pub use hosts::TrustedHosts;
 /// The template engine, re-exported so apps use the same version.
 #[cfg(feature = "templates")]
 pub use minijinja;

@@ -152,6 +152,19 @@ impl Request {
         self.head.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The host the client asked for: the `Host` header, else the URI's authority (HTTP/2's
+    /// `:authority`); `None` when there is neither (HTTP/1.0). It is what the client sent,
+    /// port included: trust it for absolute URLs only when the app has
+    /// [`trusted_hosts`](crate::App::trusted_hosts), which refuses any other host before a
+    /// handler runs.
+    pub fn host(&self) -> Option<&str> {
+        match self.head.headers.get(http::header::HOST) {
+            // Not text: no trusted host matches it, and it must not read as absent.
+            Some(value) => Some(value.to_str().unwrap_or("\u{fffd}")),
+            None => self.head.uri.authority().map(|a| a.as_str()),
+        }
+    }
+
     /// Typed extensions attached by layers and the server. The client's address is better read
     /// with [`client_addr`](Self::client_addr): under [`serve`](crate::serve), a [`ClientAddr`]
     /// is in the extensions only when the app or the route has tower layers.

@@ -21,15 +21,10 @@ pub(crate) fn blueprint() -> Blueprint {
     bp
 }
 
-/// `http://` and the request's host: what absolute URLs start with.
+/// `http://` and the request's host: what absolute URLs start with (the app answers only
+/// its `TRUSTED_HOSTS`, see `config()`).
 fn site(req: &Request) -> String {
-    let host = req
-        .uri()
-        .authority()
-        .map(|a| a.as_str())
-        .or_else(|| req.header("host"))
-        .unwrap_or("localhost");
-    format!("http://{host}")
+    format!("http://{}", req.host().unwrap_or("localhost"))
 }
 
 async fn newest(db: &Db, limit: i64) -> Result<Vec<Post>, Error> {

@@ -50,6 +50,11 @@ pub fn database_url() -> String {
         .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned())
 }
 
+// measure: security
+/// The hosts answered when `TRUSTED_HOSTS` names none.
+const LOCAL_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+// end measure: security
+
 /// The configuration from `micro.toml` and the `MICRO_*` variables. Without a `SECRET_KEY`
 /// (`MICRO_SECRET_KEY`) it is debug mode, whose random key lasts as long as the process: fine
 /// on a laptop, and no fixed development key to leak into production.
@@ -85,6 +90,11 @@ pub fn app(config: Config, db: Db) -> Result<App, ConfigError> {
     app.state(db);
     app.converter("slug", Slug);
     // measure: security
+    // The feeds' links are built from the Host header: answer only the hosts listed
+    // (`TRUSTED_HOSTS`), and the local machine's names when none are.
+    if app.config().trusted_hosts.is_empty() {
+        app.trusted_hosts(LOCAL_HOSTS);
+    }
     // Every POST carries the token of the page its form came from (`{{ csrf_input() }}`).
     app.csrf_protect();
     // end measure: security

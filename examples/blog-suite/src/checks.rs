@@ -6,6 +6,7 @@ pub(crate) mod api;
 pub(crate) mod comments;
 pub(crate) mod feeds;
 pub(crate) mod headers;
+pub(crate) mod hosts;
 pub(crate) mod pages;
 pub(crate) mod posts;
 pub(crate) mod tokens;

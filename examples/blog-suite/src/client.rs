@@ -99,13 +99,19 @@ impl Browser {
 
     /// `GET path`.
     pub async fn get(&mut self, path: &str) -> Result<Page, String> {
-        self.send(Method::GET, path, None).await
+        self.send(Method::GET, path, None, None).await
+    }
+
+    /// `GET path` at this site's address with another `Host` header, as a request a
+    /// poisoned DNS entry or a forged header sends.
+    pub async fn get_with_host(&mut self, path: &str, host: &str) -> Result<Page, String> {
+        self.send(Method::GET, path, None, Some(host)).await
     }
 
     /// `POST path` with `fields` form-encoded.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Result<Page, String> {
         let body = serde_urlencoded::to_string(fields).map_err(|e| e.to_string())?;
-        self.send(Method::POST, path, Some(body)).await
+        self.send(Method::POST, path, Some(body), None).await
     }
 
     async fn send(
@@ -113,9 +119,13 @@ impl Browser {
         method: Method,
         path: &str,
         form: Option<String>,
+        host: Option<&str>,
     ) -> Result<Page, String> {
         let url = format!("{}{path}", self.base);
         let mut req = Request::builder().method(method.clone()).uri(&url);
+        if let Some(host) = host {
+            req = req.header(header::HOST, host);
+        }
         if !self.cookies.is_empty() {
             let jar: Vec<String> = self
                 .cookies

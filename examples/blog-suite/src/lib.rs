@@ -31,6 +31,7 @@ pub async fn run(base: &str) -> Report {
     checks::feeds::run(&ctx, &mut report).await;
     checks::api::run(&ctx, &mut report).await;
     checks::headers::run(&ctx, &mut report).await;
+    checks::hosts::run(&ctx, &mut report).await;
     checks::tokens::run(&ctx, &mut report).await;
     checks::comments::run(&ctx, &mut report).await;
     checks::accounts::run(&ctx, &mut report).await;

@@ -133,6 +133,11 @@ async fn pipeline(shared: &Shared, req: &mut Request) -> Response {
 }
 
 async fn handle(shared: &Shared, req: &mut Request) -> Response {
+    if let Some(hosts) = &shared.trusted_hosts
+        && let Err(err) = check_host(hosts, req)
+    {
+        return err.into_response();
+    }
     let lookup = match decode_path(req.path()) {
         Ok(path) => shared
             .router
@@ -244,6 +249,22 @@ fn innermost_first<'a>(shared: &'a Shared, req: &'a Request) -> impl Iterator<It
         .rev()
         .map(|s| &**s)
         .chain(std::iter::once(&shared.scaffold))
+}
+
+/// A 400 unless the request's host is trusted, or names nothing (no `Host`), or is the
+/// in-process test client's (a request that came from a socket has its client's address).
+fn check_host(hosts: &crate::TrustedHosts, req: &Request) -> Result<(), Error> {
+    let Some(host) = req.host() else {
+        return Ok(());
+    };
+    let in_process = req.client_addr().is_none();
+    if hosts.allows(host) || in_process && host.eq_ignore_ascii_case(crate::TEST_HOST) {
+        return Ok(());
+    }
+    tracing::warn!(target: "micro::request", host, "request refused: the host is not trusted");
+    Err(Error::bad_request(format!(
+        "The host {host:?} is not trusted: add it to TRUSTED_HOSTS."
+    )))
 }
 
 fn options_response(allow: HeaderValue) -> Response {
