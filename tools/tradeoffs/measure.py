@@ -3,7 +3,7 @@
 machine, in one run, and writes docs/tradeoffs.md (and the raw figures in
 docs/tradeoffs.json).
 
-    python3 tools/tradeoffs/measure.py            # everything (about 15 minutes on 2 cores)
+    python3 tools/tradeoffs/measure.py            # everything (about 25 minutes on 2 cores)
     python3 tools/tradeoffs/measure.py --quick    # no clean builds, shorter load runs
 
 What it measures, for each blog:
