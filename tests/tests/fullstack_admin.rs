@@ -1760,7 +1760,8 @@ async fn a_foreign_key_found_by_search() {
 }
 
 /// What a browser would send for the first POST form of `page`: its inputs (checkboxes only
-/// when checked, no buttons), textareas and the selected options of its selects, in order.
+/// when checked, no buttons), textareas and the selected options of its selects, in order,
+/// none that is `disabled`.
 fn form_data(page: &str) -> Vec<(String, String)> {
     let start = page.find("<form method=\"post\" id=").unwrap_or(0);
     let end = page[start..]
@@ -1779,6 +1780,15 @@ fn form_data(page: &str) -> Vec<(String, String)> {
         let after = &rest[open..];
         let Some(close) = after.find('>') else { break };
         let tag = &after[..=close];
+        let disabled = tag.contains(" disabled");
+        if disabled
+            && ["<input", "<textarea", "<select"]
+                .iter()
+                .any(|t| tag.starts_with(t))
+        {
+            rest = &after[close + 1..];
+            continue;
+        }
         if tag.starts_with("<input") {
             let kind = attr(tag, "type").unwrap_or_default();
             let checked = tag.contains(" checked");
@@ -1884,6 +1894,22 @@ async fn an_inline_answers_to_its_own_models_permissions() {
             "no blank forms without add_choice: {page}"
         );
         assert!(!page.contains("polls_choice-0-DELETE"), "{page}");
+        // The row is shown read-only: its inputs disabled, what they show carried in hidden
+        // inputs so that a save posts it back unchanged.
+        let tags: Vec<&str> = page
+            .split('<')
+            .filter(|t| t.contains("name=\"polls_choice-0-choice_text\""))
+            .collect();
+        assert_eq!(tags.len(), 2, "{tags:?}");
+        assert!(
+            tags[0].starts_with("input type=\"text\"") && tags[0].contains(" disabled"),
+            "{tags:?}"
+        );
+        assert!(
+            tags[1].starts_with("input type=\"hidden\"")
+                && unescape(tags[1]).contains("value=\"answer to What's new?\""),
+            "{tags:?}"
+        );
         let fields = form_data(&page);
         let res = post(
             &c,

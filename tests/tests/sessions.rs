@@ -223,3 +223,18 @@ async fn config_sets_the_body_limit() {
     assert_eq!(client.post("/echo").body("12345678").await.status(), 200);
     assert_eq!(client.post("/echo").body("123456789").await.status(), 413);
 }
+
+#[tokio::test]
+async fn a_response_setting_the_session_and_the_csrf_cookie_says_vary_cookie_once() {
+    let mut app = App::from_config(config("")).unwrap();
+    app.csrf_protect();
+    app.add_template("form.html", "{{ csrf_input() }}").unwrap();
+    app.get("/both", |s: Session, t: micro::Templates| async move {
+        s.insert("user", "ada")?;
+        t.render("form.html", ())
+    });
+    let res = TestClient::new(app).get("/both").await;
+    assert_eq!(res.headers().get_all("set-cookie").iter().count(), 2);
+    let vary: Vec<_> = res.headers().get_all("vary").iter().collect();
+    assert_eq!(vary, ["Cookie"]);
+}

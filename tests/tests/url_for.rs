@@ -185,6 +185,27 @@ fn invalid_param_is_a_clear_error() {
 }
 
 #[test]
+fn fixed_digits_are_padded_with_zeros_as_werkzeug_does() {
+    let mut app = App::new();
+    app.get(
+        "/archive/<int(fixed_digits=4):year>/<int(fixed_digits=2):month>/",
+        index,
+    );
+    assert_eq!(
+        app.url_for("index", json!({"year": 800, "month": 9}))
+            .unwrap(),
+        "/archive/0800/09/"
+    );
+    // Too many digits cannot be padded away: an error naming the value given.
+    match app.url_for("index", json!({"year": 12345, "month": 1})) {
+        Err(UrlForError::InvalidParam { param, value, .. }) => {
+            assert_eq!((param.as_str(), value.as_str()), ("year", "12345"));
+        }
+        other => panic!("expected InvalidParam, got {other:?}"),
+    }
+}
+
+#[test]
 fn one_function_on_two_rules_builds_the_rule_whose_values_are_given() {
     let mut app = App::new();
     app.get("/users/", user_list);

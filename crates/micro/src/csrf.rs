@@ -15,7 +15,7 @@ mod token;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use http::header::{ORIGIN, REFERER, SET_COOKIE, VARY};
+use http::header::{ORIGIN, REFERER, SET_COOKIE};
 use http::{HeaderName, HeaderValue, StatusCode};
 
 use crate::config::SameSite;
@@ -537,9 +537,7 @@ pub(crate) fn finish(csrf: &Csrf, req: &Request, response: &mut Response) {
     }
     if let Some(value) = secret.value.as_deref().and_then(|s| csrf.set_cookie(s)) {
         response.headers_mut().append(SET_COOKIE, value);
-        response
-            .headers_mut()
-            .append(VARY, HeaderValue::from_static("Cookie"));
+        crate::response::add_vary(response.headers_mut(), "Cookie");
     }
 }
 

@@ -13,6 +13,7 @@ mod redirect;
 pub(crate) mod render_error;
 mod sse;
 mod streamed;
+mod vary;
 
 pub use either::Either;
 pub use event::Event;
@@ -22,6 +23,7 @@ pub use json::Json;
 pub use redirect::{Redirect, redirect};
 pub use sse::{DEFAULT_KEEP_ALIVE, Sse};
 pub use streamed::Streamed;
+pub use vary::add_vary;
 
 /// The response type of every handler after conversion.
 pub type Response<B = crate::Body> = http::Response<B>;

@@ -307,9 +307,7 @@ pub(crate) fn save(
         Ok(Some(value)) => {
             response.headers_mut().append(SET_COOKIE, value);
             // A response that sets a session cookie is per user: keep it out of shared caches.
-            response
-                .headers_mut()
-                .append(http::header::VARY, HeaderValue::from_static("Cookie"));
+            crate::response::add_vary(response.headers_mut(), "Cookie");
             None
         }
         Err(message) => {

@@ -29,9 +29,33 @@ pub(crate) fn cell(field: &FieldMeta, value: &Value) -> String {
         Value::Date(d) => d.format("%Y-%m-%d").to_string(),
         Value::Time(t) => t.format("%H:%M:%S").to_string(),
         Value::NaiveDateTime(d) => d.format("%Y-%m-%d %H:%M:%S").to_string(),
-        Value::Decimal(d) => d.to_string(),
+        // With its places, as Django's `number_format(value, decimal_places)`: a price is
+        // `21.90`, whatever the database read back (SQLite keeps `21.9`).
+        Value::Decimal(d) => match field.decimal_places {
+            Some(places) => format!("{:.*}", places as usize, d.round_dp(places)),
+            None => d.to_string(),
+        },
         Value::Uuid(u) => u.to_string(),
         Value::Json(j) => j.to_string(),
         Value::Bytes(b) => format!("{} bytes", b.len()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::ColumnType;
+    use crate::model::FieldMeta;
+
+    #[test]
+    fn a_decimal_shows_its_places() {
+        let price = FieldMeta::new("price", "price", ColumnType::Decimal)
+            .max_digits(8)
+            .decimal_places(2);
+        let read_back = |text: &str| Value::Decimal(text.parse().unwrap());
+        assert_eq!(cell(&price, &read_back("21.9")), "21.90");
+        assert_eq!(cell(&price, &read_back("7")), "7.00");
+        let plain = FieldMeta::new("ratio", "ratio", ColumnType::Decimal);
+        assert_eq!(cell(&plain, &read_back("21.9")), "21.9");
     }
 }

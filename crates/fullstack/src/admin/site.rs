@@ -10,7 +10,7 @@ use super::actions::ActionChoice;
 use super::changelist::{self, ChangeList, ChangeListError, Params};
 use super::editable::EditableSaved;
 use super::history;
-use super::inlines::PermsOf;
+use super::inlines::{ErasedInline, InlinePerms, PermsOf};
 use super::models::{ADDITION, CHANGE};
 use crate::db::Value;
 use crate::forms::messages::text_list;
@@ -291,11 +291,8 @@ impl<M: Model> Registered for ModelAdmin<M> {
                 if !allowed.shown() {
                     continue;
                 }
-                inlines.push(InlineShown {
-                    title: inline.title(),
-                    tabular: inline.tabular(),
-                    formset: inline.shown(db, row.as_ref(), allowed).await?,
-                });
+                let formset = inline.shown(db, row.as_ref(), allowed).await?;
+                inlines.push(InlineShown::new(inline.as_ref(), formset, allowed));
             }
             Ok(Some(Page {
                 form: shown,
@@ -344,7 +341,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
                     return Ok(Saved::Forbidden);
                 };
                 all_valid &= result.is_ok();
-                inlines.push((inline, result));
+                inlines.push((inline, result, allowed));
             }
             let mut main = match main {
                 Ok(main) if all_valid => main,
@@ -357,13 +354,12 @@ impl<M: Model> Registered for ModelAdmin<M> {
                     };
                     let inlines = inlines
                         .into_iter()
-                        .map(|(inline, result)| InlineShown {
-                            title: inline.title(),
-                            tabular: inline.tabular(),
-                            formset: match result {
+                        .map(|(inline, result, allowed)| {
+                            let formset = match result {
                                 Ok(pending) => pending.into_formset(),
                                 Err(formset) => formset,
-                            },
+                            };
+                            InlineShown::new(inline.as_ref(), formset, allowed)
                         })
                         .collect();
                     return Ok(Saved::Invalid(Page {
@@ -376,7 +372,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
             };
             let pending: Vec<_> = inlines
                 .into_iter()
-                .filter_map(|(_, result)| result.ok())
+                .filter_map(|(_, result, _)| result.ok())
                 .collect();
             let changed: Vec<String> = match &existing {
                 None => Vec::new(),
@@ -453,6 +449,25 @@ pub(crate) struct InlineShown {
     pub(crate) title: String,
     pub(crate) tabular: bool,
     pub(crate) formset: BoundFormSet,
+}
+
+impl InlineShown {
+    /// `formset` under `inline`'s heading, as a user with `perms` may use it: the rows there
+    /// already are read-only without the change permission (Django shows them so); the server
+    /// refuses a POST that changes them whatever the page showed.
+    fn new<P>(inline: &dyn ErasedInline<P>, mut formset: BoundFormSet, perms: InlinePerms) -> Self {
+        if !perms.change {
+            let existing = formset.initial_form_count();
+            for form in formset.forms_mut().iter_mut().take(existing) {
+                form.set_read_only();
+            }
+        }
+        InlineShown {
+            title: inline.title(),
+            tabular: inline.tabular(),
+            formset,
+        }
+    }
 }
 
 /// What saving an admin form came to.

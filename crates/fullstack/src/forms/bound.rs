@@ -107,6 +107,7 @@ impl FormSpec {
                 prefix: options.prefix.clone(),
                 use_required_attribute: options.use_required_attribute,
                 value_labels: BTreeMap::new(),
+                read_only: false,
             }),
             cleaned: CleanedData::default(),
             changed: false,
@@ -167,6 +168,7 @@ impl FormSpec {
                 prefix: options.prefix.clone(),
                 use_required_attribute: options.use_required_attribute,
                 value_labels: BTreeMap::new(),
+                read_only: false,
             }),
             cleaned,
             changed,
@@ -230,6 +232,9 @@ pub(crate) struct Shown {
     pub(crate) use_required_attribute: bool,
     /// How the row a [key input](super::Widget::KeyInput) names is called, by field name.
     pub(crate) value_labels: BTreeMap<String, String>,
+    /// Shown for reading only: each widget disabled, its values carried in hidden inputs so
+    /// that the form posts back what it showed (see [`BoundForm::set_read_only`]).
+    pub(crate) read_only: bool,
 }
 
 impl Shown {
@@ -295,6 +300,14 @@ impl BoundForm {
     /// The prefix of its input names, if it has one.
     pub fn prefix(&self) -> Option<&str> {
         self.shown.prefix.as_deref()
+    }
+
+    /// Shows it for reading only: every widget `disabled` (greyed out, not editable), and
+    /// beside each the values it shows in hidden inputs, so that the form posts back exactly
+    /// what it showed. Nothing about it is trusted: the server still judges what is posted
+    /// (the admin's view-only inline rows, refused with a 403 when a POST changes them).
+    pub(crate) fn set_read_only(&mut self) {
+        Arc::make_mut(&mut self.shown).read_only = true;
     }
 
     /// Sets the prefix its HTML shows, for a form bound to data already taken out under it.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::Utc;
 use cookie::{Cookie, SameSite};
 use http::HeaderValue;
-use http::header::{COOKIE, SET_COOKIE, VARY};
+use http::header::{COOKIE, SET_COOKIE};
 use micro::IntoResponse;
 
 use super::engine::{Engine, MAX_COOKIE_SIZE, Storage};
@@ -265,9 +265,7 @@ fn with_cookie(
         response.headers_mut().append(SET_COOKIE, header);
     }
     // Caches must not hand one visitor's page to another.
-    response
-        .headers_mut()
-        .append(VARY, HeaderValue::from_static("Cookie"));
+    micro::response::add_vary(response.headers_mut(), "Cookie");
     response
 }
 

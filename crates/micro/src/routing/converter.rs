@@ -36,6 +36,13 @@ pub trait Converter: Send + Sync + 'static {
         Value::String(value.to_owned())
     }
 
+    /// How `url_for` writes `value` (the parameter as text) in a URL, before checking that the
+    /// converter accepts it: Werkzeug's `to_url`. The value as it is by default; `int` with
+    /// `fixed_digits` pads it with zeros (`7` is `0007` for `fixed_digits=4`).
+    fn to_url<'v>(&self, value: &'v str) -> std::borrow::Cow<'v, str> {
+        std::borrow::Cow::Borrowed(value)
+    }
+
     /// Whether the variable may span `/` (only at the end of a rule, like `path`).
     fn spans_slashes(&self) -> bool {
         false
@@ -93,6 +100,18 @@ impl Converter for IntConverter {
 
     fn to_value(&self, value: &str) -> Value {
         self.parse(value).map_or(Value::Null, Value::from)
+    }
+
+    fn to_url<'v>(&self, value: &'v str) -> std::borrow::Cow<'v, str> {
+        let (sign, digits) = match value.strip_prefix('-') {
+            Some(rest) => ("-", rest),
+            None => ("", value),
+        };
+        let short = self.fixed_digits.saturating_sub(digits.len());
+        if short == 0 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return std::borrow::Cow::Borrowed(value);
+        }
+        std::borrow::Cow::Owned(format!("{sign}{}{digits}", "0".repeat(short)))
     }
 
     fn weight(&self) -> u32 {
@@ -383,6 +402,19 @@ mod tests {
         assert!(month.accepts("12") && !month.accepts("13") && !month.accepts("0"));
         assert!(conv("int", "signed=True").accepts("-3"));
         assert!(!conv("int", "fixed_digits=4").accepts("123"));
+        let fixed = conv("int", "fixed_digits=4");
+        assert_eq!(fixed.to_url("7"), "0007");
+        assert_eq!(fixed.to_url("1234"), "1234");
+        assert_eq!(
+            fixed.to_url("12345"),
+            "12345",
+            "too long stays, and is refused"
+        );
+        assert_eq!(
+            conv("int", "signed=True, fixed_digits=3").to_url("-7"),
+            "-007"
+        );
+        assert_eq!(conv("int", "").to_url("7"), "7");
     }
 
     #[test]

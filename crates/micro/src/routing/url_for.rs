@@ -166,12 +166,13 @@ impl Router {
                 Part::Static(text) => url.push_str(text),
                 Part::Param(i) => {
                     let param = &rule.params[*i];
-                    let value = take(&mut params, &param.name).unwrap_or_default();
+                    let given = take(&mut params, &param.name).unwrap_or_default();
+                    let value = param.converter.to_url(&given).into_owned();
                     if !param.converter.accepts(&value) {
                         return Err(UrlForError::InvalidParam {
                             endpoint: endpoint.to_owned(),
                             param: param.name.to_string(),
-                            value,
+                            value: given,
                         });
                     }
                     url.extend(percent_encoding::utf8_percent_encode(&value, PATH_ENCODE));

@@ -8,7 +8,7 @@ use micro::minijinja::value::{Enumerator, Object, ObjectRepr};
 use micro::minijinja::{Error, ErrorKind, State, Value, context};
 
 use super::render;
-use super::widget::{auto_id, widget_context};
+use super::widget::{auto_id, carried_values, widget_context};
 use crate::forms::Widget;
 use crate::forms::bound::Shown;
 
@@ -222,11 +222,12 @@ impl Object for FieldObject {
         match method {
             "__html__" | "as_widget" => {
                 let field = &self.form.spec.fields()[self.index];
-                let html = render(
+                let mut html = render(
                     state,
                     field.widget_or_default().template(),
                     context! { widget => widget_context(&self.form, self.index) },
                 )?;
+                html.push_str(&carried_values(&self.form, self.index));
                 Ok(Value::from_safe_string(html))
             }
             "label_tag" => Ok(Value::from_safe_string(self.label_tag())),

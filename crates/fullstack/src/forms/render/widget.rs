@@ -81,8 +81,15 @@ pub(crate) fn widget_context(shown: &Shown, index: usize) -> Value {
             attrs.push((name.as_str(), Some(value.clone())));
         }
     }
+    // A hidden input is never disabled: a disabled input is not posted.
+    flag(
+        &mut attrs,
+        "disabled",
+        shown.read_only && widget != Widget::HiddenInput,
+    );
     // A checkbox list is required as a whole: `required` on each box would demand them all.
     let required_attr = field.required
+        && !shown.read_only
         && shown.use_required_attribute
         && widget != Widget::HiddenInput
         && widget != Widget::CheckboxSelectMultiple
@@ -143,6 +150,50 @@ pub(crate) fn widget_context(shown: &Shown, index: usize) -> Value {
         attrs => attrs,
         choices => choices,
     }
+}
+
+/// The hidden inputs that post back what a [read-only](Shown::read_only) field shows (its
+/// disabled widget is not posted): one per value, a checkbox's only when it is checked, none for
+/// a password, a file or an input that is hidden already. Empty for a form that is not
+/// read-only.
+pub(crate) fn carried_values(shown: &Shown, index: usize) -> String {
+    let field = &shown.spec.fields()[index];
+    let widget = field.widget_or_default();
+    if !shown.read_only
+        || matches!(
+            widget,
+            Widget::HiddenInput | Widget::PasswordInput | Widget::FileInput
+        )
+    {
+        return String::new();
+    }
+    let values = &shown.values[index];
+    let carried: Vec<&str> = match widget {
+        Widget::CheckboxInput => values
+            .last()
+            .filter(|v| {
+                !matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "" | "false" | "0" | "off"
+                )
+            })
+            .map(|_| vec!["on"])
+            .unwrap_or_default(),
+        Widget::SelectMultiple | Widget::CheckboxSelectMultiple => {
+            values.iter().map(String::as_str).collect()
+        }
+        _ => values.last().map(String::as_str).into_iter().collect(),
+    };
+    let name = micro::escape(&shown.html_name(index));
+    carried
+        .into_iter()
+        .map(|v| {
+            format!(
+                r#"<input type="hidden" name="{name}" value="{}">"#,
+                micro::escape(v)
+            )
+        })
+        .collect()
 }
 
 /// The options of a choice widget, with the sent (or initial) values selected; a single
