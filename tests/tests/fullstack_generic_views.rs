@@ -487,6 +487,13 @@ async fn feeds_and_the_sitemap_parse_with_a_real_feed_parser() {
             .item_pubdate(|p: &Post| p.pub_date);
         let mut app = App::new();
         app.state(db.clone());
+        // Behind a proxy that says which requests came over HTTPS, the links say `https://`.
+        app.state(
+            fullstack::Settings::from_toml_str(
+                r#"SECURE_PROXY_SSL_HEADER = "X-Forwarded-Proto: https""#,
+            )
+            .unwrap(),
+        );
         app.route("/feed/rss/", feed.clone().rss_view());
         app.route("/feed/atom/", feed.atom_view());
         app.route(
@@ -547,6 +554,20 @@ async fn feeds_and_the_sitemap_parse_with_a_real_feed_parser() {
             "{xml}"
         );
         assert_eq!(xml.matches("<url>").count(), 2 + 6);
+        for path in ["/feed/rss/", "/sitemap.xml"] {
+            let res = c
+                .get(path)
+                .header("host", "blog.example")
+                .header("x-forwarded-proto", "https")
+                .send()
+                .await;
+            let text = res.text();
+            assert!(
+                text.contains("https://blog.example/p/tricky/"),
+                "{path}: {text}"
+            );
+            assert!(!text.contains("http://blog.example/"), "{path}: {text}");
+        }
         isolated.done().await;
     })
     .await;

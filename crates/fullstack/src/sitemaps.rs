@@ -26,9 +26,9 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use micro::http::{HeaderMap, HeaderValue, header};
+use micro::http::{HeaderValue, header};
 use micro::routing::{MethodRouter, get};
-use micro::{IntoResponse, Response, State};
+use micro::{IntoResponse, Request, Response, State};
 
 use crate::query::QuerySet;
 use crate::{Database, Error, Model};
@@ -176,11 +176,11 @@ impl Sitemap {
     /// The sitemap at a `GET` route (`application/xml`).
     pub fn as_view(self) -> MethodRouter {
         let sitemap = Arc::new(self);
-        get(move |State(db): State<Database>, headers: HeaderMap| {
+        get(move |State(db): State<Database>, req: Request| {
             let sitemap = sitemap.clone();
             async move {
                 let body = sitemap
-                    .xml(&db, &crate::syndication::origin(&headers))
+                    .xml(&db, &crate::syndication::origin(&req))
                     .await
                     .map_err(|e| e.http_error())?;
                 let mut res: Response = body.into_response();

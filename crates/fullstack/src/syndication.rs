@@ -32,9 +32,9 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use micro::http::{HeaderMap, HeaderValue, header};
+use micro::http::{HeaderValue, header};
 use micro::routing::{MethodRouter, get};
-use micro::{IntoResponse, Response, State};
+use micro::{IntoResponse, Request, Response, State};
 
 use crate::query::QuerySet;
 use crate::{Database, Error, Model};
@@ -79,15 +79,23 @@ impl<M> Clone for Feed<M> {
     }
 }
 
-/// What relative links are made absolute with: `http://` and the request's `Host` (checked
-/// against `ALLOWED_HOSTS` in a fullstack project). A site served over HTTPS gives absolute
-/// links (`https://...`), which are kept as they are.
-pub(crate) fn origin(headers: &HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    format!("http://{host}")
+/// What relative links are made absolute with: the scheme and host the client asked for, as
+/// Django's `add_domain(domain, link, request.is_secure())`: `https://` when the request came
+/// over HTTPS (or the proxy of `SECURE_PROXY_SSL_HEADER` says so), the host read as the
+/// settings say (`USE_X_FORWARDED_HOST`) and checked against `ALLOWED_HOSTS` before any handler
+/// runs. Links that are absolute already are kept as they are.
+pub(crate) fn origin(req: &Request) -> String {
+    let proxy = req
+        .state::<crate::Settings>()
+        .map(crate::Settings::trusted_proxy)
+        .unwrap_or_default();
+    let scheme = if proxy.is_secure(req.uri(), req.headers()) {
+        "https"
+    } else {
+        "http"
+    };
+    let host = proxy.host(req.uri(), req.headers()).unwrap_or("localhost");
+    format!("{scheme}://{host}")
 }
 
 pub(crate) fn absolute(origin: &str, link: &str) -> String {
@@ -306,10 +314,10 @@ impl<M: Model> Feed<M> {
 impl<M: Model> Feed<M> {
     fn view(self, atom: bool) -> MethodRouter {
         let feed = Arc::new(self);
-        get(move |State(db): State<Database>, headers: HeaderMap| {
+        get(move |State(db): State<Database>, req: Request| {
             let feed = feed.clone();
             async move {
-                let origin = origin(&headers);
+                let origin = origin(&req);
                 let (body, kind) = if atom {
                     (
                         feed.atom(&db, &origin).await,
