@@ -78,14 +78,9 @@ fn redirect(to: String) -> Response {
     micro::Redirect::see_other(to).into_response()
 }
 
-macro_rules! editing_options {
+/// The options of every editing view: where it goes after, its template, its extra context.
+macro_rules! view_options {
     () => {
-        /// The form edits every editable field but these, instead of the ones given.
-        pub fn exclude(mut self, names: &[&'static str]) -> Self {
-            self.editing.fields = Fields::Exclude(names.to_vec());
-            self
-        }
-
         /// Where a successful POST goes (303); `{pk}` is replaced by the row's key. `/` by
         /// default.
         pub fn success_url(mut self, url: impl Into<String>) -> Self {
@@ -102,6 +97,19 @@ macro_rules! editing_options {
         /// A value every rendering gets (Django's `extra_context`).
         pub fn extra_context(mut self, name: impl Into<String>, value: impl Serialize) -> Self {
             self.editing.extra_context.insert(name, value);
+            self
+        }
+    };
+}
+
+/// The options of the views with a form: [`view_options`]'s, and which fields it edits.
+macro_rules! form_options {
+    () => {
+        view_options!();
+
+        /// The form edits every editable field but these, instead of the ones given.
+        pub fn exclude(mut self, names: &[&'static str]) -> Self {
+            self.editing.fields = Fields::Exclude(names.to_vec());
             self
         }
     };
@@ -136,7 +144,7 @@ impl<M: Model + Serialize> CreateView<M> {
         }
     }
 
-    editing_options!();
+    form_options!();
 
     /// The view as a `GET` and `POST` route.
     pub fn as_view(self) -> MethodRouter {
@@ -192,7 +200,7 @@ impl<M: Model + Serialize> UpdateView<M> {
         }
     }
 
-    editing_options!();
+    form_options!();
 
     /// The view as a `GET` and `POST` route; the rule has a `<pk>`.
     pub fn as_view(self) -> MethodRouter {
@@ -257,17 +265,7 @@ impl<M: Model + Serialize> DeleteView<M> {
         }
     }
 
-    /// Where the `POST` goes (303). `/` by default.
-    pub fn success_url(mut self, url: impl Into<String>) -> Self {
-        self.editing.success_url = url.into();
-        self
-    }
-
-    /// The template to render instead of `<app>/<model>_confirm_delete.html`.
-    pub fn template_name(mut self, name: impl Into<String>) -> Self {
-        self.editing.template_name = Some(name.into());
-        self
-    }
+    view_options!();
 
     /// The view as a `GET` and `POST` route; the rule has a `<pk>`.
     pub fn as_view(self) -> MethodRouter {
@@ -294,7 +292,7 @@ impl<M: Model + Serialize> DeleteView<M> {
                         .await
                         .map_err(|e| e.http_error())?;
                     // (A protected row is `Error::Protected`: its HTTP error is a 409.)
-                    Ok::<_, micro::Error>(redirect(e.success_url.clone()))
+                    Ok::<_, micro::Error>(redirect(success_url(&e.success_url, &object)))
                 }
             };
         get(handler.clone()).post(handler)
