@@ -41,6 +41,18 @@ struct Choice {
     votes: i32,
 }
 
+/// A question's pick among the choices of any question: edited on the question's page, its
+/// choice found by a search. Not registered in the admin itself.
+#[derive(Model, Debug, Clone)]
+#[model(app = "polls")]
+struct Pick {
+    id: i64,
+    #[field(on_delete = cascade)]
+    question: ForeignKey<Question>,
+    #[field(on_delete = cascade)]
+    choice: ForeignKey<Choice>,
+}
+
 /// Which options the polls admin is made with.
 #[derive(Clone, Copy, PartialEq)]
 enum Variant {
@@ -76,7 +88,9 @@ fn site(variant: Variant) -> AdminSite {
             },
         );
     if variant == Variant::Autocomplete {
-        questions = questions.label(|q: &Question| q.question_text.clone());
+        questions = questions
+            .label(|q: &Question| q.question_text.clone())
+            .inline(admin::Inline::<Pick>::new("question").autocomplete_fields(&["choice"]));
     }
     if variant == Variant::Inlines {
         questions = questions
@@ -117,7 +131,7 @@ fn project(migrations: &std::path::Path, variant: Variant) -> Project {
         .app(fullstack::messages::app())
         .app(
             AppConfig::new("polls")
-                .models(&[Question::META, Choice::META])
+                .models(&[Question::META, Choice::META, Pick::META])
                 .migrations_dir(migrations.join("polls")),
         )
         .app(admin::app(site(variant)))
@@ -1563,6 +1577,98 @@ async fn list_editable_saves_the_pages_rows_in_place() {
         site.done().await;
     })
     .await;
+}
+
+#[tokio::test]
+async fn an_inline_foreign_key_found_by_search() {
+    on_every_backend("admin_inline_autocomplete", |t| async move {
+        let site = Site::with(&t, Variant::Autocomplete).await;
+        let qs = site.seed().await;
+        let tabs_choice = Choice::objects()
+            .filter(Choice::QUESTION.eq(ForeignKey::from(&qs[1])))
+            .get(site.db())
+            .await
+            .unwrap();
+        site.user("boss", true, true).await;
+        let boss = site.client();
+        log_in(&boss, "boss").await;
+
+        // The question's page: the picks' choice is a key input naming the endpoint for the
+        // inline's model and field, and no choice is read to list them all.
+        let change = format!("/admin/polls/question/{}/change/", qs[0].id);
+        let (res, queries) = fullstack::capture_queries(boss.get(&change).into_future()).await;
+        assert_eq!(res.status(), 200);
+        let page = res.text();
+        assert!(
+            page.contains(
+                "data-autocomplete-url=\"/admin/autocomplete/?app_label=polls&amp;model_name=pick&amp;field_name=choice\""
+            ),
+            "{page}"
+        );
+        assert!(page.contains("admin/autocomplete.js"), "{page}");
+        assert!(
+            !queries.iter().any(|q| q.contains("polls_choice")),
+            "the choices are not read for the page: {queries:#?}"
+        );
+        // The foreign key to the question is not a field: the formset sets it.
+        assert!(!page.contains("name=\"polls_pick-0-question\""), "{page}");
+
+        // The endpoint answers for the inline's field, though Pick has no admin of its own;
+        // the parent's foreign key is not completed, and a forged field is a 403.
+        let url = "/admin/autocomplete/?app_label=polls&model_name=pick&field_name=choice";
+        let body: serde_json::Value = boss.get(&format!("{url}&term=tabs")).await.json();
+        assert_eq!(
+            body["results"],
+            serde_json::json!([{
+                "id": tabs_choice.id.to_string(),
+                "text": format!("Choice object ({})", tabs_choice.id),
+            }])
+        );
+        for forged in ["field_name=question", "field_name=id", "field_name=nope"] {
+            let res = boss
+                .get(&format!(
+                    "/admin/autocomplete/?app_label=polls&model_name=pick&{forged}"
+                ))
+                .await;
+            assert_eq!(res.status(), 403, "{forged}");
+        }
+
+        // A pick saved through the page with the key a search found; a key that is no
+        // choice is the page again with Django's message, nothing saved.
+        let fields = form_data(&page);
+        let bogus = with(fields.clone(), "polls_pick-0-choice", "999999");
+        let res = boss.post(&change).form(&pairs(&bogus)).await;
+        assert_eq!(res.status(), 200, "{}", res.text());
+        assert!(
+            unescape(&res.text())
+                .contains("Select a valid choice. That choice is not one of the available choices."),
+            "{}",
+            res.text()
+        );
+        assert_eq!(Pick::objects().count(site.db()).await.unwrap(), 0);
+        let picked = with(fields, "polls_pick-0-choice", &tabs_choice.id.to_string());
+        let res = boss.post(&change).form(&pairs(&picked)).await;
+        assert_eq!(res.status(), 302, "{}", res.text());
+        let pick = Pick::objects().get(site.db()).await.unwrap();
+        assert_eq!(pick.question.id(), qs[0].id);
+        assert_eq!(pick.choice.id(), tabs_choice.id);
+        // Shown again, the key input says which choice it holds.
+        let page = boss.get(&change).await.text();
+        assert!(
+            page.contains(&format!("Choice object ({})", tabs_choice.id)),
+            "{page}"
+        );
+        site.done().await;
+    })
+    .await;
+}
+
+/// `fields` as the test client's form takes them.
+fn pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ pub fn site() -> AdminSite {
                 .label(|p: &Product| p.name.clone())
                 .list_display(["name", "category__name", "price", "stock", "is_active"])
                 .list_filter(["category", "is_active"])
-                // Searched by the order lines' autocomplete too.
+                // Searched by the order lines' autocomplete (on their own page and the order's).
                 .search_fields(["name", "slug"]),
         )
         .register(
@@ -41,7 +41,8 @@ pub fn site() -> AdminSite {
                     Inline::<OrderLine>::new("order")
                         .fields(&["product", "quantity", "unit_price"])
                         .extra(0)
-                        .tabular(),
+                        .tabular()
+                        .autocomplete_fields(&["product"]),
                 ),
         )
         .register(

@@ -114,12 +114,11 @@ pub(crate) async fn autocomplete(
         Err(res) => return Ok(res),
     };
     let params = Params::parse(uri.query().unwrap_or(""));
-    let source = site.find(
+    let Some(target) = site.completed_by(
         params.get("app_label").unwrap_or(""),
         params.get("model_name").unwrap_or(""),
-    );
-    let field = params.get("field_name").unwrap_or("");
-    let Some(target) = source.and_then(|s| site.completed_by(s.as_ref(), field)) else {
+        params.get("field_name").unwrap_or(""),
+    ) else {
         return Ok(forbidden());
     };
     if !access.can_view(target.as_ref()) {

@@ -58,7 +58,7 @@ fn render(
                 adding => matches!(target, Target::Add),
                 can_save,
                 can_add => access.has(model, "add"),
-                autocomplete => !model.autocomplete_fields().is_empty(),
+                autocomplete => !model.completed_fields().is_empty(),
                 can_delete => matches!(target, Target::Change(_)) && access.has(model, "delete"),
                 app_label => meta.app,
                 model_name => url_name(meta),

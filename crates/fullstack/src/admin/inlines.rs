@@ -10,8 +10,9 @@ use std::future::Future;
 use std::marker::PhantomData;
 use std::pin::Pin;
 
+use super::site::{AdminSite, relations_as_admin_shows};
 use crate::db::Transaction;
-use crate::forms::{BoundFormSet, FormData, InlineChanges, InlineFormSet, ModelFields};
+use crate::forms::{BoundFormSet, FormData, InlineChanges, InlineFormSet, ModelFields, ModelForm};
 use crate::model::Model;
 use crate::{Database, Error};
 
@@ -76,6 +77,7 @@ pub struct Inline<C> {
     max_num: Option<usize>,
     can_delete: bool,
     tabular: bool,
+    autocomplete_fields: Vec<&'static str>,
     _child: PhantomData<fn() -> C>,
 }
 
@@ -99,6 +101,7 @@ impl<C: Model> Inline<C> {
             max_num: None,
             can_delete: true,
             tabular: false,
+            autocomplete_fields: Vec::new(),
             _child: PhantomData,
         }
     }
@@ -143,6 +146,27 @@ impl<C: Model> Inline<C> {
         self
     }
 
+    /// Foreign keys of `C` (not the one to the parent) edited through a search rather than a
+    /// select of every row, as [`ModelAdmin::autocomplete_fields`](super::ModelAdmin::autocomplete_fields)
+    /// does for the parent's own: an order's lines pick their product among thousands. The
+    /// related model's admin must have `search_fields` (checked at start-up).
+    ///
+    /// # Panics
+    /// When a name is not a foreign key of `C`, or is the one to the parent.
+    #[must_use]
+    pub fn autocomplete_fields(mut self, names: &[&'static str]) -> Self {
+        for name in names {
+            assert!(
+                C::META.field(name).is_some_and(|f| f.relation.is_some()) && *name != self.fk,
+                "admin: inline {}'s autocomplete_fields names {name:?}, which is not one of its \
+                 foreign keys to another model than the parent",
+                C::META.name
+            );
+            self.autocomplete_fields.push(name);
+        }
+        self
+    }
+
     /// Whether rows can be deleted from the inline (true).
     #[must_use]
     pub fn can_delete(mut self, yes: bool) -> Self {
@@ -156,12 +180,20 @@ impl<C: Model> Inline<C> {
     /// refused, not dropped.
     async fn formset<P: Model>(
         &self,
+        site: &AdminSite,
         db: &Database,
         shown_to: Option<InlinePerms>,
     ) -> Result<InlineFormSet<P, C>, Error> {
+        // The foreign key to the parent is never a field of the forms (Django's `fk_name` is
+        // excluded): the formset sets it to the row being edited.
+        let named: Vec<&'static str>;
+        let fk = [self.fk];
         let fields = match &self.fields {
-            Some(names) => ModelFields::Only(names),
-            None => ModelFields::All,
+            Some(names) => {
+                named = names.iter().copied().filter(|n| *n != self.fk).collect();
+                ModelFields::Only(&named)
+            }
+            None => ModelFields::Exclude(&fk),
         };
         let (mut extra, max_num, mut can_delete) = (self.extra, self.max_num, self.can_delete);
         if let Some(perms) = shown_to {
@@ -170,7 +202,17 @@ impl<C: Model> Inline<C> {
             }
             can_delete &= perms.delete;
         }
-        InlineFormSet::<P, C>::build(db, self.fk, fields, |f| {
+        let in_form = |name: &str| {
+            name != self.fk
+                && self
+                    .fields
+                    .as_ref()
+                    .is_none_or(|names| names.contains(&name))
+        };
+        let builder = ModelForm::<C>::builder(fields);
+        let builder =
+            relations_as_admin_shows(site, db, builder, in_form, &self.autocomplete_fields).await?;
+        InlineFormSet::<P, C>::build_from(db, self.fk, builder, |f| {
             let f = f.extra(extra).can_delete(can_delete);
             match max_num {
                 Some(n) => f.max_num(n).validate_max(true),
@@ -189,9 +231,12 @@ pub(crate) trait ErasedInline<P>: Send + Sync {
     fn title(&self) -> String;
     /// Whether it shows as a table.
     fn tabular(&self) -> bool;
+    /// The child's foreign keys edited through a search.
+    fn autocomplete_fields(&self) -> &[&'static str];
     /// The formset of `parent`'s rows (none for a new row), as a user with `perms` sees it.
     fn shown<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         parent: Option<&'a P>,
         perms: InlinePerms,
@@ -200,6 +245,7 @@ pub(crate) trait ErasedInline<P>: Send + Sync {
     /// adds, changes or deletes rows where `perms` does not allow it.
     fn submit<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         parent: Option<&'a P>,
         data: FormData,
@@ -240,14 +286,19 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
         self.tabular
     }
 
+    fn autocomplete_fields(&self) -> &[&'static str] {
+        &self.autocomplete_fields
+    }
+
     fn shown<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         parent: Option<&'a P>,
         perms: InlinePerms,
     ) -> BoxFuture<'a, Result<BoundFormSet, Error>> {
         Box::pin(async move {
-            let formset = self.formset::<P>(db, Some(perms)).await?;
+            let formset = self.formset::<P>(site, db, Some(perms)).await?;
             match parent {
                 Some(parent) => formset.for_parent(db, parent).await,
                 None => Ok(formset.unbound()),
@@ -257,13 +308,14 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
 
     fn submit<'a>(
         &'a self,
+        site: &'a AdminSite,
         db: &'a Database,
         parent: Option<&'a P>,
         data: FormData,
         perms: InlinePerms,
     ) -> BoxFuture<'a, Result<Option<Submitted<P>>, Error>> {
         Box::pin(async move {
-            let formset = self.formset::<P>(db, None).await?;
+            let formset = self.formset::<P>(site, db, None).await?;
             let submitted = formset.submit(db, parent, data).await?;
             if let Ok(changes) = &submitted {
                 let n = changes.counts();

@@ -14,7 +14,9 @@ use super::inlines::{ErasedInline, InlinePerms, PermsOf};
 use super::models::{ADDITION, CHANGE};
 use crate::db::Value;
 use crate::forms::messages::text_list;
-use crate::forms::{BoundForm, BoundFormSet, Finder, FormData, ModelFields, ModelForm};
+use crate::forms::{
+    BoundForm, BoundFormSet, Finder, FormData, ModelFields, ModelForm, ModelFormBuilder,
+};
 use crate::model::{Model, ModelMeta};
 use crate::query::{DeletionPlan, FieldPath, ModelExt, QuerySet};
 use crate::{Database, Error, Transaction};
@@ -90,8 +92,9 @@ pub(crate) trait Registered: Send + Sync {
         data: FormData,
         user_id: i64,
     ) -> BoxFuture<'a, Result<EditableSaved, ChangeListError>>;
-    /// The foreign keys it edits through a search (`autocomplete_fields`).
-    fn autocomplete_fields(&self) -> &[&'static str];
+    /// The foreign keys it edits through a search (`autocomplete_fields`): its own model's,
+    /// and those of its inlines' models, as (the model, the field).
+    fn completed_fields(&self) -> Vec<(&'static ModelMeta, &'static str)>;
     /// Whether it has `search_fields`, which a completed foreign key's target needs.
     fn searchable(&self) -> bool;
     /// The page `page` (from 1) of its rows matching `term`, for a completed foreign key.
@@ -217,8 +220,13 @@ impl<M: Model> Registered for ModelAdmin<M> {
         Box::pin(self.save_editable(site, db, params, data, user_id))
     }
 
-    fn autocomplete_fields(&self) -> &[&'static str] {
-        &self.autocomplete_fields
+    fn completed_fields(&self) -> Vec<(&'static ModelMeta, &'static str)> {
+        let own = self.autocomplete_fields.iter().map(|f| (M::META, *f));
+        let inlines = self
+            .inlines
+            .iter()
+            .flat_map(|i| i.autocomplete_fields().iter().map(|f| (i.child(), *f)));
+        own.chain(inlines).collect()
     }
 
     fn searchable(&self) -> bool {
@@ -291,7 +299,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
                 if !allowed.shown() {
                     continue;
                 }
-                let formset = inline.shown(db, row.as_ref(), allowed).await?;
+                let formset = inline.shown(site, db, row.as_ref(), allowed).await?;
                 inlines.push(InlineShown::new(inline.as_ref(), formset, allowed));
             }
             Ok(Some(Page {
@@ -336,7 +344,9 @@ impl<M: Model> Registered for ModelAdmin<M> {
                 if !allowed.shown() {
                     continue;
                 }
-                let Some(result) = inline.submit(db, existing.as_ref(), part, allowed).await?
+                let Some(result) = inline
+                    .submit(site, db, existing.as_ref(), part, allowed)
+                    .await?
                 else {
                     return Ok(Saved::Forbidden);
                 };
@@ -409,6 +419,44 @@ impl<M: Model> Registered for ModelAdmin<M> {
             })
         })
     }
+}
+
+/// `builder` with each relation of `M` that `in_form` keeps and whose model the admin
+/// registers shown as that admin shows its rows: a search (a key input that
+/// `/admin/autocomplete/` completes) when `autocomplete` names it, else a select of the rows,
+/// each labelled by that admin. The add and change form and the inlines' forms are made so.
+pub(crate) async fn relations_as_admin_shows<M: Model>(
+    site: &AdminSite,
+    db: &Database,
+    mut builder: ModelFormBuilder<M>,
+    in_form: impl Fn(&str) -> bool,
+    autocomplete: &[&'static str],
+) -> Result<ModelFormBuilder<M>, Error> {
+    let relations = M::META
+        .fields
+        .iter()
+        .filter_map(|f| Some((f.name, (f.relation?.to)())))
+        .chain(M::META.many_to_many.iter().map(|m| (m.name, (m.to)())));
+    for (name, to) in relations {
+        let Some(admin) = site.models.iter().find(|m| m.meta().table == to.table) else {
+            continue;
+        };
+        if !in_form(name) {
+            continue;
+        }
+        if autocomplete.contains(&name) {
+            let admin = admin.clone();
+            let find: Finder = Arc::new(move |db: &Database, key: Value| {
+                let admin = admin.clone();
+                Box::pin(async move { admin.find_label(db, key).await })
+            });
+            let attrs = super::autocomplete::input_attrs(M::META, name);
+            builder = builder.lookup_with(name, find, attrs);
+        } else if let Some(options) = admin.options(db, None).await? {
+            builder = builder.options(name, options);
+        }
+    }
+    Ok(builder)
 }
 
 /// The add or change page's forms: the row's, its read-only fields, then each inline's
@@ -507,37 +555,18 @@ impl<M: Model> ModelAdmin<M> {
             (false, false) => ModelFields::Exclude(&names),
             (true, _) => ModelFields::Only(&names),
         };
-        let mut builder = ModelForm::<M>::builder(fields);
-        let relations = M::META
-            .fields
-            .iter()
-            .filter_map(|f| Some((f.name, (f.relation?.to)())))
-            .chain(M::META.many_to_many.iter().map(|m| (m.name, (m.to)())));
-        for (name, to) in relations {
-            let in_form = !self.readonly_fields.contains(&name)
+        let in_form = |name: &str| {
+            !self.readonly_fields.contains(&name)
                 && match &self.form_fields {
                     None => true,
                     Some((names, only)) => names.contains(&name) == *only,
-                };
-            let Some(admin) = site.models.iter().find(|m| m.meta().table == to.table) else {
-                continue;
-            };
-            if !in_form {
-                continue;
-            }
-            if self.autocomplete_fields.contains(&name) {
-                let admin = admin.clone();
-                let find: Finder = Arc::new(move |db: &Database, key: Value| {
-                    let admin = admin.clone();
-                    Box::pin(async move { admin.find_label(db, key).await })
-                });
-                let attrs = super::autocomplete::input_attrs(M::META, name);
-                builder = builder.lookup_with(name, find, attrs);
-            } else if let Some(options) = admin.options(db, None).await? {
-                builder = builder.options(name, options);
-            }
-        }
-        builder.build(db).await
+                }
+        };
+        let builder = ModelForm::<M>::builder(fields);
+        relations_as_admin_shows(site, db, builder, in_form, &self.autocomplete_fields)
+            .await?
+            .build(db)
+            .await
     }
 
     /// How the pages call `row`.
@@ -687,17 +716,21 @@ impl AdminSite {
             .collect()
     }
 
-    /// The registered model that the foreign key `field` of `source` points at, when `source`'s
-    /// admin completes that field (`autocomplete_fields`).
+    /// The registered model that the foreign key `field` of the model `app.model` points at,
+    /// when the admin completes that field (`autocomplete_fields`, the model's own admin's or
+    /// an inline's of it).
     pub(crate) fn completed_by(
         &self,
-        source: &dyn Registered,
+        app: &str,
+        model: &str,
         field: &str,
     ) -> Option<&Arc<dyn Registered>> {
-        if !source.autocomplete_fields().contains(&field) {
-            return None;
-        }
-        let to = (source.meta().field(field)?.relation?.to)();
+        let (source, _) = self
+            .models
+            .iter()
+            .flat_map(|m| m.completed_fields())
+            .find(|(meta, f)| meta.app == app && url_name(meta) == model && *f == field)?;
+        let to = (source.field(field)?.relation?.to)();
         self.models.iter().find(|m| m.meta().table == to.table)
     }
 
@@ -706,14 +739,16 @@ impl AdminSite {
     /// admin.E040).
     pub(crate) fn check(&self) {
         for model in &self.models {
-            for field in model.autocomplete_fields() {
-                let name = model.meta().name;
-                let target = self.completed_by(model.as_ref(), field).unwrap_or_else(|| {
-                    panic!(
-                        "admin: {name}'s autocomplete_fields names {field:?}, whose model is \
+            for (source, field) in model.completed_fields() {
+                let name = source.name;
+                let target = self
+                    .completed_by(source.app, &url_name(source), field)
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "admin: {name}'s autocomplete_fields names {field:?}, whose model is \
                          not registered in the admin"
-                    )
-                });
+                        )
+                    });
                 assert!(
                     target.searchable(),
                     "admin: {name}'s autocomplete_fields names {field:?}, but {}'s admin has no \

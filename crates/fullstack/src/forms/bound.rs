@@ -334,6 +334,15 @@ impl BoundForm {
         Arc::make_mut(&mut self.shown).values[at] = values.into_iter().map(Into::into).collect();
     }
 
+    /// The labels [`set_value_label`](Self::set_value_label) gave, by field name.
+    pub(crate) fn value_labels(&self) -> Vec<(String, String)> {
+        self.shown
+            .value_labels
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// Shows `label` beside the key in the [key input](super::Widget::KeyInput) `name`: how
     /// the row it names is called.
     pub(crate) fn set_value_label(&mut self, name: &str, label: String) {

@@ -202,7 +202,7 @@ pub(crate) fn unescape(html: &str) -> String {
 
 /// The fields the first `<form method="post" ...id="{id}"` of `page` sends, as a browser
 /// would send them (text and hidden inputs, checked boxes, selected options, textareas; no
-/// buttons), in page order.
+/// buttons and nothing `disabled`), in page order.
 pub(crate) fn form_fields(page: &str, id: &str) -> Fields {
     let start = page
         .find(&format!("id=\"{id}\""))
@@ -216,7 +216,9 @@ pub(crate) fn form_fields(page: &str, id: &str) -> Fields {
         rest = &rest[at..];
         let tag_end = rest.find('>').unwrap();
         let tag = &rest[..=tag_end];
-        let name = attr(tag, "name");
+        // A browser sends no disabled control (the read-only rows carry theirs in hidden
+        // inputs).
+        let name = attr(tag, "name").filter(|_| !tag.contains(" disabled"));
         if tag.starts_with("<input") {
             let kind = attr(tag, "type").unwrap_or_else(|| "text".into());
             let checked = tag.contains(" checked");

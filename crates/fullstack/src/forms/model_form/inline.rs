@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::marker::PhantomData;
 
-use super::typed::ModelForm;
+use super::typed::{ModelForm, ModelFormBuilder};
 use super::values::to_text;
 use super::{ModelFields, Valid};
 use crate::db::Value;
@@ -81,6 +81,20 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
         fields: ModelFields<'_>,
         configure: impl FnOnce(FormSet) -> FormSet,
     ) -> Result<Self, Error> {
+        Self::build_from(db, fk, ModelForm::<C>::builder(fields), configure).await
+    }
+
+    /// [`build`](Self::build) with the forms made by `builder` (its `choices` and `lookup`s
+    /// for the child's other foreign keys).
+    ///
+    /// # Errors
+    /// As [`build`](Self::build).
+    pub async fn build_from(
+        db: &Database,
+        fk: &'static str,
+        builder: ModelFormBuilder<C>,
+        configure: impl FnOnce(FormSet) -> FormSet,
+    ) -> Result<Self, Error> {
         let points_at_parent = C::META
             .field(fk)
             .and_then(|f| f.relation)
@@ -92,10 +106,7 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
                 P::META.name
             )));
         }
-        let form = ModelForm::<C>::builder(fields)
-            .hidden_key()
-            .build(db)
-            .await?;
+        let form = builder.hidden_key().build(db).await?;
         let formset = configure(FormSet::new(form.spec().clone()).prefix(C::META.table));
         Ok(InlineFormSet {
             form,
@@ -185,15 +196,30 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
     /// The driver's error.
     pub async fn for_parent(&self, db: &Database, parent: &P) -> Result<BoundFormSet, Error> {
         let children = self.children(db, parent).await?;
-        Ok(self.with_rows(db, &children).await?.unbound())
+        let (formset, labels) = self.with_rows(db, &children).await?;
+        let mut shown = formset.unbound();
+        // What each key input's row is called, as a form for the row shows it.
+        for (form, labels) in shown.forms_mut().iter_mut().zip(labels) {
+            for (name, label) in labels {
+                form.set_value_label(&name, label);
+            }
+        }
+        Ok(shown)
     }
 
     /// The formset with `children` as its initial forms, each showing the row's values (what
-    /// a POST is compared with to tell which rows changed).
-    async fn with_rows(&self, db: &Database, children: &[C]) -> Result<FormSet, Error> {
+    /// a POST is compared with to tell which rows changed), and for each the labels of the
+    /// rows its key inputs name.
+    async fn with_rows(
+        &self,
+        db: &Database,
+        children: &[C],
+    ) -> Result<(FormSet, Vec<Vec<(String, String)>>), Error> {
         let mut initial = Vec::with_capacity(children.len());
+        let mut labels = Vec::with_capacity(children.len());
         for child in children {
             let shown = self.form.for_instance(db, child).await?;
+            labels.push(shown.value_labels());
             let mut options = FormOptions::new();
             for field in self.form.spec().fields() {
                 if let Some(value) = shown.value(&field.name) {
@@ -202,7 +228,7 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             }
             initial.push(options);
         }
-        Ok(self.formset.clone().initial(initial))
+        Ok((self.formset.clone().initial(initial), labels))
     }
 
     /// Binds `data` and, when it is valid, saves it: rows marked for deletion deleted, changed
@@ -251,7 +277,7 @@ impl<P: Model, C: Model> InlineFormSet<P, C> {
             Some(parent) => parent.pk(),
             None => super::values::zero(C::META.field(self.fk).expect("checked by build").ty),
         };
-        let mut bound = self.with_rows(db, &children).await?.bind(data);
+        let mut bound = self.with_rows(db, &children).await?.0.bind(data);
         if !bound.is_valid() {
             return Ok(Err(bound));
         }
