@@ -96,6 +96,7 @@ impl Settings {
             "SEND_FILE_MAX_AGE_DEFAULT" => show(&w.send_file_max_age_default),
             "SESSION_LIFETIME" => show(&w.session_lifetime),
             "PERMANENT_SESSION_LIFETIME" => show(&w.permanent_session_lifetime),
+            "TRUSTED_HOSTS" => show(&w.trusted_hosts),
             "TRUSTED_ORIGINS" => show(&w.trusted_origins),
             // fullstack's
             "ALLOWED_HOSTS" => show(&self.allowed_hosts),
