@@ -276,6 +276,15 @@ impl Settings {
             message,
         })?;
         auth::check_store(&auth, &sessions)?;
+        // One list of hosts: micro's would be checked besides Django's, under another name.
+        if table.keys().any(|key| key == "TRUSTED_HOSTS") {
+            return Err(ConfigError {
+                key: "TRUSTED_HOSTS".into(),
+                message: "is micro's; a fullstack project lists the hosts it answers to in \
+                          ALLOWED_HOSTS"
+                    .into(),
+            });
+        }
         let mut web = table.into_config()?;
         session_keys::share_flags(&sessions, &mut web);
         Ok(Settings {

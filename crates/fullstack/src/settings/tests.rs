@@ -127,6 +127,9 @@ fn unknown_and_malformed_keys_name_the_key_and_source() {
     let ok =
         Settings::from_toml_str("CSRF_TRUSTED_ORIGINS = [\"https://app.example.com\"]").unwrap();
     assert_eq!(ok.csrf_trusted_origins, ["https://app.example.com"]);
+    let err = Settings::from_toml_str("TRUSTED_HOSTS = [\"example.com\"]").unwrap_err();
+    assert_eq!(err.key, "TRUSTED_HOSTS", "{err}");
+    assert!(err.message.contains("ALLOWED_HOSTS"), "{err}");
     let err = Settings::from_toml_str("X_FRAME_OPTIONS = \"ALLOW\"").unwrap_err();
     assert_eq!(err.key, "X_FRAME_OPTIONS", "{err}");
     let err = Settings::from_toml_str("SECURE_PROXY_SSL_HEADER = \"https\"").unwrap_err();
