@@ -2017,6 +2017,20 @@ async fn an_inline_answers_to_its_own_models_permissions() {
             "{tags:?}"
         );
         let fields = form_data(&page);
+        // The page shown again for the question's own error offers no more than the first:
+        // the rows still read-only, no delete boxes, no blank forms.
+        let again = post(&c, with(fields.clone(), "question_text", "")).await;
+        assert_eq!(again.status(), 200);
+        let again = again.text();
+        assert!(again.contains("This field is required."), "{again}");
+        assert!(!again.contains("polls_choice-0-DELETE"), "{again}");
+        assert!(!again.contains("name=\"polls_choice-1-"), "{again}");
+        assert!(
+            again.split('<').any(|t| t
+                .starts_with("input type=\"text\" name=\"polls_choice-0-choice_text\"")
+                && t.contains(" disabled")),
+            "{again}"
+        );
         let res = post(
             &c,
             with(fields.clone(), "question_text", "Renamed by the clerk"),

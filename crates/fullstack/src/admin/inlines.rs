@@ -174,15 +174,13 @@ impl<C: Model> Inline<C> {
         self
     }
 
-    /// The formset; `shown_to`: as shown to a user with these permissions (no blank forms
-    /// without the add permission, no delete boxes without the delete one). A POST is bound
-    /// with every option on, so that what it tries beyond the permissions is seen and
-    /// refused, not dropped.
+    /// The formset as a user with `perms` may use it: no blank forms without the add
+    /// permission, no delete boxes without the delete one.
     async fn formset<P: Model>(
         &self,
         site: &AdminSite,
         db: &Database,
-        shown_to: Option<InlinePerms>,
+        perms: InlinePerms,
     ) -> Result<InlineFormSet<P, C>, Error> {
         // The foreign key to the parent is never a field of the forms (Django's `fk_name` is
         // excluded): the formset sets it to the row being edited.
@@ -195,13 +193,8 @@ impl<C: Model> Inline<C> {
             }
             None => ModelFields::Exclude(&fk),
         };
-        let (mut extra, max_num, mut can_delete) = (self.extra, self.max_num, self.can_delete);
-        if let Some(perms) = shown_to {
-            if !perms.add {
-                extra = 0;
-            }
-            can_delete &= perms.delete;
-        }
+        let extra = if perms.add { self.extra } else { 0 };
+        let (max_num, can_delete) = (self.max_num, self.can_delete && perms.delete);
         let in_form = |name: &str| {
             name != self.fk
                 && self
@@ -298,7 +291,7 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
         perms: InlinePerms,
     ) -> BoxFuture<'a, Result<BoundFormSet, Error>> {
         Box::pin(async move {
-            let formset = self.formset::<P>(site, db, Some(perms)).await?;
+            let formset = self.formset::<P>(site, db, perms).await?;
             match parent {
                 Some(parent) => formset.for_parent(db, parent).await,
                 None => Ok(formset.unbound()),
@@ -315,7 +308,14 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
         perms: InlinePerms,
     ) -> BoxFuture<'a, Result<Option<Submitted<P>>, Error>> {
         Box::pin(async move {
-            let formset = self.formset::<P>(site, db, None).await?;
+            // Bound as shown to this user (no delete boxes without the delete permission), so
+            // that a page shown again offers no more than the first did; what the POST tries
+            // beyond the permissions is judged below, and a delete box the page never had is
+            // a forged request.
+            if !perms.delete && asks_to_delete(&data) {
+                return Ok(None);
+            }
+            let formset = self.formset::<P>(site, db, perms).await?;
             let submitted = formset.submit(db, parent, data).await?;
             if let Ok(changes) = &submitted {
                 let n = changes.counts();
@@ -331,6 +331,19 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
             })))
         })
     }
+}
+
+/// Whether a formset's part of a POST ticks a `DELETE` box.
+fn asks_to_delete(data: &FormData) -> bool {
+    data.names().any(|name| {
+        name.ends_with("-DELETE")
+            && data.get_all(name).any(|v| {
+                !matches!(
+                    v.trim().to_ascii_lowercase().as_str(),
+                    "" | "false" | "0" | "off"
+                )
+            })
+    })
 }
 
 struct Pending<C>(InlineChanges<C>);

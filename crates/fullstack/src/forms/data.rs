@@ -105,6 +105,11 @@ impl FormData {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The names of the text values, in the order sent (repeated names repeated).
+    pub(crate) fn names(&self) -> impl Iterator<Item = &str> {
+        self.values.iter().map(|(k, _)| k.as_str())
+    }
+
     /// Whether any text value or file is named `name`.
     pub fn contains(&self, name: &str) -> bool {
         self.values.iter().any(|(k, _)| k == name) || self.files.iter().any(|(k, _)| k == name)
