@@ -1,20 +1,23 @@
 //! Django's generic views through the test client on every backend: ListView with
 //! pagination, DetailView by key and by slug, and the date archives, every bad URL a 404; the
-//! editing views (create, update, delete) with invalid data shown again and 303s after.
+//! editing views (create, update, delete) and FormView with invalid data shown again and 303s
+//! after.
 
 mod backends;
 
 use backends::{TestDb, on_every_backend};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use fullstack::forms::Form;
 use fullstack::migrations::{NonInteractive, ProjectState, diff};
 use fullstack::query::prelude::*;
 use fullstack::test::assert_num_queries;
 use fullstack::views::generic::{
-    ArchiveIndexView, CreateView, DateDetailView, DayArchiveView, DeleteView, DetailView, ListView,
-    MonthArchiveView, UpdateView, YearArchiveView,
+    ArchiveIndexView, CreateView, DateDetailView, DayArchiveView, DeleteView, DetailView, FormView,
+    ListView, MonthArchiveView, UpdateView, YearArchiveView,
 };
 use fullstack::{Model, ModelMeta};
 use micro::{App, TestClient};
+use std::sync::{Arc, Mutex};
 
 #[derive(Model, Debug, Clone, PartialEq, serde::Serialize)]
 #[model(app = "gv", table = "gv_post")]
@@ -571,4 +574,79 @@ async fn feeds_and_the_sitemap_parse_with_a_real_feed_parser() {
         isolated.done().await;
     })
     .await;
+}
+
+#[derive(Debug, Form)]
+struct Contact {
+    #[form(max_length = 30)]
+    email: String,
+    #[form(widget = "textarea", min_length = 5)]
+    message: String,
+}
+
+#[tokio::test]
+async fn a_form_view_shows_checks_and_hands_over_its_form() {
+    let db = fullstack::Database::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    let received: Arc<Mutex<Vec<String>>> = Arc::default();
+    let store = received.clone();
+    let mut app = App::new();
+    app.state(db);
+    app.add_template("contact.html", "{{ title }}|{{ form }}")
+        .unwrap();
+    app.route(
+        "/contact/",
+        FormView::new(
+            "contact.html",
+            move |db: fullstack::Database, c: Contact| {
+                let store = store.clone();
+                async move {
+                    // The database is the app's.
+                    db.execute("SELECT 1", vec![]).await?;
+                    store
+                        .lock()
+                        .unwrap()
+                        .push(format!("{}: {}", c.email, c.message));
+                    Ok(())
+                }
+            },
+        )
+        .success_url("/thanks/")
+        .extra_context("title", "Write to us")
+        .as_view(),
+    );
+    let c = TestClient::new(app);
+
+    let page = c.get("/contact/").await;
+    assert_eq!(page.status(), 200);
+    let text = page.text();
+    assert!(text.starts_with("Write to us|"), "{text}");
+    assert!(
+        text.contains("name=\"email\"") && text.contains("<textarea"),
+        "{text}"
+    );
+
+    // Invalid: the form again with its errors and what was typed; nothing handed over.
+    let res = c
+        .post("/contact/")
+        .form(&[("email", "ada@example.com"), ("message", "hi")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let text = res.text();
+    assert!(
+        text.contains("Ensure this value has at least 5 characters (it has 2)."),
+        "{text}"
+    );
+    assert!(text.contains("value=\"ada@example.com\""), "{text}");
+    assert!(received.lock().unwrap().is_empty());
+
+    // Valid: handed over once, then a 303 to the success URL.
+    let res = c
+        .post("/contact/")
+        .form(&[("email", "ada@example.com"), ("message", "Hello there")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.header("location"), Some("/thanks/"));
+    assert_eq!(*received.lock().unwrap(), ["ada@example.com: Hello there"]);
 }

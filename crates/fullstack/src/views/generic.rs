@@ -7,7 +7,8 @@
 //!   [`MonthArchiveView`], [`DayArchiveView`] and [`DateDetailView`];
 //! - the editing views on a [`ModelForm`](crate::forms::ModelForm): [`CreateView`],
 //!   [`UpdateView`] (template `<app>/<model>_form.html`) and [`DeleteView`]
-//!   (`<app>/<model>_confirm_delete.html`).
+//!   (`<app>/<model>_confirm_delete.html`);
+//! - [`FormView`]: a form that is no model's, handed to your code when valid.
 //!
 //! Each view's `context` method gives the template context it renders, so a handler of your
 //! own can reuse it; or write the handler from scratch with [`crate::pagination`] (guide:
@@ -18,6 +19,7 @@ mod context;
 mod dates;
 mod detail;
 mod edit;
+mod form;
 mod list;
 mod url_variables;
 
@@ -27,5 +29,6 @@ pub use dates::{
 };
 pub use detail::DetailView;
 pub use edit::{CreateView, DeleteView, UpdateView};
+pub use form::FormView;
 pub use list::ListView;
 pub use url_variables::UrlVariables;
