@@ -656,6 +656,16 @@ mod tests {
     }
 
     #[test]
+    fn trusted_hosts_read_from_a_list_or_the_environment() {
+        let c =
+            Config::from_toml_str(r#"TRUSTED_HOSTS = ["example.com", ".example.org"]"#).unwrap();
+        assert_eq!(c.trusted_hosts, ["example.com", ".example.org"]);
+        let c = env(&[("MICRO_TRUSTED_HOSTS", "example.com, .example.org")]).unwrap();
+        assert_eq!(c.trusted_hosts, ["example.com", ".example.org"]);
+        assert!(Config::default().trusted_hosts.is_empty());
+    }
+
+    #[test]
     fn trusted_origins_are_checked_when_read() {
         let c = Config::from_toml_str(r#"TRUSTED_ORIGINS = ["https://app.example.com"]"#).unwrap();
         assert_eq!(c.trusted_origins, ["https://app.example.com"]);
