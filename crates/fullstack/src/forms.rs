@@ -22,6 +22,7 @@ mod render;
 mod typed;
 mod value;
 
+pub(crate) use bound::is_checked;
 pub use bound::{BoundForm, FormSpec};
 pub use data::FormData;
 pub use errors::{FormErrors, NON_FIELD_ERRORS};

@@ -39,9 +39,6 @@ pub use hosts::AllowedHosts;
 pub use micro::rotate_token;
 pub use micro::{CsrfFailure, CsrfToken};
 
-/// The host micro's `TestClient` sends: allowed for requests that did not come over a socket.
-const TEST_HOST: &str = "testserver";
-
 /// Marks a response that may be shown in any frame: the clickjacking middleware adds no
 /// `X-Frame-Options` to it (Django's `xframe_options_exempt`).
 #[derive(Debug, Clone, Copy)]
@@ -209,18 +206,12 @@ impl Policy {
     /// `ALLOWED_HOSTS` allows it; the message naming it otherwise.
     fn checked_host<'r>(&self, req: &'r Request<Body>) -> Result<&'r str, String> {
         let host = self.proxy.host(req.uri(), req.headers());
-        // No host at all (an HTTP/1.0 client, the in-process test client) names nothing an
-        // attacker could poison.
-        let Some(host) = host else {
-            return Ok("");
-        };
-        // The in-process test client's name (Django's), for requests that came from no socket:
-        // `serve` marks each one with its client's address.
-        if host.eq_ignore_ascii_case(TEST_HOST)
-            && req.extensions().get::<micro::ClientAddr>().is_none()
-        {
-            return Ok(host);
+        // `serve` marks each request that came from a socket with its client's address.
+        let from_socket = req.extensions().get::<micro::ClientAddr>().is_some();
+        if self.hosts.admits(host, from_socket) {
+            return Ok(host.unwrap_or(""));
         }
+        let host = host.unwrap_or("");
         self.hosts.check(host).map(|()| host)
     }
 }

@@ -472,8 +472,6 @@ fn seconds<'de, D: Deserializer<'de>>(de: D) -> Result<Duration, D::Error> {
     u64::deserialize(de).map(Duration::from_secs)
 }
 
-/// A list of origins, or one string of them separated by spaces or commas (as an environment
-/// variable holds them), each checked to be `scheme://host[:port]`.
 /// A list of strings: a TOML array, or (from the environment) one string of items separated
 /// by commas or spaces.
 fn list<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
@@ -493,6 +491,7 @@ fn list<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
     })
 }
 
+/// A [`list`] of origins, each checked to be `scheme://host[:port]`.
 fn origins<'de, D: Deserializer<'de>>(de: D) -> Result<Vec<String>, D::Error> {
     let origins = list(de)?;
     for origin in &origins {

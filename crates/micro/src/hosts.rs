@@ -50,6 +50,16 @@ impl TrustedHosts {
         TrustedHosts::split(host).is_some_and(|(domain, _)| self.allows_domain(domain))
     }
 
+    /// Whether a request naming `host` (its `Host`, `None` when it has none) is answered: a
+    /// request with no host names nothing to poison, and the in-process
+    /// [`TestClient`](crate::TestClient)'s [`TEST_HOST`](crate::TEST_HOST) passes when the
+    /// request came from no socket (`from_socket` false); any other host must be allowed.
+    pub fn admits(&self, host: Option<&str>, from_socket: bool) -> bool {
+        host.is_none_or(|host| {
+            self.allows(host) || !from_socket && host.eq_ignore_ascii_case(crate::TEST_HOST)
+        })
+    }
+
     fn allows_domain(&self, domain: &str) -> bool {
         let ends_with = |suffix: &str| {
             domain.len() >= suffix.len()

@@ -22,7 +22,7 @@ pub(crate) fn blueprint() -> Blueprint {
 }
 
 /// `http://` and the request's host: what absolute URLs start with (the app answers only
-/// its `TRUSTED_HOSTS`, see `config()`).
+/// its `TRUSTED_HOSTS`, see `app()`).
 fn site(req: &Request) -> String {
     format!("http://{}", req.host().unwrap_or("localhost"))
 }

@@ -195,16 +195,9 @@ impl<C: Model> Inline<C> {
         };
         let extra = if perms.add { self.extra } else { 0 };
         let (max_num, can_delete) = (self.max_num, self.can_delete && perms.delete);
-        let in_form = |name: &str| {
-            name != self.fk
-                && self
-                    .fields
-                    .as_ref()
-                    .is_none_or(|names| names.contains(&name))
-        };
         let builder = ModelForm::<C>::builder(fields);
         let builder =
-            relations_as_admin_shows(site, db, builder, in_form, &self.autocomplete_fields).await?;
+            relations_as_admin_shows(site, db, builder, &self.autocomplete_fields).await?;
         InlineFormSet::<P, C>::build_from(db, self.fk, builder, |f| {
             let f = f.extra(extra).can_delete(can_delete);
             match max_num {
@@ -335,15 +328,8 @@ impl<P: Model, C: Model> ErasedInline<P> for Inline<C> {
 
 /// Whether a formset's part of a POST ticks a `DELETE` box.
 fn asks_to_delete(data: &FormData) -> bool {
-    data.names().any(|name| {
-        name.ends_with("-DELETE")
-            && data.get_all(name).any(|v| {
-                !matches!(
-                    v.trim().to_ascii_lowercase().as_str(),
-                    "" | "false" | "0" | "off"
-                )
-            })
-    })
+    data.names()
+        .any(|name| name.ends_with("-DELETE") && data.get_all(name).any(crate::forms::is_checked))
 }
 
 struct Pending<C>(InlineChanges<C>);

@@ -421,7 +421,7 @@ impl<M: Model> Registered for ModelAdmin<M> {
     }
 }
 
-/// `builder` with each relation of `M` that `in_form` keeps and whose model the admin
+/// `builder` with each relation of `M` that its form edits and whose model the admin
 /// registers shown as that admin shows its rows: a search (a key input that
 /// `/admin/autocomplete/` completes) when `autocomplete` names it, else a select of the rows,
 /// each labelled by that admin. The add and change form and the inlines' forms are made so.
@@ -429,7 +429,6 @@ pub(crate) async fn relations_as_admin_shows<M: Model>(
     site: &AdminSite,
     db: &Database,
     mut builder: ModelFormBuilder<M>,
-    in_form: impl Fn(&str) -> bool,
     autocomplete: &[&'static str],
 ) -> Result<ModelFormBuilder<M>, Error> {
     let relations = M::META
@@ -438,12 +437,9 @@ pub(crate) async fn relations_as_admin_shows<M: Model>(
         .filter_map(|f| Some((f.name, (f.relation?.to)())))
         .chain(M::META.many_to_many.iter().map(|m| (m.name, (m.to)())));
     for (name, to) in relations {
-        let Some(admin) = site.models.iter().find(|m| m.meta().table == to.table) else {
+        let Some(admin) = site.registered(to).filter(|_| builder.edits(name)) else {
             continue;
         };
-        if !in_form(name) {
-            continue;
-        }
         if autocomplete.contains(&name) {
             let admin = admin.clone();
             let find: Finder = Arc::new(move |db: &Database, key: Value| {
@@ -555,15 +551,8 @@ impl<M: Model> ModelAdmin<M> {
             (false, false) => ModelFields::Exclude(&names),
             (true, _) => ModelFields::Only(&names),
         };
-        let in_form = |name: &str| {
-            !self.readonly_fields.contains(&name)
-                && match &self.form_fields {
-                    None => true,
-                    Some((names, only)) => names.contains(&name) == *only,
-                }
-        };
         let builder = ModelForm::<M>::builder(fields);
-        relations_as_admin_shows(site, db, builder, in_form, &self.autocomplete_fields)
+        relations_as_admin_shows(site, db, builder, &self.autocomplete_fields)
             .await?
             .build(db)
             .await
@@ -730,8 +719,7 @@ impl AdminSite {
             .iter()
             .flat_map(|m| m.completed_fields())
             .find(|(meta, f)| meta.app == app && url_name(meta) == model && *f == field)?;
-        let to = (source.field(field)?.relation?.to)();
-        self.models.iter().find(|m| m.meta().table == to.table)
+        self.registered((source.field(field)?.relation?.to)())
     }
 
     /// Stops the program at start-up, naming the option, when a completed foreign key points
@@ -765,11 +753,9 @@ impl AdminSite {
             .find(|m| m.meta().app == app && url_name(m.meta()) == model)
     }
 
-    /// The registered model of `meta`, if the admin shows it.
+    /// The registered model of `meta` (its table), if the admin shows it.
     pub(crate) fn registered(&self, meta: &ModelMeta) -> Option<&Arc<dyn Registered>> {
-        self.models
-            .iter()
-            .find(|m| m.meta().app == meta.app && m.meta().name == meta.name)
+        self.models.iter().find(|m| m.meta().table == meta.table)
     }
 }
 

@@ -193,7 +193,10 @@ impl FormSpec {
 fn field_changed(field: &Field, values: &[String], initial: &[String], data: &FormData) -> bool {
     match field.kind {
         FieldKind::File | FieldKind::Image => data.file(&field.name).is_some(),
-        FieldKind::Boolean => is_checked(values.last()) != is_checked(initial.last()),
+        FieldKind::Boolean => {
+            let checked = |v: Option<&String>| v.is_some_and(|v| is_checked(v));
+            checked(values.last()) != checked(initial.last())
+        }
         FieldKind::MultipleChoice => {
             let sent: BTreeSet<&String> = values.iter().collect();
             let initial: BTreeSet<&String> = initial.iter().collect();
@@ -210,13 +213,11 @@ fn field_changed(field: &Field, values: &[String], initial: &[String], data: &Fo
 }
 
 /// Whether a checkbox's value means checked (what a browser sends, or a saved `true`).
-fn is_checked(value: Option<&String>) -> bool {
-    value.is_some_and(|v| {
-        !matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "" | "false" | "0" | "off"
-        )
-    })
+pub(crate) fn is_checked(value: &str) -> bool {
+    !matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "" | "false" | "0" | "off"
+    )
 }
 
 /// What rendering needs of a form: shared with the template objects, so putting a form in a

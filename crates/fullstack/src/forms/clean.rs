@@ -240,10 +240,7 @@ fn clean_decimal(field: &Field, value: &str) -> Result<FormValue, String> {
 /// A checkbox sends its value (`on` by default) when checked and nothing when not; as Django,
 /// `false` and `0` are false too.
 fn clean_bool(field: &Field, raw: Option<&str>) -> Result<FormValue, String> {
-    let checked = match raw.map(|v| v.trim().to_ascii_lowercase()) {
-        None => false,
-        Some(v) => !matches!(v.as_str(), "" | "false" | "0" | "off"),
-    };
+    let checked = raw.is_some_and(super::is_checked);
     if !checked && field.required {
         return Err(message(field, "required", &[]));
     }

@@ -49,6 +49,13 @@ impl AllowedHosts {
         hosts
     }
 
+    /// Whether a request naming `host` is answered, by the rule of micro's
+    /// [`TrustedHosts::admits`](micro::TrustedHosts::admits) (no host, or the in-process test
+    /// client's, passes).
+    pub fn admits(&self, host: Option<&str>, from_socket: bool) -> bool {
+        self.hosts.admits(host, from_socket)
+    }
+
     /// Whether a `Host` header's value is allowed; Django's message for it otherwise.
     ///
     /// # Errors

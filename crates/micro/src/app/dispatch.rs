@@ -251,16 +251,13 @@ fn innermost_first<'a>(shared: &'a Shared, req: &'a Request) -> impl Iterator<It
         .chain(std::iter::once(&shared.scaffold))
 }
 
-/// A 400 unless the request's host is trusted, or names nothing (no `Host`), or is the
-/// in-process test client's (a request that came from a socket has its client's address).
+/// A 400 unless [`TrustedHosts::admits`](crate::TrustedHosts::admits) the request's host (a
+/// request that came from a socket has its client's address).
 fn check_host(hosts: &crate::TrustedHosts, req: &Request) -> Result<(), Error> {
-    let Some(host) = req.host() else {
-        return Ok(());
-    };
-    let in_process = req.client_addr().is_none();
-    if hosts.allows(host) || in_process && host.eq_ignore_ascii_case(crate::TEST_HOST) {
+    if hosts.admits(req.host(), req.client_addr().is_some()) {
         return Ok(());
     }
+    let host = req.host().unwrap_or_default();
     tracing::warn!(target: "micro::request", host, "request refused: the host is not trusted");
     Err(Error::bad_request(format!(
         "The host {host:?} is not trusted: add it to TRUSTED_HOSTS."

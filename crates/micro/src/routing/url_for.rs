@@ -167,12 +167,13 @@ impl Router {
                 Part::Param(i) => {
                     let param = &rule.params[*i];
                     let given = take(&mut params, &param.name).unwrap_or_default();
-                    let value = param.converter.to_url(&given).into_owned();
+                    // Most converters write the value as given: no copy then.
+                    let value = param.converter.to_url(&given);
                     if !param.converter.accepts(&value) {
                         return Err(UrlForError::InvalidParam {
                             endpoint: endpoint.to_owned(),
                             param: param.name.to_string(),
-                            value: given,
+                            value: given.clone(),
                         });
                     }
                     url.extend(percent_encoding::utf8_percent_encode(&value, PATH_ENCODE));

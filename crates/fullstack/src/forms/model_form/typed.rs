@@ -505,6 +505,14 @@ impl<M: Model> ModelForm<M> {
 }
 
 impl<M: Model> ModelFormBuilder<M> {
+    /// Whether the form edits the field or many-to-many relation `name`.
+    pub(crate) fn edits(&self, name: &str) -> bool {
+        self.edited
+            .as_ref()
+            .is_ok_and(|fields| fields.iter().any(|f| f.name == name))
+            || self.links.iter().any(|m| m.name == name)
+    }
+
     /// Carries the row's key as a hidden input, as the forms of a model formset do.
     pub(crate) fn hidden_key(mut self) -> Self {
         self.hidden_key = true;

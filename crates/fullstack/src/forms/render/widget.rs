@@ -3,7 +3,7 @@
 
 use micro::minijinja::{Value, context};
 
-use crate::forms::bound::Shown;
+use crate::forms::bound::{Shown, is_checked};
 use crate::forms::{Field, FieldKind, Widget};
 
 /// The id of the input named `html_name` (prefixed, if the form is), as Django's `auto_id`
@@ -121,13 +121,7 @@ pub(crate) fn widget_context(shown: &Shown, index: usize) -> Value {
         _ if multiple => None,
         _ => values.last().cloned(),
     };
-    let checked = widget == Widget::CheckboxInput
-        && values.last().is_some_and(|v| {
-            !matches!(
-                v.trim().to_ascii_lowercase().as_str(),
-                "" | "false" | "0" | "off"
-            )
-        });
+    let checked = widget == Widget::CheckboxInput && values.last().is_some_and(|v| is_checked(v));
     let choices = choices_context(field, values, &id, multiple);
     let input_type = match widget {
         Widget::RadioSelect => "radio",
@@ -171,12 +165,7 @@ pub(crate) fn carried_values(shown: &Shown, index: usize) -> String {
     let carried: Vec<&str> = match widget {
         Widget::CheckboxInput => values
             .last()
-            .filter(|v| {
-                !matches!(
-                    v.trim().to_ascii_lowercase().as_str(),
-                    "" | "false" | "0" | "off"
-                )
-            })
+            .filter(|v| is_checked(v))
             .map(|_| vec!["on"])
             .unwrap_or_default(),
         Widget::SelectMultiple | Widget::CheckboxSelectMultiple => {
