@@ -2,10 +2,11 @@
 // endpoint in `data-autocomplete-url` gets a search box beside it, listing the related rows
 // whose search fields match what is typed (20 at a time, "More" for the next ones); choosing
 // one puts its key in the input and its label beside it. Without this script the key is
-// typed in, and the server checks it the same way. Text goes in with `textContent` only.
+// typed in, and the server checks it the same way. A disabled input (a row shown read-only)
+// gets no search box. Text goes in with `textContent` only.
 "use strict";
 
-document.querySelectorAll("input[data-autocomplete-url]").forEach((input) => {
+document.querySelectorAll("input[data-autocomplete-url]:not([disabled])").forEach((input) => {
   let label = input.parentElement.querySelector(`strong.key-label[data-for="${input.name}"]`);
   if (!label) {
     label = document.createElement("strong");
